@@ -1,0 +1,115 @@
+/** The composition root: builds the Fastify app from the kernel and the modules. */
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { Kernel } from './kernel/kernel.js';
+import { AppError } from './kernel/http/errors.js';
+import { sendProblem, toAppError } from './kernel/http/problem.js';
+import { registerAuthentication } from './kernel/http/authenticate.js';
+import { systemRoutes, VERSION } from './kernel/http/system-routes.js';
+import { authRoutes } from './kernel/auth/routes.js';
+import { adminRoutes } from './kernel/auth/admin-routes.js';
+import { credentialRoutes } from './kernel/auth/credential-routes.js';
+import { auditRoutes } from './kernel/audit/routes.js';
+import { calendarRoutes } from './kernel/calendar/routes.js';
+import { modules } from './modules/index.js';
+
+export interface AppOptions {
+  logger?: boolean;
+}
+
+export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : { level: k.config.logLevel, redact: ['req.headers.cookie', 'req.headers["x-gs-signature"]', 'req.headers.authorization'] },
+    bodyLimit: k.config.bodyLimit,
+    trustProxy: false,
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const h = req.headers['x-request-id'];
+      const v = Array.isArray(h) ? h[0] : h;
+      return v && /^[\w.-]{8,100}$/.test(v) ? v : randomUUID();
+    },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // JSON bodies are kept raw too: signed requests hash the exact bytes.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    req.rawBody = body;
+    if (body.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(body.toString('utf8')));
+    } catch {
+      done(new AppError('BAD_JSON'), undefined);
+    }
+  });
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.setErrorHandler((err, req, reply) => {
+    const e = toAppError(err);
+    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    return sendProblem(reply, e, req);
+  });
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, new AppError('ROUTE_NOT_FOUND'), req));
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Gongshu (公数) API',
+        version: VERSION,
+        description:
+          '一体化公共数据平台 API。用户以会话 Cookie 访问（非安全方法须带 X-CSRF-Token）；应用以 HMAC-SM3 签名请求访问（见 README “Signed app requests”）。错误为 RFC 9457 problem+json，带稳定的 code。\n\n' +
+          'Integrated public data platform API. Users call with a session cookie (unsafe methods need X-CSRF-Token); systems call with HMAC-SM3 signed requests. Errors are RFC 9457 problem+json with a stable code.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'gs_session' },
+          appSignature: { type: 'apiKey', in: 'header', name: 'X-Gs-Signature' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  registerAuthentication(app, k);
+  systemRoutes(app, k);
+  authRoutes(app, k);
+  adminRoutes(app, k);
+  credentialRoutes(app, k);
+  auditRoutes(app, k);
+  calendarRoutes(app, k);
+  for (const m of modules) m.routes?.(app, k);
+
+  app.get('/', { config: { access: { public: true } }, schema: { hide: true } }, async (_req, reply) => {
+    reply.type('text/html; charset=utf-8');
+    return `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>公数 Gongshu</title>
+<body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>公数 Gongshu</h1>
+<p>一体化公共数据平台正在运行。控制台即将上线；现在可查看 <a href="/api/docs">API 文档</a>。</p>
+<p>The integrated public data platform is running. The web console comes next; meanwhile see the <a href="/api/docs">API docs</a>.</p></body></html>`;
+  });
+  return app;
+}

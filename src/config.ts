@@ -1,0 +1,72 @@
+/** Environment and defaults, validated with Zod. CLI flags override the environment. */
+import { z } from 'zod';
+import path from 'node:path';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  GONGSHU_DATA_DIR: z.string().default('.gongshu'),
+  GONGSHU_HOST: z.string().default('127.0.0.1'),
+  GONGSHU_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  GONGSHU_PUBLIC_URL: z.string().optional(),
+  GONGSHU_MASTER_KEY: z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hex digits').optional(),
+  GONGSHU_ADMIN_PASSWORD: z.string().min(8).optional(),
+  GONGSHU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GONGSHU_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
+  GONGSHU_SECURE_COOKIES: bool.default(false),
+  GONGSHU_SESSION_TTL_MINUTES: z.coerce.number().int().min(5).default(480),
+  GONGSHU_METRICS_TOKEN: z.string().min(16).optional(),
+  GONGSHU_NODE_CODE: z.string().default('gongshu'),
+  GONGSHU_NODE_NAME: z.string().default('公数节点'),
+  GONGSHU_NODE_LEVEL: z.enum(['national', 'province', 'city', 'county']).default('city'),
+  GONGSHU_NODE_REGION: z.string().regex(/^\d{6}$/).default('370300'),
+  GONGSHU_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(100).default(10000),
+});
+
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  masterKeyHex: string | undefined;
+  adminPassword: string | undefined;
+  logLevel: z.infer<typeof envSchema>['GONGSHU_LOG_LEVEL'];
+  bodyLimit: number;
+  secureCookies: boolean;
+  sessionTtlMinutes: number;
+  metricsToken: string | undefined;
+  node: { code: string; name: string; level: 'national' | 'province' | 'city' | 'county'; regionCode: string };
+  auditCheckpointEvery: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration in the environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const cfg: Config = {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.GONGSHU_DATA_DIR),
+    host: e.GONGSHU_HOST,
+    port: e.GONGSHU_PORT,
+    publicUrl: e.GONGSHU_PUBLIC_URL,
+    masterKeyHex: e.GONGSHU_MASTER_KEY,
+    adminPassword: e.GONGSHU_ADMIN_PASSWORD,
+    logLevel: e.GONGSHU_LOG_LEVEL,
+    bodyLimit: e.GONGSHU_BODY_LIMIT,
+    secureCookies: e.GONGSHU_SECURE_COOKIES,
+    sessionTtlMinutes: e.GONGSHU_SESSION_TTL_MINUTES,
+    metricsToken: e.GONGSHU_METRICS_TOKEN,
+    node: { code: e.GONGSHU_NODE_CODE, name: e.GONGSHU_NODE_NAME, level: e.GONGSHU_NODE_LEVEL, regionCode: e.GONGSHU_NODE_REGION },
+    auditCheckpointEvery: e.GONGSHU_AUDIT_CHECKPOINT_EVERY,
+  };
+  const merged = { ...cfg, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as Config;
+  merged.dataDir = path.resolve(merged.dataDir);
+  return merged;
+}

@@ -1,0 +1,95 @@
+/**
+ * 商用密码 helpers: SM3 and SM4 from node:crypto (OpenSSL 3), SM2 from sm-crypto-v2
+ * (node:crypto cannot set the SM2 signer id; sm-crypto-v2 uses the standard id 1234567812345678).
+ * Everything else in Gongshu calls these functions only, so a certified cipher machine can
+ * replace the software keys behind this one interface.
+ */
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sm2 } from 'sm-crypto-v2';
+
+export function sm3Hex(data: string | Uint8Array): string {
+  return createHash('sm3').update(data).digest('hex');
+}
+
+export function hmacSm3Hex(key: string | Uint8Array, data: string | Uint8Array): string {
+  return createHmac('sm3', key).update(data).digest('hex');
+}
+
+/** Constant-time comparison of two hex strings. */
+export function hexEqual(a: string, b: string): boolean {
+  if (a.length !== b.length || !/^[0-9a-f]*$/i.test(a) || !/^[0-9a-f]*$/i.test(b)) return false;
+  return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
+}
+
+/** Raw SM4-ECB of one block; used only to check the implementation against GB/T 32907 vectors. */
+export function sm4EncryptBlock(key: Buffer, block: Buffer): Buffer {
+  const c = createCipheriv('sm4-ecb', key, null);
+  c.setAutoPadding(false);
+  return Buffer.concat([c.update(block), c.final()]);
+}
+
+const SEALED_PREFIX = 'sm4v1';
+
+function subKeys(masterKey: Buffer): { enc: Buffer; mac: Buffer } {
+  if (masterKey.length !== 16) throw new Error('SM4 master key must be 16 bytes');
+  return {
+    enc: Buffer.from(hmacSm3Hex(masterKey, 'gongshu/enc'), 'hex').subarray(0, 16),
+    mac: Buffer.from(hmacSm3Hex(masterKey, 'gongshu/mac'), 'hex'),
+  };
+}
+
+/**
+ * Encrypts a secret with SM4-CBC and authenticates it with HMAC-SM3 (encrypt-then-MAC), keys derived
+ * from the master key. Output: `sm4v1.<iv>.<ciphertext>.<mac>` in base64url.
+ */
+export function sealSecret(masterKey: Buffer, plaintext: string): string {
+  const { enc, mac } = subKeys(masterKey);
+  const iv = randomBytes(16);
+  const c = createCipheriv('sm4-cbc', enc, iv);
+  const ct = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
+  const tag = createHmac('sm3', mac).update(iv).update(ct).digest();
+  return [SEALED_PREFIX, iv.toString('base64url'), ct.toString('base64url'), tag.toString('base64url')].join('.');
+}
+
+export function openSecret(masterKey: Buffer, sealed: string): string {
+  const parts = sealed.split('.');
+  if (parts.length !== 4 || parts[0] !== SEALED_PREFIX) throw new Error('not a sealed secret');
+  const [, ivB, ctB, tagB] = parts as [string, string, string, string];
+  const { enc, mac } = subKeys(masterKey);
+  const iv = Buffer.from(ivB, 'base64url');
+  const ct = Buffer.from(ctB, 'base64url');
+  const expected = createHmac('sm3', mac).update(iv).update(ct).digest();
+  const tag = Buffer.from(tagB, 'base64url');
+  if (tag.length !== expected.length || !timingSafeEqual(tag, expected)) {
+    throw new Error('sealed secret failed its integrity check (wrong master key or altered value)');
+  }
+  const d = createDecipheriv('sm4-cbc', enc, iv);
+  return Buffer.concat([d.update(ct), d.final()]).toString('utf8');
+}
+
+export interface Sm2KeyPair {
+  publicKey: string;
+  privateKey: string;
+}
+
+export function sm2GenerateKeyPair(): Sm2KeyPair {
+  const k = sm2.generateKeyPairHex();
+  return { publicKey: k.publicKey, privateKey: k.privateKey };
+}
+
+export function sm2PublicKeyOf(privateKey: string): string {
+  return sm2.getPublicKeyFromPrivateKey(privateKey);
+}
+
+/** SM2 signature (with SM3 Z-value hashing and the standard signer id), DER-encoded hex. */
+export function sm2Sign(message: string, privateKey: string): string {
+  return sm2.doSignature(message, privateKey, { hash: true, der: true });
+}
+
+export function sm2Verify(message: string, signatureHex: string, publicKey: string): boolean {
+  try {
+    return sm2.doVerifySignature(message, signatureHex, publicKey, { hash: true, der: true });
+  } catch {
+    return false;
+  }
+}

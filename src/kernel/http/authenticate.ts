@@ -1,0 +1,75 @@
+/**
+ * Establishes who is calling (session cookie or signed app request) and enforces the route's
+ * declared access before the request is validated or handled.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kernel } from '../kernel.js';
+import { resolveSession } from '../auth/sessions.js';
+import { isSigned, verifyAppRequest } from '../auth/signature.js';
+import { ANONYMOUS, type Ctx } from './context.js';
+import { AppError, fail } from './errors.js';
+import { langOf } from './problem.js';
+
+export const SESSION_COOKIE = 'gs_session';
+export const CSRF_COOKIE = 'gs_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: Ctx;
+    rawBody?: Buffer;
+    sessionToken?: string;
+  }
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function clientIp(req: FastifyRequest): string | null {
+  return req.ip ?? null;
+}
+
+export function registerAuthentication(app: FastifyInstance, k: Kernel): void {
+  app.decorateRequest('ctx', null as unknown as Ctx);
+  app.addHook('onRequest', async (req) => {
+    req.ctx = { actor: ANONYMOUS, ip: clientIp(req), requestId: req.id, lang: langOf(req) };
+  });
+  app.addHook('preValidation', async (req) => {
+    const acc = req.routeOptions.config?.access;
+    const url = req.routeOptions.url ?? '';
+    if (!acc) {
+      if (url.startsWith('/api/docs') || url === '' ) return; // swagger UI assets and 404s
+      fail('INTERNAL', { en: `route ${url} declares no access`, zh: `接口 ${url} 未声明访问控制` });
+    }
+    if (isSigned(req.headers)) {
+      if (!acc.apps && !acc.public) fail('APP_NOT_ALLOWED');
+      const q = req.url.indexOf('?');
+      req.ctx.actor = await verifyAppRequest(k.db, k.masterKey, {
+        method: req.method,
+        path: q < 0 ? req.url : req.url.slice(0, q),
+        query: q < 0 ? '' : req.url.slice(q),
+        headers: req.headers,
+        body: req.rawBody,
+      });
+      return;
+    }
+    const token = req.cookies?.[SESSION_COOKIE];
+    if (token) {
+      try {
+        const s = await resolveSession(k.db, token, k.config.sessionTtlMinutes);
+        if (!SAFE.has(req.method)) {
+          const h = req.headers[CSRF_HEADER];
+          if ((Array.isArray(h) ? h[0] : h) !== s.csrfToken) fail('AUTH_CSRF');
+        }
+        req.ctx.actor = s.actor;
+        req.sessionToken = token;
+      } catch (e) {
+        if (acc.public && e instanceof AppError && e.code === 'AUTH_SESSION_EXPIRED') return; // e.g. logging in again
+        throw e;
+      }
+    }
+    if (acc.public) return;
+    const actor = req.ctx.actor;
+    if (actor.type === 'anonymous') fail(acc.apps && !acc.roles ? 'APP_SIGNATURE_MISSING' : 'AUTH_REQUIRED');
+    if (actor.type === 'user' && !(acc.roles ?? []).some((r) => actor.roles.includes(r))) fail('FORBIDDEN');
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * Errors are values with a stable code, a Chinese and an English message and, where one is at
+ * fault, the field. They become RFC 9457 problem+json responses in http/problem.ts.
+ */
+export type Lang = 'zh-CN' | 'en-US';
+
+interface CodeDef {
+  status: number;
+  zh: string;
+  en: string;
+}
+
+/** Every stable error code of the kernel. Modules add their own with `defineCodes`. */
+const codes = new Map<string, CodeDef>();
+
+export function defineCodes(defs: Record<string, [number, string, string]>): void {
+  for (const [code, [status, zh, en]] of Object.entries(defs)) codes.set(code, { status, zh, en });
+}
+
+export function codeInfo(code: string): CodeDef | undefined {
+  return codes.get(code);
+}
+
+export function allCodes(): string[] {
+  return [...codes.keys()].sort();
+}
+
+defineCodes({
+  BAD_REQUEST: [400, '请求无效', 'Bad request'],
+  VALIDATION_FAILED: [400, '请求参数校验未通过', 'Request validation failed'],
+  BAD_JSON: [400, '请求体不是有效的 JSON', 'The request body is not valid JSON'],
+  BODY_TOO_LARGE: [413, '请求体超过大小限制', 'The request body exceeds the size limit'],
+  UNSUPPORTED_MEDIA_TYPE: [415, '不支持的内容类型', 'Unsupported content type'],
+  NOT_FOUND: [404, '资源不存在', 'Not found'],
+  ROUTE_NOT_FOUND: [404, '接口不存在', 'No such endpoint'],
+  METHOD_NOT_ALLOWED: [405, '不允许的请求方法', 'Method not allowed'],
+  CONFLICT: [409, '与现有数据冲突', 'Conflicts with existing data'],
+  RATE_LIMITED: [429, '请求过于频繁', 'Too many requests'],
+  INTERNAL: [500, '服务器内部错误', 'Internal server error'],
+  AUTH_REQUIRED: [401, '请先登录', 'Authentication required'],
+  AUTH_SESSION_EXPIRED: [401, '登录已过期，请重新登录', 'Your session has expired; please log in again'],
+  AUTH_INVALID_CREDENTIALS: [401, '用户名或密码错误', 'Wrong username or password'],
+  AUTH_ACCOUNT_LOCKED: [423, '账号因多次登录失败已被临时锁定', 'The account is temporarily locked after repeated failed logins'],
+  AUTH_ACCOUNT_DISABLED: [403, '账号已停用', 'The account is disabled'],
+  AUTH_TOO_MANY_ATTEMPTS: [429, '登录尝试过于频繁，请稍后再试', 'Too many login attempts; try again later'],
+  AUTH_CSRF: [403, '缺少或错误的 CSRF 令牌', 'Missing or wrong CSRF token'],
+  AUTH_WEAK_PASSWORD: [400, '密码强度不足：至少 8 位，且包含字母和数字', 'Password too weak: at least 8 characters with letters and digits'],
+  AUTH_WRONG_PASSWORD: [400, '当前密码错误', 'The current password is wrong'],
+  FORBIDDEN: [403, '无权执行此操作', 'You are not allowed to do this'],
+  FORBIDDEN_DEPARTMENT: [403, '无权访问其他部门的数据', 'You may not reach another department\'s data'],
+  APP_SIGNATURE_MISSING: [401, '缺少应用签名头', 'Missing app signature headers'],
+  APP_KEY_UNKNOWN: [401, '应用密钥不存在', 'Unknown app key'],
+  APP_KEY_REVOKED: [401, '应用密钥已被吊销', 'The app key has been revoked'],
+  APP_TIMESTAMP_STALE: [401, '请求时间戳超出允许范围（±5 分钟）', 'The request timestamp is outside the allowed window (±5 minutes)'],
+  APP_NONCE_REUSED: [401, '请求随机数已被使用（疑似重放）', 'The nonce was already used (replay suspected)'],
+  APP_SIGNATURE_INVALID: [401, '请求签名错误', 'The request signature is wrong'],
+  APP_NOT_ALLOWED: [403, '该接口不接受应用调用', 'This endpoint does not accept app calls'],
+  USCC_INVALID: [400, '统一社会信用代码无效', 'Invalid unified social credit code'],
+  REGION_INVALID: [400, '行政区划代码无效', 'Invalid administrative region code'],
+  DATE_INVALID: [400, '日期无效', 'Invalid date'],
+});
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly field: string | undefined;
+  readonly zh: string;
+  readonly en: string;
+  readonly errors: { field: string; message: string }[] | undefined;
+
+  constructor(
+    code: string,
+    opts: { field?: string; zh?: string; en?: string; errors?: { field: string; message: string }[] } = {},
+  ) {
+    const def = codes.get(code) ?? { status: 500, zh: code, en: code };
+    super(opts.en ?? def.en);
+    this.code = code;
+    this.status = def.status;
+    this.field = opts.field;
+    this.zh = opts.zh ?? def.zh;
+    this.en = opts.en ?? def.en;
+    this.errors = opts.errors;
+  }
+
+  messageIn(lang: Lang): string {
+    return lang === 'en-US' ? this.en : this.zh;
+  }
+}
+
+export function fail(code: string, opts?: ConstructorParameters<typeof AppError>[1]): never {
+  throw new AppError(code, opts);
+}

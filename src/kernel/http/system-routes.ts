@@ -1,0 +1,44 @@
+/** Health, Prometheus metrics and the OpenAPI document. */
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { Kernel } from '../kernel.js';
+import { access } from './access.js';
+import { fail } from './errors.js';
+
+export const VERSION = '0.1.0';
+
+export function systemRoutes(app: FastifyInstance, k: Kernel): void {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'gongshu_' });
+  const duration = new Histogram({
+    name: 'gongshu_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  app.get('/api/health', { config: { access: access.public }, schema: { tags: ['system'], summary: '健康检查 / Health' } }, async (_req, reply) => {
+    try {
+      await k.pool.query('SELECT 1');
+      return { status: 'ok', version: VERSION, database: 'ok', auditQueue: k.audit.pending };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', version: VERSION, database: 'down' });
+    }
+  });
+
+  // Metrics: open to loopback scrapers, or to anyone presenting GONGSHU_METRICS_TOKEN as a bearer token.
+  app.get('/metrics', { config: { access: access.public }, schema: { hide: true } }, async (req, reply) => {
+    const auth = req.headers.authorization;
+    const loopback = req.ip === '127.0.0.1' || req.ip === '::1' || req.ip === '::ffff:127.0.0.1';
+    const tokenOk = k.config.metricsToken !== undefined && auth === `Bearer ${k.config.metricsToken}`;
+    if (!loopback && !tokenOk) fail('AUTH_REQUIRED');
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+
+  app.get('/api/openapi.json', { config: { access: access.public }, schema: { hide: true } }, async () => app.swagger());
+}

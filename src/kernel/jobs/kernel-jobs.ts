@@ -1,0 +1,20 @@
+/** The kernel's own scheduled jobs. */
+import type { Kernel } from '../kernel.js';
+import type { JobDef } from './boss.js';
+import { writeCheckpoint } from '../audit/checkpoint.js';
+import { purgeExpired } from '../auth/sessions.js';
+import { purgeNonces } from '../auth/signature.js';
+
+export function kernelJobs(k: Kernel): JobDef[] {
+  return [
+    { name: 'kernel-audit-checkpoint', cron: '*/5 * * * *', handler: async () => void (await writeCheckpoint(k.db, k.signer)) },
+    {
+      name: 'kernel-auth-purge',
+      cron: '*/10 * * * *',
+      handler: async () => {
+        await purgeNonces(k.db);
+        await purgeExpired(k.db);
+      },
+    },
+  ];
+}

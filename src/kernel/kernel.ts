@@ -1,0 +1,16 @@
+/** What every service and route of the running platform shares. */
+import type pg from 'pg';
+import type { Config } from '../config.js';
+import type { AuditWriter } from './audit/writer.js';
+import type { Signer } from './audit/checkpoint.js';
+import type { Db } from './db/pool.js';
+
+export interface Kernel {
+  config: Config;
+  pool: pg.Pool;
+  db: Db;
+  audit: AuditWriter;
+  masterKey: Buffer;
+  /** the node's SM2 signer (audit checkpoints, approvals) */
+  signer: Signer;
+}

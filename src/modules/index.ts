@@ -1,0 +1,17 @@
+/**
+ * The domain modules, in dependency order (a module's migrations may refer to the tables of the
+ * modules before it). Each later issue adds its module here.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Kernel } from '../kernel/kernel.js';
+import type { JobDef } from '../kernel/jobs/boss.js';
+
+export interface Module {
+  name: string;
+  /** absolute path of its migrations folder */
+  migrations: string;
+  routes?: (app: FastifyInstance, k: Kernel) => void;
+  jobs?: (k: Kernel) => JobDef[];
+}
+
+export const modules: Module[] = [];

@@ -1,0 +1,91 @@
+/** `gongshu start` and `gongshu worker`: the long-running processes, with an orderly shutdown. */
+import type { Config } from './config.js';
+import { openRuntime, type Runtime } from './runtime.js';
+import { buildApp } from './app.js';
+import { startJobs, type JobDef, type Jobs } from './kernel/jobs/boss.js';
+import { kernelJobs } from './kernel/jobs/kernel-jobs.js';
+import { ensureAdmin } from './kernel/auth/bootstrap.js';
+import { seedDemo } from './seed/demo.js';
+import { modules } from './modules/index.js';
+import type { Kernel } from './kernel/kernel.js';
+
+const log = (m: string) => console.error(`[gongshu] ${m}`);
+
+function allJobs(k: Kernel): JobDef[] {
+  return [...kernelJobs(k), ...modules.flatMap((m) => m.jobs?.(k) ?? [])];
+}
+
+function onSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      if (stopping) return;
+      stopping = true;
+      log(`${sig} received, stopping…`);
+      const force = setTimeout(() => process.exit(1), 30_000);
+      force.unref();
+      stop()
+        .then(() => process.exit(0))
+        .catch((e: Error) => {
+          log(`error while stopping: ${e.message}`);
+          process.exit(1);
+        });
+    });
+  }
+}
+
+async function firstRun(rt: Runtime, config: Config, demo: boolean): Promise<string[]> {
+  const lines: string[] = [];
+  const k = rt.kernel;
+  const fresh = !(await k.db.selectFrom('kernel.app_user').select('id').limit(1).executeTakeFirst());
+  if (demo && fresh) {
+    const r = await seedDemo(k, { adminPassword: config.adminPassword });
+    lines.push(`已写入淄博市演示数据 / seeded the 淄博市 demo: ${r.departments} departments, ${r.users.length} users`);
+    if (r.adminPassword) lines.push(`管理员 admin 的初始密码（只显示这一次）/ admin's initial password (shown once): ${r.adminPassword}`);
+    lines.push(`其他演示用户（如 scjg_officer、gaj_user、auditor）的密码 / other demo users' password: ${r.demoPassword}`);
+    if (r.appsFile) lines.push(`演示应用凭证 / demo app credentials: ${r.appsFile}`);
+  }
+  const b = await ensureAdmin(k.db, config.adminPassword);
+  if (b.created && b.password) lines.push(`管理员 admin 的初始密码（只显示这一次）/ admin's initial password (shown once): ${b.password}`);
+  return lines;
+}
+
+export async function startServer(config: Config, opts: { demo: boolean; workers: boolean }): Promise<void> {
+  const rt = await openRuntime(config, log);
+  let jobs: Jobs | undefined;
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  onSignals(async () => {
+    await app?.close();
+    await jobs?.stop();
+    await rt.close();
+  });
+  const notes = await firstRun(rt, config, opts.demo);
+  jobs = await startJobs(rt.databaseUrl, allJobs(rt.kernel), { work: opts.workers, log });
+  app = await buildApp(rt.kernel);
+  const address = await app.listen({ port: config.port, host: config.host });
+  const shown = config.publicUrl ?? address.replace('://127.0.0.1', '://localhost');
+  const db = rt.embedded ? `embedded PostgreSQL on 127.0.0.1:${rt.embedded.port} (${config.dataDir}/pg)` : 'DATABASE_URL';
+  console.log(
+    [
+      '',
+      `公数 Gongshu 已启动 / is running`,
+      `  控制台 / console:   ${shown}/`,
+      `  API 文档 / docs:    ${shown}/api/docs`,
+      `  健康检查 / health:  ${shown}/api/health`,
+      `  数据库 / database:  ${db}`,
+      `  登录 / login:       admin${config.adminPassword ? ' (password from GONGSHU_ADMIN_PASSWORD)' : ''}`,
+      ...notes.map((n) => `  ${n}`),
+      '',
+    ].join('\n'),
+  );
+}
+
+export async function startWorker(config: Config): Promise<void> {
+  const rt = await openRuntime(config, log);
+  const jobs = await startJobs(rt.databaseUrl, allJobs(rt.kernel), { work: true, log });
+  onSignals(async () => {
+    await jobs.stop();
+    await rt.close();
+  });
+  log('任务进程已启动 / worker running');
+}
