@@ -8,6 +8,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { randomUUID } from 'node:crypto';
 import type { Kernel } from './kernel/kernel.js';
 import { AppError } from './kernel/http/errors.js';
+import type { Access } from './kernel/http/access.js';
 import { sendProblem, toAppError } from './kernel/http/problem.js';
 import { registerAuthentication } from './kernel/http/authenticate.js';
 import { systemRoutes, VERSION } from './kernel/http/system-routes.js';
@@ -17,6 +18,18 @@ import { credentialRoutes } from './kernel/auth/credential-routes.js';
 import { auditRoutes } from './kernel/audit/routes.js';
 import { calendarRoutes } from './kernel/calendar/routes.js';
 import { modules } from './modules/index.js';
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: Access | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteInfo[];
+  }
+}
 
 export interface AppOptions {
   logger?: boolean;
@@ -94,6 +107,13 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  // the route table, with each route's declared access (read by the every-endpoint × every-role test)
+  const routeTable: RouteInfo[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url, access: r.config?.access });
+  });
+  app.decorate('routeTable', routeTable);
 
   registerAuthentication(app, k);
   systemRoutes(app, k);

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { testEnv, type TestEnv } from '../../../test/support/db.js';
+import { as, loginAs } from '../../../test/support/http.js';
+import { ADMIN_PASSWORD, DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
+import { IP_MAX_FAILURES, LOCKOUT_THRESHOLD } from './sessions.js';
+
+let env: TestEnv;
+beforeAll(async () => {
+  env = await testEnv();
+  await seeded(env);
+});
+afterAll(async () => env.close());
+
+const login = (username: string, password: string, ip = '10.0.0.1') =>
+  env.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: ip });
+
+describe('log-in and sessions', () => {
+  it('logs in with a JSON body and sets an HttpOnly SameSite session cookie', async () => {
+    const res = await login('admin', ADMIN_PASSWORD);
+    expect(res.statusCode).toBe(200);
+    const session = res.cookies.find((c) => c.name === 'gs_session')!;
+    expect(session.httpOnly).toBe(true);
+    expect(session.sameSite).toBe('Strict');
+    expect(session.path).toBe('/');
+    const body = res.json();
+    expect(body.user.username).toBe('admin');
+    expect(body.node).toMatchObject({ name: '淄博市', level: 'city', regionCode: '370300' });
+    const me = await env.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: `gs_session=${session.value}` } });
+    expect(me.json().user.roles).toEqual(['admin']);
+  });
+
+  it('stores passwords with argon2id and never the session token', async () => {
+    const u = await env.rt.kernel.db.selectFrom('kernel.app_user').select('password_hash').where('username', '=', 'admin').executeTakeFirstOrThrow();
+    expect(u.password_hash).toMatch(/^\$argon2id\$/);
+    const res = await login('admin', ADMIN_PASSWORD);
+    const token = res.cookies.find((c) => c.name === 'gs_session')!.value;
+    const hit = await env.rt.kernel.db.selectFrom('kernel.session').select('id').where('id', '=', token).executeTakeFirst();
+    expect(hit).toBeUndefined();
+  });
+
+  it('answers a wrong password and an unknown user alike', async () => {
+    const a = await login('admin', 'wrong-password-1');
+    const b = await login('nobody', 'wrong-password-1');
+    expect(a.statusCode).toBe(401);
+    expect(b.statusCode).toBe(401);
+    expect(a.json().code).toBe('AUTH_INVALID_CREDENTIALS');
+    expect(b.json().code).toBe('AUTH_INVALID_CREDENTIALS');
+  });
+
+  it('locks an account after repeated failures, even against the right password', async () => {
+    for (let i = 1; i < LOCKOUT_THRESHOLD; i++) expect((await login('mzj_officer', 'nope-nope-1', `10.1.0.${i}`)).json().code).toBe('AUTH_INVALID_CREDENTIALS');
+    const last = await login('mzj_officer', 'nope-nope-1', '10.1.0.9');
+    expect(last.statusCode).toBe(423);
+    expect(last.json().code).toBe('AUTH_ACCOUNT_LOCKED');
+    const right = await login('mzj_officer', DEMO_PASSWORD, '10.1.0.10');
+    expect(right.statusCode).toBe(423);
+    const audit = await env.rt.kernel.db.selectFrom('kernel.audit_log').select('action').where('action', '=', 'auth.lockout').execute();
+    expect(audit.length).toBe(1);
+    // an administrator's reset unlocks it
+    const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
+    const u = await env.rt.kernel.db.selectFrom('kernel.app_user').select('id').where('username', '=', 'mzj_officer').executeTakeFirstOrThrow();
+    const reset = await env.app.inject(as(admin, { method: 'POST', url: `/api/v1/users/${u.id}/reset-password`, payload: { password: 'NewPass2026x' } }));
+    expect(reset.statusCode).toBe(200);
+    const again = await login('mzj_officer', 'NewPass2026x', '10.1.0.11');
+    expect(again.statusCode).toBe(200);
+    expect(again.json().user.mustChangePassword).toBe(true);
+  });
+
+  it('throttles a client IP that keeps failing', async () => {
+    for (let i = 0; i < IP_MAX_FAILURES; i++) await login(`ghost${i}`, 'x1234567', '10.9.9.9');
+    const res = await login('admin', ADMIN_PASSWORD, '10.9.9.9');
+    expect(res.statusCode).toBe(429);
+    expect(res.json().code).toBe('AUTH_TOO_MANY_ATTEMPTS');
+    expect((await login('admin', ADMIN_PASSWORD, '10.9.9.10')).statusCode).toBe(200);
+  });
+
+  it('refuses unsafe requests without the CSRF token', async () => {
+    const s = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
+    const body = { name: '淄博市测试局', uscc: '11370300MB0000000X', regionCode: '370300' };
+    const no = await env.app.inject({ method: 'POST', url: '/api/v1/departments', headers: { cookie: s.cookie }, payload: body });
+    expect(no.statusCode).toBe(403);
+    expect(no.json().code).toBe('AUTH_CSRF');
+    const wrong = await env.app.inject({ method: 'POST', url: '/api/v1/departments', headers: { cookie: s.cookie, 'x-csrf-token': 'forged' }, payload: body });
+    expect(wrong.json().code).toBe('AUTH_CSRF');
+    const get = await env.app.inject({ method: 'GET', url: '/api/v1/departments', headers: { cookie: s.cookie } });
+    expect(get.statusCode).toBe(200);
+  });
+
+  it('expires sessions and says so', async () => {
+    const s = await loginAs(env.app, 'auditor', DEMO_PASSWORD);
+    await env.rt.kernel.db.updateTable('kernel.session').set({ expires_at: sql`now() - interval '1 second'` }).where('user_id', '=', s.user.id).execute();
+    const res = await env.app.inject(as(s, { method: 'GET', url: '/api/v1/auth/me' }));
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('AUTH_SESSION_EXPIRED');
+  });
+
+  it('logs out', async () => {
+    const s = await loginAs(env.app, 'auditor', DEMO_PASSWORD);
+    expect((await env.app.inject(as(s, { method: 'POST', url: '/api/v1/auth/logout' }))).statusCode).toBe(200);
+    expect((await env.app.inject(as(s, { method: 'GET', url: '/api/v1/auth/me' }))).json().code).toBe('AUTH_SESSION_EXPIRED');
+  });
+
+  it('changes the own password with the current one, under the policy', async () => {
+    const s = await loginAs(env.app, 'zjj_officer', DEMO_PASSWORD);
+    const wrong = await env.app.inject(as(s, { method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: 'bad', newPassword: 'Better2026x' } }));
+    expect(wrong.json()).toMatchObject({ code: 'AUTH_WRONG_PASSWORD', field: 'currentPassword' });
+    const weak = await env.app.inject(as(s, { method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: DEMO_PASSWORD, newPassword: 'short' } }));
+    expect(weak.json()).toMatchObject({ code: 'AUTH_WEAK_PASSWORD', field: 'newPassword' });
+    const ok = await env.app.inject(as(s, { method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: DEMO_PASSWORD, newPassword: 'Better2026x' } }));
+    expect(ok.statusCode).toBe(200);
+    expect((await login('zjj_officer', 'Better2026x')).statusCode).toBe(200);
+  });
+
+  it('disabling a user ends their sessions at once', async () => {
+    const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
+    const s = await loginAs(env.app, 'jtj_officer', DEMO_PASSWORD);
+    const res = await env.app.inject(as(admin, { method: 'PATCH', url: `/api/v1/users/${s.user.id}`, payload: { status: 'disabled' } }));
+    expect(res.json().status).toBe('disabled');
+    expect((await env.app.inject(as(s, { method: 'GET', url: '/api/v1/auth/me' }))).statusCode).toBe(401);
+    expect((await login('jtj_officer', DEMO_PASSWORD)).json().code).toBe('AUTH_ACCOUNT_DISABLED');
+  });
+});
