@@ -40,7 +40,7 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
     logger: opts.logger === false ? false : { level: k.config.logLevel, redact: ['req.headers.cookie', 'req.headers["x-gs-signature"]', 'req.headers.authorization'] },
     bodyLimit: k.config.bodyLimit,
     trustProxy: false,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false, // genReqId reads X-Request-Id itself and keeps it only when well-formed
     genReqId: (req) => {
       const h = req.headers['x-request-id'];
       const v = Array.isArray(h) ? h[0] : h;

@@ -52,16 +52,16 @@ async function firstRun(rt: Runtime, config: Config, demo: boolean): Promise<str
 
 export async function startServer(config: Config, opts: { demo: boolean; workers: boolean }): Promise<void> {
   const rt = await openRuntime(config, log);
-  let jobs: Jobs | undefined;
-  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  // a signal may come while starting: stop what has started so far
+  const started: { jobs?: Jobs; app?: Awaited<ReturnType<typeof buildApp>> } = {};
   onSignals(async () => {
-    await app?.close();
-    await jobs?.stop();
+    await started.app?.close();
+    await started.jobs?.stop();
     await rt.close();
   });
   const notes = await firstRun(rt, config, opts.demo);
-  jobs = await startJobs(rt.databaseUrl, allJobs(rt.kernel), { work: opts.workers, log });
-  app = await buildApp(rt.kernel);
+  started.jobs = await startJobs(rt.databaseUrl, allJobs(rt.kernel), { work: opts.workers, log });
+  const app = (started.app = await buildApp(rt.kernel));
   const address = await app.listen({ port: config.port, host: config.host });
   const shown = config.publicUrl ?? address.replace('://127.0.0.1', '://localhost');
   const db = rt.embedded ? `embedded PostgreSQL on 127.0.0.1:${rt.embedded.port} (${config.dataDir}/pg)` : 'DATABASE_URL';

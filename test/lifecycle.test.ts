@@ -1,0 +1,111 @@
+/**
+ * The real process: `gongshu start` on the embedded PostgreSQL, killed with SIGKILL, started again
+ * with all data intact, then stopped cleanly with SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../src/kernel/paths.js';
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-life-'));
+const children: ChildProcess[] = [];
+let output = '';
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  const pid = path.join(dataDir, 'pg', 'postmaster.pid');
+  if (existsSync(pid)) {
+    try {
+      process.kill(Number(readFileSync(pid, 'utf8').split('\n')[0]), 'SIGQUIT');
+    } catch {
+      /* gone */
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function start(port: number): ChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, GONGSHU_DATA_DIR: dataDir, GONGSHU_PORT: String(port), GONGSHU_ADMIN_PASSWORD: 'Lifecycle2026', GONGSHU_LOG_LEVEL: 'warn' };
+  delete env.DATABASE_URL;
+  const c = spawn(process.execPath, ['--import', 'tsx', path.join(PACKAGE_ROOT, 'src/cli.ts'), 'start', '--demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  c.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  c.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  children.push(c);
+  return c;
+}
+
+async function waitHealthy(base: string, child: ChildProcess): Promise<void> {
+  const until = Date.now() + 90_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`gongshu exited with ${child.exitCode}:\n${output}`);
+    try {
+      const r = await fetch(`${base}/api/health`);
+      if (r.ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`gongshu did not become healthy:\n${output}`);
+}
+
+async function loginCookie(base: string): Promise<{ cookie: string; csrf: string }> {
+  const r = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'Lifecycle2026' }) });
+  expect(r.status).toBe(200);
+  const body = (await r.json()) as { csrfToken: string };
+  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return { cookie, csrf: body.csrfToken };
+}
+
+describe('gongshu start on the embedded PostgreSQL', () => {
+  it('survives kill -9 with all data intact, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const first = start(port);
+    await waitHealthy(base, first);
+    expect(output).toContain('/api/docs');
+    const pgPort = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[3]);
+    expect(pgPort).not.toBe(5432);
+
+    const s = await loginCookie(base);
+    const res = await fetch(`${base}/api/v1/departments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: s.cookie, 'x-csrf-token': s.csrf },
+      body: JSON.stringify({ name: '淄博市杀进程测试局', uscc: '113703000066883600', regionCode: '370300' }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const created = (await res.json()) as { id: string };
+
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const orphan = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    expect(() => process.kill(orphan, 0)).not.toThrow(); // PostgreSQL outlived its parent
+
+    const second = start(port);
+    await waitHealthy(base, second);
+    const s2 = await loginCookie(base);
+    const got = await fetch(`${base}/api/v1/departments/${created.id}`, { headers: { cookie: s2.cookie } });
+    expect(((await got.json()) as { name: string }).name).toBe('淄博市杀进程测试局');
+    const verify = await fetch(`${base}/api/v1/audit/verify`, { method: 'POST', headers: { cookie: s2.cookie, 'x-csrf-token': s2.csrf } });
+    expect(((await verify.json()) as { ok: boolean }).ok).toBe(true);
+    const users = (await (await fetch(`${base}/api/v1/users?pageSize=1`, { headers: { cookie: s2.cookie } })).json()) as { total: number };
+    expect(users.total).toBe(20); // the demo was seeded once, not twice
+
+    second.kill('SIGTERM');
+    const code = await new Promise((r) => second.once('exit', r));
+    expect(code).toBe(0);
+    expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  }, 240_000);
+});
