@@ -6,7 +6,8 @@
  */
 import { CompiledQuery, sql } from 'kysely';
 import type pg from 'pg';
-import { entryHash, GENESIS_HASH, normaliseDetail, type AuditEntry, type AuditInput } from './chain.js';
+import { canonicalRest, GENESIS_HASH, sortedJson, type AuditEntry, type AuditInput } from './chain.js';
+import { sm3Hex } from '../crypto/sm.js';
 import type { Tx } from '../db/pool.js';
 
 export const AUDIT_LOCK_KEY = 727_100;
@@ -17,15 +18,17 @@ const COLUMNS = [
 ] as const;
 const TYPES = ['bigint', 'timestamptz', 'text', 'text', 'text', 'uuid', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'text', 'text'];
 
-/** Builds the chained entries after `(lastSeq, lastHash)`, and the column arrays for one INSERT. */
-export function chainEntries(inputs: AuditInput[], lastSeq: number, lastHash: string, now = new Date()) {
-  const entries: AuditEntry[] = [];
-  let prev = lastHash;
-  let seq = lastSeq;
+/** Entries with everything but their place in the chain worked out (done before taking the lock). */
+export interface Prepared {
+  entries: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>[];
+  rest: string[];
+  details: string[];
+}
+
+export function prepare(inputs: AuditInput[], now = new Date()): Prepared {
+  const p: Prepared = { entries: [], rest: [], details: [] };
   for (const i of inputs) {
-    seq += 1;
-    const base = {
-      seq,
+    const e = {
       ts: now,
       actorType: i.actorType,
       actorId: i.actorId ?? null,
@@ -36,31 +39,46 @@ export function chainEntries(inputs: AuditInput[], lastSeq: number, lastHash: st
       targetId: i.targetId ?? null,
       clientIp: i.clientIp ?? null,
       requestId: i.requestId ?? null,
-      detail: normaliseDetail(i.detail),
+      detail: i.detail ?? {},
     };
-    const hash = entryHash(prev, base);
-    entries.push({ ...base, prevHash: prev, hash });
-    prev = hash;
+    const detailJson = sortedJson(e.detail);
+    p.entries.push(e);
+    p.details.push(detailJson);
+    p.rest.push(canonicalRest(e, detailJson));
   }
+  return p;
+}
+
+/** Places prepared entries after `(lastSeq, lastHash)`; returns them and the column arrays for one INSERT. */
+export function chainPrepared(p: Prepared, lastSeq: number, lastHash: string) {
+  const entries: AuditEntry[] = [];
   const cols: unknown[][] = COLUMNS.map(() => []);
-  for (const e of entries) {
-    const row = [e.seq, e.ts, e.actorType, e.actorId, e.actorName, e.departmentId, e.action, e.targetType, e.targetId,
-      e.clientIp, e.requestId, JSON.stringify(e.detail), e.prevHash, e.hash];
+  let prev = lastHash;
+  p.entries.forEach((e, n) => {
+    const seq = lastSeq + n + 1;
+    const hash = sm3Hex(`${prev}[${seq},${p.rest[n]}`);
+    entries.push({ ...e, seq, prevHash: prev, hash });
+    const row = [seq, e.ts, e.actorType, e.actorId, e.actorName, e.departmentId, e.action, e.targetType, e.targetId, e.clientIp, e.requestId, p.details[n], prev, hash];
     row.forEach((v, k) => cols[k]!.push(v));
-  }
+    prev = hash;
+  });
   return { entries, cols };
+}
+
+export function chainEntries(inputs: AuditInput[], lastSeq: number, lastHash: string, now = new Date()) {
+  return chainPrepared(prepare(inputs, now), lastSeq, lastHash);
 }
 
 const INSERT_SQL = `INSERT INTO kernel.audit_log (${COLUMNS.join(', ')})
   SELECT * FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
 const LAST_SQL = 'SELECT seq, hash FROM kernel.audit_log ORDER BY seq DESC LIMIT 1';
 
-/** Appends with a raw pg client that is already inside a transaction. */
-export async function appendWithClient(client: pg.ClientBase, inputs: AuditInput[]): Promise<AuditEntry[]> {
-  if (inputs.length === 0) return [];
+/** Appends prepared entries with a raw pg client that is already inside a transaction. */
+export async function appendWithClient(client: pg.ClientBase, prepared: Prepared): Promise<AuditEntry[]> {
+  if (prepared.entries.length === 0) return [];
   await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK_KEY]);
   const last = (await client.query<{ seq: number; hash: string }>(LAST_SQL)).rows[0];
-  const { entries, cols } = chainEntries(inputs, last?.seq ?? 0, last?.hash ?? GENESIS_HASH);
+  const { entries, cols } = chainPrepared(prepared, last?.seq ?? 0, last?.hash ?? GENESIS_HASH);
   await client.query(INSERT_SQL, cols);
   return entries;
 }
@@ -68,9 +86,10 @@ export async function appendWithClient(client: pg.ClientBase, inputs: AuditInput
 /** Appends inside a Kysely transaction: the entries commit or roll back with the change they record. */
 export async function appendInTx(tx: Tx, inputs: AuditInput[]): Promise<AuditEntry[]> {
   if (inputs.length === 0) return [];
+  const prepared = prepare(inputs);
   await sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(tx);
   const last = (await sql<{ seq: number; hash: string }>`SELECT seq, hash FROM kernel.audit_log ORDER BY seq DESC LIMIT 1`.execute(tx)).rows[0];
-  const { entries, cols } = chainEntries(inputs, last?.seq ?? 0, last?.hash ?? GENESIS_HASH);
+  const { entries, cols } = chainPrepared(prepared, last?.seq ?? 0, last?.hash ?? GENESIS_HASH);
   await tx.executeQuery(CompiledQuery.raw(INSERT_SQL, cols));
   return entries;
 }

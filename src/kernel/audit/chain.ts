@@ -40,42 +40,39 @@ export interface AuditEntry {
   hash: string;
 }
 
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object' && !(v instanceof Date)) {
+/**
+ * JSON with object keys sorted at every depth (otherwise as JSON.stringify: toJSON honoured,
+ * undefined properties dropped, undefined in arrays as null). jsonb keeps exactly this content.
+ */
+export function sortedJson(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') return sortedJson((v as { toJSON(): unknown }).toJSON());
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined || typeof x === 'function' ? 'null' : sortedJson(x))).join(',')}]`;
+  if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(o).sort()) if (o[k] !== undefined) out[k] = sortKeys(o[k]);
-    return out;
+    const parts: string[] = [];
+    for (const k of Object.keys(o).sort()) {
+      const x = o[k];
+      if (x !== undefined && typeof x !== 'function') parts.push(`${JSON.stringify(k)}:${sortedJson(x)}`);
+    }
+    return `{${parts.join(',')}}`;
   }
-  return v;
+  return JSON.stringify(v) ?? 'null';
 }
 
-/** Normalises a detail object the way jsonb will store it (no undefined, Dates as ISO strings). */
-export function normaliseDetail(detail: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!detail) return {};
-  return sortKeys(JSON.parse(JSON.stringify(detail)) as unknown) as Record<string, unknown>;
+/** The canonical form without its leading seq: the fixed fields, then the detail as sorted JSON. */
+export function canonicalRest(e: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash' | 'detail'>, detailJson: string): string {
+  const fields = JSON.stringify([e.ts.toISOString(), e.actorType, e.actorId, e.actorName, e.departmentId, e.action, e.targetType, e.targetId, e.clientIp, e.requestId]);
+  return `${fields.slice(1, -1)},${detailJson}]`;
 }
 
-export function canonical(e: Omit<AuditEntry, 'prevHash' | 'hash'>): string {
-  return JSON.stringify([
-    e.seq,
-    e.ts.toISOString(),
-    e.actorType,
-    e.actorId,
-    e.actorName,
-    e.departmentId,
-    e.action,
-    e.targetType,
-    e.targetId,
-    e.clientIp,
-    e.requestId,
-    sortKeys(e.detail),
-  ]);
+/** The canonical form: `[seq, ts, actorType, actorId, actorName, departmentId, action, targetType, targetId, clientIp, requestId, detail]`. */
+export function canonical(e: Omit<AuditEntry, 'prevHash' | 'hash' | 'detail'>, detailJson: string): string {
+  return `[${e.seq},${canonicalRest(e, detailJson)}`;
 }
 
-export function entryHash(prevHash: string, e: Omit<AuditEntry, 'prevHash' | 'hash'>): string {
-  return sm3Hex(prevHash + canonical(e));
+export function entryHash(prevHash: string, e: Omit<AuditEntry, 'prevHash' | 'hash'>, detailJson = sortedJson(e.detail)): string {
+  return sm3Hex(prevHash + canonical(e, detailJson));
 }
 
 /** The message an SM2 checkpoint signs. */

@@ -4,7 +4,7 @@
  * (so a data access is answered only once its entry is durable) and rejects if it failed.
  */
 import type pg from 'pg';
-import { appendWithClient } from './append.js';
+import { appendWithClient, prepare, type Prepared } from './append.js';
 import type { AuditEntry, AuditInput } from './chain.js';
 
 interface Pending {
@@ -50,22 +50,28 @@ export class AuditWriter {
     // yield once so that entries recorded in the same tick join the first batch
     await new Promise((r) => setImmediate(r));
     try {
+      // the next batch is prepared (serialised, canonical forms) while the previous one is in the database
+      let inFlight: Promise<void> = Promise.resolve();
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
-        await this.writeBatch(batch);
+        const prepared = prepare(batch.map((p) => p.input));
+        await inFlight;
+        inFlight = this.writeBatch(batch, prepared);
+        await new Promise((r) => setImmediate(r)); // let callers queue more while this batch is written
       }
+      await inFlight;
     } finally {
       this.flushing = null;
       if (this.queue.length > 0) this.flushing = this.drain();
     }
   }
 
-  private async writeBatch(batch: Pending[]): Promise<void> {
+  private async writeBatch(batch: Pending[], prepared: Prepared): Promise<void> {
     let client: pg.PoolClient | undefined;
     try {
       client = await this.pool.connect();
       await client.query('BEGIN');
-      const entries = await appendWithClient(client, batch.map((p) => p.input));
+      const entries = await appendWithClient(client, prepared);
       await client.query('COMMIT');
       this.written += entries.length;
       entries.forEach((e, i) => batch[i]!.resolve(e));

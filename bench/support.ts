@@ -1,0 +1,52 @@
+/** Shared by the benchmarks: a fresh, migrated database on the embedded server or DATABASE_URL. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startEmbedded } from '../src/kernel/db/embedded.js';
+import { migrate } from '../src/kernel/db/migrator.js';
+import { migrationSets } from '../src/runtime.js';
+
+export async function benchDatabase(): Promise<{ url: string; kind: string; close(): Promise<void> }> {
+  let adminUrl: string;
+  let stop = async () => {};
+  let kind: string;
+  if (process.env.DATABASE_URL) {
+    adminUrl = process.env.DATABASE_URL;
+    kind = 'DATABASE_URL';
+  } else {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-bench-'));
+    const h = await startEmbedded(dir);
+    adminUrl = h.adminUrl;
+    kind = 'embedded PostgreSQL';
+    stop = async () => {
+      await h.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const name = `gs_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  await migrate(pool, migrationSets());
+  await pool.end();
+  return {
+    url,
+    kind,
+    async close() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+      await stop();
+    },
+  };
+}
+
+export function table(rows: (string | number)[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  return rows.map((r) => r.map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join('  ')).join('\n');
+}
