@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm start`: builds what is missing or stale, then runs `gongshu start --demo` (the demo seed
+// `npm start`: builds what is missing or stale, then runs `gongshu start --demo` in this process (the demo seed
 // applies only on first run, to an empty database). Extra arguments pass through: npm start -- --port 9000
-import { spawnSync, spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,6 @@ if (built < newest(path.join(root, 'src'))) {
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-const child = spawn(process.execPath, [stamp, 'start', '--demo', ...process.argv.slice(2)], { stdio: 'inherit' });
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// run the CLI in this process (no extra child that could outlive a killed parent)
+process.argv = [process.argv[0], stamp, 'start', '--demo', ...process.argv.slice(2)];
+await import(pathToFileURL(stamp).href);

@@ -83,8 +83,11 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
+        // over plain HTTP (a LAN address) upgrading would break every asset; behind HTTPS it is on
+        upgradeInsecureRequests: k.config.secureCookies ? [] : null,
       },
     },
+    hsts: k.config.secureCookies,
     crossOriginEmbedderPolicy: false,
   });
   await app.register(swagger, {
