@@ -19,11 +19,21 @@ function newest(dir) {
   return t;
 }
 
-const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
-if (built < newest(path.join(root, 'src'))) {
-  console.error('[gongshu] building the server (tsc)…');
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+const mtime = (f) => (existsSync(f) ? statSync(f).mtimeMs : 0);
+const run = (what, args) => {
+  console.error(`[gongshu] building ${what}…`);
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
   if (r.status !== 0) process.exit(r.status ?? 1);
+};
+const srcNewest = newest(path.join(root, 'src'));
+if (mtime(stamp) < srcNewest) {
+  run('the server (tsc)', [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json')]);
+}
+// the console imports the server's schema files, so a change in src/ rebuilds it too
+const webIndex = path.join(root, 'web', 'dist', 'index.html');
+if (mtime(webIndex) < Math.max(newest(path.join(root, 'web', 'src')), mtime(path.join(root, 'web', 'index.html')), srcNewest)) {
+  run('the console (vite)', [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', path.join(root, 'web', 'vite.config.ts')]);
+  spawnSync(process.execPath, [path.join(root, 'scripts', 'web-size.js')], { stdio: 'inherit' });
 }
 // run the CLI in this process (no extra child that could outlive a killed parent)
 process.argv = [process.argv[0], stamp, 'start', '--demo', ...process.argv.slice(2)];

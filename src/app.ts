@@ -17,7 +17,9 @@ import { adminRoutes } from './kernel/auth/admin-routes.js';
 import { credentialRoutes } from './kernel/auth/credential-routes.js';
 import { auditRoutes } from './kernel/audit/routes.js';
 import { calendarRoutes } from './kernel/calendar/routes.js';
+import { regionRoutes } from './kernel/ids/routes.js';
 import { modules } from './modules/index.js';
+import { registerConsole } from './console.js';
 
 export interface RouteInfo {
   method: string;
@@ -70,8 +72,6 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
     if (e.status >= 500) req.log.error({ err }, 'request failed');
     return sendProblem(reply, e, req);
   });
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, new AppError('ROUTE_NOT_FOUND'), req));
-
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -125,14 +125,10 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
   credentialRoutes(app, k);
   auditRoutes(app, k);
   calendarRoutes(app, k);
+  regionRoutes(app);
   for (const m of modules) m.routes?.(app, k);
 
-  app.get('/', { config: { access: { public: true } }, schema: { hide: true } }, async (_req, reply) => {
-    reply.type('text/html; charset=utf-8');
-    return `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>公数 Gongshu</title>
-<body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>公数 Gongshu</h1>
-<p>一体化公共数据平台正在运行。控制台即将上线；现在可查看 <a href="/api/docs">API 文档</a>。</p>
-<p>The integrated public data platform is running. The web console comes next; meanwhile see the <a href="/api/docs">API docs</a>.</p></body></html>`;
-  });
+  const spaFallback = await registerConsole(app);
+  app.setNotFoundHandler((req, reply) => (spaFallback(req, reply) ? reply : sendProblem(reply, new AppError('ROUTE_NOT_FOUND'), req)));
   return app;
 }

@@ -8,9 +8,8 @@ import { inTx } from '../http/tx.js';
 import { fail } from '../http/errors.js';
 import { listHolidays, loadCalendar, removeHoliday, setHoliday } from './service.js';
 import { shanghaiDate } from './calendar.js';
+import { calendarDayBody, calendarYear, isoDate as date, ok, workingDaysAnswer, workingDaysQuery } from './schema.js';
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
-const day = z.object({ date: z.string(), kind: z.enum(['off', 'work']), source: z.enum(['official', 'admin']), note: z.string().nullable() });
 
 export function calendarRoutes(app: FastifyInstance, k: Kernel): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -20,7 +19,7 @@ export function calendarRoutes(app: FastifyInstance, k: Kernel): void {
     schema: {
       tags: ['calendar'], summary: '某年的节假日与调休 / Rest and make-up days of a year',
       querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100).default(() => Number(shanghaiDate().slice(0, 4))) }),
-      response: { 200: z.object({ year: z.number().int(), days: z.array(day) }) },
+      response: { 200: calendarYear },
     },
   }, async (req) => ({ year: req.query.year, days: await listHolidays(k.db, req.query.year) }));
 
@@ -28,8 +27,8 @@ export function calendarRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.roles('admin') },
     schema: {
       tags: ['calendar'], summary: '添加或修改一天（休息日 off / 调休上班 work）/ Add or change a day',
-      params: z.object({ date }), body: z.object({ kind: z.enum(['off', 'work']), note: z.string().max(200).nullish() }),
-      response: { 200: z.object({ ok: z.literal(true) }) },
+      params: z.object({ date }), body: calendarDayBody,
+      response: { 200: ok },
     },
   }, async (req) => {
     await inTx(k.db, (tx) => setHoliday(req.ctx, tx, req.params.date, req.body.kind, req.body.note ?? null));
@@ -38,7 +37,7 @@ export function calendarRoutes(app: FastifyInstance, k: Kernel): void {
 
   r.delete('/api/v1/calendar/holidays/:date', {
     config: { access: access.roles('admin') },
-    schema: { tags: ['calendar'], summary: '删除管理员添加的一天 / Remove an added day', params: z.object({ date }), response: { 200: z.object({ ok: z.literal(true) }) } },
+    schema: { tags: ['calendar'], summary: '删除管理员添加的一天 / Remove an added day', params: z.object({ date }), response: { 200: ok } },
   }, async (req) => {
     await inTx(k.db, (tx) => removeHoliday(req.ctx, tx, req.params.date));
     return { ok: true as const };
@@ -48,8 +47,8 @@ export function calendarRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.anyUser },
     schema: {
       tags: ['calendar'], summary: '工作日计算 / Working-day arithmetic',
-      querystring: z.object({ from: date, add: z.coerce.number().int().min(0).max(1000).optional(), to: date.optional() }),
-      response: { 200: z.object({ from: z.string(), isWorkingDay: z.boolean(), due: z.string().optional(), workingDaysBetween: z.number().int().optional() }) },
+      querystring: workingDaysQuery,
+      response: { 200: workingDaysAnswer },
     },
   }, async (req) => {
     const cal = await loadCalendar(k.db);

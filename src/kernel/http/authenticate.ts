@@ -37,7 +37,8 @@ export function registerAuthentication(app: FastifyInstance, k: Kernel): void {
     const acc = req.routeOptions.config?.access;
     const url = req.routeOptions.url ?? '';
     if (!acc) {
-      if (url.startsWith('/api/docs') || url === '' ) return; // swagger UI assets and 404s
+      // console files, swagger UI assets and 404s are public; every API route must declare access
+      if (url === '' || url.startsWith('/api/docs') || !(url.startsWith('/api') || url === '/metrics')) return;
       fail('INTERNAL', { en: `route ${url} declares no access`, zh: `接口 ${url} 未声明访问控制` });
     }
     if (isSigned(req.headers)) {

@@ -1,0 +1,8 @@
+/** The server's own Zod schemas, re-exported for the console (no hand-copied types). */
+export * from '../../../src/kernel/auth/schema.js';
+export * from '../../../src/kernel/audit/schema.js';
+export * from '../../../src/kernel/calendar/schema.js';
+export * from '../../../src/kernel/ids/schema.js';
+export { pageOf } from '../../../src/kernel/http/pagination.js';
+export { ROLES, type Role } from '../../../src/kernel/http/context.js';
+export { validateUscc } from '../../../src/kernel/ids/uscc.js';

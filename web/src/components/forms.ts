@@ -1,0 +1,22 @@
+/**
+ * Shows an API problem next to the form field at fault (the problem's `field`, or each entry of
+ * its `errors`); what names no field of the form goes to `notify`.
+ */
+import type { FormInstance } from 'antd';
+import { ApiError } from '../api/client';
+
+export function showProblem(form: FormInstance | null, err: unknown, notify: (msg: string) => void, formFields: string[] = []): void {
+  if (!(err instanceof ApiError)) {
+    notify(String((err as Error)?.message ?? err));
+    return;
+  }
+  const p = err.problem;
+  const items = p.errors?.length ? p.errors : p.field ? [{ field: p.field, message: p.detail ?? p.code }] : [];
+  const own = items.filter((i) => formFields.includes(i.field));
+  if (form && own.length > 0) {
+    form.setFields(own.map((i) => ({ name: i.field, errors: [p.errors?.length ? i.message : (p.detail ?? i.message)] })));
+    if (own.length < items.length || items.length === 0) notify(p.detail ?? p.code);
+    return;
+  }
+  notify(p.detail ?? p.title ?? p.code);
+}

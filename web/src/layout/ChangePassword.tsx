@@ -1,0 +1,41 @@
+import { App, Form, Input, Modal } from 'antd';
+import { useMutation } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { z } from 'zod';
+import { api } from '../api/client';
+import { showProblem } from '../components/forms';
+
+export default function ChangePassword({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<{ currentPassword: string; newPassword: string; repeat: string }>();
+  const m = useMutation({
+    mutationFn: (v: { currentPassword: string; newPassword: string }) => api(z.object({ ok: z.literal(true) }), '/api/v1/auth/password', { method: 'POST', body: v }),
+    onSuccess: () => {
+      void message.success(t('password.changed'));
+      form.resetFields();
+      onClose();
+    },
+    onError: (e) => showProblem(form, e, (s) => void message.error(s), ['currentPassword', 'newPassword']),
+  });
+  return (
+    <Modal open={open} title={t('header.changePassword')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={m.isPending} okText={t('common.save')} cancelText={t('common.cancel')} destroyOnHidden>
+      <Form form={form} layout="vertical" onFinish={(v) => m.mutate({ currentPassword: v.currentPassword, newPassword: v.newPassword })}>
+        <Form.Item name="currentPassword" label={t('password.current')} rules={[{ required: true }]}>
+          <Input.Password autoComplete="current-password" autoFocus />
+        </Form.Item>
+        <Form.Item name="newPassword" label={t('password.next')} extra={t('password.policy')} rules={[{ required: true }, { min: 8 }]}>
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item
+          name="repeat"
+          label={t('password.repeat')}
+          dependencies={['newPassword']}
+          rules={[{ required: true }, ({ getFieldValue }) => ({ validator: (_, v) => (v === getFieldValue('newPassword') ? Promise.resolve() : Promise.reject(new Error(t('password.mismatch')))) })]}
+        >
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
