@@ -23,12 +23,14 @@ const routes = { '/login': 'src/pages/Login.tsx', '/ (home)': 'src/pages/Home.ts
 const rows = [];
 for (const [route, page] of Object.entries(routes)) {
   const keys = closure(page, new Set(entry));
-  const files = [...keys].map((k) => manifest[k]?.file).filter((f) => f?.endsWith('.js'));
-  const bytes = files.reduce((n, f) => n + gz(f), 0);
-  rows.push({ route, files: files.length, kb: Math.round(bytes / 1024) });
+  const size = (ks) => [...ks].map((k) => manifest[k]?.file).filter((f) => f?.endsWith('.js')).reduce((n, f) => n + gz(f), 0);
+  // what the page itself loads right after it renders (e.g. ECharts for the home chart)
+  const deferred = new Set(keys);
+  for (const d of manifest[page]?.dynamicImports ?? []) closure(d, deferred);
+  rows.push({ route, files: keys.size, kb: Math.round(size(keys) / 1024), withDeferred: Math.round(size(deferred) / 1024) });
 }
-console.log('\nconsole bundle: gzipped JavaScript loaded by the first route');
-for (const r of rows) console.log(`  ${r.route.padEnd(10)} ${String(r.kb).padStart(5)} KB in ${r.files} files`);
-const worst = Math.max(...rows.map((r) => r.kb));
+console.log('\nconsole bundle: gzipped JavaScript loaded by the first route (and with what the page loads right after)');
+for (const r of rows) console.log(`  ${r.route.padEnd(10)} ${String(r.kb).padStart(5)} KB in ${r.files} chunks; ${String(r.withDeferred).padStart(5)} KB with deferred chunks`);
+const worst = Math.max(...rows.map((r) => r.withDeferred));
 console.log(`  budget ≤ ${BUDGET_KB} KB: ${worst <= BUDGET_KB ? 'met' : 'NOT met'} (largest first route ${worst} KB)`);
-console.log(JSON.stringify({ bench: 'console-first-load', gzipKb: Object.fromEntries(rows.map((r) => [r.route, r.kb])), budgetKb: BUDGET_KB, met: worst <= BUDGET_KB }));
+console.log(JSON.stringify({ bench: 'console-first-load', gzipKb: Object.fromEntries(rows.map((r) => [r.route, r.kb])), withDeferredKb: Object.fromEntries(rows.map((r) => [r.route, r.withDeferred])), budgetKb: BUDGET_KB, met: worst <= BUDGET_KB }));

@@ -147,6 +147,9 @@ describe.skipIf(!CHROMIUM)('web console in Chromium', () => {
     await page.getByTestId('audit-action').locator('input').fill('user.create');
     await page.getByTestId('audit-action').locator('input').press('Enter');
     await page.getByRole('row').filter({ hasText: 'user.create' }).first().waitFor();
+    const download = page.waitForEvent('download');
+    await page.getByTestId('audit-export').click();
+    expect((await download).suggestedFilename()).toMatch(/\.xlsx$/);
     await page.getByTestId('audit-verify').click();
     await expect.poll(() => page.getByTestId('audit-verify-result').textContent()).toContain('审计链完整');
     await shot(page, 'audit-verified');

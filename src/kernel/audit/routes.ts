@@ -7,6 +7,7 @@ import { access } from '../http/access.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { auditActivity, getAuditEntry, listAudit, verifyAudit } from './service.js';
 import { auditEntry, auditListQuery, verifyResult } from './schema.js';
+import { exportAudit } from './export.js';
 
 export function auditRoutes(app: FastifyInstance, k: Kernel): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -24,6 +25,18 @@ export function auditRoutes(app: FastifyInstance, k: Kernel): void {
       response: { 200: z.array(z.object({ day: z.string(), count: z.number().int() })) },
     },
   }, async (req) => auditActivity(req.ctx, k.db, req.query.days));
+
+  r.get('/api/v1/audit/export.xlsx', {
+    config: { access: readers },
+    schema: { tags: ['audit'], summary: '导出 Excel / Export to Excel (.xlsx, ≤ 100 000 entries)', querystring: auditListQuery },
+  }, async (req, reply) => {
+    const { stream } = await exportAudit(k, req.ctx, req.query);
+    const stamp = new Date().toISOString().slice(0, 10);
+    reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="audit-${stamp}.xlsx"; filename*=UTF-8''${encodeURIComponent(`审计日志-${stamp}.xlsx`)}`);
+    return reply.send(stream);
+  });
 
   r.get('/api/v1/audit/:seq', {
     config: { access: readers },

@@ -32,6 +32,7 @@ export interface AuditFilter {
   to?: string | undefined;
 }
 
+/** pageSize above the HTTP limit (200) is for the export, which pages by 1 000. */
 export async function listAudit(ctx: Ctx, tx: Tx, q: PageQuery & AuditFilter): Promise<Page<AuditEntryDto>> {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   let base = tx.selectFrom('kernel.audit_log');

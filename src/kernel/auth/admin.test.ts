@@ -3,6 +3,7 @@ import { testEnv, type TestEnv } from '../../../test/support/db.js';
 import { as, loginAs, type Session } from '../../../test/support/http.js';
 import { ADMIN_PASSWORD, DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
 import { Synth } from '../synth/index.js';
+import ExcelJS from 'exceljs';
 
 let env: TestEnv;
 let admin: Session;
@@ -141,5 +142,41 @@ describe('node and calendar', () => {
     expect(activity.reduce((n: number, d: { count: number }) => n + d.count, 0)).toBeGreaterThan(30);
     const filtered = (await req(auditor, 'GET', '/api/v1/audit?action=calendar.*')).json();
     expect(filtered.items.map((e: { action: string }) => e.action).sort()).toEqual(['calendar.day.remove', 'calendar.day.set']);
+  });
+});
+
+describe('audit export to Excel', () => {
+  async function rowsOf(body: Buffer) {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(body as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    const rows: unknown[][] = [];
+    ws.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+    return { name: ws.name, rows };
+  }
+
+  it('exports the filtered log as .xlsx, in the user\'s language, and records the export', async () => {
+    const auditor = await loginAs(env.app, 'auditor', DEMO_PASSWORD);
+    const total = (await req(auditor, 'GET', '/api/v1/audit?action=user.*')).json().total as number;
+    const res = await env.app.inject(as(auditor, { method: 'GET', url: '/api/v1/audit/export.xlsx?action=user.*' }));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('spreadsheetml');
+    const { name, rows } = await rowsOf(res.rawPayload);
+    expect(name).toBe('审计日志');
+    expect(rows[0]![0]).toBe('序号');
+    expect(rows.length - 1).toBe(total);
+    expect(rows.slice(1).every((r) => String(r[6]).startsWith('user.'))).toBe(true);
+    const en = await env.app.inject(as(auditor, { method: 'GET', url: '/api/v1/audit/export.xlsx?action=user.create', headers: { 'accept-language': 'en' } }));
+    expect((await rowsOf(en.rawPayload)).rows[0]![0]).toBe('No.');
+    const recorded = await env.rt.kernel.db.selectFrom('kernel.audit_log').select('detail').where('action', '=', 'audit.export').execute();
+    expect(recorded.length).toBe(2);
+  });
+
+  it('an officer\'s export holds their department\'s entries only', async () => {
+    const officer = await loginAs(env.app, 'gaj_officer', DEMO_PASSWORD);
+    const res = await env.app.inject(as(officer, { method: 'GET', url: '/api/v1/audit/export.xlsx' }));
+    const { rows } = await rowsOf(res.rawPayload);
+    expect(rows.length).toBeGreaterThan(1);
+    expect(new Set(rows.slice(1).map((r) => r[5]))).toEqual(new Set([dept('淄博市公安局')]));
   });
 });

@@ -41,7 +41,7 @@ const en: Messages = {
     title: 'Audit log', seq: 'No.', time: 'Time', actor: 'Actor', department: 'Department', action: 'Action', target: 'Target', ip: 'Client IP',
     requestId: 'Request id', detail: 'Detail', hash: 'Hash', prevHash: 'Previous hash', verify: 'Verify chain', verifying: 'Verifying…',
     intact: 'Audit chain intact: {{entries}} entries, {{checkpoints}} signed checkpoints', broken: 'Audit chain broken', actorPlaceholder: 'Actor', actionPlaceholder: 'Action, e.g. user.create or user.*',
-    range: 'Time range', entry: 'Audit entry #{{seq}}',
+    range: 'Time range', entry: 'Audit entry #{{seq}}', export: 'Export to Excel',
   },
   calendar: {
     title: 'Working days', year: 'Year', off: 'Rest day', work: 'Make-up working day', official: 'State Council notice', admin: 'Added by an administrator', addDay: 'Add a day', date: 'Date', kind: 'Kind', note: 'Note',

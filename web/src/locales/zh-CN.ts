@@ -39,7 +39,7 @@ const zh = {
     title: '审计日志', seq: '序号', time: '时间', actor: '操作者', department: '部门', action: '动作', target: '对象', ip: '客户端 IP',
     requestId: '请求 ID', detail: '详情', hash: '哈希', prevHash: '前一条哈希', verify: '校验审计链', verifying: '正在校验…',
     intact: '审计链完整：{{entries}} 条记录，{{checkpoints}} 个签名检查点', broken: '审计链被破坏', actorPlaceholder: '操作者', actionPlaceholder: '动作，如 user.create 或 user.*',
-    range: '时间范围', entry: '审计记录 #{{seq}}',
+    range: '时间范围', entry: '审计记录 #{{seq}}', export: '导出 Excel',
   },
   calendar: {
     title: '工作日历', year: '年份', off: '休息日', work: '调休上班', official: '国务院通知', admin: '管理员添加', addDay: '添加日期', date: '日期', kind: '类型', note: '说明',

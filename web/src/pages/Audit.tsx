@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { Alert, App, Button, DatePicker, Descriptions, Drawer, Input, Select, Table, Typography } from 'antd';
-import { SafetyCertificateOutlined } from '@ant-design/icons';
+import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
-import { api } from '../api/client';
+import { api, withQuery } from '../api/client';
 import { auditEntry, pageOf, verifyResult, type AuditEntryDto } from '../api/schemas';
 import { useServerTable } from '../components/table';
 import { showProblem } from '../components/forms';
@@ -48,6 +48,9 @@ export default function Audit() {
           <Select allowClear showSearch={{ optionFilterProp: 'label' }} placeholder={t('audit.department')} style={{ width: 240 }} onChange={(v: string | undefined) => set({ departmentId: v })} options={departments.items.map((d) => ({ value: d.id, label: d.name }))} aria-label={t('audit.department')} />
         )}
         <DatePicker.RangePicker onChange={(r) => set({ range: r as [Dayjs, Dayjs] | null })} aria-label={t('audit.range')} />
+        <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/audit/export.xlsx', { actor: query.actor, action: query.action, departmentId: query.departmentId, from: query.from, to: query.to })} data-testid="audit-export">
+          {t('audit.export')}
+        </Button>
         {spansDepartments && (
           <Button icon={<SafetyCertificateOutlined />} loading={verify.isPending} onClick={() => verify.mutate()} data-testid="audit-verify">
             {verify.isPending ? t('audit.verifying') : t('audit.verify')}

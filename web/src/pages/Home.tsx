@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { Card, Col, Empty, Row, Skeleton, Statistic, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -5,8 +6,10 @@ import { z } from 'zod';
 import { api } from '../api/client';
 import { appCredential, department, pageOf, user } from '../api/schemas';
 import { can, useSession } from '../auth/session';
-import Chart from '../components/Chart';
 import { fmtNumber } from '../i18n';
+
+// ECharts is loaded after the figures, so the first screen does not wait for it
+const Chart = lazy(() => import('../components/Chart'));
 
 const activity = z.array(z.object({ day: z.string(), count: z.number() }));
 
@@ -62,6 +65,7 @@ export default function Home() {
           ) : total === 0 ? (
             <Empty description={t('home.noActivity')} />
           ) : (
+            <Suspense fallback={<Skeleton active />}>
             <Chart
               label={t('home.activity')}
               option={{
@@ -72,6 +76,7 @@ export default function Home() {
                 series: [{ type: 'line', areaStyle: { opacity: 0.15 }, name: t('home.entries'), data: days.map((d) => counts.get(d) ?? 0) }],
               }}
             />
+            </Suspense>
           )}
         </Card>
       )}
