@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kernel } from '../kernel/kernel.js';
 import type { JobDef } from '../kernel/jobs/boss.js';
+import { catalogModule } from './catalog/index.js';
 
 export interface Module {
   name: string;
@@ -14,4 +15,4 @@ export interface Module {
   jobs?: (k: Kernel) => JobDef[];
 }
 
-export const modules: Module[] = [];
+export const modules: Module[] = [catalogModule];

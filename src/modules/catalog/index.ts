@@ -1,0 +1,12 @@
+/** The catalog module (数据目录, "一本账"). */
+import path from 'node:path';
+import { SRC_DIR } from '../../kernel/paths.js';
+import type { Module } from '../index.js';
+import { catalogRoutes } from './routes.js';
+import './codes.js';
+
+export const catalogModule: Module = {
+  name: 'catalog',
+  migrations: path.join(SRC_DIR, 'modules', 'catalog', 'migrations'),
+  routes: catalogRoutes,
+};
