@@ -23,7 +23,7 @@ export type CatalogTables = {
   'catalog.resource_event': { id: Generated<number>; resource_id: string; version: number; action: string; actor_id: string | null; actor_name: string | null; comment: string | null; at: Ts };
   'catalog.entry': {
     resource_id: string; code: string; name: string; summary: string; department_id: string; category_id: string; category_code: string; category_top: string; share_type: string; open_type: string;
-    grade: number; update_cycle: string; format_class: number; item_count: number; published_at: Ts; version: number; search: string;
+    grade: number; update_cycle: string; format_class: number; item_count: number; published_at: Ts; version: number; name_search: string; search: string;
   };
 };
 

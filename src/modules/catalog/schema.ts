@@ -181,7 +181,7 @@ export const searchHit = z.object({
 });
 const facetValues = z.array(z.object({ value: z.string(), count: z.number().int() }));
 export const searchResult = z.object({
-  items: z.array(searchHit), total: z.number().int(), page: z.number().int(), pageSize: z.number().int(),
+  items: z.array(searchHit), total: z.number().int(), totalIsLowerBound: z.boolean(), page: z.number().int(), pageSize: z.number().int(),
   facets: z.record(z.string(), facetValues).optional(),
 });
 export const overviewDto = z.object({

@@ -47,8 +47,9 @@ function lexeme(s: string, prefix = false): string {
 
 /**
  * A tsquery (text form) that matches documents holding every part of the query: each Han run as
- * all its bigrams (a single character as itself), each other word as a prefix. Null for a query
- * with nothing to search.
+ * bigrams that cover it (every other pair, plus the last one: 统一社会信用代码 → 统一 社会 信用 代码;
+ * overlapping pairs would add index work and almost no precision), a single character as itself,
+ * each other word as a prefix. Null for a query with nothing to search.
  */
 export function toTsQuery(query: string): string | null {
   const t = norm(query);
@@ -56,8 +57,26 @@ export function toTsQuery(query: string): string | null {
   for (const run of hanRuns(t)) {
     const chars = [...run];
     if (chars.length === 1) parts.push(lexeme(chars[0]!));
-    for (let i = 0; i + 1 < chars.length; i++) parts.push(lexeme(chars[i]! + chars[i + 1]!));
+    for (let i = 0; i + 1 < chars.length; i += 2) parts.push(lexeme(chars[i]! + chars[i + 1]!));
+    if (chars.length > 1 && chars.length % 2 === 1) parts.push(lexeme(chars[chars.length - 2]! + chars[chars.length - 1]!));
   }
   for (const w of otherWords(t)) parts.push(lexeme(w, true));
   return parts.length ? [...new Set(parts)].join(' & ') : null;
+}
+
+/**
+ * A tsvector literal: each token once, with one position per field it occurs in and that field's
+ * weight (A name, B data items, C summary, D department), e.g. `'企业':1A,3C`. The literal is
+ * parsed by tsvector input, which takes quoted lexemes as they are.
+ */
+export function tsvectorLiteral(fields: { text: string; weight: 'A' | 'B' | 'C' | 'D' }[]): string {
+  const pos = new Map<string, string[]>();
+  fields.forEach((f, n) => {
+    for (const t of documentTokens(f.text)) {
+      const list = pos.get(t) ?? [];
+      list.push(`${n + 1}${f.weight}`);
+      pos.set(t, list);
+    }
+  });
+  return [...pos].map(([t, p]) => `${lexeme(t)}:${p.join(',')}`).join(' ');
 }

@@ -95,8 +95,10 @@ CREATE TABLE catalog.entry (
   item_count integer NOT NULL,
   published_at timestamptz NOT NULL,
   version integer NOT NULL,
-  search tsvector NOT NULL
+  name_search tsvector NOT NULL,           -- name and code only: the first tier of relevance
+  search tsvector NOT NULL                 -- name (A), data items (B), summary (C), department (D)
 );
+CREATE INDEX entry_name_search_idx ON catalog.entry USING gin (name_search);
 CREATE INDEX entry_search_idx ON catalog.entry USING gin (search);
 CREATE INDEX entry_department_idx ON catalog.entry (department_id);
 CREATE INDEX entry_published_idx ON catalog.entry (published_at DESC);
