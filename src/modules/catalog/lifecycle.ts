@@ -15,7 +15,7 @@ import { cat, loadResource, loadVersion, toResourceDto } from './repo.js';
 import { gradeOf } from './items.js';
 import { createDatasetTable, migrateDatasetTable, migrationSql, tableNameOf } from './dataset.js';
 import { removeEntry, upsertEntry } from './search.js';
-import type { DataItem, ResourceDto, ResourceInput, ResourceMeta } from './schema.js';
+import { compact, type DataItem, type ResourceDto, type ResourceInput, type ResourceMeta } from './schema.js';
 import './codes.js';
 
 type Resource = NonNullable<Awaited<ReturnType<typeof loadResource>>>;
@@ -65,7 +65,7 @@ export async function createResource(ctx: Ctx, tx: Tx, input: ResourceInput): Pr
     .executeTakeFirstOrThrow();
   await cat(tx)
     .insertInto('catalog.resource_version')
-    .values({ resource_id: r.id, version: 1, state: 'draft', meta: JSON.stringify(input.meta), items: JSON.stringify(input.items), grade: gradeOf(input.items), created_by: ctx.actor.type === 'user' ? ctx.actor.id : null })
+    .values({ resource_id: r.id, version: 1, state: 'draft', meta: JSON.stringify(compact(input.meta)), items: JSON.stringify(input.items.map(compact)), grade: gradeOf(input.items), created_by: ctx.actor.type === 'user' ? ctx.actor.id : null })
     .execute();
   await event(tx, ctx, r, 1, 'create');
   await appendInTx(tx, [auditOf(ctx, 'catalog.resource.create', 'resource', r.id, { name: input.meta.name, departmentId })]);
@@ -82,7 +82,7 @@ export async function updateResource(ctx: Ctx, tx: Tx, id: string, input: { meta
   await checkAgainstPublished(tx, r, input.items);
   await cat(tx)
     .updateTable('catalog.resource_version')
-    .set({ meta: JSON.stringify(input.meta), items: JSON.stringify(input.items), grade: gradeOf(input.items), state: 'draft', updated_at: new Date() })
+    .set({ meta: JSON.stringify(compact(input.meta)), items: JSON.stringify(input.items.map(compact)), grade: gradeOf(input.items), state: 'draft', updated_at: new Date() })
     .where('resource_id', '=', id)
     .where('version', '=', v.version)
     .execute();

@@ -7,6 +7,8 @@ import { access } from '../../kernel/http/access.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { pageOf, pageQuery } from '../../kernel/http/pagination.js';
 import * as svc from './service.js';
+import { catalogTemplate, exportCatalog, importCatalog } from './excel.js';
+import { AppError } from '../../kernel/http/errors.js';
 import {
   category, categoryCreate, diffDto, eventDto, itemSuggestion, resourceDto, resourceInput, resourceMeta, dataItem, resourceSummary, reviewBody, versionDto,
   searchQuery, searchResult, overviewDto,
@@ -15,9 +17,42 @@ import {
 const idParam = z.object({ id: z.uuid() });
 const OFFICER = access.roles('officer');
 
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const IMPORT_LIMIT = 20 * 1024 * 1024;
+
 export function catalogRoutes(app: FastifyInstance, k: Kernel): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['catalog'];
+  app.addContentTypeParser(XLSX, { parseAs: 'buffer', bodyLimit: IMPORT_LIMIT }, (req, body: Buffer, done) => {
+    req.rawBody = body;
+    done(null, body);
+  });
+  const sendXlsx = (reply: import('fastify').FastifyReply, file: Buffer, name: string) =>
+    reply.type(XLSX).header('content-disposition', `attachment; filename="catalog.xlsx"; filename*=UTF-8''${encodeURIComponent(name)}`).send(file);
+
+  r.get('/api/v1/catalog/export.xlsx', {
+    config: { access: access.anyUser },
+    schema: { tags, summary: '导出目录（Excel）/ Export the published catalog (.xlsx)', querystring: z.object({ departmentId: z.uuid().optional() }) },
+  }, async (req, reply) => sendXlsx(reply, await exportCatalog(req.ctx, k.db, req.query.departmentId), `数据目录-${new Date().toISOString().slice(0, 10)}.xlsx`));
+
+  r.get('/api/v1/catalog/template.xlsx', {
+    config: { access: access.anyUser },
+    schema: { tags, summary: '目录编制模板（含下拉选项）/ Blank template with drop-down lists' },
+  }, async (req, reply) => sendXlsx(reply, await catalogTemplate(req.ctx), '数据目录编制模板.xlsx'));
+
+  r.post('/api/v1/catalog/import', {
+    config: { access: OFFICER },
+    bodyLimit: IMPORT_LIMIT,
+    schema: {
+      tags, summary: '导入目录（Excel，成为本部门草稿）/ Import a filled template as drafts',
+      description: `Body: the .xlsx file itself (Content-Type: ${XLSX}). With errors nothing is imported (422, each error with sheet, row and column), unless validOnly=true.`,
+      querystring: z.object({ validOnly: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
+      response: { 200: z.object({ created: z.array(z.object({ id: z.uuid(), name: z.string() })), errors: z.array(z.object({ sheet: z.string(), row: z.number().int(), column: z.string(), reason: z.string() })) }) },
+    },
+  }, async (req) => {
+    if (!Buffer.isBuffer(req.body)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', { zh: `请以 ${XLSX} 上传 .xlsx 文件`, en: `Upload the .xlsx file as ${XLSX}` });
+    return inTx(k.db, (tx) => importCatalog(req.ctx, tx, req.body as Buffer, { validOnly: req.query.validOnly }));
+  });
 
   r.get('/api/v1/catalog/search', {
     config: { access: access.anyUser },

@@ -1,6 +1,16 @@
 /** Zod schemas of the catalog (DOMAIN.md §2), shared by the API, the Excel exchange and the console. */
 import { z } from 'zod';
 
+/** Absent and empty are one: null, undefined and '' fields are dropped (the stored form, and what Excel gives back). */
+export function compact<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v))) continue;
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) ? compact(v) : v;
+  }
+  return out as T;
+}
+
 export const FORMAT_CLASSES = { 1: '电子文件', 2: '电子表格', 3: '数据库', 4: '图形图像', 5: '流媒体', 6: '自描述格式', 7: '服务接口' } as const;
 export const SHARE_TYPES = ['unconditional', 'conditional', 'none'] as const;
 export const SHARE_TYPE_ZH = { unconditional: '无条件共享', conditional: '有条件共享', none: '不予共享' } as const;
@@ -72,16 +82,17 @@ export const resourceMeta = z
     shandong: shandongExtras.default({}),
   })
   .superRefine((m, ctx) => {
-    if (m.shareType !== 'unconditional' && !m.shareBasis?.trim()) {
-      ctx.addIssue({ code: 'custom', path: ['shareBasis'], message: '有条件共享和不予共享须注明依据 / conditional or no sharing must cite its basis' });
-    }
-    if (m.shareType === 'conditional' && !m.shareCondition?.trim()) {
-      ctx.addIssue({ code: 'custom', path: ['shareCondition'], message: '有条件共享须写明共享条件 / conditional sharing needs its condition' });
-    }
-    if (m.openType === 'conditional' && !m.openCondition?.trim()) {
-      ctx.addIssue({ code: 'custom', path: ['openCondition'], message: '有条件开放须写明开放条件 / conditional opening needs its condition' });
-    }
+    for (const issue of metaRuleIssues(m)) ctx.addIssue({ code: 'custom', ...issue });
   });
+
+/** The rules across fields of a resource's metadata (also checked on their own by the Excel import). */
+export function metaRuleIssues(m: { shareType?: string | undefined; shareBasis?: string | null | undefined; shareCondition?: string | null | undefined; openType?: string | undefined; openCondition?: string | null | undefined }) {
+  const out: { path: string[]; message: string }[] = [];
+  if (m.shareType && m.shareType !== 'unconditional' && !m.shareBasis?.trim()) out.push({ path: ['shareBasis'], message: '有条件共享和不予共享须注明依据 / conditional or no sharing must cite its basis' });
+  if (m.shareType === 'conditional' && !m.shareCondition?.trim()) out.push({ path: ['shareCondition'], message: '有条件共享须写明共享条件 / conditional sharing needs its condition' });
+  if (m.openType === 'conditional' && !m.openCondition?.trim()) out.push({ path: ['openCondition'], message: '有条件开放须写明开放条件 / conditional opening needs its condition' });
+  return out;
+}
 export type ResourceMeta = z.infer<typeof resourceMeta>;
 
 export const resourceInput = z.object({

@@ -1,0 +1,115 @@
+import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnv, type TestEnv } from '../../../test/support/db.js';
+import { as, loginAs, type Session } from '../../../test/support/http.js';
+import { DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
+import { ITEMS, meta } from '../../../test/support/catalog.js';
+import { systemCtx } from '../../kernel/http/context.js';
+import { inTx } from '../../kernel/http/tx.js';
+import { createResource, listCategories, reviewResource, submitResource } from './service.js';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+let env: TestEnv;
+let scjg: Session;
+let scjgId: string;
+
+beforeAll(async () => {
+  env = await testEnv();
+  const { dept } = await seeded(env);
+  scjgId = dept('淄博市市场监督管理局');
+  scjg = await loginAs(env.app, 'scjg_officer', DEMO_PASSWORD);
+  const ctx = systemCtx('test');
+  const cats = await listCategories(ctx, env.rt.kernel.db);
+  const c = (code: string) => cats.find((x) => x.fullCode === code)!.id;
+  await inTx(env.rt.kernel.db, async (tx) => {
+    for (const m of [
+      meta(c('102'), { shandong: { identifier: 'ZB-SCJG-001', metadataVersion: '1.0' } }),
+      meta(c('204'), { name: '食品经营许可信息', shareType: 'conditional', shareCondition: '用于监管执法', shareBasis: '《食品安全法》', shareMethods: ['interface', 'file'], openType: 'none', openCondition: null, updateCycle: 'weekly', relatedCodes: ['102/000001'] }),
+    ]) {
+      const r = await createResource(ctx, tx, { departmentId: scjgId, meta: m, items: ITEMS });
+      await submitResource(ctx, tx, r.id);
+      await reviewResource(ctx, tx, r.id, 'approve', undefined);
+    }
+  });
+});
+afterAll(async () => env.close());
+
+async function download(url: string) {
+  const res = await env.app.inject(as(scjg, { method: 'GET', url }));
+  expect(res.statusCode).toBe(200);
+  expect(res.headers['content-type']).toBe(XLSX);
+  return res.rawPayload;
+}
+async function book(buf: Buffer) {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(buf as unknown as ArrayBuffer);
+  return wb;
+}
+const upload = (buf: Buffer, validOnly = false) =>
+  env.app.inject(as(scjg, { method: 'POST', url: `/api/v1/catalog/import?validOnly=${validOnly}`, headers: { 'content-type': XLSX }, payload: buf }));
+
+describe('Excel exchange', () => {
+  it('the template has the two sheets and drop-down lists', async () => {
+    const wb = await book(await download('/api/v1/catalog/template.xlsx'));
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['资源目录', '信息项', '代码表']);
+    expect(wb.getWorksheet('代码表')!.state).toBe('hidden');
+    const dv = (wb.getWorksheet('资源目录') as unknown as { dataValidations: { model: Record<string, { type: string; formulae: string[] }> } }).dataValidations.model;
+    expect(Object.values(dv).some((v) => v.type === 'list' && v.formulae[0]!.startsWith('代码表!'))).toBe(true);
+  });
+
+  it('round-trips: export → import gives the same catalog', async () => {
+    const exported = await download(`/api/v1/catalog/export.xlsx?departmentId=${scjgId}`);
+    const wb = await book(exported);
+    expect(wb.getWorksheet('资源目录')!.rowCount).toBe(3);
+    expect(wb.getWorksheet('信息项')!.rowCount).toBe(1 + 2 * ITEMS.length);
+    const res = await upload(exported);
+    expect(res.statusCode, res.body).toBe(200);
+    const { created, errors } = res.json();
+    expect(errors).toEqual([]);
+    expect(created.map((c: { name: string }) => c.name).sort()).toEqual(['企业登记信息', '食品经营许可信息']);
+    // the drafts hold exactly what was published
+    for (const c of created) {
+      const draft = (await env.app.inject(as(scjg, { method: 'GET', url: `/api/v1/catalog/resources/${c.id}` }))).json();
+      const source = (await sql<{ meta: unknown; items: unknown }>`SELECT meta, items FROM catalog.resource_version WHERE state = 'published' AND meta->>'name' = ${c.name}`.execute(env.rt.kernel.db)).rows[0]!;
+      expect(draft.open.meta).toEqual(source.meta);
+      expect(draft.open.items).toEqual(source.items);
+    }
+  });
+
+  it('reports every error with sheet, row, column and reason, and imports nothing', async () => {
+    const wb = await book(await download('/api/v1/catalog/template.xlsx'));
+    const rs = wb.getWorksheet('资源目录')!;
+    rs.addRow(['', '排污许可信息', '淄博市市场监督管理局', '999', '排污许可证发放情况', '数据库', '', '有条件共享', '', '', '接口', '不予开放', '', '每月']);
+    rs.addRow(['', '广告登记信息', '淄博市公安局', '204', '广告经营登记', '数据库', '', '无条件共享', '', '', '接口，邮件', '不予开放', '', '每年']);
+    rs.addRow(['', '合格的资源', '淄博市市场监督管理局', '204', '一条没有错误的资源', '电子表格', '', '无条件共享', '', '', '文件', '无条件开放', '', '每日']);
+    const is = wb.getWorksheet('信息项')!;
+    is.addRow(['排污许可信息', 'xkzh', '许可证号', '字符型', '40', '', '', '', '是', '否', '', '一级（一般）', '不脱敏']);
+    is.addRow(['广告登记信息', 'Bad Name', '名称', '文本', '', '', '', '', '是', '否', '', '五级', '']);
+    is.addRow(['不存在的资源', 'x', 'x', '字符型', '', '', '', '', '否', '否', '', '一级（一般）', '']);
+    is.addRow(['合格的资源', 'bh', '编号', '字符型', '20', '', '', '', '是', '否', '', '一级（一般）', '不脱敏']);
+    const buf = Buffer.from(await wb.xlsx.writeBuffer());
+    const res = await upload(buf);
+    expect(res.statusCode).toBe(422);
+    const p = res.json();
+    expect(p.code).toBe('CATALOG_IMPORT_INVALID');
+    const fields = p.errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['资源目录!2:资源分类代码', '资源目录!2:共享依据', '资源目录!3:提供部门', '资源目录!3:共享方式', '信息项!3:数据类型', '信息项!3:分级', '信息项!4:资源名称']));
+    expect(p.errors.find((e: { field: string }) => e.field === '资源目录!3:提供部门').message).toContain('只能导入本部门');
+    const count = async () => (await env.app.inject(as(scjg, { method: 'GET', url: '/api/v1/catalog/resources?pageSize=200' }))).json().total;
+    const before = await count();
+    expect(before).toBe(4);
+    // asked for the valid rows only: the one good resource is imported, the errors still reported
+    const partial = await upload(buf, true);
+    expect(partial.statusCode).toBe(200);
+    expect(partial.json().created.map((c: { name: string }) => c.name)).toEqual(['合格的资源']);
+    expect(partial.json().errors.length).toBe(p.errors.length);
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('refuses a file that is not a workbook, clearly', async () => {
+    const res = await upload(Buffer.from('not a zip file at all'));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('CATALOG_IMPORT_FILE');
+  });
+});
