@@ -71,7 +71,8 @@ describe('every endpoint × every role', () => {
   });
 
   it('no unauthenticated call reaches anything but health, docs and public routes', async () => {
-    const publicUrls = new Set(['/api/health', '/api/openapi.json', '/metrics', '/api/v1/auth/login', '/']);
+    const publicUrls = new Set(['/api/health', '/api/openapi.json', '/metrics', '/api/v1/auth/login', '/', '/api/v1/open/catalog.jsonld',
+      ...['package_list', 'package_show', 'package_search', 'organization_list', 'organization_show'].map((a) => `/api/3/action/${a}`)]);
     for (const r of env.app.routeTable) {
       if (r.url.startsWith('/api/docs')) continue;
       // outside /api only the console's static files are served (they hold no data)

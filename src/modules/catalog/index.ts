@@ -3,10 +3,14 @@ import path from 'node:path';
 import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
 import { catalogRoutes } from './routes.js';
+import { ckanRoutes } from './ckan-routes.js';
 import './codes.js';
 
 export const catalogModule: Module = {
   name: 'catalog',
   migrations: path.join(SRC_DIR, 'modules', 'catalog', 'migrations'),
-  routes: catalogRoutes,
+  routes: (app, k) => {
+    catalogRoutes(app, k);
+    ckanRoutes(app, k);
+  },
 };
