@@ -36,7 +36,7 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-bench-data-'));
 const rt = await openRuntime(loadConfig({}, { databaseUrl: db.url, dataDir, logLevel: 'silent' }), () => {});
 try {
   const k = rt.kernel;
-  await seedDemo(k, { adminPassword: 'BenchAdmin2026', demoPassword: 'BenchDemo2026' });
+  await seedDemo(k, { adminPassword: 'BenchAdmin2026', demoPassword: 'BenchDemo2026', catalog: false });
   const depts = await k.db.selectFrom('kernel.department').select(['id', 'name']).execute();
   const cats = (await sql<{ id: string; full_code: string }>`SELECT id, full_code FROM catalog.category WHERE level = 2`.execute(k.db)).rows;
   const rng = new Rng(100000);

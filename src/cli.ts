@@ -76,7 +76,7 @@ program
     const rt = await openRuntime(cfg, log);
     try {
       const r = await seedDemo(rt.kernel, { adminPassword: cfg.adminPassword });
-      console.log(`演示数据已写入 / demo seeded: ${r.departments} new departments, ${r.users.length} new users`);
+      console.log(`演示数据已写入 / demo seeded: ${r.departments} new departments, ${r.users.length} new users, ${r.resources} catalog resources`);
       if (r.adminPassword) console.log(`admin 的初始密码 / admin's initial password: ${r.adminPassword}`);
       if (r.users.length > 0) console.log(`其他演示用户的密码 / password of the other demo users: ${r.demoPassword}`);
       if (r.appsFile) console.log(`演示应用凭证 / demo app credentials: ${r.appsFile}`);

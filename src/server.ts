@@ -40,7 +40,7 @@ async function firstRun(rt: Runtime, config: Config, demo: boolean): Promise<str
   const fresh = !(await k.db.selectFrom('kernel.app_user').select('id').limit(1).executeTakeFirst());
   if (demo && fresh) {
     const r = await seedDemo(k, { adminPassword: config.adminPassword });
-    lines.push(`已写入淄博市演示数据 / seeded the 淄博市 demo: ${r.departments} departments, ${r.users.length} users`);
+    lines.push(`已写入淄博市演示数据 / seeded the 淄博市 demo: ${r.departments} departments, ${r.users.length} users, ${r.resources} catalog resources`);
     if (r.adminPassword) lines.push(`管理员 admin 的初始密码（只显示这一次）/ admin's initial password (shown once): ${r.adminPassword}`);
     lines.push(`其他演示用户（如 scjg_officer、gaj_user、auditor）的密码 / other demo users' password: ${r.demoPassword}`);
     if (r.appsFile) lines.push(`演示应用凭证 / demo app credentials: ${r.appsFile}`);

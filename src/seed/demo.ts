@@ -14,6 +14,7 @@ import { createDepartment } from '../kernel/auth/departments.js';
 import { createUser } from '../kernel/auth/users.js';
 import { createCredential } from '../kernel/auth/credentials.js';
 import { Synth } from '../kernel/synth/index.js';
+import { seedDemoCatalog } from './catalog.js';
 
 export const DEMO_DEPARTMENTS = [
   { key: 'dsj', name: '淄博市大数据局', short: '市大数据局', bureau: true },
@@ -33,17 +34,21 @@ export const DEMO_DEPARTMENTS = [
 
 export interface DemoSeedResult {
   departments: number;
+  resources: number;
   users: { username: string; roles: Role[]; department: string }[];
   adminPassword: string | null;
   demoPassword: string;
   appsFile: string | null;
 }
 
-export async function seedDemo(k: Kernel, opts: { adminPassword?: string | undefined; demoPassword?: string | undefined } = {}): Promise<DemoSeedResult> {
+export async function seedDemo(
+  k: Kernel,
+  opts: { adminPassword?: string | undefined; demoPassword?: string | undefined; catalog?: boolean } = {},
+): Promise<DemoSeedResult> {
   const ctx = systemCtx('seed-demo');
   const synth = new Synth({ seed: 370300 });
   const demoPassword = opts.demoPassword ?? process.env.GONGSHU_DEMO_PASSWORD ?? 'Zibo2026demo';
-  const result: DemoSeedResult = { departments: 0, users: [], adminPassword: null, demoPassword, appsFile: null };
+  const result: DemoSeedResult = { departments: 0, resources: 0, users: [], adminPassword: null, demoPassword, appsFile: null };
   const apps: { department: string; name: string; appKey: string; appSecret: string }[] = [];
 
   await inTx(k.db, async (tx) => {
@@ -100,6 +105,10 @@ export async function seedDemo(k: Kernel, opts: { adminPassword?: string | undef
     }
   });
 
+  // the demo catalog, unless it is there already
+  if (opts.catalog !== false && !(await k.db.selectFrom('catalog.resource' as never).select('id' as never).limit(1).executeTakeFirst())) {
+    result.resources = await seedDemoCatalog(k);
+  }
   if (apps.length > 0) {
     result.appsFile = path.join(k.config.dataDir, 'demo-apps.json');
     writeFileSync(result.appsFile, JSON.stringify(apps, null, 2) + '\n', { mode: 0o600 });

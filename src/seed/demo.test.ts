@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { testEnv, type TestEnv } from '../../test/support/db.js';
+import { seedDemo } from './demo.js';
+import { systemCtx } from '../kernel/http/context.js';
+import { getResource, searchCatalog } from '../modules/catalog/service.js';
+
+let env: TestEnv;
+let seeded: Awaited<ReturnType<typeof seedDemo>>;
+beforeAll(async () => {
+  env = await testEnv();
+  seeded = await seedDemo(env.rt.kernel, { adminPassword: 'Admin2026pass', demoPassword: 'Demo2026pass' });
+}, 180_000);
+afterAll(async () => env.close());
+
+describe('the demo seed', () => {
+  it('has a realistic catalog: at least 60 published resources across the departments', async () => {
+    expect(seeded.resources).toBeGreaterThanOrEqual(60);
+    const ctx = systemCtx('test');
+    const all = await searchCatalog(ctx, env.rt.kernel.db, { page: 1, pageSize: 100, facets: true });
+    expect(all.total).toBe(seeded.resources);
+    expect(all.facets!.departmentId!.length).toBeGreaterThanOrEqual(12);
+    for (const name of ['企业登记信息', '不动产登记信息', '户籍人口信息', '社会保险参保信息', '医保结算信息', '婚姻登记信息']) {
+      expect((await searchCatalog(ctx, env.rt.kernel.db, { q: name, page: 1, pageSize: 5 })).items.map((i) => i.name)).toContain(name);
+    }
+  });
+
+  it('grades and types items sensibly, and every resource has its dataset table', async () => {
+    const ctx = systemCtx('test');
+    const hit = (await searchCatalog(ctx, env.rt.kernel.db, { q: '户籍人口信息', page: 1, pageSize: 1 })).items[0]!;
+    const r = await getResource(ctx, env.rt.kernel.db, hit.id);
+    const sfzh = r.published!.items.find((i) => i.name === 'sfzh')!;
+    expect(sfzh).toMatchObject({ identityKind: 'ric', grade: 3, masking: 'ric', primaryKey: true, length: 18 });
+    expect(r.published!.items.find((i) => i.name === 'csrq')).toMatchObject({ type: 'date', masking: 'date_year' });
+    expect(r.published!.grade).toBe(3);
+    expect(r.published!.meta.shareType).toBe('conditional');
+    const ent = (await searchCatalog(ctx, env.rt.kernel.db, { q: '企业登记信息', page: 1, pageSize: 1 })).items[0]!;
+    expect(ent.grade).toBe(2); // 法定代表人 (a name) is the highest
+    const tables = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'ds'`.execute(env.rt.kernel.db);
+    expect(tables.rows[0]!.n).toBe(seeded.resources);
+  });
+
+  it('is idempotent', async () => {
+    const again = await seedDemo(env.rt.kernel, {});
+    expect(again).toMatchObject({ departments: 0, resources: 0, users: [] });
+  });
+});
