@@ -19,7 +19,7 @@ function closure(key, seen = new Set()) {
 }
 const gz = (file) => gzipSync(readFileSync(path.join(dist, file)), { level: 9 }).length;
 const entry = closure('index.html');
-const routes = { '/login': 'src/pages/Login.tsx', '/ (home)': 'src/pages/Home.tsx', '/audit': 'src/pages/Audit.tsx' };
+const routes = { '/login': 'src/pages/Login.tsx', '/ (home)': 'src/pages/Home.tsx', '/audit': 'src/pages/Audit.tsx', '/catalog': 'src/pages/catalog/Catalog.tsx', '/catalog/:id': 'src/pages/catalog/Resource.tsx' };
 const rows = [];
 for (const [route, page] of Object.entries(routes)) {
   const keys = closure(page, new Set(entry));

@@ -16,9 +16,9 @@ export async function launch(): Promise<Browser> {
 }
 
 let n = 0;
+/** Called once per test run (global setup): screenshots of earlier runs go. */
 export function clearShots(): void {
   rmSync(SHOTS, { recursive: true, force: true });
-  n = 0;
 }
 /** Keeps a screenshot of each page a test visits (git-ignored folder). */
 export async function shot(page: Page, name: string): Promise<void> {

@@ -12,7 +12,7 @@ import { testEnv, type TestEnv } from '../support/db.js';
 import { ADMIN_PASSWORD, seeded } from '../support/seed.js';
 import { Synth } from '../../src/kernel/synth/index.js';
 import { PACKAGE_ROOT } from '../../src/kernel/paths.js';
-import { CHROMIUM, cjkRenders, clearShots, launch, shot } from './browser.js';
+import { CHROMIUM, cjkRenders, launch, shot } from './browser.js';
 
 if (!CHROMIUM) console.warn('[e2e] Chromium not found (/usr/bin/chromium; apt-get install chromium fonts-noto-cjk): the browser tests are SKIPPED');
 
@@ -29,7 +29,6 @@ describe.skipIf(!CHROMIUM)('web console in Chromium', () => {
     if (!existsSync(path.join(PACKAGE_ROOT, 'web', 'dist', 'index.html'))) {
       execFileSync('npm', ['run', 'build:web'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
     }
-    clearShots();
     env = await testEnv();
     await seeded(env);
     base = (await env.app.listen({ port: 0, host: '127.0.0.1' })).replace('127.0.0.1', 'localhost');

@@ -11,6 +11,7 @@ import type { TestProject } from 'vitest/node';
 import { startEmbedded } from '../../src/kernel/db/embedded.js';
 import { migrate } from '../../src/kernel/db/migrator.js';
 import { migrationSets } from '../../src/runtime.js';
+import { clearShots } from '../e2e/browser.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,6 +28,7 @@ function withDatabase(url: string, db: string): string {
 }
 
 export default async function setup(project: TestProject) {
+  clearShots();
   let adminUrl: string;
   let stop: (() => Promise<void>) | undefined;
   let kind: string;

@@ -20,6 +20,10 @@ const Credentials = lazy(() => import('./pages/Credentials'));
 const Audit = lazy(() => import('./pages/Audit'));
 const Calendar = lazy(() => import('./pages/Calendar'));
 const NotFound = lazy(() => import('./pages/NotFound'));
+const Catalog = lazy(() => import('./pages/catalog/Catalog'));
+const CatalogResource = lazy(() => import('./pages/catalog/Resource'));
+const CatalogEdit = lazy(() => import('./pages/catalog/Edit'));
+const CatalogManage = lazy(() => import('./pages/catalog/Manage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -60,6 +64,12 @@ const router = createBrowserRouter([
       { path: '/credentials', element: <Credentials /> },
       { path: '/audit', element: <Audit /> },
       { path: '/calendar', element: <Calendar /> },
+      { path: '/catalog', element: <Catalog /> },
+      { path: '/catalog/manage', element: <CatalogManage /> },
+      { path: '/catalog/review', element: <CatalogManage review /> },
+      { path: '/catalog/new', element: <CatalogEdit /> },
+      { path: '/catalog/:id', element: <CatalogResource /> },
+      { path: '/catalog/:id/edit', element: <CatalogEdit /> },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -269,3 +269,20 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
   }
   return { created, errors };
 }
+
+/** The overview (totals by department and by classification) as a workbook. */
+export async function overviewWorkbook(ctx: Ctx, tx: Tx): Promise<Buffer> {
+  const { catalogOverview } = await import('./search.js');
+  const o = await catalogOverview(ctx, tx);
+  const wb = new ExcelJS.Workbook();
+  const en = ctx.lang === 'en-US';
+  const d = wb.addWorksheet(en ? 'By department' : '按部门');
+  d.columns = [{ header: en ? 'Department' : '部门', width: 32 }, { header: en ? 'Resources' : '资源数', width: 10 }, { header: en ? 'Data items' : '信息项数', width: 10 }];
+  for (const r of o.byDepartment) d.addRow([r.name, r.resources, r.items]);
+  d.addRow([en ? 'Total' : '合计', o.totals.resources, o.totals.items]).font = { bold: true };
+  const c = wb.addWorksheet(en ? 'By classification' : '按分类');
+  c.columns = [{ header: en ? 'Code' : '分类代码', width: 10 }, { header: en ? 'Classification' : '分类名称', width: 24 }, { header: en ? 'Level' : '级别', width: 8 }, { header: en ? 'Resources' : '资源数', width: 10 }];
+  for (const r of o.byCategory) c.addRow([r.fullCode, r.name, r.level, r.resources]);
+  for (const ws of [d, c]) ws.getRow(1).font = { bold: true };
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

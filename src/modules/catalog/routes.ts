@@ -7,7 +7,7 @@ import { access } from '../../kernel/http/access.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { pageOf, pageQuery } from '../../kernel/http/pagination.js';
 import * as svc from './service.js';
-import { catalogTemplate, exportCatalog, importCatalog } from './excel.js';
+import { catalogTemplate, exportCatalog, importCatalog, overviewWorkbook } from './excel.js';
 import { AppError } from '../../kernel/http/errors.js';
 import {
   category, categoryCreate, diffDto, eventDto, itemSuggestion, resourceDto, resourceInput, resourceMeta, dataItem, resourceSummary, reviewBody, versionDto,
@@ -34,6 +34,11 @@ export function catalogRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.anyUser },
     schema: { tags, summary: '导出目录（Excel）/ Export the published catalog (.xlsx)', querystring: z.object({ departmentId: z.uuid().optional() }) },
   }, async (req, reply) => sendXlsx(reply, await exportCatalog(req.ctx, k.db, req.query.departmentId), `数据目录-${new Date().toISOString().slice(0, 10)}.xlsx`));
+
+  r.get('/api/v1/catalog/overview.xlsx', {
+    config: { access: access.anyUser },
+    schema: { tags, summary: '目录总览（Excel）/ The overview as .xlsx' },
+  }, async (req, reply) => sendXlsx(reply, await overviewWorkbook(req.ctx, k.db), `目录总览-${new Date().toISOString().slice(0, 10)}.xlsx`));
 
   r.get('/api/v1/catalog/template.xlsx', {
     config: { access: access.anyUser },

@@ -6,3 +6,4 @@ export * from '../../../src/kernel/ids/schema.js';
 export { pageOf } from '../../../src/kernel/http/pagination.js';
 export { ROLES, type Role } from '../../../src/kernel/http/context.js';
 export { validateUscc } from '../../../src/kernel/ids/uscc.js';
+export * from '../../../src/modules/catalog/schema.js';

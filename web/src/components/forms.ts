@@ -12,9 +12,11 @@ export function showProblem(form: FormInstance | null, err: unknown, notify: (ms
   }
   const p = err.problem;
   const items = p.errors?.length ? p.errors : p.field ? [{ field: p.field, message: p.detail ?? p.code }] : [];
-  const own = items.filter((i) => formFields.includes(i.field));
+  // a field is the form's when its path (or the path's first part, for nested forms: meta.name, items.1.type) is listed
+  const own = items.filter((i) => formFields.includes(i.field) || formFields.includes(i.field.split('.')[0]!));
+  const path = (f: string) => (f.includes('.') ? f.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : x)) : f);
   if (form && own.length > 0) {
-    form.setFields(own.map((i) => ({ name: i.field, errors: [p.errors?.length ? i.message : (p.detail ?? i.message)] })));
+    form.setFields(own.map((i) => ({ name: path(i.field), errors: [p.errors?.length ? i.message : (p.detail ?? i.message)] })));
     if (own.length < items.length || items.length === 0) notify(p.detail ?? p.code);
     return;
   }

@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { Button, Dropdown, Layout, Menu, Result, Space, Tag, Typography } from 'antd';
-import { ApiOutlined, AuditOutlined, CalendarOutlined, DownOutlined, HomeOutlined, KeyOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { ApiOutlined, AuditOutlined, BookOutlined, CheckSquareOutlined, FormOutlined, CalendarOutlined, DownOutlined, HomeOutlined, KeyOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
@@ -16,13 +16,16 @@ const { Header, Sider, Content } = Layout;
 /** The menu, each entry shown only to the roles that may use it. */
 const ITEMS: { key: string; icon: ReactNode; roles: Role[] }[] = [
   { key: '/', icon: <HomeOutlined />, roles: ['admin', 'officer', 'consumer', 'auditor'] },
+  { key: '/catalog', icon: <BookOutlined />, roles: ['admin', 'officer', 'consumer', 'auditor'] },
+  { key: '/catalog/manage', icon: <FormOutlined />, roles: ['admin', 'officer', 'auditor'] },
+  { key: '/catalog/review', icon: <CheckSquareOutlined />, roles: ['admin'] },
   { key: '/departments', icon: <ApiOutlined />, roles: ['admin'] },
   { key: '/users', icon: <TeamOutlined />, roles: ['admin', 'officer', 'auditor'] },
   { key: '/credentials', icon: <KeyOutlined />, roles: ['admin', 'officer', 'consumer'] },
   { key: '/audit', icon: <AuditOutlined />, roles: ['admin', 'auditor', 'officer'] },
   { key: '/calendar', icon: <CalendarOutlined />, roles: ['admin', 'officer', 'consumer', 'auditor'] },
 ];
-const LABEL: Record<string, string> = { '/': 'home', '/departments': 'departments', '/users': 'users', '/credentials': 'credentials', '/audit': 'audit', '/calendar': 'calendar' };
+const LABEL: Record<string, string> = { '/catalog': 'catalog', '/catalog/manage': 'catalogManage', '/catalog/review': 'catalogReview', '/': 'home', '/departments': 'departments', '/users': 'users', '/credentials': 'credentials', '/audit': 'audit', '/calendar': 'calendar' };
 
 export function menuFor(roles: Role[]) {
   return ITEMS.filter((i) => can(roles, ...i.roles));
@@ -43,7 +46,11 @@ export default function AppLayout({ children }: { children: ReactNode }) {
   const [pwOpen, setPwOpen] = useState(false);
   if (!data) return null;
   const { user, node } = data;
-  const selected = '/' + (location.pathname.split('/')[1] ?? '');
+  // the menu entry is the longest key the path starts with (/catalog/manage before /catalog)
+  const selected =
+    ITEMS.map((i) => i.key)
+      .filter((k) => k !== '/' && (location.pathname === k || location.pathname.startsWith(`${k}/`)))
+      .sort((a, b) => b.length - a.length)[0] ?? '/' + (location.pathname.split('/')[1] ?? '');
 
   const logout = async () => {
     await api(z.object({ ok: z.literal(true) }), '/api/v1/auth/logout', { method: 'POST' }).catch(() => null);

@@ -1,0 +1,90 @@
+/**
+ * The catalog in a real browser: an officer drafts a resource in the form (with item suggestions and
+ * a validation error shown at its field), submits it; the bureau approves it from the review queue;
+ * it is then found in the catalog search.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { testEnv, type TestEnv } from '../support/db.js';
+import { ADMIN_PASSWORD, DEMO_PASSWORD, seeded } from '../support/seed.js';
+import { PACKAGE_ROOT } from '../../src/kernel/paths.js';
+import { CHROMIUM, launch, shot } from './browser.js';
+
+describe.skipIf(!CHROMIUM)('catalog pages in Chromium', () => {
+  let env: TestEnv;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(PACKAGE_ROOT, 'web', 'dist', 'index.html'))) execFileSync('npm', ['run', 'build:web'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
+    env = await testEnv();
+    await seeded(env);
+    base = (await env.app.listen({ port: 0, host: '127.0.0.1' })).replace('127.0.0.1', 'localhost');
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await env?.close();
+  });
+
+  async function login(username: string, password: string) {
+    await page.locator('#username').fill(username);
+    await page.locator('#password').fill(password);
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+  }
+  const menu = (name: string) => page.getByRole('navigation').getByRole('link', { name });
+
+  it('an officer drafts a resource in the form and submits it', async () => {
+    await page.goto(`${base}/catalog/new`);
+    await login('scjg_officer', DEMO_PASSWORD);
+    await page.waitForURL(`${base}/catalog/new`);
+    await page.getByLabel('资源名称').fill('广告经营登记信息');
+    await page.getByLabel('资源摘要').fill('广告经营单位的登记和变更信息。');
+    await page.getByLabel('资源分类').click();
+    await page.keyboard.type('市场监管');
+    await page.locator('.ant-select-tree-node-content-wrapper', { hasText: '204 市场监管' }).click();
+    await page.getByLabel('共享类型').click();
+    await page.locator('.ant-select-item-option', { hasText: '有条件共享' }).click();
+    await page.getByTestId('item-add').click();
+    await page.getByLabel('字段名').fill('tyshxydm');
+    await page.getByLabel('信息项名称').fill('统一社会信用代码');
+    await page.getByLabel('字段名').focus(); // leaving the label asks for suggestions
+    await expect.poll(() => page.getByLabel('长度').inputValue()).toBe('18');
+    await page.getByLabel('主键').check();
+    await page.getByTestId('resource-save').click();
+    // the server's rule (conditional sharing needs its basis) shows at the field
+    await page.getByText('有条件共享和不予共享须注明依据').waitFor();
+    await shot(page, 'catalog-form-error');
+    await page.getByLabel('共享条件').fill('用于市场监管执法');
+    await page.getByLabel('共享依据').fill('《广告法》');
+    await page.getByTestId('resource-save').click();
+    await page.waitForURL(/\/catalog\/[0-9a-f-]{36}$/);
+    await page.getByTestId('resource-submit').click();
+    await expect.poll(() => page.getByTestId('open-state').textContent()).toContain('待审核');
+    await shot(page, 'catalog-submitted');
+  });
+
+  it('the bureau approves it from the review queue, and it is found in the catalog', async () => {
+    await page.getByTestId('user-menu').click();
+    await page.getByText('退出登录').click();
+    await login('admin', ADMIN_PASSWORD);
+    await page.getByText('欢迎，系统管理员').waitFor();
+    await menu('目录审核').click();
+    await page.getByRole('link', { name: '广告经营登记信息' }).click();
+    await page.getByTestId('resource-approve').click();
+    await page.getByRole('dialog').getByRole('button', { name: /确\s*定/ }).click();
+    await page.getByText('已发布').first().waitFor();
+    await shot(page, 'catalog-published');
+    await menu('数据目录').click();
+    await page.getByTestId('catalog-search').locator('input').fill('广告');
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: '广告经营登记信息' }).waitFor();
+    expect(await page.getByTestId('catalog-total').textContent()).toContain('1');
+    await shot(page, 'catalog-search');
+  });
+});
