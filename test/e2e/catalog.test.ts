@@ -87,4 +87,15 @@ describe.skipIf(!CHROMIUM)('catalog pages in Chromium', () => {
     expect(await page.getByTestId('catalog-total').textContent()).toContain('1');
     await shot(page, 'catalog-search');
   });
+
+  it('the bureau extends the classification tree', async () => {
+    await menu('目录管理').click();
+    await page.getByRole('button', { name: '分类与代码设置' }).click();
+    await page.getByText('204 市场监管').click();
+    await page.getByLabel('分类码').fill('001');
+    await page.getByLabel('分类名称').first().fill('广告监管');
+    await page.getByRole('button', { name: /新\s*建/ }).click();
+    await page.getByText('204001 广告监管').waitFor();
+    await shot(page, 'catalog-categories');
+  });
 });

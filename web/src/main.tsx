@@ -24,6 +24,7 @@ const Catalog = lazy(() => import('./pages/catalog/Catalog'));
 const CatalogResource = lazy(() => import('./pages/catalog/Resource'));
 const CatalogEdit = lazy(() => import('./pages/catalog/Edit'));
 const CatalogManage = lazy(() => import('./pages/catalog/Manage'));
+const CatalogCategories = lazy(() => import('./pages/catalog/Categories'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -68,6 +69,7 @@ const router = createBrowserRouter([
       { path: '/catalog/manage', element: <CatalogManage /> },
       { path: '/catalog/review', element: <CatalogManage review /> },
       { path: '/catalog/new', element: <CatalogEdit /> },
+      { path: '/catalog/categories', element: <CatalogCategories /> },
       { path: '/catalog/:id', element: <CatalogResource /> },
       { path: '/catalog/:id/edit', element: <CatalogEdit /> },
       { path: '*', element: <NotFound /> },

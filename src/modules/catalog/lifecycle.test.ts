@@ -10,7 +10,7 @@ let admin: Session, scjg: Session, gaj: Session, consumer: Session;
 let cat204: string;
 let id: string;
 
-const call = (s: Session, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+const call = (s: Session, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) =>
   env.app.inject(as(s, { method, url, ...(payload !== undefined && { payload: payload as object }) }));
 
 beforeAll(async () => {
@@ -140,5 +140,28 @@ describe('resource lifecycle', () => {
     expect(s).toMatchObject({ type: 'string', length: 18, identityKind: 'ric', grade: 3, masking: 'ric' });
     expect((await call(scjg, 'POST', '/api/v1/catalog/suggest-item', { name: 'lxdh', label: '手机号码' })).json()).toMatchObject({ masking: 'mobile', grade: 3 });
     expect((await call(scjg, 'POST', '/api/v1/catalog/suggest-item', { name: 'csrq', label: '出生日期' })).json()).toMatchObject({ type: 'date', masking: 'date_year' });
+  });
+});
+
+describe('catalog settings and classification', () => {
+  it('the resource code format is configurable per node, and applies to the next publication', async () => {
+    expect((await call(scjg, 'PUT', '/api/v1/catalog/settings', { resourceCodeFormat: 'ZB-{category}-{seq:4}' })).statusCode).toBe(403);
+    expect((await call(admin, 'PUT', '/api/v1/catalog/settings', { resourceCodeFormat: 'ZB {seq:4}' })).json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'resourceCodeFormat' });
+    expect((await call(admin, 'PUT', '/api/v1/catalog/settings', { resourceCodeFormat: 'ZB-{category}-{seq:4}' })).json()).toEqual({ resourceCodeFormat: 'ZB-{category}-{seq:4}' });
+    const r = (await call(scjg, 'POST', '/api/v1/catalog/resources', { meta: meta(cat204, { name: '广告登记信息' }), items: ITEMS })).json();
+    await call(scjg, 'POST', `/api/v1/catalog/resources/${r.id}/submit`);
+    const pub = (await call(admin, 'POST', `/api/v1/catalog/resources/${r.id}/review`, { decision: 'approve' })).json();
+    expect(pub.code).toBe('ZB-204-0002');
+  });
+
+  it('administrators extend the classification tree, with codes of the right width per level', async () => {
+    const cats = (await call(admin, 'GET', '/api/v1/catalog/categories')).json() as { id: string; fullCode: string }[];
+    const c204 = cats.find((c) => c.fullCode === '204')!;
+    expect((await call(admin, 'POST', '/api/v1/catalog/categories', { parentId: c204.id, code: '01', name: '广告监管' })).json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'code' });
+    const made = (await call(admin, 'POST', '/api/v1/catalog/categories', { parentId: c204.id, code: '001', name: '广告监管' })).json();
+    expect(made).toMatchObject({ fullCode: '204001', level: 3 });
+    expect((await call(admin, 'POST', '/api/v1/catalog/categories', { parentId: c204.id, code: '001', name: '重复' })).json().code).toBe('CONFLICT');
+    expect((await call(scjg, 'POST', '/api/v1/catalog/categories', { parentId: c204.id, code: '002', name: 'x' })).statusCode).toBe(403);
+    expect((await call(admin, 'PATCH', `/api/v1/catalog/categories/${made.id}`, { name: '广告监督管理' })).json().name).toBe('广告监督管理');
   });
 });

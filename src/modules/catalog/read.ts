@@ -166,3 +166,21 @@ export async function renameCategory(ctx: Ctx, tx: Tx, id: string, name: string)
   await appendInTx(tx, [auditOf(ctx, 'catalog.category.rename', 'category', id, { name })]);
   return { id: c.id, parentId: c.parent_id, code: c.code, fullCode: c.full_code, name: c.name, level: c.level, sort: c.sort };
 }
+
+export async function getSettings(ctx: Ctx, tx: Tx) {
+  requireRole(ctx, ...ALL_ROLES);
+  const s = await cat(tx).selectFrom('catalog.settings').select('resource_code_format').executeTakeFirstOrThrow();
+  return { resourceCodeFormat: s.resource_code_format };
+}
+
+/** The node's resource code format: `{category}` and `{seq:N}` (N digits), e.g. `{category}/{seq:6}` → 3070100100/000123. */
+export async function updateSettings(ctx: Ctx, tx: Tx, input: { resourceCodeFormat: string }) {
+  requireRole(ctx, 'admin');
+  const f = input.resourceCodeFormat.trim();
+  if (!f.includes('{category}') || !/\{seq:[1-9]\d?\}/.test(f) || /[^\w{}:/.-]/.test(f.replace(/\{category\}|\{seq:\d+\}/g, ''))) {
+    fail('VALIDATION_FAILED', { field: 'resourceCodeFormat', zh: '格式须含 {category} 和 {seq:N}，其余只能是字母、数字和 / . - _', en: 'The format needs {category} and {seq:N}; anything else may only be letters, digits and / . - _' });
+  }
+  await cat(tx).updateTable('catalog.settings').set({ resource_code_format: f }).execute();
+  await appendInTx(tx, [auditOf(ctx, 'catalog.settings.update', 'catalog_settings', null, { resourceCodeFormat: f })]);
+  return { resourceCodeFormat: f };
+}

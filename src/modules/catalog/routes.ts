@@ -69,6 +69,17 @@ export function catalogRoutes(app: FastifyInstance, k: Kernel): void {
     schema: { tags, summary: '目录总览 / Totals by department and classification', response: { 200: overviewDto } },
   }, async (req) => svc.catalogOverview(req.ctx, k.db));
 
+  const settings = z.object({ resourceCodeFormat: z.string().max(100) });
+  r.get('/api/v1/catalog/settings', {
+    config: { access: access.anyUser },
+    schema: { tags, summary: '目录设置（资源代码格式）/ Catalog settings (resource code format)', response: { 200: settings } },
+  }, async (req) => svc.getSettings(req.ctx, k.db));
+
+  r.put('/api/v1/catalog/settings', {
+    config: { access: access.roles('admin') },
+    schema: { tags, summary: '修改资源代码格式 / Set the resource code format', body: settings, response: { 200: settings } },
+  }, async (req) => inTx(k.db, (tx) => svc.updateSettings(req.ctx, tx, req.body)));
+
   r.get('/api/v1/catalog/categories', {
     config: { access: access.anyUser },
     schema: { tags, summary: '资源分类树 / The classification tree', response: { 200: z.array(category) } },

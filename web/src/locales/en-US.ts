@@ -49,7 +49,7 @@ const en: Messages = {
     dayAdded: 'Saved {{date}}',
   },
   catalog: {
-    title: 'Data catalog', metaTitle: 'Resource', manage: 'Catalog management', review: 'Catalog review', search: 'Search names, summaries, data items…', sortRelevance: 'By relevance', sortDate: 'By publish date',
+    title: 'Data catalog', categories: 'Classification and codes', addChild: 'Add a child category', topLevel: 'top level', categoryCode: 'Code', categoryName: 'Name', codeFormat: 'Resource code format', metaTitle: 'Resource', manage: 'Catalog management', review: 'Catalog review', search: 'Search names, summaries, data items…', sortRelevance: 'By relevance', sortDate: 'By publish date',
     overview: 'Overview', byDepartment: 'Resources by department', byCategory: 'Resources by classification', resources: 'Resources', items: 'Data items', export: 'Export to Excel', template: 'Download the template',
     import: 'Import Excel', importValidOnly: 'Import the valid resources only', importDone: '{{n}} resources imported (drafts)', importErrors: 'The file has {{n}} errors', sheet: 'Sheet', row: 'Row', column: 'Column', reason: 'Reason',
     create: 'New resource', edit: 'Edit', submit: 'Submit for review', withdraw: 'Withdraw', change: 'Change (new version)', retire: 'Retire', retireReason: 'Why retire', approve: 'Approve and publish', return: 'Return for changes', comment: 'Review comment',

@@ -68,6 +68,7 @@ export default function Manage({ review = false }: { review?: boolean }) {
           <Select allowClear placeholder={t('catalog.status')} style={{ width: 140 }} value={status} onChange={(v) => { setStatus(v); table.resetPage(); }}
             options={['draft', 'submitted', 'returned', 'published', 'retired'].map((s) => ({ value: s, label: t(`catalog.vstate.${s}`, { defaultValue: t(`catalog.rstatus.${s}`) }) }))} />
           {officer && <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/catalog/new')} data-testid="resource-create">{t('catalog.create')}</Button>}
+          {can(roles, 'admin') && <Button onClick={() => navigate('/catalog/categories')}>{t('catalog.categories')}</Button>}
           <Button icon={<DownloadOutlined />} href="/api/v1/catalog/template.xlsx">{t('catalog.template')}</Button>
           <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/catalog/export.xlsx', { departmentId: officer && !can(roles, 'admin') ? session!.user.departmentId : undefined })}>{t('catalog.export')}</Button>
           {officer && (
