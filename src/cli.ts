@@ -12,6 +12,7 @@ import { inTx } from './kernel/http/tx.js';
 import { createUser, resetPassword } from './kernel/auth/users.js';
 import { AppError } from './kernel/http/errors.js';
 import { MigrationError } from './kernel/db/migrator.js';
+import { sql } from 'kysely';
 
 const log = (m: string) => console.error(m);
 
@@ -83,6 +84,59 @@ program
     } finally {
       await rt.close();
     }
+  });
+
+program
+  .command('ingest <file>')
+  .description('把文件归集到已发布的资源（CSV/TSV）/ load a file into a published resource')
+  .requiredOption('--resource <code>', 'the resource code (or id)')
+  .addOption(new Option('--mode <mode>', 'full: replace (rows missing from the file are deleted); upsert: insert or update by business key').choices(['full', 'upsert']).default('upsert'))
+  .addOption(new Option('--encoding <enc>', 'file encoding').choices(['auto', 'utf8', 'gbk', 'gb18030']).default('auto'))
+  .option('--header-row <n>', '1-based row of the header (title rows above it are skipped)', '1')
+  .option('--sheet <n>', 'sheet number of an Excel file (Excel is not read yet by this version)')
+  .option('--json', 'print one JSON object with the counts and the rejects')
+  .addOption(dataDirOption())
+  .action(async (file: string, opts: Common & { resource: string; mode: 'full' | 'upsert'; encoding: 'auto' | 'utf8' | 'gbk' | 'gb18030'; headerRow: string; json?: boolean }) => {
+    const { runIngest, openCsv } = await import('./modules/aggregation/service.js');
+    if (!/\.(csv|tsv|txt)$/i.test(file)) {
+      throw new AppError('INGEST_FILE', { zh: `暂只支持 CSV/TSV 文件：${file}`, en: `Only CSV/TSV files are read by this version: ${file}` });
+    }
+    const rt = await openRuntime(config(opts), log, { migrate: false });
+    let failed = false;
+    try {
+      const k = rt.kernel;
+      const r = await k.db.selectFrom('catalog.resource' as never).select(['id' as never]).where(sql`code = ${opts.resource} OR id::text = ${opts.resource}` as never).executeTakeFirst() as { id: string } | undefined;
+      if (!r) throw new Error(`no resource with code "${opts.resource}"`);
+      const f = await openCsv(file, { encoding: opts.encoding, headerRow: Number(opts.headerRow) });
+      const tty = process.stderr.isTTY && !opts.json;
+      const started = Date.now();
+      const res = await runIngest(k, systemCtx('cli'), {
+        resourceId: r.id, mode: opts.mode, source: file.split('/').pop()!, encoding: f.encoding, columns: f.columns, rows: f.rows,
+        totalBytes: f.totalBytes, readBytes: f.readBytes,
+        onProgress: (p) => {
+          if (!tty) return;
+          const pct = p.totalBytes ? Math.min(100, (100 * (p.bytes ?? 0)) / p.totalBytes) : 0;
+          const bar = '█'.repeat(Math.round(pct / 4)).padEnd(25, '░');
+          const rate = Math.round(p.read / ((Date.now() - started) / 1000));
+          process.stderr.write(`\r${bar} ${pct.toFixed(0)}%  ${p.read} rows  ${rate} rows/s  ${p.rejected} rejected `);
+        },
+      });
+      if (tty) process.stderr.write('\n');
+      failed = res.status !== 'succeeded';
+      if (opts.json) {
+        const rejects = await k.pool.query('SELECT row_no, field, reason_zh, raw_value FROM ingest.reject WHERE run_id = $1 ORDER BY row_no LIMIT 10000', [res.run]);
+        console.log(JSON.stringify({
+          run: res.run, read: res.read, inserted: res.inserted, updated: res.updated, unchanged: res.unchanged, deleted: res.deleted, rejected: res.rejected,
+          ...(res.error && { error: res.error }),
+          rejects: rejects.rows.map((x) => ({ row: Number(x.row_no), field: x.field ?? '', reason: x.reason_zh, value: x.raw_value ?? '' })),
+        }));
+      } else {
+        console.log(`${failed ? '归集失败 / run failed' : '归集完成 / run complete'} #${res.run} (${f.encoding}): read ${res.read}, inserted ${res.inserted}, updated ${res.updated}, unchanged ${res.unchanged}, deleted ${res.deleted}, rejected ${res.rejected}${res.error ? `\n${res.error}` : ''}`);
+      }
+    } finally {
+      await rt.close();
+    }
+    process.exitCode = failed ? 1 : 0;
   });
 
 const audit = program.command('audit').description('审计日志 / audit log');

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kernel } from '../kernel/kernel.js';
 import type { JobDef } from '../kernel/jobs/boss.js';
 import { catalogModule } from './catalog/index.js';
+import { aggregationModule } from './aggregation/index.js';
 
 export interface Module {
   name: string;
@@ -15,4 +16,4 @@ export interface Module {
   jobs?: (k: Kernel) => JobDef[];
 }
 
-export const modules: Module[] = [catalogModule];
+export const modules: Module[] = [catalogModule, aggregationModule];

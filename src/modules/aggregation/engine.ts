@@ -1,0 +1,280 @@
+/**
+ * One ingest run into a published resource's dataset table. Rows are typed as they stream in and
+ * copied (COPY) into a staging table; then, in the same transaction, the table is brought up to
+ * date: rows that change or go keep their previous values in ds_hist with the run's id, new rows
+ * are inserted, changed ones updated, and in full mode rows missing from the source deleted. The
+ * run's changes become visible at its commit, all at once, or not at all: a crash or kill leaves
+ * the previous data intact (the run is marked failed by the next worker), and running again is
+ * safe. Rejects (with row, field, reason and raw value) are written as they are found.
+ */
+import os from 'node:os';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import type pg from 'pg';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Ctx } from '../../kernel/http/context.js';
+import { requireDepartment, requireRole } from '../../kernel/auth/authz.js';
+import { appendWithClient, prepare } from '../../kernel/audit/append.js';
+import { auditOf } from '../../kernel/audit/record.js';
+import { AppError, fail } from '../../kernel/http/errors.js';
+import { getResource } from '../catalog/service.js';
+import type { DataItem } from '../catalog/schema.js';
+import { copyField, typeValue, type Reason } from './clean.js';
+import type { RowEvent } from './files.js';
+import './codes.js';
+
+export type Mode = 'full' | 'upsert';
+
+export interface IngestInput {
+  resourceId: string;
+  mode: Mode;
+  source: string;
+  encoding?: string | undefined;
+  columns: string[];
+  rows: AsyncIterable<RowEvent>;
+  /** item name → source column; by default items match columns by name or label */
+  mapping?: Record<string, string> | undefined;
+  codeMaps?: Record<string, Record<string, string>> | undefined;
+  /** text items whose full-width characters become half-width */
+  halfWidth?: string[] | undefined;
+  totalBytes?: number | undefined;
+  readBytes?: (() => number) | undefined;
+  onProgress?: ((p: Progress) => void) | undefined;
+}
+
+export interface Progress {
+  run: number;
+  read: number;
+  rejected: number;
+  bytes: number | null;
+  totalBytes: number | null;
+}
+
+export interface RejectRow {
+  row: number;
+  field: string | null;
+  reason: string;
+  reasonEn: string;
+  value: string | null;
+}
+
+export interface RunResult {
+  run: number;
+  status: 'succeeded' | 'failed';
+  read: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  rejected: number;
+  error?: string;
+}
+
+const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const norm = (s: string) => s.normalize('NFKC').trim().toLowerCase();
+
+/** Matches source columns to items: explicit mapping first, then the item's name, then its label. */
+export function mapColumns(items: DataItem[], columns: string[], mapping: Record<string, string> = {}): Map<string, number> {
+  const out = new Map<string, number>();
+  const idx = new Map(columns.map((c, i) => [norm(c), i]));
+  for (const it of items) {
+    const wanted = mapping[it.name];
+    const i = wanted !== undefined ? idx.get(norm(wanted)) : (idx.get(norm(it.name)) ?? idx.get(norm(it.label)));
+    if (i !== undefined) out.set(it.name, i);
+  }
+  const missingKeys = items.filter((i) => i.primaryKey && !out.has(i.name));
+  if (missingKeys.length) {
+    fail('INGEST_MAPPING', {
+      field: 'mapping',
+      zh: `源数据没有业务主键列：${missingKeys.map((i) => `${i.label}（${i.name}）`).join('、')}`,
+      en: `The source has no column for the business key: ${missingKeys.map((i) => i.name).join(', ')}`,
+    });
+  }
+  return out;
+}
+
+const STALE_SECONDS = 60;
+
+/** Runs whose worker stopped sending heartbeats (killed, crashed) are failed; their data never became visible. */
+export async function failStaleRuns(pool: pg.Pool): Promise<number> {
+  const r = await pool.query(
+    `UPDATE ingest.run SET status = 'failed', finished_at = now(), error = '归集进程中断（被终止或崩溃），本次数据未生效，原有数据保持不变 / the worker stopped mid-run; nothing of this run was applied'
+     WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1)`,
+    [STALE_SECONDS],
+  );
+  return r.rowCount ?? 0;
+}
+
+export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promise<RunResult> {
+  requireRole(ctx, 'officer', 'admin');
+  const res = await getResource(ctx, k.db, input.resourceId);
+  if (res.status !== 'published' || !res.published || !res.datasetTable) fail('INGEST_NOT_PUBLISHED');
+  if (ctx.actor.type !== 'system') requireDepartment(ctx, res.departmentId);
+  const items = res.published.items;
+  const table = res.datasetTable; // ds.r_…
+  const hist = table.replace(/^ds\./, 'ds_hist.');
+  const cols = mapColumns(items, input.columns, input.mapping);
+  const plan = items.map((it) => ({ it, at: cols.get(it.name), map: input.codeMaps?.[it.name], hw: input.halfWidth?.includes(it.name) ?? false }));
+
+  const runRow = await k.pool.query<{ id: number }>(
+    `INSERT INTO ingest.run (resource_id, source, mode, encoding, started_by, worker, total_bytes) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [res.id, input.source, input.mode, input.encoding ?? null, ctx.actor.name, `${os.hostname()}:${process.pid}`, input.totalBytes ?? null],
+  );
+  const run = Number(runRow.rows[0]!.id);
+  let read = 0;
+  let rejected = 0;
+  const pendingRejects: RejectRow[] = [];
+  const flushRejects = async () => {
+    if (!pendingRejects.length) return;
+    const batch = pendingRejects.splice(0, pendingRejects.length);
+    await k.pool.query(
+      `INSERT INTO ingest.reject (run_id, row_no, field, reason_zh, reason_en, raw_value) SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])`,
+      [run, batch.map((r) => r.row), batch.map((r) => r.field), batch.map((r) => r.reason), batch.map((r) => r.reasonEn), batch.map((r) => r.value?.slice(0, 1000) ?? null)],
+    );
+  };
+  const reject = (row: number, field: string | null, reason: Reason, value: string | null) => {
+    rejected++;
+    pendingRejects.push({ row, field, reason: reason.zh, reasonEn: reason.en, value });
+  };
+  const progress = () => ({ run, read, rejected, bytes: input.readBytes?.() ?? null, totalBytes: input.totalBytes ?? null });
+  const beat = setInterval(() => {
+    void k.pool
+      .query('UPDATE ingest.run SET heartbeat_at = now(), read_rows = $2, rejected = $3, read_bytes = $4 WHERE id = $1', [run, read, rejected, input.readBytes?.() ?? null])
+      .catch(() => {});
+    void flushRejects().catch(() => {});
+    input.onProgress?.(progress());
+  }, 2000);
+
+  const client = await k.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(727200, hashtext($1)) AS ok', [res.id]);
+    if (!lock.rows[0]!.ok) throw new AppError('INGEST_BUSY');
+    const names = items.map((i) => q(i.name));
+    await client.query(`CREATE TEMP TABLE _stage (_row bigint, ${items.map((i) => `${q(i.name)} ${typeOf(i)}`).join(', ')}) ON COMMIT DROP`);
+
+    // stream: source rows → typed COPY lines → staging table
+    async function* lines() {
+      let buf = '';
+      for await (const ev of input.rows) {
+        read++;
+        if ('error' in ev) {
+          reject(ev.row, null, ev.error, ev.raw);
+          continue;
+        }
+        let line = String(ev.row);
+        let okRow = true;
+        for (const p of plan) {
+          const raw = p.at === undefined ? null : (ev.values[p.at] ?? null);
+          const t = typeValue(p.it, raw, p.map, p.hw);
+          if (!t.ok) {
+            reject(ev.row, p.it.name, t.reason, raw);
+            okRow = false;
+            break;
+          }
+          line += '\t' + copyField(t.value);
+        }
+        if (!okRow) continue;
+        buf += line + '\n';
+        if (buf.length > 1 << 16) {
+          yield buf;
+          buf = '';
+        }
+      }
+      if (buf) yield buf;
+    }
+    await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY _stage (_row, ${names.join(', ')}) FROM STDIN`)));
+    await flushRejects();
+
+    // a business key twice in the source: the last row wins, the earlier ones are rejected
+    const key = items.filter((i) => i.primaryKey).map((i) => q(i.name));
+    const dupes = await client.query<{ _row: number; k: string; last: number }>(
+      `SELECT _row, concat_ws('|', ${key.join(', ')}) AS k, last FROM (SELECT _row, ${key.join(', ')}, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) s WHERE _row < last`,
+    );
+    for (const d of dupes.rows) reject(Number(d._row), items.find((i) => i.primaryKey)!.name, { zh: `业务主键“${d.k}”重复，以第 ${d.last} 行为准`, en: `business key "${d.k}" repeats; row ${d.last} is kept` }, d.k);
+    if (dupes.rows.length) await client.query(`DELETE FROM _stage s WHERE _row < (SELECT max(_row) FROM _stage t WHERE ${key.map((c) => `t.${c} = s.${c}`).join(' AND ')})`);
+    await flushRejects();
+    await client.query('ANALYZE _stage');
+
+    // bring the table up to date, keeping what changes in the history table
+    await ensureHistory(client, table, hist);
+    const same = items.map((i) => `t.${q(i.name)} IS NOT DISTINCT FROM s.${q(i.name)}`).join(' AND ');
+    const onKey = key.map((c) => `t.${c} = s.${c}`).join(' AND ');
+    const all = names.join(', ');
+    await client.query(
+      `INSERT INTO ${hist} (${all}, _run_id, _source, _updated_at, _hist_run_id, _hist_op)
+       SELECT ${names.map((n) => `t.${n}`).join(', ')}, t._run_id, t._source, t._updated_at, $1, 'update' FROM ${table} t JOIN _stage s ON ${onKey} WHERE NOT (${same})`,
+      [run],
+    );
+    const up = await client.query<{ ins: string; upd: string }>(
+      `WITH up AS (
+         INSERT INTO ${table} AS t (${all}, _run_id, _source, _updated_at)
+         SELECT ${all}, $1, $2, now() FROM _stage
+         ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${names.map((n) => `${n} = EXCLUDED.${n}`).join(', ')}, _run_id = EXCLUDED._run_id, _source = EXCLUDED._source, _updated_at = now()
+         WHERE NOT (${items.map((i) => `t.${q(i.name)} IS NOT DISTINCT FROM EXCLUDED.${q(i.name)}`).join(' AND ')})
+         RETURNING (xmax = 0) AS inserted)
+       SELECT count(*) FILTER (WHERE inserted) AS ins, count(*) FILTER (WHERE NOT inserted) AS upd FROM up`,
+      [run, input.source],
+    );
+    const staged = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM _stage')).rows[0]!.n);
+    const inserted = Number(up.rows[0]!.ins);
+    const updated = Number(up.rows[0]!.upd);
+    let deleted = 0;
+    if (input.mode === 'full') {
+      await client.query(
+        `INSERT INTO ${hist} (${all}, _run_id, _source, _updated_at, _hist_run_id, _hist_op)
+         SELECT ${names.map((n) => `t.${n}`).join(', ')}, t._run_id, t._source, t._updated_at, $1, 'delete' FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE ${onKey})`,
+        [run],
+      );
+      deleted = (await client.query(`DELETE FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE ${onKey})`)).rowCount ?? 0;
+    }
+    const result: RunResult = { run, status: 'succeeded', read, inserted, updated, unchanged: staged - inserted - updated, deleted, rejected };
+    await client.query(
+      `UPDATE ingest.run SET status = 'succeeded', finished_at = now(), heartbeat_at = now(), read_rows = $2, inserted = $3, updated = $4, unchanged = $5, deleted = $6, rejected = $7, read_bytes = total_bytes WHERE id = $1`,
+      [run, read, inserted, updated, result.unchanged, deleted, rejected],
+    );
+    await appendWithClient(client, prepare([auditOf(ctx, 'ingest.run', 'resource', res.id, { run, source: input.source, mode: input.mode, read, inserted, updated, deleted, rejected })]));
+    await client.query('COMMIT');
+    return result;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    const msg = e instanceof AppError ? `${e.zh} / ${e.en}` : (e as Error).message;
+    await flushRejects().catch(() => {});
+    await k.pool.query(`UPDATE ingest.run SET status = 'failed', finished_at = now(), read_rows = $2, rejected = $3, error = $4 WHERE id = $1`, [run, read, rejected, msg]);
+    if (e instanceof AppError) throw e;
+    return { run, status: 'failed', read, inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejected, error: msg };
+  } finally {
+    clearInterval(beat);
+    client.release();
+  }
+}
+
+function typeOf(i: DataItem): string {
+  switch (i.type) {
+    case 'integer':
+      return 'bigint';
+    case 'decimal':
+      return 'numeric';
+    case 'date':
+      return 'date';
+    case 'datetime':
+      return 'timestamptz';
+    case 'boolean':
+      return 'boolean';
+    default:
+      return 'text';
+  }
+}
+
+/** ds_hist.<table>: the dataset columns (added as the table grows) and which run replaced or removed the row. */
+async function ensureHistory(client: pg.PoolClient, table: string, hist: string): Promise<void> {
+  await client.query(`CREATE TABLE IF NOT EXISTS ${hist} (_hist_run_id bigint NOT NULL, _hist_op text NOT NULL, _hist_at timestamptz NOT NULL DEFAULT now())`);
+  const [schema, name] = table.split('.') as [string, string];
+  const cols = await client.query<{ column_name: string; t: string }>(
+    `SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS t FROM pg_attribute a
+     WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+    [`${schema}.${name}`],
+  );
+  for (const c of cols.rows) await client.query(`ALTER TABLE ${hist} ADD COLUMN IF NOT EXISTS ${q(c.column_name)} ${c.t}`);
+}

@@ -1,0 +1,155 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnv, TEST_MASTER_KEY, type TestEnv } from '../../../test/support/db.js';
+import { seeded } from '../../../test/support/seed.js';
+import { systemCtx } from '../../kernel/http/context.js';
+import { inTx } from '../../kernel/http/tx.js';
+import { PACKAGE_ROOT } from '../../kernel/paths.js';
+import { createResource, listCategories, reviewResource, submitResource } from '../catalog/service.js';
+import type { DataItem } from '../catalog/schema.js';
+import { failStaleRuns, openCsv, runIngest } from './service.js';
+
+const ITEMS: DataItem[] = [
+  { name: 'sfzh', label: '公民身份号码', type: 'string', length: 18, primaryKey: true, incremental: false, identityKind: 'ric', grade: 3, masking: 'ric' },
+  { name: 'xm', label: '姓名', type: 'string', length: 20, primaryKey: false, incremental: false, grade: 2, masking: 'name' },
+  { name: 'xb', label: '性别', type: 'code', length: 1, codeTable: 'xb', primaryKey: false, incremental: false, grade: 1, masking: 'none' },
+  { name: 'csrq', label: '出生日期', type: 'date', primaryKey: false, incremental: false, grade: 2, masking: 'date_year' },
+  { name: 'jfjs', label: '缴费基数', type: 'decimal', precision: 12, scale: 2, primaryKey: false, incremental: false, grade: 2, masking: 'none' },
+];
+const HEADER = '公民身份号码,姓名,性别,出生日期,缴费基数';
+const ROWS = ['370303199001010011,张三,1,1990-01-01,"5,000.00"', '370303199202020022,李四,2,1992/2/2,6000', '37030319930303003X,王五,1,1993年3月3日,7000.5'];
+
+let env: TestEnv;
+let resourceId: string;
+let table: string;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'gs-ingest-'));
+const ctx = systemCtx('test');
+
+function file(name: string, content: string | Buffer): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+async function load(p: string, mode: 'full' | 'upsert' = 'upsert', encoding: 'auto' | 'utf8' | 'gbk' | 'gb18030' = 'auto', headerRow = 1) {
+  const f = await openCsv(p, { encoding, headerRow });
+  return { f, r: await runIngest(env.rt.kernel, ctx, { resourceId, mode, source: path.basename(p), encoding: f.encoding, columns: f.columns, rows: f.rows }) };
+}
+const stored = async () => (await sql<Record<string, unknown>>`SELECT sfzh, xm, xb, csrq::text, jfjs::text FROM ${sql.raw(table)} ORDER BY sfzh`.execute(env.rt.kernel.db)).rows;
+const rejectsOf = async (run: number) => (await env.rt.kernel.pool.query('SELECT row_no::int AS row, field, reason_zh, raw_value FROM ingest.reject WHERE run_id = $1 ORDER BY row_no', [run])).rows;
+
+beforeAll(async () => {
+  env = await testEnv();
+  const { dept } = await seeded(env);
+  const cats = await listCategories(ctx, env.rt.kernel.db);
+  const pub = await inTx(env.rt.kernel.db, async (tx) => {
+    const r = await createResource(ctx, tx, {
+      departmentId: dept('淄博市人力资源和社会保障局'),
+      meta: { name: '参保人员', summary: '测试', categoryId: cats.find((c) => c.fullCode === '203')!.id, formatClass: 3, shareType: 'unconditional', shareMethods: ['interface'], openType: 'none', updateCycle: 'daily', relatedCodes: [], shandong: {} },
+      items: ITEMS,
+    });
+    await submitResource(ctx, tx, r.id);
+    return reviewResource(ctx, tx, r.id, 'approve', undefined);
+  });
+  resourceId = pub.id;
+  table = pub.datasetTable!;
+});
+afterAll(async () => env.close());
+
+describe('ingest from files', () => {
+  it('GBK, UTF-8 with BOM and CRLF, and a title row above the header all load to the same stored rows', async () => {
+    const text = [HEADER, ...ROWS].join('\n');
+    const gbk = await load(file('gbk.csv', iconv.encode(text, 'gbk')), 'full');
+    expect(gbk.f.encoding).toBe('gb18030');
+    expect(gbk.r).toMatchObject({ status: 'succeeded', read: 3, inserted: 3, rejected: 0 });
+    const first = await stored();
+    expect(first).toEqual([
+      { sfzh: '370303199001010011', xm: '张三', xb: '1', csrq: '1990-01-01', jfjs: '5000.00' },
+      { sfzh: '370303199202020022', xm: '李四', xb: '2', csrq: '1992-02-02', jfjs: '6000.00' },
+      { sfzh: '37030319930303003X', xm: '王五', xb: '1', csrq: '1993-03-03', jfjs: '7000.50' },
+    ]);
+    const bom = await load(file('bom.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace(/\n/g, '\r\n'), 'utf8')])), 'full');
+    expect(bom.f.encoding).toBe('utf8');
+    expect(bom.r).toMatchObject({ status: 'succeeded', read: 3, inserted: 0, updated: 0, unchanged: 3 });
+    const titled = await load(file('title.csv', `淄博市参保人员名单（2026年）\n${text}`), 'full', 'auto', 2);
+    expect(titled.r).toMatchObject({ status: 'succeeded', unchanged: 3 });
+    expect(await stored()).toEqual(first);
+  });
+
+  it('rejects ragged rows and an unterminated quote row by row, with reasons, and loads the rest', async () => {
+    const text = [
+      HEADER,
+      '370303199404040044,赵六,2,1994-04-04,8000',
+      '370303199505050055,钱七,1', // too few fields
+      '370303199606060066,"孙八,1,1996-06-06,9000', // the quote never closes
+      '370303199707070077,周九,2,1997-07-07,9100',
+      '370303199808080088,吴十,2,1998-13-08,9200', // no such month
+      '370303199909090099,郑十一,9,1999-09-09,9300,extra', // too many fields
+      '370303200010100018,王十二,1,2000-10-10,9400',
+    ].join('\n');
+    const { r } = await load(file('bad.csv', text));
+    expect(r).toMatchObject({ status: 'succeeded', read: 7, inserted: 3, rejected: 4 });
+    const rejects = await rejectsOf(r.run);
+    expect(rejects.map((x) => [x.row, x.field])).toEqual([[2, null], [3, null], [5, 'csrq'], [6, null]]);
+    expect(rejects[0]!.reason_zh).toContain('本行有 3 列，表头有 5 列');
+    expect(rejects[1]!.reason_zh).toBe('引号未闭合');
+    expect(rejects[2]!.reason_zh).toContain('1998-13-08');
+    const names = (await stored()).map((x) => x.xm);
+    expect(names).toEqual(expect.arrayContaining(['赵六', '周九', '王十二']));
+    expect(names).not.toContain('孙八');
+  });
+
+  it('upserts by business key, keeps what changed in the history, and in full mode deletes what is gone', async () => {
+    const text = [HEADER, '370303199001010011,张三丰,1,1990-01-01,5000', '370303199202020022,李四,2,1992-02-02,6000', '370303199202020022,李四（重复）,2,1992-02-02,6500'].join('\n');
+    const { r } = await load(file('change.csv', text), 'full');
+    expect(r).toMatchObject({ status: 'succeeded', read: 3, inserted: 0, updated: 2, deleted: 4, rejected: 1 });
+    expect((await rejectsOf(r.run))[0]!.reason_zh).toContain('重复，以第 3 行为准');
+    expect(await stored()).toEqual([
+      { sfzh: '370303199001010011', xm: '张三丰', xb: '1', csrq: '1990-01-01', jfjs: '5000.00' },
+      { sfzh: '370303199202020022', xm: '李四（重复）', xb: '2', csrq: '1992-02-02', jfjs: '6500.00' },
+    ]);
+    const hist = (await env.rt.kernel.pool.query(`SELECT sfzh, xm, _hist_op FROM ${table.replace('ds.', 'ds_hist.')} WHERE _hist_run_id = $1 ORDER BY _hist_op, sfzh`, [r.run])).rows;
+    expect(hist.filter((h) => h._hist_op === 'update').map((h) => h.xm)).toEqual(['张三', '李四']);
+    expect(hist.filter((h) => h._hist_op === 'delete')).toHaveLength(4);
+    const row = (await env.rt.kernel.pool.query(`SELECT _run_id, _source FROM ${table} WHERE sfzh = '370303199001010011'`)).rows[0];
+    expect(row).toEqual({ _run_id: r.run, _source: 'change.csv' });
+  });
+
+  it('a run that fails mid-way changes nothing; running again is safe', async () => {
+    const before = await stored();
+    async function* broken() {
+      yield { row: 1, values: ['370303198001010015', '新人', '1', '1980-01-01', '1'] };
+      throw new Error('the source went away');
+    }
+    const r = await runIngest(env.rt.kernel, ctx, { resourceId, mode: 'full', source: 'broken', columns: HEADER.split(','), rows: broken() });
+    expect(r).toMatchObject({ status: 'failed', error: 'the source went away' });
+    expect(await stored()).toEqual(before);
+    const run = (await env.rt.kernel.pool.query('SELECT status, error FROM ingest.run WHERE id = $1', [r.run])).rows[0];
+    expect(run.status).toBe('failed');
+  });
+
+  it('marks a run whose worker died as failed', async () => {
+    const ins = await env.rt.kernel.pool.query(`INSERT INTO ingest.run (resource_id, source, mode, heartbeat_at) VALUES ($1, 'killed', 'full', now() - interval '5 minutes') RETURNING id`, [resourceId]);
+    expect(await failStaleRuns(env.rt.kernel.pool)).toBe(1);
+    const run = (await env.rt.kernel.pool.query('SELECT status, error FROM ingest.run WHERE id = $1', [ins.rows[0].id])).rows[0];
+    expect(run).toMatchObject({ status: 'failed', error: expect.stringContaining('原有数据保持不变') });
+  });
+
+  it('`gongshu ingest --json` prints the contract and exits 0 when the run completed', async () => {
+    const code = (await env.rt.kernel.pool.query('SELECT code FROM catalog.resource WHERE id = $1', [resourceId])).rows[0].code;
+    const p = file('cli.csv', [HEADER, '370303198501010010,陈一,1,1985-01-01,100', 'x,陈二,1,1985-01-01,100', '370303198601010016,陈三,3,1986-02-30,100'].join('\n'));
+    const res = spawnSync(process.execPath, ['--import', 'tsx', path.join(PACKAGE_ROOT, 'src/cli.ts'), 'ingest', p, '--resource', code, '--mode', 'upsert', '--json', '--data-dir', env.dataDir], {
+      env: { ...process.env, DATABASE_URL: env.dbUrl, GONGSHU_MASTER_KEY: TEST_MASTER_KEY },
+      encoding: 'utf8',
+    });
+    expect(res.status, res.stderr).toBe(0);
+    const out = JSON.parse(res.stdout.trim().split('\n').pop()!);
+    expect(out).toMatchObject({ read: 3, inserted: 2, updated: 0, unchanged: 0, deleted: 0, rejected: 1 });
+    expect(out.rejects).toEqual([{ row: 3, field: 'csrq', reason: expect.stringContaining('1986-02-30'), value: '1986-02-30' }]);
+    expect(typeof out.run).toBe('number');
+  });
+});

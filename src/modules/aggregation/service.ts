@@ -1,0 +1,4 @@
+/** The aggregation module's public interface. */
+export { runIngest, failStaleRuns, mapColumns, type IngestInput, type RunResult, type Progress } from './engine.js';
+export { openCsv, detectEncoding, type Encoding } from './files.js';
+export { typeValue, parseDate, parseDateTime, halfWidth } from './clean.js';
