@@ -21,7 +21,7 @@ import { AppError, fail } from '../../kernel/http/errors.js';
 import { getResource } from '../catalog/service.js';
 import type { DataItem } from '../catalog/schema.js';
 import { copyField, typeValue, type Reason } from './clean.js';
-import type { RowEvent } from './files.js';
+import type { RowInput } from './files.js';
 import './codes.js';
 
 export type Mode = 'full' | 'upsert';
@@ -32,7 +32,7 @@ export interface IngestInput {
   source: string;
   encoding?: string | undefined;
   columns: string[];
-  rows: AsyncIterable<RowEvent>;
+  rows: AsyncIterable<RowInput>;
   /** item name → source column; by default items match columns by name or label */
   mapping?: Record<string, string> | undefined;
   codeMaps?: Record<string, Record<string, string>> | undefined;
@@ -147,6 +147,15 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
   }, 2000);
 
   const client = await k.pool.connect();
+  // GONGSHU_INGEST_TIMING=1 prints each phase's duration (for benchmarks)
+  const timing = process.env.GONGSHU_INGEST_TIMING === '1';
+  let mark = performance.now();
+  const phase = (name: string) => {
+    if (!timing) return;
+    const now = performance.now();
+    console.error(`[ingest ${run}] ${name}: ${(now - mark).toFixed(0)} ms`);
+    mark = now;
+  };
   try {
     await client.query('BEGIN');
     const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(727200, hashtext($1)) AS ok', [res.id]);
@@ -157,26 +166,28 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
     // stream: source rows → typed COPY lines → staging table
     async function* lines() {
       let buf = '';
-      for await (const ev of input.rows) {
-        read++;
-        if ('error' in ev) {
-          reject(ev.row, null, ev.error, ev.raw);
-          continue;
-        }
-        let line = String(ev.row);
-        let okRow = true;
-        for (const p of plan) {
-          const raw = p.at === undefined ? null : (ev.values[p.at] ?? null);
-          const t = typeValue(p.it, raw, p.map, p.hw);
-          if (!t.ok) {
-            reject(ev.row, p.it.name, t.reason, raw);
-            okRow = false;
-            break;
+      for await (const got of input.rows) {
+        for (const ev of Array.isArray(got) ? got : [got]) {
+          read++;
+          if ('error' in ev) {
+            reject(ev.row, null, ev.error, ev.raw);
+            continue;
           }
-          line += '\t' + copyField(t.value);
+          let line = String(ev.row);
+          let okRow = true;
+          for (const p of plan) {
+            const raw = p.at === undefined ? null : (ev.values[p.at] ?? null);
+            const t = typeValue(p.it, raw, p.map, p.hw);
+            if (!t.ok) {
+              reject(ev.row, p.it.name, t.reason, raw);
+              okRow = false;
+              break;
+            }
+            line += '\t' + copyField(t.value);
+          }
+          if (!okRow) continue;
+          buf += line + '\n';
         }
-        if (!okRow) continue;
-        buf += line + '\n';
         if (buf.length > 1 << 16) {
           yield buf;
           buf = '';
@@ -186,28 +197,21 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
     }
     await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY _stage (_row, ${names.join(', ')}) FROM STDIN`)));
     await flushRejects();
+    phase('parse + type + COPY into staging');
 
-    // a business key twice in the source: the last row wins, the earlier ones are rejected
     const key = items.filter((i) => i.primaryKey).map((i) => q(i.name));
-    const dupes = await client.query<{ _row: number; k: string; last: number }>(
-      `SELECT _row, concat_ws('|', ${key.join(', ')}) AS k, last FROM (SELECT _row, ${key.join(', ')}, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) s WHERE _row < last`,
-    );
-    for (const d of dupes.rows) reject(Number(d._row), items.find((i) => i.primaryKey)!.name, { zh: `业务主键“${d.k}”重复，以第 ${d.last} 行为准`, en: `business key "${d.k}" repeats; row ${d.last} is kept` }, d.k);
-    if (dupes.rows.length) await client.query(`DELETE FROM _stage s WHERE _row < (SELECT max(_row) FROM _stage t WHERE ${key.map((c) => `t.${c} = s.${c}`).join(' AND ')})`);
-    await flushRejects();
-    await client.query('ANALYZE _stage');
-
     // bring the table up to date, keeping what changes in the history table
     await ensureHistory(client, table, hist);
     const same = items.map((i) => `t.${q(i.name)} IS NOT DISTINCT FROM s.${q(i.name)}`).join(' AND ');
     const onKey = key.map((c) => `t.${c} = s.${c}`).join(' AND ');
     const all = names.join(', ');
-    await client.query(
-      `INSERT INTO ${hist} (${all}, _run_id, _source, _updated_at, _hist_run_id, _hist_op)
-       SELECT ${names.map((n) => `t.${n}`).join(', ')}, t._run_id, t._source, t._updated_at, $1, 'update' FROM ${table} t JOIN _stage s ON ${onKey} WHERE NOT (${same})`,
-      [run],
-    );
-    const up = await client.query<{ ins: string; upd: string }>(
+    const upsert = async () => {
+      await client.query(
+        `INSERT INTO ${hist} (${all}, _run_id, _source, _updated_at, _hist_run_id, _hist_op)
+         SELECT ${names.map((n) => `t.${n}`).join(', ')}, t._run_id, t._source, t._updated_at, $1, 'update' FROM ${table} t JOIN _stage s ON ${onKey} WHERE NOT (${same})`,
+        [run],
+      );
+      return client.query<{ ins: string; upd: string }>(
       `WITH up AS (
          INSERT INTO ${table} AS t (${all}, _run_id, _source, _updated_at)
          SELECT ${all}, $1, $2, now() FROM _stage
@@ -217,11 +221,36 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
        SELECT count(*) FILTER (WHERE inserted) AS ins, count(*) FILTER (WHERE NOT inserted) AS upd FROM up`,
       [run, input.source],
     );
+    };
+    // a business key twice in the source: the last row wins and the earlier ones are rejected. The
+    // staging table's unique index finds repeats (and serves the joins); only when it cannot be
+    // built are the repeats looked for.
+    await client.query('SAVEPOINT stage_key');
+    try {
+      await client.query(`CREATE UNIQUE INDEX _stage_key ON _stage (${key.join(', ')})`);
+    } catch (e) {
+      if ((e as { code?: string }).code !== '23505') throw e;
+      await client.query('ROLLBACK TO SAVEPOINT stage_key');
+      const dupes = await client.query<{ _row: number; k: string; last: number }>(
+        `SELECT _row, concat_ws('|', ${key.join(', ')}) AS k, last FROM (SELECT _row, ${key.join(', ')}, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) s WHERE _row < last`,
+      );
+      for (const d of dupes.rows) reject(Number(d._row), items.find((i) => i.primaryKey)!.name, { zh: `业务主键“${d.k}”重复，以第 ${d.last} 行为准`, en: `business key "${d.k}" repeats; row ${d.last} is kept` }, d.k);
+      await client.query(`DELETE FROM _stage s USING (SELECT _row FROM (SELECT _row, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) x WHERE _row < last) d WHERE s._row = d._row`);
+      await flushRejects();
+      await client.query(`CREATE UNIQUE INDEX _stage_key ON _stage (${key.join(', ')})`);
+    }
+    await client.query('RELEASE SAVEPOINT stage_key');
+    phase('staging key');
+    const up = await upsert();
+
+    phase('upsert');
     const staged = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM _stage')).rows[0]!.n);
     const inserted = Number(up.rows[0]!.ins);
     const updated = Number(up.rows[0]!.upd);
     let deleted = 0;
-    if (input.mode === 'full') {
+    // full mode: what the source no longer has goes (skipped when every row of the table was in the source)
+    const tableRows = input.mode === 'full' ? Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n) : 0;
+    if (input.mode === 'full' && tableRows > staged) {
       await client.query(
         `INSERT INTO ${hist} (${all}, _run_id, _source, _updated_at, _hist_run_id, _hist_op)
          SELECT ${names.map((n) => `t.${n}`).join(', ')}, t._run_id, t._source, t._updated_at, $1, 'delete' FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE ${onKey})`,
@@ -229,6 +258,7 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
       );
       deleted = (await client.query(`DELETE FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE ${onKey})`)).rowCount ?? 0;
     }
+    phase('full-mode delete');
     const result: RunResult = { run, status: 'succeeded', read, inserted, updated, unchanged: staged - inserted - updated, deleted, rejected };
     await client.query(
       `UPDATE ingest.run SET status = 'succeeded', finished_at = now(), heartbeat_at = now(), read_rows = $2, inserted = $3, updated = $4, unchanged = $5, deleted = $6, rejected = $7, read_bytes = total_bytes WHERE id = $1`,
@@ -236,6 +266,7 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
     );
     await appendWithClient(client, prepare([auditOf(ctx, 'ingest.run', 'resource', res.id, { run, source: input.source, mode: input.mode, read, inserted, updated, deleted, rejected })]));
     await client.query('COMMIT');
+    phase('commit');
     return result;
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});

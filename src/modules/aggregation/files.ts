@@ -13,11 +13,13 @@ import type { Reason } from './clean.js';
 
 export type Encoding = 'utf8' | 'gbk' | 'gb18030';
 export type RowEvent = { row: number; values: (string | null)[] } | { row: number; error: Reason; raw: string };
+/** Sources hand over rows one by one or in batches (faster for files). */
+export type RowInput = RowEvent | RowEvent[];
 
 export interface OpenedFile {
   encoding: Encoding;
   columns: string[];
-  rows: AsyncIterable<RowEvent>;
+  rows: AsyncIterable<RowInput>;
   totalBytes: number;
   readBytes: () => number;
 }
@@ -48,9 +50,9 @@ function sampleOf(path: string): Buffer {
   }
 }
 
-/** Parses CSV text from a stream, yielding raw records (arrays of strings) with errors attached. */
-async function* records(input: Readable, delimiter: string): AsyncGenerator<{ data: string[]; error?: 'quotes' }> {
-  const queue: { data: string[]; error?: 'quotes' }[] = [];
+/** Parses CSV text from a stream, yielding batches of raw records (arrays of strings), quote errors marked. */
+async function* records(input: Readable, delimiter: string): AsyncGenerator<{ data: string[]; error?: 'quotes' }[]> {
+  const queue: { data: string[]; error?: 'quotes' }[][] = [];
   let done = false;
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
@@ -59,10 +61,12 @@ async function* records(input: Readable, delimiter: string): AsyncGenerator<{ da
   Papa.parse<string[]>(input as unknown as File, {
     delimiter,
     skipEmptyLines: 'greedy',
-    step: (r, parser) => {
+    chunkSize: 1 << 20,
+    chunk: (r, parser) => {
       parserRef = parser;
-      queue.push({ data: r.data, ...(r.errors.some((e) => e.type === 'Quotes') && { error: 'quotes' as const }) });
-      if (queue.length > 2000 && !paused) {
+      const bad = new Set(r.errors.filter((e) => e.type === 'Quotes').map((e) => e.row));
+      queue.push(r.data.map((data, i) => (bad.has(i) ? { data, error: 'quotes' as const } : { data })));
+      if (queue.length > 4 && !paused) {
         paused = true;
         parser.pause();
       }
@@ -90,7 +94,7 @@ async function* records(input: Readable, delimiter: string): AsyncGenerator<{ da
       continue;
     }
     yield queue.shift()!;
-    if (paused && queue.length < 500 && parserRef) {
+    if (paused && queue.length < 2 && parserRef) {
       paused = false;
       (parserRef as Papa.Parser).resume();
     }
@@ -118,42 +122,60 @@ export function openCsv(path: string, opts: OpenOptions = {}): Promise<OpenedFil
   return fromText(text, { ...opts, delimiter }).then((o) => ({ ...o, encoding, totalBytes, readBytes: () => readBytes }));
 }
 
-/** Header and data rows from decoded CSV text. */
-export async function fromText(text: Readable, opts: Omit<OpenOptions, 'delimiter'> & { delimiter: string }): Promise<{ columns: string[]; rows: AsyncIterable<RowEvent> }> {
+/** Header and data rows (in batches) from decoded CSV text. */
+export async function fromText(text: Readable, opts: Omit<OpenOptions, 'delimiter'> & { delimiter: string }): Promise<{ columns: string[]; rows: AsyncIterable<RowEvent[]> }> {
   const it = records(text, opts.delimiter)[Symbol.asyncIterator]();
   const headerRow = opts.headerRow ?? 1;
   let columns: string[] = [];
-  for (let n = 1; n <= headerRow; n++) {
-    const r = await it.next();
-    if (r.done) break;
-    if (n === headerRow) columns = r.value.data.map((c) => c.replace(/^\uFEFF/, '').trim());
+  let pending: { data: string[]; error?: 'quotes' }[] = [];
+  for (let n = 1; n <= headerRow; ) {
+    if (pending.length === 0) {
+      const r = await it.next();
+      if (r.done) break;
+      pending = r.value;
+      continue;
+    }
+    const rec = pending.shift()!;
+    if (n === headerRow) columns = rec.data.map((c) => c.replace(/^\uFEFF/, '').trim());
+    n++;
   }
   const width = columns.length;
-  async function* rows(): AsyncGenerator<RowEvent> {
+  async function* rows(): AsyncGenerator<RowEvent[]> {
     let row = 0;
+    let batch = pending;
     for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      const { data, error } = r.value;
-      if (error === 'quotes') {
-        // the quote never closed, so papaparse ran the rest of the file into this record: reject
-        // the record, then read what it swallowed as the rows it was
-        row++;
-        const joined = data.join(opts.delimiter);
-        const firstBreak = joined.search(/\r?\n/);
-        yield { row, error: { zh: '引号未闭合', en: 'unterminated quote' }, raw: firstBreak < 0 ? joined : joined.slice(0, firstBreak) };
-        if (firstBreak >= 0) {
-          const rest = joined.slice(firstBreak).replace(/^\r?\n/, '');
-          const inner = await fromText(Readable.from([rest]), { ...opts, headerRow: 0 });
-          for await (const e of inner.rows) {
-            row++;
-            yield 'error' in e ? { ...e, row } : checkWidth(row, e.values as string[], width);
-          }
-        }
+      if (batch.length === 0) {
+        const r = await it.next();
+        if (r.done) return;
+        batch = r.value;
         continue;
       }
-      row++;
-      yield checkWidth(row, data, width);
+      const out: RowEvent[] = [];
+      for (const { data, error } of batch) {
+        if (error === 'quotes') {
+          // the quote never closed, so papaparse ran the rest of the file into this record: reject
+          // the record, then read what it swallowed as the rows it was
+          row++;
+          const joined = data.join(opts.delimiter);
+          const firstBreak = joined.search(/\r?\n/);
+          out.push({ row, error: { zh: '引号未闭合', en: 'unterminated quote' }, raw: firstBreak < 0 ? joined : joined.slice(0, firstBreak) });
+          if (firstBreak >= 0) {
+            const rest = joined.slice(firstBreak).replace(/^\r?\n/, '');
+            const inner = await fromText(Readable.from([rest]), { ...opts, headerRow: 0 });
+            for await (const b of inner.rows) {
+              for (const e of b) {
+                row++;
+                out.push('error' in e ? { ...e, row } : checkWidth(row, e.values as string[], width));
+              }
+            }
+          }
+          continue;
+        }
+        row++;
+        out.push(checkWidth(row, data, width));
+      }
+      batch = [];
+      yield out;
     }
   }
   return { columns, rows: rows() };
