@@ -76,8 +76,11 @@ export function typeValue(item: DataItem, raw: string | null | undefined, codeMa
     case 'string':
     case 'code': {
       if (item.identityKind) s = s.replace(/\s|-/g, '').toUpperCase();
-      const n = [...s].length;
-      if (item.length && n > item.length) return bad(`长度 ${n} 超过 ${item.length}`, `length ${n} exceeds ${item.length}`);
+      // UTF-16 length ≥ characters: count characters only when it could be too long
+      if (item.length && s.length > item.length) {
+        const n = [...s].length;
+        if (n > item.length) return bad(`长度 ${n} 超过 ${item.length}`, `length ${n} exceeds ${item.length}`);
+      }
       return ok(s);
     }
     case 'integer': {
