@@ -46,3 +46,30 @@ export async function cjkRenders(page: Page): Promise<boolean> {
     return draw('淄博') !== draw('\\uE000\\uE001');
   })()`);
 }
+
+/** A seeded platform listening on a free port, the console built, and a Chromium page on it. */
+export async function openConsole(viewport = { width: 1366, height: 860 }) {
+  const { execFileSync } = await import('node:child_process');
+  const { testEnv } = await import('../support/db.js');
+  const { seeded } = await import('../support/seed.js');
+  if (!existsSync(path.join(PACKAGE_ROOT, 'web', 'dist', 'index.html'))) execFileSync('npm', ['run', 'build:web'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
+  const env = await testEnv();
+  await seeded(env);
+  const base = (await env.app.listen({ port: 0, host: '127.0.0.1' })).replace('127.0.0.1', 'localhost');
+  const browser = await launch();
+  const page = await browser.newPage({ viewport, locale: 'zh-CN' });
+  return {
+    env, browser, page, base,
+    /** fills the login form of the current page */
+    async login(username: string, password: string) {
+      await page.locator('#username').fill(username);
+      await page.locator('#password').fill(password);
+      await page.getByRole('button', { name: /登\s*录|Log in/ }).click();
+    },
+    menu: (name: string) => page.getByRole('navigation').getByRole('link', { name }),
+    async close() {
+      await browser.close();
+      await env.close();
+    },
+  };
+}

@@ -3,41 +3,22 @@
  * a validation error shown at its field), submits it; the bureau approves it from the review queue;
  * it is then found in the catalog search.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { testEnv, type TestEnv } from '../support/db.js';
-import { ADMIN_PASSWORD, DEMO_PASSWORD, seeded } from '../support/seed.js';
-import { PACKAGE_ROOT } from '../../src/kernel/paths.js';
-import { CHROMIUM, launch, shot } from './browser.js';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, DEMO_PASSWORD } from '../support/seed.js';
+import { CHROMIUM, openConsole, shot } from './browser.js';
 
 describe.skipIf(!CHROMIUM)('catalog pages in Chromium', () => {
-  let env: TestEnv;
-  let browser: Browser;
+  let c: Awaited<ReturnType<typeof openConsole>>;
   let page: Page;
   let base: string;
-
   beforeAll(async () => {
-    if (!existsSync(path.join(PACKAGE_ROOT, 'web', 'dist', 'index.html'))) execFileSync('npm', ['run', 'build:web'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
-    env = await testEnv();
-    await seeded(env);
-    base = (await env.app.listen({ port: 0, host: '127.0.0.1' })).replace('127.0.0.1', 'localhost');
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    c = await openConsole({ width: 1440, height: 900 });
+    ({ page, base } = c);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
-
-  async function login(username: string, password: string) {
-    await page.locator('#username').fill(username);
-    await page.locator('#password').fill(password);
-    await page.getByRole('button', { name: /登\s*录/ }).click();
-  }
-  const menu = (name: string) => page.getByRole('navigation').getByRole('link', { name });
+  afterAll(async () => c?.close());
+  const login = (username: string, password: string) => c.login(username, password);
+  const menu = (name: string) => c.menu(name);
 
   it('an officer drafts a resource in the form and submits it', async () => {
     await page.goto(`${base}/catalog/new`);

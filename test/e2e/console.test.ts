@@ -3,16 +3,12 @@
  * that officer and see only that department, find those actions in the audit log, switch to
  * English and back, and come back to the page you were on after the session expired.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { testEnv, type TestEnv } from '../support/db.js';
-import { ADMIN_PASSWORD, seeded } from '../support/seed.js';
+import type { Page } from 'playwright-core';
+import type { TestEnv } from '../support/db.js';
+import { ADMIN_PASSWORD } from '../support/seed.js';
 import { Synth } from '../../src/kernel/synth/index.js';
-import { PACKAGE_ROOT } from '../../src/kernel/paths.js';
-import { CHROMIUM, cjkRenders, launch, shot } from './browser.js';
+import { CHROMIUM, cjkRenders, openConsole, shot } from './browser.js';
 
 if (!CHROMIUM) console.warn('[e2e] Chromium not found (/usr/bin/chromium; apt-get install chromium fonts-noto-cjk): the browser tests are SKIPPED');
 
@@ -20,32 +16,17 @@ const DEPT = '淄博市数据资源测试中心';
 const OFFICER = { username: 'e2e_officer', name: '测试专员', password: 'E2eOfficer2026' };
 
 describe.skipIf(!CHROMIUM)('web console in Chromium', () => {
+  let c: Awaited<ReturnType<typeof openConsole>>;
   let env: TestEnv;
-  let browser: Browser;
   let page: Page;
   let base: string;
-
   beforeAll(async () => {
-    if (!existsSync(path.join(PACKAGE_ROOT, 'web', 'dist', 'index.html'))) {
-      execFileSync('npm', ['run', 'build:web'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
-    }
-    env = await testEnv();
-    await seeded(env);
-    base = (await env.app.listen({ port: 0, host: '127.0.0.1' })).replace('127.0.0.1', 'localhost');
-    browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' });
+    c = await openConsole({ width: 1366, height: 860 });
+    ({ env, page, base } = c);
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await env?.close();
-  });
-
-  async function login(username: string, password: string) {
-    await page.locator('#username').fill(username);
-    await page.locator('#password').fill(password);
-    await page.getByRole('button', { name: /登\s*录|Log in/ }).click();
-  }
-  const menu = (name: string) => page.getByRole('navigation').getByRole('link', { name });
+  afterAll(async () => c?.close());
+  const login = (username: string, password: string) => c.login(username, password);
+  const menu = (name: string) => c.menu(name);
 
   it('logs in as admin, with Chinese rendered', async () => {
     await page.goto(`${base}/`);
