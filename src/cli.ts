@@ -92,14 +92,15 @@ program
   .requiredOption('--resource <code>', 'the resource code (or id)')
   .addOption(new Option('--mode <mode>', 'full: replace (rows missing from the file are deleted); upsert: insert or update by business key').choices(['full', 'upsert']).default('upsert'))
   .addOption(new Option('--encoding <enc>', 'file encoding').choices(['auto', 'utf8', 'gbk', 'gb18030']).default('auto'))
-  .option('--header-row <n>', '1-based row of the header (title rows above it are skipped)', '1')
-  .option('--sheet <n>', 'sheet number of an Excel file (Excel is not read yet by this version)')
+  .option('--header-row <n>', '1-based row of the header (title rows above it are skipped; default: CSV 1, Excel the first row with two or more values)')
+  .option('--sheet <n>', 'sheet number of an Excel file', '1')
   .option('--json', 'print one JSON object with the counts and the rejects')
   .addOption(dataDirOption())
-  .action(async (file: string, opts: Common & { resource: string; mode: 'full' | 'upsert'; encoding: 'auto' | 'utf8' | 'gbk' | 'gb18030'; headerRow: string; json?: boolean }) => {
-    const { runIngest, openCsv } = await import('./modules/aggregation/service.js');
-    if (!/\.(csv|tsv|txt)$/i.test(file)) {
-      throw new AppError('INGEST_FILE', { zh: `暂只支持 CSV/TSV 文件：${file}`, en: `Only CSV/TSV files are read by this version: ${file}` });
+  .action(async (file: string, opts: Common & { resource: string; mode: 'full' | 'upsert'; encoding: 'auto' | 'utf8' | 'gbk' | 'gb18030'; headerRow?: string; sheet: string; json?: boolean }) => {
+    const { runIngest, openCsv, openXlsx } = await import('./modules/aggregation/service.js');
+    const excel = /\.xlsx$/i.test(file);
+    if (!excel && !/\.(csv|tsv|txt)$/i.test(file)) {
+      throw new AppError('INGEST_FILE', { zh: `不支持的文件类型（可用 .csv .tsv .txt .xlsx）：${file}`, en: `Unsupported file type (use .csv .tsv .txt .xlsx): ${file}` });
     }
     const rt = await openRuntime(config(opts), log, { migrate: false });
     let failed = false;
@@ -107,7 +108,8 @@ program
       const k = rt.kernel;
       const r = await k.db.selectFrom('catalog.resource' as never).select(['id' as never]).where(sql`code = ${opts.resource} OR id::text = ${opts.resource}` as never).executeTakeFirst() as { id: string } | undefined;
       if (!r) throw new Error(`no resource with code "${opts.resource}"`);
-      const f = await openCsv(file, { encoding: opts.encoding, headerRow: Number(opts.headerRow) });
+      const headerRow = opts.headerRow ? Number(opts.headerRow) : undefined;
+      const f = excel ? await openXlsx(file, { sheet: Number(opts.sheet), ...(headerRow && { headerRow }) }) : await openCsv(file, { encoding: opts.encoding, headerRow: headerRow ?? 1 });
       const tty = process.stderr.isTTY && !opts.json;
       const started = Date.now();
       const res = await runIngest(k, systemCtx('cli'), {

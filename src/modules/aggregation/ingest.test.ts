@@ -12,7 +12,8 @@ import { inTx } from '../../kernel/http/tx.js';
 import { PACKAGE_ROOT } from '../../kernel/paths.js';
 import { createResource, listCategories, reviewResource, submitResource } from '../catalog/service.js';
 import type { DataItem } from '../catalog/schema.js';
-import { failStaleRuns, openCsv, runIngest } from './service.js';
+import { failStaleRuns, openCsv, openXlsx, runIngest } from './service.js';
+import ExcelJS from 'exceljs';
 
 const ITEMS: DataItem[] = [
   { name: 'sfzh', label: '公民身份号码', type: 'string', length: 18, primaryKey: true, incremental: false, identityKind: 'ric', grade: 3, masking: 'ric' },
@@ -78,6 +79,26 @@ describe('ingest from files', () => {
     const titled = await load(file('title.csv', `淄博市参保人员名单（2026年）\n${text}`), 'full', 'auto', 2);
     expect(titled.r).toMatchObject({ status: 'succeeded', unchanged: 3 });
     expect(await stored()).toEqual(first);
+  });
+
+  it('an Excel sheet with a merged title row, date cells and a 合计 row loads to the same stored rows', async () => {
+    const before = await stored();
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('参保人员');
+    ws.addRow(['淄博市参保人员名单（2026年）']);
+    ws.mergeCells('A1:E1');
+    ws.addRow(HEADER.split(','));
+    ws.addRow(['370303199001010011', '张三', 1, new Date(Date.UTC(1990, 0, 1)), 5000]);
+    ws.addRow(['370303199202020022', '李四', '2', '1992/2/2', '6,000']);
+    ws.addRow(['37030319930303003X', '王五', 1, 34031, 7000.5]); // an Excel serial typed as a number
+    ws.addRow(['合计', '', '', '', 18000.5]);
+    const p = path.join(dir, 'people.xlsx');
+    await wb.xlsx.writeFile(p);
+    const f = await openXlsx(p);
+    expect(f.columns).toEqual(HEADER.split(','));
+    const r = await runIngest(env.rt.kernel, ctx, { resourceId, mode: 'full', source: 'people.xlsx', columns: f.columns, rows: f.rows });
+    expect(r).toMatchObject({ status: 'succeeded', read: 3, rejected: 0, inserted: 0, updated: 0, unchanged: 3 });
+    expect(await stored()).toEqual(before);
   });
 
   it('rejects ragged rows and an unterminated quote row by row, with reasons, and loads the rest', async () => {

@@ -1,4 +1,5 @@
 /** The aggregation module's public interface. */
 export { runIngest, failStaleRuns, mapColumns, type IngestInput, type RunResult, type Progress } from './engine.js';
 export { openCsv, detectEncoding, type Encoding } from './files.js';
+export { openXlsx } from './excel.js';
 export { typeValue, parseDate, parseDateTime, halfWidth } from './clean.js';
