@@ -44,7 +44,7 @@ export function parseDate(s: string): string | null {
 
 /** A date-time, read in Asia/Shanghai unless it names its offset. */
 export function parseDateTime(s: string): string | null {
-  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\s*(\d{1,2})[:时](\d{1,2})分?(?::?(\d{1,2})(?:\.(\d{1,6}))?秒?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\s*(\d{1,2})[:时](\d{1,2})分?(?::?(\d{1,2})(?:\.(\d{1,6}))?秒?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(s);
   if (m) {
     const [y, mo, d, h = '0', mi = '0', se = '0', frac, tz] = m.slice(1);
     if (!realDate(Number(y), Number(mo), Number(d)) || Number(h) > 23 || Number(mi) > 59 || Number(se) > 59) return null;

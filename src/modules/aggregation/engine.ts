@@ -94,6 +94,15 @@ export function mapColumns(items: DataItem[], columns: string[], mapping: Record
   return out;
 }
 
+/** A run that could not start reading (the source was unreachable): on the record, failed. */
+export async function recordFailedRun(k: Kernel, ctx: Ctx, resourceId: string, source: string, mode: Mode, error: string): Promise<RunResult> {
+  const r = await k.pool.query<{ id: string }>(
+    `INSERT INTO ingest.run (resource_id, source, mode, status, started_by, worker, finished_at, error) VALUES ($1, $2, $3, 'failed', $4, $5, now(), $6) RETURNING id`,
+    [resourceId, source, mode, ctx.actor.name, `${os.hostname()}:${process.pid}`, error],
+  );
+  return { run: Number(r.rows[0]!.id), status: 'failed', read: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0, error };
+}
+
 const STALE_SECONDS = 60;
 
 /** Runs whose worker stopped sending heartbeats (killed, crashed) are failed; their data never became visible. */

@@ -3,3 +3,4 @@ export { runIngest, failStaleRuns, mapColumns, type IngestInput, type RunResult,
 export { openCsv, detectEncoding, type Encoding } from './files.js';
 export { openXlsx } from './excel.js';
 export { typeValue, parseDate, parseDateTime, halfWidth } from './clean.js';
+export { createSource, testSource, runSource, sourceInput, type SourceInput } from './sources.js';
