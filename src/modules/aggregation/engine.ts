@@ -106,11 +106,11 @@ export async function recordFailedRun(k: Kernel, ctx: Ctx, resourceId: string, s
 const STALE_SECONDS = 60;
 
 /** Runs whose worker stopped sending heartbeats (killed, crashed) are failed; their data never became visible. */
-export async function failStaleRuns(pool: pg.Pool): Promise<number> {
+export async function failStaleRuns(pool: pg.Pool, staleSeconds = STALE_SECONDS): Promise<number> {
   const r = await pool.query(
     `UPDATE ingest.run SET status = 'failed', finished_at = now(), error = '归集进程中断（被终止或崩溃），本次数据未生效，原有数据保持不变 / the worker stopped mid-run; nothing of this run was applied'
      WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1)`,
-    [STALE_SECONDS],
+    [staleSeconds],
   );
   return r.rowCount ?? 0;
 }
