@@ -61,6 +61,8 @@ export async function startServer(config: Config, opts: { demo: boolean; workers
   });
   const notes = await firstRun(rt, config, opts.demo);
   started.jobs = await startJobs(rt.databaseUrl, allJobs(rt.kernel), { work: opts.workers, log });
+  const jobs = started.jobs;
+  rt.kernel.enqueue = (name, data) => jobs.send(name, data);
   const app = (started.app = await buildApp(rt.kernel));
   const address = await app.listen({ port: config.port, host: config.host });
   const shown = config.publicUrl ?? address.replace('://127.0.0.1', '://localhost');
@@ -83,6 +85,7 @@ export async function startServer(config: Config, opts: { demo: boolean; workers
 export async function startWorker(config: Config): Promise<void> {
   const rt = await openRuntime(config, log);
   const jobs = await startJobs(rt.databaseUrl, allJobs(rt.kernel), { work: true, log });
+  rt.kernel.enqueue = (name, data) => jobs.send(name, data);
   onSignals(async () => {
     await jobs.stop();
     await rt.close();

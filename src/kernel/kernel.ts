@@ -13,4 +13,6 @@ export interface Kernel {
   masterKey: Buffer;
   /** the node's SM2 signer (audit checkpoints, approvals) */
   signer: Signer;
+  /** queues a job for the workers (pg-boss); absent where no job system runs (some CLI commands, tests) */
+  enqueue?: (name: string, data: object) => Promise<string | null>;
 }

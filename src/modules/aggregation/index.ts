@@ -3,10 +3,26 @@ import path from 'node:path';
 import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
 import { failStaleRuns } from './engine.js';
+import { runSource } from './sources.js';
+import { aggregationRoutes, RUN_SOURCE_JOB } from './routes.js';
+import type { Ctx, Actor } from '../../kernel/http/context.js';
 import './codes.js';
 
 export const aggregationModule: Module = {
   name: 'aggregation',
   migrations: path.join(SRC_DIR, 'modules', 'aggregation', 'migrations'),
-  jobs: (k) => [{ name: 'ingest-fail-stale-runs', cron: '* * * * *', handler: async () => void (await failStaleRuns(k.pool)) }],
+  routes: aggregationRoutes,
+  jobs: (k) => [
+    { name: 'ingest-fail-stale-runs', cron: '* * * * *', handler: async () => void (await failStaleRuns(k.pool)) },
+    {
+      // a source run asked for through the API, on whichever worker takes it, as the user who asked
+      name: RUN_SOURCE_JOB,
+      retryLimit: 0,
+      handler: async (data: object) => {
+        const d = data as { sourceId: string; actor: Actor };
+        const ctx: Ctx = { actor: d.actor, ip: null, requestId: null, lang: 'zh-CN' };
+        await runSource(k, ctx, d.sourceId);
+      },
+    },
+  ],
 };

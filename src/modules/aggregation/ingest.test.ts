@@ -6,7 +6,8 @@ import iconv from 'iconv-lite';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, TEST_MASTER_KEY, type TestEnv } from '../../../test/support/db.js';
-import { seeded } from '../../../test/support/seed.js';
+import { ADMIN_PASSWORD, seeded } from '../../../test/support/seed.js';
+import { as, loginAs } from '../../../test/support/http.js';
 import { systemCtx } from '../../kernel/http/context.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { PACKAGE_ROOT } from '../../kernel/paths.js';
@@ -119,6 +120,15 @@ describe('ingest from files', () => {
     expect(rejects[0]!.reason_zh).toContain('本行有 3 列，表头有 5 列');
     expect(rejects[1]!.reason_zh).toBe('引号未闭合');
     expect(rejects[2]!.reason_zh).toContain('1998-13-08');
+    // the rejects through the API and as .xlsx
+    const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
+    const api = (await env.app.inject(as(admin, { method: 'GET', url: `/api/v1/ingest/runs/${r.run}/rejects` }))).json();
+    expect(api.total).toBe(4);
+    expect(api.items[2]).toMatchObject({ row: 5, field: 'csrq', value: '1998-13-08' });
+    const x = await env.app.inject(as(admin, { method: 'GET', url: `/api/v1/ingest/runs/${r.run}/rejects.xlsx` }));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(x.rawPayload as unknown as ArrayBuffer);
+    expect(wb.worksheets[0]!.rowCount).toBe(5);
     const names = (await stored()).map((x) => x.xm);
     expect(names).toEqual(expect.arrayContaining(['赵六', '周九', '王十二']));
     expect(names).not.toContain('孙八');

@@ -9,7 +9,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { testEnv, withDatabase, type TestEnv } from '../../../test/support/db.js';
-import { seeded } from '../../../test/support/seed.js';
+import { DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
+import { as, loginAs } from '../../../test/support/http.js';
 import { systemCtx } from '../../kernel/http/context.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { createResource, listCategories, reviewResource, submitResource } from '../catalog/service.js';
@@ -83,6 +84,15 @@ describe('a PostgreSQL source', () => {
   it('loads everything the first time, then only what changed after the watermark', async () => {
     const first = await runSource(env.rt.kernel, ctx, sourceId);
     expect(first).toMatchObject({ status: 'succeeded', read: 3000, inserted: 3000 });
+    // the department sees its source and the run through the API; another department does not
+    const rsj = await loginAs(env.app, 'rsj_officer', DEMO_PASSWORD);
+    const gaj = await loginAs(env.app, 'gaj_officer', DEMO_PASSWORD);
+    expect((await env.app.inject(as(rsj, { method: 'GET', url: '/api/v1/sources' }))).json().map((x: { name: string }) => x.name)).toContain('人社业务库');
+    expect((await env.app.inject(as(gaj, { method: 'GET', url: '/api/v1/sources' }))).json()).toEqual([]);
+    const run = (await env.app.inject(as(rsj, { method: 'GET', url: `/api/v1/ingest/runs/${first.run}` }))).json();
+    expect(run).toMatchObject({ status: 'succeeded', read: 3000, inserted: 3000, source: '人社业务库' });
+    expect((await env.app.inject(as(gaj, { method: 'GET', url: `/api/v1/ingest/runs/${first.run}` }))).json().code).toBe('FORBIDDEN_DEPARTMENT');
+    expect((await env.app.inject(as(gaj, { method: 'POST', url: `/api/v1/sources/${sourceId}/run` }))).json().code).toBe('FORBIDDEN_DEPARTMENT');
     await src.query(`UPDATE people SET jfjs = jfjs + 1, updated_at = now() WHERE sfzh IN (SELECT sfzh FROM people ORDER BY sfzh LIMIT 10)`);
     await src.query(`INSERT INTO people (sfzh, xm, csrq, jfjs, updated_at) VALUES ('370303200001010017', '新增甲', '2000-01-01', 100, now()), ('370303200001020013', '新增乙', '2000-01-02', 100, now())`);
     const second = await runSource(env.rt.kernel, ctx, sourceId);

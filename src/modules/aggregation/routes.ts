@@ -1,0 +1,55 @@
+/** The aggregation API: sources, runs, rejects. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Kernel } from '../../kernel/kernel.js';
+import { access } from '../../kernel/http/access.js';
+import { inTx } from '../../kernel/http/tx.js';
+import { pageQuery } from '../../kernel/http/pagination.js';
+import { fail } from '../../kernel/http/errors.js';
+import { createSource, sourceInput, testSource } from './sources.js';
+import { checkSourceAccess, getRun, listRejects, listRuns, listSources, rejectsWorkbook } from './read.js';
+
+export const RUN_SOURCE_JOB = 'ingest-source-run';
+const readers = access.roles('admin', 'auditor', 'officer');
+
+export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['aggregation'];
+  const idParam = z.object({ id: z.uuid() });
+  const runParam = z.object({ id: z.coerce.number().int().min(1) });
+
+  r.get('/api/v1/sources', { config: { access: readers }, schema: { tags, summary: '数据源 / Sources' } }, async (req) => listSources(req.ctx, k.pool));
+  r.post('/api/v1/sources', {
+    config: { access: access.roles('officer') },
+    schema: { tags, summary: '新建数据源（密码加密保存）/ Create a source (the password is stored sealed)', body: sourceInput, response: { 201: z.object({ id: z.uuid() }) } },
+  }, async (req, reply) => reply.code(201).send(await inTx(k.db, (tx) => createSource(req.ctx, tx, k.masterKey, req.body))));
+  r.post('/api/v1/sources/:id/test', {
+    config: { access: access.roles('officer', 'admin') },
+    schema: { tags, summary: '测试连接 / Test the connection', params: idParam },
+  }, async (req) => testSource(k, req.ctx, req.params.id));
+  r.post('/api/v1/sources/:id/run', {
+    config: { access: access.roles('officer', 'admin') },
+    schema: { tags, summary: '立即归集（交给任务进程）/ Run now (queued for a worker)', params: idParam, response: { 202: z.object({ job: z.string() }) } },
+  }, async (req, reply) => {
+    await checkSourceAccess(req.ctx, k.pool, req.params.id);
+    if (!k.enqueue) fail('INTERNAL', { zh: '任务系统未运行', en: 'No job system is running' });
+    const job = await k.enqueue(RUN_SOURCE_JOB, { sourceId: req.params.id, actor: req.ctx.actor });
+    return reply.code(202).send({ job: job ?? '' });
+  });
+
+  r.get('/api/v1/ingest/runs', {
+    config: { access: readers },
+    schema: { tags, summary: '归集记录 / Runs', querystring: pageQuery.extend({ resourceId: z.uuid().optional(), status: z.enum(['running', 'succeeded', 'failed']).optional() }) },
+  }, async (req) => listRuns(req.ctx, k.pool, req.query));
+  r.get('/api/v1/ingest/runs/:id', { config: { access: readers }, schema: { tags, summary: '一次归集（含进度）/ One run, with its progress', params: runParam } }, async (req) => getRun(req.ctx, k.pool, req.params.id));
+  r.get('/api/v1/ingest/runs/:id/rejects', {
+    config: { access: readers },
+    schema: { tags, summary: '问题数据 / Rejected rows', params: runParam, querystring: pageQuery },
+  }, async (req) => listRejects(req.ctx, k.pool, req.params.id, req.query));
+  r.get('/api/v1/ingest/runs/:id/rejects.xlsx', { config: { access: readers }, schema: { tags, summary: '问题数据（Excel）/ Rejected rows as .xlsx', params: runParam } }, async (req, reply) =>
+    reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="rejects-${req.params.id}.xlsx"`)
+      .send(await rejectsWorkbook(req.ctx, k.pool, req.params.id)));
+}
