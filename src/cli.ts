@@ -97,10 +97,11 @@ program
   .option('--json', 'print one JSON object with the counts and the rejects')
   .addOption(dataDirOption())
   .action(async (file: string, opts: Common & { resource: string; mode: 'full' | 'upsert'; encoding: 'auto' | 'utf8' | 'gbk' | 'gb18030'; headerRow?: string; sheet: string; json?: boolean }) => {
-    const { runIngest, openCsv, openXlsx } = await import('./modules/aggregation/service.js');
+    const { runIngest, openCsv, openXlsx, openJson } = await import('./modules/aggregation/service.js');
     const excel = /\.xlsx$/i.test(file);
-    if (!excel && !/\.(csv|tsv|txt)$/i.test(file)) {
-      throw new AppError('INGEST_FILE', { zh: `不支持的文件类型（可用 .csv .tsv .txt .xlsx）：${file}`, en: `Unsupported file type (use .csv .tsv .txt .xlsx): ${file}` });
+    const json = /\.(json|jsonl|ndjson)$/i.test(file);
+    if (!excel && !json && !/\.(csv|tsv|txt)$/i.test(file)) {
+      throw new AppError('INGEST_FILE', { zh: `不支持的文件类型（可用 .csv .tsv .txt .xlsx .json .jsonl）：${file}`, en: `Unsupported file type (use .csv .tsv .txt .xlsx .json .jsonl): ${file}` });
     }
     const rt = await openRuntime(config(opts), log, { migrate: false });
     let failed = false;
@@ -109,7 +110,11 @@ program
       const r = await k.db.selectFrom('catalog.resource' as never).select(['id' as never]).where(sql`code = ${opts.resource} OR id::text = ${opts.resource}` as never).executeTakeFirst() as { id: string } | undefined;
       if (!r) throw new Error(`no resource with code "${opts.resource}"`);
       const headerRow = opts.headerRow ? Number(opts.headerRow) : undefined;
-      const f = excel ? await openXlsx(file, { sheet: Number(opts.sheet), ...(headerRow && { headerRow }) }) : await openCsv(file, { encoding: opts.encoding, headerRow: headerRow ?? 1 });
+      const f = excel
+        ? await openXlsx(file, { sheet: Number(opts.sheet), ...(headerRow && { headerRow }) })
+        : json
+          ? await openJson(file)
+          : await openCsv(file, { encoding: opts.encoding, headerRow: headerRow ?? 1 });
       const tty = process.stderr.isTTY && !opts.json;
       const started = Date.now();
       const res = await runIngest(k, systemCtx('cli'), {

@@ -124,7 +124,13 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
   const table = res.datasetTable; // ds.r_…
   const hist = table.replace(/^ds\./, 'ds_hist.');
   const cols = mapColumns(items, input.columns, input.mapping);
-  const plan = items.map((it) => ({ it, at: cols.get(it.name), map: input.codeMaps?.[it.name], hw: input.halfWidth?.includes(it.name) ?? false }));
+  const planned = items.map((it) => ({ it, at: cols.get(it.name), map: input.codeMaps?.[it.name], hw: input.halfWidth?.includes(it.name) ?? false }));
+  const keyCount = items.filter((i) => i.primaryKey).length;
+  // key items are typed first, so a row rejected for another field still tells whose row it was
+  const plan = [...planned.filter((p) => p.it.primaryKey), ...planned.filter((p) => !p.it.primaryKey)];
+  const order = plan.map((p) => p.it);
+  /** keys of rows rejected for a non-key field: full mode must not delete what the source still has */
+  const keptKeys: string[][] = [];
 
   const runRow = await k.pool.query<{ id: number }>(
     `INSERT INTO ingest.run (resource_id, source, mode, encoding, started_by, worker, total_bytes) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -171,6 +177,7 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
     if (!lock.rows[0]!.ok) throw new AppError('INGEST_BUSY');
     const names = items.map((i) => q(i.name));
     await client.query(`CREATE TEMP TABLE _stage (_row bigint, ${items.map((i) => `${q(i.name)} ${typeOf(i)}`).join(', ')}) ON COMMIT DROP`);
+    const orderNames = order.map((i) => q(i.name));
 
     // stream: source rows → typed COPY lines → staging table
     async function* lines() {
@@ -184,14 +191,18 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
           }
           let line = String(ev.row);
           let okRow = true;
-          for (const p of plan) {
+          const key: string[] = [];
+          for (let n = 0; n < plan.length; n++) {
+            const p = plan[n]!;
             const raw = p.at === undefined ? null : (ev.values[p.at] ?? null);
             const t = typeValue(p.it, raw, p.map, p.hw);
             if (!t.ok) {
               reject(ev.row, p.it.name, t.reason, raw);
+              if (n >= keyCount && keptKeys.length < 1_000_000) keptKeys.push(key);
               okRow = false;
               break;
             }
+            if (n < keyCount) key.push(t.value!);
             line += '\t' + copyField(t.value);
           }
           if (!okRow) continue;
@@ -204,7 +215,7 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
       }
       if (buf) yield buf;
     }
-    await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY _stage (_row, ${names.join(', ')}) FROM STDIN`)));
+    await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY _stage (_row, ${orderNames.join(', ')}) FROM STDIN`)));
     await flushRejects();
     phase('parse + type + COPY into staging');
 
@@ -259,13 +270,22 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
     let deleted = 0;
     // full mode: what the source no longer has goes (skipped when every row of the table was in the source)
     const tableRows = input.mode === 'full' ? Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n) : 0;
+    if (input.mode === 'full' && keptKeys.length) {
+      const keyItems = order.slice(0, keyCount);
+      await client.query(`CREATE TEMP TABLE _kept (${keyItems.map((i) => `${q(i.name)} ${typeOf(i)}`).join(', ')}) ON COMMIT DROP`);
+      await client.query(
+        `INSERT INTO _kept SELECT * FROM unnest(${keyItems.map((i, n) => `$${n + 1}::${typeOf(i)}[]`).join(', ')})`,
+        keyItems.map((_, n) => keptKeys.map((k) => k[n])),
+      );
+    }
+    const keep = keptKeys.length ? ` AND NOT EXISTS (SELECT 1 FROM _kept s WHERE ${key.map((c) => `t.${c} = s.${c}`).join(' AND ')})` : '';
     if (input.mode === 'full' && tableRows > staged) {
       await client.query(
         `INSERT INTO ${hist} (${all}, _run_id, _source, _updated_at, _hist_run_id, _hist_op)
-         SELECT ${names.map((n) => `t.${n}`).join(', ')}, t._run_id, t._source, t._updated_at, $1, 'delete' FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE ${onKey})`,
+         SELECT ${names.map((n) => `t.${n}`).join(', ')}, t._run_id, t._source, t._updated_at, $1, 'delete' FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE ${onKey})${keep}`,
         [run],
       );
-      deleted = (await client.query(`DELETE FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE ${onKey})`)).rowCount ?? 0;
+      deleted = (await client.query(`DELETE FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE ${onKey})${keep}`)).rowCount ?? 0;
     }
     phase('full-mode delete');
     const result: RunResult = { run, status: 'succeeded', read, inserted, updated, unchanged: staged - inserted - updated, deleted, rejected };

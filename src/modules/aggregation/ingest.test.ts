@@ -13,7 +13,7 @@ import { inTx } from '../../kernel/http/tx.js';
 import { PACKAGE_ROOT } from '../../kernel/paths.js';
 import { createResource, listCategories, reviewResource, submitResource } from '../catalog/service.js';
 import type { DataItem } from '../catalog/schema.js';
-import { failStaleRuns, openCsv, openXlsx, runIngest } from './service.js';
+import { failStaleRuns, openCsv, openJson, openXlsx, runIngest } from './service.js';
 import ExcelJS from 'exceljs';
 
 const ITEMS: DataItem[] = [
@@ -102,6 +102,21 @@ describe('ingest from files', () => {
     expect(await stored()).toEqual(before);
   });
 
+  it('JSON arrays and JSON Lines load to the same stored rows; a bad line is rejected', async () => {
+    const before = await stored();
+    const objs = [
+      { 公民身份号码: '370303199001010011', 姓名: '张三', 性别: '1', 出生日期: '1990-01-01', 缴费基数: 5000 },
+      { 公民身份号码: '370303199202020022', 姓名: '李四', 性别: 2, 出生日期: '1992/2/2', 缴费基数: '6,000' },
+      { 公民身份号码: '37030319930303003X', 姓名: '王五', 性别: 1, 出生日期: '1993年3月3日', 缴费基数: 7000.5 },
+    ];
+    for (const [name, content] of [['a.json', JSON.stringify(objs)], ['a.jsonl', objs.map((o) => JSON.stringify(o)).join('\n') + '\n{broken\n']] as const) {
+      const f = await openJson(file(name, content));
+      const r = await runIngest(env.rt.kernel, ctx, { resourceId, mode: 'full', source: name, columns: f.columns, rows: f.rows });
+      expect(r, name).toMatchObject({ status: 'succeeded', unchanged: 3, rejected: name.endsWith('l') ? 1 : 0 });
+      expect(await stored()).toEqual(before);
+    }
+  });
+
   it('rejects ragged rows and an unterminated quote row by row, with reasons, and loads the rest', async () => {
     const text = [
       HEADER,
@@ -148,6 +163,14 @@ describe('ingest from files', () => {
     expect(hist.filter((h) => h._hist_op === 'delete')).toHaveLength(4);
     const row = (await env.rt.kernel.pool.query(`SELECT _run_id, _source FROM ${table} WHERE sfzh = '370303199001010011'`)).rows[0];
     expect(row).toEqual({ _run_id: r.run, _source: 'change.csv' });
+  });
+
+  it('in full mode a row rejected for a bad value is not deleted: the source still has it', async () => {
+    const before = await stored();
+    const text = [HEADER, '370303199001010011,张三丰,1,1990-02-30,5000', '370303199202020022,李四（重复）,2,1992-02-02,6500'].join('\n');
+    const { r } = await load(file('keep.csv', text), 'full');
+    expect(r).toMatchObject({ status: 'succeeded', rejected: 1, deleted: 0, unchanged: 1 });
+    expect(await stored()).toEqual(before);
   });
 
   it('a run that fails mid-way changes nothing; running again is safe', async () => {

@@ -2,5 +2,6 @@
 export { runIngest, failStaleRuns, mapColumns, type IngestInput, type RunResult, type Progress } from './engine.js';
 export { openCsv, detectEncoding, type Encoding } from './files.js';
 export { openXlsx } from './excel.js';
+export { openJson } from './json.js';
 export { typeValue, parseDate, parseDateTime, halfWidth } from './clean.js';
 export { createSource, testSource, runSource, sourceInput, type SourceInput } from './sources.js';
