@@ -24,6 +24,7 @@ const envSchema = z.object({
   GONGSHU_NODE_LEVEL: z.enum(['national', 'province', 'city', 'county']).default('city'),
   GONGSHU_NODE_REGION: z.string().regex(/^\d{6}$/).default('370300'),
   GONGSHU_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(100).default(10000),
+  GONGSHU_UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).default(1024),
 });
 
 export interface Config {
@@ -41,6 +42,7 @@ export interface Config {
   metricsToken: string | undefined;
   node: { code: string; name: string; level: 'national' | 'province' | 'city' | 'county'; regionCode: string };
   auditCheckpointEvery: number;
+  uploadLimitBytes: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -65,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: e.GONGSHU_METRICS_TOKEN,
     node: { code: e.GONGSHU_NODE_CODE, name: e.GONGSHU_NODE_NAME, level: e.GONGSHU_NODE_LEVEL, regionCode: e.GONGSHU_NODE_REGION },
     auditCheckpointEvery: e.GONGSHU_AUDIT_CHECKPOINT_EVERY,
+    uploadLimitBytes: e.GONGSHU_UPLOAD_LIMIT_MB * 1024 * 1024,
   };
   const merged = { ...cfg, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as Config;
   merged.dataDir = path.resolve(merged.dataDir);

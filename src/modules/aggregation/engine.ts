@@ -41,6 +41,8 @@ export interface IngestInput {
   totalBytes?: number | undefined;
   readBytes?: (() => number) | undefined;
   onProgress?: ((p: Progress) => void) | undefined;
+  /** told the run's id as soon as it is on the record */
+  onStart?: ((run: number) => void) | undefined;
 }
 
 export interface Progress {
@@ -137,6 +139,7 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
     [res.id, input.source, input.mode, input.encoding ?? null, ctx.actor.name, `${os.hostname()}:${process.pid}`, input.totalBytes ?? null],
   );
   const run = Number(runRow.rows[0]!.id);
+  input.onStart?.(run);
   let read = 0;
   let rejected = 0;
   const pendingRejects: RejectRow[] = [];

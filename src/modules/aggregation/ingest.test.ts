@@ -6,7 +6,7 @@ import iconv from 'iconv-lite';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, TEST_MASTER_KEY, type TestEnv } from '../../../test/support/db.js';
-import { ADMIN_PASSWORD, seeded } from '../../../test/support/seed.js';
+import { ADMIN_PASSWORD, DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
 import { as, loginAs } from '../../../test/support/http.js';
 import { systemCtx } from '../../kernel/http/context.js';
 import { inTx } from '../../kernel/http/tx.js';
@@ -171,6 +171,26 @@ describe('ingest from files', () => {
     const { r } = await load(file('keep.csv', text), 'full');
     expect(r).toMatchObject({ status: 'succeeded', rejected: 1, deleted: 0, unchanged: 1 });
     expect(await stored()).toEqual(before);
+  });
+
+  it('uploads a file through the API: 202 with the run, then the run completes', async () => {
+    const officer = await loginAs(env.app, 'rsj_officer', DEMO_PASSWORD);
+    const text = [HEADER, '370303198701010012,上传甲,1,1987-01-01,100', '370303198801010018,上传乙,2,1988-01-01,200'].join('\n');
+    const res = await env.app.inject(as(officer, { method: 'POST', url: `/api/v1/ingest/upload?resourceId=${resourceId}&mode=upsert&fileName=up.csv`, headers: { 'content-type': 'text/csv' }, payload: iconv.encode(text, 'gbk') }));
+    expect(res.statusCode, res.body).toBe(202);
+    const { run } = res.json();
+    let got;
+    for (let i = 0; i < 100; i++) {
+      got = (await env.app.inject(as(officer, { method: 'GET', url: `/api/v1/ingest/runs/${run}` }))).json();
+      if (got.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(got).toMatchObject({ status: 'succeeded', read: 2, inserted: 2, source: 'up.csv' });
+    const other = await loginAs(env.app, 'gaj_officer', DEMO_PASSWORD);
+    const refused = await env.app.inject(as(other, { method: 'POST', url: `/api/v1/ingest/upload?resourceId=${resourceId}`, headers: { 'content-type': 'text/csv' }, payload: text }));
+    expect(refused.json().code).toBe('FORBIDDEN_DEPARTMENT');
+    const wrongType = await env.app.inject(as(officer, { method: 'POST', url: `/api/v1/ingest/upload?resourceId=${resourceId}`, headers: { 'content-type': 'image/png' }, payload: 'x' }));
+    expect(wrongType.statusCode).toBe(415);
   });
 
   it('a run that fails mid-way changes nothing; running again is safe', async () => {
