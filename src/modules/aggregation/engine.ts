@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type pg from 'pg';
 import type { Kernel } from '../../kernel/kernel.js';
-import type { Ctx } from '../../kernel/http/context.js';
+import { systemCtx, type Ctx } from '../../kernel/http/context.js';
 import { requireDepartment, requireRole } from '../../kernel/auth/authz.js';
 import { appendWithClient, prepare } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
@@ -118,10 +118,14 @@ export async function failStaleRuns(pool: pg.Pool, staleSeconds = STALE_SECONDS)
 }
 
 export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promise<RunResult> {
-  requireRole(ctx, 'officer', 'admin');
-  const res = await getResource(ctx, k.db, input.resourceId);
+  if (ctx.actor.type !== 'app') requireRole(ctx, 'officer', 'admin'); // apps push into their own department's resources
+  // an app's department is checked just below; the catalog lookup itself is made on its behalf
+  const res = await getResource(ctx.actor.type === 'app' ? systemCtx('push') : ctx, k.db, input.resourceId);
   if (res.status !== 'published' || !res.published || !res.datasetTable) fail('INGEST_NOT_PUBLISHED');
-  if (ctx.actor.type !== 'system') requireDepartment(ctx, res.departmentId);
+  if (ctx.actor.type !== 'system') {
+    if (ctx.actor.type === 'app' && ctx.actor.departmentId !== res.departmentId) fail('FORBIDDEN_DEPARTMENT');
+    requireDepartment(ctx, res.departmentId);
+  }
   const items = res.published.items;
   const table = res.datasetTable; // ds.r_…
   const hist = table.replace(/^ds\./, 'ds_hist.');

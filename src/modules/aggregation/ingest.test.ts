@@ -13,6 +13,7 @@ import { inTx } from '../../kernel/http/tx.js';
 import { PACKAGE_ROOT } from '../../kernel/paths.js';
 import { createResource, listCategories, reviewResource, submitResource } from '../catalog/service.js';
 import type { DataItem } from '../catalog/schema.js';
+import { GongshuClient } from '../../client/index.js';
 import { failStaleRuns, openCsv, openJson, openXlsx, runIngest } from './service.js';
 import ExcelJS from 'exceljs';
 
@@ -191,6 +192,27 @@ describe('ingest from files', () => {
     expect(refused.json().code).toBe('FORBIDDEN_DEPARTMENT');
     const wrongType = await env.app.inject(as(officer, { method: 'POST', url: `/api/v1/ingest/upload?resourceId=${resourceId}`, headers: { 'content-type': 'image/png' }, payload: 'x' }));
     expect(wrongType.statusCode).toBe(415);
+  });
+
+  it('departments push records with signed app requests, upserted by key', async () => {
+    const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
+    const mk = async (dept: string) => (await env.app.inject(as(admin, { method: 'POST', url: '/api/v1/app-credentials', payload: { name: '推送', departmentId: dept } }))).json();
+    const rsjApp = await mk((await env.rt.kernel.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市人力资源和社会保障局').executeTakeFirstOrThrow()).id);
+    const gajApp = await mk((await env.rt.kernel.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市公安局').executeTakeFirstOrThrow()).id);
+    const push = async (app: { credential: { appKey: string }; appSecret: string }, body: unknown) => {
+      const c = new GongshuClient({ baseUrl: 'http://localhost', appKey: app.credential.appKey, appSecret: app.appSecret });
+      const s = c.prepare('POST', `/api/v1/ingest/push/${resourceId}`, body);
+      return env.app.inject({ method: 'POST', url: `/api/v1/ingest/push/${resourceId}`, headers: s.headers, payload: s.body });
+    };
+    const records = [
+      { sfzh: '370303198901010013', xm: '推送甲', xb: '1', csrq: '1989-01-01', jfjs: 100 },
+      { sfzh: '370303198902020019', xm: '推送乙', xb: '2', csrq: '1989-02-30', jfjs: 200 },
+    ];
+    const res = await push(rsjApp, { records });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'succeeded', read: 2, inserted: 1, rejected: 1, rejects: [{ row: 2, field: 'csrq', value: '1989-02-30' }] });
+    expect((await push(rsjApp, { records: [{ ...records[0], xm: '推送甲改' }] })).json()).toMatchObject({ updated: 1 });
+    expect((await push(gajApp, { records })).json().code).toBe('FORBIDDEN_DEPARTMENT');
   });
 
   it('a run that fails mid-way changes nothing; running again is safe', async () => {

@@ -10,6 +10,7 @@ import { fail } from '../../kernel/http/errors.js';
 import { createSource, sourceInput, testSource } from './sources.js';
 import { Readable } from 'node:stream';
 import { UPLOAD_TYPES, uploadAndIngest } from './upload.js';
+import { runIngest } from './engine.js';
 import { checkSourceAccess, getRun, listRejects, listRuns, listSources, rejectsWorkbook } from './read.js';
 
 export const RUN_SOURCE_JOB = 'ingest-source-run';
@@ -44,6 +45,26 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
 
   const idParam = z.object({ id: z.uuid() });
   const runParam = z.object({ id: z.coerce.number().int().min(1) });
+
+  r.post('/api/v1/ingest/push/:resourceId', {
+    config: { access: access.apps },
+    bodyLimit: 10 * 1024 * 1024,
+    schema: {
+      tags, summary: '推送数据（应用签名调用，按业务主键插入或更新）/ Push records (signed app call; upserted by business key)',
+      params: z.object({ resourceId: z.uuid() }),
+      body: z.object({ records: z.array(z.record(z.string(), z.unknown())).min(1).max(10_000) }),
+    },
+  }, async (req) => {
+    const { records } = req.body;
+    const columns = [...new Set(records.flatMap((o) => Object.keys(o)))];
+    const text = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'string' ? v : typeof v === 'boolean' ? (v ? '是' : '否') : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    const rows = (async function* () {
+      yield records.map((o, i) => ({ row: i + 1, values: columns.map((c) => text(o[c])) }));
+    })();
+    const res = await runIngest(k, req.ctx, { resourceId: req.params.resourceId, mode: 'upsert', source: `push:${req.ctx.actor.name}`, columns, rows });
+    const rejects = (await k.pool.query('SELECT row_no, field, reason_zh, reason_en, raw_value FROM ingest.reject WHERE run_id = $1 ORDER BY row_no LIMIT 1000', [res.run])).rows;
+    return { ...res, rejects: rejects.map((x) => ({ row: Number(x.row_no), field: x.field, reason: req.ctx.lang === 'en-US' ? x.reason_en : x.reason_zh, value: x.raw_value })) };
+  });
 
   r.get('/api/v1/sources', { config: { access: readers }, schema: { tags, summary: '数据源 / Sources' } }, async (req) => listSources(req.ctx, k.pool));
   r.post('/api/v1/sources', {
