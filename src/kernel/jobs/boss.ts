@@ -13,6 +13,11 @@ export interface JobDef<T extends object = object> {
   handler: (data: T) => Promise<void>;
   /** retries for failed runs */
   retryLimit?: number;
+  /** exponential backoff between retries, starting at `retryDelay` seconds */
+  retryBackoff?: boolean;
+  retryDelay?: number;
+  /** a job still running after this many seconds is failed (and retried, if retries are left) */
+  expireInSeconds?: number;
 }
 
 export interface Jobs {
@@ -30,7 +35,12 @@ export async function startJobs(url: string, defs: JobDef[], opts: { work: boole
   boss.on('error', (e) => opts.log?.(`pg-boss: ${e.message}`));
   await boss.start();
   for (const d of defs) {
-    await boss.createQueue(d.name, { name: d.name, retryLimit: d.retryLimit ?? 2 });
+    await boss.createQueue(d.name, {
+      name: d.name,
+      retryLimit: d.retryLimit ?? 2,
+      ...(d.retryBackoff && { retryBackoff: true, retryDelay: d.retryDelay ?? 30 }),
+      ...(d.expireInSeconds && { expireInSeconds: d.expireInSeconds }),
+    });
     if (d.cron) await boss.schedule(d.name, d.cron, {}, { tz: TZ });
     if (opts.work) {
       await boss.work<object>(d.name, async (jobs) => {

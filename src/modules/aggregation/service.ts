@@ -4,4 +4,5 @@ export { openCsv, detectEncoding, type Encoding } from './files.js';
 export { openXlsx } from './excel.js';
 export { openJson } from './json.js';
 export { typeValue, parseDate, parseDateTime, halfWidth } from './clean.js';
-export { createSource, testSource, runSource, sourceInput, type SourceInput } from './sources.js';
+export { createSource, testSource, runSource, dispatchSchedules, sourceInput, type SourceInput } from './sources.js';
+export { parseCron } from './cron.js';

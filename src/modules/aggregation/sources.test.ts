@@ -15,7 +15,7 @@ import { systemCtx } from '../../kernel/http/context.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { createResource, listCategories, reviewResource, submitResource } from '../catalog/service.js';
 import type { DataItem } from '../catalog/schema.js';
-import { createSource, runSource, testSource, type SourceInput } from './service.js';
+import { createSource, dispatchSchedules, runSource, testSource, type SourceInput } from './service.js';
 
 const ITEMS: DataItem[] = [
   { name: 'sfzh', label: '公民身份号码', type: 'string', length: 18, primaryKey: true, incremental: false, identityKind: 'ric', grade: 3, masking: 'ric' },
@@ -99,6 +99,20 @@ describe('a PostgreSQL source', () => {
     expect(second).toMatchObject({ status: 'succeeded', read: 12, inserted: 2, updated: 10, deleted: 0 });
     expect(await count(target.table)).toBe(3002);
     expect(await runSource(env.rt.kernel, ctx, sourceId)).toMatchObject({ status: 'succeeded', read: 0 });
+  });
+
+  it('schedules: a source whose cron matches this minute is queued once, whatever the number of workers', async () => {
+    const queued: unknown[] = [];
+    env.rt.kernel.enqueue = async (_name, data) => (queued.push(data), 'job');
+    await env.rt.kernel.pool.query(`UPDATE ingest.source SET schedule = '* * * * *', last_dispatched = NULL WHERE id = $1`, [sourceId]);
+    const now = new Date();
+    expect(await dispatchSchedules(env.rt.kernel, now)).toEqual([sourceId]);
+    expect(await dispatchSchedules(env.rt.kernel, now)).toEqual([]);
+    await env.rt.kernel.pool.query(`UPDATE ingest.source SET schedule = '0 3 31 2 *', last_dispatched = NULL WHERE id = $1`, [sourceId]); // never
+    expect(await dispatchSchedules(env.rt.kernel, now)).toEqual([]);
+    expect(queued).toHaveLength(1);
+    await env.rt.kernel.pool.query('UPDATE ingest.source SET schedule = NULL WHERE id = $1', [sourceId]);
+    delete env.rt.kernel.enqueue;
   });
 
   it('a source that goes down mid-run leaves the data as it was, and the run can be repeated', async () => {

@@ -18,6 +18,7 @@ import { auditOf } from '../../kernel/audit/record.js';
 import { openSecret, sealSecret } from '../../kernel/crypto/sm.js';
 import { fail } from '../../kernel/http/errors.js';
 import { getResource } from '../catalog/service.js';
+import { parseCron } from './cron.js';
 import { recordFailedRun, runIngest, type RunResult } from './engine.js';
 import type { RowEvent } from './files.js';
 
@@ -37,26 +38,29 @@ export const sourceInput = z
     mode: z.enum(['full', 'upsert', 'incremental']),
     watermark: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
     mapping: z.record(z.string(), z.string()).default({}),
+    /** cron (minute hour day month weekday) in Asia/Shanghai, e.g. `30 2 * * *` */
+    schedule: z.string().max(100).optional(),
   })
   .superRefine((s, c) => {
     if (!s.table === !s.query) c.addIssue({ code: 'custom', path: ['table'], message: '给出表名或查询语句之一 / give a table or a query' });
     if (s.query && !/^\s*(select|with)\b/i.test(s.query)) c.addIssue({ code: 'custom', path: ['query'], message: '只允许只读的 SELECT / only a read-only SELECT' });
     if (s.mode === 'incremental' && !s.watermark) c.addIssue({ code: 'custom', path: ['watermark'], message: '增量归集须指定水位列 / incremental needs a watermark column' });
+    if (s.schedule && !parseCron(s.schedule)) c.addIssue({ code: 'custom', path: ['schedule'], message: '不是有效的 cron 表达式（分 时 日 月 周）/ not a cron expression (minute hour day month weekday)' });
   });
 export type SourceInput = z.infer<typeof sourceInput>;
 
-type Config = Omit<SourceInput, 'password' | 'name' | 'resourceId' | 'kind' | 'mode' | 'mapping'>;
+type Config = Omit<SourceInput, 'password' | 'name' | 'resourceId' | 'kind' | 'mode' | 'mapping' | 'schedule'>;
 
 export async function createSource(ctx: Ctx, tx: Tx, masterKey: Buffer, input: SourceInput) {
   requireRole(ctx, 'officer');
   const res = await getResource(ctx, tx, input.resourceId);
   requireDepartment(ctx, res.departmentId);
-  const { password, name, resourceId, kind, mode, mapping, ...config } = input;
+  const { password, name, resourceId, kind, mode, mapping, schedule, ...config } = input;
   const row = await tx
     .insertInto('ingest.source' as never)
     .values({
       department_id: res.departmentId, resource_id: resourceId, name, kind, config: JSON.stringify(config), mode, mapping: JSON.stringify(mapping),
-      secret_sealed: password ? sealSecret(masterKey, password) : null, created_by: ctx.actor.id,
+      secret_sealed: password ? sealSecret(masterKey, password) : null, created_by: ctx.actor.id, schedule: schedule ?? null,
     } as never)
     .returning('id' as never)
     .executeTakeFirstOrThrow() as { id: string };
@@ -248,4 +252,26 @@ export async function runSource(k: Kernel, ctx: Ctx, id: string): Promise<RunRes
   } finally {
     await r.close();
   }
+}
+
+/**
+ * Runs once a minute on some worker: queues a run for every source whose schedule matches this
+ * minute. `last_dispatched` is claimed in the database, so several workers never queue it twice.
+ */
+export async function dispatchSchedules(k: Kernel, now = new Date()): Promise<string[]> {
+  const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const rows = (await k.pool.query<{ id: string; schedule: string; created_by: string | null; department_id: string }>(
+    `SELECT id, schedule, created_by, department_id FROM ingest.source WHERE schedule IS NOT NULL AND (last_dispatched IS NULL OR last_dispatched < $1)`,
+    [minute],
+  )).rows;
+  const queued: string[] = [];
+  for (const s of rows) {
+    if (!parseCron(s.schedule)?.matches(minute)) continue;
+    const claimed = await k.pool.query('UPDATE ingest.source SET last_dispatched = $2 WHERE id = $1 AND (last_dispatched IS NULL OR last_dispatched < $2)', [s.id, minute]);
+    if (claimed.rowCount !== 1) continue;
+    const actor = { type: 'system' as const, id: null, name: `schedule:${s.id}`, roles: ['admin' as const], departmentId: s.department_id };
+    await k.enqueue?.('ingest-source-run', { sourceId: s.id, actor });
+    queued.push(s.id);
+  }
+  return queued;
 }
