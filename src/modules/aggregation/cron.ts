@@ -11,8 +11,8 @@ function field(spec: string, [lo, hi]: [number, number]): Set<number> | null {
     const m = /^(\*|\d+(?:-\d+)?)(?:\/(\d+))?$/.exec(part);
     if (!m) return null;
     const step = m[2] ? Number(m[2]) : 1;
-    let [a, b] = m[1] === '*' ? [lo, hi] : m[1]!.split('-').map(Number) as [number, number?];
-    if (b === undefined) b = m[2] ? hi : a;
+    const [a, given] = m[1] === '*' ? [lo, hi] : (m[1]!.split('-').map(Number) as [number, number?]);
+    const b = given ?? (m[2] ? hi : a);
     if (a < lo || b > hi || a > b || step < 1) return null;
     for (let v = a; v <= b; v += step) out.add(v);
   }
