@@ -69,7 +69,32 @@ describe.skipIf(!CHROMIUM)('catalog pages in Chromium', () => {
     await shot(page, 'catalog-search');
   });
 
+  it('the officer uploads a file into the published resource and reads the run and its rejects', async () => {
+    await page.getByTestId('user-menu').click();
+    await page.getByText('退出登录').click();
+    await login('scjg_officer', DEMO_PASSWORD);
+    await page.getByText('欢迎').waitFor();
+    await menu('数据归集').click();
+    await page.getByRole('tab', { name: '上传文件' }).click();
+    await page.locator('[aria-label="目标资源"]:visible').first().click();
+    await page.locator('.ant-select-item-option', { hasText: '广告经营登记信息' }).click();
+    const csv = '统一社会信用代码\n91370300MA3C5Y1234\n91370300MA3C5Y5678\n91370300MA3C5Y12345\n';
+    await page.locator('input[type=file]').setInputFiles({ name: 'ads.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByText(/归集已开始/).waitFor();
+    await page.getByRole('tab', { name: '归集记录' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'ads.csv' });
+    await row.getByText('成功').waitFor();
+    await row.getByRole('button', { name: '1' }).click();
+    await page.getByText('长度 19 超过 18').waitFor();
+    await shot(page, 'ingest-rejects');
+  });
+
   it('the bureau extends the classification tree', async () => {
+    await page.keyboard.press('Escape');
+    await page.getByTestId('user-menu').click();
+    await page.getByText('退出登录').click();
+    await login('admin', ADMIN_PASSWORD);
+    await page.getByText('欢迎，系统管理员').waitFor();
     await menu('目录管理').click();
     await page.getByRole('button', { name: '分类与代码设置' }).click();
     await page.getByText('204 市场监管').click();

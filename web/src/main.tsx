@@ -25,6 +25,7 @@ const CatalogResource = lazy(() => import('./pages/catalog/Resource'));
 const CatalogEdit = lazy(() => import('./pages/catalog/Edit'));
 const CatalogManage = lazy(() => import('./pages/catalog/Manage'));
 const CatalogCategories = lazy(() => import('./pages/catalog/Categories'));
+const Ingest = lazy(() => import('./pages/Ingest'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -65,6 +66,7 @@ const router = createBrowserRouter([
       { path: '/credentials', element: <Credentials /> },
       { path: '/audit', element: <Audit /> },
       { path: '/calendar', element: <Calendar /> },
+      { path: '/ingest', element: <Ingest /> },
       { path: '/catalog', element: <Catalog /> },
       { path: '/catalog/manage', element: <CatalogManage /> },
       { path: '/catalog/review', element: <CatalogManage review /> },

@@ -5,7 +5,7 @@ const en: Messages = {
   level: { national: 'National', province: 'Province', city: 'City', county: 'County' },
   role: { admin: 'Administrator', officer: 'Data officer', consumer: 'Data consumer', auditor: 'Auditor' },
   status: { active: 'Active', disabled: 'Disabled', revoked: 'Revoked' },
-  menu: { catalog: 'Data catalog', catalogManage: 'Catalog management', catalogReview: 'Catalog review', home: 'Home', departments: 'Departments', users: 'Users', credentials: 'App credentials', audit: 'Audit log', calendar: 'Working days' },
+  menu: { ingest: 'Aggregation', catalog: 'Data catalog', catalogManage: 'Catalog management', catalogReview: 'Catalog review', home: 'Home', departments: 'Departments', users: 'Users', credentials: 'App credentials', audit: 'Audit log', calendar: 'Working days' },
   common: {
     create: 'Create', edit: 'Edit', save: 'Save', cancel: 'Cancel', confirm: 'OK', search: 'Search', reset: 'Reset', actions: 'Actions',
     enable: 'Enable', disable: 'Disable', loading: 'Loading…', empty: 'No data', total: '{{total}} in all', close: 'Close', copy: 'Copy',
@@ -73,6 +73,15 @@ const en: Messages = {
     identity: { ric: 'Citizen ID number', uscc: 'Unified social credit code' },
     mask: { none: 'None', name: 'Name', ric: 'ID 6+4', mobile: 'Mobile 3+4', landline: 'Landline', address: 'Address to county', bankcard: 'Card last 4', email: 'E-mail', plate: 'Plate', date_year: 'Year only', hash: 'SM3 hash', null: 'Null' },
     action: { create: 'Created', update: 'Edited', submit: 'Submitted', withdraw: 'Withdrawn', return: 'Returned', approve: 'Approved', change: 'Change opened', retire: 'Retired' },
+  },
+  ingest: {
+    title: 'Aggregation', runs: 'Runs', sources: 'Sources', upload: 'Upload a file', resource: 'Resource', source: 'Source', mode: 'Mode', status: 'Status', startedAt: 'Started',
+    read: 'Read', inserted: 'Inserted', updated: 'Updated', unchanged: 'Unchanged', deleted: 'Deleted', rejected: 'Rejected', progress: 'Progress', rejects: 'Rejected rows', row: 'Row', field: 'Field',
+    reason: 'Reason', value: 'Value', download: 'Download Excel', newSource: 'New source', test: 'Test connection', run: 'Run now', queued: 'The run is queued', ok: 'Connected', kind: 'Kind',
+    host: 'Host', port: 'Port', database: 'Database', user: 'User', password: 'Password', table: 'Table', query: 'Query (SELECT)', watermark: 'Watermark column', schedule: 'Schedule (cron)',
+    name: 'Name', file: 'File', choose: 'Choose a file and upload', started: 'Run #{{run}} started', error: 'Error',
+    modes: { full: 'Full (replace)', upsert: 'Insert or update', incremental: 'Incremental (watermark)' },
+    states: { running: 'Running', succeeded: 'Succeeded', failed: 'Failed' },
   },
   errors: { generic: 'The operation failed', network: 'Cannot reach the server', notFound: 'No such page', back: 'Back to home', forbidden: 'Not allowed' },
 };

@@ -3,7 +3,7 @@ const zh = {
   level: { national: '国家', province: '省', city: '市', county: '县' },
   role: { admin: '管理员', officer: '数据专员', consumer: '数据使用方', auditor: '审计员' },
   status: { active: '启用', disabled: '停用', revoked: '已吊销' },
-  menu: { catalog: '数据目录', catalogManage: '目录管理', catalogReview: '目录审核', home: '首页', departments: '部门管理', users: '用户管理', credentials: '应用凭证', audit: '审计日志', calendar: '工作日历' },
+  menu: { ingest: '数据归集', catalog: '数据目录', catalogManage: '目录管理', catalogReview: '目录审核', home: '首页', departments: '部门管理', users: '用户管理', credentials: '应用凭证', audit: '审计日志', calendar: '工作日历' },
   common: {
     create: '新建', edit: '编辑', save: '保存', cancel: '取消', confirm: '确定', search: '搜索', reset: '重置', actions: '操作',
     enable: '启用', disable: '停用', loading: '加载中…', empty: '暂无数据', total: '共 {{total}} 条', close: '关闭', copy: '复制',
@@ -71,6 +71,15 @@ const zh = {
     identity: { ric: '公民身份号码', uscc: '统一社会信用代码' },
     mask: { none: '不脱敏', name: '姓名', ric: '身份证号 6+4', mobile: '手机 3+4', landline: '座机', address: '地址到区县', bankcard: '银行卡末4位', email: '邮箱', plate: '车牌', date_year: '只留年份', hash: 'SM3 哈希', null: '置空' },
     action: { create: '编制', update: '修改', submit: '提交', withdraw: '撤回', return: '退回', approve: '通过发布', change: '发起变更', retire: '下线' },
+  },
+  ingest: {
+    title: '数据归集', runs: '归集记录', sources: '数据源', upload: '上传文件', resource: '目标资源', source: '来源', mode: '方式', status: '状态', startedAt: '开始时间',
+    read: '读取', inserted: '新增', updated: '更新', unchanged: '未变', deleted: '删除', rejected: '问题数据', progress: '进度', rejects: '问题数据', row: '行号', field: '字段',
+    reason: '原因', value: '原始值', download: '下载 Excel', newSource: '新建数据源', test: '测试连接', run: '立即归集', queued: '已提交归集任务', ok: '连接成功', kind: '类型',
+    host: '主机', port: '端口', database: '数据库', user: '用户名', password: '密码', table: '表名', query: '查询语句（SELECT）', watermark: '水位列', schedule: '定时（cron）',
+    name: '名称', file: '文件', choose: '选择文件并上传', started: '归集已开始 #{{run}}', error: '错误',
+    modes: { full: '全量（替换）', upsert: '插入或更新', incremental: '增量（按水位列）' },
+    states: { running: '运行中', succeeded: '成功', failed: '失败' },
   },
   errors: { generic: '操作失败', network: '无法连接服务器', notFound: '页面不存在', back: '返回首页', forbidden: '无权访问' },
 };

@@ -1,0 +1,167 @@
+import { useState } from 'react';
+import { Alert, App, Button, Drawer, Form, Input, InputNumber, Modal, Progress, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
+import { DownloadOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { z } from 'zod';
+import { api, withQuery } from '../api/client';
+import { pageOf, resourceSummary } from '../api/schemas';
+import { can, useSession } from '../auth/session';
+import { showProblem } from '../components/forms';
+import { useServerTable } from '../components/table';
+import { fmtDateTime } from '../i18n';
+
+const run = z.object({
+  id: z.number(), resourceId: z.string(), resourceName: z.string(), source: z.string(), mode: z.string(), status: z.string(), startedBy: z.string().nullable(),
+  startedAt: z.string(), finishedAt: z.string().nullable(), read: z.number(), inserted: z.number(), updated: z.number(), unchanged: z.number(), deleted: z.number(),
+  rejected: z.number(), totalBytes: z.number().nullable(), readBytes: z.number().nullable(), error: z.string().nullable(),
+});
+type Run = z.infer<typeof run>;
+const source = z.object({ id: z.string(), name: z.string(), kind: z.string(), mode: z.string(), host: z.string(), database: z.string(), table: z.string().nullable(), watermark: z.string().nullable(), resourceId: z.string() });
+const reject = z.object({ row: z.number(), field: z.string().nullable(), reason: z.string(), value: z.string().nullable() });
+const STATE: Record<string, string> = { running: 'processing', succeeded: 'success', failed: 'error' };
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const TYPES: Record<string, string> = { csv: 'text/csv', tsv: 'text/tab-separated-values', txt: 'text/plain', xlsx: XLSX, json: 'application/json', jsonl: 'application/x-ndjson' };
+
+function csrf() {
+  const c = document.cookie.split('; ').find((x) => x.startsWith('gs_csrf='));
+  return c ? decodeURIComponent(c.slice(8)) : '';
+}
+
+function Rejects({ runId, onClose }: { runId: number | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const table = useServerTable();
+  const q = useQuery({ queryKey: ['rejects', runId, table.query], queryFn: () => api(pageOf(reject), `/api/v1/ingest/runs/${runId}/rejects`, { query: table.query }), enabled: runId !== null });
+  return (
+    <Drawer open={runId !== null} onClose={onClose} size="large" title={`${t('ingest.rejects')} #${runId ?? ''}`} extra={<Button icon={<DownloadOutlined />} href={`/api/v1/ingest/runs/${runId}/rejects.xlsx`}>{t('ingest.download')}</Button>}>
+      <Table size="small" rowKey={(r) => `${r.row}-${r.field}`} loading={q.isFetching} dataSource={q.data?.items} pagination={table.pagination(q.data?.total, (n) => t('common.total', { total: n }))} onChange={table.onChange}
+        columns={[{ key: 'row', dataIndex: 'row', title: t('ingest.row') }, { key: 'field', dataIndex: 'field', title: t('ingest.field') }, { key: 'reason', dataIndex: 'reason', title: t('ingest.reason') }, { key: 'value', dataIndex: 'value', title: t('ingest.value'), render: (v: string | null) => <span className="gs-mono">{v ?? ''}</span> }]} />
+    </Drawer>
+  );
+}
+
+/** 数据归集: runs with live progress and their rejects, database sources, file uploads. */
+export default function Ingest() {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const { data: session } = useSession();
+  const officer = can(session!.user.roles, 'officer');
+  const table = useServerTable();
+  const [rejectsOf, setRejectsOf] = useState<number | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [form] = Form.useForm();
+  const [upload, setUpload] = useState<{ resourceId?: string; mode: 'full' | 'upsert' }>({ mode: 'upsert' });
+  const runs = useQuery({
+    queryKey: ['runs', table.query],
+    queryFn: () => api(pageOf(run), '/api/v1/ingest/runs', { query: table.query }),
+    placeholderData: keepPreviousData,
+    refetchInterval: (q) => (q.state.data?.items.some((r) => r.status === 'running') ? 2000 : false),
+  });
+  const sources = useQuery({ queryKey: ['sources'], queryFn: () => api(z.array(source), '/api/v1/sources') });
+  const resources = useQuery({ queryKey: ['ingest-resources'], queryFn: () => api(pageOf(resourceSummary), '/api/v1/catalog/resources', { query: { status: 'published', pageSize: 200 } }) });
+  const resOptions = (resources.data?.items ?? []).map((r) => ({ value: r.id, label: `${r.code ?? ''} ${r.name}` }));
+  const create = useMutation({
+    mutationFn: (v: Record<string, unknown>) => api(z.object({ id: z.string() }), '/api/v1/sources', { method: 'POST', body: { ...v, port: Number(v.port), mapping: {} } }),
+    onSuccess: () => { setCreating(false); void qc.invalidateQueries({ queryKey: ['sources'] }); },
+    onError: (e) => showProblem(form, e, (s) => void message.error(s), ['name', 'resourceId', 'kind', 'host', 'port', 'database', 'user', 'password', 'table', 'query', 'mode', 'watermark', 'schedule']),
+  });
+  const test = useMutation({
+    mutationFn: (id: string) => api(z.object({ ok: z.boolean(), columns: z.array(z.string()), error: z.string().optional() }), `/api/v1/sources/${id}/test`, { method: 'POST' }),
+    onSuccess: (r) => (r.ok ? void message.success(`${t('ingest.ok')}：${r.columns.join(', ')}`) : void message.error(r.error ?? '')),
+    onError: (e) => showProblem(null, e, (s) => void message.error(s)),
+  });
+  const runNow = useMutation({
+    mutationFn: (id: string) => api(z.object({ job: z.string() }), `/api/v1/sources/${id}/run`, { method: 'POST' }),
+    onSuccess: () => { void message.success(t('ingest.queued')); void qc.invalidateQueries({ queryKey: ['runs'] }); },
+    onError: (e) => showProblem(null, e, (s) => void message.error(s)),
+  });
+  const send = async (file: File) => {
+    const ext = file.name.split('.').pop()!.toLowerCase();
+    const res = await fetch(withQuery('/api/v1/ingest/upload', { resourceId: upload.resourceId, mode: upload.mode, fileName: file.name }), { method: 'POST', headers: { 'content-type': TYPES[ext] ?? 'application/octet-stream', 'x-csrf-token': csrf(), 'accept-language': i18n.language }, body: file });
+    const body = (await res.json()) as { run?: number; detail?: string };
+    if (res.ok) { void message.success(t('ingest.started', { run: body.run })); void qc.invalidateQueries({ queryKey: ['runs'] }); } else void message.error(body.detail ?? String(res.status));
+    return false;
+  };
+
+  return (
+    <>
+      <Typography.Title level={3} className="gs-page-title">{t('ingest.title')}</Typography.Title>
+      <Tabs items={[
+        {
+          key: 'runs', label: t('ingest.runs'),
+          children: (
+            <Table<Run> rowKey="id" size="middle" loading={runs.isFetching && !runs.data} dataSource={runs.data?.items} pagination={table.pagination(runs.data?.total, (n) => t('common.total', { total: n }))} onChange={table.onChange} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }}
+              columns={[
+                { key: 'id', dataIndex: 'id', title: '#' },
+                { key: 'resourceName', dataIndex: 'resourceName', title: t('ingest.resource') },
+                { key: 'source', dataIndex: 'source', title: t('ingest.source') },
+                { key: 'mode', dataIndex: 'mode', title: t('ingest.mode'), render: (m: string) => t(`ingest.modes.${m}`) },
+                { key: 'status', dataIndex: 'status', title: t('ingest.status'), render: (s: string, r) => <Tag color={STATE[s]} title={r.error ?? ''}>{t(`ingest.states.${s}`)}</Tag> },
+                { key: 'progress', title: t('ingest.progress'), render: (_: unknown, r) => (r.status === 'running' ? <Progress size="small" percent={r.totalBytes ? Math.round((100 * (r.readBytes ?? 0)) / r.totalBytes) : 0} style={{ width: 120 }} /> : null) },
+                ...(['read', 'inserted', 'updated', 'unchanged', 'deleted'] as const).map((k) => ({ key: k, dataIndex: k, title: t(`ingest.${k}`) })),
+                { key: 'rejected', dataIndex: 'rejected', title: t('ingest.rejected'), render: (n: number, r: Run) => (n > 0 ? <Button size="small" type="link" onClick={() => setRejectsOf(r.id)}>{n}</Button> : 0) },
+                { key: 'startedAt', dataIndex: 'startedAt', title: t('ingest.startedAt'), render: (v: string) => fmtDateTime(v, i18n.language) },
+              ]} />
+          ),
+        },
+        {
+          key: 'sources', label: t('ingest.sources'),
+          children: (
+            <>
+              {officer && <div className="gs-toolbar"><Button type="primary" icon={<PlusOutlined />} onClick={() => { form.resetFields(); setCreating(true); }}>{t('ingest.newSource')}</Button></div>}
+              <Table size="middle" rowKey="id" dataSource={sources.data} loading={sources.isFetching} locale={{ emptyText: t('common.empty') }}
+                columns={[
+                  { key: 'name', dataIndex: 'name', title: t('ingest.name') },
+                  { key: 'kind', dataIndex: 'kind', title: t('ingest.kind') },
+                  { key: 'where', title: t('ingest.database'), render: (_: unknown, s: z.infer<typeof source>) => <span className="gs-mono">{s.host}/{s.database}{s.table ? `.${s.table}` : ''}</span> },
+                  { key: 'mode', dataIndex: 'mode', title: t('ingest.mode'), render: (m: string) => t(`ingest.modes.${m}`) },
+                  { key: 'wm', dataIndex: 'watermark', title: t('ingest.watermark') },
+                  { key: 'actions', title: t('common.actions'), render: (_: unknown, s: z.infer<typeof source>) => <Space><Button size="small" onClick={() => test.mutate(s.id)}>{t('ingest.test')}</Button><Button size="small" type="primary" onClick={() => runNow.mutate(s.id)}>{t('ingest.run')}</Button></Space> },
+                ]} />
+            </>
+          ),
+        },
+        ...(officer ? [{
+          key: 'upload', label: t('ingest.upload'),
+          children: (
+            <Space direction="vertical">
+              <Space wrap>
+                <Select style={{ width: 320 }} placeholder={t('ingest.resource')} options={resOptions} value={upload.resourceId} onChange={(v) => setUpload((u) => ({ ...u, resourceId: v }))} aria-label={t('ingest.resource')} />
+                <Select style={{ width: 180 }} value={upload.mode} onChange={(v) => setUpload((u) => ({ ...u, mode: v }))} options={(['upsert', 'full'] as const).map((m) => ({ value: m, label: t(`ingest.modes.${m}`) }))} aria-label={t('ingest.mode')} />
+                <Upload accept=".csv,.tsv,.txt,.xlsx,.json,.jsonl" showUploadList={false} beforeUpload={(f) => send(f)} disabled={!upload.resourceId}>
+                  <Button type="primary" icon={<UploadOutlined />} disabled={!upload.resourceId}>{t('ingest.choose')}</Button>
+                </Upload>
+              </Space>
+              <Alert type="info" showIcon title="CSV / TSV (UTF-8, GBK, GB18030) · Excel (.xlsx) · JSON · JSON Lines" />
+            </Space>
+          ),
+        }] : []),
+      ]} />
+      <Rejects runId={rejectsOf} onClose={() => setRejectsOf(null)} />
+      <Modal open={creating} title={t('ingest.newSource')} onCancel={() => setCreating(false)} onOk={() => form.submit()} confirmLoading={create.isPending} okText={t('common.save')} cancelText={t('common.cancel')} destroyOnHidden forceRender width={640}>
+        <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)} initialValues={{ kind: 'postgres', port: 5432, mode: 'full' }}>
+          <Form.Item name="name" label={t('ingest.name')} rules={[{ required: true }]}><Input /></Form.Item>
+          <Form.Item name="resourceId" label={t('ingest.resource')} rules={[{ required: true }]}><Select options={resOptions} /></Form.Item>
+          <Space wrap>
+            <Form.Item name="kind" label={t('ingest.kind')}><Select style={{ width: 140 }} options={[{ value: 'postgres', label: 'PostgreSQL' }, { value: 'mysql', label: 'MySQL / MariaDB' }]} /></Form.Item>
+            <Form.Item name="host" label={t('ingest.host')} rules={[{ required: true }]}><Input style={{ width: 200 }} /></Form.Item>
+            <Form.Item name="port" label={t('ingest.port')} rules={[{ required: true }]}><InputNumber min={1} max={65535} /></Form.Item>
+          </Space>
+          <Space wrap>
+            <Form.Item name="database" label={t('ingest.database')} rules={[{ required: true }]}><Input /></Form.Item>
+            <Form.Item name="user" label={t('ingest.user')} rules={[{ required: true }]}><Input autoComplete="off" /></Form.Item>
+            <Form.Item name="password" label={t('ingest.password')}><Input.Password autoComplete="new-password" /></Form.Item>
+          </Space>
+          <Form.Item name="table" label={t('ingest.table')}><Input className="gs-mono" /></Form.Item>
+          <Form.Item name="query" label={t('ingest.query')}><Input.TextArea rows={2} className="gs-mono" /></Form.Item>
+          <Space wrap>
+            <Form.Item name="mode" label={t('ingest.mode')}><Select style={{ width: 200 }} options={(['full', 'upsert', 'incremental'] as const).map((m) => ({ value: m, label: t(`ingest.modes.${m}`) }))} /></Form.Item>
+            <Form.Item name="watermark" label={t('ingest.watermark')}><Input /></Form.Item>
+            <Form.Item name="schedule" label={t('ingest.schedule')} extra="30 2 * * *"><Input className="gs-mono" /></Form.Item>
+          </Space>
+        </Form>
+      </Modal>
+    </>
+  );
+}
