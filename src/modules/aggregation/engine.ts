@@ -249,26 +249,51 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
       [run, input.source],
     );
     };
-    // a business key twice in the source: the last row wins and the earlier ones are rejected. The
-    // staging table's unique index finds repeats (and serves the joins); only when it cannot be
-    // built are the repeats looked for.
-    await client.query('SAVEPOINT stage_key');
-    try {
-      await client.query(`CREATE UNIQUE INDEX _stage_key ON _stage (${key.join(', ')})`);
-    } catch (e) {
-      if ((e as { code?: string }).code !== '23505') throw e;
-      await client.query('ROLLBACK TO SAVEPOINT stage_key');
-      const dupes = await client.query<{ _row: number; k: string; last: number }>(
-        `SELECT _row, concat_ws('|', ${key.join(', ')}) AS k, last FROM (SELECT _row, ${key.join(', ')}, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) s WHERE _row < last`,
-      );
-      for (const d of dupes.rows) reject(Number(d._row), items.find((i) => i.primaryKey)!.name, { zh: `业务主键“${d.k}”重复，以第 ${d.last} 行为准`, en: `business key "${d.k}" repeats; row ${d.last} is kept` }, d.k);
-      await client.query(`DELETE FROM _stage s USING (SELECT _row FROM (SELECT _row, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) x WHERE _row < last) d WHERE s._row = d._row`);
-      await flushRejects();
-      await client.query(`CREATE UNIQUE INDEX _stage_key ON _stage (${key.join(', ')})`);
+    // A first load into an empty table is a plain INSERT (the table's key finds repeats; nothing to
+    // keep in the history, nothing to compare). Otherwise, or when the source repeats a key, the
+    // staged rows are merged.
+    const empty = (await client.query('SELECT NOT EXISTS (SELECT 1 FROM ' + table + ') AS empty')).rows[0].empty as boolean;
+    let up: { rows: { ins: string; upd: string }[] } | undefined;
+    if (empty) {
+      await client.query('SAVEPOINT first_load');
+      try {
+        // the key's index is built once after the rows are in (a sort), not row by row; re-adding
+        // the key also finds any repeated key in the source
+        const pk = (await client.query<{ name: string; def: string }>(`SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [table])).rows[0]!;
+        await client.query(`ALTER TABLE ${table} DROP CONSTRAINT ${q(pk.name)}`);
+        const ins = await client.query(`INSERT INTO ${table} (${all}, _run_id, _source, _updated_at) SELECT ${all}, $1, $2, now() FROM _stage`, [run, input.source]);
+        await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${q(pk.name)} ${pk.def}`);
+        up = { rows: [{ ins: String(ins.rowCount ?? 0), upd: '0' }] };
+        await client.query('RELEASE SAVEPOINT first_load');
+        phase('first load');
+      } catch (e) {
+        if ((e as { code?: string }).code !== '23505') throw e;
+        await client.query('ROLLBACK TO SAVEPOINT first_load');
+      }
     }
-    await client.query('RELEASE SAVEPOINT stage_key');
-    phase('staging key');
-    const up = await upsert();
+    if (!up) {
+      // a business key twice in the source: the last row wins and the earlier ones are rejected. The
+      // staging table's unique index finds repeats (and serves the joins); only when it cannot be
+      // built are the repeats looked for.
+      await client.query('SAVEPOINT stage_key');
+      try {
+        await client.query(`CREATE UNIQUE INDEX _stage_key ON _stage (${key.join(', ')})`);
+      } catch (e) {
+        if ((e as { code?: string }).code !== '23505') throw e;
+        await client.query('ROLLBACK TO SAVEPOINT stage_key');
+        const dupes = await client.query<{ _row: number; k: string; last: number }>(
+          `SELECT _row, concat_ws('|', ${key.join(', ')}) AS k, last FROM (SELECT _row, ${key.join(', ')}, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) s WHERE _row < last`,
+        );
+        for (const d of dupes.rows) reject(Number(d._row), items.find((i) => i.primaryKey)!.name, { zh: `业务主键“${d.k}”重复，以第 ${d.last} 行为准`, en: `business key "${d.k}" repeats; row ${d.last} is kept` }, d.k);
+        await client.query(`DELETE FROM _stage s USING (SELECT _row FROM (SELECT _row, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) x WHERE _row < last) d WHERE s._row = d._row`);
+        await flushRejects();
+        await client.query(`CREATE UNIQUE INDEX _stage_key ON _stage (${key.join(', ')})`);
+      }
+      await client.query('RELEASE SAVEPOINT stage_key');
+      phase('staging key');
+      up = await upsert();
+    }
+
 
     phase('upsert');
     const staged = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM _stage')).rows[0]!.n);

@@ -64,6 +64,22 @@ beforeAll(async () => {
 afterAll(async () => env.close());
 
 describe('ingest from files', () => {
+  it('a first load with a repeated key falls back to the merge: the last row wins, the earlier is rejected', async () => {
+    const cats = await listCategories(ctx, env.rt.kernel.db);
+    const dept = (await env.rt.kernel.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市民政局').executeTakeFirstOrThrow()).id;
+    const other = await inTx(env.rt.kernel.db, async (tx) => {
+      const r = await createResource(ctx, tx, { departmentId: dept, meta: { name: '首次归集', summary: '测试', categoryId: cats.find((c) => c.fullCode === '203')!.id, formatClass: 3, shareType: 'unconditional', shareMethods: ['interface'], openType: 'none', updateCycle: 'daily', relatedCodes: [], shandong: {} }, items: ITEMS });
+      await submitResource(ctx, tx, r.id);
+      return reviewResource(ctx, tx, r.id, 'approve', undefined);
+    });
+    const f = await openCsv(file('first.csv', [HEADER, '370303199001010011,甲,1,1990-01-01,1', '370303199001010011,乙,1,1990-01-01,2', '370303199202020022,丙,2,1992-02-02,3'].join('\n')));
+    const r = await runIngest(env.rt.kernel, ctx, { resourceId: other.id, mode: 'full', source: 'first.csv', columns: f.columns, rows: f.rows });
+    expect(r).toMatchObject({ status: 'succeeded', read: 3, inserted: 2, rejected: 1 });
+    const names = (await sql<{ xm: string }>`SELECT xm FROM ${sql.raw(other.datasetTable!)} ORDER BY sfzh`.execute(env.rt.kernel.db)).rows.map((x) => x.xm);
+    expect(names).toEqual(['乙', '丙']);
+  });
+
+
   it('GBK, UTF-8 with BOM and CRLF, and a title row above the header all load to the same stored rows', async () => {
     const text = [HEADER, ...ROWS].join('\n');
     const gbk = await load(file('gbk.csv', iconv.encode(text, 'gbk')), 'full');
