@@ -15,9 +15,8 @@ import { loadConfig } from '../src/config.js';
 import { openRuntime } from '../src/runtime.js';
 import { seedDemo } from '../src/seed/demo.js';
 import { systemCtx } from '../src/kernel/http/context.js';
-import { inTx } from '../src/kernel/http/tx.js';
 import { Synth } from '../src/kernel/synth/index.js';
-import { createResource, listCategories, reviewResource, submitResource } from '../src/modules/catalog/service.js';
+import { publishResource } from '../test/support/publish.js';
 import type { DataItem } from '../src/modules/catalog/schema.js';
 import { openCsv, runIngest } from '../src/modules/aggregation/service.js';
 import { benchDatabase, table } from './support.js';
@@ -75,17 +74,7 @@ try {
   const k = rt.kernel;
   await seedDemo(k, { adminPassword: 'BenchAdmin2026', demoPassword: 'BenchDemo2026', catalog: false });
   const ctx = systemCtx('bench');
-  const cats = await listCategories(ctx, k.db);
-  const dept = (await k.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市人力资源和社会保障局').executeTakeFirstOrThrow()).id;
-  const pub = await inTx(k.db, async (tx) => {
-    const r = await createResource(ctx, tx, {
-      departmentId: dept,
-      meta: { name: '参保人员', summary: 'bench', categoryId: cats.find((c) => c.fullCode === '203')!.id, formatClass: 3, shareType: 'unconditional', shareMethods: ['interface'], openType: 'none', updateCycle: 'daily', relatedCodes: [], shandong: {} },
-      items: ITEMS,
-    });
-    await submitResource(ctx, tx, r.id);
-    return reviewResource(ctx, tx, r.id, 'approve', undefined);
-  });
+  const pub = await publishResource(k, { department: '淄博市人力资源和社会保障局', name: '参保人员', summary: 'bench', items: ITEMS });
 
   // baseline: psql \copy of the same file into an unindexed table of text columns
   await k.pool.query(`CREATE TABLE bench_copy (${ITEMS.map((i) => `${i.name} text`).join(', ')})`);

@@ -12,9 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, TEST_MASTER_KEY, type TestEnv } from './support/db.js';
 import { seeded } from './support/seed.js';
 import { systemCtx } from '../src/kernel/http/context.js';
-import { inTx } from '../src/kernel/http/tx.js';
 import { PACKAGE_ROOT } from '../src/kernel/paths.js';
-import { createResource, listCategories, reviewResource, submitResource } from '../src/modules/catalog/service.js';
+import { publishResource } from './support/publish.js';
 import { failStaleRuns, openCsv, runIngest } from '../src/modules/aggregation/service.js';
 import type { DataItem } from '../src/modules/catalog/schema.js';
 
@@ -43,13 +42,8 @@ const count = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n 
 
 beforeAll(async () => {
   env = await testEnv();
-  const { dept } = await seeded(env);
-  const cats = await listCategories(ctx, env.rt.kernel.db);
-  const r = await inTx(env.rt.kernel.db, async (tx) => {
-    const c = await createResource(ctx, tx, { departmentId: dept('淄博市人力资源和社会保障局'), meta: { name: '大批量参保人员', summary: '测试', categoryId: cats.find((x) => x.fullCode === '203')!.id, formatClass: 3, shareType: 'unconditional', shareMethods: ['file'], openType: 'none', updateCycle: 'daily', relatedCodes: [], shandong: {} }, items: ITEMS });
-    await submitResource(ctx, tx, c.id);
-    return reviewResource(ctx, tx, c.id, 'approve', undefined);
-  });
+  await seeded(env);
+  const r = await publishResource(env.rt.kernel, { department: '淄博市人力资源和社会保障局', name: '大批量参保人员', items: ITEMS, shareMethods: ['file'] });
   resource = { id: r.id, code: r.code!, table: r.datasetTable! };
   await writeCsv(path.join(dir, 'old.csv'), 100, '旧', 5_000_000);
   const f = await openCsv(path.join(dir, 'old.csv'));

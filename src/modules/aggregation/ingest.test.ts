@@ -9,9 +9,8 @@ import { testEnv, TEST_MASTER_KEY, type TestEnv } from '../../../test/support/db
 import { ADMIN_PASSWORD, DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
 import { as, loginAs } from '../../../test/support/http.js';
 import { systemCtx } from '../../kernel/http/context.js';
-import { inTx } from '../../kernel/http/tx.js';
 import { PACKAGE_ROOT } from '../../kernel/paths.js';
-import { createResource, listCategories, reviewResource, submitResource } from '../catalog/service.js';
+import { publishResource } from '../../../test/support/publish.js';
 import type { DataItem } from '../catalog/schema.js';
 import { GongshuClient } from '../../client/index.js';
 import { failStaleRuns, openCsv, openJson, openXlsx, runIngest } from './service.js';
@@ -47,17 +46,8 @@ const rejectsOf = async (run: number) => (await env.rt.kernel.pool.query('SELECT
 
 beforeAll(async () => {
   env = await testEnv();
-  const { dept } = await seeded(env);
-  const cats = await listCategories(ctx, env.rt.kernel.db);
-  const pub = await inTx(env.rt.kernel.db, async (tx) => {
-    const r = await createResource(ctx, tx, {
-      departmentId: dept('淄博市人力资源和社会保障局'),
-      meta: { name: '参保人员', summary: '测试', categoryId: cats.find((c) => c.fullCode === '203')!.id, formatClass: 3, shareType: 'unconditional', shareMethods: ['interface'], openType: 'none', updateCycle: 'daily', relatedCodes: [], shandong: {} },
-      items: ITEMS,
-    });
-    await submitResource(ctx, tx, r.id);
-    return reviewResource(ctx, tx, r.id, 'approve', undefined);
-  });
+  await seeded(env);
+  const pub = await publishResource(env.rt.kernel, { department: '淄博市人力资源和社会保障局', name: '参保人员', items: ITEMS });
   resourceId = pub.id;
   table = pub.datasetTable!;
 });
@@ -65,13 +55,7 @@ afterAll(async () => env.close());
 
 describe('ingest from files', () => {
   it('a first load with a repeated key falls back to the merge: the last row wins, the earlier is rejected', async () => {
-    const cats = await listCategories(ctx, env.rt.kernel.db);
-    const dept = (await env.rt.kernel.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市民政局').executeTakeFirstOrThrow()).id;
-    const other = await inTx(env.rt.kernel.db, async (tx) => {
-      const r = await createResource(ctx, tx, { departmentId: dept, meta: { name: '首次归集', summary: '测试', categoryId: cats.find((c) => c.fullCode === '203')!.id, formatClass: 3, shareType: 'unconditional', shareMethods: ['interface'], openType: 'none', updateCycle: 'daily', relatedCodes: [], shandong: {} }, items: ITEMS });
-      await submitResource(ctx, tx, r.id);
-      return reviewResource(ctx, tx, r.id, 'approve', undefined);
-    });
+    const other = await publishResource(env.rt.kernel, { department: '淄博市民政局', name: '首次归集', items: ITEMS });
     const f = await openCsv(file('first.csv', [HEADER, '370303199001010011,甲,1,1990-01-01,1', '370303199001010011,乙,1,1990-01-01,2', '370303199202020022,丙,2,1992-02-02,3'].join('\n')));
     const r = await runIngest(env.rt.kernel, ctx, { resourceId: other.id, mode: 'full', source: 'first.csv', columns: f.columns, rows: f.rows });
     expect(r).toMatchObject({ status: 'succeeded', read: 3, inserted: 2, rejected: 1 });

@@ -13,7 +13,7 @@ import { DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
 import { as, loginAs } from '../../../test/support/http.js';
 import { systemCtx } from '../../kernel/http/context.js';
 import { inTx } from '../../kernel/http/tx.js';
-import { createResource, listCategories, reviewResource, submitResource } from '../catalog/service.js';
+import { publishResource } from '../../../test/support/publish.js';
 import type { DataItem } from '../catalog/schema.js';
 import { createSource, dispatchSchedules, runSource, testSource, type SourceInput } from './service.js';
 
@@ -28,13 +28,7 @@ const ctx = systemCtx('test');
 let env: TestEnv;
 
 async function publish(name: string): Promise<{ id: string; table: string }> {
-  const cats = await listCategories(ctx, env.rt.kernel.db);
-  const dept = (await env.rt.kernel.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市人力资源和社会保障局').executeTakeFirstOrThrow()).id;
-  const r = await inTx(env.rt.kernel.db, async (tx) => {
-    const c = await createResource(ctx, tx, { departmentId: dept, meta: { name, summary: '测试', categoryId: cats.find((x) => x.fullCode === '203')!.id, formatClass: 3, shareType: 'unconditional', shareMethods: ['database'], openType: 'none', updateCycle: 'daily', relatedCodes: [], shandong: {} }, items: ITEMS });
-    await submitResource(ctx, tx, c.id);
-    return reviewResource(ctx, tx, c.id, 'approve', undefined);
-  });
+  const r = await publishResource(env.rt.kernel, { department: '淄博市人力资源和社会保障局', name, items: ITEMS, shareMethods: ['database'] });
   return { id: r.id, table: r.datasetTable! };
 }
 const count = async (table: string) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.raw(table)}`.execute(env.rt.kernel.db)).rows[0]!.n);

@@ -35,7 +35,8 @@ export function setUnauthorizedHandler(fn: (code: string) => void) {
   onUnauthorized = fn;
 }
 
-function csrfToken(): string | undefined {
+/** The session's CSRF token (the readable gs_csrf cookie), for requests made outside `api()` such as uploads. */
+export function csrfToken(): string | undefined {
   const c = document.cookie.split('; ').find((x) => x.startsWith('gs_csrf='));
   return c ? decodeURIComponent(c.slice('gs_csrf='.length)) : undefined;
 }

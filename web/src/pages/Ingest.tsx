@@ -4,7 +4,7 @@ import { DownloadOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icon
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
-import { api, withQuery } from '../api/client';
+import { api, csrfToken, withQuery } from '../api/client';
 import { pageOf, resourceSummary } from '../api/schemas';
 import { can, useSession } from '../auth/session';
 import { showProblem } from '../components/forms';
@@ -23,10 +23,6 @@ const STATE: Record<string, string> = { running: 'processing', succeeded: 'succe
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const TYPES: Record<string, string> = { csv: 'text/csv', tsv: 'text/tab-separated-values', txt: 'text/plain', xlsx: XLSX, json: 'application/json', jsonl: 'application/x-ndjson' };
 
-function csrf() {
-  const c = document.cookie.split('; ').find((x) => x.startsWith('gs_csrf='));
-  return c ? decodeURIComponent(c.slice(8)) : '';
-}
 
 function Rejects({ runId, onClose }: { runId: number | null; onClose: () => void }) {
   const { t } = useTranslation();
@@ -78,7 +74,7 @@ export default function Ingest() {
   });
   const send = async (file: File) => {
     const ext = file.name.split('.').pop()!.toLowerCase();
-    const res = await fetch(withQuery('/api/v1/ingest/upload', { resourceId: upload.resourceId, mode: upload.mode, fileName: file.name }), { method: 'POST', headers: { 'content-type': TYPES[ext] ?? 'application/octet-stream', 'x-csrf-token': csrf(), 'accept-language': i18n.language }, body: file });
+    const res = await fetch(withQuery('/api/v1/ingest/upload', { resourceId: upload.resourceId, mode: upload.mode, fileName: file.name }), { method: 'POST', headers: { 'content-type': TYPES[ext] ?? 'application/octet-stream', 'x-csrf-token': csrfToken() ?? '', 'accept-language': i18n.language }, body: file });
     const body = (await res.json()) as { run?: number; detail?: string };
     if (res.ok) { void message.success(t('ingest.started', { run: body.run })); void qc.invalidateQueries({ queryKey: ['runs'] }); } else void message.error(body.detail ?? String(res.status));
     return false;

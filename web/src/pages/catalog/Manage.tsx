@@ -5,7 +5,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { Link, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
-import { api, ApiError, withQuery } from '../../api/client';
+import { api, ApiError, csrfToken, withQuery } from '../../api/client';
 import { pageOf, resourceSummary } from '../../api/schemas';
 import { useServerTable } from '../../components/table';
 import { useDepartments } from '../../components/useDepartments';
@@ -17,10 +17,6 @@ type Row = z.infer<typeof resourceSummary>;
 type ImportError = { sheet: string; row: number; column: string; reason: string };
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-function csrf() {
-  const c = document.cookie.split('; ').find((x) => x.startsWith('gs_csrf='));
-  return c ? decodeURIComponent(c.slice(8)) : '';
-}
 
 /** The resources a user manages (an officer's department; everything for the bureau), or the review queue. */
 export default function Manage({ review = false }: { review?: boolean }) {
@@ -42,7 +38,7 @@ export default function Manage({ review = false }: { review?: boolean }) {
   const list = useQuery({ queryKey: ['catalog-manage', review, query], queryFn: () => api(pageOf(resourceSummary), path, { query }), placeholderData: keepPreviousData });
 
   const upload = async (file: File) => {
-    const res = await fetch(withQuery('/api/v1/catalog/import', { validOnly }), { method: 'POST', headers: { 'content-type': XLSX, 'x-csrf-token': csrf(), 'accept-language': i18n.language }, body: file });
+    const res = await fetch(withQuery('/api/v1/catalog/import', { validOnly }), { method: 'POST', headers: { 'content-type': XLSX, 'x-csrf-token': csrfToken() ?? '', 'accept-language': i18n.language }, body: file });
     const body = (await res.json()) as { created?: { id: string }[]; errors?: ImportError[] | { field: string; message: string }[]; detail?: string; code?: string };
     if (res.ok) {
       setReport({ created: body.created?.length ?? 0, errors: (body.errors as ImportError[]) ?? [] });
