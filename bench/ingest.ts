@@ -88,10 +88,17 @@ try {
   peakRss = rssBefore;
   const t1 = performance.now();
   const f = await openCsv(csv);
-  const r = await runIngest(k, ctx, { resourceId: pub.id, mode: 'full', source: 'people.csv', encoding: f.encoding, columns: f.columns, rows: f.rows, totalBytes: f.totalBytes, readBytes: f.readBytes });
+  const r = await runIngest(k, ctx, { resourceId: pub.id, mode: 'full', source: 'people.csv', encoding: f.encoding, columns: f.columns, rows: f.rows, encode: f.encode, totalBytes: f.totalBytes, readBytes: f.readBytes });
   const ingestSecs = (performance.now() - t1) / 1000;
   if (r.status !== 'succeeded') throw new Error(`run failed: ${r.error}`);
   const stored = Number((await k.pool.query(`SELECT count(*) AS n FROM ${pub.datasetTable}`)).rows[0].n);
+
+  // not budgeted, shown for what it is: the same file again, into the now full table (staged and merged; every row unchanged)
+  const t2 = performance.now();
+  const f2 = await openCsv(csv);
+  const again = await runIngest(k, ctx, { resourceId: pub.id, mode: 'full', source: 'people.csv', encoding: f2.encoding, columns: f2.columns, rows: f2.rows, encode: f2.encode });
+  const againSecs = (performance.now() - t2) / 1000;
+  if (again.status !== 'succeeded' || again.unchanged !== stored) throw new Error(`second run: ${JSON.stringify(again)}`);
 
   const copyRate = N / copySecs;
   const rate = N / ingestSecs;
@@ -99,9 +106,10 @@ try {
   console.log(table([
     ['', 'seconds', 'rows/s'],
     ['psql \\copy into an unindexed table (baseline)', copySecs.toFixed(2), Math.round(copyRate)],
-    ['gongshu ingest (parse, clean, type, stage, merge)', ingestSecs.toFixed(2), Math.round(rate)],
+    ['gongshu ingest into the empty table (parse, clean, type, load, key)', ingestSecs.toFixed(2), Math.round(rate)],
+    ['the same file again, merged into the full table (not budgeted)', againSecs.toFixed(2), Math.round(N / againSecs)],
   ]));
-  console.log(`ratio ${(rate / copyRate).toFixed(2)}; stored ${stored} rows, rejected ${r.rejected}; peak RSS ${Math.round(peakRss / 1048576)} MB (${Math.round(rssBefore / 1048576)} MB before the run)`);
+  console.log(`ratio ${(rate / copyRate).toFixed(2)} (first load); stored ${stored} rows, rejected ${r.rejected}; peak RSS ${Math.round(peakRss / 1048576)} MB (${Math.round(rssBefore / 1048576)} MB before the run)`);
   console.log(`budget ratio ≥ 0.4 and peak RSS ≤ 300 MB: ${rate / copyRate >= 0.4 && peakRss / 1048576 <= 300 ? 'met' : 'NOT met'}`);
   console.log(JSON.stringify({ bench: 'ingest', rows: N, rowsPerSec: Math.round(rate), baselineRowsPerSec: Math.round(copyRate), ratio: Number((rate / copyRate).toFixed(2)), peakRssMb: Math.round(peakRss / 1048576), rejected: r.rejected, stored }));
 } finally {

@@ -118,7 +118,7 @@ program
       const tty = process.stderr.isTTY && !opts.json;
       const started = Date.now();
       const res = await runIngest(k, systemCtx('cli'), {
-        resourceId: r.id, mode: opts.mode, source: file.split('/').pop()!, encoding: f.encoding, columns: f.columns, rows: f.rows,
+        resourceId: r.id, mode: opts.mode, source: file.split('/').pop()!, encoding: f.encoding, columns: f.columns, rows: f.rows, encode: f.encode,
         totalBytes: f.totalBytes, readBytes: f.readBytes,
         onProgress: (p) => {
           if (!tty) return;

@@ -47,7 +47,7 @@ beforeAll(async () => {
   resource = { id: r.id, code: r.code!, table: r.datasetTable! };
   await writeCsv(path.join(dir, 'old.csv'), 100, '旧', 5_000_000);
   const f = await openCsv(path.join(dir, 'old.csv'));
-  expect(await runIngest(env.rt.kernel, ctx, { resourceId: resource.id, mode: 'full', source: 'old.csv', columns: f.columns, rows: f.rows })).toMatchObject({ status: 'succeeded', inserted: 100 });
+  expect(await runIngest(env.rt.kernel, ctx, { resourceId: resource.id, mode: 'full', source: 'old.csv', columns: f.columns, rows: f.rows, encode: f.encode })).toMatchObject({ status: 'succeeded', inserted: 100 });
   await writeCsv(path.join(dir, 'big.csv'), N, '新');
 }, 120_000);
 afterAll(async () => {
@@ -65,10 +65,10 @@ describe('a worker killed mid-load', () => {
     let run: { id: string; read_rows: string } | undefined;
     for (let i = 0; i < 600; i++) {
       run = (await env.rt.kernel.pool.query(`SELECT id, read_rows FROM ingest.run WHERE resource_id = $1 AND status = 'running' ORDER BY id DESC LIMIT 1`, [resource.id])).rows[0];
-      if (run && Number(run.read_rows) >= 200_000) break;
-      await new Promise((r) => setTimeout(r, 100));
+      if (run && Number(run.read_rows) >= 100_000) break;
+      await new Promise((r) => setTimeout(r, 50));
     }
-    expect(Number(run?.read_rows)).toBeGreaterThanOrEqual(200_000);
+    expect(Number(run?.read_rows)).toBeGreaterThanOrEqual(100_000);
     expect(Number(run?.read_rows)).toBeLessThan(N);
     child.kill('SIGKILL');
     await once(child, 'exit');
@@ -81,7 +81,7 @@ describe('a worker killed mid-load', () => {
     expect((await env.rt.kernel.pool.query('SELECT status FROM ingest.run WHERE id = $1', [run!.id])).rows[0].status).toBe('failed');
 
     const f = await openCsv(path.join(dir, 'big.csv'));
-    const again = await runIngest(env.rt.kernel, ctx, { resourceId: resource.id, mode: 'full', source: 'big.csv', columns: f.columns, rows: f.rows });
+    const again = await runIngest(env.rt.kernel, ctx, { resourceId: resource.id, mode: 'full', source: 'big.csv', columns: f.columns, rows: f.rows, encode: f.encode });
     expect(again).toMatchObject({ status: 'succeeded', read: N, inserted: N, deleted: 100, rejected: 0 });
     expect(await count()).toBe(N);
   }, 300_000);

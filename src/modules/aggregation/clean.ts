@@ -71,6 +71,7 @@ export function typeValue(item: DataItem, raw: string | null | undefined, codeMa
   if (raw === null || raw === undefined) return item.primaryKey ? bad('业务主键不能为空', 'The business key cannot be empty') : ok(null);
   let s = (item.type !== 'string' || item.identityKind || halfWidthText ? halfWidth(raw) : raw.replace(/\u3000/g, ' ')).trim();
   if (s === '') return item.primaryKey ? bad('业务主键不能为空', 'The business key cannot be empty') : ok(null);
+  if (s.includes('\uFFFD')) return bad('含有无法识别的字符（文件编码可能不对）', 'contains undecodable bytes (wrong encoding?)');
   if (codeMap && s in codeMap) s = codeMap[s]!;
   switch (item.type) {
     case 'string':

@@ -1,11 +1,14 @@
 /**
- * One ingest run into a published resource's dataset table. Rows are typed as they stream in and
- * copied (COPY) into a staging table; then, in the same transaction, the table is brought up to
- * date: rows that change or go keep their previous values in ds_hist with the run's id, new rows
- * are inserted, changed ones updated, and in full mode rows missing from the source deleted. The
- * run's changes become visible at its commit, all at once, or not at all: a crash or kill leaves
- * the previous data intact (the run is marked failed by the next worker), and running again is
- * safe. Rejects (with row, field, reason and raw value) are written as they are found.
+ * One ingest run into a published resource's dataset table. Rows are typed as they stream in
+ * (encode.ts) and copied (COPY) into PostgreSQL, all in one transaction:
+ * - into an empty table (a first load), straight into a fresh table that gets the key index once,
+ *   by sorting, and takes the empty one's place at the end;
+ * - otherwise into a staging table, from which changed rows (their previous values kept in
+ *   ds_hist with the run's id) are updated, new rows inserted and, in full mode, rows missing from
+ *   the source deleted; unchanged rows are not written at all.
+ * The run's changes become visible at its commit, all at once, or not at all: a crash or kill
+ * leaves the previous data intact (the run is marked failed by the next worker), and running again
+ * is safe. Rejects (with row, field, reason and raw value) are written as they are found.
  */
 import os from 'node:os';
 import { Readable } from 'node:stream';
@@ -20,7 +23,8 @@ import { auditOf } from '../../kernel/audit/record.js';
 import { AppError, fail } from '../../kernel/http/errors.js';
 import { getResource } from '../catalog/service.js';
 import type { DataItem } from '../catalog/schema.js';
-import { copyField, typeValue, type Reason } from './clean.js';
+import { copyField, type Reason } from './clean.js';
+import { encodeRows, type EncodeSink, type Encoder } from './encode.js';
 import type { RowInput } from './files.js';
 import './codes.js';
 
@@ -32,7 +36,10 @@ export interface IngestInput {
   source: string;
   encoding?: string | undefined;
   columns: string[];
-  rows: AsyncIterable<RowInput>;
+  /** the source's rows as text values… */
+  rows?: AsyncIterable<RowInput> | undefined;
+  /** …or straight as COPY text (files: see encode.ts) */
+  encode?: Encoder | undefined;
   /** item name → source column; by default items match columns by name or label */
   mapping?: Record<string, string> | undefined;
   codeMaps?: Record<string, Record<string, string>> | undefined;
@@ -166,7 +173,7 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
       .catch(() => {});
     void flushRejects().catch(() => {});
     input.onProgress?.(progress());
-  }, 2000);
+  }, 1000);
 
   const client = await k.pool.connect();
   // GONGSHU_INGEST_TIMING=1 prints each phase's duration (for benchmarks)
@@ -182,96 +189,52 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
     await client.query('BEGIN');
     const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(727200, hashtext($1)) AS ok', [res.id]);
     if (!lock.rows[0]!.ok) throw new AppError('INGEST_BUSY');
+    // joins of a million staged rows with the table stay in memory (the server's default is 4 MB)
+    await client.query(`SET LOCAL work_mem = '256MB'`);
     const names = items.map((i) => q(i.name));
-    await client.query(`CREATE TEMP TABLE _stage (_row bigint, ${items.map((i) => `${q(i.name)} ${typeOf(i)}`).join(', ')}) ON COMMIT DROP`);
     const orderNames = order.map((i) => q(i.name));
-
-    // stream: source rows → typed COPY lines → staging table
-    async function* lines() {
-      let buf = '';
-      for await (const got of input.rows) {
-        for (const ev of Array.isArray(got) ? got : [got]) {
-          read++;
-          if ('error' in ev) {
-            reject(ev.row, null, ev.error, ev.raw);
-            continue;
-          }
-          let line = String(ev.row);
-          let okRow = true;
-          const key: string[] = [];
-          for (let n = 0; n < plan.length; n++) {
-            const p = plan[n]!;
-            const raw = p.at === undefined ? null : (ev.values[p.at] ?? null);
-            const t = typeValue(p.it, raw, p.map, p.hw);
-            if (!t.ok) {
-              reject(ev.row, p.it.name, t.reason, raw);
-              if (n >= keyCount && keptKeys.length < 1_000_000) keptKeys.push(key);
-              okRow = false;
-              break;
-            }
-            if (n < keyCount) key.push(t.value!);
-            line += '\t' + copyField(t.value);
-          }
-          if (!okRow) continue;
-          buf += line + '\n';
-        }
-        if (buf.length > 1 << 16) {
-          yield buf;
-          buf = '';
-        }
-      }
-      if (buf) yield buf;
-    }
-    await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY _stage (_row, ${orderNames.join(', ')}) FROM STDIN`)));
-    await flushRejects();
-    phase('parse + type + COPY into staging');
-
     const key = items.filter((i) => i.primaryKey).map((i) => q(i.name));
-    // bring the table up to date, keeping what changes in the history table
-    await ensureHistory(client, table, hist);
-    const same = items.map((i) => `t.${q(i.name)} IS NOT DISTINCT FROM s.${q(i.name)}`).join(' AND ');
-    const onKey = key.map((c) => `t.${c} = s.${c}`).join(' AND ');
     const all = names.join(', ');
-    const upsert = async () => {
-      await client.query(
-        `INSERT INTO ${hist} (${all}, _run_id, _source, _updated_at, _hist_run_id, _hist_op)
-         SELECT ${names.map((n) => `t.${n}`).join(', ')}, t._run_id, t._source, t._updated_at, $1, 'update' FROM ${table} t JOIN _stage s ON ${onKey} WHERE NOT (${same})`,
-        [run],
-      );
-      return client.query<{ ins: string; upd: string }>(
-      `WITH up AS (
-         INSERT INTO ${table} AS t (${all}, _run_id, _source, _updated_at)
-         SELECT ${all}, $1, $2, now() FROM _stage
-         ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${names.map((n) => `${n} = EXCLUDED.${n}`).join(', ')}, _run_id = EXCLUDED._run_id, _source = EXCLUDED._source, _updated_at = now()
-         WHERE NOT (${items.map((i) => `t.${q(i.name)} IS NOT DISTINCT FROM EXCLUDED.${q(i.name)}`).join(' AND ')})
-         RETURNING (xmax = 0) AS inserted)
-       SELECT count(*) FILTER (WHERE inserted) AS ins, count(*) FILTER (WHERE NOT inserted) AS upd FROM up`,
-      [run, input.source],
-    );
+    const sink: EncodeSink = {
+      reject: (row, field, reason, raw) => {
+        reject(row, field, reason, raw);
+        if (fresh && rejectedRows.length < 10_000_000) rejectedRows.push(row);
+      },
+      keep: (k) => {
+        if (keptKeys.length < 1_000_000) keptKeys.push(k);
+      },
+      read: (n) => (read += n),
     };
-    // A first load into an empty table is a plain INSERT (the table's key finds repeats; nothing to
-    // keep in the history, nothing to compare). Otherwise, or when the source repeats a key, the
-    // staged rows are merged.
-    const empty = (await client.query('SELECT NOT EXISTS (SELECT 1 FROM ' + table + ') AS empty')).rows[0].empty as boolean;
-    let up: { rows: { ins: string; upd: string }[] } | undefined;
-    if (empty) {
-      await client.query('SAVEPOINT first_load');
-      try {
-        // the key's index is built once after the rows are in (a sort), not row by row; re-adding
-        // the key also finds any repeated key in the source
-        const pk = (await client.query<{ name: string; def: string }>(`SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [table])).rows[0]!;
-        await client.query(`ALTER TABLE ${table} DROP CONSTRAINT ${q(pk.name)}`);
-        const ins = await client.query(`INSERT INTO ${table} (${all}, _run_id, _source, _updated_at) SELECT ${all}, $1, $2, now() FROM _stage`, [run, input.source]);
-        await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${q(pk.name)} ${pk.def}`);
-        up = { rows: [{ ins: String(ins.rowCount ?? 0), upd: '0' }] };
-        await client.query('RELEASE SAVEPOINT first_load');
-        phase('first load');
-      } catch (e) {
-        if ((e as { code?: string }).code !== '23505') throw e;
-        await client.query('ROLLBACK TO SAVEPOINT first_load');
-      }
-    }
-    if (!up) {
+    const encode = input.encode ?? encodeRows(input.rows ?? (async function* () {})());
+    /** row numbers of rejected rows, in order (a fresh load tells stored rows' numbers from them) */
+    const rejectedRows: number[] = [];
+
+    // An empty table (a first load) is filled by a fresh table copied straight from the source and
+    // put in its place at the end; otherwise the rows are staged and merged.
+    const fresh = await isEmptyAndFree(client, table);
+    let up: { ins: number; upd: number };
+    let staged: number;
+    if (fresh) {
+      const load = `${table}_load`;
+      await client.query(`CREATE TABLE ${load} (LIKE ${table} INCLUDING ALL EXCLUDING INDEXES)`);
+      const suffix = `\t${run}\t${copyField(input.source)}`;
+      const copy = client.query(copyFrom(`COPY ${load} (${orderNames.join(', ')}, _run_id, _source) FROM STDIN`));
+      await pipeline(Readable.from(encode({ plan, keyCount, rowPrefix: false, suffix }, sink)), copy);
+      await flushRejects();
+      phase('parse + type + COPY into a fresh table');
+      staged = await swapIn(client, table, load, key, copy.rowCount, rejectedRows, (row, k, last) => reject(row, items.find((i) => i.primaryKey)!.name, repeated(k, last), k));
+      await flushRejects();
+      up = { ins: staged, upd: 0 };
+      phase('key index, swap');
+    } else {
+      await client.query(`CREATE TEMP TABLE _stage (_row bigint, ${items.map((i) => `${q(i.name)} ${typeOf(i)}`).join(', ')}) ON COMMIT DROP`);
+      await pipeline(Readable.from(encode({ plan, keyCount, rowPrefix: true, suffix: '' }, sink)), client.query(copyFrom(`COPY _stage (_row, ${orderNames.join(', ')}) FROM STDIN`)));
+      await flushRejects();
+      phase('parse + type + COPY into staging');
+
+      // bring the table up to date, keeping what changes in the history table
+      await ensureHistory(client, table, hist);
+      const onKey = key.map((c) => `t.${c} = s.${c}`).join(' AND ');
       // a business key twice in the source: the last row wins and the earlier ones are rejected. The
       // staging table's unique index finds repeats (and serves the joins); only when it cannot be
       // built are the repeats looked for.
@@ -284,34 +247,60 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
         const dupes = await client.query<{ _row: number; k: string; last: number }>(
           `SELECT _row, concat_ws('|', ${key.join(', ')}) AS k, last FROM (SELECT _row, ${key.join(', ')}, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) s WHERE _row < last`,
         );
-        for (const d of dupes.rows) reject(Number(d._row), items.find((i) => i.primaryKey)!.name, { zh: `业务主键“${d.k}”重复，以第 ${d.last} 行为准`, en: `business key "${d.k}" repeats; row ${d.last} is kept` }, d.k);
+        for (const d of dupes.rows) reject(Number(d._row), items.find((i) => i.primaryKey)!.name, repeated(d.k, d.last), d.k);
         await client.query(`DELETE FROM _stage s USING (SELECT _row FROM (SELECT _row, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) x WHERE _row < last) d WHERE s._row = d._row`);
         await flushRejects();
         await client.query(`CREATE UNIQUE INDEX _stage_key ON _stage (${key.join(', ')})`);
       }
       await client.query('RELEASE SAVEPOINT stage_key');
+      await client.query('ANALYZE _stage'); // a temporary table has no statistics until asked: the plans below need them
       phase('staging key');
-      up = await upsert();
-    }
-
-
-    phase('upsert');
-    const staged = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM _stage')).rows[0]!.n);
-    const inserted = Number(up.rows[0]!.ins);
-    const updated = Number(up.rows[0]!.upd);
-    let deleted = 0;
-    // full mode: what the source no longer has goes (skipped when every row of the table was in the source)
-    const tableRows = input.mode === 'full' ? Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n) : 0;
-    if (input.mode === 'full' && keptKeys.length) {
-      const keyItems = order.slice(0, keyCount);
-      await client.query(`CREATE TEMP TABLE _kept (${keyItems.map((i) => `${q(i.name)} ${typeOf(i)}`).join(', ')}) ON COMMIT DROP`);
+      // the rows that change are found once (one hash join); they keep their previous values in the
+      // history table and are updated; new rows are inserted. Unchanged rows are not touched at all
+      // (an INSERT … ON CONFLICT would lock, and so write, every one of them). The run's advisory
+      // lock keeps other writers of this table out meanwhile.
       await client.query(
-        `INSERT INTO _kept SELECT * FROM unnest(${keyItems.map((i, n) => `$${n + 1}::${typeOf(i)}[]`).join(', ')})`,
-        keyItems.map((_, n) => keptKeys.map((k) => k[n])),
+        `CREATE TEMP TABLE _changed ON COMMIT DROP AS SELECT s.* FROM _stage s JOIN ${table} t ON ${onKey}
+         WHERE (${names.map((n) => `t.${n}`).join(', ')}) IS DISTINCT FROM (${names.map((n) => `s.${n}`).join(', ')})`,
       );
+      await client.query(
+        `INSERT INTO ${hist} (${all}, _run_id, _source, _updated_at, _hist_run_id, _hist_op)
+         SELECT ${names.map((n) => `t.${n}`).join(', ')}, t._run_id, t._source, t._updated_at, $1, 'update' FROM ${table} t JOIN _changed s ON ${onKey}`,
+        [run],
+      );
+      const upd = await client.query(
+        `UPDATE ${table} t SET ${names.map((n) => `${n} = s.${n}`).join(', ')}, _run_id = $1, _source = $2, _updated_at = now()
+         FROM _changed s WHERE ${onKey}`,
+        [run, input.source],
+      );
+      phase('changed rows');
+      const ins = await client.query(
+        `INSERT INTO ${table} (${all}, _run_id, _source, _updated_at)
+         SELECT ${names.map((n) => `s.${n}`).join(', ')}, $1, $2, now() FROM _stage s WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE ${onKey})`,
+        [run, input.source],
+      );
+      up = { ins: ins.rowCount ?? 0, upd: upd.rowCount ?? 0 };
+      phase('new rows');
+      staged = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM _stage')).rows[0]!.n);
     }
-    const keep = keptKeys.length ? ` AND NOT EXISTS (SELECT 1 FROM _kept s WHERE ${key.map((c) => `t.${c} = s.${c}`).join(' AND ')})` : '';
+    phase('counts');
+    const inserted = up.ins;
+    const updated = up.upd;
+    let deleted = 0;
+    // full mode: what the source no longer has goes (skipped when every row of the table was in the
+    // source, and always after a fresh load: the table was empty)
+    const tableRows = input.mode === 'full' && !fresh ? Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n) : 0;
     if (input.mode === 'full' && tableRows > staged) {
+      const keyItems = order.slice(0, keyCount);
+      if (keptKeys.length) {
+        await client.query(`CREATE TEMP TABLE _kept (${keyItems.map((i) => `${q(i.name)} ${typeOf(i)}`).join(', ')}) ON COMMIT DROP`);
+        await client.query(
+          `INSERT INTO _kept SELECT * FROM unnest(${keyItems.map((i, n) => `$${n + 1}::${typeOf(i)}[]`).join(', ')})`,
+          keyItems.map((_, n) => keptKeys.map((k) => k[n])),
+        );
+      }
+      const onKey = key.map((c) => `t.${c} = s.${c}`).join(' AND ');
+      const keep = keptKeys.length ? ` AND NOT EXISTS (SELECT 1 FROM _kept s WHERE ${onKey})` : '';
       await client.query(
         `INSERT INTO ${hist} (${all}, _run_id, _source, _updated_at, _hist_run_id, _hist_op)
          SELECT ${names.map((n) => `t.${n}`).join(', ')}, t._run_id, t._source, t._updated_at, $1, 'delete' FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE ${onKey})${keep}`,
@@ -369,4 +358,73 @@ async function ensureHistory(client: pg.PoolClient, table: string, hist: string)
     [`${schema}.${name}`],
   );
   for (const c of cols.rows) await client.query(`ALTER TABLE ${hist} ADD COLUMN IF NOT EXISTS ${q(c.column_name)} ${c.t}`);
+}
+
+const repeated = (k: string, last: number | string): Reason => ({ zh: `业务主键“${k}”重复，以第 ${last} 行为准`, en: `business key "${k}" repeats; row ${last} is kept` });
+
+/** The table holds no rows and no view is built on it: a load may replace it whole. */
+async function isEmptyAndFree(client: pg.PoolClient, table: string): Promise<boolean> {
+  const r = await client.query<{ ok: boolean }>(
+    `SELECT NOT EXISTS (SELECT 1 FROM ${table})
+        AND NOT EXISTS (SELECT 1 FROM pg_depend WHERE refobjid = $1::regclass AND classid = 'pg_rewrite'::regclass) AS ok`,
+    [table],
+  );
+  return r.rows[0]!.ok;
+}
+
+/**
+ * The key (and any other index) is built on the freshly loaded table once, by sorting, and the table
+ * takes the empty one's place — all inside the run's transaction. A key the source repeats keeps its
+ * last row (a fresh table holds its rows in the order they were copied, so ctid order is row order).
+ */
+async function swapIn(client: pg.PoolClient, table: string, load: string, key: string[], copied: number, rejectedRows: number[], onRepeat: (row: number, key: string, last: number) => void): Promise<number> {
+  const name = table.split('.')[1]!;
+  const pk = (await client.query<{ name: string; def: string }>(`SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [table])).rows[0]!;
+  const others = (await client.query<{ def: string }>('SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = $1::regclass AND NOT indisprimary', [table])).rows;
+  const tmp = `${pk.name}_load`;
+  let n = copied;
+  await client.query(`SET LOCAL maintenance_work_mem = '256MB'`); // the key's sort stays in memory
+  await client.query('SAVEPOINT fresh_key');
+  try {
+    await client.query(`ALTER TABLE ${load} ADD CONSTRAINT ${q(tmp)} ${pk.def}`);
+  } catch (e) {
+    if ((e as { code?: string }).code !== '23505') throw e;
+    await client.query('ROLLBACK TO SAVEPOINT fresh_key');
+    const k = key.join(', ');
+    const d = await client.query<{ c: string; ord: string; last: string; k: string }>(
+      `SELECT c::text AS c, ord, last, k FROM (
+         SELECT c, ord, k, max(ord) OVER (PARTITION BY ${k}) AS last
+         FROM (SELECT ctid AS c, row_number() OVER (ORDER BY ctid) AS ord, concat_ws('|', ${k}) AS k, ${k} FROM ${load}) o) x
+       WHERE ord < last ORDER BY ord`,
+    );
+    for (const r of d.rows) onRepeat(rowOfStored(Number(r.ord), rejectedRows), r.k, rowOfStored(Number(r.last), rejectedRows));
+    n -= (await client.query(`DELETE FROM ${load} WHERE ctid = ANY($1::tid[])`, [d.rows.map((r) => r.c)])).rowCount ?? 0;
+    await client.query(`ALTER TABLE ${load} ADD CONSTRAINT ${q(tmp)} ${pk.def}`);
+  }
+  await client.query('RELEASE SAVEPOINT fresh_key');
+  await client.query(`DROP TABLE ${table}`);
+  await client.query(`ALTER TABLE ${load} RENAME TO ${q(name)}`);
+  await client.query(`ALTER TABLE ${table} RENAME CONSTRAINT ${q(tmp)} TO ${q(pk.name)}`);
+  for (const o of others) await client.query(o.def);
+  return n;
+}
+
+/** The data-row number of the ord-th stored row, given the (ascending) numbers of the rejected rows. */
+export function rowOfStored(ord: number, rejected: number[]): number {
+  const before = (x: number) => {
+    let lo = 0;
+    let hi = rejected.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rejected[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  let x = ord;
+  for (;;) {
+    const next = ord + before(x);
+    if (next === x) return x;
+    x = next;
+  }
 }

@@ -39,7 +39,7 @@ function file(name: string, content: string | Buffer): string {
 }
 async function load(p: string, mode: 'full' | 'upsert' = 'upsert', encoding: 'auto' | 'utf8' | 'gbk' | 'gb18030' = 'auto', headerRow = 1) {
   const f = await openCsv(p, { encoding, headerRow });
-  return { f, r: await runIngest(env.rt.kernel, ctx, { resourceId, mode, source: path.basename(p), encoding: f.encoding, columns: f.columns, rows: f.rows }) };
+  return { f, r: await runIngest(env.rt.kernel, ctx, { resourceId, mode, source: path.basename(p), encoding: f.encoding, columns: f.columns, rows: f.rows, encode: f.encode }) };
 }
 const stored = async () => (await sql<Record<string, unknown>>`SELECT sfzh, xm, xb, csrq::text, jfjs::text FROM ${sql.raw(table)} ORDER BY sfzh`.execute(env.rt.kernel.db)).rows;
 const rejectsOf = async (run: number) => (await env.rt.kernel.pool.query('SELECT row_no::int AS row, field, reason_zh, raw_value FROM ingest.reject WHERE run_id = $1 ORDER BY row_no', [run])).rows;
@@ -54,13 +54,22 @@ beforeAll(async () => {
 afterAll(async () => env.close());
 
 describe('ingest from files', () => {
-  it('a first load with a repeated key falls back to the merge: the last row wins, the earlier is rejected', async () => {
+  it('a first load with a repeated key: the last row wins, the earlier is rejected with its row number', async () => {
     const other = await publishResource(env.rt.kernel, { department: '淄博市民政局', name: '首次归集', items: ITEMS });
-    const f = await openCsv(file('first.csv', [HEADER, '370303199001010011,甲,1,1990-01-01,1', '370303199001010011,乙,1,1990-01-01,2', '370303199202020022,丙,2,1992-02-02,3'].join('\n')));
-    const r = await runIngest(env.rt.kernel, ctx, { resourceId: other.id, mode: 'full', source: 'first.csv', columns: f.columns, rows: f.rows });
-    expect(r).toMatchObject({ status: 'succeeded', read: 3, inserted: 2, rejected: 1 });
+    const f = await openCsv(file('first.csv', [HEADER, '370303199001010011,甲,1,1990-01-01,1', '370303199303030033,丁,1,1993-02-30,1', '370303199001010011,乙,1,1990-01-01,2', '370303199202020022,丙,2,1992-02-02,3'].join('\n')));
+    const r = await runIngest(env.rt.kernel, ctx, { resourceId: other.id, mode: 'full', source: 'first.csv', columns: f.columns, rows: f.rows, encode: f.encode });
+    expect(r).toMatchObject({ status: 'succeeded', read: 4, inserted: 2, rejected: 2 });
     const names = (await sql<{ xm: string }>`SELECT xm FROM ${sql.raw(other.datasetTable!)} ORDER BY sfzh`.execute(env.rt.kernel.db)).rows.map((x) => x.xm);
     expect(names).toEqual(['乙', '丙']);
+    expect((await rejectsOf(r.run)).map((x) => [x.row, x.field, x.reason_zh])).toEqual([
+      [1, 'sfzh', '业务主键“370303199001010011”重复，以第 3 行为准'],
+      [2, 'csrq', '无法识别的日期“1993-02-30”'],
+    ]);
+    // the fresh table took the empty one's place with its key
+    const pk = await env.rt.kernel.pool.query(`SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [other.datasetTable]);
+    expect(pk.rows.map((x) => x.conname)).toEqual([`${other.datasetTable!.split('.')[1]}_bk`]);
+    const again = await runIngest(env.rt.kernel, ctx, { resourceId: other.id, mode: 'full', source: 'first.csv', ...(await openCsv(file('first.csv', [HEADER, '370303199202020022,丙,2,1992-02-02,4'].join('\n')))) });
+    expect(again).toMatchObject({ status: 'succeeded', read: 1, updated: 1, deleted: 1 });
   });
 
 
@@ -98,7 +107,7 @@ describe('ingest from files', () => {
     await wb.xlsx.writeFile(p);
     const f = await openXlsx(p);
     expect(f.columns).toEqual(HEADER.split(','));
-    const r = await runIngest(env.rt.kernel, ctx, { resourceId, mode: 'full', source: 'people.xlsx', columns: f.columns, rows: f.rows });
+    const r = await runIngest(env.rt.kernel, ctx, { resourceId, mode: 'full', source: 'people.xlsx', columns: f.columns, rows: f.rows, encode: f.encode });
     expect(r).toMatchObject({ status: 'succeeded', read: 3, rejected: 0, inserted: 0, updated: 0, unchanged: 3 });
     expect(await stored()).toEqual(before);
   });
@@ -112,7 +121,7 @@ describe('ingest from files', () => {
     ];
     for (const [name, content] of [['a.json', JSON.stringify(objs)], ['a.jsonl', objs.map((o) => JSON.stringify(o)).join('\n') + '\n{broken\n']] as const) {
       const f = await openJson(file(name, content));
-      const r = await runIngest(env.rt.kernel, ctx, { resourceId, mode: 'full', source: name, columns: f.columns, rows: f.rows });
+      const r = await runIngest(env.rt.kernel, ctx, { resourceId, mode: 'full', source: name, columns: f.columns, rows: f.rows, encode: f.encode });
       expect(r, name).toMatchObject({ status: 'succeeded', unchanged: 3, rejected: name.endsWith('l') ? 1 : 0 });
       expect(await stored()).toEqual(before);
     }
