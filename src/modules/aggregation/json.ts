@@ -10,7 +10,7 @@ import type { OpenedFile, RowEvent } from './files.js';
 
 const MAX_ARRAY_BYTES = 50 * 1024 * 1024;
 
-function text(v: unknown): string | null {
+export function text(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
@@ -18,7 +18,7 @@ function text(v: unknown): string | null {
   return JSON.stringify(v);
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function openJson(path: string): Promise<OpenedFile> {
   const totalBytes = statSync(path).size;
@@ -76,7 +76,7 @@ export async function openJson(path: string): Promise<OpenedFile> {
   return { encoding: 'utf8', columns, rows: rows(), totalBytes, readBytes: () => readBytes };
 }
 
-function keysOf(objects: Record<string, unknown>[]): string[] {
+export function keysOf(objects: Record<string, unknown>[]): string[] {
   const seen = new Set<string>();
   for (const o of objects) for (const k of Object.keys(o)) seen.add(k);
   return [...seen];

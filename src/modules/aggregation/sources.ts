@@ -21,18 +21,31 @@ import { getResource } from '../catalog/service.js';
 import { parseCron } from './cron.js';
 import { recordFailedRun, runIngest, type RunResult } from './engine.js';
 import type { RowEvent } from './files.js';
+import { readHttp } from './http.js';
 
+const param = z.string().regex(/^[A-Za-z_][\w.-]*$/).max(100);
 const ident = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'a table name: letters, digits and _, optionally schema.table');
 export const sourceInput = z
   .object({
     name: z.string().trim().min(1).max(100),
     resourceId: z.uuid(),
-    kind: z.enum(['postgres', 'mysql']),
-    host: z.string().min(1).max(200),
-    port: z.number().int().min(1).max(65535),
-    database: z.string().min(1).max(100),
-    user: z.string().min(1).max(100),
-    password: z.string().max(200).optional(),
+    kind: z.enum(['postgres', 'mysql', 'http']),
+    // databases
+    host: z.string().min(1).max(200).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    database: z.string().min(1).max(100).optional(),
+    user: z.string().min(1).max(100).optional(),
+    /** a database's password, or the value of an HTTP API's `secretHeader` (sealed with SM4) */
+    password: z.string().max(2000).optional(),
+    // HTTP JSON APIs, read page by page
+    url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+    recordsPath: z.string().regex(/^[\w-]+(\.[\w-]+)*$/, 'a dotted path such as data.list').max(200).optional(),
+    pageParam: param.optional(),
+    pageStart: z.number().int().min(0).max(1_000_000).optional(),
+    sizeParam: param.optional(),
+    pageSize: z.number().int().min(1).max(10_000).optional(),
+    sinceParam: param.optional(),
+    secretHeader: z.string().regex(/^[A-Za-z0-9-]+$/).max(100).optional(),
     table: ident.optional(),
     query: z.string().max(20000).optional(),
     mode: z.enum(['full', 'upsert', 'incremental']),
@@ -42,6 +55,14 @@ export const sourceInput = z
     schedule: z.string().max(100).optional(),
   })
   .superRefine((s, c) => {
+    if (s.kind === 'http') {
+      if (!s.url) c.addIssue({ code: 'custom', path: ['url'], message: '须给出接口地址 / give the API address' });
+      if (s.table || s.query) c.addIssue({ code: 'custom', path: ['table'], message: 'HTTP 接口不用表名或查询 / an HTTP API has no table or query' });
+      if (s.mode === 'incremental' && !s.watermark) c.addIssue({ code: 'custom', path: ['watermark'], message: '增量归集须指定水位列 / incremental needs a watermark column' });
+      if (s.secretHeader && s.password && !/^[\x20-\x7e]*$/.test(s.password)) c.addIssue({ code: 'custom', path: ['password'], message: '请求头的值只能是 ASCII 字符 / a header value must be ASCII' });
+      return;
+    }
+    for (const f of ['host', 'port', 'database', 'user'] as const) if (s[f] === undefined) c.addIssue({ code: 'custom', path: [f], message: '数据库数据源须填写 / required for a database source' });
     if (!s.table === !s.query) c.addIssue({ code: 'custom', path: ['table'], message: '给出表名或查询语句之一 / give a table or a query' });
     if (s.query && !/^\s*(select|with)\b/i.test(s.query)) c.addIssue({ code: 'custom', path: ['query'], message: '只允许只读的 SELECT / only a read-only SELECT' });
     if (s.mode === 'incremental' && !s.watermark) c.addIssue({ code: 'custom', path: ['watermark'], message: '增量归集须指定水位列 / incremental needs a watermark column' });
@@ -64,7 +85,7 @@ export async function createSource(ctx: Ctx, tx: Tx, masterKey: Buffer, input: S
     } as never)
     .returning('id' as never)
     .executeTakeFirstOrThrow() as { id: string };
-  await appendInTx(tx, [auditOf(ctx, 'ingest.source.create', 'source', row.id, { name, kind, resourceId, mode, host: config.host, database: config.database })]);
+  await appendInTx(tx, [auditOf(ctx, 'ingest.source.create', 'source', row.id, { name, kind, resourceId, mode, host: config.host ?? null, database: config.database ?? null, url: config.url ?? null })]);
   return { id: row.id };
 }
 
@@ -73,7 +94,7 @@ interface SourceRow {
   department_id: string;
   resource_id: string;
   name: string;
-  kind: 'postgres' | 'mysql';
+  kind: 'postgres' | 'mysql' | 'http';
   config: Config;
   secret_sealed: string | null;
   mode: 'full' | 'upsert' | 'incremental';
@@ -202,6 +223,7 @@ function readMysql(s: SourceRow, password: string | undefined, onWatermark: (v: 
 
 function reader(k: Kernel, s: SourceRow, onWatermark: (v: string) => void): Reader {
   const password = s.secret_sealed ? openSecret(k.masterKey, s.secret_sealed) : undefined;
+  if (s.kind === 'http') return readHttp({ ...s.config, url: s.config.url! }, password, s.mode === 'incremental' ? s.watermark : null, onWatermark);
   return s.kind === 'postgres' ? readPostgres(s, password, onWatermark) : readMysql(s, password, onWatermark);
 }
 
@@ -212,6 +234,7 @@ export async function testSource(k: Kernel, ctx: Ctx, id: string): Promise<{ ok:
   try {
     const it = r.rows[Symbol.asyncIterator]();
     const first = it.next();
+    first.catch(() => {}); // when the read fails, the columns say so first
     const columns = await r.columns;
     await first;
     await it.return?.(undefined);
