@@ -3,7 +3,7 @@
  * auditors' own records. Same filters and department scope as the list; the export is audited.
  */
 import { PassThrough, type Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import ExcelJS from '../xlsx.js';
 import type { Kernel } from '../kernel.js';
 import type { Ctx } from '../http/context.js';
 import { requireRole } from '../auth/authz.js';

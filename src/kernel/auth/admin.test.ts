@@ -3,7 +3,7 @@ import { testEnv, type TestEnv } from '../../../test/support/db.js';
 import { as, loginAs, type Session } from '../../../test/support/http.js';
 import { ADMIN_PASSWORD, DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
 import { Synth } from '../synth/index.js';
-import ExcelJS from 'exceljs';
+import ExcelJS from '../xlsx.js';
 
 let env: TestEnv;
 let admin: Session;

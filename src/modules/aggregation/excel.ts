@@ -5,13 +5,14 @@
  * dates and every other cell its text. Rows are numbered from 1 after the header.
  */
 import { statSync } from 'node:fs';
-import ExcelJS from 'exceljs';
+import ExcelJS from '../../kernel/xlsx.js';
+import type { CellValue, Row } from 'exceljs';
 import { AppError } from '../../kernel/http/errors.js';
 import type { OpenedFile, RowEvent } from './files.js';
 
 const TOTAL = /^\s*(合\s*计|总\s*计|小\s*计)/;
 
-function cellText(v: ExcelJS.CellValue): string | null {
+function cellText(v: CellValue): string | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) {
     const iso = v.toISOString();
@@ -21,7 +22,7 @@ function cellText(v: ExcelJS.CellValue): string | null {
   if (typeof v === 'boolean') return v ? '是' : '否';
   if (typeof v === 'object') {
     if ('richText' in v) return v.richText.map((t) => t.text).join('');
-    if ('result' in v) return cellText((v as { result?: ExcelJS.CellValue }).result ?? null);
+    if ('result' in v) return cellText((v as { result?: CellValue }).result ?? null);
     if ('text' in v) return String((v as { text: unknown }).text);
     if ('error' in v) return null;
   }
@@ -34,14 +35,14 @@ export async function openXlsx(path: string, opts: { sheet?: number; headerRow?:
   const wanted = opts.sheet ?? 1;
   const sheets = reader[Symbol.asyncIterator]();
   let n = 0;
-  let ws: AsyncIterator<ExcelJS.Row> | undefined;
+  let ws: AsyncIterator<Row> | undefined;
   try {
     for (;;) {
       const s = await sheets.next();
       if (s.done) break;
       n++;
       if (n === wanted) {
-        ws = (s.value as unknown as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
+        ws = (s.value as unknown as AsyncIterable<Row>)[Symbol.asyncIterator]();
         break;
       }
     }
@@ -49,7 +50,7 @@ export async function openXlsx(path: string, opts: { sheet?: number; headerRow?:
     throw new AppError('INGEST_FILE', { zh: '文件不是有效的 .xlsx 工作簿', en: 'The file is not a valid .xlsx workbook' });
   }
   if (!ws) throw new AppError('INGEST_FILE', { zh: `工作簿没有第 ${wanted} 个工作表`, en: `The workbook has no sheet ${wanted}` });
-  const values = (r: ExcelJS.Row) => {
+  const values = (r: Row) => {
     const out: (string | null)[] = [];
     r.eachCell({ includeEmpty: true }, (c, col) => (out[col - 1] = cellText(c.value)));
     return out;

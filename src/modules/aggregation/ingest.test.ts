@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
@@ -14,7 +15,7 @@ import { publishResource } from '../../../test/support/publish.js';
 import type { DataItem } from '../catalog/schema.js';
 import { GongshuClient } from '../../client/index.js';
 import { failStaleRuns, openCsv, openJson, openXlsx, runIngest } from './service.js';
-import ExcelJS from 'exceljs';
+import ExcelJS from '../../kernel/xlsx.js';
 
 const ITEMS: DataItem[] = [
   { name: 'sfzh', label: '公民身份号码', type: 'string', length: 18, primaryKey: true, incremental: false, identityKind: 'ric', grade: 3, masking: 'ric' },
@@ -202,6 +203,32 @@ describe('ingest from files', () => {
     const wrongType = await env.app.inject(as(officer, { method: 'POST', url: `/api/v1/ingest/upload?resourceId=${resourceId}`, headers: { 'content-type': 'image/png' }, payload: 'x' }));
     expect(wrongType.statusCode).toBe(415);
   });
+
+  it('uploads an Excel file over 20 MB (streamed to disk, not buffered)', async () => {
+    const p = path.join(dir, 'big.xlsx');
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: p, useSharedStrings: false });
+    const ws = wb.addWorksheet('参保');
+    ws.addRow(HEADER.split(',').concat('备注')).commit();
+    const n = 60_000;
+    for (let i = 0; i < n; i++) {
+      // a long, incompressible remark makes the file large with few rows
+      ws.addRow([`3703031960${String(100000 + i).slice(1)}0${i % 10}`.slice(0, 18), `大表${i}`, '1', '1960-01-01', i, randomBytes(360).toString('base64')]).commit();
+    }
+    await wb.commit();
+    expect(statSync(p).size).toBeGreaterThan(20 * 1024 * 1024);
+    const other = await publishResource(env.rt.kernel, { department: '淄博市人力资源和社会保障局', name: '大文件上传', items: ITEMS });
+    const officer = await loginAs(env.app, 'rsj_officer', DEMO_PASSWORD);
+    const res = await env.app.inject(as(officer, { method: 'POST', url: `/api/v1/ingest/upload?resourceId=${other.id}&mode=full&fileName=big.xlsx`, headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, payload: createReadStream(p) }));
+    expect(res.statusCode, res.body).toBe(202);
+    let got;
+    for (let i = 0; i < 600; i++) {
+      got = (await env.app.inject(as(officer, { method: 'GET', url: `/api/v1/ingest/runs/${res.json().run}` }))).json();
+      if (got.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await rejectsOf(got.id)).slice(0, 3)).toEqual([]);
+    expect(got).toMatchObject({ status: 'succeeded', read: n, inserted: n, rejected: 0 });
+  }, 180_000);
 
   it('departments push records with signed app requests, upserted by key', async () => {
     const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);

@@ -1,5 +1,5 @@
 /** Reading sources, runs and rejects: the provider department, administrators and auditors. */
-import ExcelJS from 'exceljs';
+import ExcelJS from '../../kernel/xlsx.js';
 import type pg from 'pg';
 import { hasRole, type Ctx } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';

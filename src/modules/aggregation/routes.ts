@@ -14,33 +14,36 @@ import { runIngest } from './engine.js';
 import { checkSourceAccess, getRun, listRejects, listRuns, listSources, rejectsWorkbook } from './read.js';
 
 export const RUN_SOURCE_JOB = 'ingest-source-run';
-const UPLOAD_TYPES_XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const readers = access.roles('admin', 'auditor', 'officer');
 
 export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['aggregation'];
-  // uploads arrive as the file itself, streamed to disk by the handler (never buffered)
-  app.addContentTypeParser(Object.keys(UPLOAD_TYPES).filter((t) => t !== 'application/json' && t !== UPLOAD_TYPES_XLSX), (_req, payload, done) => done(null, payload));
-
-  r.post('/api/v1/ingest/upload', {
-    config: { access: access.roles('officer') },
-    schema: {
-      tags, summary: '上传文件归集 / Upload a file into a published resource',
-      description: 'Body: the file itself (text/csv, text/tab-separated-values, application/x-ndjson; .xlsx and .json with their own types). Answers 202 with the run id; progress and rejects are read from the run.',
-      querystring: z.object({
-        resourceId: z.uuid(), mode: z.enum(['full', 'upsert']).default('upsert'), fileName: z.string().max(200).default('upload'),
-        encoding: z.enum(['auto', 'utf8', 'gbk', 'gb18030']).default('auto'), headerRow: z.coerce.number().int().min(1).optional(), sheet: z.coerce.number().int().min(1).optional(),
-      }),
-      response: { 202: z.object({ run: z.number().int() }) },
-    },
-  }, async (req, reply) => {
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim() as keyof typeof UPLOAD_TYPES;
-    const kind = UPLOAD_TYPES[type];
-    if (!kind) fail('UNSUPPORTED_MEDIA_TYPE');
-    const body = Buffer.isBuffer(req.body) ? Readable.from([req.body]) : typeof req.body === 'object' && req.body && 'pipe' in req.body ? (req.body as Readable) : Readable.from([Buffer.from(JSON.stringify(req.body ?? ''))]);
-    const { run } = await uploadAndIngest(k, req.ctx, body, { ...req.query, kind: kind === 'csv' && /\.tsv$/i.test(req.query.fileName) ? 'tsv' : kind });
-    return reply.code(202).send({ run });
+  // uploads arrive as the file itself, of any size up to the configured limit, streamed to disk by
+  // the handler and never buffered: this one route has its own body parsing (the app's parsers for
+  // JSON and .xlsx buffer, with their body limits)
+  void app.register(async (upload) => {
+    upload.removeAllContentTypeParsers();
+    upload.addContentTypeParser('*', { bodyLimit: Number.MAX_SAFE_INTEGER }, (_req, payload, done) => done(null, payload));
+    upload.withTypeProvider<ZodTypeProvider>().post('/api/v1/ingest/upload', {
+      config: { access: access.roles('officer') },
+      bodyLimit: Number.MAX_SAFE_INTEGER,
+      schema: {
+        tags, summary: '上传文件归集 / Upload a file into a published resource',
+        description: 'Body: the file itself (text/csv, text/tab-separated-values, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/json, application/x-ndjson), streamed to disk up to GONGSHU_UPLOAD_LIMIT_MB. Answers 202 with the run id; progress and rejects are read from the run.',
+        querystring: z.object({
+          resourceId: z.uuid(), mode: z.enum(['full', 'upsert']).default('upsert'), fileName: z.string().max(200).default('upload'),
+          encoding: z.enum(['auto', 'utf8', 'gbk', 'gb18030']).default('auto'), headerRow: z.coerce.number().int().min(1).optional(), sheet: z.coerce.number().int().min(1).optional(),
+        }),
+        response: { 202: z.object({ run: z.number().int() }) },
+      },
+    }, async (req, reply) => {
+      const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim() as keyof typeof UPLOAD_TYPES;
+      const kind = UPLOAD_TYPES[type];
+      if (!kind) fail('UNSUPPORTED_MEDIA_TYPE');
+      const { run } = await uploadAndIngest(k, req.ctx, req.body as Readable, { ...req.query, kind: kind === 'csv' && /\.tsv$/i.test(req.query.fileName) ? 'tsv' : kind });
+      return reply.code(202).send({ run });
+    });
   });
 
   const idParam = z.object({ id: z.uuid() });

@@ -5,7 +5,8 @@
  * with sheet, row, column and reason; nothing is imported when any row is wrong, unless the user
  * asks for the valid resources only.
  */
-import ExcelJS from 'exceljs';
+import ExcelJS from '../../kernel/xlsx.js';
+import type { CellValue, Worksheet } from 'exceljs';
 import type { Tx } from '../../kernel/db/pool.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
@@ -69,7 +70,7 @@ async function workbook(rows: { meta: ResourceMeta & { code: string | null; depa
     values.forEach((v, i) => (ls.getCell(`${col}${i + 2}`).value = v));
     ranges[key] = `${LISTS}!$${col}$2:$${col}$${values.length + 1}`;
   });
-  const list = (ws: ExcelJS.Worksheet, key: string, listKey: string, cols: readonly (readonly [string, string, number])[]) => {
+  const list = (ws: Worksheet, key: string, listKey: string, cols: readonly (readonly [string, string, number])[]) => {
     const idx = cols.findIndex((c) => c[0] === key);
     const col = String.fromCharCode(65 + idx);
     (ws as unknown as { dataValidations: { add(r: string, v: object): void } }).dataValidations.add(`${col}2:${col}2000`, {
@@ -118,7 +119,7 @@ export async function catalogTemplate(ctx: Ctx): Promise<Buffer> {
   return workbook([]);
 }
 
-function text(v: ExcelJS.CellValue): string {
+function text(v: CellValue): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'object' && 'richText' in v) return v.richText.map((t) => t.text).join('').trim();
   if (typeof v === 'object' && 'text' in v) return String(v.text).trim();
@@ -126,8 +127,8 @@ function text(v: ExcelJS.CellValue): string {
   return String(v).trim();
 }
 
-function sheetRows(ws: ExcelJS.Worksheet, cols: readonly (readonly [string, string, number])[], errors: ImportError[]) {
-  const header = (ws.getRow(1).values as ExcelJS.CellValue[]).slice(1).map(text);
+function sheetRows(ws: Worksheet, cols: readonly (readonly [string, string, number])[], errors: ImportError[]) {
+  const header = (ws.getRow(1).values as CellValue[]).slice(1).map(text);
   const idx = new Map<string, number>();
   cols.forEach(([key, title]) => {
     const i = header.findIndex((h) => h.replace(/[*（(].*$/, '') === title.replace(/[*（(].*$/, ''));
