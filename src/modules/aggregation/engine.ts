@@ -23,9 +23,9 @@ import { auditOf } from '../../kernel/audit/record.js';
 import { AppError, fail } from '../../kernel/http/errors.js';
 import { getResource } from '../catalog/service.js';
 import type { DataItem } from '../catalog/schema.js';
-import { copyField, type Reason } from './clean.js';
+import { copyField, typeValue, type Reason } from './clean.js';
 import { encodeRows, type EncodeSink, type Encoder } from './encode.js';
-import type { RowInput } from './files.js';
+import type { RowEvent, RowInput } from './files.js';
 import './codes.js';
 
 export type Mode = 'full' | 'upsert';
@@ -84,7 +84,7 @@ const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const norm = (s: string) => s.normalize('NFKC').trim().toLowerCase();
 
 /** Matches source columns to items: explicit mapping first, then the item's name, then its label. */
-export function mapColumns(items: DataItem[], columns: string[], mapping: Record<string, string> = {}): Map<string, number> {
+export function suggestColumns(items: DataItem[], columns: string[], mapping: Record<string, string> = {}): Map<string, number> {
   const out = new Map<string, number>();
   const idx = new Map(columns.map((c, i) => [norm(c), i]));
   for (const it of items) {
@@ -92,6 +92,12 @@ export function mapColumns(items: DataItem[], columns: string[], mapping: Record
     const i = wanted !== undefined ? idx.get(norm(wanted)) : (idx.get(norm(it.name)) ?? idx.get(norm(it.label)));
     if (i !== undefined) out.set(it.name, i);
   }
+  return out;
+}
+
+/** As suggestColumns, refusing a source without a column for every key item. */
+export function mapColumns(items: DataItem[], columns: string[], mapping: Record<string, string> = {}): Map<string, number> {
+  const out = suggestColumns(items, columns, mapping);
   const missingKeys = items.filter((i) => i.primaryKey && !out.has(i.name));
   if (missingKeys.length) {
     fail('INGEST_MAPPING', {
@@ -102,6 +108,45 @@ export function mapColumns(items: DataItem[], columns: string[], mapping: Record
   }
   return out;
 }
+
+export interface Cleaning {
+  mapping?: Record<string, string> | undefined;
+  codeMaps?: Record<string, Record<string, string>> | undefined;
+  halfWidth?: string[] | undefined;
+}
+
+/**
+ * The first rows as they would be stored: each item's source column (as mapped, and as suggested by
+ * name or label), and each value cleaned and typed — or the reason it would be rejected.
+ */
+export function previewRows(items: DataItem[], columns: string[], rows: RowEvent[], c: Cleaning) {
+  const cols = suggestColumns(items, columns, c.mapping);
+  const auto = suggestColumns(items, columns);
+  return {
+    columns,
+    items: items.map((it) => ({
+      name: it.name, label: it.label, type: it.type, primaryKey: it.primaryKey,
+      column: cols.has(it.name) ? columns[cols.get(it.name)!]! : null,
+      suggested: auto.has(it.name) ? columns[auto.get(it.name)!]! : null,
+      codeMap: c.codeMaps?.[it.name] ?? null,
+      halfWidth: c.halfWidth?.includes(it.name) ?? false,
+    })),
+    missingKeys: items.filter((i) => i.primaryKey && !cols.has(i.name)).map((i) => i.name),
+    rows: rows.map((ev) => {
+      if ('error' in ev) return { row: ev.row, values: {}, errors: { '': ev.error } };
+      const values: Record<string, string | null> = {};
+      const errors: Record<string, Reason> = {};
+      for (const it of items) {
+        const at = cols.get(it.name);
+        const t = typeValue(it, at === undefined ? null : (ev.values[at] ?? null), c.codeMaps?.[it.name], c.halfWidth?.includes(it.name) ?? false);
+        if (t.ok) values[it.name] = t.value;
+        else errors[it.name] = t.reason;
+      }
+      return { row: ev.row, values, errors };
+    }),
+  };
+}
+export type Preview = ReturnType<typeof previewRows>;
 
 /** A run that could not start reading (the source was unreachable): on the record, failed. */
 export async function recordFailedRun(k: Kernel, ctx: Ctx, resourceId: string, source: string, mode: Mode, error: string): Promise<RunResult> {

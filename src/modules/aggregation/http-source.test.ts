@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, type TestEnv } from '../../../test/support/db.js';
-import { seeded } from '../../../test/support/seed.js';
+import { DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
+import { as, loginAs } from '../../../test/support/http.js';
 import { systemCtx } from '../../kernel/http/context.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { publishResource } from '../../../test/support/publish.js';
@@ -45,7 +46,9 @@ beforeAll(async () => {
     const size = Number(u.searchParams.get('pageSize'));
     const since = u.searchParams.get('since');
     const list = records.filter((r) => since === null || r.gxsj > since).slice((page - 1) * size, page * size);
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ code: 0, data: { total: records.length, list } }));
+    // another department's API names its fields in its own way
+    const out = u.pathname.endsWith('/readings') ? list.map((r) => ({ 户号: r.hh, usage: r.yl.toLocaleString('en-US', { minimumFractionDigits: 1 }), state: r.yl > 30 ? '停用' : '正常', 更新时间: r.gxsj })) : list;
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ code: 0, data: { total: records.length, list: out } }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/water/meters`;
@@ -118,6 +121,41 @@ describe('an HTTP JSON API source', () => {
     } finally {
       ignorePage = false;
     }
+  });
+
+  it('previews the first rows as they will be stored; the mapping and code map edited in the console apply to runs', async () => {
+    const items: DataItem[] = [...ITEMS, { name: 'zt', label: '状态', type: 'code', length: 1, primaryKey: false, incremental: false, grade: 1, masking: 'none' }];
+    const target = await publishResource(env.rt.kernel, { department: '淄博市人力资源和社会保障局', name: '水表读数（映射）', items, shareMethods: ['database'] });
+    const officer = await loginAs(env.app, 'rsj_officer', DEMO_PASSWORD);
+    const created = await env.app.inject(as(officer, { method: 'POST', url: '/api/v1/sources', payload: { name: '水务读数接口', resourceId: target.id, kind: 'http', url: base.replace(/meters$/, 'readings'), recordsPath: 'data.list', pageParam: 'pageNo', sizeParam: 'pageSize', pageSize: 10, secretHeader: 'Authorization', password: TOKEN, mode: 'full', mapping: {} } }));
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id;
+    const preview = async (body?: object) => (await env.app.inject(as(officer, { method: 'POST', url: `/api/v1/sources/${id}/preview`, ...(body && { payload: body }) }))).json();
+
+    const p1 = await preview();
+    expect(p1.columns).toEqual(['户号', 'usage', 'state', '更新时间']);
+    // suggested by label: 户号 → hh, 更新时间 → gxsj; usage and state match nothing yet
+    expect(p1.items.map((i: { name: string; column: string | null }) => [i.name, i.column])).toEqual([['hh', '户号'], ['yl', null], ['gxsj', '更新时间'], ['zt', null]]);
+    expect(p1.rows).toHaveLength(10);
+    expect(p1.rows[0]).toEqual({ row: 1, values: { hh: 'HH00001', yl: null, gxsj: `${records[0]!.gxsj}+08`, zt: null }, errors: {} });
+
+    const edits = { mapping: { yl: 'usage', zt: 'state' }, codeMaps: { zt: { 正常: '1', 停用: '0' } } };
+    const p2 = await preview(edits);
+    expect(p2.rows[0].values).toMatchObject({ yl: records[0]!.yl.toFixed(1), zt: '1' });
+    const rejected = await preview({ mapping: { yl: 'usage', zt: 'state' } }); // without the code map 停用/正常 are too long for a 1-character code
+    expect(rejected.rows[0].errors.zt.en).toBe('length 2 exceeds 1');
+
+    const saved = await env.app.inject(as(officer, { method: 'PATCH', url: `/api/v1/sources/${id}`, payload: { ...edits, schedule: '30 2 * * *' } }));
+    expect(saved.statusCode, saved.body).toBe(204);
+    const bad = await env.app.inject(as(officer, { method: 'PATCH', url: `/api/v1/sources/${id}`, payload: { mapping: { nosuch: 'usage' } } }));
+    expect(bad.json()).toMatchObject({ code: 'VALIDATION', field: 'mapping' });
+    const listed = (await env.app.inject(as(officer, { method: 'GET', url: '/api/v1/sources' }))).json().find((x: { id: string }) => x.id === id);
+    expect(listed).toMatchObject({ kind: 'http', schedule: '30 2 * * *', mapping: edits.mapping, codeMaps: edits.codeMaps, url: expect.stringContaining('/readings') });
+
+    expect(await runSource(env.rt.kernel, ctx, id)).toMatchObject({ status: 'succeeded', read: records.length, rejected: 0 });
+    const stored = (await sql<{ hh: string; yl: string; zt: string }>`SELECT hh, yl::text, zt FROM ${sql.raw(target.datasetTable!)} ORDER BY hh`.execute(env.rt.kernel.db)).rows;
+    expect(stored[0]).toEqual({ hh: 'HH00001', yl: records[0]!.yl.toFixed(2), zt: '1' });
+    expect(stored.find((r) => r.hh === 'HH00025')).toEqual({ hh: 'HH00025', yl: '37.50', zt: '0' });
   });
 
   it('compares watermarks as numbers when both are numbers, else as text', () => {

@@ -83,10 +83,11 @@ export async function rejectsWorkbook(ctx: Ctx, pool: pg.Pool, run: number): Pro
 export async function listSources(ctx: Ctx, pool: pg.Pool) {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const s = scope(ctx);
-  const rows = (await pool.query(`SELECT id, department_id, resource_id, name, kind, config, mode, watermark, created_at FROM ingest.source${s ? ' WHERE department_id = $1' : ''} ORDER BY name`, s ? [s] : [])).rows;
+  const rows = (await pool.query(`SELECT id, department_id, resource_id, name, kind, config, mode, mapping, cleaning, schedule, watermark, created_at FROM ingest.source${s ? ' WHERE department_id = $1' : ''} ORDER BY name`, s ? [s] : [])).rows;
   return rows.map((r) => ({
     id: r.id as string, departmentId: r.department_id as string, resourceId: r.resource_id as string, name: r.name as string, kind: r.kind as string, mode: r.mode as string,
-    host: r.config.host as string, port: Number(r.config.port), database: r.config.database as string, user: r.config.user as string,
+    host: (r.config.host as string) ?? null, port: r.config.port ? Number(r.config.port) : null, database: (r.config.database as string) ?? null, user: (r.config.user as string) ?? null, url: (r.config.url as string) ?? null,
+    mapping: r.mapping as Record<string, string>, codeMaps: (r.cleaning.codeMaps ?? {}) as Record<string, Record<string, string>>, halfWidth: (r.cleaning.halfWidth ?? []) as string[], schedule: (r.schedule as string) ?? null,
     table: (r.config.table as string) ?? null, query: (r.config.query as string) ?? null, watermarkColumn: (r.config.watermark as string) ?? null, watermark: r.watermark as string | null,
     createdAt: (r.created_at as Date).toISOString(),
   }));

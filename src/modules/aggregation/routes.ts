@@ -7,7 +7,7 @@ import { access } from '../../kernel/http/access.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { pageQuery } from '../../kernel/http/pagination.js';
 import { fail } from '../../kernel/http/errors.js';
-import { createSource, sourceInput, testSource } from './sources.js';
+import { createSource, previewSource, sourceChanges, sourceInput, testSource, updateSource } from './sources.js';
 import { Readable } from 'node:stream';
 import { UPLOAD_TYPES, uploadAndIngest } from './upload.js';
 import { runIngest } from './engine.js';
@@ -78,6 +78,20 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.roles('officer', 'admin') },
     schema: { tags, summary: '测试连接 / Test the connection', params: idParam },
   }, async (req) => testSource(k, req.ctx, req.params.id));
+  r.patch('/api/v1/sources/:id', {
+    config: { access: access.roles('officer') },
+    schema: { tags, summary: '修改数据源的映射、清洗规则和调度 / Change a source\'s mapping, cleaning and schedule', params: idParam, body: sourceChanges, response: { 204: z.null() } },
+  }, async (req, reply) => {
+    await updateSource(k, req.ctx, req.params.id, req.body);
+    return reply.code(204).send(null);
+  });
+  r.post('/api/v1/sources/:id/preview', {
+    config: { access: access.roles('officer', 'admin') },
+    schema: {
+      tags, summary: '预览前 20 行入库后的样子（可带未保存的映射）/ The first 20 rows as they would be stored (with an unsaved mapping, if given)',
+      params: idParam, body: sourceChanges.omit({ schedule: true }).nullish(),
+    },
+  }, async (req) => previewSource(k, req.ctx, req.params.id, req.body ?? {}));
   r.post('/api/v1/sources/:id/run', {
     config: { access: access.roles('officer', 'admin') },
     schema: { tags, summary: '立即归集（交给任务进程）/ Run now (queued for a worker)', params: idParam, response: { 202: z.object({ job: z.string() }) } },

@@ -19,7 +19,9 @@ import { openSecret, sealSecret } from '../../kernel/crypto/sm.js';
 import { fail } from '../../kernel/http/errors.js';
 import { getResource } from '../catalog/service.js';
 import { parseCron } from './cron.js';
-import { recordFailedRun, runIngest, type RunResult } from './engine.js';
+import { previewRows, recordFailedRun, runIngest, type Preview, type RunResult } from './engine.js';
+import { sql } from 'kysely';
+import { inTx } from '../../kernel/http/tx.js';
 import type { RowEvent } from './files.js';
 import { readHttp } from './http.js';
 
@@ -99,6 +101,7 @@ interface SourceRow {
   secret_sealed: string | null;
   mode: 'full' | 'upsert' | 'incremental';
   mapping: Record<string, string>;
+  cleaning: { codeMaps?: Record<string, Record<string, string>>; halfWidth?: string[] };
   watermark: string | null;
 }
 
@@ -267,11 +270,67 @@ export async function runSource(k: Kernel, ctx: Ctx, id: string): Promise<RunRes
         yield n.value;
       }
     })();
-    const result = await runIngest(k, ctx, { resourceId: s.resource_id, mode: s.mode === 'full' ? 'full' : 'upsert', source: s.name, columns, rows, mapping: s.mapping });
+    const result = await runIngest(k, ctx, {
+      resourceId: s.resource_id, mode: s.mode === 'full' ? 'full' : 'upsert', source: s.name, columns, rows,
+      mapping: s.mapping, codeMaps: s.cleaning.codeMaps, halfWidth: s.cleaning.halfWidth,
+    });
     if (result.status === 'succeeded' && s.mode === 'incremental' && watermark !== null) {
       await k.pool.query('UPDATE ingest.source SET watermark = $2, updated_at = now() WHERE id = $1', [id, watermark]);
     }
     return result;
+  } finally {
+    await r.close();
+  }
+}
+
+export const sourceChanges = z.object({
+  /** item name → source column */
+  mapping: z.record(z.string(), z.string().max(200)).optional(),
+  /** item name → (source code → stored code), e.g. { xb: { 男: '1', 女: '2' } } */
+  codeMaps: z.record(z.string(), z.record(z.string().max(200), z.string().max(200))).optional(),
+  /** text items whose full-width characters become half-width */
+  halfWidth: z.array(z.string()).max(500).optional(),
+  schedule: z.string().max(100).nullable().optional().refine((v) => !v || parseCron(v) !== null, '不是有效的 cron 表达式（分 时 日 月 周）/ not a cron expression (minute hour day month weekday)'),
+});
+export type SourceChanges = z.infer<typeof sourceChanges>;
+
+/** Items named in a mapping or cleaning must be the resource's. */
+async function checkItems(ctx: Ctx, db: Kernel['db'], resourceId: string, c: Pick<SourceChanges, 'mapping' | 'codeMaps' | 'halfWidth'>) {
+  const res = await getResource(ctx, db, resourceId);
+  const known = new Set((res.published?.items ?? []).map((i) => i.name));
+  const named = [...Object.keys(c.mapping ?? {}), ...Object.keys(c.codeMaps ?? {}), ...(c.halfWidth ?? [])];
+  const unknown = named.filter((n) => !known.has(n));
+  if (unknown.length) fail('VALIDATION', { field: 'mapping', zh: `资源没有这些数据项：${unknown.join('、')}`, en: `The resource has no such items: ${unknown.join(', ')}` });
+  return res;
+}
+
+/** Mapping, cleaning and schedule of a source. */
+export async function updateSource(k: Kernel, ctx: Ctx, id: string, c: SourceChanges): Promise<void> {
+  requireRole(ctx, 'officer');
+  const s = await loadSource(k, ctx, id);
+  await checkItems(ctx, k.db, s.resource_id, c);
+  const cleaning = { ...s.cleaning, ...(c.codeMaps && { codeMaps: c.codeMaps }), ...(c.halfWidth && { halfWidth: c.halfWidth }) };
+  await inTx(k.db, async (tx) => {
+    await sql`UPDATE ingest.source SET mapping = ${JSON.stringify(c.mapping ?? s.mapping)}::jsonb, cleaning = ${JSON.stringify(cleaning)}::jsonb,
+      schedule = ${c.schedule === undefined ? sql`schedule` : c.schedule || null}, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await appendInTx(tx, [auditOf(ctx, 'ingest.source.update', 'source', id, { mapping: c.mapping ?? null, codeMaps: c.codeMaps ?? null, halfWidth: c.halfWidth ?? null, schedule: c.schedule ?? null })]);
+  });
+}
+
+/** The first 20 rows of a source as they would be stored, with the mapping and cleaning given (or saved). */
+export async function previewSource(k: Kernel, ctx: Ctx, id: string, c: Pick<SourceChanges, 'mapping' | 'codeMaps' | 'halfWidth'> = {}): Promise<Preview & { error?: string }> {
+  const s = await loadSource(k, ctx, id);
+  const res = await checkItems(ctx, k.db, s.resource_id, c);
+  const items = res.published?.items ?? [];
+  const cleaning = { mapping: c.mapping ?? s.mapping, codeMaps: c.codeMaps ?? s.cleaning.codeMaps, halfWidth: c.halfWidth ?? s.cleaning.halfWidth };
+  const r = reader(k, { ...s, mode: 'full' }, () => {});
+  try {
+    const it = r.rows[Symbol.asyncIterator]();
+    const first = await it.next();
+    await it.return?.(undefined);
+    return previewRows(items, await r.columns, first.done ? [] : first.value.slice(0, 20), cleaning);
+  } catch (e) {
+    return { ...previewRows(items, [], [], cleaning), error: (e as Error).message };
   } finally {
     await r.close();
   }
