@@ -10,6 +10,7 @@ import { can, useSession } from '../auth/session';
 import { showProblem } from '../components/forms';
 import { useServerTable } from '../components/table';
 import { fmtDateTime } from '../i18n';
+import SourceMapping from './SourceMapping';
 
 const run = z.object({
   id: z.number(), resourceId: z.string(), resourceName: z.string(), source: z.string(), mode: z.string(), status: z.string(), startedBy: z.string().nullable(),
@@ -17,7 +18,11 @@ const run = z.object({
   rejected: z.number(), totalBytes: z.number().nullable(), readBytes: z.number().nullable(), error: z.string().nullable(),
 });
 type Run = z.infer<typeof run>;
-const source = z.object({ id: z.string(), name: z.string(), kind: z.string(), mode: z.string(), host: z.string(), database: z.string(), table: z.string().nullable(), watermark: z.string().nullable(), resourceId: z.string() });
+const source = z.object({
+  id: z.string(), name: z.string(), kind: z.string(), mode: z.string(), host: z.string().nullable(), database: z.string().nullable(), table: z.string().nullable(), url: z.string().nullable(),
+  watermark: z.string().nullable(), resourceId: z.string(), schedule: z.string().nullable(), mapping: z.record(z.string(), z.string()), codeMaps: z.record(z.string(), z.record(z.string(), z.string())), halfWidth: z.array(z.string()),
+});
+type Source = z.infer<typeof source>;
 const reject = z.object({ row: z.number(), field: z.string().nullable(), reason: z.string(), value: z.string().nullable() });
 const STATE: Record<string, string> = { running: 'processing', succeeded: 'success', failed: 'error' };
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -36,7 +41,7 @@ function Rejects({ runId, onClose }: { runId: number | null; onClose: () => void
   );
 }
 
-/** 数据归集: runs with live progress and their rejects, database sources, file uploads. */
+/** 数据归集: runs with live progress and their rejects, sources (databases, HTTP APIs) with their mapping, preview and schedule, file uploads. */
 export default function Ingest() {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
@@ -46,7 +51,9 @@ export default function Ingest() {
   const table = useServerTable();
   const [rejectsOf, setRejectsOf] = useState<number | null>(null);
   const [creating, setCreating] = useState(false);
+  const [mappingOf, setMappingOf] = useState<Source | null>(null);
   const [form] = Form.useForm();
+  const kind = Form.useWatch('kind', form) as string | undefined;
   const [upload, setUpload] = useState<{ resourceId?: string; mode: 'full' | 'upsert' }>({ mode: 'upsert' });
   const runs = useQuery({
     queryKey: ['runs', table.query],
@@ -58,9 +65,13 @@ export default function Ingest() {
   const resources = useQuery({ queryKey: ['ingest-resources'], queryFn: () => api(pageOf(resourceSummary), '/api/v1/catalog/resources', { query: { status: 'published', pageSize: 200 } }) });
   const resOptions = (resources.data?.items ?? []).map((r) => ({ value: r.id, label: `${r.code ?? ''} ${r.name}` }));
   const create = useMutation({
-    mutationFn: (v: Record<string, unknown>) => api(z.object({ id: z.string() }), '/api/v1/sources', { method: 'POST', body: { ...v, port: Number(v.port), mapping: {} } }),
+    mutationFn: (v: Record<string, unknown>) => api(z.object({ id: z.string() }), '/api/v1/sources', {
+      method: 'POST',
+      // empty fields are left out (an HTTP source has no host, a database no address)
+      body: { ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== null && x !== '')), mapping: {} },
+    }),
     onSuccess: () => { setCreating(false); void qc.invalidateQueries({ queryKey: ['sources'] }); },
-    onError: (e) => showProblem(form, e, (s) => void message.error(s), ['name', 'resourceId', 'kind', 'host', 'port', 'database', 'user', 'password', 'table', 'query', 'mode', 'watermark', 'schedule']),
+    onError: (e) => showProblem(form, e, (s) => void message.error(s), ['name', 'resourceId', 'kind', 'host', 'port', 'database', 'user', 'password', 'table', 'query', 'url', 'recordsPath', 'pageParam', 'pageStart', 'sizeParam', 'pageSize', 'sinceParam', 'secretHeader', 'mode', 'watermark', 'schedule']),
   });
   const test = useMutation({
     mutationFn: (id: string) => api(z.object({ ok: z.boolean(), columns: z.array(z.string()), error: z.string().optional() }), `/api/v1/sources/${id}/test`, { method: 'POST' }),
@@ -110,10 +121,17 @@ export default function Ingest() {
                 columns={[
                   { key: 'name', dataIndex: 'name', title: t('ingest.name') },
                   { key: 'kind', dataIndex: 'kind', title: t('ingest.kind') },
-                  { key: 'where', title: t('ingest.database'), render: (_: unknown, s: z.infer<typeof source>) => <span className="gs-mono">{s.host}/{s.database}{s.table ? `.${s.table}` : ''}</span> },
+                  { key: 'where', title: t('ingest.where'), render: (_: unknown, s: Source) => <span className="gs-mono">{s.kind === 'http' ? s.url : `${s.host}/${s.database}${s.table ? `.${s.table}` : ''}`}</span> },
                   { key: 'mode', dataIndex: 'mode', title: t('ingest.mode'), render: (m: string) => t(`ingest.modes.${m}`) },
+                  { key: 'schedule', dataIndex: 'schedule', title: t('ingest.schedule'), render: (v: string | null) => <span className="gs-mono">{v ?? ''}</span> },
                   { key: 'wm', dataIndex: 'watermark', title: t('ingest.watermark') },
-                  { key: 'actions', title: t('common.actions'), render: (_: unknown, s: z.infer<typeof source>) => <Space><Button size="small" onClick={() => test.mutate(s.id)}>{t('ingest.test')}</Button><Button size="small" type="primary" onClick={() => runNow.mutate(s.id)}>{t('ingest.run')}</Button></Space> },
+                  { key: 'actions', title: t('common.actions'), render: (_: unknown, s: Source) => (
+                    <Space>
+                      <Button size="small" onClick={() => setMappingOf(s)}>{t('ingest.mapping')}</Button>
+                      <Button size="small" onClick={() => test.mutate(s.id)}>{t('ingest.test')}</Button>
+                      <Button size="small" type="primary" onClick={() => runNow.mutate(s.id)}>{t('ingest.run')}</Button>
+                    </Space>
+                  ) },
                 ]} />
             </>
           ),
@@ -135,22 +153,43 @@ export default function Ingest() {
         }] : []),
       ]} />
       <Rejects runId={rejectsOf} onClose={() => setRejectsOf(null)} />
+      <SourceMapping source={mappingOf} editable={officer} onClose={() => setMappingOf(null)} onSaved={() => void qc.invalidateQueries({ queryKey: ['sources'] })} />
       <Modal open={creating} title={t('ingest.newSource')} onCancel={() => setCreating(false)} onOk={() => form.submit()} confirmLoading={create.isPending} okText={t('common.save')} cancelText={t('common.cancel')} destroyOnHidden forceRender width={640}>
         <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)} initialValues={{ kind: 'postgres', port: 5432, mode: 'full' }}>
           <Form.Item name="name" label={t('ingest.name')} rules={[{ required: true }]}><Input /></Form.Item>
           <Form.Item name="resourceId" label={t('ingest.resource')} rules={[{ required: true }]}><Select options={resOptions} /></Form.Item>
-          <Space wrap>
-            <Form.Item name="kind" label={t('ingest.kind')}><Select style={{ width: 140 }} options={[{ value: 'postgres', label: 'PostgreSQL' }, { value: 'mysql', label: 'MySQL / MariaDB' }]} /></Form.Item>
-            <Form.Item name="host" label={t('ingest.host')} rules={[{ required: true }]}><Input style={{ width: 200 }} /></Form.Item>
-            <Form.Item name="port" label={t('ingest.port')} rules={[{ required: true }]}><InputNumber min={1} max={65535} /></Form.Item>
-          </Space>
-          <Space wrap>
-            <Form.Item name="database" label={t('ingest.database')} rules={[{ required: true }]}><Input /></Form.Item>
-            <Form.Item name="user" label={t('ingest.user')} rules={[{ required: true }]}><Input autoComplete="off" /></Form.Item>
-            <Form.Item name="password" label={t('ingest.password')}><Input.Password autoComplete="new-password" /></Form.Item>
-          </Space>
-          <Form.Item name="table" label={t('ingest.table')}><Input className="gs-mono" /></Form.Item>
-          <Form.Item name="query" label={t('ingest.query')}><Input.TextArea rows={2} className="gs-mono" /></Form.Item>
+          <Form.Item name="kind" label={t('ingest.kind')}><Select style={{ width: 200 }} options={[{ value: 'postgres', label: 'PostgreSQL' }, { value: 'mysql', label: 'MySQL / MariaDB' }, { value: 'http', label: 'HTTP JSON API' }]} /></Form.Item>
+          {kind === 'http' ? (
+            <>
+              <Form.Item name="url" label={t('ingest.url')} rules={[{ required: true }]}><Input className="gs-mono" placeholder="https://…/api/list" /></Form.Item>
+              <Space wrap>
+                <Form.Item name="recordsPath" label={t('ingest.recordsPath')}><Input className="gs-mono" placeholder="data.list" style={{ width: 140 }} /></Form.Item>
+                <Form.Item name="pageParam" label={t('ingest.pageParam')}><Input className="gs-mono" placeholder="page" style={{ width: 110 }} /></Form.Item>
+                <Form.Item name="pageStart" label={t('ingest.pageStart')}><InputNumber min={0} placeholder="1" /></Form.Item>
+                <Form.Item name="sizeParam" label={t('ingest.sizeParam')}><Input className="gs-mono" placeholder="pageSize" style={{ width: 110 }} /></Form.Item>
+                <Form.Item name="pageSize" label={t('ingest.pageSize')}><InputNumber min={1} max={10000} /></Form.Item>
+              </Space>
+              <Space wrap>
+                <Form.Item name="secretHeader" label={t('ingest.secretHeader')}><Input className="gs-mono" placeholder="Authorization" style={{ width: 160 }} /></Form.Item>
+                <Form.Item name="password" label={t('ingest.secret')}><Input.Password autoComplete="new-password" style={{ width: 240 }} /></Form.Item>
+                <Form.Item name="sinceParam" label={t('ingest.sinceParam')}><Input className="gs-mono" placeholder="since" style={{ width: 110 }} /></Form.Item>
+              </Space>
+            </>
+          ) : (
+            <>
+              <Space wrap>
+                <Form.Item name="host" label={t('ingest.host')} rules={[{ required: true }]}><Input style={{ width: 200 }} /></Form.Item>
+                <Form.Item name="port" label={t('ingest.port')} rules={[{ required: true }]}><InputNumber min={1} max={65535} /></Form.Item>
+                <Form.Item name="database" label={t('ingest.database')} rules={[{ required: true }]}><Input /></Form.Item>
+              </Space>
+              <Space wrap>
+                <Form.Item name="user" label={t('ingest.user')} rules={[{ required: true }]}><Input autoComplete="off" /></Form.Item>
+                <Form.Item name="password" label={t('ingest.password')}><Input.Password autoComplete="new-password" /></Form.Item>
+              </Space>
+              <Form.Item name="table" label={t('ingest.table')}><Input className="gs-mono" /></Form.Item>
+              <Form.Item name="query" label={t('ingest.query')}><Input.TextArea rows={2} className="gs-mono" /></Form.Item>
+            </>
+          )}
           <Space wrap>
             <Form.Item name="mode" label={t('ingest.mode')}><Select style={{ width: 200 }} options={(['full', 'upsert', 'incremental'] as const).map((m) => ({ value: m, label: t(`ingest.modes.${m}`) }))} /></Form.Item>
             <Form.Item name="watermark" label={t('ingest.watermark')}><Input /></Form.Item>
