@@ -49,7 +49,7 @@ export default function SourceMapping({ source, editable, onClose, onSaved }: { 
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
   const save = useMutation({
-    mutationFn: () => api(z.null(), `/api/v1/sources/${source!.id}`, { method: 'PATCH', body: { ...edits(), schedule: schedule.trim() || null } }),
+    mutationFn: () => api(z.undefined(), `/api/v1/sources/${source!.id}`, { method: 'PATCH', body: { ...edits(), schedule: schedule.trim() || null } }),
     onSuccess: () => { void message.success(t('ingest.saved')); onSaved(); },
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
