@@ -76,11 +76,11 @@ const en: Messages = {
   },
   ingest: {
     title: 'Aggregation', runs: 'Runs', sources: 'Sources', upload: 'Upload a file', resource: 'Resource', source: 'Source', mode: 'Mode', status: 'Status', startedAt: 'Started',
-    read: 'Read', inserted: 'Inserted', updated: 'Updated', unchanged: 'Unchanged', deleted: 'Deleted', rejected: 'Rejected', progress: 'Progress', rejects: 'Rejected rows', row: 'Row', field: 'Field',
+    read: 'Read', inserted: 'Inserted', updated: 'Updated', unchanged: 'Unchanged', deleted: 'Deleted', rejected: 'Rejected', progress: 'Progress, time', rejects: 'Rejected rows', row: 'Row', field: 'Field',
     reason: 'Reason', value: 'Value', download: 'Download Excel', newSource: 'New source', test: 'Test connection', run: 'Run now', queued: 'The run is queued', ok: 'Connected', kind: 'Kind',
     host: 'Host', port: 'Port', database: 'Database', user: 'User', password: 'Password', table: 'Table', query: 'Query (SELECT)', watermark: 'Watermark column', schedule: 'Schedule (cron)',
     name: 'Name', file: 'File', choose: 'Choose a file and upload', started: 'Run #{{run}} started', error: 'Error',
-    url: 'API address', recordsPath: 'Records path', pageParam: 'Page parameter', pageStart: 'First page', sizeParam: 'Page size parameter', pageSize: 'Page size', sinceParam: 'Since parameter',
+    rate: '{{n}} rows/s', url: 'API address', recordsPath: 'Records path', pageParam: 'Page parameter', pageStart: 'First page', sizeParam: 'Page size parameter', pageSize: 'Page size', sinceParam: 'Since parameter',
     secretHeader: 'Secret header', secret: 'Secret (the header\'s value)', where: 'Where', mapping: 'Mapping and preview', item: 'Item', itemType: 'Type', column: 'Source column', suggested: 'Suggested: {{column}}',
     codeMap: 'Code map', codeMapHint: 'M=1, F=2', halfWidth: 'Full-width to half-width', preview: 'Preview 20 rows', save: 'Save', saved: 'Saved', previewTitle: 'As stored (first 20 rows)',
     missingKeys: 'No source column for the business key: {{keys}}', unmapped: 'Not mapped', previewError: 'The source could not be read',

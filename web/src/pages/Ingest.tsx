@@ -24,6 +24,12 @@ const source = z.object({
 });
 type Source = z.infer<typeof source>;
 const reject = z.object({ row: z.number(), field: z.string().nullable(), reason: z.string(), value: z.string().nullable() });
+/** 1 分 5 秒 / 1 min 5 s */
+function fmtDuration(secs: number, lang: string): string {
+  const m = Math.floor(secs / 60);
+  const s = secs < 10 ? secs.toFixed(1) : String(Math.round(secs % 60));
+  return lang.startsWith('en') ? (m ? `${m} min ${s} s` : `${s} s`) : m ? `${m} 分 ${s} 秒` : `${s} 秒`;
+}
 const STATE: Record<string, string> = { running: 'processing', succeeded: 'success', failed: 'error' };
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const TYPES: Record<string, string> = { csv: 'text/csv', tsv: 'text/tab-separated-values', txt: 'text/plain', xlsx: XLSX, json: 'application/json', jsonl: 'application/x-ndjson' };
@@ -105,7 +111,20 @@ export default function Ingest() {
                 { key: 'source', dataIndex: 'source', title: t('ingest.source') },
                 { key: 'mode', dataIndex: 'mode', title: t('ingest.mode'), render: (m: string) => t(`ingest.modes.${m}`) },
                 { key: 'status', dataIndex: 'status', title: t('ingest.status'), render: (s: string, r) => <Tag color={STATE[s]} title={r.error ?? ''}>{t(`ingest.states.${s}`)}</Tag> },
-                { key: 'progress', title: t('ingest.progress'), render: (_: unknown, r) => (r.status === 'running' ? <Progress size="small" percent={r.totalBytes ? Math.round((100 * (r.readBytes ?? 0)) / r.totalBytes) : 0} style={{ width: 120 }} /> : null) },
+                {
+                  key: 'progress', title: t('ingest.progress'),
+                  render: (_: unknown, r) => {
+                    const secs = Math.max(0.001, ((r.finishedAt ? Date.parse(r.finishedAt) : Date.now()) - Date.parse(r.startedAt)) / 1000);
+                    const rate = t('ingest.rate', { n: Math.round(r.read / secs).toLocaleString(i18n.language) });
+                    if (r.status !== 'running') return <Typography.Text type="secondary">{fmtDuration(secs, i18n.language)} · {rate}</Typography.Text>;
+                    return (
+                      <Space size={4} direction="vertical">
+                        {r.totalBytes ? <Progress size="small" percent={Math.round((100 * (r.readBytes ?? 0)) / r.totalBytes)} style={{ width: 140 }} /> : null}
+                        <Typography.Text type="secondary">{rate}</Typography.Text>
+                      </Space>
+                    );
+                  },
+                },
                 ...(['read', 'inserted', 'updated', 'unchanged', 'deleted'] as const).map((k) => ({ key: k, dataIndex: k, title: t(`ingest.${k}`) })),
                 { key: 'rejected', dataIndex: 'rejected', title: t('ingest.rejected'), render: (n: number, r: Run) => (n > 0 ? <Button size="small" type="link" onClick={() => setRejectsOf(r.id)}>{n}</Button> : 0) },
                 { key: 'startedAt', dataIndex: 'startedAt', title: t('ingest.startedAt'), render: (v: string) => fmtDateTime(v, i18n.language) },
