@@ -80,7 +80,7 @@ const en: Messages = {
     reason: 'Reason', value: 'Value', download: 'Download Excel', newSource: 'New source', test: 'Test connection', run: 'Run now', queued: 'The run is queued', ok: 'Connected', kind: 'Kind',
     host: 'Host', port: 'Port', database: 'Database', user: 'User', password: 'Password', table: 'Table', query: 'Query (SELECT)', watermark: 'Watermark column', schedule: 'Schedule (cron)',
     name: 'Name', file: 'File', choose: 'Choose a file and upload', started: 'Run #{{run}} started', error: 'Error',
-    rate: '{{n}} rows/s', url: 'API address', recordsPath: 'Records path', pageParam: 'Page parameter', pageStart: 'First page', sizeParam: 'Page size parameter', pageSize: 'Page size', sinceParam: 'Since parameter',
+    encoding: 'Encoding', encodingAuto: 'Detect encoding', headerRow: 'Header row', sheet: 'Sheet no.', rate: '{{n}} rows/s', url: 'API address', recordsPath: 'Records path', pageParam: 'Page parameter', pageStart: 'First page', sizeParam: 'Page size parameter', pageSize: 'Page size', sinceParam: 'Since parameter',
     secretHeader: 'Secret header', secret: 'Secret (the header\'s value)', where: 'Where', mapping: 'Mapping and preview', item: 'Item', itemType: 'Type', column: 'Source column', suggested: 'Suggested: {{column}}',
     codeMap: 'Code map', codeMapHint: 'M=1, F=2', halfWidth: 'Full-width to half-width', preview: 'Preview 20 rows', save: 'Save', saved: 'Saved', previewTitle: 'As stored (first 20 rows)',
     missingKeys: 'No source column for the business key: {{keys}}', unmapped: 'Not mapped', previewError: 'The source could not be read',

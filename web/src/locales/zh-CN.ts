@@ -78,7 +78,7 @@ const zh = {
     reason: '原因', value: '原始值', download: '下载 Excel', newSource: '新建数据源', test: '测试连接', run: '立即归集', queued: '已提交归集任务', ok: '连接成功', kind: '类型',
     host: '主机', port: '端口', database: '数据库', user: '用户名', password: '密码', table: '表名', query: '查询语句（SELECT）', watermark: '水位列', schedule: '定时（cron）',
     name: '名称', file: '文件', choose: '选择文件并上传', started: '归集已开始 #{{run}}', error: '错误',
-    rate: '{{n}} 行/秒', url: '接口地址', recordsPath: '记录数组路径', pageParam: '页码参数', pageStart: '起始页', sizeParam: '每页条数参数', pageSize: '每页条数', sinceParam: '增量参数',
+    encoding: '文件编码', encodingAuto: '自动识别编码', headerRow: '表头行号', sheet: '工作表序号', rate: '{{n}} 行/秒', url: '接口地址', recordsPath: '记录数组路径', pageParam: '页码参数', pageStart: '起始页', sizeParam: '每页条数参数', pageSize: '每页条数', sinceParam: '增量参数',
     secretHeader: '密钥请求头', secret: '密钥（请求头的值）', where: '位置', mapping: '映射与预览', item: '数据项', itemType: '类型', column: '源字段', suggested: '建议：{{column}}',
     codeMap: '代码映射', codeMapHint: '男=1, 女=2', halfWidth: '全角转半角', preview: '预览前 20 行', save: '保存', saved: '已保存', previewTitle: '入库效果（前 20 行）',
     missingKeys: '业务主键没有对应的源字段：{{keys}}', unmapped: '未映射', previewError: '读取数据源失败',

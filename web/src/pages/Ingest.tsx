@@ -60,7 +60,7 @@ export default function Ingest() {
   const [mappingOf, setMappingOf] = useState<Source | null>(null);
   const [form] = Form.useForm();
   const kind = Form.useWatch('kind', form) as string | undefined;
-  const [upload, setUpload] = useState<{ resourceId?: string; mode: 'full' | 'upsert' }>({ mode: 'upsert' });
+  const [upload, setUpload] = useState<{ resourceId?: string; mode: 'full' | 'upsert'; encoding: string; headerRow?: number | null; sheet?: number | null }>({ mode: 'upsert', encoding: 'auto' });
   const runs = useQuery({
     queryKey: ['runs', table.query],
     queryFn: () => api(pageOf(run), '/api/v1/ingest/runs', { query: table.query }),
@@ -91,7 +91,7 @@ export default function Ingest() {
   });
   const send = async (file: File) => {
     const ext = file.name.split('.').pop()!.toLowerCase();
-    const res = await fetch(withQuery('/api/v1/ingest/upload', { resourceId: upload.resourceId, mode: upload.mode, fileName: file.name }), { method: 'POST', headers: { 'content-type': TYPES[ext] ?? 'application/octet-stream', 'x-csrf-token': csrfToken() ?? '', 'accept-language': i18n.language }, body: file });
+    const res = await fetch(withQuery('/api/v1/ingest/upload', { resourceId: upload.resourceId, mode: upload.mode, fileName: file.name, encoding: upload.encoding, headerRow: upload.headerRow ?? undefined, sheet: upload.sheet ?? undefined }), { method: 'POST', headers: { 'content-type': TYPES[ext] ?? 'application/octet-stream', 'x-csrf-token': csrfToken() ?? '', 'accept-language': i18n.language }, body: file });
     const body = (await res.json()) as { run?: number; detail?: string };
     if (res.ok) { void message.success(t('ingest.started', { run: body.run })); void qc.invalidateQueries({ queryKey: ['runs'] }); } else void message.error(body.detail ?? String(res.status));
     return false;
@@ -162,6 +162,10 @@ export default function Ingest() {
               <Space wrap>
                 <Select style={{ width: 320 }} placeholder={t('ingest.resource')} options={resOptions} value={upload.resourceId} onChange={(v) => setUpload((u) => ({ ...u, resourceId: v }))} aria-label={t('ingest.resource')} />
                 <Select style={{ width: 180 }} value={upload.mode} onChange={(v) => setUpload((u) => ({ ...u, mode: v }))} options={(['upsert', 'full'] as const).map((m) => ({ value: m, label: t(`ingest.modes.${m}`) }))} aria-label={t('ingest.mode')} />
+                <Select style={{ width: 150 }} value={upload.encoding} onChange={(v) => setUpload((u) => ({ ...u, encoding: v }))} aria-label={t('ingest.encoding')}
+                  options={[{ value: 'auto', label: t('ingest.encodingAuto') }, { value: 'utf8', label: 'UTF-8' }, { value: 'gbk', label: 'GBK' }, { value: 'gb18030', label: 'GB18030' }]} />
+                <InputNumber min={1} placeholder={t('ingest.headerRow')} value={upload.headerRow} onChange={(v) => setUpload((u) => ({ ...u, headerRow: v }))} aria-label={t('ingest.headerRow')} style={{ width: 120 }} />
+                <InputNumber min={1} placeholder={t('ingest.sheet')} value={upload.sheet} onChange={(v) => setUpload((u) => ({ ...u, sheet: v }))} aria-label={t('ingest.sheet')} style={{ width: 120 }} />
                 <Upload accept=".csv,.tsv,.txt,.xlsx,.json,.jsonl" showUploadList={false} beforeUpload={(f) => send(f)} disabled={!upload.resourceId}>
                   <Button type="primary" icon={<UploadOutlined />} disabled={!upload.resourceId}>{t('ingest.choose')}</Button>
                 </Upload>
