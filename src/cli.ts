@@ -146,6 +146,18 @@ program
     process.exitCode = failed ? 1 : 0;
   });
 
+program
+  .command('validate <values...>')
+  .description('按规则校验取值（公民身份号码、统一社会信用代码、行政区划代码、手机、固话、邮箱）；退出码总是 0 / check values against a rule; exit 0 either way')
+  .addOption(new Option('--rule <rule>', 'the rule').choices(['ric', 'uscc', 'region', 'mobile', 'landline', 'email']).makeOptionMandatory())
+  .option('--json', 'print [{"value", "valid", "normalized", "reason"}] in input order (reason: a stable code, "" when valid)')
+  .action(async (values: string[], opts: { rule: 'ric' | 'uscc' | 'region' | 'mobile' | 'landline' | 'email'; json?: boolean }) => {
+    const { validate, REASONS } = await import('./modules/governance/validators.js');
+    const verdicts = values.map((v) => validate(opts.rule, v));
+    if (opts.json) console.log(JSON.stringify(verdicts));
+    else for (const r of verdicts) console.log(`${r.valid ? '✓' : '✗'} ${r.value}${r.normalized && r.normalized !== r.value ? ` → ${r.normalized}` : ''}${r.reason ? `  ${REASONS[r.reason]?.zh ?? r.reason} / ${REASONS[r.reason]?.en ?? r.reason}` : ''}`);
+  });
+
 const audit = program.command('audit').description('审计日志 / audit log');
 audit
   .command('verify')
