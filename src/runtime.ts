@@ -16,7 +16,7 @@ import { SRC_DIR } from './kernel/paths.js';
 import { modules } from './modules/index.js';
 
 export function migrationSets(): MigrationSet[] {
-  return [{ module: 'kernel', dir: path.join(SRC_DIR, 'kernel', 'migrations') }, ...modules.map((m) => ({ module: m.name, dir: m.migrations }))];
+  return [{ module: 'kernel', dir: path.join(SRC_DIR, 'kernel', 'migrations') }, ...modules.map((m) => ({ module: m.name, dir: m.migrations, ...(m.afterMigrate && { after: m.afterMigrate }) }))];
 }
 
 export type Log = (msg: string) => void;

@@ -5,8 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kernel } from '../kernel/kernel.js';
 import type { JobDef } from '../kernel/jobs/boss.js';
+import type { MigrationSet } from '../kernel/db/migrator.js';
 import { catalogModule } from './catalog/index.js';
 import { aggregationModule } from './aggregation/index.js';
+import { governanceModule } from './governance/index.js';
 
 export interface Module {
   name: string;
@@ -14,6 +16,8 @@ export interface Module {
   migrations: string;
   routes?: (app: FastifyInstance, k: Kernel) => void;
   jobs?: (k: Kernel) => JobDef[];
+  /** keeps the module's reference data in step with data/ after migrating */
+  afterMigrate?: MigrationSet['after'];
 }
 
-export const modules: Module[] = [catalogModule, aggregationModule];
+export const modules: Module[] = [catalogModule, aggregationModule, governanceModule];

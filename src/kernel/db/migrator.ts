@@ -11,6 +11,8 @@ export interface MigrationSet {
   /** module name, e.g. `kernel` or `catalog` */
   module: string;
   dir: string;
+  /** reference data kept in step with files under data/ (run after the migrations, under the same lock) */
+  after?: (client: pg.PoolClient, log: (m: string) => void) => Promise<void>;
 }
 
 export interface MigrationFile {
@@ -73,6 +75,7 @@ export async function migrate(pool: pg.Pool, sets: MigrationSet[], log: (m: stri
       log(`applied migration ${m.id}`);
       applied.push(m.id);
     }
+    for (const set of sets) await set.after?.(client, log);
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
     client.release();

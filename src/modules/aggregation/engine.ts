@@ -157,6 +157,41 @@ export async function recordFailedRun(k: Kernel, ctx: Ctx, resourceId: string, s
   return { run: Number(r.rows[0]!.id), status: 'failed', read: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0, error };
 }
 
+/** Row rules that reject at ingest (governance supplies them): SQL over a row `t` giving a reason code or NULL. */
+export interface BlockingRules {
+  params: unknown[];
+  checks: { item: string; sql: string }[];
+  reason: (code: string) => Reason;
+}
+let blockingRulesOf: ((k: Kernel, resourceId: string) => Promise<BlockingRules | null>) | null = null;
+let afterRun: ((k: Kernel, resourceId: string, run: number) => Promise<void>) | null = null;
+/** Modules after aggregation plug in here (governance: blocking rules, a check after each run). */
+export function setIngestHooks(h: { blockingRules?: typeof blockingRulesOf; afterRun?: typeof afterRun }): void {
+  if (h.blockingRules) blockingRulesOf = h.blockingRules;
+  if (h.afterRun) afterRun = h.afterRun;
+}
+
+/**
+ * Drops the rows of `relation` (alias t) failing a blocking rule; returns them with their position:
+ * `_row` of the staging table, or the row's ordinal in a fresh table (ctid order).
+ */
+async function dropBlocked(client: pg.PoolClient, relation: string, fresh: boolean, b: BlockingRules, key: string[]) {
+  const exprs = b.checks.map((c) => `(${c.sql})`);
+  const r = await client.query<{ pos: string; reasons: (string | null)[]; vals: (string | null)[]; keys: string[] }>(
+    `${fresh ? `WITH o AS (SELECT ctid AS c, row_number() OVER (ORDER BY ctid) AS ord FROM ${relation}) ` : ''}
+     DELETE FROM ${relation} t ${fresh ? 'USING o WHERE t.ctid = o.c AND' : 'WHERE'} num_nonnulls(${exprs.join(', ')}) > 0
+     RETURNING ${fresh ? 'o.ord' : 't._row'} AS pos, ARRAY[${exprs.join(', ')}]::text[] AS reasons,
+       ARRAY[${b.checks.map((c) => `t.${q(c.item)}::text`).join(', ')}]::text[] AS vals, ARRAY[${key.map((k) => `t.${k}::text`).join(', ')}]::text[] AS keys`,
+    b.params,
+  );
+  return r.rows
+    .map((x) => {
+      const i = x.reasons.findIndex((v) => v !== null);
+      return { pos: Number(x.pos), field: b.checks[i]!.item, reason: b.reason(x.reasons[i]!), value: x.vals[i] ?? null, key: x.keys };
+    })
+    .sort((a, b2) => a.pos - b2.pos);
+}
+
 const STALE_SECONDS = 60;
 
 /** Runs whose worker stopped sending heartbeats (killed, crashed) are failed; their data never became visible. */
@@ -267,6 +302,19 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
       await pipeline(Readable.from(encode({ plan, keyCount, rowPrefix: false, suffix }, sink)), copy);
       await flushRejects();
       phase('parse + type + COPY into a fresh table');
+      const blocking = await blockingRulesOf?.(k, res.id);
+      if (blocking) {
+        const blocked = await dropBlocked(client, load, true, blocking, key);
+        const known = [...rejectedRows];
+        for (const x of blocked) {
+          const row = rowOfStored(x.pos, known);
+          reject(row, x.field, x.reason, x.value);
+          rejectedRows.push(row);
+        }
+        rejectedRows.sort((a, b) => a - b);
+        await flushRejects();
+        phase('blocking rules');
+      }
       staged = await swapIn(client, table, load, key, copy.rowCount, rejectedRows, (row, k, last) => reject(row, items.find((i) => i.primaryKey)!.name, repeated(k, last), k));
       await flushRejects();
       up = { ins: staged, upd: 0 };
@@ -276,6 +324,15 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
       await pipeline(Readable.from(encode({ plan, keyCount, rowPrefix: true, suffix: '' }, sink)), client.query(copyFrom(`COPY _stage (_row, ${orderNames.join(', ')}) FROM STDIN`)));
       await flushRejects();
       phase('parse + type + COPY into staging');
+      const blocking = await blockingRulesOf?.(k, res.id);
+      if (blocking) {
+        for (const x of await dropBlocked(client, '_stage', false, blocking, key)) {
+          reject(x.pos, x.field, x.reason, x.value);
+          if (keptKeys.length < 1_000_000) keptKeys.push(x.key); // full mode keeps the stored row: the source still has it
+        }
+        await flushRejects();
+        phase('blocking rules');
+      }
 
       // bring the table up to date, keeping what changes in the history table
       await ensureHistory(client, table, hist);
@@ -362,6 +419,7 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
     await appendWithClient(client, prepare([auditOf(ctx, 'ingest.run', 'resource', res.id, { run, source: input.source, mode: input.mode, read, inserted, updated, deleted, rejected })]));
     await client.query('COMMIT');
     phase('commit');
+    await afterRun?.(k, res.id, run).catch(() => {});
     return result;
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});

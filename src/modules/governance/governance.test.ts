@@ -1,0 +1,163 @@
+/**
+ * Governance against the real database: the SQL rules agree with the JavaScript ones; a file with
+ * planted errors is ingested, its problems found by a set-based check, a blocking rule rejects at
+ * ingest, a corrected file closes the problems and the score rises.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnv, type TestEnv } from '../../../test/support/db.js';
+import { DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
+import { as, loginAs, type Session } from '../../../test/support/http.js';
+import { systemCtx } from '../../kernel/http/context.js';
+import { Synth } from '../../kernel/synth/index.js';
+import vectors from '../../kernel/ids/fixtures/id-test-vectors.json' with { type: 'json' };
+import { publishResource } from '../../../test/support/publish.js';
+import type { DataItem } from '../catalog/schema.js';
+import { openCsv, runIngest } from '../aggregation/service.js';
+import { processCheckRequests, validate, type ValueRule } from './service.js';
+
+const ITEMS: DataItem[] = [
+  { name: 'sfzh', label: '公民身份号码', type: 'string', length: 18, primaryKey: true, incremental: false, identityKind: 'ric', grade: 3, masking: 'ric' },
+  { name: 'xm', label: '姓名', type: 'string', length: 20, primaryKey: false, incremental: false, grade: 2, masking: 'name' },
+  { name: 'xb', label: '性别', type: 'code', length: 1, codeTable: 'xb', primaryKey: false, incremental: false, grade: 1, masking: 'none' },
+  { name: 'csrq', label: '出生日期', type: 'date', primaryKey: false, incremental: false, grade: 2, masking: 'date_year' },
+  { name: 'sjhm', label: '手机号码', type: 'string', length: 20, primaryKey: false, incremental: false, grade: 3, masking: 'mobile' },
+  { name: 'xzqh', label: '行政区划代码', type: 'string', length: 6, primaryKey: false, incremental: false, grade: 1, masking: 'none' },
+];
+const HEADER = '公民身份号码,姓名,性别,出生日期,手机号码,行政区划代码';
+let env: TestEnv;
+let officer: Session;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'gs-gov-'));
+const ctx = systemCtx('test');
+
+beforeAll(async () => {
+  env = await testEnv();
+  await seeded(env);
+  officer = await loginAs(env.app, 'rsj_officer', DEMO_PASSWORD);
+});
+afterAll(async () => env.close());
+
+describe('the SQL rules', () => {
+  it('give the same verdict as the JavaScript rules, value by value', async () => {
+    const synth = new Synth({ seed: 11, invalidRate: 0.4 });
+    const values: Record<ValueRule, string[]> = { ric: [], uscc: [], region: [], mobile: [], landline: [], email: [] };
+    for (let i = 0; i < 400; i++) {
+      const p = synth.person();
+      const e = synth.enterprise();
+      values.ric.push(p.ric);
+      values.mobile.push(p.mobile);
+      values.region.push(p.regionCode);
+      values.email.push(p.email);
+      values.uscc.push(e.uscc);
+      values.landline.push(e.phone);
+    }
+    values.ric.push(...vectors.ric_valid.map((v) => v.value), ...vectors.ric_invalid.map((v) => v.value), ...vectors.ric_region_history_only.map((v) => v.value), '11010519491231002x', '３７０３０３１９９００１０１００１１', '360426199113010079', '370303203001010011');
+    values.uscc.push(...vectors.uscc_valid.map((v) => v.value), ...vectors.uscc_invalid.map((v) => v.value), '91350100M000100YI3');
+    values.region.push('110103', '999999', '37030', '３７０３０３');
+    values.mobile.push('138 0013 8000', '１３８-００１３-８０００', '12800138000');
+    values.landline.push('0533-2345678', '(010)62345678', '400-810-8888', '2345678', '0533-0345678');
+    values.email.push('Zhang.San@ZIBO.gov.cn', 'zhangsan@', '张三@qq.com');
+    for (const rule of Object.keys(values) as ValueRule[]) {
+      const r = await env.rt.kernel.pool.query<{ v: string; problem: string | null }>(`SELECT v, gov.${rule}_problem(v) AS problem FROM unnest($1::text[]) v`, [values[rule]]);
+      const sqlSays = r.rows.map((x) => [x.v, x.problem ?? '']);
+      const jsSays = values[rule].map((v) => [v, validate(rule, v).reason]);
+      expect(sqlSays, rule).toEqual(jsSays);
+      expect(new Set(jsSays.map((x) => x[1])).size, `${rule} has valid and invalid values`).toBeGreaterThan(1);
+    }
+  });
+});
+
+describe('rules, checks, problems and scores', () => {
+  const file = (name: string, rows: string[]) => {
+    const p = path.join(dir, name);
+    writeFileSync(p, [HEADER, ...rows].join('\n'));
+    return p;
+  };
+  const load = async (resourceId: string, p: string) => {
+    const f = await openCsv(p);
+    return runIngest(env.rt.kernel, ctx, { resourceId, mode: 'full', source: path.basename(p), columns: f.columns, rows: f.rows, encode: f.encode });
+  };
+  const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) => env.app.inject(as(officer, { method, url, ...(payload && { payload }) }));
+
+  it('an ingest with planted errors opens the right problems; a corrected file closes them and the score rises', async () => {
+    const res = await publishResource(env.rt.kernel, { department: '淄博市人力资源和社会保障局', name: '参保人员（治理）', items: ITEMS });
+    const suggested = (await api('GET', `/api/v1/governance/resources/${res.id}/rules`)).json();
+    expect(suggested.rules).toEqual([]);
+    expect(suggested.suggestions.map((s: { item: string | null; kind: string }) => `${s.item ?? '*'}:${s.kind}`).sort()).toEqual(
+      ['*:freshness', '*:volume', 'csrq:date', 'csrq:not_null', 'sfzh:ric', 'sfzh:ric_consistency', 'sjhm:mobile', 'sjhm:not_null', 'xb:code', 'xb:not_null', 'xm:not_null', 'xzqh:not_null', 'xzqh:region'],
+    );
+    expect((await api('POST', `/api/v1/governance/resources/${res.id}/rules/adopt`)).json()).toMatchObject({ adopted: 13 });
+
+    const good = ['370303199001010017', '37030219850505002X', '370304197001010014'];
+    expect(good.map((v) => validate('ric', v).valid)).toEqual([true, true, true]);
+    const planted = [
+      `${good[0]},张三,1,1990-01-01,13800138000,370303`, // clean
+      `${good[1]},李四,2,1985-05-06,1380013800,370399`, // birth date disagrees, short mobile, unknown region
+      `${good[2]},王五,2,1970-01-01,13900139000,370304`, // sex disagrees (sequence 001 is odd: male)
+      '370303199001010012,赵六,1,1990-01-01,13700137000,370303', // bad check digit
+      '370303199001010025,,,,,370303', // empty name, sex, birth date, mobile
+    ];
+    const first = await load(res.id, file('planted.csv', planted));
+    expect(first).toMatchObject({ status: 'succeeded', inserted: 5, rejected: 0 });
+    // the run asked for a check; a worker does it
+    expect(await processCheckRequests(env.rt.kernel)).toBe(1);
+    const problems = (await api('GET', `/api/v1/governance/problems?resourceId=${res.id}&status=open&pageSize=100`)).json();
+    const seen = problems.items.map((p: { rowKey: string; item: string; reason: string }) => `${p.rowKey}:${p.item}:${p.reason}`).sort();
+    expect(seen).toEqual([
+      `${good[1]}:sfzh:birth_mismatch`, `${good[1]}:sjhm:format`, `${good[1]}:xzqh:unknown_region`,
+      `${good[2]}:sfzh:sex_mismatch`,
+      '370303199001010012:sfzh:checksum',
+      '370303199001010025:csrq:not_null', '370303199001010025:sjhm:not_null', '370303199001010025:xb:not_null', '370303199001010025:xm:not_null',
+    ].sort());
+    const checks1 = (await api('GET', `/api/v1/governance/resources/${res.id}/checks`)).json();
+    expect(checks1[0]).toMatchObject({ rows: 5, failingRows: 4, ingestRunId: first.run });
+    const score1 = checks1[0].score as number;
+    expect(score1).toBeGreaterThan(0);
+    expect(score1).toBeLessThan(100);
+
+    // the ric rule becomes blocking: a bad number is rejected at ingest, with its reason
+    const ric = (await api('GET', `/api/v1/governance/resources/${res.id}/rules`)).json().rules.find((r: { kind: string }) => r.kind === 'ric');
+    expect((await api('PUT', `/api/v1/governance/resources/${res.id}/rules`, { item: 'sfzh', kind: 'ric', severity: 'blocking' })).statusCode).toBe(200);
+    const fixed = [
+      `${good[0]},张三,1,1990-01-01,13800138000,370303`,
+      `${good[1]},李四,2,1985-05-05,13800138001,370302`,
+      `${good[2]},王五,1,1970-01-01,13900139000,370304`,
+      '370303199001010012,赵六,1,1990-01-01,13700137000,370303', // still wrong: now rejected, and kept stored (full mode)
+      '370303199001010025,孙七,2,1990-01-01,13600136000,370303',
+    ];
+    const second = await load(res.id, file('fixed.csv', fixed));
+    expect(second).toMatchObject({ status: 'succeeded', rejected: 1, deleted: 0 });
+    const rejects = (await env.rt.kernel.pool.query('SELECT row_no::int AS row, field, reason_zh FROM ingest.reject WHERE run_id = $1', [second.run])).rows;
+    expect(rejects).toEqual([{ row: 4, field: 'sfzh', reason_zh: '校验位不正确' }]);
+    expect(ric.severity).toBe('flagging');
+
+    await processCheckRequests(env.rt.kernel);
+    const open = (await api('GET', `/api/v1/governance/problems?resourceId=${res.id}&status=open`)).json();
+    expect(open.items.map((p: { rowKey: string; reason: string }) => `${p.rowKey}:${p.reason}`)).toEqual(['370303199001010012:checksum']);
+    expect((await api('GET', `/api/v1/governance/problems?resourceId=${res.id}&status=fixed`)).json().total).toBe(8);
+    const checks2 = (await api('GET', `/api/v1/governance/resources/${res.id}/checks`)).json();
+    expect(checks2[0].score).toBeGreaterThan(score1);
+
+    // the provider confirms the remaining one as correct (say it was issued so): it stops counting
+    const c = await api('POST', `/api/v1/governance/problems/${open.items[0].id}/confirm`, { reason: '历史证件号码，经核实无误' });
+    expect(c.statusCode, c.body).toBe(204);
+    const checked = (await api('POST', `/api/v1/governance/resources/${res.id}/check`)).json();
+    expect(checked.score).toBeGreaterThan(checks2[0].score);
+    const board = (await api('GET', '/api/v1/governance/scores')).json();
+    expect(board.resources.find((r: { resourceId: string }) => r.resourceId === res.id)).toMatchObject({ score: checked.score, openProblems: 0 });
+    expect(board.departments[0]).toMatchObject({ departmentName: '淄博市人力资源和社会保障局' });
+  });
+
+  it('refuses rules that do not fit the resource, and other departments\' officers', async () => {
+    const res = await publishResource(env.rt.kernel, { department: '淄博市人力资源和社会保障局', name: '参保人员（规则校验）', items: ITEMS });
+    const bad = await api('PUT', `/api/v1/governance/resources/${res.id}/rules`, { item: 'nosuch', kind: 'not_null' });
+    expect(bad.json()).toMatchObject({ code: 'VALIDATION', field: 'item' });
+    const regex = await api('PUT', `/api/v1/governance/resources/${res.id}/rules`, { item: 'xm', kind: 'pattern', params: { regex: '([' } });
+    expect(regex.json()).toMatchObject({ code: 'VALIDATION', field: 'params.regex' });
+    const other = await loginAs(env.app, 'gaj_officer', DEMO_PASSWORD);
+    const refused = await env.app.inject(as(other, { method: 'PUT', url: `/api/v1/governance/resources/${res.id}/rules`, payload: { item: 'xm', kind: 'not_null' } }));
+    expect(refused.json().code).toBe('FORBIDDEN_DEPARTMENT');
+  });
+});

@@ -1,0 +1,28 @@
+/** The governance module (数据治理). */
+import path from 'node:path';
+import { SRC_DIR } from '../../kernel/paths.js';
+import type { Module } from '../index.js';
+import { setIngestHooks } from '../aggregation/service.js';
+import { blockingRules, processCheckRequests } from './checks.js';
+import { governanceRoutes } from './routes.js';
+import { syncRegions } from './regions.js';
+import './codes.js';
+
+// every ingest run drops rows failing a blocking rule, and asks for a check of the stored rows when it commits
+setIngestHooks({
+  blockingRules,
+  afterRun: async (k, resourceId, run) => {
+    await k.pool.query(
+      `INSERT INTO gov.check_request (resource_id, ingest_run_id) VALUES ($1, $2) ON CONFLICT (resource_id) DO UPDATE SET ingest_run_id = EXCLUDED.ingest_run_id, requested_at = now()`,
+      [resourceId, run],
+    );
+  },
+});
+
+export const governanceModule: Module = {
+  name: 'governance',
+  migrations: path.join(SRC_DIR, 'modules', 'governance', 'migrations'),
+  routes: governanceRoutes,
+  afterMigrate: (client, log) => syncRegions(client, log),
+  jobs: (k) => [{ name: 'governance-checks', cron: '* * * * *', handler: async () => void (await processCheckRequests(k)) }],
+};

@@ -1,0 +1,102 @@
+/** Reading problems, checks and scores: the provider department, administrators and auditors. */
+import type pg from 'pg';
+import { hasRole, type Ctx } from '../../kernel/http/context.js';
+import { requireRole } from '../../kernel/auth/authz.js';
+import { fail } from '../../kernel/http/errors.js';
+import { appendWithClient, prepare } from '../../kernel/audit/append.js';
+import { auditOf } from '../../kernel/audit/record.js';
+import type { Page, PageQuery } from '../../kernel/http/pagination.js';
+import { REASONS } from './validators.js';
+
+function scope(ctx: Ctx): string | null {
+  return hasRole(ctx, 'admin', 'auditor') ? null : (ctx.actor.departmentId ?? '00000000-0000-0000-0000-000000000000');
+}
+
+const NAME = `(SELECT v.meta->>'name' FROM catalog.resource_version v WHERE v.resource_id = res.id AND v.version = res.published_version)`;
+
+export async function listProblems(ctx: Ctx, pool: pg.Pool, q: PageQuery & { resourceId?: string | undefined; status?: string | undefined; ruleId?: string | undefined }): Promise<Page<Record<string, unknown>>> {
+  requireRole(ctx, 'admin', 'auditor', 'officer');
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const s = scope(ctx);
+  if (s) where.push(`p.department_id = $${params.push(s)}`);
+  if (q.resourceId) where.push(`p.resource_id = $${params.push(q.resourceId)}`);
+  if (q.status) where.push(`p.status = $${params.push(q.status)}`);
+  if (q.ruleId) where.push(`p.rule_id = $${params.push(q.ruleId)}`);
+  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM gov.problem p ${w}`, params)).rows[0]!.n);
+  const rows = (await pool.query(
+    `SELECT p.*, r.item, r.kind, r.severity, r.dimension, ${NAME} AS resource_name FROM gov.problem p JOIN gov.rule r ON r.id = p.rule_id JOIN catalog.resource res ON res.id = p.resource_id
+     ${w} ORDER BY p.status = 'open' DESC, p.id LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+    params,
+  )).rows;
+  return {
+    items: rows.map((r) => ({
+      id: Number(r.id), resourceId: r.resource_id, resourceName: r.resource_name ?? '', ruleId: r.rule_id, item: r.item, kind: r.kind, severity: r.severity, dimension: r.dimension,
+      rowKey: r.row_key, value: r.value, reason: r.reason, reasonZh: REASONS[r.reason]?.zh ?? r.reason, reasonEn: REASONS[r.reason]?.en ?? r.reason, status: r.status,
+      firstSeenAt: (r.first_seen_at as Date).toISOString(), lastSeenAt: (r.last_seen_at as Date).toISOString(), closedAt: (r.closed_at as Date | null)?.toISOString() ?? null,
+      confirmedBy: r.confirmed_by, confirmedReason: r.confirmed_reason,
+    })),
+    total, page: q.page, pageSize: q.pageSize,
+  };
+}
+
+/** The provider says the value is right as it is: the problem stops counting against the score. */
+export async function confirmProblem(ctx: Ctx, pool: pg.Pool, id: number, reason: string): Promise<void> {
+  requireRole(ctx, 'officer');
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const p = (await client.query<{ department_id: string; resource_id: string; status: string }>('SELECT department_id, resource_id, status FROM gov.problem WHERE id = $1 FOR UPDATE', [id])).rows[0];
+    if (!p) fail('NOT_FOUND');
+    if (p.department_id !== ctx.actor.departmentId) fail('FORBIDDEN_DEPARTMENT');
+    if (p.status !== 'open') fail('GOV_PROBLEM_CLOSED');
+    await client.query(`UPDATE gov.problem SET status = 'confirmed', confirmed_by = $2, confirmed_reason = $3, closed_at = now() WHERE id = $1`, [id, ctx.actor.name, reason]);
+    await appendWithClient(client, prepare([auditOf(ctx, 'governance.problem.confirm', 'resource', p.resource_id, { problem: id, reason })]));
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+const toCheck = (r: Record<string, unknown>) => ({
+  id: Number(r.id), resourceId: r.resource_id as string, ingestRunId: r.ingest_run_id === null ? null : Number(r.ingest_run_id),
+  startedAt: (r.started_at as Date).toISOString(), finishedAt: (r.finished_at as Date | null)?.toISOString() ?? null,
+  rows: r.rows === null ? null : Number(r.rows), failingRows: r.failing_rows === null ? null : Number(r.failing_rows),
+  metrics: (r.metrics ?? {}) as Record<string, number>, score: r.score === null ? null : Number(r.score),
+});
+
+/** A resource's checks, newest first (the console draws the trend from them). */
+export async function listChecks(ctx: Ctx, pool: pg.Pool, resourceId: string, limit = 100) {
+  requireRole(ctx, 'admin', 'auditor', 'officer');
+  const s = scope(ctx);
+  const rows = (await pool.query(`SELECT * FROM gov.check_run WHERE resource_id = $1 AND finished_at IS NOT NULL${s ? ' AND department_id = $3' : ''} ORDER BY id DESC LIMIT $2`, s ? [resourceId, limit, s] : [resourceId, limit])).rows;
+  return rows.map(toCheck);
+}
+
+/** The latest score of every checked resource, and each department's mean of them. */
+export async function scores(ctx: Ctx, pool: pg.Pool) {
+  requireRole(ctx, 'admin', 'auditor', 'officer');
+  const s = scope(ctx);
+  const rows = (await pool.query(
+    `SELECT DISTINCT ON (c.resource_id) c.*, ${NAME} AS resource_name, d.name AS department_name,
+       (SELECT count(*) FROM gov.problem p WHERE p.resource_id = c.resource_id AND p.status = 'open') AS open_problems
+     FROM gov.check_run c JOIN catalog.resource res ON res.id = c.resource_id JOIN kernel.department d ON d.id = c.department_id
+     WHERE c.finished_at IS NOT NULL${s ? ' AND c.department_id = $1' : ''} ORDER BY c.resource_id, c.id DESC`,
+    s ? [s] : [],
+  )).rows;
+  const resources = rows.map((r) => ({ ...toCheck(r), resourceName: r.resource_name ?? '', departmentId: r.department_id as string, departmentName: r.department_name as string, openProblems: Number(r.open_problems) }));
+  const byDept = new Map<string, { departmentId: string; departmentName: string; resources: number; score: number; openProblems: number }>();
+  for (const r of resources) {
+    if (r.score === null) continue;
+    const d = byDept.get(r.departmentId) ?? { departmentId: r.departmentId, departmentName: r.departmentName, resources: 0, score: 0, openProblems: 0 };
+    d.score = (d.score * d.resources + r.score) / (d.resources + 1);
+    d.resources++;
+    d.openProblems += r.openProblems;
+    byDept.set(r.departmentId, d);
+  }
+  return { resources, departments: [...byDept.values()].map((d) => ({ ...d, score: Math.round(d.score * 100) / 100 })).sort((a, b) => b.score - a.score) };
+}

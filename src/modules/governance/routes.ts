@@ -1,0 +1,59 @@
+/** The governance API: rules, checks, problems, scores. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Kernel } from '../../kernel/kernel.js';
+import { access } from '../../kernel/http/access.js';
+import { pageQuery } from '../../kernel/http/pagination.js';
+import { ruleInput, listRules, saveRule, deleteRule, suggestRules } from './rules.js';
+import { checkResource } from './checks.js';
+import { confirmProblem, listChecks, listProblems, scores } from './read.js';
+import { getResource } from '../catalog/service.js';
+
+const readers = access.roles('admin', 'auditor', 'officer');
+
+export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['governance'];
+  const idParam = z.object({ id: z.uuid() });
+
+  r.get('/api/v1/governance/resources/:id/rules', { config: { access: readers }, schema: { tags, summary: '质量规则（已设置的和建议的）/ Quality rules, saved and suggested', params: idParam } },
+    async (req) => listRules(k, req.ctx, req.params.id));
+  r.put('/api/v1/governance/resources/:id/rules', {
+    config: { access: access.roles('officer') },
+    schema: { tags, summary: '设置一条质量规则（同一数据项同类规则替换）/ Set a rule (replaces the same kind on the same item)', params: idParam, body: ruleInput },
+  }, async (req) => saveRule(k, req.ctx, req.params.id, req.body));
+  r.post('/api/v1/governance/resources/:id/rules/adopt', {
+    config: { access: access.roles('officer') },
+    schema: { tags, summary: '采用全部建议规则 / Adopt every suggested rule', params: idParam },
+  }, async (req) => {
+    const res = await getResource(req.ctx, k.db, req.params.id);
+    const { suggestions } = await listRules(k, req.ctx, res.id);
+    for (const s of suggestions.length ? suggestions : []) await saveRule(k, req.ctx, res.id, s);
+    return { adopted: suggestions.length, suggested: suggestRules(res).length };
+  });
+  r.delete('/api/v1/governance/rules/:id', { config: { access: access.roles('officer') }, schema: { tags, summary: '删除规则 / Delete a rule', params: idParam, response: { 204: z.null() } } },
+    async (req, reply) => {
+      await deleteRule(k, req.ctx, req.params.id);
+      return reply.code(204).send(null);
+    });
+  r.post('/api/v1/governance/resources/:id/check', {
+    config: { access: access.roles('officer', 'admin') },
+    schema: { tags, summary: '立即检查已入库数据 / Check the stored rows now', params: idParam },
+  }, async (req) => checkResource(k, req.ctx, req.params.id));
+  r.get('/api/v1/governance/resources/:id/checks', { config: { access: readers }, schema: { tags, summary: '检查记录与评分趋势 / Checks and the score trend', params: idParam } },
+    async (req) => listChecks(req.ctx, k.pool, req.params.id));
+  r.get('/api/v1/governance/problems', {
+    config: { access: readers },
+    schema: { tags, summary: '问题数据 / Problem rows', querystring: pageQuery.extend({ resourceId: z.uuid().optional(), status: z.enum(['open', 'fixed', 'confirmed']).optional(), ruleId: z.uuid().optional() }) },
+  }, async (req) => listProblems(req.ctx, k.pool, req.query));
+  r.post('/api/v1/governance/problems/:id/confirm', {
+    config: { access: access.roles('officer') },
+    schema: { tags, summary: '确认数据无误（说明理由）/ Confirm the value is correct, with a reason', params: z.object({ id: z.coerce.number().int().min(1) }), body: z.object({ reason: z.string().trim().min(2).max(500) }), response: { 204: z.null() } },
+  }, async (req, reply) => {
+    await confirmProblem(req.ctx, k.pool, req.params.id, req.body.reason);
+    return reply.code(204).send(null);
+  });
+  r.get('/api/v1/governance/scores', { config: { access: readers }, schema: { tags, summary: '质量评分（资源与部门）/ Quality scores of resources and departments' } },
+    async (req) => scores(req.ctx, k.pool));
+}

@@ -1,0 +1,177 @@
+/**
+ * Quality rules as data: attached to a resource's data items (or to the whole resource), blocking
+ * (the row is rejected at ingest) or flagging (the row is stored and the problem recorded), each
+ * counted under one quality dimension. Rules are suggested from the items' type, label and identity
+ * kind; officers of the provider department keep them.
+ */
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Ctx } from '../../kernel/http/context.js';
+import { requireDepartment, requireRole } from '../../kernel/auth/authz.js';
+import { appendInTx } from '../../kernel/audit/append.js';
+import { auditOf } from '../../kernel/audit/record.js';
+import { fail } from '../../kernel/http/errors.js';
+import { inTx } from '../../kernel/http/tx.js';
+import { getResource } from '../catalog/service.js';
+import type { DataItem, ResourceDto } from '../catalog/schema.js';
+
+export const DIMENSIONS = ['completeness', 'validity', 'uniqueness', 'consistency', 'timeliness'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+/** the score's weights (README: Governance) */
+export const WEIGHTS: Record<Dimension, number> = { completeness: 0.25, validity: 0.3, uniqueness: 0.15, consistency: 0.15, timeliness: 0.15 };
+
+export const KINDS = {
+  not_null: 'completeness',
+  unique: 'uniqueness',
+  length: 'validity',
+  pattern: 'validity',
+  code: 'validity',
+  range: 'validity',
+  date: 'validity',
+  ric: 'validity',
+  uscc: 'validity',
+  region: 'validity',
+  mobile: 'validity',
+  landline: 'validity',
+  email: 'validity',
+  ric_consistency: 'consistency',
+  reference: 'consistency',
+  freshness: 'timeliness',
+  volume: 'consistency',
+} as const satisfies Record<string, Dimension>;
+export type Kind = keyof typeof KINDS;
+/** kinds judged on the whole resource, not row by row */
+export const RESOURCE_KINDS: Kind[] = ['freshness', 'volume'];
+
+const name = z.string().regex(/^[a-z_][a-z0-9_]*$/).max(63);
+export const ruleParams = z.object({
+  min: z.number().optional(),
+  max: z.number().optional(),
+  regex: z.string().max(500).optional(),
+  values: z.array(z.string().max(200)).max(1000).optional(),
+  notFuture: z.boolean().optional(),
+  birth: name.optional(),
+  sex: name.optional(),
+  resourceId: z.uuid().optional(),
+  refItem: name.optional(),
+  maxChangePct: z.number().min(0).max(10000).optional(),
+});
+export type RuleParams = z.infer<typeof ruleParams>;
+
+export const ruleInput = z.object({
+  item: name.nullable(),
+  kind: z.enum(Object.keys(KINDS) as [Kind, ...Kind[]]),
+  params: ruleParams.default({}),
+  severity: z.enum(['blocking', 'flagging']).default('flagging'),
+  enabled: z.boolean().default(true),
+});
+export type RuleInput = z.infer<typeof ruleInput>;
+
+export interface Rule extends RuleInput {
+  id: string;
+  resourceId: string;
+  dimension: Dimension;
+}
+
+/** GB/T 2261.1 性别代码 */
+const SEX_CODES = ['0', '1', '2', '9'];
+const PAST_DATE = /出生|成立|登记|注册|发证|签发|开业|核准/;
+
+/** What a careful officer would attach to these items. */
+export function suggestRules(res: Pick<ResourceDto, 'published'>): RuleInput[] {
+  const items = res.published?.items ?? [];
+  const out: RuleInput[] = [];
+  const add = (item: string | null, kind: Kind, params: RuleParams = {}) => out.push({ item, kind, params, severity: 'flagging', enabled: true });
+  const find = (re: RegExp, type?: DataItem['type']) => items.find((i) => re.test(i.label) && (!type || i.type === type));
+  for (const it of items) {
+    if (!it.primaryKey) add(it.name, 'not_null');
+    if (it.identityKind === 'ric' || /公民身份号码|身份证号/.test(it.label)) add(it.name, 'ric');
+    else if (it.identityKind === 'uscc' || /统一社会信用代码/.test(it.label)) add(it.name, 'uscc');
+    else if (/行政区划/.test(it.label)) add(it.name, 'region');
+    else if (/手机/.test(it.label)) add(it.name, 'mobile');
+    else if (/固定电话|办公电话|座机/.test(it.label)) add(it.name, 'landline');
+    else if (/邮箱|电子邮件|e-?mail/i.test(it.label)) add(it.name, 'email');
+    else if ((it.type === 'date' || it.type === 'datetime') && PAST_DATE.test(it.label)) add(it.name, 'date', { notFuture: true });
+    else if (it.codeTable === 'xb' || /^性别/.test(it.label)) add(it.name, 'code', { values: SEX_CODES });
+  }
+  const ric = items.find((i) => i.identityKind === 'ric');
+  const birth = find(/出生日期/, 'date');
+  const sex = find(/^性别/);
+  if (ric && (birth || sex)) add(ric.name, 'ric_consistency', { ...(birth && { birth: birth.name }), ...(sex && { sex: sex.name }) });
+  add(null, 'freshness');
+  add(null, 'volume', { maxChangePct: 50 });
+  return out;
+}
+
+interface RuleRow { id: string; resource_id: string; item: string | null; kind: Kind; params: RuleParams; severity: 'blocking' | 'flagging'; dimension: Dimension; enabled: boolean }
+const toRule = (r: RuleRow): Rule => ({ id: r.id, resourceId: r.resource_id, item: r.item, kind: r.kind, params: r.params, severity: r.severity, dimension: r.dimension, enabled: r.enabled });
+
+export async function rulesOf(k: Kernel, resourceId: string, enabledOnly = false): Promise<Rule[]> {
+  const r = await k.pool.query<RuleRow>(`SELECT * FROM gov.rule WHERE resource_id = $1${enabledOnly ? ' AND enabled' : ''} ORDER BY item NULLS LAST, kind`, [resourceId]);
+  return r.rows.map(toRule);
+}
+
+/** The saved rules and the suggestions not saved yet. */
+export async function listRules(k: Kernel, ctx: Ctx, resourceId: string) {
+  requireRole(ctx, 'officer', 'admin', 'auditor');
+  const res = await getResource(ctx, k.db, resourceId);
+  const rules = await rulesOf(k, resourceId);
+  const have = new Set(rules.map((r) => `${r.item}|${r.kind}`));
+  return { rules, suggestions: suggestRules(res).filter((s) => !have.has(`${s.item}|${s.kind}`)) };
+}
+
+/** Checks what a rule refers to: the item exists, a regex compiles in PostgreSQL, a referenced resource is published. */
+async function checkRule(k: Kernel, ctx: Ctx, res: ResourceDto, r: RuleInput): Promise<void> {
+  const items = res.published?.items ?? [];
+  const isItem = (n: string | null | undefined) => n && items.some((i) => i.name === n);
+  const bad = (zh: string, en: string, field = 'item') => fail('VALIDATION', { field, zh, en });
+  if (RESOURCE_KINDS.includes(r.kind)) {
+    if (r.item !== null) bad('此规则针对整个资源，不指定数据项', 'This rule is on the whole resource: no item');
+  } else if (!isItem(r.item)) bad(`资源没有数据项“${r.item}”`, `The resource has no item "${r.item}"`);
+  if (r.kind === 'pattern') {
+    if (!r.params.regex) bad('请给出正则表达式', 'Give a regular expression', 'params.regex');
+    try {
+      await k.pool.query("SELECT '' ~ $1", [r.params.regex]);
+    } catch (e) {
+      bad(`正则表达式无效：${(e as Error).message}`, `Invalid regular expression: ${(e as Error).message}`, 'params.regex');
+    }
+  }
+  if (r.kind === 'code' && !r.params.values?.length) bad('请给出代码值', 'Give the allowed codes', 'params.values');
+  if (r.kind === 'range' && r.params.min === undefined && r.params.max === undefined) bad('请给出最小值或最大值', 'Give a minimum or a maximum', 'params.min');
+  if (r.kind === 'length' && r.params.min === undefined && r.params.max === undefined) bad('请给出最小或最大长度', 'Give a minimum or a maximum length', 'params.min');
+  if (r.kind === 'ric_consistency' && !isItem(r.params.birth) && !isItem(r.params.sex)) bad('请给出出生日期或性别数据项', 'Name the birth date or sex item', 'params.birth');
+  if (r.kind === 'reference') {
+    if (!r.params.resourceId || !r.params.refItem) bad('请给出引用的资源和数据项', 'Name the referenced resource and item', 'params.resourceId');
+    const other = await getResource(ctx, k.db, r.params.resourceId!);
+    if (!other.datasetTable || !(other.published?.items ?? []).some((i) => i.name === r.params.refItem)) bad('引用的资源未发布或没有该数据项', 'The referenced resource is not published or has no such item', 'params.refItem');
+  }
+}
+
+/** Adds or replaces the rule of that kind on that item. */
+export async function saveRule(k: Kernel, ctx: Ctx, resourceId: string, r: RuleInput): Promise<Rule> {
+  requireRole(ctx, 'officer');
+  const res = await getResource(ctx, k.db, resourceId);
+  requireDepartment(ctx, res.departmentId);
+  await checkRule(k, ctx, res, r);
+  return inTx(k.db, async (tx) => {
+    const row = (await sql<RuleRow>`INSERT INTO gov.rule (resource_id, item, kind, params, severity, dimension, enabled, created_by)
+      VALUES (${resourceId}, ${r.item}, ${r.kind}, ${JSON.stringify(r.params)}::jsonb, ${r.severity}, ${KINDS[r.kind]}, ${r.enabled}, ${ctx.actor.name})
+      ON CONFLICT (resource_id, item, kind) DO UPDATE SET params = EXCLUDED.params, severity = EXCLUDED.severity, enabled = EXCLUDED.enabled, updated_at = now()
+      RETURNING *`.execute(tx)).rows[0]!;
+    await appendInTx(tx, [auditOf(ctx, 'governance.rule.save', 'resource', resourceId, { rule: row.id, item: r.item, kind: r.kind, severity: r.severity, enabled: r.enabled })]);
+    return toRule(row);
+  });
+}
+
+export async function deleteRule(k: Kernel, ctx: Ctx, ruleId: string): Promise<void> {
+  requireRole(ctx, 'officer');
+  const r = (await k.pool.query<{ resource_id: string }>('SELECT resource_id FROM gov.rule WHERE id = $1', [ruleId])).rows[0];
+  if (!r) fail('NOT_FOUND');
+  const res = await getResource(ctx, k.db, r.resource_id);
+  requireDepartment(ctx, res.departmentId);
+  await inTx(k.db, async (tx) => {
+    await sql`DELETE FROM gov.rule WHERE id = ${ruleId}`.execute(tx);
+    await appendInTx(tx, [auditOf(ctx, 'governance.rule.delete', 'resource', r.resource_id, { rule: ruleId })]);
+  });
+}
