@@ -16,6 +16,7 @@ import { getResource } from '../catalog/service.js';
 import type { ResourceDto } from '../catalog/schema.js';
 import { DIMENSIONS, RESOURCE_KINDS, rulesOf, WEIGHTS, type Dimension, type Rule } from './rules.js';
 import { REASONS } from './validators.js';
+import { assignTasks } from './tasks.js';
 
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
@@ -136,6 +137,8 @@ export interface CheckResult {
   score: number | null;
   opened: number;
   fixed: number;
+  tasksCreated: number;
+  tasksDone: number;
 }
 
 /** How long a resource may go without a successful run, by its update cycle (a day's grace). */
@@ -169,7 +172,8 @@ export async function checkResource(k: Kernel, ctx: Ctx, resourceId: string, ing
     phase('row rules');
     const resourceLevel = await resourceRules(client, res, rules, rows, check);
     const { opened, fixed } = await syncProblems(client, res, check, resourceLevel);
-    phase('problems');
+    const tasks = await assignTasks(k, client, res.id, res.departmentId, ctx.actor.name);
+    phase('problems, tasks');
 
     // pass rates: per rule, the share of rows passing it (confirmed values pass); per dimension, the mean
     const perRule = new Map((await client.query<{ rule_id: string; n: string }>(
@@ -192,7 +196,7 @@ export async function checkResource(k: Kernel, ctx: Ctx, resourceId: string, ing
     phase('metrics');
     await appendWithClient(client, prepare([auditOf(ctx, 'governance.check', 'resource', resourceId, { check, rows, failingRows: failingRowCount, score, opened, fixed, failing })]));
     await client.query('COMMIT');
-    return { check, rows, failingRows: failingRowCount, metrics, score, opened, fixed };
+    return { check, rows, failingRows: failingRowCount, metrics, score, opened, fixed, tasksCreated: tasks.created, tasksDone: tasks.done };
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});
     throw e;

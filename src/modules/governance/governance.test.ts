@@ -16,7 +16,10 @@ import vectors from '../../kernel/ids/fixtures/id-test-vectors.json' with { type
 import { publishResource } from '../../../test/support/publish.js';
 import type { DataItem } from '../catalog/schema.js';
 import { openCsv, runIngest } from '../aggregation/service.js';
-import { processCheckRequests, validate, type ValueRule } from './service.js';
+import { escalateOverdue, processCheckRequests, validate, type ValueRule } from './service.js';
+import { loadCalendar } from '../../kernel/calendar/service.js';
+import { shanghaiDate } from '../../kernel/calendar/calendar.js';
+import ExcelJS from '../../kernel/xlsx.js';
 
 const ITEMS: DataItem[] = [
   { name: 'sfzh', label: '公民身份号码', type: 'string', length: 18, primaryKey: true, incremental: false, identityKind: 'ric', grade: 3, masking: 'ric' },
@@ -111,6 +114,23 @@ describe('rules, checks, problems and scores', () => {
       '370303199001010012:sfzh:checksum',
       '370303199001010025:csrq:not_null', '370303199001010025:sjhm:not_null', '370303199001010025:xb:not_null', '370303199001010025:xm:not_null',
     ].sort());
+    // the problems reached the provider as one task per rule, due in 5 working days
+    const tasks1 = (await api('GET', `/api/v1/governance/tasks?resourceId=${res.id}&status=open`)).json();
+    expect(tasks1.total).toBe(8);
+    const due = (await loadCalendar(env.rt.kernel.db)).addWorkingDays(shanghaiDate(), 5);
+    expect(tasks1.items.every((t: { due: string; open: number }) => t.due === due && t.open >= 1)).toBe(true);
+    expect(tasks1.items.find((t: { kind: string }) => t.kind === 'ric_consistency')).toMatchObject({ open: 2, problems: 2 });
+    const others = await loginAs(env.app, 'gaj_officer', DEMO_PASSWORD);
+    expect((await env.app.inject(as(others, { method: 'GET', url: '/api/v1/governance/tasks' }))).json().total).toBe(0);
+    const sheet = await env.app.inject(as(officer, { method: 'GET', url: '/api/v1/governance/problems.xlsx' }));
+    expect(sheet.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(sheet.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('问题数据')!;
+    expect(ws.rowCount).toBe(1 + 9);
+    expect(ws.getRow(1).getCell(7).value).toBe('问题');
+    expect([...Array(9).keys()].map((i) => ws.getRow(i + 2).getCell(7).value)).toContain('校验位不正确');
+
     const checks1 = (await api('GET', `/api/v1/governance/resources/${res.id}/checks`)).json();
     expect(checks1[0]).toMatchObject({ rows: 5, failingRows: 4, ingestRunId: first.run });
     const score1 = checks1[0].score as number;
@@ -139,10 +159,16 @@ describe('rules, checks, problems and scores', () => {
     expect((await api('GET', `/api/v1/governance/problems?resourceId=${res.id}&status=fixed`)).json().total).toBe(8);
     const checks2 = (await api('GET', `/api/v1/governance/resources/${res.id}/checks`)).json();
     expect(checks2[0].score).toBeGreaterThan(score1);
+    // fixed at source: seven tasks are done; the check-digit one is still open, and escalates once overdue
+    expect((await api('GET', `/api/v1/governance/tasks?resourceId=${res.id}&status=done`)).json().total).toBe(7);
+    expect(await escalateOverdue(env.rt.kernel, '2099-01-01')).toBeGreaterThanOrEqual(1);
+    const overdue = (await api('GET', `/api/v1/governance/tasks?resourceId=${res.id}&status=overdue`)).json();
+    expect(overdue.items.map((t: { kind: string }) => t.kind)).toEqual(['ric']);
 
     // the provider confirms the remaining one as correct (say it was issued so): it stops counting
     const c = await api('POST', `/api/v1/governance/problems/${open.items[0].id}/confirm`, { reason: '历史证件号码，经核实无误' });
     expect(c.statusCode, c.body).toBe(204);
+    expect((await api('GET', `/api/v1/governance/tasks?resourceId=${res.id}&status=open`)).json().total).toBe(0);
     const checked = (await api('POST', `/api/v1/governance/resources/${res.id}/check`)).json();
     expect(checked.score).toBeGreaterThan(checks2[0].score);
     const board = (await api('GET', '/api/v1/governance/scores')).json();

@@ -5,6 +5,7 @@ import type { Module } from '../index.js';
 import { setIngestHooks } from '../aggregation/service.js';
 import { blockingRules, processCheckRequests } from './checks.js';
 import { governanceRoutes } from './routes.js';
+import { escalateOverdue } from './tasks.js';
 import { syncRegions } from './regions.js';
 import './codes.js';
 
@@ -24,5 +25,8 @@ export const governanceModule: Module = {
   migrations: path.join(SRC_DIR, 'modules', 'governance', 'migrations'),
   routes: governanceRoutes,
   afterMigrate: (client, log) => syncRegions(client, log),
-  jobs: (k) => [{ name: 'governance-checks', cron: '* * * * *', handler: async () => void (await processCheckRequests(k)) }],
+  jobs: (k) => [
+    { name: 'governance-checks', cron: '* * * * *', handler: async () => void (await processCheckRequests(k)) },
+    { name: 'governance-escalate', cron: '5 * * * *', handler: async () => void (await escalateOverdue(k)) },
+  ],
 };

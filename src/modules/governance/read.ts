@@ -52,6 +52,9 @@ export async function confirmProblem(ctx: Ctx, pool: pg.Pool, id: number, reason
     if (p.department_id !== ctx.actor.departmentId) fail('FORBIDDEN_DEPARTMENT');
     if (p.status !== 'open') fail('GOV_PROBLEM_CLOSED');
     await client.query(`UPDATE gov.problem SET status = 'confirmed', confirmed_by = $2, confirmed_reason = $3, closed_at = now() WHERE id = $1`, [id, ctx.actor.name, reason]);
+    // its task is done when this was its last open problem
+    await client.query(`UPDATE gov.task t SET status = 'done', closed_at = now() WHERE t.id = (SELECT task_id FROM gov.problem WHERE id = $1) AND t.status = 'open'
+      AND NOT EXISTS (SELECT 1 FROM gov.problem p WHERE p.task_id = t.id AND p.status = 'open')`, [id]);
     await appendWithClient(client, prepare([auditOf(ctx, 'governance.problem.confirm', 'resource', p.resource_id, { problem: id, reason })]));
     await client.query('COMMIT');
   } catch (e) {

@@ -8,6 +8,7 @@ import { pageQuery } from '../../kernel/http/pagination.js';
 import { ruleInput, listRules, saveRule, deleteRule, suggestRules } from './rules.js';
 import { checkResource } from './checks.js';
 import { confirmProblem, listChecks, listProblems, scores } from './read.js';
+import { listTasks, problemsWorkbook } from './tasks.js';
 import { getResource } from '../catalog/service.js';
 
 const readers = access.roles('admin', 'auditor', 'officer');
@@ -54,6 +55,18 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
     await confirmProblem(req.ctx, k.pool, req.params.id, req.body.reason);
     return reply.code(204).send(null);
   });
+  r.get('/api/v1/governance/tasks', {
+    config: { access: readers },
+    schema: { tags, summary: '整改任务 / Rectification tasks', querystring: pageQuery.extend({ status: z.enum(['open', 'done', 'overdue']).optional(), resourceId: z.uuid().optional() }) },
+  }, async (req) => listTasks(req.ctx, k.pool, req.query));
+  r.get('/api/v1/governance/problems.xlsx', {
+    config: { access: readers },
+    schema: { tags, summary: '问题数据清单（按部门，Excel）/ Open problems of a department as .xlsx', querystring: z.object({ departmentId: z.uuid().optional() }) },
+  }, async (req, reply) =>
+    reply
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', 'attachment; filename="problems.xlsx"')
+      .send(await problemsWorkbook(req.ctx, k.pool, req.query.departmentId)));
   r.get('/api/v1/governance/scores', { config: { access: readers }, schema: { tags, summary: '质量评分（资源与部门）/ Quality scores of resources and departments' } },
     async (req) => scores(req.ctx, k.pool));
 }

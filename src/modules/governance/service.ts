@@ -3,3 +3,4 @@ export { validate, VALUE_RULES, REASONS, type ValueRule, type Verdict } from './
 export { suggestRules, listRules, saveRule, deleteRule, rulesOf, KINDS, DIMENSIONS, WEIGHTS, type Rule, type RuleInput } from './rules.js';
 export { checkResource, processCheckRequests, blockingRules, type CheckResult } from './checks.js';
 export { listProblems, confirmProblem, listChecks, scores } from './read.js';
+export { listTasks, escalateOverdue, problemsWorkbook, assignTasks } from './tasks.js';
