@@ -184,3 +184,18 @@ export async function updateSettings(ctx: Ctx, tx: Tx, input: { resourceCodeForm
   await appendInTx(tx, [auditOf(ctx, 'catalog.settings.update', 'catalog_settings', null, { resourceCodeFormat: f })]);
   return { resourceCodeFormat: f };
 }
+
+/**
+ * Published resources with a data item holding an identity key of that kind (公民身份号码 / 统一社会信用代码),
+ * for 一人一档 / 一企一档. The caller checks who may see them.
+ */
+export async function resourcesWithIdentity(tx: Tx, kind: 'ric' | 'uscc'): Promise<{ id: string; name: string; departmentName: string; table: string; items: DataItem[] }[]> {
+  const r = await sql<{ id: string; name: string; department_name: string; dataset_table: string; items: DataItem[] }>`
+    SELECT r.id, v.meta->>'name' AS name, d.name AS department_name, r.dataset_table, v.items
+    FROM catalog.resource r JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
+    JOIN kernel.department d ON d.id = r.department_id
+    WHERE r.status = 'published' AND r.dataset_table IS NOT NULL
+      AND EXISTS (SELECT 1 FROM jsonb_array_elements(v.items) i WHERE i->>'identityKind' = ${kind})
+    ORDER BY d.name, name`.execute(tx);
+  return r.rows.map((x) => ({ id: x.id, name: x.name, departmentName: x.department_name, table: `ds.${x.dataset_table}`, items: x.items }));
+}

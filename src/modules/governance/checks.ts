@@ -110,7 +110,7 @@ async function tablesOf(k: Kernel, rules: Rule[]): Promise<Map<string, string>> 
   const ids = [...new Set(rules.filter((r) => r.kind === 'reference' && r.params.resourceId).map((r) => r.params.resourceId!))];
   if (!ids.length) return new Map();
   const r = await k.pool.query<{ id: string; dataset_table: string }>('SELECT id, dataset_table FROM catalog.resource WHERE id = ANY($1) AND dataset_table IS NOT NULL', [ids]);
-  return new Map(r.rows.map((x) => [x.id, x.dataset_table]));
+  return new Map(r.rows.map((x) => [x.id, `ds.${x.dataset_table}`]));
 }
 
 /** Blocking row rules of a resource, as SQL for the ingest engine (see aggregation's setBlockingRules). */

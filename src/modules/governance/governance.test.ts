@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, type TestEnv } from '../../../test/support/db.js';
-import { DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
+import { ADMIN_PASSWORD, DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
 import { as, loginAs, type Session } from '../../../test/support/http.js';
 import { systemCtx } from '../../kernel/http/context.js';
 import { Synth } from '../../kernel/synth/index.js';
@@ -16,7 +16,7 @@ import vectors from '../../kernel/ids/fixtures/id-test-vectors.json' with { type
 import { publishResource } from '../../../test/support/publish.js';
 import type { DataItem } from '../catalog/schema.js';
 import { openCsv, runIngest } from '../aggregation/service.js';
-import { escalateOverdue, processCheckRequests, validate, type ValueRule } from './service.js';
+import { checkResource, saveRule, escalateOverdue, processCheckRequests, validate, type ValueRule } from './service.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import ExcelJS from '../../kernel/xlsx.js';
@@ -174,6 +174,39 @@ describe('rules, checks, problems and scores', () => {
     const board = (await api('GET', '/api/v1/governance/scores')).json();
     expect(board.resources.find((r: { resourceId: string }) => r.resourceId === res.id)).toMatchObject({ score: checked.score, openProblems: 0 });
     expect(board.departments[0]).toMatchObject({ departmentName: '淄博市人力资源和社会保障局' });
+
+    // 一人一档: another department's resource knows the same person under a slightly different name
+    const marriage = await publishResource(env.rt.kernel, {
+      department: '淄博市民政局', name: '婚姻登记信息（治理）',
+      items: [
+        { name: 'djzh', label: '登记证号', type: 'string', length: 30, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
+        { name: 'nfsfzh', label: '男方公民身份号码', type: 'string', length: 18, primaryKey: false, incremental: false, identityKind: 'ric', grade: 3, masking: 'ric' },
+        { name: 'xm', label: '姓名', type: 'string', length: 20, primaryKey: false, incremental: false, grade: 2, masking: 'name' },
+      ],
+    });
+    await runIngest(env.rt.kernel, ctx, { resourceId: marriage.id, mode: 'full', source: 'push', columns: ['djzh', 'nfsfzh', 'xm'], rows: (async function* () { yield [{ row: 1, values: ['J370303-2015-001', good[0]!, '张叁'] }]; })() });
+    const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
+    const noPurpose = await env.app.inject(as(admin, { method: 'POST', url: '/api/v1/governance/profiles', payload: { kind: 'ric', id: good[0] } }));
+    expect(noPurpose.statusCode).toBe(400);
+    const refused = await env.app.inject(as(officer, { method: 'POST', url: '/api/v1/governance/profiles', payload: { kind: 'ric', id: good[0], purpose: '核查参保资格' } }));
+    expect(refused.statusCode).toBe(403);
+    const prof = (await env.app.inject(as(admin, { method: 'POST', url: '/api/v1/governance/profiles', payload: { kind: 'ric', id: good[0], purpose: '核查参保资格（工单 2026-118）' } }))).json();
+    expect(prof).toMatchObject({ kind: 'ric', id: good[0], valid: true });
+    expect(prof.sources.map((s: { resourceName: string; matchedBy: string[] }) => [s.resourceName, s.matchedBy])).toEqual(
+      expect.arrayContaining([['参保人员（治理）', ['公民身份号码']], ['婚姻登记信息（治理）', ['男方公民身份号码']]]),
+    );
+    expect(prof.conflicts).toEqual([{ label: '姓名', values: [{ value: '张三', resources: ['参保人员（治理）'] }, { value: '张叁', resources: ['婚姻登记信息（治理）'] }] }]);
+    const audited = (await env.rt.kernel.pool.query(`SELECT detail FROM kernel.audit_log WHERE action = 'governance.profile.open' ORDER BY seq DESC LIMIT 1`)).rows[0];
+    expect(audited.detail).toMatchObject({ purpose: '核查参保资格（工单 2026-118）', sources: prof.sources.length, conflicts: 1 });
+
+    // a reference rule: the marriage record's identity number must be known to the insured-persons resource
+    const mzj = { ...ctx, actor: { ...ctx.actor, type: 'user' as const, roles: ['officer' as const], departmentId: marriage.departmentId } };
+    await saveRule(env.rt.kernel, mzj, marriage.id, { item: 'nfsfzh', kind: 'reference', params: { resourceId: res.id, refItem: 'sfzh' }, severity: 'flagging', enabled: true });
+    await runIngest(env.rt.kernel, ctx, { resourceId: marriage.id, mode: 'upsert', source: 'push', columns: ['djzh', 'nfsfzh', 'xm'], rows: (async function* () { yield [{ row: 1, values: ['J370303-2016-002', '370303198001010010', '周八'] }]; })() });
+    const refCheck = await checkResource(env.rt.kernel, ctx, marriage.id);
+    expect(refCheck.failingRows).toBe(1);
+    const refProblems = (await env.rt.kernel.pool.query(`SELECT row_key, reason FROM gov.problem WHERE resource_id = $1`, [marriage.id])).rows;
+    expect(refProblems).toEqual([{ row_key: 'J370303-2016-002', reason: 'no_reference' }]);
   });
 
   it('refuses rules that do not fit the resource, and other departments\' officers', async () => {

@@ -9,6 +9,7 @@ import { ruleInput, listRules, saveRule, deleteRule, suggestRules } from './rule
 import { checkResource } from './checks.js';
 import { confirmProblem, listChecks, listProblems, scores } from './read.js';
 import { listTasks, problemsWorkbook } from './tasks.js';
+import { openProfile, profileQuery } from './profiles.js';
 import { getResource } from '../catalog/service.js';
 
 const readers = access.roles('admin', 'auditor', 'officer');
@@ -67,6 +68,10 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', 'attachment; filename="problems.xlsx"')
       .send(await problemsWorkbook(req.ctx, k.pool, req.query.departmentId)));
+  r.post('/api/v1/governance/profiles', {
+    config: { access: access.roles('admin', 'auditor') },
+    schema: { tags, summary: '一人一档 / 一企一档（须说明目的，每次查阅均记审计）/ A person\'s or enterprise\'s profile (purpose required, every opening audited)', body: profileQuery },
+  }, async (req) => openProfile(k, req.ctx, req.body));
   r.get('/api/v1/governance/scores', { config: { access: readers }, schema: { tags, summary: '质量评分（资源与部门）/ Quality scores of resources and departments' } },
     async (req) => scores(req.ctx, k.pool));
 }

@@ -4,3 +4,4 @@ export { suggestRules, listRules, saveRule, deleteRule, rulesOf, KINDS, DIMENSIO
 export { checkResource, processCheckRequests, blockingRules, type CheckResult } from './checks.js';
 export { listProblems, confirmProblem, listChecks, scores } from './read.js';
 export { listTasks, escalateOverdue, problemsWorkbook, assignTasks } from './tasks.js';
+export { openProfile } from './profiles.js';
