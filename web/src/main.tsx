@@ -26,6 +26,7 @@ const CatalogEdit = lazy(() => import('./pages/catalog/Edit'));
 const CatalogManage = lazy(() => import('./pages/catalog/Manage'));
 const CatalogCategories = lazy(() => import('./pages/catalog/Categories'));
 const Ingest = lazy(() => import('./pages/Ingest'));
+const Governance = lazy(() => import('./pages/Governance'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -67,6 +68,7 @@ const router = createBrowserRouter([
       { path: '/audit', element: <Audit /> },
       { path: '/calendar', element: <Calendar /> },
       { path: '/ingest', element: <Ingest /> },
+      { path: '/governance', element: <Governance /> },
       { path: '/catalog', element: <Catalog /> },
       { path: '/catalog/manage', element: <CatalogManage /> },
       { path: '/catalog/review', element: <CatalogManage review /> },
