@@ -25,6 +25,7 @@ const envSchema = z.object({
   GONGSHU_NODE_REGION: z.string().regex(/^\d{6}$/).default('370300'),
   GONGSHU_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(100).default(10000),
   GONGSHU_UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).default(1024),
+  GONGSHU_TASK_DAYS: z.coerce.number().int().min(1).max(60).default(5),
 });
 
 export interface Config {
@@ -43,6 +44,8 @@ export interface Config {
   node: { code: string; name: string; level: 'national' | 'province' | 'city' | 'county'; regionCode: string };
   auditCheckpointEvery: number;
   uploadLimitBytes: number;
+  /** working days a department has to rectify problem data */
+  taskDays: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     node: { code: e.GONGSHU_NODE_CODE, name: e.GONGSHU_NODE_NAME, level: e.GONGSHU_NODE_LEVEL, regionCode: e.GONGSHU_NODE_REGION },
     auditCheckpointEvery: e.GONGSHU_AUDIT_CHECKPOINT_EVERY,
     uploadLimitBytes: e.GONGSHU_UPLOAD_LIMIT_MB * 1024 * 1024,
+    taskDays: e.GONGSHU_TASK_DAYS,
   };
   const merged = { ...cfg, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as Config;
   merged.dataDir = path.resolve(merged.dataDir);

@@ -66,7 +66,7 @@ describe('a worker killed mid-load', () => {
     for (let i = 0; i < 600; i++) {
       run = (await env.rt.kernel.pool.query(`SELECT id, read_rows FROM ingest.run WHERE resource_id = $1 AND status = 'running' ORDER BY id DESC LIMIT 1`, [resource.id])).rows[0];
       if (run && Number(run.read_rows) >= 100_000) break;
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 20));
     }
     expect(Number(run?.read_rows)).toBeGreaterThanOrEqual(100_000);
     expect(Number(run?.read_rows)).toBeLessThan(N);

@@ -253,7 +253,7 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
       .catch(() => {});
     void flushRejects().catch(() => {});
     input.onProgress?.(progress());
-  }, 1000);
+  }, 500);
 
   const client = await k.pool.connect();
   // GONGSHU_INGEST_TIMING=1 prints each phase's duration (for benchmarks)

@@ -1,6 +1,6 @@
 /**
  * 整改 (rectification): after each check, a rule's open problems that no task holds yet go to the
- * provider department in a task due in GOV_TASK_DAYS working days (default 5, the Asia/Shanghai
+ * provider department in a task due in GONGSHU_TASK_DAYS working days (default 5, the Asia/Shanghai
  * calendar with holidays and make-up days). A task is done when none of its problems is open any
  * more (fixed at source and seen so by a check, or confirmed correct with a reason); one still open
  * after its due date escalates to the bureau (marked, audited, listed as overdue).
@@ -18,8 +18,6 @@ import { systemCtx } from '../../kernel/http/context.js';
 import ExcelJS from '../../kernel/xlsx.js';
 import { REASONS } from './validators.js';
 
-export const taskDays = () => Number(process.env.GONGSHU_TASK_DAYS ?? 5);
-
 /** Within a check's transaction: new tasks for unassigned open problems; tasks with nothing open are done. */
 export async function assignTasks(k: Kernel, client: pg.PoolClient, resourceId: string, departmentId: string, by: string): Promise<{ created: number; done: number }> {
   const rules = (await client.query<{ rule_id: string }>(
@@ -28,7 +26,7 @@ export async function assignTasks(k: Kernel, client: pg.PoolClient, resourceId: 
   )).rows;
   let created = 0;
   if (rules.length) {
-    const due = (await loadCalendar(k.db)).addWorkingDays(shanghaiDate(), taskDays());
+    const due = (await loadCalendar(k.db)).addWorkingDays(shanghaiDate(), k.config.taskDays);
     for (const r of rules) {
       // one open task per rule: problems found later join it
       const t = (await client.query<{ id: string; fresh: boolean }>(
