@@ -55,6 +55,8 @@ describe.skipIf(!CHROMIUM)('governance pages in Chromium', () => {
     await shot(page, 'governance-tasks');
     await page.getByRole('tab', { name: '质量评分' }).click();
     await page.getByRole('cell', { name: '淄博市人力资源和社会保障局' }).first().waitFor();
+    await page.getByRole('img', { name: '部门排名 评分趋势' }).waitFor();
+    await shot(page, 'governance-scores');
   });
 
   it('an administrator opens a profile, stating the purpose', async () => {

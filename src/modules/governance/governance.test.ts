@@ -174,6 +174,8 @@ describe('rules, checks, problems and scores', () => {
     const board = (await api('GET', '/api/v1/governance/scores')).json();
     expect(board.resources.find((r: { resourceId: string }) => r.resourceId === res.id)).toMatchObject({ score: checked.score, openProblems: 0 });
     expect(board.departments[0]).toMatchObject({ departmentName: '淄博市人力资源和社会保障局' });
+    const trend = (await api('GET', '/api/v1/governance/trend')).json();
+    expect(trend).toEqual([{ day: shanghaiDate(), departmentId: res.departmentId, departmentName: '淄博市人力资源和社会保障局', score: expect.any(Number) }]);
 
     // 一人一档: another department's resource knows the same person under a slightly different name
     const marriage = await publishResource(env.rt.kernel, {

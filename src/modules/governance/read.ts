@@ -103,3 +103,21 @@ export async function scores(ctx: Ctx, pool: pg.Pool) {
   }
   return { resources, departments: [...byDept.values()].map((d) => ({ ...d, score: Math.round(d.score * 100) / 100 })).sort((a, b) => b.score - a.score) };
 }
+
+/**
+ * Each department's score by day: on each day with checks, the mean over its resources of each
+ * resource's latest score that day (the console's 晾晒 trend).
+ */
+export async function departmentTrend(ctx: Ctx, pool: pg.Pool, days = 90) {
+  requireRole(ctx, 'admin', 'auditor', 'officer');
+  const s = scope(ctx);
+  const rows = (await pool.query<{ day: string; department_id: string; department_name: string; score: string }>(
+    `SELECT day::text, l.department_id, d.name AS department_name, round(avg(score), 2) AS score FROM (
+       SELECT DISTINCT ON (resource_id, day) resource_id, department_id, (started_at AT TIME ZONE 'Asia/Shanghai')::date AS day, score
+       FROM gov.check_run WHERE finished_at IS NOT NULL AND score IS NOT NULL AND started_at > now() - make_interval(days => $1)${s ? ' AND department_id = $2' : ''}
+       ORDER BY resource_id, day, id DESC) l
+     JOIN kernel.department d ON d.id = l.department_id GROUP BY day, l.department_id, d.name ORDER BY day, d.name`,
+    s ? [days, s] : [days],
+  )).rows;
+  return rows.map((r) => ({ day: r.day, departmentId: r.department_id, departmentName: r.department_name, score: Number(r.score) }));
+}

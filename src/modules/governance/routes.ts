@@ -7,7 +7,7 @@ import { access } from '../../kernel/http/access.js';
 import { pageQuery } from '../../kernel/http/pagination.js';
 import { ruleInput, listRules, saveRule, deleteRule, suggestRules } from './rules.js';
 import { checkResource } from './checks.js';
-import { confirmProblem, listChecks, listProblems, scores } from './read.js';
+import { confirmProblem, departmentTrend, listChecks, listProblems, scores } from './read.js';
 import { listTasks, problemsWorkbook } from './tasks.js';
 import { openProfile, profileQuery } from './profiles.js';
 import { getResource } from '../catalog/service.js';
@@ -72,6 +72,10 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.roles('admin', 'auditor') },
     schema: { tags, summary: '一人一档 / 一企一档（须说明目的，每次查阅均记审计）/ A person\'s or enterprise\'s profile (purpose required, every opening audited)', body: profileQuery },
   }, async (req) => openProfile(k, req.ctx, req.body));
+  r.get('/api/v1/governance/trend', {
+    config: { access: readers },
+    schema: { tags, summary: '各部门质量评分按日趋势 / Each department\'s score by day', querystring: z.object({ days: z.coerce.number().int().min(1).max(730).default(90) }) },
+  }, async (req) => departmentTrend(req.ctx, k.pool, req.query.days));
   r.get('/api/v1/governance/scores', { config: { access: readers }, schema: { tags, summary: '质量评分（资源与部门）/ Quality scores of resources and departments' } },
     async (req) => scores(req.ctx, k.pool));
 }

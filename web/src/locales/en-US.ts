@@ -96,7 +96,7 @@ const en: Messages = {
     status: 'Status', firstSeen: 'Found', confirm: 'Confirm correct', confirmReason: 'Why it is correct', confirmed: 'Confirmed', export: 'Export Excel', due: 'Due', overdue: 'Overdue',
     open: 'Open', done: 'Done', progress: 'Progress', kindLabel: 'Kind', idLabel: 'Identity number', purpose: 'Purpose', openProfile: 'Open the profile', sources: 'Sources',
     conflicts: 'Disagreements', noConflicts: 'The sources agree', matchedBy: 'Matched by', updatedAt: 'Updated', ric: '公民身份号码 (person)', uscc: '统一社会信用代码 (enterprise)',
-    invalidId: 'The number does not validate: {{reason}}', departments: 'Departments', resources: 'Resources',
+    invalidId: 'The number does not validate: {{reason}}', resourceCount: 'Resources', departments: 'Departments', resources: 'Resources',
     dimensions: { completeness: 'Completeness', validity: 'Validity', uniqueness: 'Uniqueness', consistency: 'Consistency', timeliness: 'Timeliness' },
     kinds: { not_null: 'Not empty', unique: 'Unique', length: 'Length', pattern: 'Pattern', code: 'Code table', range: 'Range', date: 'Valid date', ric: '公民身份号码', uscc: '统一社会信用代码', region: 'Region code', mobile: 'Mobile number', landline: 'Landline', email: 'E-mail', ric_consistency: 'ID agrees with birth date and sex', reference: 'Reference exists', freshness: 'Updated on time', volume: 'Volume change' },
     states: { open: 'Open', fixed: 'Fixed', confirmed: 'Confirmed correct' },

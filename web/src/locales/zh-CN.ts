@@ -94,7 +94,7 @@ const zh = {
     status: '状态', firstSeen: '发现时间', confirm: '确认无误', confirmReason: '确认理由', confirmed: '已确认', export: '导出 Excel', due: '整改期限', overdue: '已逾期',
     open: '未整改', done: '已完成', progress: '进度', kindLabel: '类型', idLabel: '证件号码', purpose: '查阅目的', openProfile: '查阅档案', sources: '数据来源',
     conflicts: '不一致', noConflicts: '各来源一致', matchedBy: '匹配字段', updatedAt: '更新时间', ric: '公民身份号码（一人一档）', uscc: '统一社会信用代码（一企一档）',
-    invalidId: '证件号码校验未通过：{{reason}}', departments: '部门排名', resources: '资源评分',
+    invalidId: '证件号码校验未通过：{{reason}}', resourceCount: '资源数', departments: '部门排名', resources: '资源评分',
     dimensions: { completeness: '完整性', validity: '有效性', uniqueness: '唯一性', consistency: '一致性', timeliness: '及时性' },
     kinds: { not_null: '非空', unique: '唯一', length: '长度', pattern: '格式（正则）', code: '代码表', range: '取值范围', date: '日期有效', ric: '公民身份号码', uscc: '统一社会信用代码', region: '行政区划代码', mobile: '手机号码', landline: '固定电话', email: '电子邮箱', ric_consistency: '身份号码与出生日期、性别一致', reference: '引用存在', freshness: '按周期更新', volume: '数据量波动' },
     states: { open: '未整改', fixed: '已整改', confirmed: '已确认无误' },

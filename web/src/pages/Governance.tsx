@@ -119,16 +119,30 @@ function Rules({ officer }: { officer: boolean }) {
 function Scores() {
   const { t, i18n } = useTranslation();
   const q = useQuery({ queryKey: ['gov-scores'], queryFn: () => api(scoreBoard, '/api/v1/governance/scores') });
+  const trend = useQuery({ queryKey: ['gov-trend'], queryFn: () => api(z.array(z.object({ day: z.string(), departmentName: z.string(), score: z.number() })), '/api/v1/governance/trend') });
+  const days = [...new Set((trend.data ?? []).map((x) => x.day))];
+  const depts = [...new Set((trend.data ?? []).map((x) => x.departmentName))];
   const dims = (m: Record<string, number>) => DIMENSIONS.filter((d) => m[d] !== undefined).map((d) => <Tag key={d}>{t(`governance.dimensions.${d}`)} {(m[d]! * 100).toFixed(1)}%</Tag>);
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
+      {days.length > 0 && (
+        <Card size="small" title={t('governance.trend')}>
+          <Suspense fallback={null}>
+            <Chart label={`${t('governance.departments')} ${t('governance.trend')}`} height={240} option={{
+              animation: false, tooltip: { trigger: 'axis' }, legend: { top: 0, type: 'scroll' }, grid: { left: 40, right: 20, top: 36, bottom: 30 },
+              xAxis: { type: 'category', data: days }, yAxis: { type: 'value', max: 100, min: (v: { min: number }) => Math.max(0, Math.floor(v.min - 5)) },
+              series: depts.map((d) => ({ name: d, type: 'line', connectNulls: true, data: days.map((day) => trend.data!.find((x) => x.day === day && x.departmentName === d)?.score ?? null) })),
+            }} />
+          </Suspense>
+        </Card>
+      )}
       <Typography.Title level={5}>{t('governance.departments')}</Typography.Title>
       <Table size="small" rowKey="departmentId" pagination={false} loading={q.isFetching} dataSource={q.data?.departments} locale={{ emptyText: t('common.empty') }}
         columns={[
           { key: 'rank', title: '#', render: (_: unknown, __: unknown, i: number) => i + 1 },
           { key: 'departmentName', dataIndex: 'departmentName', title: t('governance.department') },
           { key: 'score', dataIndex: 'score', title: t('governance.score'), render: (v: number) => <strong>{v.toFixed(2)}</strong> },
-          { key: 'resources', dataIndex: 'resources', title: t('governance.resources') },
+          { key: 'resources', dataIndex: 'resources', title: t('governance.resourceCount') },
           { key: 'openProblems', dataIndex: 'openProblems', title: t('governance.openProblems') },
         ]} />
       <Typography.Title level={5}>{t('governance.resources')}</Typography.Title>
