@@ -1,0 +1,8 @@
+/** The sharing module's stable error codes. */
+import { defineCodes } from '../../kernel/http/errors.js';
+
+defineCodes({
+  SHARE_FILTER: [400, '不能按此数据项查询', 'This item cannot be filtered on'],
+  SHARE_FIELD: [403, '未获授权的数据项', 'The item is not granted'],
+  SHARE_VERIFY_KEY: [400, '核验须给出业务主键', 'Verification needs the business key'],
+});
