@@ -26,6 +26,8 @@ const envSchema = z.object({
   GONGSHU_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(100).default(10000),
   GONGSHU_UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).default(1024),
   GONGSHU_TASK_DAYS: z.coerce.number().int().min(1).max(60).default(5),
+  GONGSHU_SHARE_DAYS: z.coerce.number().int().min(1).max(60).default(10),
+  GONGSHU_SHARE_AUTO_UNCONDITIONAL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 
 export interface Config {
@@ -46,6 +48,10 @@ export interface Config {
   uploadLimitBytes: number;
   /** working days a department has to rectify problem data */
   taskDays: number;
+  /** working days each review step of a sharing application has */
+  shareDays: number;
+  /** 无条件共享 applications are granted without review */
+  shareAutoUnconditional: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -72,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     auditCheckpointEvery: e.GONGSHU_AUDIT_CHECKPOINT_EVERY,
     uploadLimitBytes: e.GONGSHU_UPLOAD_LIMIT_MB * 1024 * 1024,
     taskDays: e.GONGSHU_TASK_DAYS,
+    shareDays: e.GONGSHU_SHARE_DAYS,
+    shareAutoUnconditional: e.GONGSHU_SHARE_AUTO_UNCONDITIONAL,
   };
   const merged = { ...cfg, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as Config;
   merged.dataDir = path.resolve(merged.dataDir);

@@ -9,6 +9,7 @@ import type { MigrationSet } from '../kernel/db/migrator.js';
 import { catalogModule } from './catalog/index.js';
 import { aggregationModule } from './aggregation/index.js';
 import { governanceModule } from './governance/index.js';
+import { sharingModule } from './sharing/index.js';
 
 export interface Module {
   name: string;
@@ -20,4 +21,4 @@ export interface Module {
   afterMigrate?: MigrationSet['after'];
 }
 
-export const modules: Module[] = [catalogModule, aggregationModule, governanceModule];
+export const modules: Module[] = [catalogModule, aggregationModule, governanceModule, sharingModule];

@@ -6,3 +6,8 @@ defineCodes({
   SHARE_FIELD: [403, '未获授权的数据项', 'The item is not granted'],
   SHARE_VERIFY_KEY: [400, '核验须给出业务主键', 'Verification needs the business key'],
 });
+
+defineCodes({
+  SHARE_NOT_PUBLISHED: [409, '只能申请已发布的资源', 'Only a published resource can be applied for'],
+  SHARE_STATE: [409, '申请当前的状态不允许此操作', 'The application\'s state does not allow this'],
+});

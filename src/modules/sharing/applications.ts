@@ -1,0 +1,250 @@
+/**
+ * 一站式申请 and its review (DOMAIN.md §3): the applicant department asks once for the fields it
+ * needs, the service types, purpose, legal basis, scenario and period, bound to one of its app
+ * credentials; the provider department reviews, then the bureau for 有条件共享 (and for 不予共享,
+ * which may be asked for only as verification or statistics); each step is due in working days;
+ * every decision is signed by the node with SM2 and audited; the last approval makes the grant —
+ * the approved fields, each masked by its grade, the services, the row scope, a rate and an expiry.
+ */
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Ctx } from '../../kernel/http/context.js';
+import { hasRole } from '../../kernel/http/context.js';
+import { requireRole } from '../../kernel/auth/authz.js';
+import { appendInTx } from '../../kernel/audit/append.js';
+import { auditOf } from '../../kernel/audit/record.js';
+import { fail } from '../../kernel/http/errors.js';
+import { inTx } from '../../kernel/http/tx.js';
+import type { Tx } from '../../kernel/db/pool.js';
+import { loadCalendar } from '../../kernel/calendar/service.js';
+import { shanghaiDate } from '../../kernel/calendar/calendar.js';
+import { sm2Verify } from '../../kernel/crypto/sm.js';
+import { getResource } from '../catalog/service.js';
+import type { DataItem, ResourceDto } from '../catalog/schema.js';
+import type { Mask } from './masking.js';
+import './codes.js';
+
+export const SERVICES = ['query', 'verify', 'statistics', 'file', 'push'] as const;
+/** services that never hand out rows (可用不可见) */
+const NO_ROWS = new Set(['verify', 'statistics']);
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+export const applicationInput = z.object({
+  resourceId: z.uuid(),
+  appCredentialId: z.uuid(),
+  fields: z.array(z.string().max(63)).min(1).max(500),
+  services: z.array(z.enum(SERVICES)).min(1),
+  purpose: z.string().trim().min(4).max(1000),
+  legalBasis: z.string().trim().min(2).max(1000),
+  scenario: z.string().trim().min(2).max(1000),
+  periodFrom: isoDate,
+  periodTo: isoDate,
+  expectedCalls: z.number().int().min(1).max(100_000_000),
+  rowFilter: z.object({ item: z.string().max(63), values: z.array(z.string().max(100)).min(1).max(100) }).nullish(),
+});
+export type ApplicationInput = z.infer<typeof applicationInput>;
+
+export const decisionInput = z.object({ decision: z.enum(['approve', 'return', 'reject']), comment: z.string().trim().max(1000).optional() });
+
+/** Working days each review step has (DOMAIN.md §3: 有条件共享 10), per node. */
+const stepDays = (k: Kernel) => k.config.shareDays;
+
+/** The field's mask in a grant: grade 1 in clear, higher grades masked with the item's rule. */
+export function maskOf(it: DataItem): Mask {
+  return it.grade >= 2 ? it.masking : 'none';
+}
+
+function checkApplication(res: ResourceDto, input: ApplicationInput): void {
+  const items = res.published?.items ?? [];
+  const bad = (field: string, zh: string, en: string) => fail('VALIDATION', { field, zh, en });
+  if (res.status !== 'published' || !res.published) fail('SHARE_NOT_PUBLISHED');
+  for (const f of input.fields) if (!items.some((i) => i.name === f)) bad('fields', `资源没有数据项“${f}”`, `The resource has no item "${f}"`);
+  if (input.periodTo < input.periodFrom) bad('periodTo', '结束日期早于开始日期', 'The period ends before it begins');
+  const rowsAsked = input.services.some((s) => !NO_ROWS.has(s));
+  if (res.published.meta.shareType === 'none' && rowsAsked) {
+    bad('services', '不予共享的资源只能申请核验或统计服务', 'A resource not for sharing can only be applied for as verification or statistics');
+  }
+  const topSecret = items.filter((i) => input.fields.includes(i.name) && i.grade >= 4);
+  if (rowsAsked && topSecret.length) {
+    bad('fields', `四级数据项只能核验或统计：${topSecret.map((i) => i.label).join('、')}`, `Grade-4 items only for verification or statistics: ${topSecret.map((i) => i.name).join(', ')}`);
+  }
+  if (input.rowFilter && !items.some((i) => i.name === input.rowFilter!.item)) bad('rowFilter.item', `资源没有数据项“${input.rowFilter.item}”`, `The resource has no item "${input.rowFilter.item}"`);
+}
+
+/** Signs a decision with the node's SM2 key and records it (with its audit entry). */
+async function record(k: Kernel, tx: Tx, ctx: Ctx, id: number, step: string, decision: string, comment: string | null, extra: Record<string, unknown> = {}) {
+  const at = new Date().toISOString();
+  const message = JSON.stringify({ node: k.config.node.code, application: id, step, decision, comment, by: ctx.actor.name, at, ...extra });
+  const signature = k.signer.sign(message);
+  await sql`INSERT INTO share.decision (application_id, step, decision, comment, by_user, at, message, signature) VALUES (${id}, ${step}, ${decision}, ${comment}, ${ctx.actor.name}, ${at}, ${message}, ${signature})`.execute(tx);
+  await appendInTx(tx, [auditOf(ctx, `share.application.${decision}`, 'application', String(id), { step, comment, ...extra })]);
+}
+
+async function due(k: Kernel): Promise<string> {
+  return (await loadCalendar(k.db)).addWorkingDays(shanghaiDate(), stepDays(k));
+}
+
+export async function apply(k: Kernel, ctx: Ctx, input: ApplicationInput): Promise<{ id: number; status: string }> {
+  requireRole(ctx, 'consumer', 'officer');
+  const res = await getResource(ctx, k.db, input.resourceId);
+  checkApplication(res, input);
+  const cred = (await k.pool.query<{ department_id: string; status: string }>('SELECT department_id, status FROM kernel.app_credential WHERE id = $1', [input.appCredentialId])).rows[0];
+  if (!cred || cred.department_id !== ctx.actor.departmentId || cred.status !== 'active') fail('VALIDATION', { field: 'appCredentialId', zh: '须选择本部门有效的应用凭证', en: 'Choose an active app credential of your department' });
+  if (res.departmentId === ctx.actor.departmentId) fail('VALIDATION', { field: 'resourceId', zh: '本部门的资源无需申请', en: 'Your own department\'s resource needs no application' });
+  const auto = res.published!.meta.shareType === 'unconditional' && k.config.shareAutoUnconditional;
+  return inTx(k.db, async (tx) => {
+    const stepDue = auto ? null : await due(k);
+    const row = (await sql<{ id: string }>`INSERT INTO share.application (resource_id, provider_department_id, applicant_department_id, applicant, app_credential_id, fields, services,
+        purpose, legal_basis, scenario, period_from, period_to, expected_calls, row_filter, status, step_due)
+      VALUES (${res.id}, ${res.departmentId}, ${ctx.actor.departmentId}, ${ctx.actor.name}, ${input.appCredentialId}, ${input.fields}, ${input.services},
+        ${input.purpose}, ${input.legalBasis}, ${input.scenario}, ${input.periodFrom}, ${input.periodTo}, ${input.expectedCalls}, ${input.rowFilter ? JSON.stringify(input.rowFilter) : null}::jsonb,
+        ${auto ? 'approved' : 'provider_review'}, ${stepDue}) RETURNING id`.execute(tx)).rows[0]!;
+    const id = Number(row.id);
+    await record(k, tx, ctx, id, 'submit', 'submit', null, { resource: res.id, fields: input.fields, services: input.services });
+    if (auto) await makeGrant(k, tx, ctx, id, res, 'auto_approve');
+    return { id, status: auto ? 'approved' : 'provider_review' };
+  });
+}
+
+interface AppRow {
+  id: string; resource_id: string; provider_department_id: string; applicant_department_id: string; app_credential_id: string; fields: string[]; services: string[];
+  period_to: string; expected_calls: number; row_filter: { item: string; values: string[] } | null; status: string;
+}
+
+async function load(tx: Tx, id: number): Promise<AppRow> {
+  const r = (await sql<AppRow>`SELECT *, period_to::text AS period_to FROM share.application WHERE id = ${id} FOR UPDATE`.execute(tx)).rows[0];
+  if (!r) fail('NOT_FOUND');
+  return r;
+}
+
+async function makeGrant(k: Kernel, tx: Tx, ctx: Ctx, id: number, res: ResourceDto, how: 'approve' | 'auto_approve') {
+  const a = await load(tx, id);
+  const items = res.published!.items.filter((i) => a.fields.includes(i.name));
+  const masks = Object.fromEntries(items.map((i) => [i.name, maskOf(i)]));
+  // a day's rate of the expected calls, at least 60 a minute
+  const rate = Math.max(60, Math.ceil(a.expected_calls / (24 * 60)) * 2);
+  await sql`INSERT INTO share.grant (application_id, resource_id, consumer_department_id, app_credential_id, fields, masks, services, row_filter, rate_per_minute, expires_at)
+    VALUES (${id}, ${a.resource_id}, ${a.applicant_department_id}, ${a.app_credential_id}, ${a.fields}, ${JSON.stringify(masks)}::jsonb, ${a.services},
+      ${a.row_filter ? JSON.stringify(a.row_filter) : null}::jsonb, ${rate}, (${a.period_to}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`.execute(tx);
+  await sql`UPDATE share.application SET status = 'approved', step_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
+  await record(k, tx, ctx, id, 'grant', how, null, { masks, rate });
+}
+
+/** A reviewer's decision on the step the application is at. */
+export async function decide(k: Kernel, ctx: Ctx, id: number, d: z.infer<typeof decisionInput>): Promise<{ status: string }> {
+  return inTx(k.db, async (tx) => {
+    const a = await load(tx, id);
+    let step: 'provider' | 'bureau';
+    if (a.status === 'provider_review') {
+      requireRole(ctx, 'officer');
+      if (ctx.actor.departmentId !== a.provider_department_id) fail('FORBIDDEN_DEPARTMENT');
+      step = 'provider';
+    } else if (a.status === 'bureau_review') {
+      requireRole(ctx, 'admin');
+      step = 'bureau';
+    } else fail('SHARE_STATE');
+    if (d.decision !== 'approve' && !d.comment) fail('VALIDATION', { field: 'comment', zh: '退回或不予批准须说明理由', en: 'Returning or rejecting needs a reason' });
+    await record(k, tx, ctx, id, step, d.decision, d.comment ?? null);
+    if (d.decision !== 'approve') {
+      const status = d.decision === 'return' ? 'returned' : 'rejected';
+      await sql`UPDATE share.application SET status = ${status}, step_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
+      return { status };
+    }
+    const res = await getResource(ctx, tx, a.resource_id);
+    const needsBureau = res.published!.meta.shareType !== 'unconditional';
+    if (step === 'provider' && needsBureau) {
+      await sql`UPDATE share.application SET status = 'bureau_review', step_due = ${await due(k)}, updated_at = now() WHERE id = ${id}`.execute(tx);
+      return { status: 'bureau_review' };
+    }
+    await makeGrant(k, tx, ctx, id, res, 'approve');
+    return { status: 'approved' };
+  });
+}
+
+/** After a return, the applicant changes what was asked and submits again (to the provider). */
+export async function resubmit(k: Kernel, ctx: Ctx, id: number, input: ApplicationInput): Promise<{ status: string }> {
+  requireRole(ctx, 'consumer', 'officer');
+  const res = await getResource(ctx, k.db, input.resourceId);
+  checkApplication(res, input);
+  return inTx(k.db, async (tx) => {
+    const a = await load(tx, id);
+    if (a.applicant_department_id !== ctx.actor.departmentId) fail('FORBIDDEN_DEPARTMENT');
+    if (a.status !== 'returned' || a.resource_id !== input.resourceId) fail('SHARE_STATE');
+    await sql`UPDATE share.application SET fields = ${input.fields}, services = ${input.services}, purpose = ${input.purpose}, legal_basis = ${input.legalBasis}, scenario = ${input.scenario},
+      period_from = ${input.periodFrom}, period_to = ${input.periodTo}, expected_calls = ${input.expectedCalls}, row_filter = ${input.rowFilter ? JSON.stringify(input.rowFilter) : null}::jsonb,
+      status = 'provider_review', step_due = ${await due(k)}, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await record(k, tx, ctx, id, 'applicant', 'resubmit', null, { fields: input.fields, services: input.services });
+    return { status: 'provider_review' };
+  });
+}
+
+export async function withdraw(k: Kernel, ctx: Ctx, id: number): Promise<{ status: string }> {
+  requireRole(ctx, 'consumer', 'officer');
+  return inTx(k.db, async (tx) => {
+    const a = await load(tx, id);
+    if (a.applicant_department_id !== ctx.actor.departmentId) fail('FORBIDDEN_DEPARTMENT');
+    if (!['provider_review', 'bureau_review', 'returned'].includes(a.status)) fail('SHARE_STATE');
+    await sql`UPDATE share.application SET status = 'withdrawn', step_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await record(k, tx, ctx, id, 'applicant', 'withdraw', null);
+    return { status: 'withdrawn' };
+  });
+}
+
+/** The provider or the bureau ends a grant; calls under it are refused from then on. */
+export async function revokeGrant(k: Kernel, ctx: Ctx, grantId: number, reason: string): Promise<void> {
+  requireRole(ctx, 'officer', 'admin');
+  await inTx(k.db, async (tx) => {
+    const g = (await sql<{ application_id: string; resource_id: string; status: string }>`SELECT application_id, resource_id, status FROM share.grant WHERE id = ${grantId} FOR UPDATE`.execute(tx)).rows[0];
+    if (!g) fail('NOT_FOUND');
+    const res = await getResource(ctx, tx, g.resource_id);
+    if (!hasRole(ctx, 'admin') && res.departmentId !== ctx.actor.departmentId) fail('FORBIDDEN_DEPARTMENT');
+    if (g.status !== 'active') fail('SHARE_STATE');
+    await sql`UPDATE share.grant SET status = 'revoked', revoked_at = now(), revoked_by = ${ctx.actor.name} WHERE id = ${grantId}`.execute(tx);
+    await record(k, tx, ctx, Number(g.application_id), 'grant', 'revoke', reason, { grant: grantId });
+  });
+}
+
+/** Whether a recorded decision's signature is the node's over its message. */
+export function decisionIsAuthentic(k: Kernel, d: { message: string; signature: string }): boolean {
+  return sm2Verify(d.message, d.signature, k.signer.publicKey);
+}
+
+/** Applications the actor may see: its department's, those for its department's resources, all for the bureau. */
+export async function listApplications(k: Kernel, ctx: Ctx, q: { role?: 'applicant' | 'provider' | undefined; status?: string | undefined }) {
+  requireRole(ctx, 'consumer', 'officer', 'admin', 'auditor');
+  const bureau = hasRole(ctx, 'admin', 'auditor');
+  const dept = ctx.actor.departmentId;
+  const rows = (await sql<Record<string, unknown>>`SELECT a.*, a.step_due::text AS due, a.period_from::text AS pfrom, a.period_to::text AS pto,
+      (SELECT v.meta->>'name' FROM catalog.resource_version v JOIN catalog.resource r ON r.id = a.resource_id WHERE v.resource_id = r.id AND v.version = r.published_version) AS resource_name,
+      ad.name AS applicant_department, pd.name AS provider_department, g.id AS grant_id, g.status AS grant_status
+    FROM share.application a JOIN kernel.department ad ON ad.id = a.applicant_department_id JOIN kernel.department pd ON pd.id = a.provider_department_id
+    LEFT JOIN share.grant g ON g.application_id = a.id
+    WHERE (${bureau && !q.role} OR (${q.role !== 'provider'} AND a.applicant_department_id = ${dept}) OR (${q.role !== 'applicant'} AND a.provider_department_id = ${dept}))
+      AND (${q.status ?? null}::text IS NULL OR a.status = ${q.status ?? null})
+    ORDER BY a.id DESC LIMIT 500`.execute(k.db)).rows;
+  const today = shanghaiDate();
+  const cal = await loadCalendar(k.db);
+  return rows.map((r) => ({
+    id: Number(r.id), resourceId: r.resource_id as string, resourceName: (r.resource_name as string) ?? '', applicantDepartment: r.applicant_department as string, providerDepartment: r.provider_department as string,
+    applicant: r.applicant as string, fields: r.fields as string[], services: r.services as string[], purpose: r.purpose as string, status: r.status as string,
+    periodFrom: r.pfrom as string, periodTo: r.pto as string, due: (r.due as string) ?? null,
+    // working days left in the current step (negative: overdue)
+    daysLeft: r.due ? (r.due >= today ? cal.workingDaysBetween(today, r.due as string) : -cal.workingDaysBetween(r.due as string, today)) : null,
+    grantId: r.grant_id === null ? null : Number(r.grant_id), grantStatus: (r.grant_status as string) ?? null,
+    submittedAt: (r.submitted_at as Date).toISOString(),
+  }));
+}
+
+/** One application with its signed decisions and its grant. */
+export async function getApplication(k: Kernel, ctx: Ctx, id: number) {
+  const a = (await listApplications(k, ctx, {})).find((x) => x.id === id);
+  if (!a) fail('NOT_FOUND');
+  const decisions = (await k.pool.query('SELECT step, decision, comment, by_user, at, message, signature FROM share.decision WHERE application_id = $1 ORDER BY id', [id])).rows;
+  const grant = (await k.pool.query('SELECT id, fields, masks, services, row_filter, rate_per_minute, expires_at, status FROM share.grant WHERE application_id = $1', [id])).rows[0] ?? null;
+  return {
+    ...a,
+    decisions: decisions.map((d) => ({ step: d.step, decision: d.decision, comment: d.comment, by: d.by_user, at: (d.at as Date).toISOString(), signature: d.signature, authentic: decisionIsAuthentic(k, d) })),
+    grant: grant && { id: Number(grant.id), fields: grant.fields, masks: grant.masks, services: grant.services, rowFilter: grant.row_filter, ratePerMinute: grant.rate_per_minute, expiresAt: (grant.expires_at as Date).toISOString(), status: grant.status },
+  };
+}

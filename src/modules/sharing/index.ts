@@ -1,0 +1,12 @@
+/** The sharing module (共享 + 数据服务). */
+import path from 'node:path';
+import { SRC_DIR } from '../../kernel/paths.js';
+import type { Module } from '../index.js';
+import { sharingRoutes } from './routes.js';
+import './codes.js';
+
+export const sharingModule: Module = {
+  name: 'sharing',
+  migrations: path.join(SRC_DIR, 'modules', 'sharing', 'migrations'),
+  routes: sharingRoutes,
+};

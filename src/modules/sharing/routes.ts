@@ -1,0 +1,42 @@
+/** The sharing API: applications, their review, grants. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Kernel } from '../../kernel/kernel.js';
+import { access } from '../../kernel/http/access.js';
+import { apply, applicationInput, decide, decisionInput, getApplication, listApplications, resubmit, revokeGrant, withdraw } from './applications.js';
+
+export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['sharing'];
+  const idParam = z.object({ id: z.coerce.number().int().min(1) });
+  const everyone = access.roles('consumer', 'officer', 'admin', 'auditor');
+
+  r.post('/api/v1/share/applications', {
+    config: { access: access.roles('consumer', 'officer') },
+    schema: { tags, summary: '一站式共享申请 / Apply for a resource', body: applicationInput, response: { 201: z.object({ id: z.number().int(), status: z.string() }) } },
+  }, async (req, reply) => reply.code(201).send(await apply(k, req.ctx, req.body)));
+  r.get('/api/v1/share/applications', {
+    config: { access: everyone },
+    schema: { tags, summary: '共享申请（本部门提出的、本部门资源收到的；大数据局看全部）/ Applications', querystring: z.object({ role: z.enum(['applicant', 'provider']).optional(), status: z.string().max(30).optional() }) },
+  }, async (req) => listApplications(k, req.ctx, req.query));
+  r.get('/api/v1/share/applications/:id', { config: { access: everyone }, schema: { tags, summary: '申请详情（含签名的审批记录与授权）/ One application with its signed decisions and grant', params: idParam } },
+    async (req) => getApplication(k, req.ctx, req.params.id));
+  r.post('/api/v1/share/applications/:id/decide', {
+    config: { access: access.roles('officer', 'admin') },
+    schema: { tags, summary: '审核（提供部门，再由大数据局审核有条件共享）/ Review (provider, then the bureau for conditional sharing)', params: idParam, body: decisionInput },
+  }, async (req) => decide(k, req.ctx, req.params.id, req.body));
+  r.put('/api/v1/share/applications/:id', {
+    config: { access: access.roles('consumer', 'officer') },
+    schema: { tags, summary: '退回后修改并重新提交 / Change and submit again after a return', params: idParam, body: applicationInput },
+  }, async (req) => resubmit(k, req.ctx, req.params.id, req.body));
+  r.post('/api/v1/share/applications/:id/withdraw', { config: { access: access.roles('consumer', 'officer') }, schema: { tags, summary: '撤回申请 / Withdraw', params: idParam } },
+    async (req) => withdraw(k, req.ctx, req.params.id));
+  r.post('/api/v1/share/grants/:id/revoke', {
+    config: { access: access.roles('officer', 'admin') },
+    schema: { tags, summary: '撤销授权 / Revoke a grant', params: idParam, body: z.object({ reason: z.string().trim().min(2).max(500) }), response: { 204: z.null() } },
+  }, async (req, reply) => {
+    await revokeGrant(k, req.ctx, req.params.id, req.body.reason);
+    return reply.code(204).send(null);
+  });
+}
