@@ -11,3 +11,10 @@ defineCodes({
   SHARE_NOT_PUBLISHED: [409, '只能申请已发布的资源', 'Only a published resource can be applied for'],
   SHARE_STATE: [409, '申请当前的状态不允许此操作', 'The application\'s state does not allow this'],
 });
+
+defineCodes({
+  SHARE_NO_GRANT: [403, '没有该资源的共享授权', 'No grant for this resource'],
+  SHARE_SERVICE_NOT_GRANTED: [403, '授权不含此服务类型', 'The grant does not include this service'],
+  SHARE_GRANT_EXPIRED: [403, '共享授权已过期', 'The grant has expired'],
+  SHARE_GRANT_REVOKED: [403, '共享授权已撤销', 'The grant was revoked'],
+});

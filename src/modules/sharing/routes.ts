@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
+import { queryBody, queryService, statisticsService, statsBody, verifyBody, verifyService } from './services.js';
 import { apply, applicationInput, decide, decisionInput, getApplication, listApplications, resubmit, revokeGrant, withdraw } from './applications.js';
 
 export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
@@ -32,6 +33,19 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
   }, async (req) => resubmit(k, req.ctx, req.params.id, req.body));
   r.post('/api/v1/share/applications/:id/withdraw', { config: { access: access.roles('consumer', 'officer') }, schema: { tags, summary: '撤回申请 / Withdraw', params: idParam } },
     async (req) => withdraw(k, req.ctx, req.params.id));
+  const resParam = z.object({ resourceId: z.uuid() });
+  r.post('/api/v1/services/:resourceId/query', {
+    config: { access: access.apps },
+    schema: { tags, summary: '查询服务（应用签名调用；只返回授权字段，按分级脱敏）/ Query service (signed app call; granted fields, masked by grade)', params: resParam, body: queryBody },
+  }, async (req) => queryService(k, req.ctx, req.params.resourceId, req.body));
+  r.post('/api/v1/services/:resourceId/verify', {
+    config: { access: access.apps },
+    schema: { tags, summary: '核验服务（只答一致 / 不一致）/ Verification (match / no-match only)', params: resParam, body: verifyBody },
+  }, async (req) => verifyService(k, req.ctx, req.params.resourceId, req.body));
+  r.post('/api/v1/services/:resourceId/statistics', {
+    config: { access: access.apps },
+    schema: { tags, summary: '统计服务（少于 k 个主体的分组不返回）/ Statistics (groups of fewer than k subjects suppressed)', params: resParam, body: statsBody },
+  }, async (req) => statisticsService(k, req.ctx, req.params.resourceId, req.body));
   r.post('/api/v1/share/grants/:id/revoke', {
     config: { access: access.roles('officer', 'admin') },
     schema: { tags, summary: '撤销授权 / Revoke a grant', params: idParam, body: z.object({ reason: z.string().trim().min(2).max(500) }), response: { 204: z.null() } },

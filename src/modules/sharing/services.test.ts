@@ -1,0 +1,88 @@
+/**
+ * The data services end to end on the API: an approved grant, signed app calls to query, verify and
+ * statistics; masked fields come back masked; every call is in the audit log; forged and replayed
+ * calls, other resources, expired and revoked grants are refused.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnv, type TestEnv } from '../../../test/support/db.js';
+import { ADMIN_PASSWORD, DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
+import { as, loginAs, type Session } from '../../../test/support/http.js';
+import { publishResource } from '../../../test/support/publish.js';
+import { systemCtx } from '../../kernel/http/context.js';
+import { GongshuClient } from '../../client/index.js';
+import type { DataItem } from '../catalog/schema.js';
+import { runIngest } from '../aggregation/service.js';
+
+const ITEMS: DataItem[] = [
+  { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
+  { name: 'qlrmc', label: '权利人名称', type: 'string', length: 100, primaryKey: false, incremental: false, grade: 2, masking: 'name' },
+  { name: 'qlrzjh', label: '权利人证件号', type: 'string', length: 18, primaryKey: false, incremental: false, identityKind: 'ric', grade: 3, masking: 'ric' },
+  { name: 'qx', label: '所在区县', type: 'string', length: 20, primaryKey: false, incremental: false, grade: 1, masking: 'none' },
+  { name: 'mj', label: '面积', type: 'decimal', precision: 12, scale: 2, primaryKey: false, incremental: false, grade: 1, masking: 'none' },
+];
+let env: TestEnv;
+let admin: Session;
+let client: GongshuClient;
+let resourceId: string;
+let grantId: number;
+
+beforeAll(async () => {
+  env = await testEnv();
+  await seeded(env);
+  const res = await publishResource(env.rt.kernel, { department: '淄博市自然资源和规划局', name: '不动产登记信息', items: ITEMS, shareType: 'conditional' });
+  resourceId = res.id;
+  const rows = Array.from({ length: 8 }, (_, i) => [`鲁(2026)淄博市不动产权第${String(i).padStart(7, '0')}号`, `业主${'甲乙丙丁戊己庚辛'[i]}`, `37030319900101${String(100 + i)}${i}`, i < 6 ? '张店区' : '淄川区', String(80 + i * 10)]);
+  await runIngest(env.rt.kernel, systemCtx('test'), { resourceId, mode: 'full', source: 'test', columns: ITEMS.map((i) => i.name), rows: (async function* () { yield rows.map((values, i) => ({ row: i + 1, values })); })() });
+  admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
+  const zjjDept = (await env.rt.kernel.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市住房和城乡建设局').executeTakeFirstOrThrow()).id;
+  const cred = (await env.app.inject(as(admin, { method: 'POST', url: '/api/v1/app-credentials', payload: { name: '住建业务系统', departmentId: zjjDept } }))).json();
+  client = new GongshuClient({ baseUrl: 'http://localhost', appKey: cred.credential.appKey, appSecret: cred.appSecret });
+  const zjj = await loginAs(env.app, 'zjj_officer', DEMO_PASSWORD);
+  const zrzy = await loginAs(env.app, 'zrzy_officer', DEMO_PASSWORD);
+  const { id } = (await env.app.inject(as(zjj, { method: 'POST', url: '/api/v1/share/applications', payload: {
+    resourceId, appCredentialId: cred.credential.id, fields: ['bdcqzh', 'qlrmc', 'qlrzjh', 'qx', 'mj'], services: ['query', 'verify', 'statistics'],
+    purpose: '住房保障资格审核', legalBasis: '《公共租赁住房管理办法》', scenario: '公租房申请人住房情况核查', periodFrom: '2026-01-01', periodTo: '2030-12-31', expectedCalls: 1000,
+  } }))).json();
+  await env.app.inject(as(zrzy, { method: 'POST', url: `/api/v1/share/applications/${id}/decide`, payload: { decision: 'approve' } }));
+  await env.app.inject(as(admin, { method: 'POST', url: `/api/v1/share/applications/${id}/decide`, payload: { decision: 'approve' } }));
+  grantId = (await env.app.inject(as(zjj, { method: 'GET', url: `/api/v1/share/applications/${id}` }))).json().grant.id;
+});
+afterAll(async () => env.close());
+
+const signed = (service: string, body: unknown, c = client) => {
+  const s = c.prepare('POST', `/api/v1/services/${resourceId}/${service}`, body);
+  return { method: 'POST' as const, url: `/api/v1/services/${resourceId}/${service}`, headers: s.headers, payload: s.body };
+};
+const callsAudited = async () => Number((await env.rt.kernel.pool.query(`SELECT count(*) AS n FROM kernel.audit_log WHERE action LIKE 'service.%'`)).rows[0].n);
+
+describe('data services under a grant', () => {
+  it('query returns the granted fields masked by grade; verify answers match / no-match; statistics suppress small groups', async () => {
+    const q = await env.app.inject(signed('query', { filters: { bdcqzh: '鲁(2026)淄博市不动产权第0000001号' } }));
+    expect(q.statusCode, q.body).toBe(200);
+    expect(q.json().rows).toEqual([{ bdcqzh: '鲁(2026)淄博市不动产权第0000001号', qlrmc: '业**', qlrzjh: '370303********1011', qx: '张店区', mj: '90.00' }]);
+    const v = await env.app.inject(signed('verify', { values: { bdcqzh: '鲁(2026)淄博市不动产权第0000002号', qlrmc: '业主丙', qlrzjh: '370303199001019999' } }));
+    expect(v.json()).toEqual({ found: true, fields: { bdcqzh: 'match', qlrmc: 'match', qlrzjh: 'no_match' } });
+    const s = await env.app.inject(signed('statistics', { groupBy: ['qx'], measures: [{ fn: 'count' }, { fn: 'avg', item: 'mj' }] }));
+    expect(s.json()).toEqual({ k: 5, suppressedGroups: 1, groups: [{ qx: '张店区', subjects: 6, values: [{ fn: 'count', value: 6 }, { fn: 'avg', item: 'mj', value: 105 }] }] });
+    expect(await callsAudited()).toBe(3);
+    const last = (await env.rt.kernel.pool.query(`SELECT actor_type, detail FROM kernel.audit_log WHERE action = 'service.query'`)).rows[0];
+    expect(last).toMatchObject({ actor_type: 'app', detail: { grant: grantId, rows: 1, masks: { qlrmc: 'name', qlrzjh: 'ric' } } });
+  });
+
+  it('refuses forged and replayed calls, filters on non-identifiers, users, and after revocation', async () => {
+    const forged = signed('query', { filters: {} });
+    const r1 = await env.app.inject({ ...forged, payload: JSON.stringify({ filters: {}, limit: 100 }) });
+    expect(r1.statusCode).toBe(401);
+    const once = signed('verify', { values: { bdcqzh: 'x' } });
+    expect((await env.app.inject(once)).statusCode).toBe(200);
+    expect((await env.app.inject(once)).json().code).toBe('APP_NONCE_REUSED');
+    expect((await env.app.inject(signed('query', { filters: { qlrmc: '业主甲' } }))).json().code).toBe('SHARE_FILTER');
+    expect((await env.app.inject(as(admin, { method: 'POST', url: `/api/v1/services/${resourceId}/query`, payload: {} }))).statusCode).toBe(403);
+    await env.rt.kernel.pool.query(`UPDATE share.grant SET expires_at = now() - interval '1 day' WHERE id = $1`, [grantId]);
+    expect((await env.app.inject(signed('query', {}))).json().code).toBe('SHARE_GRANT_EXPIRED');
+    await env.rt.kernel.pool.query(`UPDATE share.grant SET expires_at = now() + interval '1 year' WHERE id = $1`, [grantId]);
+    const zrzy = await loginAs(env.app, 'zrzy_officer', DEMO_PASSWORD);
+    expect((await env.app.inject(as(zrzy, { method: 'POST', url: `/api/v1/share/grants/${grantId}/revoke`, payload: { reason: '停止使用' } }))).statusCode).toBe(204);
+    expect((await env.app.inject(signed('query', {}))).json().code).toBe('SHARE_GRANT_REVOKED');
+  });
+});

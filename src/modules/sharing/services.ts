@@ -1,0 +1,94 @@
+/**
+ * 数据服务: query, verification (核验) and statistics under a grant, called with signed app
+ * requests. Every call checks the grant (the caller's credential, the resource, the service, not
+ * revoked, not expired) and its rate, answers only through the grant's view (fields, masks, row
+ * scope), and writes an audit entry — caller, grant, service, filter, rows, fields, masks — that is
+ * committed before the answer leaves.
+ */
+import { z } from 'zod';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Ctx } from '../../kernel/http/context.js';
+import { auditOf } from '../../kernel/audit/record.js';
+import { fail } from '../../kernel/http/errors.js';
+import { getResource } from '../catalog/service.js';
+import { systemCtx } from '../../kernel/http/context.js';
+import { maskValue, type Mask } from './masking.js';
+import { queryPlan, statsPlan, verifyPlan, type Dataset, type GrantScope } from './views.js';
+import './codes.js';
+
+interface Grant {
+  id: number;
+  scope: GrantScope;
+  ratePerMinute: number;
+  ds: Dataset;
+}
+
+/** Calls per grant in the current minute, in this process (each worker process counts its own). */
+const windows = new Map<number, { minute: number; calls: number }>();
+
+async function grantFor(k: Kernel, ctx: Ctx, resourceId: string, service: 'query' | 'verify' | 'statistics'): Promise<Grant> {
+  if (ctx.actor.type !== 'app' || !ctx.actor.id) fail('APP_NOT_ALLOWED');
+  const rows = (await k.pool.query<{ id: string; fields: string[]; masks: Record<string, Mask>; services: string[]; row_filter: GrantScope['rowFilter']; rate_per_minute: number; status: string; expired: boolean }>(
+    `SELECT id, fields, masks, services, row_filter, rate_per_minute, status, expires_at <= now() AS expired FROM share.grant
+     WHERE app_credential_id = $1 AND resource_id = $2 ORDER BY status = 'active' DESC, expires_at DESC`,
+    [ctx.actor.id, resourceId],
+  )).rows;
+  const live = rows.find((g) => g.status === 'active' && !g.expired && g.services.includes(service));
+  if (!live) {
+    if (rows.some((g) => g.status === 'active' && !g.expired)) fail('SHARE_SERVICE_NOT_GRANTED');
+    if (rows.some((g) => g.status === 'active' && g.expired)) fail('SHARE_GRANT_EXPIRED');
+    if (rows.some((g) => g.status === 'revoked')) fail('SHARE_GRANT_REVOKED');
+    fail('SHARE_NO_GRANT');
+  }
+  const minute = Math.floor(Date.now() / 60_000);
+  const w = windows.get(Number(live.id));
+  if (!w || w.minute !== minute) windows.set(Number(live.id), { minute, calls: 1 });
+  else if (++w.calls > live.rate_per_minute) fail('RATE_LIMITED');
+  const res = await getResource(systemCtx('services'), k.db, resourceId);
+  if (!res.datasetTable || !res.published) fail('SHARE_NOT_PUBLISHED');
+  return { id: Number(live.id), ratePerMinute: live.rate_per_minute, scope: { fields: live.fields, masks: live.masks, rowFilter: live.row_filter }, ds: { table: res.datasetTable, items: res.published.items } };
+}
+
+export const queryBody = z.object({
+  filters: z.record(z.string(), z.string().max(200)).default({}),
+  limit: z.number().int().min(1).max(100).default(20),
+  offset: z.number().int().min(0).max(100_000).default(0),
+});
+export const verifyBody = z.object({ values: z.record(z.string(), z.string().max(500)) });
+export const statsBody = z.object({
+  groupBy: z.array(z.string().max(63)).max(3).default([]),
+  measures: z.array(z.object({ fn: z.enum(['count', 'sum', 'avg', 'min', 'max']), item: z.string().max(63).optional() })).min(1).max(10).default([{ fn: 'count' }]),
+});
+
+export async function queryService(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof queryBody>) {
+  const g = await grantFor(k, ctx, resourceId, 'query');
+  const plan = queryPlan(g.ds, g.scope, body.filters, body.limit, body.offset);
+  const rows = (await k.pool.query<Record<string, string | null>>(plan.sql, plan.params)).rows;
+  for (const [f, mask] of Object.entries(plan.jsMasks)) for (const r of rows) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
+  await k.audit.record(auditOf(ctx, 'service.query', 'resource', resourceId, { grant: g.id, filters: Object.keys(body.filters), rows: rows.length, fields: g.scope.fields, masks: masked(g.scope) }));
+  return { rows, limit: body.limit, offset: body.offset };
+}
+
+export async function verifyService(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof verifyBody>) {
+  const g = await grantFor(k, ctx, resourceId, 'verify');
+  const plan = verifyPlan(g.ds, g.scope, body.values);
+  const hit = (await k.pool.query<Record<string, boolean>>(plan.sql, plan.params)).rows[0];
+  const fields = Object.fromEntries([...plan.keys.map((f) => [f, hit ? 'match' : 'no_match']), ...plan.compared.map((f) => [f, hit?.[f] ? 'match' : 'no_match'])]);
+  await k.audit.record(auditOf(ctx, 'service.verify', 'resource', resourceId, { grant: g.id, fields: Object.keys(fields), found: !!hit }));
+  return { found: !!hit, fields };
+}
+
+export async function statisticsService(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof statsBody>) {
+  const g = await grantFor(k, ctx, resourceId, 'statistics');
+  const kAnon = k.config.statsK;
+  const plan = statsPlan(g.ds, g.scope, body.groupBy, body.measures, kAnon);
+  const groups = (await k.pool.query(plan.sql, plan.params)).rows;
+  const suppressed = Number((await k.pool.query<{ n: string }>(plan.suppressedSql, plan.params)).rows[0]!.n);
+  await k.audit.record(auditOf(ctx, 'service.statistics', 'resource', resourceId, { grant: g.id, groupBy: body.groupBy, measures: body.measures, groups: groups.length, suppressed, k: kAnon }));
+  return {
+    k: kAnon, suppressedGroups: suppressed,
+    groups: groups.map((r) => ({ ...Object.fromEntries(body.groupBy.map((d) => [d, r[d]])), subjects: Number(r._subjects), values: body.measures.map((m, n) => ({ ...m, value: r[`m${n}`] === null ? null : Number(r[`m${n}`]) })) })),
+  };
+}
+
+const masked = (s: GrantScope) => Object.fromEntries(Object.entries(s.masks).filter(([, m]) => m !== 'none'));
