@@ -27,6 +27,7 @@ const CatalogManage = lazy(() => import('./pages/catalog/Manage'));
 const CatalogCategories = lazy(() => import('./pages/catalog/Categories'));
 const Ingest = lazy(() => import('./pages/Ingest'));
 const Governance = lazy(() => import('./pages/Governance'));
+const Share = lazy(() => import('./pages/share/Share'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -69,6 +70,7 @@ const router = createBrowserRouter([
       { path: '/calendar', element: <Calendar /> },
       { path: '/ingest', element: <Ingest /> },
       { path: '/governance', element: <Governance /> },
+      { path: '/share', element: <Share /> },
       { path: '/catalog', element: <Catalog /> },
       { path: '/catalog/manage', element: <CatalogManage /> },
       { path: '/catalog/review', element: <CatalogManage review /> },

@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { Button, Dropdown, Layout, Menu, Result, Space, Tag, Typography } from 'antd';
-import { ApiOutlined, AuditOutlined, BookOutlined, CheckSquareOutlined, CloudUploadOutlined, SafetyCertificateOutlined, FormOutlined, CalendarOutlined, DownOutlined, HomeOutlined, KeyOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { ApiOutlined, AuditOutlined, BookOutlined, CheckSquareOutlined, CloudUploadOutlined, SafetyCertificateOutlined, ShareAltOutlined, FormOutlined, CalendarOutlined, DownOutlined, HomeOutlined, KeyOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
@@ -21,13 +21,14 @@ const ITEMS: { key: string; icon: ReactNode; roles: Role[] }[] = [
   { key: '/catalog/review', icon: <CheckSquareOutlined />, roles: ['admin'] },
   { key: '/ingest', icon: <CloudUploadOutlined />, roles: ['admin', 'officer', 'auditor'] },
   { key: '/governance', icon: <SafetyCertificateOutlined />, roles: ['admin', 'officer', 'auditor'] },
+  { key: '/share', icon: <ShareAltOutlined />, roles: ['admin', 'officer', 'consumer', 'auditor'] },
   { key: '/departments', icon: <ApiOutlined />, roles: ['admin'] },
   { key: '/users', icon: <TeamOutlined />, roles: ['admin', 'officer', 'auditor'] },
   { key: '/credentials', icon: <KeyOutlined />, roles: ['admin', 'officer', 'consumer'] },
   { key: '/audit', icon: <AuditOutlined />, roles: ['admin', 'auditor', 'officer'] },
   { key: '/calendar', icon: <CalendarOutlined />, roles: ['admin', 'officer', 'consumer', 'auditor'] },
 ];
-const LABEL: Record<string, string> = { '/ingest': 'ingest', '/governance': 'governance', '/catalog': 'catalog', '/catalog/manage': 'catalogManage', '/catalog/review': 'catalogReview', '/': 'home', '/departments': 'departments', '/users': 'users', '/credentials': 'credentials', '/audit': 'audit', '/calendar': 'calendar' };
+const LABEL: Record<string, string> = { '/ingest': 'ingest', '/governance': 'governance', '/share': 'share', '/catalog': 'catalog', '/catalog/manage': 'catalogManage', '/catalog/review': 'catalogReview', '/': 'home', '/departments': 'departments', '/users': 'users', '/credentials': 'credentials', '/audit': 'audit', '/calendar': 'calendar' };
 
 export function menuFor(roles: Role[]) {
   return ITEMS.filter((i) => can(roles, ...i.roles));

@@ -5,7 +5,7 @@ const en: Messages = {
   level: { national: 'National', province: 'Province', city: 'City', county: 'County' },
   role: { admin: 'Administrator', officer: 'Data officer', consumer: 'Data consumer', auditor: 'Auditor' },
   status: { active: 'Active', disabled: 'Disabled', revoked: 'Revoked' },
-  menu: { governance: 'Governance', ingest: 'Aggregation', catalog: 'Data catalog', catalogManage: 'Catalog management', catalogReview: 'Catalog review', home: 'Home', departments: 'Departments', users: 'Users', credentials: 'App credentials', audit: 'Audit log', calendar: 'Working days' },
+  menu: { share: 'Sharing', governance: 'Governance', ingest: 'Aggregation', catalog: 'Data catalog', catalogManage: 'Catalog management', catalogReview: 'Catalog review', home: 'Home', departments: 'Departments', users: 'Users', credentials: 'App credentials', audit: 'Audit log', calendar: 'Working days' },
   common: {
     create: 'Create', edit: 'Edit', save: 'Save', cancel: 'Cancel', confirm: 'OK', search: 'Search', reset: 'Reset', actions: 'Actions',
     enable: 'Enable', disable: 'Disable', loading: 'Loading…', empty: 'No data', total: '{{total}} in all', close: 'Close', copy: 'Copy',
@@ -100,6 +100,18 @@ const en: Messages = {
     dimensions: { completeness: 'Completeness', validity: 'Validity', uniqueness: 'Uniqueness', consistency: 'Consistency', timeliness: 'Timeliness' },
     kinds: { not_null: 'Not empty', unique: 'Unique', length: 'Length', pattern: 'Pattern', code: 'Code table', range: 'Range', date: 'Valid date', ric: '公民身份号码', uscc: '统一社会信用代码', region: 'Region code', mobile: 'Mobile number', landline: 'Landline', email: 'E-mail', ric_consistency: 'ID agrees with birth date and sex', reference: 'Reference exists', freshness: 'Updated on time', volume: 'Volume change' },
     states: { open: 'Open', fixed: 'Fixed', confirmed: 'Confirmed correct' },
+  },
+  share: {
+    title: 'Sharing applications', apply: 'Apply for sharing', submit: 'Submit', submitted: 'The application is submitted', fields: 'Fields', leastNecessary: 'Only what is necessary', grade: 'grade {{grade}}',
+    services: 'Services', onlyNoRows: 'A resource not for sharing: verification or statistics only', credential: 'App credential', purpose: 'Purpose', legalBasis: 'Legal basis', scenario: 'Scenario', period: 'Period',
+    expectedCalls: 'Expected calls', received: 'Received', mine: 'My applications', queue: 'To review', resource: 'Resource', applicant: 'Applicant', provider: 'Provider', status: 'Status', timeLeft: 'Time left',
+    daysLeft: '{{n}} working days left ({{due}})', overdueBy: 'overdue by {{n}} working days', submittedAt: 'Submitted', approve: 'Approve', return: 'Return for changes', reject: 'Reject', comment: 'Comment',
+    revoke: 'Revoke the grant', revoked: 'Grant revoked', revokeDefault: 'revoked', grant: 'Grant', mask: 'Masking', clear: 'in clear', rate: '{{n}} calls a minute', expires: 'valid until {{at}}', signed: 'SM2 signature valid', badSignature: 'bad signature',
+    serviceTypes: { query: 'Query', verify: 'Verification', statistics: 'Statistics', file: 'File', push: 'Table push' },
+    states: { provider_review: 'Provider reviewing', bureau_review: 'Bureau reviewing', returned: 'Returned', approved: 'Approved', rejected: 'Rejected', withdrawn: 'Withdrawn' },
+    steps: { submit: 'Submission', provider: 'Provider', bureau: 'Bureau', applicant: 'Applicant', grant: 'Grant' },
+    decisions: { submit: 'submitted', resubmit: 'submitted again', approve: 'approved', return: 'returned for changes', reject: 'rejected', withdraw: 'withdrew', revoke: 'revoked', auto_approve: 'approved automatically' },
+    grantStates: { active: 'Active', revoked: 'Revoked' },
   },
   errors: { generic: 'The operation failed', network: 'Cannot reach the server', notFound: 'No such page', back: 'Back to home', forbidden: 'Not allowed' },
 };

@@ -3,7 +3,7 @@ const zh = {
   level: { national: '国家', province: '省', city: '市', county: '县' },
   role: { admin: '管理员', officer: '数据专员', consumer: '数据使用方', auditor: '审计员' },
   status: { active: '启用', disabled: '停用', revoked: '已吊销' },
-  menu: { governance: '数据治理', ingest: '数据归集', catalog: '数据目录', catalogManage: '目录管理', catalogReview: '目录审核', home: '首页', departments: '部门管理', users: '用户管理', credentials: '应用凭证', audit: '审计日志', calendar: '工作日历' },
+  menu: { share: '共享申请', governance: '数据治理', ingest: '数据归集', catalog: '数据目录', catalogManage: '目录管理', catalogReview: '目录审核', home: '首页', departments: '部门管理', users: '用户管理', credentials: '应用凭证', audit: '审计日志', calendar: '工作日历' },
   common: {
     create: '新建', edit: '编辑', save: '保存', cancel: '取消', confirm: '确定', search: '搜索', reset: '重置', actions: '操作',
     enable: '启用', disable: '停用', loading: '加载中…', empty: '暂无数据', total: '共 {{total}} 条', close: '关闭', copy: '复制',
@@ -98,6 +98,18 @@ const zh = {
     dimensions: { completeness: '完整性', validity: '有效性', uniqueness: '唯一性', consistency: '一致性', timeliness: '及时性' },
     kinds: { not_null: '非空', unique: '唯一', length: '长度', pattern: '格式（正则）', code: '代码表', range: '取值范围', date: '日期有效', ric: '公民身份号码', uscc: '统一社会信用代码', region: '行政区划代码', mobile: '手机号码', landline: '固定电话', email: '电子邮箱', ric_consistency: '身份号码与出生日期、性别一致', reference: '引用存在', freshness: '按周期更新', volume: '数据量波动' },
     states: { open: '未整改', fixed: '已整改', confirmed: '已确认无误' },
+  },
+  share: {
+    title: '共享申请', apply: '申请共享', submit: '提交申请', submitted: '申请已提交', fields: '申请字段', leastNecessary: '按最小必要原则选择', grade: '{{grade}} 级',
+    services: '服务类型', onlyNoRows: '不予共享的资源只能申请核验或统计', credential: '调用凭证', purpose: '用途', legalBasis: '法律依据', scenario: '应用场景', period: '使用期限',
+    expectedCalls: '预计调用量', received: '收到的申请', mine: '我的申请', queue: '待我审核', resource: '资源', applicant: '申请部门', provider: '提供部门', status: '状态', timeLeft: '审核时限',
+    daysLeft: '剩 {{n}} 个工作日（{{due}}）', overdueBy: '已超期 {{n}} 个工作日', submittedAt: '提交时间', approve: '同意', return: '退回修改', reject: '不予同意', comment: '审核意见',
+    revoke: '撤销授权', revoked: '授权已撤销', revokeDefault: '撤销', grant: '授权', mask: '脱敏规则', clear: '明文', rate: '每分钟 {{n}} 次', expires: '有效期至 {{at}}', signed: 'SM2 签名有效', badSignature: '签名无效',
+    serviceTypes: { query: '查询', verify: '核验', statistics: '统计', file: '文件', push: '库表推送' },
+    states: { provider_review: '提供部门审核中', bureau_review: '大数据局审核中', returned: '已退回', approved: '已批准', rejected: '未批准', withdrawn: '已撤回' },
+    steps: { submit: '提交', provider: '提供部门', bureau: '大数据局', applicant: '申请部门', grant: '授权' },
+    decisions: { submit: '提交申请', resubmit: '重新提交', approve: '同意', return: '退回修改', reject: '不予同意', withdraw: '撤回', revoke: '撤销授权', auto_approve: '自动批准' },
+    grantStates: { active: '有效', revoked: '已撤销' },
   },
   errors: { generic: '操作失败', network: '无法连接服务器', notFound: '页面不存在', back: '返回首页', forbidden: '无权访问' },
 };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { api, ApiError } from '../../api/client';
 import { diffDto, eventDto, resourceDto, versionDto, type VersionDto } from '../../api/schemas';
 import { can, useSession } from '../../auth/session';
+import Apply from '../share/Apply';
 import { showProblem } from '../../components/forms';
 import { fmtDateTime } from '../../i18n';
 import Items from './Items';
@@ -79,6 +80,7 @@ export default function Resource() {
   const { data: session } = useSession();
   const roles = session!.user.roles;
   const [decision, setDecision] = useState<'approve' | 'return' | 'retire' | null>(null);
+  const [applying, setApplying] = useState(false);
   const [form] = Form.useForm<{ comment: string }>();
   const r = useQuery({ queryKey: ['resource', id], queryFn: () => api(resourceDto, `/api/v1/catalog/resources/${id}`) });
   const versions = useQuery({ queryKey: ['resource', id, 'versions'], queryFn: () => api(z.array(versionDto), `/api/v1/catalog/resources/${id}/versions`), enabled: r.isSuccess });
@@ -121,7 +123,13 @@ export default function Resource() {
           </>
         )}
         {(editor || can(roles, 'admin')) && res.status !== 'retired' && <Button danger type="text" onClick={() => setDecision('retire')}>{t('catalog.retire')}</Button>}
+        {res.status === 'published' && res.published && can(roles, 'consumer', 'officer') && session!.user.departmentId !== res.departmentId && (
+          <Button type="primary" onClick={() => setApplying(true)} data-testid="share-apply">{t('share.apply')}</Button>
+        )}
       </div>
+      {res.published && (
+        <Apply open={applying} resourceId={res.id} items={res.published.items} shareType={res.published.meta.shareType} onClose={() => setApplying(false)} onDone={() => { setApplying(false); navigate('/share'); }} />
+      )}
       {open?.state === 'returned' && open.reviewComment && <Alert type="warning" showIcon title={`${t('catalog.comment')}：${open.reviewComment}`} style={{ marginBottom: 12 }} />}
       <Tabs
         items={[

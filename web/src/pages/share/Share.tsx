@@ -1,0 +1,105 @@
+import { useState } from 'react';
+import { App, Button, Drawer, Input, Modal, Space, Table, Tabs, Tag, Timeline, Typography } from 'antd';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { z } from 'zod';
+import { api } from '../../api/client';
+import { can, useSession } from '../../auth/session';
+import { showProblem } from '../../components/forms';
+import { fmtDateTime } from '../../i18n';
+
+const application = z.object({
+  id: z.number(), resourceId: z.string(), resourceName: z.string(), applicantDepartment: z.string(), providerDepartment: z.string(), applicant: z.string(),
+  fields: z.array(z.string()), services: z.array(z.string()), purpose: z.string(), status: z.string(), periodFrom: z.string(), periodTo: z.string(),
+  due: z.string().nullable(), daysLeft: z.number().nullable(), grantId: z.number().nullable(), grantStatus: z.string().nullable(), submittedAt: z.string(),
+});
+type Application = z.infer<typeof application>;
+const detail = application.extend({
+  decisions: z.array(z.object({ step: z.string(), decision: z.string(), comment: z.string().nullable(), by: z.string(), at: z.string(), authentic: z.boolean() })),
+  grant: z.object({ id: z.number(), fields: z.array(z.string()), masks: z.record(z.string(), z.string()), services: z.array(z.string()), ratePerMinute: z.number(), expiresAt: z.string(), status: z.string() }).nullable(),
+});
+const COLOR: Record<string, string> = { provider_review: 'processing', bureau_review: 'processing', returned: 'warning', approved: 'success', rejected: 'error', withdrawn: 'default' };
+
+/** 共享申请: the applicant's applications, the review queue with the time left, grants. */
+export default function Share() {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const { data: session } = useSession();
+  const roles = session!.user.roles;
+  const [shown, setShown] = useState<number | null>(null);
+  const [deciding, setDeciding] = useState<{ id: number; decision: 'approve' | 'return' | 'reject' } | null>(null);
+  const [comment, setComment] = useState('');
+  const mine = useQuery({ queryKey: ['share', 'applicant'], queryFn: () => api(z.array(application), '/api/v1/share/applications', { query: { role: 'applicant' } }) });
+  // received: applications for this department's resources (the bureau: all of them)
+  const bureau = can(roles, 'admin');
+  const received = useQuery({
+    queryKey: ['share', 'received'],
+    queryFn: () => api(z.array(application), '/api/v1/share/applications', { query: bureau ? {} : { role: 'provider' } }),
+    enabled: can(roles, 'officer', 'admin'),
+  });
+  const myStep = (a: Application) => (bureau ? a.status === 'bureau_review' : a.status === 'provider_review');
+  const one = useQuery({ queryKey: ['share', 'one', shown], queryFn: () => api(detail, `/api/v1/share/applications/${shown}`), enabled: shown !== null });
+  const refresh = () => void qc.invalidateQueries({ queryKey: ['share'] });
+  const decide = useMutation({
+    mutationFn: () => api(z.object({ status: z.string() }), `/api/v1/share/applications/${deciding!.id}/decide`, { method: 'POST', body: { decision: deciding!.decision, ...(comment && { comment }) } }),
+    onSuccess: (r) => { setDeciding(null); setComment(''); refresh(); void message.success(t(`share.states.${r.status}`)); },
+    onError: (e) => showProblem(null, e, (s) => void message.error(s)),
+  });
+  const revoke = useMutation({
+    mutationFn: (grantId: number) => api(z.undefined(), `/api/v1/share/grants/${grantId}/revoke`, { method: 'POST', body: { reason: comment || t('share.revokeDefault') } }),
+    onSuccess: () => { refresh(); void message.success(t('share.revoked')); },
+    onError: (e) => showProblem(null, e, (s) => void message.error(s)),
+  });
+  const columns = (review: boolean) => [
+    { key: 'id', dataIndex: 'id', title: '#', render: (id: number) => <Button type="link" size="small" onClick={() => setShown(id)}>{id}</Button> },
+    { key: 'resourceName', dataIndex: 'resourceName', title: t('share.resource') },
+    { key: review ? 'applicantDepartment' : 'providerDepartment', dataIndex: review ? 'applicantDepartment' : 'providerDepartment', title: review ? t('share.applicant') : t('share.provider') },
+    { key: 'services', dataIndex: 'services', title: t('share.services'), render: (s: string[]) => s.map((x) => <Tag key={x}>{t(`share.serviceTypes.${x}`)}</Tag>) },
+    { key: 'status', dataIndex: 'status', title: t('share.status'), render: (s: string, a: Application) => <Space size={4}><Tag color={COLOR[s]}>{t(`share.states.${s}`)}</Tag>{a.grantStatus === 'revoked' && <Tag color="error">{t('share.revoked')}</Tag>}</Space> },
+    { key: 'daysLeft', dataIndex: 'daysLeft', title: t('share.timeLeft'), render: (d: number | null, a: Application) => (d === null ? '' : <Tag color={d < 0 ? 'error' : d <= 2 ? 'warning' : 'default'}>{d < 0 ? t('share.overdueBy', { n: -d }) : t('share.daysLeft', { n: d, due: a.due })}</Tag>) },
+    { key: 'submittedAt', dataIndex: 'submittedAt', title: t('share.submittedAt'), render: (v: string) => fmtDateTime(v, i18n.language) },
+    ...(review ? [{
+      key: 'actions', title: t('common.actions'),
+      render: (_: unknown, a: Application) => (myStep(a) &&
+        <Space>
+          <Button size="small" type="primary" onClick={() => setDeciding({ id: a.id, decision: 'approve' })}>{t('share.approve')}</Button>
+          <Button size="small" onClick={() => setDeciding({ id: a.id, decision: 'return' })}>{t('share.return')}</Button>
+          <Button size="small" danger onClick={() => setDeciding({ id: a.id, decision: 'reject' })}>{t('share.reject')}</Button>
+        </Space>
+      ),
+    }] : []),
+  ];
+  const d = one.data;
+  return (
+    <>
+      <Typography.Title level={3} className="gs-page-title">{t('share.title')}</Typography.Title>
+      <Tabs items={[
+        { key: 'mine', label: t('share.mine'), children: <Table size="middle" rowKey="id" loading={mine.isFetching} dataSource={mine.data} columns={columns(false)} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }} /> },
+        ...(can(roles, 'officer', 'admin') ? [{ key: 'queue', label: t('share.queue'), children: <Table size="middle" rowKey="id" loading={received.isFetching} dataSource={(received.data ?? []).filter(myStep)} columns={columns(true)} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }} /> }] : []),
+        ...(can(roles, 'officer', 'admin') ? [{ key: 'received', label: t('share.received'), children: <Table size="middle" rowKey="id" loading={received.isFetching} dataSource={received.data} columns={columns(true)} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }} /> }] : []),
+      ]} />
+      <Modal open={deciding !== null} title={deciding ? t(`share.${deciding.decision}`) : ''} onCancel={() => setDeciding(null)} onOk={() => decide.mutate()} confirmLoading={decide.isPending} okText={t('common.confirm')} cancelText={t('common.cancel')}>
+        <Input.TextArea rows={3} value={comment} onChange={(e) => setComment(e.target.value)} placeholder={t('share.comment')} aria-label={t('share.comment')} />
+      </Modal>
+      <Drawer open={shown !== null} onClose={() => setShown(null)} size="large" title={d ? `#${d.id} ${d.resourceName}` : ''}>
+        {d && (
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <Typography.Paragraph>{d.purpose}</Typography.Paragraph>
+            <Typography.Text type="secondary">{d.fields.join('、')} · {d.periodFrom} — {d.periodTo}</Typography.Text>
+            <Timeline items={d.decisions.map((x) => ({ color: x.decision === 'reject' || x.decision === 'revoke' ? 'red' : x.decision === 'return' ? 'orange' : 'green', children: <span>{fmtDateTime(x.at, i18n.language)} · {t(`share.steps.${x.step}`)} · {t(`share.decisions.${x.decision}`)} · {x.by}{x.comment ? `：${x.comment}` : ''} {x.authentic ? <Tag color="success">{t('share.signed')}</Tag> : <Tag color="error">{t('share.badSignature')}</Tag>}</span> }))} />
+            {d.grant && (
+              <>
+                <Typography.Title level={5}>{t('share.grant')} #{d.grant.id} <Tag color={d.grant.status === 'active' ? 'success' : 'error'}>{t(`share.grantStates.${d.grant.status}`)}</Tag></Typography.Title>
+                <Table size="small" rowKey="f" pagination={false} dataSource={d.grant.fields.map((f) => ({ f, mask: d.grant!.masks[f] ?? 'none' }))}
+                  columns={[{ key: 'f', dataIndex: 'f', title: t('share.fields') }, { key: 'mask', dataIndex: 'mask', title: t('share.mask'), render: (m: string) => (m === 'none' ? t('share.clear') : <Tag>{m}</Tag>) }]} />
+                <Typography.Text type="secondary">{t('share.rate', { n: d.grant.ratePerMinute })} · {t('share.expires', { at: fmtDateTime(d.grant.expiresAt, i18n.language) })}</Typography.Text>
+                {d.grant.status === 'active' && can(roles, 'officer', 'admin') && <Button danger onClick={() => revoke.mutate(d.grant!.id)} loading={revoke.isPending}>{t('share.revoke')}</Button>}
+              </>
+            )}
+          </Space>
+        )}
+      </Drawer>
+    </>
+  );
+}
