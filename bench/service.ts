@@ -1,0 +1,116 @@
+/**
+ * bench/service: on the same 1 000 000-row table, (a) key lookups through the query service — with
+ * the app signature check, the grant check, masking and the audit entry — against (b) a bare
+ * Fastify route doing the same primary-key SELECT; 64 connections each (autocannon, in worker
+ * threads). Prints req/s and p50/p99 of both and their ratio; ends with a JSON line holding
+ * `ratio`, `p99Ms` (the service's) and `auditLost` (answered minus audit entries written: must be 0).
+ * Budget: ratio ≥ 0.5 and p99 ≤ 25 ms. (autocannon runs in this process, beside the server, for both.)
+ *   npm run bench:service [-- --rows 1000000 --seconds 15]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { openRuntime } from '../src/runtime.js';
+import { buildApp } from '../src/app.js';
+import { seedDemo } from '../src/seed/demo.js';
+import { systemCtx } from '../src/kernel/http/context.js';
+import { publishResource } from '../test/support/publish.js';
+import type { DataItem } from '../src/modules/catalog/schema.js';
+import { GongshuClient } from '../src/client/index.js';
+import { benchDatabase, table } from './support.js';
+
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, seconds: { type: 'string', default: '15' } } });
+const N = Number(values.rows);
+const SECONDS = Number(values.seconds);
+const ITEMS: DataItem[] = [
+  { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
+  { name: 'qlrmc', label: '权利人名称', type: 'string', length: 100, primaryKey: false, incremental: false, grade: 2, masking: 'name' },
+  { name: 'qlrzjh', label: '权利人证件号', type: 'string', length: 18, primaryKey: false, incremental: false, identityKind: 'ric', grade: 3, masking: 'ric' },
+  { name: 'qx', label: '所在区县', type: 'string', length: 20, primaryKey: false, incremental: false, grade: 1, masking: 'none' },
+  { name: 'mj', label: '建筑面积', type: 'decimal', precision: 12, scale: 2, primaryKey: false, incremental: false, grade: 1, masking: 'none' },
+];
+const key = (i: number) => `BDC${String(i).padStart(9, '0')}`;
+
+const db = await benchDatabase();
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-bench-data-'));
+const rt = await openRuntime(loadConfig({}, { databaseUrl: db.url, dataDir, logLevel: 'silent' }), () => {});
+const app = await buildApp(rt.kernel);
+const bare = Fastify({ logger: false });
+const barePool = new pg.Pool({ connectionString: db.url, max: 20 });
+try {
+  const k = rt.kernel;
+  await seedDemo(k, { adminPassword: 'BenchAdmin2026', demoPassword: 'BenchDemo2026', catalog: false });
+  const res = await publishResource(k, { department: '淄博市自然资源和规划局', name: '不动产登记信息', items: ITEMS, shareType: 'conditional' });
+  const t = res.datasetTable!;
+  // 1M rows made in SQL (the data is not what is measured here)
+  await k.pool.query(`INSERT INTO ${t} (bdcqzh, qlrmc, qlrzjh, qx, mj, _run_id, _source) SELECT 'BDC' || lpad(g::text, 9, '0'), '业主' || g, '370303199001' || lpad((g % 1000000)::text, 6, '0'), CASE WHEN g % 2 = 0 THEN '张店区' ELSE '淄川区' END, 80 + g % 100, 0, 'bench' FROM generate_series(0, $1 - 1) g`, [N]);
+  await k.pool.query(`VACUUM ANALYZE ${t}`);
+  // an approved grant for 住建局's app
+  const zjj = (await k.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市住房和城乡建设局').executeTakeFirstOrThrow()).id;
+  const { createCredential } = await import('../src/kernel/auth/credentials.js');
+  const { inTx } = await import('../src/kernel/http/tx.js');
+  const cred = await inTx(k.db, (tx) => createCredential({ ...systemCtx('bench'), actor: { ...systemCtx('bench').actor, roles: ['admin'] } }, tx, k.masterKey, { name: '住房保障系统', departmentId: zjj }));
+  const { apply, decide } = await import('../src/modules/sharing/service.js');
+  const as = (roles: ('officer' | 'admin' | 'consumer')[], dept: string) => ({ ...systemCtx('bench'), actor: { type: 'user' as const, id: null, name: 'bench', roles, departmentId: dept } });
+  const zrzy = (await k.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市自然资源和规划局').executeTakeFirstOrThrow()).id;
+  const { id } = await apply(k, as(['officer'], zjj), { resourceId: res.id, appCredentialId: cred.credential.id, fields: ITEMS.map((i) => i.name), services: ['query'], purpose: '基准测试', legalBasis: '基准', scenario: '基准', periodFrom: '2026-01-01', periodTo: '2030-12-31', expectedCalls: 100_000_000 });
+  await decide(k, as(['officer'], zrzy), id, { decision: 'approve' });
+  await decide(k, as(['admin'], zrzy), id, { decision: 'approve' });
+
+  // answers the service route sent (the client's count misses those in flight when time is up)
+  let served = 0;
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.url.startsWith('/api/v1/services/') && reply.statusCode === 200) served++;
+  });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  bare.post('/lookup', async (req) => (await barePool.query(`SELECT bdcqzh, qlrmc, qlrzjh, qx, mj FROM ${t} WHERE bdcqzh = $1`, [(req.body as { key: string }).key])).rows);
+  const bareAddress = await bare.listen({ port: 0, host: '127.0.0.1' });
+  const client = new GongshuClient({ baseUrl: address, appKey: cred.credential.appKey, appSecret: cred.appSecret });
+  const url = `/api/v1/services/${res.id}/query`;
+
+  const run = (opts: autocannon.Options) => autocannon({ connections: 64, duration: SECONDS, ...opts });
+  let n = 0;
+  const warm = await run({ url: bareAddress, duration: 2, requests: [{ method: 'POST', path: '/lookup', setupRequest: (r) => ({ ...r, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: key(n++ % N) }) }) }] });
+  void warm;
+  const base = await run({ url: bareAddress, requests: [{ method: 'POST', path: '/lookup', setupRequest: (r) => ({ ...r, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: key(n++ % N) }) }) }] });
+  const auditBefore = Number((await k.pool.query(`SELECT count(*) AS n FROM kernel.audit_log WHERE action = 'service.query'`)).rows[0].n);
+  served = 0;
+  const svc = await run({
+    url: address,
+    requests: [{
+      method: 'POST', path: url,
+      setupRequest: (r) => {
+        const s = client.prepare('POST', url, { filters: { bdcqzh: key(n++ % N) }, limit: 1 });
+        return { ...r, headers: s.headers, body: s.body! };
+      },
+    }],
+  });
+  await new Promise((r) => setTimeout(r, 1000)); // the last answers leave and their entries are written
+  await k.audit.close?.();
+  const audited = Number((await k.pool.query(`SELECT count(*) AS n FROM kernel.audit_log WHERE action = 'service.query'`)).rows[0].n) - auditBefore;
+  const answered = served;
+  const ratio = svc.requests.average / base.requests.average;
+  console.log(`bench/service: ${N} rows, 64 connections, ${SECONDS} s each (${db.kind})`);
+  console.log(table([
+    ['', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx'],
+    ['bare Fastify + pg, primary-key SELECT (baseline)', Math.round(base.requests.average), base.latency.p50, base.latency.p99, base.non2xx],
+    ['query service: signature, grant, masking, audit', Math.round(svc.requests.average), svc.latency.p50, svc.latency.p99, svc.non2xx],
+  ]));
+  // an entry is written before its answer leaves, so entries ≥ answers; a lost entry shows as answers > entries
+  const lost = Math.max(0, answered - audited);
+  console.log(`ratio ${ratio.toFixed(2)}; answered ${answered}, audit entries ${audited} (requests cut off when time was up were audited but not answered), lost ${lost}`);
+  console.log(`budget ratio ≥ 0.5 and p99 ≤ 25 ms: ${ratio >= 0.5 && svc.latency.p99 <= 25 && lost === 0 ? 'met' : 'NOT met'}`);
+  console.log(JSON.stringify({ bench: 'service', rows: N, reqPerSec: Math.round(svc.requests.average), baselineReqPerSec: Math.round(base.requests.average), ratio: Number(ratio.toFixed(2)), p50Ms: svc.latency.p50, p99Ms: svc.latency.p99, baselineP99Ms: base.latency.p99, auditLost: lost, errors: svc.non2xx }));
+} finally {
+  await bare.close();
+  await barePool.end();
+  await app.close();
+  await rt.close();
+  await db.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
