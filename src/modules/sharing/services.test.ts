@@ -23,6 +23,7 @@ const ITEMS: DataItem[] = [
 let env: TestEnv;
 let admin: Session;
 let client: GongshuClient;
+let keys: { appKey: string; appSecret: string };
 let resourceId: string;
 let grantId: number;
 
@@ -36,7 +37,8 @@ beforeAll(async () => {
   admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
   const zjjDept = (await env.rt.kernel.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市住房和城乡建设局').executeTakeFirstOrThrow()).id;
   const cred = (await env.app.inject(as(admin, { method: 'POST', url: '/api/v1/app-credentials', payload: { name: '住建业务系统', departmentId: zjjDept } }))).json();
-  client = new GongshuClient({ baseUrl: 'http://localhost', appKey: cred.credential.appKey, appSecret: cred.appSecret });
+  keys = { appKey: cred.credential.appKey, appSecret: cred.appSecret };
+  client = new GongshuClient({ baseUrl: 'http://localhost', ...keys });
   const zjj = await loginAs(env.app, 'zjj_officer', DEMO_PASSWORD);
   const zrzy = await loginAs(env.app, 'zrzy_officer', DEMO_PASSWORD);
   const { id } = (await env.app.inject(as(zjj, { method: 'POST', url: '/api/v1/share/applications', payload: {
@@ -67,6 +69,22 @@ describe('data services under a grant', () => {
     expect(await callsAudited()).toBe(3);
     const last = (await env.rt.kernel.pool.query(`SELECT actor_type, detail FROM kernel.audit_log WHERE action = 'service.query'`)).rows[0];
     expect(last).toMatchObject({ actor_type: 'app', detail: { grant: grantId, rows: 1, masks: { qlrmc: 'name', qlrzjh: 'ric' } } });
+  });
+
+  it('refuses a forged, a replayed and an expired call to each service type', async () => {
+    const bodies: Record<string, object> = { query: { filters: {} }, verify: { values: { bdcqzh: 'x' } }, statistics: { measures: [{ fn: 'count' }] } };
+    for (const service of ['query', 'verify', 'statistics']) {
+      const ok = signed(service, bodies[service]);
+      const forged = await env.app.inject({ ...ok, payload: JSON.stringify({ ...bodies[service], limit: 99 }) });
+      expect(forged.json().code, `${service} forged`).toBe('APP_SIGNATURE_INVALID');
+      expect((await env.app.inject(ok)).statusCode, `${service} first`).toBe(200);
+      expect((await env.app.inject(ok)).json().code, `${service} replayed`).toBe('APP_NONCE_REUSED');
+      const old = new GongshuClient({ baseUrl: 'http://localhost', ...keys, now: () => Date.now() - 10 * 60_000 });
+      expect((await env.app.inject(signed(service, bodies[service], old))).json().code, `${service} stale`).toBe('APP_TIMESTAMP_STALE');
+    }
+    await env.rt.kernel.pool.query(`UPDATE share.grant SET expires_at = now() - interval '1 day' WHERE id = $1`, [grantId]);
+    for (const service of ['query', 'verify', 'statistics']) expect((await env.app.inject(signed(service, bodies[service]))).json().code, `${service} expired`).toBe('SHARE_GRANT_EXPIRED');
+    await env.rt.kernel.pool.query(`UPDATE share.grant SET expires_at = now() + interval '1 year' WHERE id = $1`, [grantId]);
   });
 
   it('refuses forged and replayed calls, filters on non-identifiers, users, and after revocation', async () => {
