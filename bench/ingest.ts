@@ -6,20 +6,18 @@
  *   npm run bench:ingest [-- --rows 1000000]
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { once } from 'node:events';
 import { loadConfig } from '../src/config.js';
 import { openRuntime } from '../src/runtime.js';
 import { seedDemo } from '../src/seed/demo.js';
 import { systemCtx } from '../src/kernel/http/context.js';
-import { Synth } from '../src/kernel/synth/index.js';
 import { publishResource } from '../test/support/publish.js';
 import type { DataItem } from '../src/modules/catalog/schema.js';
 import { openCsv, runIngest } from '../src/modules/aggregation/service.js';
-import { benchDatabase, table } from './support.js';
+import { benchDatabase, personsCsv, table } from './support.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, 'generate-only': { type: 'string' } } });
 const N = Number(values.rows);
@@ -37,32 +35,11 @@ const ITEMS: DataItem[] = [
   { name: 'gxsj', label: '更新时间', type: 'datetime', primaryKey: false, incremental: true, grade: 1, masking: 'none' },
 ];
 
-// the file is made by a child process (`--generate-only FILE`), so its memory is not counted as the loader's
-async function generate(csv: string) {
-  const synth = new Synth({ seed: 424242 });
-  const out = createWriteStream(csv);
-  out.write('公民身份号码,姓名,性别,出生日期,手机号码,住址,行政区划代码,缴费基数,参保状态,更新时间\n');
-  const seen = new Set<string>();
-  let n = 0;
-  while (n < N) {
-    const p = synth.person();
-    if (seen.has(p.ric)) continue;
-    seen.add(p.ric);
-    const line = `${p.ric},${p.name},${p.sex === '男' ? 1 : 2},${p.birthDate},${p.mobile},${p.address},${p.regionCode},${(synth.rng.int(300000, 3000000) / 100).toFixed(2)},${synth.rng.chance(0.9) ? '是' : '否'},2026-11-${String(synth.rng.int(1, 22)).padStart(2, '0')} 08:00:00\n`;
-    if (!out.write(line)) await once(out, 'drain');
-    n++;
-  }
-  out.end();
-  await once(out, 'finish');
-}
-if (values['generate-only']) {
-  await generate(values['generate-only']);
-  process.exit(0);
-}
-const dir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-bench-ingest-'));
-const csv = path.join(dir, 'people.csv');
-const gen = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--rows', String(N), '--generate-only', csv], { stdio: 'inherit' });
-if (gen.status !== 0) throw new Error('generating the file failed');
+const { csv, dir } = await personsCsv({
+  script: import.meta.filename, generateOnly: values['generate-only'], rows: N, name: 'ingest', seed: 424242,
+  header: '公民身份号码,姓名,性别,出生日期,手机号码,住址,行政区划代码,缴费基数,参保状态,更新时间',
+  line: (p, s) => `${p.ric},${p.name},${p.sex === '男' ? 1 : 2},${p.birthDate},${p.mobile},${p.address},${p.regionCode},${(s.rng.int(300000, 3000000) / 100).toFixed(2)},${s.rng.chance(0.9) ? '是' : '否'},2026-11-${String(s.rng.int(1, 22)).padStart(2, '0')} 08:00:00`,
+});
 const sizeMb = statSync(csv).size / 1048576;
 let peakRss = 0;
 const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);

@@ -4,24 +4,21 @@
  * the same run, for scale.
  *   npm run bench:quality [-- --rows 1000000]
  */
-import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { openRuntime } from '../src/runtime.js';
 import { seedDemo } from '../src/seed/demo.js';
 import { systemCtx } from '../src/kernel/http/context.js';
-import { Synth } from '../src/kernel/synth/index.js';
 import { publishResource } from '../test/support/publish.js';
 import type { DataItem } from '../src/modules/catalog/schema.js';
 import { openCsv, runIngest } from '../src/modules/aggregation/service.js';
 import { checkResource, rulesOf, saveRule, suggestRules } from '../src/modules/governance/service.js';
 import { Params, reasonSql } from '../src/modules/governance/checks.js';
 import { getResource } from '../src/modules/catalog/service.js';
-import { benchDatabase, table } from './support.js';
+import { benchDatabase, personsCsv, table } from './support.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, 'generate-only': { type: 'string' }, 'per-rule': { type: 'boolean' } } });
 const N = Number(values.rows);
@@ -37,29 +34,11 @@ const ITEMS: DataItem[] = [
   { name: 'dz', label: '住址', type: 'string', length: 200, primaryKey: false, incremental: false, grade: 2, masking: 'address' },
 ];
 
-async function generate(csv: string) {
-  const synth = new Synth({ seed: 515151, invalidRate: 0.05 });
-  const out = createWriteStream(csv);
-  out.write('公民身份号码,姓名,性别,出生日期,手机号码,电子邮箱,行政区划代码,住址\n');
-  const seen = new Set<string>();
-  for (let n = 0; n < N; ) {
-    const p = synth.person();
-    if (seen.has(p.ric)) continue;
-    seen.add(p.ric);
-    if (!out.write(`${p.ric},${p.name},${p.sex === '男' ? 1 : 2},${p.birthDate},${p.mobile},${p.email},${p.regionCode},${p.address}\n`)) await once(out, 'drain');
-    n++;
-  }
-  out.end();
-  await once(out, 'finish');
-}
-if (values['generate-only']) {
-  await generate(values['generate-only']);
-  process.exit(0);
-}
-const dir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-bench-quality-'));
-const csv = path.join(dir, 'people.csv');
-const gen = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--rows', String(N), '--generate-only', csv], { stdio: 'inherit' });
-if (gen.status !== 0) throw new Error('generating the file failed');
+const { csv, dir } = await personsCsv({
+  script: import.meta.filename, generateOnly: values['generate-only'], rows: N, name: 'quality', seed: 515151, invalidRate: 0.05,
+  header: '公民身份号码,姓名,性别,出生日期,手机号码,电子邮箱,行政区划代码,住址',
+  line: (p) => `${p.ric},${p.name},${p.sex === '男' ? 1 : 2},${p.birthDate},${p.mobile},${p.email},${p.regionCode},${p.address}`,
+});
 
 const db = await benchDatabase();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-bench-data-'));

@@ -1,11 +1,14 @@
 /** Shared by the benchmarks: a fresh, migrated database on the embedded server or DATABASE_URL. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbedded } from '../src/kernel/db/embedded.js';
 import { migrate } from '../src/kernel/db/migrator.js';
 import { migrationSets } from '../src/runtime.js';
+import { Synth, type Person } from '../src/kernel/synth/index.js';
 
 export async function benchDatabase(): Promise<{ url: string; kind: string; close(): Promise<void> }> {
   let adminUrl: string;
@@ -49,4 +52,36 @@ export async function benchDatabase(): Promise<{ url: string; kind: string; clos
 export function table(rows: (string | number)[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   return rows.map((r) => r.map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+/**
+ * A CSV of `rows` synthetic persons with distinct identity numbers, written by a child process (the
+ * bench script run again with `--generate-only FILE`), so that its memory is not counted as the
+ * measured process's. In the child this writes the file and exits.
+ */
+export async function personsCsv(o: {
+  script: string; generateOnly: string | undefined; rows: number; name: string; header: string; seed: number; invalidRate?: number;
+  line: (p: Person, s: Synth) => string;
+}): Promise<{ csv: string; dir: string }> {
+  if (o.generateOnly) {
+    const synth = new Synth({ seed: o.seed, invalidRate: o.invalidRate ?? 0 });
+    const out = createWriteStream(o.generateOnly);
+    out.write(`${o.header}\n`);
+    const seen = new Set<string>();
+    for (let n = 0; n < o.rows; ) {
+      const p = synth.person();
+      if (seen.has(p.ric)) continue;
+      seen.add(p.ric);
+      if (!out.write(`${o.line(p, synth)}\n`)) await once(out, 'drain');
+      n++;
+    }
+    out.end();
+    await once(out, 'finish');
+    process.exit(0);
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), `gongshu-bench-${o.name}-`));
+  const csv = path.join(dir, 'people.csv');
+  const gen = spawnSync(process.execPath, ['--import', 'tsx', o.script, '--rows', String(o.rows), '--generate-only', csv], { stdio: 'inherit' });
+  if (gen.status !== 0) throw new Error('generating the file failed');
+  return { csv, dir };
 }
