@@ -5,17 +5,11 @@
  *   npm run bench:catalog-search [-- --resources 100000 --queries 200]
  */
 import { parseArgs } from 'node:util';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
-import { loadConfig } from '../src/config.js';
-import { openRuntime } from '../src/runtime.js';
 import { buildApp } from '../src/app.js';
-import { seedDemo } from '../src/seed/demo.js';
 import { Rng } from '../src/kernel/synth/random.js';
 import { tsvectorLiteral } from '../src/modules/catalog/tokens.js';
-import { benchDatabase, table } from './support.js';
+import { benchRuntime, table } from './support.js';
 
 const { values } = parseArgs({ options: { resources: { type: 'string', default: '100000' }, queries: { type: 'string', default: '200' }, explain: { type: 'string' } } });
 const N = Number(values.resources);
@@ -31,12 +25,8 @@ const CYCLE_ZH: Record<string, string> = { realtime: '实时', daily: '每日', 
 
 let peakRss = 0;
 const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-const db = await benchDatabase();
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-bench-data-'));
-const rt = await openRuntime(loadConfig({}, { databaseUrl: db.url, dataDir, logLevel: 'silent' }), () => {});
+const { db, k, close } = await benchRuntime();
 try {
-  const k = rt.kernel;
-  await seedDemo(k, { adminPassword: 'BenchAdmin2026', demoPassword: 'BenchDemo2026', catalog: false });
   const depts = await k.db.selectFrom('kernel.department').select(['id', 'name']).execute();
   const cats = (await sql<{ id: string; full_code: string }>`SELECT id, full_code FROM catalog.category WHERE level = 2`.execute(k.db)).rows;
   const rng = new Rng(100000);
@@ -149,7 +139,5 @@ try {
   console.log(JSON.stringify({ bench: 'catalog-search', resources: N, queries: Q, p50Ms: +pct(ms, 50).toFixed(2), p95Ms: +pct(ms, 95).toFixed(2), p95FacetsMs: +pct(fms, 95).toFixed(2), baselineHealthP95Ms: +pct(health, 95).toFixed(2), peakRssMb: Math.round(peakRss / 1048576) }));
 } finally {
   clearInterval(timer);
-  await rt.close();
-  await db.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await close();
 }

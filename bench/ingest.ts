@@ -6,18 +6,13 @@
  *   npm run bench:ingest [-- --rows 1000000]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.js';
-import { openRuntime } from '../src/runtime.js';
-import { seedDemo } from '../src/seed/demo.js';
 import { systemCtx } from '../src/kernel/http/context.js';
 import { publishResource } from '../test/support/publish.js';
 import type { DataItem } from '../src/modules/catalog/schema.js';
 import { openCsv, runIngest } from '../src/modules/aggregation/service.js';
-import { benchDatabase, personsCsv, table } from './support.js';
+import { benchRuntime, personsCsv, table } from './support.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, 'generate-only': { type: 'string' } } });
 const N = Number(values.rows);
@@ -44,12 +39,8 @@ const sizeMb = statSync(csv).size / 1048576;
 let peakRss = 0;
 const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
-const db = await benchDatabase();
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-bench-data-'));
-const rt = await openRuntime(loadConfig({}, { databaseUrl: db.url, dataDir, logLevel: 'silent' }), () => {});
+const { db, k, close } = await benchRuntime();
 try {
-  const k = rt.kernel;
-  await seedDemo(k, { adminPassword: 'BenchAdmin2026', demoPassword: 'BenchDemo2026', catalog: false });
   const ctx = systemCtx('bench');
   const pub = await publishResource(k, { department: '淄博市人力资源和社会保障局', name: '参保人员', summary: 'bench', items: ITEMS });
 
@@ -91,8 +82,6 @@ try {
   console.log(JSON.stringify({ bench: 'ingest', rows: N, rowsPerSec: Math.round(rate), baselineRowsPerSec: Math.round(copyRate), ratio: Number((rate / copyRate).toFixed(2)), peakRssMb: Math.round(peakRss / 1048576), rejected: r.rejected, stored }));
 } finally {
   clearInterval(timer);
-  await rt.close();
-  await db.close();
+  await close();
   rmSync(dir, { recursive: true, force: true });
-  rmSync(dataDir, { recursive: true, force: true });
 }

@@ -4,13 +4,8 @@
  * the same run, for scale.
  *   npm run bench:quality [-- --rows 1000000]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.js';
-import { openRuntime } from '../src/runtime.js';
-import { seedDemo } from '../src/seed/demo.js';
 import { systemCtx } from '../src/kernel/http/context.js';
 import { publishResource } from '../test/support/publish.js';
 import type { DataItem } from '../src/modules/catalog/schema.js';
@@ -18,7 +13,7 @@ import { openCsv, runIngest } from '../src/modules/aggregation/service.js';
 import { checkResource, rulesOf, saveRule, suggestRules } from '../src/modules/governance/service.js';
 import { Params, reasonSql } from '../src/modules/governance/checks.js';
 import { getResource } from '../src/modules/catalog/service.js';
-import { benchDatabase, personsCsv, table } from './support.js';
+import { benchRuntime, personsCsv, table } from './support.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, 'generate-only': { type: 'string' }, 'per-rule': { type: 'boolean' } } });
 const N = Number(values.rows);
@@ -40,12 +35,8 @@ const { csv, dir } = await personsCsv({
   line: (p) => `${p.ric},${p.name},${p.sex === '男' ? 1 : 2},${p.birthDate},${p.mobile},${p.email},${p.regionCode},${p.address}`,
 });
 
-const db = await benchDatabase();
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-bench-data-'));
-const rt = await openRuntime(loadConfig({}, { databaseUrl: db.url, dataDir, logLevel: 'silent' }), () => {});
+const { db, k, close } = await benchRuntime();
 try {
-  const k = rt.kernel;
-  await seedDemo(k, { adminPassword: 'BenchAdmin2026', demoPassword: 'BenchDemo2026', catalog: false });
   const ctx = systemCtx('bench');
   const pub = await publishResource(k, { department: '淄博市人力资源和社会保障局', name: '参保人员', summary: 'bench', items: ITEMS });
   const f = await openCsv(csv);
@@ -103,8 +94,6 @@ try {
   console.log(`failing rows ${first.failingRows} (${((100 * first.failingRows) / N).toFixed(1)} %), open problems ${open}, score ${first.score}; metrics ${JSON.stringify(first.metrics)}; second check opened ${again.opened}, fixed ${again.fixed}`);
   console.log(JSON.stringify({ bench: 'quality', rows: N, rules: rules.length, rowsPerSec: Math.round(N / checkSecs), countSecs: Number(countSecs.toFixed(3)), checkSecs: Number(checkSecs.toFixed(2)), ratioToCount: Number((checkSecs / countSecs).toFixed(1)), failingRows: first.failingRows, score: first.score }));
 } finally {
-  await rt.close();
-  await db.close();
+  await close();
   rmSync(dir, { recursive: true, force: true });
-  rmSync(dataDir, { recursive: true, force: true });
 }

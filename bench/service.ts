@@ -7,22 +7,16 @@
  * Budget: ratio ≥ 0.5 and p99 ≤ 25 ms. (autocannon runs in this process, beside the server, for both.)
  *   npm run bench:service [-- --rows 1000000 --seconds 15]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import pg from 'pg';
-import { loadConfig } from '../src/config.js';
-import { openRuntime } from '../src/runtime.js';
 import { buildApp } from '../src/app.js';
-import { seedDemo } from '../src/seed/demo.js';
 import { systemCtx } from '../src/kernel/http/context.js';
 import { publishResource } from '../test/support/publish.js';
 import type { DataItem } from '../src/modules/catalog/schema.js';
 import { GongshuClient } from '../src/client/index.js';
-import { benchDatabase, table } from './support.js';
+import { benchRuntime, table } from './support.js';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, seconds: { type: 'string', default: '15' } } });
 const N = Number(values.rows);
@@ -36,15 +30,11 @@ const ITEMS: DataItem[] = [
 ];
 const key = (i: number) => `BDC${String(i).padStart(9, '0')}`;
 
-const db = await benchDatabase();
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-bench-data-'));
-const rt = await openRuntime(loadConfig({}, { databaseUrl: db.url, dataDir, logLevel: 'silent' }), () => {});
+const { db, rt, k, close } = await benchRuntime();
 const app = await buildApp(rt.kernel);
 const bare = Fastify({ logger: false });
 const barePool = new pg.Pool({ connectionString: db.url, max: 20 });
 try {
-  const k = rt.kernel;
-  await seedDemo(k, { adminPassword: 'BenchAdmin2026', demoPassword: 'BenchDemo2026', catalog: false });
   const res = await publishResource(k, { department: '淄博市自然资源和规划局', name: '不动产登记信息', items: ITEMS, shareType: 'conditional' });
   const t = res.datasetTable!;
   // 1M rows made in SQL (the data is not what is measured here)
@@ -110,7 +100,5 @@ try {
   await bare.close();
   await barePool.end();
   await app.close();
-  await rt.close();
-  await db.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await close();
 }

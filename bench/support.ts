@@ -7,7 +7,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { startEmbedded } from '../src/kernel/db/embedded.js';
 import { migrate } from '../src/kernel/db/migrator.js';
-import { migrationSets } from '../src/runtime.js';
+import { migrationSets, openRuntime } from '../src/runtime.js';
+import { loadConfig } from '../src/config.js';
+import { seedDemo } from '../src/seed/demo.js';
 import { Synth, type Person } from '../src/kernel/synth/index.js';
 
 export async function benchDatabase(): Promise<{ url: string; kind: string; close(): Promise<void> }> {
@@ -84,4 +86,20 @@ export async function personsCsv(o: {
   const gen = spawnSync(process.execPath, ['--import', 'tsx', o.script, '--rows', String(o.rows), '--generate-only', csv], { stdio: 'inherit' });
   if (gen.status !== 0) throw new Error('generating the file failed');
   return { csv, dir };
+}
+
+/** The benches' platform: a fresh database, the runtime on it (own data directory), the demo departments and users. */
+export async function benchRuntime() {
+  const db = await benchDatabase();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-bench-data-'));
+  const rt = await openRuntime(loadConfig({}, { databaseUrl: db.url, dataDir, logLevel: 'silent' }), () => {});
+  await seedDemo(rt.kernel, { adminPassword: 'BenchAdmin2026', demoPassword: 'BenchDemo2026', catalog: false });
+  return {
+    db, rt, k: rt.kernel,
+    async close() {
+      await rt.close();
+      await db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
