@@ -66,6 +66,8 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // a console write is answered only once this process's cache has heard of what it changed
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.ctx?.actor.type === 'user') await k.cache.sync();
   });
   app.setErrorHandler((err, req, reply) => {
     const e = toAppError(err);

@@ -11,6 +11,8 @@ import { migrate, type MigrationSet } from './kernel/db/migrator.js';
 import { loadMasterKey } from './kernel/crypto/keys.js';
 import { ensureNode, loadSigner } from './kernel/auth/node.js';
 import { AuditWriter } from './kernel/audit/writer.js';
+import { SharedCache } from './kernel/db/shared-cache.js';
+import { NonceBook } from './kernel/auth/nonces.js';
 import { writeCheckpoint } from './kernel/audit/checkpoint.js';
 import { SRC_DIR } from './kernel/paths.js';
 import { modules } from './modules/index.js';
@@ -55,13 +57,18 @@ export async function openRuntime(config: Config, log: Log = () => {}, opts: { m
         }
       },
     });
-    const kernel: Kernel = { config, pool: database.pool, db: database.db, audit, masterKey, signer };
+    const cache = new SharedCache(database.pool);
+    await cache.start();
+    const nonces = new NonceBook(database.pool);
+    const kernel: Kernel = { config, pool: database.pool, db: database.db, audit, masterKey, signer, cache, nonces };
     return {
       kernel,
       databaseUrl: url,
       embedded,
       async close() {
         await audit.close();
+        await cache.close();
+        await nonces.close();
         await writeCheckpoint(database.db, signer).catch(() => null);
         await database.close();
         await embedded?.stop();

@@ -4,6 +4,8 @@ import type { Config } from '../config.js';
 import type { AuditWriter } from './audit/writer.js';
 import type { Signer } from './audit/checkpoint.js';
 import type { Db } from './db/pool.js';
+import type { SharedCache } from './db/shared-cache.js';
+import type { NonceBook } from './auth/nonces.js';
 
 export interface Kernel {
   config: Config;
@@ -13,6 +15,10 @@ export interface Kernel {
   masterKey: Buffer;
   /** the node's SM2 signer (audit checkpoints, approvals) */
   signer: Signer;
+  /** rows read on every app call (credentials, grants, published resources), dropped when they change in any process */
+  cache: SharedCache;
+  /** used request nonces, written in batches */
+  nonces: NonceBook;
   /** queues a job for the workers (pg-boss); absent where no job system runs (some CLI commands, tests) */
   enqueue?: (name: string, data: object) => Promise<string | null>;
 }

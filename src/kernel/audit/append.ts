@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { canonicalRest, GENESIS_HASH, sortedJson, type AuditEntry, type AuditInput } from './chain.js';
 import { sm3Hex } from '../crypto/sm.js';
 import type { Tx } from '../db/pool.js';
+import { prepared } from '../db/prepared.js';
 
 export const AUDIT_LOCK_KEY = 727_100;
 
@@ -71,6 +72,11 @@ export function chainEntries(inputs: AuditInput[], lastSeq: number, lastHash: st
 
 const INSERT_SQL = `INSERT INTO kernel.audit_log (${COLUMNS.join(', ')})
   SELECT * FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
+const N = COLUMNS.length;
+const APPEND_AFTER_SQL = `${INSERT_SQL}
+  WHERE (SELECT pg_advisory_xact_lock($${N + 1})::text) IS NOT NULL
+    AND (SELECT hash FROM kernel.audit_log WHERE seq = $${N + 2}) = $${N + 3}
+    AND NOT EXISTS (SELECT 1 FROM kernel.audit_log WHERE seq > $${N + 2})`;
 const LAST_SQL = 'SELECT seq, hash FROM kernel.audit_log ORDER BY seq DESC LIMIT 1';
 
 /** Appends prepared entries with a raw pg client that is already inside a transaction. */
@@ -81,6 +87,25 @@ export async function appendWithClient(client: pg.ClientBase, prepared: Prepared
   const { entries, cols } = chainPrepared(prepared, last?.seq ?? 0, last?.hash ?? GENESIS_HASH);
   await client.query(INSERT_SQL, cols);
   return entries;
+}
+
+/**
+ * Appends in one statement (its own transaction) after an end of the chain remembered from the last
+ * append: the rows go in only if `last` is still the end (the row at its seq has its hash and none
+ * follows). The advisory lock is taken first, as every append does. A stale `last` inserts nothing
+ * (returns null) or, when another append committed meanwhile, hits the primary key on seq — also
+ * null: the caller then appends the locked way. The chain cannot fork either way.
+ */
+export async function appendAfter(pool: pg.Pool, p: Prepared, last: { seq: number; hash: string }): Promise<AuditEntry[] | null> {
+  if (p.entries.length === 0) return [];
+  const { entries, cols } = chainPrepared(p, last.seq, last.hash);
+  try {
+    const r = await pool.query(prepared(APPEND_AFTER_SQL, [...cols, AUDIT_LOCK_KEY, last.seq, last.hash]));
+    return r.rowCount === entries.length ? entries : null;
+  } catch (e) {
+    if ((e as { code?: string }).code === '23505') return null; // another append took these seqs
+    throw e;
+  }
 }
 
 /** Appends inside a Kysely transaction: the entries commit or roll back with the change they record. */

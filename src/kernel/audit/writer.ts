@@ -4,7 +4,7 @@
  * (so a data access is answered only once its entry is durable) and rejects if it failed.
  */
 import type pg from 'pg';
-import { appendWithClient, prepare, type Prepared } from './append.js';
+import { appendAfter, appendWithClient, prepare, type Prepared } from './append.js';
 import type { AuditEntry, AuditInput } from './chain.js';
 
 interface Pending {
@@ -26,6 +26,8 @@ export class AuditWriter {
   private closed = false;
   private readonly maxBatch: number;
   written = 0;
+  /** the end of the chain after this writer's last append (null: unknown, read it under the lock) */
+  private last: { seq: number; hash: string } | null = null;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -69,15 +71,22 @@ export class AuditWriter {
   private async writeBatch(batch: Pending[], prepared: Prepared): Promise<void> {
     let client: pg.PoolClient | undefined;
     try {
-      client = await this.pool.connect();
-      await client.query('BEGIN');
-      const entries = await appendWithClient(client, prepared);
-      await client.query('COMMIT');
+      // usually one round trip after the end this writer remembers; otherwise read the end under the lock
+      let entries = this.last ? await appendAfter(this.pool, prepared, this.last) : null;
+      if (!entries) {
+        client = await this.pool.connect();
+        await client.query('BEGIN');
+        entries = await appendWithClient(client, prepared);
+        await client.query('COMMIT');
+      }
+      const end = entries[entries.length - 1];
+      if (end) this.last = { seq: end.seq, hash: end.hash };
       this.written += entries.length;
       entries.forEach((e, i) => batch[i]!.resolve(e));
       const last = entries[entries.length - 1];
       if (last) this.opts.onCommitted?.(last, entries.length);
     } catch (err) {
+      this.last = null;
       if (client) await client.query('ROLLBACK').catch(() => {});
       for (const p of batch) p.reject(err);
     } finally {

@@ -6,6 +6,8 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/pool.js';
+import type { SharedCache } from '../db/shared-cache.js';
+import type { NonceBook } from './nonces.js';
 import type { Actor } from '../http/context.js';
 import { hexEqual, openSecret } from '../crypto/sm.js';
 import { fail } from '../http/errors.js';
@@ -30,7 +32,26 @@ export function isSigned(headers: IncomingRequest['headers']): boolean {
   return header(headers, HEADER_KEY) !== undefined;
 }
 
-export async function verifyAppRequest(db: Db, masterKey: Buffer, req: IncomingRequest, now = Date.now()): Promise<Actor> {
+interface Credential { id: string; name: string; departmentId: string; secret: string; status: string; lastUsedAt: number }
+
+export interface SignatureDeps { db: Db; masterKey: Buffer; cache: SharedCache; nonces: NonceBook }
+
+/** When this process last recorded a credential's use (the stored time is written at most once a minute). */
+const lastUse = new Map<string, number>();
+
+/** The credential of an app key with its secret opened; cached until the credential changes (see SharedCache). */
+function credentialOf(d: SignatureDeps, appKey: string): Promise<Credential | undefined> {
+  return d.cache.get('credential', appKey, async () => {
+    const c = await d.db
+      .selectFrom('kernel.app_credential')
+      .select(['id', 'name', 'department_id', 'secret_sealed', 'status', 'last_used_at'])
+      .where('app_key', '=', appKey)
+      .executeTakeFirst();
+    return c && { id: c.id, name: c.name, departmentId: c.department_id, secret: openSecret(d.masterKey, c.secret_sealed), status: c.status, lastUsedAt: c.last_used_at?.getTime() ?? 0 };
+  });
+}
+
+export async function verifyAppRequest(d: SignatureDeps, req: IncomingRequest, now = Date.now()): Promise<Actor> {
   const appKey = header(req.headers, HEADER_KEY);
   const ts = header(req.headers, HEADER_TIMESTAMP);
   const nonce = header(req.headers, HEADER_NONCE);
@@ -39,22 +60,17 @@ export async function verifyAppRequest(db: Db, masterKey: Buffer, req: IncomingR
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(nonce)) fail('APP_SIGNATURE_MISSING', { field: HEADER_NONCE, zh: '随机数须为 16–64 位 [A-Za-z0-9_-]', en: 'The nonce must be 16–64 characters of [A-Za-z0-9_-]' });
   const t = Number(ts);
   if (!/^\d{10,16}$/.test(ts) || !Number.isFinite(t) || Math.abs(now - t) > MAX_SKEW_MS) fail('APP_TIMESTAMP_STALE');
-  const cred = await db
-    .selectFrom('kernel.app_credential')
-    .select(['id', 'name', 'department_id', 'secret_sealed', 'status', 'last_used_at'])
-    .where('app_key', '=', appKey)
-    .executeTakeFirst();
+  const cred = await credentialOf(d, appKey);
   if (!cred) fail('APP_KEY_UNKNOWN');
   if (cred.status !== 'active') fail('APP_KEY_REVOKED');
-  const secret = openSecret(masterKey, cred.secret_sealed);
-  const expected = sign(secret, stringToSign({ method: req.method, path: req.path, query: req.query, timestamp: ts, nonce, body: req.body ?? '' }));
+  const expected = sign(cred.secret, stringToSign({ method: req.method, path: req.path, query: req.query, timestamp: ts, nonce, body: req.body ?? '' }));
   if (!hexEqual(expected, signature.toLowerCase())) fail('APP_SIGNATURE_INVALID');
-  const ins = await db.insertInto('kernel.app_nonce').values({ app_key: appKey, nonce }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-  if (Number(ins.numInsertedOrUpdatedRows ?? 0) === 0) fail('APP_NONCE_REUSED');
-  if (!cred.last_used_at || now - cred.last_used_at.getTime() > 60_000) {
-    await db.updateTable('kernel.app_credential').set({ last_used_at: new Date(now) }).where('id', '=', cred.id).execute();
+  if (!(await d.nonces.take(appKey, nonce))) fail('APP_NONCE_REUSED');
+  if (now - Math.max(cred.lastUsedAt, lastUse.get(cred.id) ?? 0) > 60_000) {
+    lastUse.set(cred.id, now);
+    await d.db.updateTable('kernel.app_credential').set({ last_used_at: new Date(now) }).where('id', '=', cred.id).execute();
   }
-  return { type: 'app', id: cred.id, name: `${cred.name} (${appKey})`, roles: [], departmentId: cred.department_id };
+  return { type: 'app', id: cred.id, name: `${cred.name} (${appKey})`, roles: [], departmentId: cred.departmentId };
 }
 
 /** Nonces older than the allowed skew can never be replayed (their timestamp is refused). */

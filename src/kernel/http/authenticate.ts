@@ -44,7 +44,7 @@ export function registerAuthentication(app: FastifyInstance, k: Kernel): void {
     if (isSigned(req.headers)) {
       if (!acc.apps && !acc.public) fail('APP_NOT_ALLOWED');
       const q = req.url.indexOf('?');
-      req.ctx.actor = await verifyAppRequest(k.db, k.masterKey, {
+      req.ctx.actor = await verifyAppRequest(k, {
         method: req.method,
         path: q < 0 ? req.url : req.url.slice(0, q),
         query: q < 0 ? '' : req.url.slice(q),

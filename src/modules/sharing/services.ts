@@ -10,8 +10,7 @@ import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
-import { getResource } from '../catalog/service.js';
-import { systemCtx } from '../../kernel/http/context.js';
+import { prepared } from '../../kernel/db/prepared.js';
 import { maskValue, type Mask } from './masking.js';
 import { queryPlan, statsPlan, verifyPlan, type Dataset, type GrantScope } from './views.js';
 import './codes.js';
@@ -26,27 +25,47 @@ interface Grant {
 /** Calls per grant in the current minute, in this process (each worker process counts its own). */
 const windows = new Map<number, { minute: number; calls: number }>();
 
-async function grantFor(k: Kernel, ctx: Ctx, resourceId: string, service: 'query' | 'verify' | 'statistics'): Promise<Grant> {
-  if (ctx.actor.type !== 'app' || !ctx.actor.id) fail('APP_NOT_ALLOWED');
-  const rows = (await k.pool.query<{ id: string; fields: string[]; masks: Record<string, Mask>; services: string[]; row_filter: GrantScope['rowFilter']; rate_per_minute: number; status: string; expired: boolean }>(
-    `SELECT id, fields, masks, services, row_filter, rate_per_minute, status, expires_at <= now() AS expired FROM share.grant
+interface GrantRow { id: string; fields: string[]; masks: Record<string, Mask>; services: string[]; row_filter: GrantScope['rowFilter']; rate_per_minute: number; status: string; expires: number }
+
+/** The grants of one app credential on one resource (cached; dropped when any grant changes). */
+function grantsOf(k: Kernel, credentialId: string, resourceId: string): Promise<GrantRow[]> {
+  return k.cache.get('grant', `${credentialId}/${resourceId}`, async () => (await k.pool.query<GrantRow>(
+    `SELECT id, fields, masks, services, row_filter, rate_per_minute, status, extract(epoch FROM expires_at) * 1000 AS expires FROM share.grant
      WHERE app_credential_id = $1 AND resource_id = $2 ORDER BY status = 'active' DESC, expires_at DESC`,
-    [ctx.actor.id, resourceId],
-  )).rows;
-  const live = rows.find((g) => g.status === 'active' && !g.expired && g.services.includes(service));
+    [credentialId, resourceId],
+  )).rows.map((g) => ({ ...g, expires: Number(g.expires) })));
+}
+
+/** The published view of a resource: its table and items (cached; dropped when the catalog changes). */
+function publishedView(k: Kernel, resourceId: string): Promise<Dataset | undefined> {
+  return k.cache.get('resource', resourceId, async () => {
+    const r = (await k.pool.query<{ dataset_table: string; items: Dataset['items'] }>(
+      `SELECT r.dataset_table, v.items FROM catalog.resource r JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
+       WHERE r.id = $1 AND r.status = 'published' AND r.dataset_table IS NOT NULL`,
+      [resourceId],
+    )).rows[0];
+    return r && { table: `ds.${r.dataset_table}`, items: r.items };
+  });
+}
+
+async function grantFor(k: Kernel, ctx: Ctx, resourceId: string, service: 'query' | 'verify' | 'statistics' | 'file'): Promise<Grant> {
+  if (ctx.actor.type !== 'app' || !ctx.actor.id) fail('APP_NOT_ALLOWED');
+  const rows = await grantsOf(k, ctx.actor.id, resourceId);
+  const now = Date.now();
+  const live = rows.find((g) => g.status === 'active' && g.expires > now && g.services.includes(service));
   if (!live) {
-    if (rows.some((g) => g.status === 'active' && !g.expired)) fail('SHARE_SERVICE_NOT_GRANTED');
-    if (rows.some((g) => g.status === 'active' && g.expired)) fail('SHARE_GRANT_EXPIRED');
+    if (rows.some((g) => g.status === 'active' && g.expires > now)) fail('SHARE_SERVICE_NOT_GRANTED');
+    if (rows.some((g) => g.status === 'active')) fail('SHARE_GRANT_EXPIRED');
     if (rows.some((g) => g.status === 'revoked')) fail('SHARE_GRANT_REVOKED');
     fail('SHARE_NO_GRANT');
   }
-  const minute = Math.floor(Date.now() / 60_000);
+  const minute = Math.floor(now / 60_000);
   const w = windows.get(Number(live.id));
   if (!w || w.minute !== minute) windows.set(Number(live.id), { minute, calls: 1 });
   else if (++w.calls > live.rate_per_minute) fail('RATE_LIMITED');
-  const res = await getResource(systemCtx('services'), k.db, resourceId);
-  if (!res.datasetTable || !res.published) fail('SHARE_NOT_PUBLISHED');
-  return { id: Number(live.id), ratePerMinute: live.rate_per_minute, scope: { fields: live.fields, masks: live.masks, rowFilter: live.row_filter }, ds: { table: res.datasetTable, items: res.published.items } };
+  const ds = await publishedView(k, resourceId);
+  if (!ds) fail('SHARE_NOT_PUBLISHED');
+  return { id: Number(live.id), ratePerMinute: live.rate_per_minute, scope: { fields: live.fields, masks: live.masks, rowFilter: live.row_filter }, ds };
 }
 
 export const queryBody = z.object({
@@ -63,7 +82,7 @@ export const statsBody = z.object({
 export async function queryService(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof queryBody>) {
   const g = await grantFor(k, ctx, resourceId, 'query');
   const plan = queryPlan(g.ds, g.scope, body.filters, body.limit, body.offset);
-  const rows = (await k.pool.query<Record<string, string | null>>(plan.sql, plan.params)).rows;
+  const rows = (await k.pool.query<Record<string, string | null>>(prepared(plan.sql, plan.params))).rows;
   for (const [f, mask] of Object.entries(plan.jsMasks)) for (const r of rows) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
   await k.audit.record(auditOf(ctx, 'service.query', 'resource', resourceId, { grant: g.id, filters: Object.keys(body.filters), rows: rows.length, fields: g.scope.fields, masks: masked(g.scope) }));
   return { rows, limit: body.limit, offset: body.offset };
@@ -72,7 +91,7 @@ export async function queryService(k: Kernel, ctx: Ctx, resourceId: string, body
 export async function verifyService(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof verifyBody>) {
   const g = await grantFor(k, ctx, resourceId, 'verify');
   const plan = verifyPlan(g.ds, g.scope, body.values);
-  const hit = (await k.pool.query<Record<string, boolean>>(plan.sql, plan.params)).rows[0];
+  const hit = (await k.pool.query<Record<string, boolean>>(prepared(plan.sql, plan.params))).rows[0];
   const fields = Object.fromEntries([...plan.keys.map((f) => [f, hit ? 'match' : 'no_match']), ...plan.compared.map((f) => [f, hit?.[f] ? 'match' : 'no_match'])]);
   await k.audit.record(auditOf(ctx, 'service.verify', 'resource', resourceId, { grant: g.id, fields: Object.keys(fields), found: !!hit }));
   return { found: !!hit, fields };

@@ -71,7 +71,7 @@ export function queryPlan(ds: Dataset, g: GrantScope, filters: Record<string, st
   });
   const order = ds.items.filter((i) => i.primaryKey).map((i) => `t.${q(i.name)}`).join(', ');
   return {
-    sql: `SELECT ${cols.join(', ')} FROM ${ds.table} t${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
+    sql: `SELECT ${cols.join(', ')} FROM ${ds.table} t${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${p.add(limit)}::int OFFSET ${p.add(offset)}::int`,
     params: p.values,
     jsMasks,
   };
