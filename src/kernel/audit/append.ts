@@ -73,10 +73,12 @@ export function chainEntries(inputs: AuditInput[], lastSeq: number, lastHash: st
 const INSERT_SQL = `INSERT INTO kernel.audit_log (${COLUMNS.join(', ')})
   SELECT * FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
 const N = COLUMNS.length;
+// max(seq), not NOT EXISTS (… seq > $n): as a prepared statement this gets a generic plan, and a
+// generic `seq > $n` may be planned as a scan of the whole log
 const APPEND_AFTER_SQL = `${INSERT_SQL}
   WHERE (SELECT pg_advisory_xact_lock($${N + 1})::text) IS NOT NULL
-    AND (SELECT hash FROM kernel.audit_log WHERE seq = $${N + 2}) = $${N + 3}
-    AND NOT EXISTS (SELECT 1 FROM kernel.audit_log WHERE seq > $${N + 2})`;
+    AND (SELECT max(seq) FROM kernel.audit_log) = $${N + 2}
+    AND (SELECT hash FROM kernel.audit_log WHERE seq = $${N + 2}) = $${N + 3}`;
 const LAST_SQL = 'SELECT seq, hash FROM kernel.audit_log ORDER BY seq DESC LIMIT 1';
 
 /** Appends prepared entries with a raw pg client that is already inside a transaction. */

@@ -57,6 +57,10 @@ describe('audit writer', () => {
     expect(rows[0].n).toBe(3000);
     const r = await verify(env);
     expect(r).toMatchObject({ ok: true, entries: 3000, lastSeq: 3000 });
+    // only the first batch had to read the end of the chain under the lock; later ones append after the end remembered
+    for (let i = 0; i < 5; i++) await env.rt.kernel.audit.record(entry(i));
+    expect(env.rt.kernel.audit.batches).toEqual({ locked: 1, oneStatement: 5 });
+    expect((await verify(env)).ok).toBe(true);
   });
 
   it('keeps one chain when two processes write at once', async () => {
@@ -70,6 +74,7 @@ describe('audit writer', () => {
     ]);
     await w2.close();
     await other.end();
+    expect(w2.batches.locked).toBeGreaterThan(1); // each writer's remembered end went stale and was read again
     const after = (await env.rt.kernel.pool.query('SELECT count(*)::int AS n FROM kernel.audit_log')).rows[0].n as number;
     expect(after - before).toBe(2020);
     expect((await verify(env)).ok).toBe(true);

@@ -26,6 +26,8 @@ export class AuditWriter {
   private closed = false;
   private readonly maxBatch: number;
   written = 0;
+  /** batches appended in one statement after the remembered end / the locked way */
+  readonly batches = { oneStatement: 0, locked: 0 };
   /** the end of the chain after this writer's last append (null: unknown, read it under the lock) */
   private last: { seq: number; hash: string } | null = null;
 
@@ -73,7 +75,9 @@ export class AuditWriter {
     try {
       // usually one round trip after the end this writer remembers; otherwise read the end under the lock
       let entries = this.last ? await appendAfter(this.pool, prepared, this.last) : null;
-      if (!entries) {
+      if (entries) this.batches.oneStatement++;
+      else {
+        this.batches.locked++;
         client = await this.pool.connect();
         await client.query('BEGIN');
         entries = await appendWithClient(client, prepared);
