@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { queryBody, queryService, statisticsService, statsBody, verifyBody, verifyService } from './services.js';
+import { fileBody, fileService, getDelivery } from './files.js';
 import { apply, applicationInput, decide, decisionInput, getApplication, listApplications, resubmit, revokeGrant, withdraw } from './applications.js';
 
 export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
@@ -46,6 +47,22 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.apps },
     schema: { tags, summary: '统计服务（少于 k 个主体的分组不返回）/ Statistics (groups of fewer than k subjects suppressed)', params: resParam, body: statsBody },
   }, async (req) => statisticsService(k, req.ctx, req.params.resourceId, req.body));
+  r.post('/api/v1/services/:resourceId/file', {
+    config: { access: access.apps },
+    schema: { tags, summary: '文件服务（CSV / .xlsx，每个文件带交付唯一标识）/ File service (CSV / .xlsx, each file with a unique delivery id)', params: resParam, body: fileBody },
+  }, async (req, reply) => {
+    const f = await fileService(k, req.ctx, req.params.resourceId, req.body);
+    return reply
+      .header('content-type', f.contentType)
+      .header('content-disposition', `attachment; filename="${f.filename}"`)
+      .header('x-gs-delivery-id', f.deliveryId)
+      .header('x-gs-rows', String(f.rows))
+      .send(f.stream);
+  });
+  r.get('/api/v1/share/deliveries/:id', {
+    config: { access: everyone },
+    schema: { tags, summary: '按交付唯一标识查交付记录（谁、何时、什么数据）/ A delivery by its id: who received what, when', params: z.object({ id: z.string().regex(/^[\w-]{10,80}$/) }) },
+  }, async (req) => getDelivery(k, req.ctx, req.params.id));
   r.post('/api/v1/share/grants/:id/revoke', {
     config: { access: access.roles('officer', 'admin') },
     schema: { tags, summary: '撤销授权 / Revoke a grant', params: idParam, body: z.object({ reason: z.string().trim().min(2).max(500) }), response: { 204: z.null() } },

@@ -12,6 +12,8 @@ import { systemCtx } from '../../kernel/http/context.js';
 import { GongshuClient } from '../../client/index.js';
 import type { DataItem } from '../catalog/schema.js';
 import { runIngest } from '../aggregation/service.js';
+import { createHash } from 'node:crypto';
+import ExcelJS from '../../kernel/xlsx.js';
 
 const ITEMS: DataItem[] = [
   { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
@@ -42,7 +44,7 @@ beforeAll(async () => {
   const zjj = await loginAs(env.app, 'zjj_officer', DEMO_PASSWORD);
   const zrzy = await loginAs(env.app, 'zrzy_officer', DEMO_PASSWORD);
   const { id } = (await env.app.inject(as(zjj, { method: 'POST', url: '/api/v1/share/applications', payload: {
-    resourceId, appCredentialId: cred.credential.id, fields: ['bdcqzh', 'qlrmc', 'qlrzjh', 'qx', 'mj'], services: ['query', 'verify', 'statistics'],
+    resourceId, appCredentialId: cred.credential.id, fields: ['bdcqzh', 'qlrmc', 'qlrzjh', 'qx', 'mj'], services: ['query', 'verify', 'statistics', 'file'],
     purpose: '住房保障资格审核', legalBasis: '《公共租赁住房管理办法》', scenario: '公租房申请人住房情况核查', periodFrom: '2026-01-01', periodTo: '2030-12-31', expectedCalls: 1000,
   } }))).json();
   await env.app.inject(as(zrzy, { method: 'POST', url: `/api/v1/share/applications/${id}/decide`, payload: { decision: 'approve' } }));
@@ -72,8 +74,8 @@ describe('data services under a grant', () => {
   });
 
   it('refuses a forged, a replayed and an expired call to each service type', async () => {
-    const bodies: Record<string, object> = { query: { filters: {} }, verify: { values: { bdcqzh: 'x' } }, statistics: { measures: [{ fn: 'count' }] } };
-    for (const service of ['query', 'verify', 'statistics']) {
+    const bodies: Record<string, object> = { query: { filters: {} }, verify: { values: { bdcqzh: 'x' } }, statistics: { measures: [{ fn: 'count' }] }, file: { format: 'csv' } };
+    for (const service of ['query', 'verify', 'statistics', 'file']) {
       const ok = signed(service, bodies[service]);
       const forged = await env.app.inject({ ...ok, payload: JSON.stringify({ ...bodies[service], limit: 99 }) });
       expect(forged.json().code, `${service} forged`).toBe('APP_SIGNATURE_INVALID');
@@ -83,8 +85,49 @@ describe('data services under a grant', () => {
       expect((await env.app.inject(signed(service, bodies[service], old))).json().code, `${service} stale`).toBe('APP_TIMESTAMP_STALE');
     }
     await env.rt.kernel.pool.query(`UPDATE share.grant SET expires_at = now() - interval '1 day' WHERE id = $1`, [grantId]);
-    for (const service of ['query', 'verify', 'statistics']) expect((await env.app.inject(signed(service, bodies[service]))).json().code, `${service} expired`).toBe('SHARE_GRANT_EXPIRED');
+    await env.rt.kernel.cache.sync(); // a change made behind the platform's back is heard within milliseconds
+    for (const service of ['query', 'verify', 'statistics', 'file']) expect((await env.app.inject(signed(service, bodies[service]))).json().code, `${service} expired`).toBe('SHARE_GRANT_EXPIRED');
     await env.rt.kernel.pool.query(`UPDATE share.grant SET expires_at = now() + interval '1 year' WHERE id = $1`, [grantId]);
+    await env.rt.kernel.cache.sync(); // a change made behind the platform's back is heard within milliseconds
+  });
+
+  it('file: CSV and .xlsx of the granted view, masked, each with a delivery id recorded with who, what and when', async () => {
+    const csv = await env.app.inject(signed('file', { format: 'csv' }));
+    expect(csv.statusCode, csv.body).toBe(200);
+    const id = csv.headers['x-gs-delivery-id'] as string;
+    expect(id).toMatch(/^[A-Za-z0-9]+-\d{8}-[2-9A-Z]{12}$/);
+    expect(csv.headers['content-disposition']).toContain(id);
+    const lines = csv.rawPayload.toString('utf8').split('\r\n');
+    expect(lines[0]).toBe('\uFEFFbdcqzh,qlrmc,qlrzjh,qx,mj,delivery_id');
+    expect(lines[2]).toBe(`鲁(2026)淄博市不动产权第0000001号,业**,370303********1011,张店区,90.00,${id}`);
+    expect(lines.slice(1, -1)).toHaveLength(8);
+    expect(lines.at(-1)).toBe('');
+    // the record: who, what, when — and the digest of exactly the bytes sent
+    await new Promise((r) => setTimeout(r, 100));
+    const zjj = await loginAs(env.app, 'zjj_officer', DEMO_PASSWORD);
+    const d = (await env.app.inject(as(zjj, { method: 'GET', url: `/api/v1/share/deliveries/${id}` }))).json();
+    expect(d).toMatchObject({ id, grantId, format: 'csv', rows: 8, departmentName: '淄博市住房和城乡建设局', masks: { qlrmc: 'name', qlrzjh: 'ric' }, bytes: csv.rawPayload.length });
+    expect(d.sm3).toBe(createHash('sm3').update(csv.rawPayload).digest('hex'));
+    expect(d.completedAt).not.toBeNull();
+    const audit = (await env.rt.kernel.pool.query(`SELECT detail FROM kernel.audit_log WHERE action = 'service.file' ORDER BY seq DESC LIMIT 1`)).rows[0].detail;
+    expect(audit).toMatchObject({ delivery: id, rows: 8, format: 'csv', masks: { qlrmc: 'name', qlrzjh: 'ric' } });
+    // another department's officer cannot look the delivery up; the auditor can
+    const rsj = await loginAs(env.app, 'rsj_officer', DEMO_PASSWORD);
+    expect((await env.app.inject(as(rsj, { method: 'GET', url: `/api/v1/share/deliveries/${id}` }))).statusCode).toBe(404);
+    const auditor = await loginAs(env.app, 'auditor', DEMO_PASSWORD);
+    expect((await env.app.inject(as(auditor, { method: 'GET', url: `/api/v1/share/deliveries/${id}` }))).statusCode).toBe(200);
+
+    const xlsx = await env.app.inject(signed('file', { format: 'xlsx', filters: { bdcqzh: '鲁(2026)淄博市不动产权第0000003号' } }));
+    expect(xlsx.statusCode, xlsx.body).toBe(200);
+    const xid = xlsx.headers['x-gs-delivery-id'] as string;
+    expect(xid).not.toBe(id);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as never);
+    const data = wb.getWorksheet('数据')!;
+    expect(data.getRow(1).values).toEqual([undefined, '不动产权证号', '权利人名称', '权利人证件号', '所在区县', '面积', '交付唯一标识']);
+    expect(data.getRow(2).values).toEqual([undefined, '鲁(2026)淄博市不动产权第0000003号', '业**', '370303********1033', '张店区', 110, xid]);
+    expect(data.rowCount).toBe(2);
+    expect(wb.getWorksheet('交付信息')!.getRow(1).values).toEqual([undefined, '交付唯一标识', xid]);
   });
 
   it('refuses forged and replayed calls, filters on non-identifiers, users, and after revocation', async () => {
@@ -97,8 +140,10 @@ describe('data services under a grant', () => {
     expect((await env.app.inject(signed('query', { filters: { qlrmc: '业主甲' } }))).json().code).toBe('SHARE_FILTER');
     expect((await env.app.inject(as(admin, { method: 'POST', url: `/api/v1/services/${resourceId}/query`, payload: {} }))).statusCode).toBe(403);
     await env.rt.kernel.pool.query(`UPDATE share.grant SET expires_at = now() - interval '1 day' WHERE id = $1`, [grantId]);
+    await env.rt.kernel.cache.sync(); // a change made behind the platform's back is heard within milliseconds
     expect((await env.app.inject(signed('query', {}))).json().code).toBe('SHARE_GRANT_EXPIRED');
     await env.rt.kernel.pool.query(`UPDATE share.grant SET expires_at = now() + interval '1 year' WHERE id = $1`, [grantId]);
+    await env.rt.kernel.cache.sync(); // a change made behind the platform's back is heard within milliseconds
     const zrzy = await loginAs(env.app, 'zrzy_officer', DEMO_PASSWORD);
     expect((await env.app.inject(as(zrzy, { method: 'POST', url: `/api/v1/share/grants/${grantId}/revoke`, payload: { reason: '停止使用' } }))).statusCode).toBe(204);
     expect((await env.app.inject(signed('query', {}))).json().code).toBe('SHARE_GRANT_REVOKED');

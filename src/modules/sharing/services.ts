@@ -48,7 +48,7 @@ function publishedView(k: Kernel, resourceId: string): Promise<Dataset | undefin
   });
 }
 
-async function grantFor(k: Kernel, ctx: Ctx, resourceId: string, service: 'query' | 'verify' | 'statistics' | 'file'): Promise<Grant> {
+export async function grantFor(k: Kernel, ctx: Ctx, resourceId: string, service: 'query' | 'verify' | 'statistics' | 'file'): Promise<Grant> {
   if (ctx.actor.type !== 'app' || !ctx.actor.id) fail('APP_NOT_ALLOWED');
   const rows = await grantsOf(k, ctx.actor.id, resourceId);
   const now = Date.now();

@@ -49,9 +49,12 @@ function scopeSql(ds: Dataset, g: GrantScope, p: Params): string[] {
 /** Items a query may filter on: the business key and identity items. */
 export const filterable = (ds: Dataset) => ds.items.filter((i) => i.primaryKey || i.identityKind).map((i) => i.name);
 
-/** Rows of the granted view matching the caller's filters (equality on key or identity items). */
-export function queryPlan(ds: Dataset, g: GrantScope, filters: Record<string, string>, limit: number, offset: number) {
-  const p = new Params();
+/**
+ * The granted view as SQL: granted fields (masked in the query where a SQL rule exists; `jsMasks`
+ * are applied after reading), the row scope, and the caller's equality filters on key or identity
+ * items; ordered by the business key.
+ */
+export function viewPlan(ds: Dataset, g: GrantScope, filters: Record<string, string>, p = new Params()) {
   const where = scopeSql(ds, g, p);
   const allowed = new Set(filterable(ds));
   for (const [name, value] of Object.entries(filters)) {
@@ -70,11 +73,14 @@ export function queryPlan(ds: Dataset, g: GrantScope, filters: Record<string, st
     return `${e} AS ${q(f)}`;
   });
   const order = ds.items.filter((i) => i.primaryKey).map((i) => `t.${q(i.name)}`).join(', ');
-  return {
-    sql: `SELECT ${cols.join(', ')} FROM ${ds.table} t${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${p.add(limit)}::int OFFSET ${p.add(offset)}::int`,
-    params: p.values,
-    jsMasks,
-  };
+  const from = `FROM ${ds.table} t${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  return { sql: `SELECT ${cols.join(', ')} ${from} ORDER BY ${order}`, countSql: `SELECT count(*)::bigint AS n ${from}`, params: p.values, jsMasks, p };
+}
+
+/** One page of the granted view (the query service). */
+export function queryPlan(ds: Dataset, g: GrantScope, filters: Record<string, string>, limit: number, offset: number) {
+  const v = viewPlan(ds, g, filters);
+  return { sql: `${v.sql} LIMIT ${v.p.add(limit)}::int OFFSET ${v.p.add(offset)}::int`, params: v.p.values, jsMasks: v.jsMasks };
 }
 
 /**

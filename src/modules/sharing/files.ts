@@ -1,0 +1,182 @@
+/**
+ * 文件服务: the granted view (granted fields, masked by grade, the row scope, optional key filters)
+ * as one CSV (UTF-8 with BOM, so Excel reads the Chinese) or .xlsx file. Each file carries a unique
+ * delivery id (交付唯一标识) — in its name, in a last column on every row (it stays with rows copied
+ * elsewhere) and, in .xlsx, on a sheet 交付信息 — recorded in share.delivery with who, what and when,
+ * and in the call's audit entry, both committed before the first byte leaves. The rows are read in
+ * one read-only snapshot (the count recorded is the count sent) through a cursor, written as the
+ * client takes them; size and SM3 digest are added to the record when the last byte has left.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { Transform, type Readable } from 'node:stream';
+import Cursor from 'pg-cursor';
+import { z } from 'zod';
+import ExcelJS from '../../kernel/xlsx.js';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Ctx } from '../../kernel/http/context.js';
+import { auditOf } from '../../kernel/audit/record.js';
+import { fail } from '../../kernel/http/errors.js';
+import { hasRole } from '../../kernel/http/context.js';
+import { grantFor } from './services.js';
+import { maskValue } from './masking.js';
+import { viewPlan } from './views.js';
+import './codes.js';
+
+export const FILE_MAX_ROWS = 1_000_000;
+const BATCH = 2000;
+
+export const fileBody = z.object({
+  format: z.enum(['csv', 'xlsx']).default('csv'),
+  filters: z.record(z.string(), z.string().max(200)).default({}),
+});
+
+/** e.g. 370300-20261123-7KQ2M9XC4TRA: node code, day, 12 random characters (base32, no look-alikes). */
+export function newDeliveryId(nodeCode: string, now = new Date()): string {
+  const alphabet = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const day = now.toISOString().slice(0, 10).replace(/-/g, '');
+  return `${nodeCode.replace(/[^A-Za-z0-9]/g, '') || 'node'}-${day}-${[...randomBytes(12)].map((b) => alphabet[b % alphabet.length]).join('')}`;
+}
+
+function csvCell(v: string | null): string {
+  if (v === null) return '';
+  return /[",\r\n]|^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export interface FileDelivery {
+  deliveryId: string;
+  filename: string;
+  contentType: string;
+  rows: number;
+  stream: Readable;
+}
+
+export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof fileBody>): Promise<FileDelivery> {
+  const g = await grantFor(k, ctx, resourceId, 'file');
+  const plan = viewPlan(g.ds, g.scope, body.filters);
+  const items = new Map(g.ds.items.map((i) => [i.name, i]));
+  const fields = g.scope.fields;
+  const client = await k.pool.connect();
+  let released = false;
+  const release = async (err?: unknown) => {
+    if (released) return;
+    released = true;
+    try {
+      await client.query(err ? 'ROLLBACK' : 'COMMIT');
+      client.release();
+    } catch (e) {
+      client.release(e as Error);
+    }
+  };
+  let deliveryId: string;
+  let rows: number;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    rows = Number((await client.query<{ n: string }>(plan.countSql, plan.params)).rows[0]!.n);
+    if (rows > FILE_MAX_ROWS) {
+      fail('SHARE_FILE_TOO_LARGE', {
+        zh: `符合条件的数据有 ${rows} 行，超过单个文件上限 ${FILE_MAX_ROWS} 行；请按业务主键筛选，或申请库表推送`,
+        en: `${rows} rows match, more than the ${FILE_MAX_ROWS} one file may hold; filter on the key, or apply for a push delivery`,
+      });
+    }
+    deliveryId = newDeliveryId(k.config.node.code);
+    const masks = Object.fromEntries(Object.entries(g.scope.masks).filter(([, m]) => m !== 'none'));
+    await k.pool.query(
+      `INSERT INTO share.delivery (id, grant_id, resource_id, app_credential_id, department_id, actor_name, format, rows, fields, masks, filters, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [deliveryId, g.id, resourceId, ctx.actor.id, ctx.actor.departmentId, ctx.actor.name, body.format, rows, fields, JSON.stringify(masks), JSON.stringify(body.filters), ctx.requestId],
+    );
+    await k.audit.record(auditOf(ctx, 'service.file', 'resource', resourceId, { grant: g.id, delivery: deliveryId, format: body.format, filters: Object.keys(body.filters), rows, fields, masks }));
+  } catch (e) {
+    await release(e);
+    throw e;
+  }
+
+  const code = (await k.pool.query<{ code: string }>('SELECT code FROM catalog.resource WHERE id = $1', [resourceId])).rows[0]?.code ?? 'data';
+  const digest = createHash('sm3');
+  let bytes = 0;
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      digest.update(chunk);
+      bytes += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  const labels = fields.map((f) => items.get(f)?.label ?? f);
+  const numeric = fields.map((f) => ['integer', 'decimal'].includes(items.get(f)?.type ?? ''));
+  const writeRows = async (emit: (values: (string | null)[]) => void) => {
+    const cursor = client.query(new Cursor<Record<string, string | null>>(plan.sql, plan.params));
+    try {
+      for (;;) {
+        const batch = await cursor.read(BATCH);
+        if (batch.length === 0) break;
+        for (const r of batch) {
+          for (const [f, mask] of Object.entries(plan.jsMasks)) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
+          emit(fields.map((f) => r[f] ?? null));
+        }
+        if (out.writableNeedDrain && !out.destroyed) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+        if (out.destroyed) throw new Error('the download was cut');
+      }
+    } finally {
+      await cursor.close();
+    }
+  };
+  void (async () => {
+    try {
+      if (body.format === 'csv') {
+        out.write(`\uFEFF${[...fields, 'delivery_id'].map(csvCell).join(',')}\r\n`);
+        await writeRows((values) => out.write(`${[...values.map(csvCell), deliveryId].join(',')}\r\n`));
+        out.end();
+      } else {
+        const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+        wb.creator = k.config.node.name;
+        const ws = wb.addWorksheet('数据');
+        ws.columns = [...labels, '交付唯一标识'].map((header) => ({ header, width: Math.min(40, Math.max(12, header.length * 2 + 4)) }));
+        ws.getRow(1).font = { bold: true };
+        ws.getRow(1).commit();
+        await writeRows((values) => ws.addRow([...values.map((v, i) => (v !== null && numeric[i] ? Number(v) : v)), deliveryId]).commit());
+        ws.commit();
+        const info = wb.addWorksheet('交付信息');
+        for (const row of [
+          ['交付唯一标识', deliveryId], ['资源', resourceId], ['接收方', ctx.actor.name], ['授权编号', String(g.id)], ['格式', 'xlsx'], ['行数', String(rows)],
+          ['数据项', fields.map((f, i) => `${labels[i]}（${f}）`).join('，')], ['生成时间', new Date().toISOString()], ['生成节点', `${k.config.node.name}（${k.config.node.code}）`],
+        ]) info.addRow(row).commit();
+        info.commit();
+        await wb.commit();
+      }
+      if (!out.writableFinished) await once(out, 'finish');
+      await release();
+      await k.pool.query('UPDATE share.delivery SET bytes = $2, sm3 = $3, completed_at = now() WHERE id = $1', [deliveryId, bytes, digest.digest('hex')]);
+    } catch (err) {
+      await release(err);
+      out.destroy(err as Error);
+    }
+  })();
+  return {
+    deliveryId,
+    rows,
+    filename: `${code.replace(/[^\w.-]+/g, '_')}_${deliveryId}.${body.format}`,
+    contentType: body.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    stream: out,
+  };
+}
+
+/** Who received a delivery, of what, when — for tracing a file found elsewhere (流向追踪). */
+export async function getDelivery(k: Kernel, ctx: Ctx, id: string) {
+  const d = (await k.pool.query(
+    `SELECT d.*, r.code AS resource_code, r.department_id AS provider_department_id, dep.name AS department_name, a.name AS app_name, a.app_key
+     FROM share.delivery d JOIN catalog.resource r ON r.id = d.resource_id JOIN kernel.department dep ON dep.id = d.department_id
+     JOIN kernel.app_credential a ON a.id = d.app_credential_id WHERE d.id = $1`,
+    [id],
+  )).rows[0];
+  const mine = d && (hasRole(ctx, 'admin', 'auditor') || ctx.actor.departmentId === d.department_id || ctx.actor.departmentId === d.provider_department_id);
+  if (!mine) fail('NOT_FOUND');
+  await k.audit.record(auditOf(ctx, 'share.delivery.show', 'delivery', id, {}));
+  return {
+    id: d.id as string, grantId: Number(d.grant_id), resourceId: d.resource_id as string, resourceCode: d.resource_code as string,
+    departmentId: d.department_id as string, departmentName: d.department_name as string, app: `${d.app_name} (${d.app_key})`, actorName: d.actor_name as string,
+    format: d.format as string, rows: Number(d.rows), fields: d.fields as string[], masks: d.masks as Record<string, string>, filters: d.filters as Record<string, string>,
+    requestId: d.request_id as string | null, createdAt: (d.created_at as Date).toISOString(), completedAt: d.completed_at ? (d.completed_at as Date).toISOString() : null,
+    bytes: d.bytes === null ? null : Number(d.bytes), sm3: d.sm3 as string | null,
+  };
+}
