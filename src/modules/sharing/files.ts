@@ -8,11 +8,10 @@
  * client takes them; size and SM3 digest are added to the record when the last byte has left.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { Transform, type Readable } from 'node:stream';
 import Cursor from 'pg-cursor';
 import { z } from 'zod';
-import ExcelJS from '../../kernel/xlsx.js';
+import { CONTENT_TYPES, writeTable } from '../../kernel/tabular.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { auditOf } from '../../kernel/audit/record.js';
@@ -36,11 +35,6 @@ export function newDeliveryId(nodeCode: string, now = new Date()): string {
   const alphabet = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
   const day = now.toISOString().slice(0, 10).replace(/-/g, '');
   return `${nodeCode.replace(/[^A-Za-z0-9]/g, '') || 'node'}-${day}-${[...randomBytes(12)].map((b) => alphabet[b % alphabet.length]).join('')}`;
-}
-
-function csvCell(v: string | null): string {
-  if (v === null) return '';
-  return /[",\r\n]|^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 export interface FileDelivery {
@@ -102,49 +96,34 @@ export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body:
       cb(null, chunk);
     },
   });
-  const labels = fields.map((f) => items.get(f)?.label ?? f);
-  const numeric = fields.map((f) => ['integer', 'decimal'].includes(items.get(f)?.type ?? ''));
-  const writeRows = async (emit: (values: (string | null)[]) => void) => {
+  async function* batches() {
     const cursor = client.query(new Cursor<Record<string, string | null>>(plan.sql, plan.params));
     try {
       for (;;) {
         const batch = await cursor.read(BATCH);
-        if (batch.length === 0) break;
-        for (const r of batch) {
+        if (batch.length === 0) return;
+        yield batch.map((r) => {
           for (const [f, mask] of Object.entries(plan.jsMasks)) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
-          emit(fields.map((f) => r[f] ?? null));
-        }
-        if (out.writableNeedDrain && !out.destroyed) await Promise.race([once(out, 'drain'), once(out, 'close')]);
-        if (out.destroyed) throw new Error('the download was cut');
+          return [...fields.map((f) => r[f] ?? null), deliveryId];
+        });
       }
     } finally {
       await cursor.close();
     }
-  };
+  }
+  const labels = fields.map((f) => items.get(f)?.label ?? f);
+  const columns = [
+    ...fields.map((f, i) => ({ name: f, label: labels[i]!, numeric: ['integer', 'decimal'].includes(items.get(f)?.type ?? '') })),
+    { name: 'delivery_id', label: '交付唯一标识' },
+  ];
+  const info: [string, string][] = [
+    ['交付唯一标识', deliveryId], ['资源', `${code}（${resourceId}）`], ['接收方', ctx.actor.name], ['授权编号', String(g.id)], ['格式', body.format], ['行数', String(rows)],
+    ['数据项', fields.map((f, i) => `${labels[i]}（${f}）`).join('，')], ['生成时间', new Date().toISOString()], ['生成节点', `${k.config.node.name}（${k.config.node.code}）`],
+  ];
   void (async () => {
     try {
-      if (body.format === 'csv') {
-        out.write(`\uFEFF${[...fields, 'delivery_id'].map(csvCell).join(',')}\r\n`);
-        await writeRows((values) => out.write(`${[...values.map(csvCell), deliveryId].join(',')}\r\n`));
-        out.end();
-      } else {
-        const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-        wb.creator = k.config.node.name;
-        const ws = wb.addWorksheet('数据');
-        ws.columns = [...labels, '交付唯一标识'].map((header) => ({ header, width: Math.min(40, Math.max(12, header.length * 2 + 4)) }));
-        ws.getRow(1).font = { bold: true };
-        ws.getRow(1).commit();
-        await writeRows((values) => ws.addRow([...values.map((v, i) => (v !== null && numeric[i] ? Number(v) : v)), deliveryId]).commit());
-        ws.commit();
-        const info = wb.addWorksheet('交付信息');
-        for (const row of [
-          ['交付唯一标识', deliveryId], ['资源', resourceId], ['接收方', ctx.actor.name], ['授权编号', String(g.id)], ['格式', 'xlsx'], ['行数', String(rows)],
-          ['数据项', fields.map((f, i) => `${labels[i]}（${f}）`).join('，')], ['生成时间', new Date().toISOString()], ['生成节点', `${k.config.node.name}（${k.config.node.code}）`],
-        ]) info.addRow(row).commit();
-        info.commit();
-        await wb.commit();
-      }
-      if (!out.writableFinished) await once(out, 'finish');
+      await writeTable(out, body.format, columns, batches(), { info: { sheet: '交付信息', rows: info } });
+      if (!out.writableFinished) throw new Error('the download was cut');
       await release();
       await k.pool.query('UPDATE share.delivery SET bytes = $2, sm3 = $3, completed_at = now() WHERE id = $1', [deliveryId, bytes, digest.digest('hex')]);
     } catch (err) {
@@ -156,7 +135,7 @@ export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body:
     deliveryId,
     rows,
     filename: `${code.replace(/[^\w.-]+/g, '_')}_${deliveryId}.${body.format}`,
-    contentType: body.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    contentType: CONTENT_TYPES[body.format],
     stream: out,
   };
 }

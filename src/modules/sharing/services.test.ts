@@ -103,9 +103,12 @@ describe('data services under a grant', () => {
     expect(lines.slice(1, -1)).toHaveLength(8);
     expect(lines.at(-1)).toBe('');
     // the record: who, what, when — and the digest of exactly the bytes sent
-    await new Promise((r) => setTimeout(r, 100));
     const zjj = await loginAs(env.app, 'zjj_officer', DEMO_PASSWORD);
-    const d = (await env.app.inject(as(zjj, { method: 'GET', url: `/api/v1/share/deliveries/${id}` }))).json();
+    let d = { completedAt: null } as Record<string, unknown>;
+    for (let i = 0; i < 40 && !d.completedAt; i++) { // completed just after the last byte left
+      d = (await env.app.inject(as(zjj, { method: 'GET', url: `/api/v1/share/deliveries/${id}` }))).json();
+      if (!d.completedAt) await new Promise((r) => setTimeout(r, 50));
+    }
     expect(d).toMatchObject({ id, grantId, format: 'csv', rows: 8, departmentName: '淄博市住房和城乡建设局', masks: { qlrmc: 'name', qlrzjh: 'ric' }, bytes: csv.rawPayload.length });
     expect(d.sm3).toBe(createHash('sm3').update(csv.rawPayload).digest('hex'));
     expect(d.completedAt).not.toBeNull();
