@@ -27,6 +27,7 @@ const envSchema = z.object({
   GONGSHU_UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).default(1024),
   GONGSHU_TASK_DAYS: z.coerce.number().int().min(1).max(60).default(5),
   GONGSHU_SHARE_DAYS: z.coerce.number().int().min(1).max(60).default(10),
+  GONGSHU_OPEN_DAYS: z.coerce.number().int().min(1).max(60).default(5),
   GONGSHU_STATS_K: z.coerce.number().int().min(2).max(1000).default(5),
   GONGSHU_SHARE_AUTO_UNCONDITIONAL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
@@ -51,6 +52,8 @@ export interface Config {
   taskDays: number;
   /** working days each review step of a sharing application has */
   shareDays: number;
+  /** working days to review an application for 有条件开放 data */
+  openDays: number;
   /** statistics suppress groups of fewer subjects than this */
   statsK: number;
   /** 无条件共享 applications are granted without review */
@@ -82,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     uploadLimitBytes: e.GONGSHU_UPLOAD_LIMIT_MB * 1024 * 1024,
     taskDays: e.GONGSHU_TASK_DAYS,
     shareDays: e.GONGSHU_SHARE_DAYS,
+    openDays: e.GONGSHU_OPEN_DAYS,
     statsK: e.GONGSHU_STATS_K,
     shareAutoUnconditional: e.GONGSHU_SHARE_AUTO_UNCONDITIONAL,
   };

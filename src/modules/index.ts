@@ -10,6 +10,7 @@ import { catalogModule } from './catalog/index.js';
 import { aggregationModule } from './aggregation/index.js';
 import { governanceModule } from './governance/index.js';
 import { sharingModule } from './sharing/index.js';
+import { openModule } from './open/index.js';
 
 export interface Module {
   name: string;
@@ -21,4 +22,4 @@ export interface Module {
   afterMigrate?: MigrationSet['after'];
 }
 
-export const modules: Module[] = [catalogModule, aggregationModule, governanceModule, sharingModule];
+export const modules: Module[] = [catalogModule, aggregationModule, governanceModule, sharingModule, openModule];

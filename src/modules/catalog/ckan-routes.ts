@@ -12,7 +12,7 @@ function baseUrl(k: Kernel, req: FastifyRequest): string {
 }
 
 /** CKAN's envelope: `{ help, success, result }`, or `{ help, success: false, error }`. */
-async function envelope(req: FastifyRequest, reply: FastifyReply, action: string, fn: () => Promise<unknown>) {
+export async function envelope(req: FastifyRequest, reply: FastifyReply, action: string, fn: () => Promise<unknown>) {
   const help = `${req.protocol}://${req.headers.host ?? 'localhost'}/api/3/action/help_show?name=${action}`;
   try {
     return { help, success: true, result: await fn() };

@@ -1,0 +1,195 @@
+/**
+ * Open data (数据开放) for the public, without login: published resources whose open type is
+ * 无条件开放 or 有条件开放. Only items of grade 1 are opened (DOMAIN §4: grade 1 → open); the
+ * others are never part of the open view, and the page says how many were left out. 无条件开放
+ * data can be searched, previewed, downloaded and read through the API by anyone; 有条件开放 data
+ * by a registered key whose application was approved. Every read of rows is audited with the
+ * client's address and key.
+ */
+import { Transform, type Readable } from 'node:stream';
+import Cursor from 'pg-cursor';
+import { createHash } from 'node:crypto';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Ctx } from '../../kernel/http/context.js';
+import { auditOf } from '../../kernel/audit/record.js';
+import { fail } from '../../kernel/http/errors.js';
+import { sm3Hex } from '../../kernel/crypto/sm.js';
+import { CONTENT_TYPES, writeTable, type TableFormat } from '../../kernel/tabular.js';
+import type { DataItem, ResourceMeta } from '../catalog/schema.js';
+import './codes.js';
+
+export const OPEN_PREVIEW_ROWS = 20;
+export const OPEN_PAGE_MAX = 1000;
+export const OPEN_DOWNLOAD_MAX_ROWS = 1_000_000;
+
+export interface OpenResource {
+  id: string;
+  code: string;
+  name: string;
+  summary: string;
+  departmentId: string;
+  departmentName: string;
+  openType: 'unconditional' | 'conditional';
+  openCondition: string | null;
+  updateCycle: string;
+  publishedAt: string | null;
+  items: { name: string; label: string; type: DataItem['type']; primaryKey: boolean }[];
+  /** items of a higher grade, not part of the open view */
+  itemsWithheld: number;
+  table: string | null;
+}
+
+const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+const BASE = `SELECT r.id, r.code, r.department_id, d.name AS department_name, r.dataset_table, v.meta, v.items, v.published_at
+  FROM catalog.resource r JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
+  JOIN kernel.department d ON d.id = r.department_id
+  WHERE r.status = 'published' AND v.meta->>'openType' IN ('unconditional', 'conditional')`;
+
+function toOpen(r: Record<string, unknown>): OpenResource {
+  const m = r.meta as ResourceMeta;
+  const all = r.items as DataItem[];
+  const open = all.filter((i) => i.grade === 1);
+  return {
+    id: r.id as string, code: r.code as string, name: m.name, summary: m.summary, departmentId: r.department_id as string, departmentName: r.department_name as string,
+    openType: m.openType as OpenResource['openType'], openCondition: m.openCondition ?? null, updateCycle: m.updateCycle,
+    publishedAt: r.published_at ? (r.published_at as Date).toISOString() : null,
+    items: open.map((i) => ({ name: i.name, label: i.label, type: i.type, primaryKey: i.primaryKey })),
+    itemsWithheld: all.length - open.length,
+    table: r.dataset_table ? `ds.${r.dataset_table as string}` : null,
+  };
+}
+
+export async function listOpen(k: Kernel, query: { q?: string | undefined; openType?: string | undefined; page: number; pageSize: number }) {
+  const params: unknown[] = [];
+  let where = '';
+  if (query.q) {
+    params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where += ` AND (v.meta->>'name' ILIKE $${params.length} OR v.meta->>'summary' ILIKE $${params.length} OR d.name ILIKE $${params.length})`;
+  }
+  if (query.openType) {
+    params.push(query.openType);
+    where += ` AND v.meta->>'openType' = $${params.length}`;
+  }
+  const total = Number((await k.pool.query(`SELECT count(*) AS n FROM (${BASE}${where}) x`, params)).rows[0].n);
+  params.push(query.pageSize, (query.page - 1) * query.pageSize);
+  const rows = (await k.pool.query(`${BASE}${where} ORDER BY v.published_at DESC NULLS LAST, r.code LIMIT $${params.length - 1} OFFSET $${params.length}`, params)).rows;
+  return { items: rows.map(toOpen).map(({ table: _t, ...r }) => r), total, page: query.page, pageSize: query.pageSize };
+}
+
+export async function openResource(k: Kernel, id: string): Promise<OpenResource> {
+  const bare = id.replace(/-api$/, ''); // CKAN resource ids carry -api
+  if (!/^[0-9a-f-]{36}$/i.test(bare)) fail('NOT_FOUND');
+  const r = (await k.pool.query(`${BASE} AND r.id = $1`, [bare])).rows[0];
+  if (!r) fail('NOT_FOUND');
+  return toOpen(r);
+}
+
+export interface OpenKey { id: number; prefix: string }
+
+/** The registered key presented with a request (header X-Gs-Open-Key, or Authorization for CKAN clients). */
+export async function keyOf(k: Kernel, presented: string | undefined): Promise<OpenKey | null> {
+  if (!presented) return null;
+  const key = presented.replace(/^Bearer\s+/i, '').trim();
+  if (!/^gsk_[A-Za-z0-9_-]{20,80}$/.test(key)) fail('OPEN_KEY_INVALID');
+  const r = (await k.pool.query<{ id: string; key_prefix: string; status: string }>('SELECT id, key_prefix, status FROM open.api_key WHERE key_hash = $1', [sm3Hex(key)])).rows[0];
+  if (!r || r.status !== 'active') fail('OPEN_KEY_INVALID');
+  await k.pool.query(`UPDATE open.api_key SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [r.id]);
+  return { id: Number(r.id), prefix: r.key_prefix };
+}
+
+/** 有条件开放 rows need a key with an approved application for the resource. */
+export async function mayRead(k: Kernel, res: OpenResource, key: OpenKey | null): Promise<void> {
+  if (res.openType === 'unconditional') return;
+  if (!key) fail('OPEN_KEY_REQUIRED');
+  const ok = (await k.pool.query(`SELECT 1 FROM open.application WHERE key_id = $1 AND resource_id = $2 AND status = 'approved'`, [key.id, res.id])).rowCount;
+  if (!ok) fail('OPEN_NOT_APPROVED');
+}
+
+export interface RowsQuery {
+  q?: string | undefined;
+  filters?: Record<string, string | string[]> | undefined;
+  limit: number;
+  offset: number;
+}
+
+function rowsSql(res: OpenResource, query: Omit<RowsQuery, 'limit' | 'offset'>) {
+  if (!res.table) fail('OPEN_NO_DATA');
+  const params: unknown[] = [];
+  const where: string[] = [];
+  const names = new Set(res.items.map((i) => i.name));
+  for (const [f, v] of Object.entries(query.filters ?? {})) {
+    if (!names.has(f)) fail('VALIDATION', { field: `filters.${f}`, zh: `没有开放的数据项“${f}”`, en: `No open item "${f}"` });
+    params.push((Array.isArray(v) ? v : [v]).map(String));
+    where.push(`t.${q(f)}::text = ANY ($${params.length}::text[])`);
+  }
+  if (query.q) {
+    params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`concat_ws(' ', ${res.items.map((i) => `t.${q(i.name)}::text`).join(', ')}) ILIKE $${params.length}`);
+  }
+  const cols = res.items.map((i) => `t.${q(i.name)}::text AS ${q(i.name)}`).join(', ');
+  const order = res.items.filter((i) => i.primaryKey).map((i) => `t.${q(i.name)}`).join(', ') || '1';
+  const from = `FROM ${res.table} t${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  return { select: `SELECT ${cols} ${from} ORDER BY ${order}`, count: `SELECT count(*) AS n ${from}`, params };
+}
+
+const who = (key: OpenKey | null) => ({ key: key ? `${key.prefix}…（#${key.id}）` : null });
+
+export async function openRows(k: Kernel, ctx: Ctx, res: OpenResource, key: OpenKey | null, query: RowsQuery) {
+  await mayRead(k, res, key);
+  const s = rowsSql(res, query);
+  const [records, total] = await Promise.all([
+    k.pool.query(`${s.select} LIMIT $${s.params.length + 1} OFFSET $${s.params.length + 2}`, [...s.params, query.limit, query.offset]).then((r) => r.rows as Record<string, string | null>[]),
+    k.pool.query(s.count, s.params).then((r) => Number(r.rows[0].n)),
+  ]);
+  await k.audit.record(auditOf(ctx, 'open.rows', 'resource', res.id, { ...who(key), q: query.q ?? null, filters: Object.keys(query.filters ?? {}), offset: query.offset, rows: records.length }));
+  return { records, total };
+}
+
+export async function openDownload(k: Kernel, ctx: Ctx, res: OpenResource, key: OpenKey | null, format: TableFormat): Promise<{ stream: Readable; filename: string; contentType: string }> {
+  await mayRead(k, res, key);
+  const s = rowsSql(res, {});
+  const client = await k.pool.connect();
+  let done = false;
+  const finish = async (err?: unknown) => {
+    if (done) return;
+    done = true;
+    try {
+      await client.query(err ? 'ROLLBACK' : 'COMMIT');
+      client.release();
+    } catch (e) {
+      client.release(e as Error);
+    }
+  };
+  let rows: number;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    rows = Number((await client.query(s.count, s.params)).rows[0].n);
+    if (rows > OPEN_DOWNLOAD_MAX_ROWS) fail('OPEN_TOO_LARGE', { zh: `数据有 ${rows} 行，超过单次下载上限；请用 API 分页读取`, en: `${rows} rows, more than one download may hold; page through the API` });
+    await k.audit.record(auditOf(ctx, 'open.download', 'resource', res.id, { ...who(key), format, rows }));
+  } catch (e) {
+    await finish(e);
+    throw e;
+  }
+  const out = new Transform({ transform: (chunk, _e, cb) => cb(null, chunk) });
+  async function* batches() {
+    const cursor = client.query(new Cursor<Record<string, string | null>>(s.select, s.params));
+    try {
+      for (;;) {
+        const batch = await cursor.read(2000);
+        if (batch.length === 0) return;
+        yield batch.map((r) => res.items.map((i) => r[i.name] ?? null));
+      }
+    } finally {
+      await cursor.close();
+    }
+  }
+  const columns = res.items.map((i) => ({ name: i.name, label: i.label, numeric: i.type === 'integer' || i.type === 'decimal' }));
+  void writeTable(out, format, columns, batches(), { info: { sheet: '说明', rows: [['资源', res.name], ['资源代码', res.code], ['提供部门', res.departmentName], ['行数', String(rows)], ['下载时间', new Date().toISOString()]] } })
+    .then(() => finish(out.writableFinished ? undefined : new Error('cut')), async (e: unknown) => {
+      await finish(e);
+      out.destroy(e as Error);
+    });
+  const tag = createHash('sha1').update(res.id).digest('hex').slice(0, 6);
+  return { stream: out, filename: `${res.code.replace(/[^\w.-]+/g, '_') || tag}.${format}`, contentType: CONTENT_TYPES[format] };
+}

@@ -1,0 +1,12 @@
+/** The open data module (数据开放): public pages' API, keys, 有条件开放 applications, CKAN datastore_search. */
+import path from 'node:path';
+import { SRC_DIR } from '../../kernel/paths.js';
+import type { Module } from '../index.js';
+import { openRoutes } from './routes.js';
+import './codes.js';
+
+export const openModule: Module = {
+  name: 'open',
+  migrations: path.join(SRC_DIR, 'modules', 'open', 'migrations'),
+  routes: openRoutes,
+};

@@ -1,0 +1,112 @@
+/**
+ * The open data API (public, no login; a registered key in X-Gs-Open-Key for 有条件开放 data), the
+ * review of open-data applications (officers, the bureau), and CKAN's datastore_search over open data.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Kernel } from '../../kernel/kernel.js';
+import { access } from '../../kernel/http/access.js';
+import { AppError } from '../../kernel/http/errors.js';
+import { CkanError } from '../catalog/ckan.js';
+import { envelope } from '../catalog/ckan-routes.js';
+import { keyOf, listOpen, openDownload, openResource, openRows, OPEN_PAGE_MAX, OPEN_PREVIEW_ROWS } from './data.js';
+import { applyOpen, decideOpen, keyInput, myOpenApplications, openApplicationInput, openDecisionInput, registerKey, reviewOpenApplications } from './applications.js';
+
+const presented = (req: FastifyRequest) => {
+  const h = req.headers['x-gs-open-key'] ?? req.headers.authorization;
+  return Array.isArray(h) ? h[0] : h;
+};
+
+const filtersParam = z.string().max(4000).optional().transform((s, c) => {
+  if (!s) return undefined;
+  try {
+    const v: unknown = JSON.parse(s);
+    const ok = v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string' || typeof x === 'number' || (Array.isArray(x) && x.every((y) => typeof y === 'string' || typeof y === 'number')));
+    if (ok) return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([f, x]) => [f, Array.isArray(x) ? x.map(String) : String(x)])) as Record<string, string | string[]>;
+  } catch { /* reported below */ }
+  c.addIssue({ code: 'custom', message: 'filters must be a JSON object of field → value or [values]' });
+  return z.NEVER;
+});
+
+export function openRoutes(app: FastifyInstance, k: Kernel): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['open data'];
+  const open = { access: access.public };
+  const idParam = z.object({ id: z.string().min(1).max(64) });
+
+  r.get('/api/v1/open/resources', {
+    config: open,
+    schema: { tags, summary: '开放数据目录（检索、分页）/ Open datasets (search, pages)', querystring: z.object({ q: z.string().max(100).optional(), openType: z.enum(['unconditional', 'conditional']).optional(), page: z.coerce.number().int().min(1).max(10_000).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(20) }) },
+  }, async (req) => listOpen(k, req.query));
+  r.get('/api/v1/open/resources/:id', { config: open, schema: { tags, summary: '开放数据集详情 / One open dataset', params: idParam } }, async (req) => {
+    const { table: _t, ...res } = await openResource(k, req.params.id);
+    return res;
+  });
+  r.get('/api/v1/open/resources/:id/rows', {
+    config: open,
+    schema: {
+      tags, summary: '开放数据（无条件开放：任何人；有条件开放：获准的密钥）/ Rows (unconditional: anyone; conditional: an approved key)', params: idParam,
+      querystring: z.object({ q: z.string().max(100).optional(), filters: filtersParam, limit: z.coerce.number().int().min(1).max(OPEN_PAGE_MAX).default(OPEN_PREVIEW_ROWS), offset: z.coerce.number().int().min(0).max(10_000_000).default(0) }),
+    },
+  }, async (req) => {
+    const res = await openResource(k, req.params.id);
+    const out = await openRows(k, req.ctx, res, await keyOf(k, presented(req)), req.query);
+    return { fields: res.items, ...out, limit: req.query.limit, offset: req.query.offset };
+  });
+  r.get('/api/v1/open/resources/:id/download', {
+    config: open,
+    schema: { tags, summary: '下载（CSV / .xlsx / JSON）/ Download (CSV / .xlsx / JSON)', params: idParam, querystring: z.object({ format: z.enum(['csv', 'xlsx', 'json']).default('csv') }) },
+  }, async (req, reply) => {
+    const res = await openResource(k, req.params.id);
+    const f = await openDownload(k, req.ctx, res, await keyOf(k, presented(req)), req.query.format);
+    return reply.header('content-type', f.contentType).header('content-disposition', `attachment; filename="${f.filename}"`).send(f.stream);
+  });
+  r.post('/api/v1/open/keys', {
+    config: open,
+    schema: { tags, summary: '注册开放数据密钥（只显示一次）/ Register a key (shown once)', body: keyInput, response: { 201: z.object({ id: z.number(), key: z.string(), prefix: z.string() }) } },
+  }, async (req, reply) => reply.code(201).send(await registerKey(k, req.ctx, req.body)));
+  r.post('/api/v1/open/applications', {
+    config: open,
+    schema: { tags, summary: '申请有条件开放数据（须带密钥）/ Apply for conditionally open data (with a key)', body: openApplicationInput },
+  }, async (req, reply) => reply.code(201).send(await applyOpen(k, req.ctx, await keyOf(k, presented(req)), req.body)));
+  r.get('/api/v1/open/applications', { config: open, schema: { tags, summary: '本密钥的申请 / This key\'s applications' } },
+    async (req) => myOpenApplications(k, await keyOf(k, presented(req))));
+
+  r.get('/api/v1/share/open-applications', {
+    config: { access: access.roles('officer', 'admin', 'auditor') },
+    schema: { tags, summary: '开放申请审核队列（剩余时间）/ Open-data applications to review', querystring: z.object({ status: z.enum(['submitted', 'approved', 'rejected']).optional() }) },
+  }, async (req) => reviewOpenApplications(k, req.ctx, req.query));
+  r.post('/api/v1/share/open-applications/:id/decide', {
+    config: { access: access.roles('officer', 'admin') },
+    schema: { tags, summary: '审核开放申请（SM2 签名）/ Decide (SM2-signed)', params: z.object({ id: z.coerce.number().int().min(1) }), body: openDecisionInput },
+  }, async (req) => decideOpen(k, req.ctx, req.params.id, req.body));
+
+  // CKAN DataStore: datastore_search over open data, in CKAN's envelope
+  r.get('/api/3/action/datastore_search', {
+    config: open,
+    schema: {
+      tags: ['open data (CKAN API)'], summary: 'CKAN datastore_search (resource_id, q, filters, limit, offset)',
+      querystring: z.object({ resource_id: z.string().max(64), q: z.string().max(100).optional(), filters: filtersParam, limit: z.coerce.number().int().min(0).max(OPEN_PAGE_MAX).default(100), offset: z.coerce.number().int().min(0).max(10_000_000).default(0) }),
+    },
+  }, async (req, reply) => envelope(req, reply, 'datastore_search', async () => {
+    const qy = req.query;
+    try {
+      const res = await openResource(k, qy.resource_id);
+      const { records, total } = await openRows(k, req.ctx, res, await keyOf(k, presented(req)), { q: qy.q, filters: qy.filters, limit: Math.max(1, qy.limit), offset: qy.offset });
+      const link = (offset: number) => `/api/3/action/datastore_search?resource_id=${encodeURIComponent(qy.resource_id)}${qy.q ? `&q=${encodeURIComponent(qy.q)}` : ''}&limit=${qy.limit}&offset=${offset}`;
+      const type = (t: string) => (t === 'integer' ? 'int' : t === 'decimal' ? 'numeric' : t === 'date' ? 'date' : t === 'datetime' ? 'timestamp' : 'text');
+      return {
+        include_total: true, resource_id: qy.resource_id, records_format: 'objects',
+        fields: res.items.map((i) => ({ id: i.name, type: type(i.type), info: { label: i.label } })),
+        records: qy.limit === 0 ? [] : records, limit: qy.limit, offset: qy.offset, total, _links: { start: link(0), next: link(qy.offset + qy.limit) },
+        ...(qy.q && { q: qy.q }), ...(qy.filters && { filters: qy.filters }),
+      };
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      if (e.status === 404) throw new CkanError(404, 'Not Found Error', e.en);
+      if (e.status === 401 || e.status === 403) throw new CkanError(403, 'Authorization Error', e.en);
+      throw new CkanError(409, 'Validation Error', e.en);
+    }
+  }));
+}
