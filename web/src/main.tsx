@@ -28,6 +28,7 @@ const CatalogCategories = lazy(() => import('./pages/catalog/Categories'));
 const Ingest = lazy(() => import('./pages/Ingest'));
 const Governance = lazy(() => import('./pages/Governance'));
 const Share = lazy(() => import('./pages/share/Share'));
+const Portal = lazy(() => import('./pages/open/Portal'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -59,6 +60,9 @@ function RequireSession() {
 
 const router = createBrowserRouter([
   { path: '/login', element: <Suspense fallback={<Loading />}><Login /></Suspense> },
+  // the open data portal is public: no session
+  { path: '/open', element: <Suspense fallback={<Loading />}><Portal /></Suspense> },
+  { path: '/open/:id', element: <Suspense fallback={<Loading />}><Portal /></Suspense> },
   {
     element: <RequireSession />,
     children: [

@@ -54,10 +54,10 @@ export function withQuery(path: string, query?: Query): string {
 export async function api<S extends z.ZodType>(
   schema: S,
   path: string,
-  opts: { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown; query?: Query } = {},
+  opts: { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown; query?: Query; headers?: Record<string, string> } = {},
 ): Promise<z.infer<S>> {
   const method = opts.method ?? 'GET';
-  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': language };
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': language, ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') {
     const t = csrfToken();
@@ -74,7 +74,8 @@ export async function api<S extends z.ZodType>(
   if (!res.ok) {
     const p = (data ?? {}) as Partial<Problem>;
     const problem: Problem = { ...p, status: res.status, code: p.code ?? `HTTP_${res.status}` };
-    if (res.status === 401 && path !== '/api/v1/auth/login') onUnauthorized?.(problem.code);
+    // (the open data portal's key problems are not about a session)
+    if (res.status === 401 && path !== '/api/v1/auth/login' && !problem.code.startsWith('OPEN_')) onUnauthorized?.(problem.code);
     throw new ApiError(problem);
   }
   return schema.parse(data);

@@ -101,6 +101,14 @@ const en: Messages = {
     kinds: { not_null: 'Not empty', unique: 'Unique', length: 'Length', pattern: 'Pattern', code: 'Code table', range: 'Range', date: 'Valid date', ric: '公民身份号码', uscc: '统一社会信用代码', region: 'Region code', mobile: 'Mobile number', landline: 'Landline', email: 'E-mail', ric_consistency: 'ID agrees with birth date and sex', reference: 'Reference exists', freshness: 'Updated on time', volume: 'Volume change' },
     states: { open: 'Open', fixed: 'Fixed', confirmed: 'Confirmed correct' },
   },
+  open: {
+    title: 'Open data', console: 'Staff log-in', datasets: 'Open datasets', search: 'Search datasets, departments', openType: 'Open type', name: 'Name', provider: 'Provider', items: 'Open items',
+    updated: 'Published', back: 'Back to the list', code: 'Code', cycle: 'Update cycle', condition: 'Condition', summary: 'Summary', withheld: '{{n}} more item(s) above grade 1 are not opened',
+    data: 'Data', searchRows: 'Search the data', apiHint: 'Read it through the API (CKAN-compatible):', keyTitle: 'Key and application (open on conditions)', keyOnce: 'The key is shown only this once; keep it safe',
+    applicantName: 'Name', organization: 'Organisation (optional)', email: 'E-mail', purpose: 'Purpose', scenario: 'Use', register: 'Register a key', apply: 'Apply', dueBy: 'answer due by {{due}}',
+    states: { submitted: 'Under review', approved: 'Approved', rejected: 'Refused' },
+    review: 'Open-data applications', applicant: 'Applicant', due: 'Due', overdue: 'Overdue', decide: 'Decide', reason: 'Reason (required to refuse)',
+  },
   share: {
     title: 'Sharing applications', apply: 'Apply for sharing', submit: 'Submit', submitted: 'The application is submitted', fields: 'Fields', leastNecessary: 'Only what is necessary', grade: 'grade {{grade}}',
     services: 'Services', onlyNoRows: 'A resource not for sharing: verification or statistics only', credential: 'App credential', purpose: 'Purpose', legalBasis: 'Legal basis', scenario: 'Scenario', period: 'Period',

@@ -99,6 +99,14 @@ const zh = {
     kinds: { not_null: '非空', unique: '唯一', length: '长度', pattern: '格式（正则）', code: '代码表', range: '取值范围', date: '日期有效', ric: '公民身份号码', uscc: '统一社会信用代码', region: '行政区划代码', mobile: '手机号码', landline: '固定电话', email: '电子邮箱', ric_consistency: '身份号码与出生日期、性别一致', reference: '引用存在', freshness: '按周期更新', volume: '数据量波动' },
     states: { open: '未整改', fixed: '已整改', confirmed: '已确认无误' },
   },
+  open: {
+    title: '公共数据开放', console: '登录管理后台', datasets: '开放数据集', search: '搜索数据集、部门', openType: '开放类型', name: '名称', provider: '提供部门', items: '开放数据项',
+    updated: '发布时间', back: '返回列表', code: '资源代码', cycle: '更新周期', condition: '开放条件', summary: '摘要', withheld: '另有 {{n}} 项（分级高于一级）不开放',
+    data: '数据', searchRows: '在数据中搜索', apiHint: '通过 API 读取（兼容 CKAN）：', keyTitle: '开放数据密钥与申请（有条件开放）', keyOnce: '密钥只显示这一次，请妥善保存',
+    applicantName: '姓名', organization: '单位（可选）', email: '电子邮箱', purpose: '用途', scenario: '使用场景', register: '注册密钥', apply: '提交申请', dueBy: '应于 {{due}} 前答复',
+    states: { submitted: '审核中', approved: '已批准', rejected: '未批准' },
+    review: '开放申请', applicant: '申请人', due: '答复期限', overdue: '已超期', decide: '审核', reason: '理由（不予开放时必填）',
+  },
   share: {
     title: '共享申请', apply: '申请共享', submit: '提交申请', submitted: '申请已提交', fields: '申请字段', leastNecessary: '按最小必要原则选择', grade: '{{grade}} 级',
     services: '服务类型', onlyNoRows: '不予共享的资源只能申请核验或统计', credential: '调用凭证', purpose: '用途', legalBasis: '法律依据', scenario: '应用场景', period: '使用期限',

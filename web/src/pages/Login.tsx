@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import { me } from '../api/schemas';
@@ -53,7 +53,8 @@ export default function Login() {
             {t('login.submit')}
           </Button>
         </Form>
-        <div style={{ textAlign: 'right', marginTop: 12 }}>
+        <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginTop: 12 }}>
+          <Link to="/open">{t('open.title')}</Link>
           <Button type="link" size="small" data-testid="lang-switch" onClick={() => void setLang(i18n.language === 'en-US' ? 'zh-CN' : 'en-US')}>
             {t('header.language')}
           </Button>

@@ -7,6 +7,7 @@ import { api } from '../../api/client';
 import { can, useSession } from '../../auth/session';
 import { showProblem } from '../../components/forms';
 import { fmtDateTime } from '../../i18n';
+import OpenReview from './OpenReview';
 
 const application = z.object({
   id: z.number(), resourceId: z.string(), resourceName: z.string(), applicantDepartment: z.string(), providerDepartment: z.string(), applicant: z.string(),
@@ -77,6 +78,7 @@ export default function Share() {
       <Tabs items={[
         { key: 'mine', label: t('share.mine'), children: <Table size="middle" rowKey="id" loading={mine.isFetching} dataSource={mine.data} columns={columns(false)} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }} /> },
         ...(can(roles, 'officer', 'admin') ? [{ key: 'queue', label: t('share.queue'), children: <Table size="middle" rowKey="id" loading={received.isFetching} dataSource={(received.data ?? []).filter(myStep)} columns={columns(true)} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }} /> }] : []),
+        ...(can(roles, 'officer', 'admin', 'auditor') ? [{ key: 'open', label: t('open.review'), children: <OpenReview canDecide={can(roles, 'officer', 'admin')} /> }] : []),
         ...(can(roles, 'officer', 'admin') ? [{ key: 'received', label: t('share.received'), children: <Table size="middle" rowKey="id" loading={received.isFetching} dataSource={received.data} columns={columns(true)} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }} /> }] : []),
       ]} />
       <Modal open={deciding !== null} title={deciding ? t(`share.${deciding.decision}`) : ''} onCancel={() => setDeciding(null)} onOk={() => decide.mutate()} confirmLoading={decide.isPending} okText={t('common.confirm')} cancelText={t('common.cancel')}>
