@@ -85,7 +85,7 @@ async function due(k: Kernel): Promise<string> {
   return (await loadCalendar(k.db)).addWorkingDays(shanghaiDate(), stepDays(k));
 }
 
-export async function apply(k: Kernel, ctx: Ctx, input: ApplicationInput): Promise<{ id: number; status: string }> {
+export async function apply(k: Kernel, ctx: Ctx, input: ApplicationInput, renews: number | null = null): Promise<{ id: number; status: string }> {
   requireRole(ctx, 'consumer', 'officer');
   const res = await getResource(ctx, k.db, input.resourceId);
   checkApplication(res, input);
@@ -96,12 +96,12 @@ export async function apply(k: Kernel, ctx: Ctx, input: ApplicationInput): Promi
   return inTx(k.db, async (tx) => {
     const stepDue = auto ? null : await due(k);
     const row = (await sql<{ id: string }>`INSERT INTO share.application (resource_id, provider_department_id, applicant_department_id, applicant, app_credential_id, fields, services,
-        purpose, legal_basis, scenario, period_from, period_to, expected_calls, row_filter, status, step_due)
+        purpose, legal_basis, scenario, period_from, period_to, expected_calls, row_filter, status, step_due, renews_id)
       VALUES (${res.id}, ${res.departmentId}, ${ctx.actor.departmentId}, ${ctx.actor.name}, ${input.appCredentialId}, ${input.fields}, ${input.services},
         ${input.purpose}, ${input.legalBasis}, ${input.scenario}, ${input.periodFrom}, ${input.periodTo}, ${input.expectedCalls}, ${input.rowFilter ? JSON.stringify(input.rowFilter) : null}::jsonb,
-        ${auto ? 'approved' : 'provider_review'}, ${stepDue}) RETURNING id`.execute(tx)).rows[0]!;
+        ${auto ? 'approved' : 'provider_review'}, ${stepDue}, ${renews}) RETURNING id`.execute(tx)).rows[0]!;
     const id = Number(row.id);
-    await record(k, tx, ctx, id, 'submit', 'submit', null, { resource: res.id, fields: input.fields, services: input.services });
+    await record(k, tx, ctx, id, 'submit', renews ? 'renew' : 'submit', null, { resource: res.id, fields: input.fields, services: input.services, ...(renews && { renews }) });
     if (auto) await makeGrant(k, tx, ctx, id, res, 'auto_approve');
     return { id, status: auto ? 'approved' : 'provider_review' };
   });
@@ -205,6 +205,48 @@ export async function revokeGrant(k: Kernel, ctx: Ctx, grantId: number, reason: 
   });
 }
 
+/**
+ * 续期: the applicant asks for the same grant for a further period — a new application with the
+ * same fields, services, purpose and scope (linked to the one it renews), reviewed like the first;
+ * its grant takes over when approved, the old one runs out at its own expiry.
+ */
+export async function renew(k: Kernel, ctx: Ctx, id: number, periodTo: string): Promise<{ id: number; status: string }> {
+  requireRole(ctx, 'consumer', 'officer');
+  const a = (await sql<Record<string, unknown>>`SELECT *, period_to::text AS pto FROM share.application WHERE id = ${id}`.execute(k.db)).rows[0];
+  if (!a || a.applicant_department_id !== ctx.actor.departmentId) fail('NOT_FOUND');
+  if (a.status !== 'approved') fail('SHARE_STATE');
+  const open = (await sql`SELECT 1 FROM share.application WHERE renews_id = ${id} AND status IN ('provider_review', 'bureau_review', 'returned')`.execute(k.db)).rows.length;
+  if (open) fail('CONFLICT', { zh: '已有在办的续期申请', en: 'A renewal is already under way' });
+  if (periodTo <= (a.pto as string)) fail('VALIDATION', { field: 'periodTo', zh: '续期须晚于原使用期限', en: 'A renewal must end after the current period' });
+  const input: ApplicationInput = {
+    resourceId: a.resource_id as string, appCredentialId: a.app_credential_id as string, fields: a.fields as string[], services: a.services as ApplicationInput['services'],
+    purpose: a.purpose as string, legalBasis: a.legal_basis as string, scenario: a.scenario as string, periodFrom: shanghaiDate(), periodTo,
+    expectedCalls: a.expected_calls as number, ...(a.row_filter ? { rowFilter: a.row_filter as NonNullable<ApplicationInput['rowFilter']> } : {}),
+  };
+  return apply(k, ctx, input, id);
+}
+
+/** Calls under a grant over the last 30 days, by service and day, with the files delivered. */
+export async function grantStats(k: Kernel, ctx: Ctx, grantId: number) {
+  requireRole(ctx, 'officer', 'admin', 'auditor', 'consumer');
+  const g = (await k.pool.query<{ consumer_department_id: string; provider: string }>(
+    'SELECT g.consumer_department_id, r.department_id AS provider FROM share.grant g JOIN catalog.resource r ON r.id = g.resource_id WHERE g.id = $1', [grantId])).rows[0];
+  if (!g || !(hasRole(ctx, 'admin', 'auditor') || ctx.actor.departmentId === g.consumer_department_id || ctx.actor.departmentId === g.provider)) fail('NOT_FOUND');
+  const rows = (await k.pool.query<{ service: string; day: string; calls: string; rows: string | null }>(
+    `SELECT substr(action, 9) AS service, (ts AT TIME ZONE 'Asia/Shanghai')::date::text AS day, count(*) AS calls, sum((detail->>'rows')::bigint) AS rows
+     FROM kernel.audit_log WHERE ts > now() - interval '30 days' AND action LIKE 'service.%' AND actor_type = 'app' AND detail->>'grant' = $1::text
+     GROUP BY 1, 2 ORDER BY 2, 1`, [grantId])).rows;
+  const deliveries = (await k.pool.query(
+    `SELECT id, format, rows, created_at, completed_at, sm3 FROM share.delivery WHERE grant_id = $1 ORDER BY created_at DESC LIMIT 50`, [grantId])).rows;
+  const byService: Record<string, number> = {};
+  for (const r of rows) byService[r.service] = (byService[r.service] ?? 0) + Number(r.calls);
+  return {
+    grantId, total: rows.reduce((n, r) => n + Number(r.calls), 0), byService,
+    byDay: rows.map((r) => ({ day: r.day, service: r.service, calls: Number(r.calls), rows: r.rows === null ? null : Number(r.rows) })),
+    deliveries: deliveries.map((d) => ({ id: d.id as string, format: d.format as string, rows: Number(d.rows), createdAt: (d.created_at as Date).toISOString(), completed: d.completed_at !== null, sm3: d.sm3 as string | null })),
+  };
+}
+
 /** Whether a recorded decision's signature is the node's over its message. */
 export function decisionIsAuthentic(k: Kernel, d: { message: string; signature: string }): boolean {
   return sm2Verify(d.message, d.signature, k.signer.publicKey);
@@ -217,7 +259,7 @@ export async function listApplications(k: Kernel, ctx: Ctx, q: { role?: 'applica
   const dept = ctx.actor.departmentId;
   const rows = (await sql<Record<string, unknown>>`SELECT a.*, a.step_due::text AS due, a.period_from::text AS pfrom, a.period_to::text AS pto,
       (SELECT v.meta->>'name' FROM catalog.resource_version v JOIN catalog.resource r ON r.id = a.resource_id WHERE v.resource_id = r.id AND v.version = r.published_version) AS resource_name,
-      ad.name AS applicant_department, pd.name AS provider_department, g.id AS grant_id, g.status AS grant_status
+      ad.name AS applicant_department, pd.name AS provider_department, g.id AS grant_id, g.status AS grant_status, g.expires_at AS grant_expires
     FROM share.application a JOIN kernel.department ad ON ad.id = a.applicant_department_id JOIN kernel.department pd ON pd.id = a.provider_department_id
     LEFT JOIN share.grant g ON g.application_id = a.id
     WHERE (${bureau && !q.role} OR (${q.role !== 'provider'} AND a.applicant_department_id = ${dept}) OR (${q.role !== 'applicant'} AND a.provider_department_id = ${dept}))
@@ -231,7 +273,8 @@ export async function listApplications(k: Kernel, ctx: Ctx, q: { role?: 'applica
     periodFrom: r.pfrom as string, periodTo: r.pto as string, due: (r.due as string) ?? null,
     // working days left in the current step (negative: overdue)
     daysLeft: r.due ? (r.due >= today ? cal.workingDaysBetween(today, r.due as string) : -cal.workingDaysBetween(r.due as string, today)) : null,
-    grantId: r.grant_id === null ? null : Number(r.grant_id), grantStatus: (r.grant_status as string) ?? null,
+    grantId: r.grant_id === null ? null : Number(r.grant_id), grantStatus: r.grant_status === 'active' && (r.grant_expires as Date) <= new Date() ? 'expired' : ((r.grant_status as string) ?? null),
+    escalated: r.due !== null && r.escalated_due !== null && String(r.escalated_due) === String(r.step_due), renews: r.renews_id === null ? null : Number(r.renews_id),
     submittedAt: (r.submitted_at as Date).toISOString(),
   }));
 }

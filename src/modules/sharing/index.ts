@@ -3,10 +3,12 @@ import path from 'node:path';
 import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
 import { sharingRoutes } from './routes.js';
+import { runDeadlines } from './deadlines.js';
 import './codes.js';
 
 export const sharingModule: Module = {
   name: 'sharing',
   migrations: path.join(SRC_DIR, 'modules', 'sharing', 'migrations'),
   routes: sharingRoutes,
+  jobs: (k) => [{ name: 'sharing-deadlines', cron: '7 * * * *', handler: async () => void (await runDeadlines(k)) }],
 };

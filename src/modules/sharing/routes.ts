@@ -6,7 +6,7 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { queryBody, queryService, statisticsService, statsBody, verifyBody, verifyService } from './services.js';
 import { fileBody, fileService, getDelivery } from './files.js';
-import { apply, applicationInput, decide, decisionInput, getApplication, listApplications, resubmit, revokeGrant, withdraw } from './applications.js';
+import { apply, applicationInput, decide, decisionInput, getApplication, grantStats, listApplications, renew, resubmit, revokeGrant, withdraw } from './applications.js';
 
 export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -34,6 +34,14 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
   }, async (req) => resubmit(k, req.ctx, req.params.id, req.body));
   r.post('/api/v1/share/applications/:id/withdraw', { config: { access: access.roles('consumer', 'officer') }, schema: { tags, summary: '撤回申请 / Withdraw', params: idParam } },
     async (req) => withdraw(k, req.ctx, req.params.id));
+  r.post('/api/v1/share/applications/:id/renew', {
+    config: { access: access.roles('consumer', 'officer') },
+    schema: { tags, summary: '续期（同样内容再申请一个期限，重新审核）/ Renew (the same, for a further period; reviewed again)', params: idParam, body: z.object({ periodTo: z.iso.date() }), response: { 201: z.object({ id: z.number().int(), status: z.string() }) } },
+  }, async (req, reply) => reply.code(201).send(await renew(k, req.ctx, req.params.id, req.body.periodTo)));
+  r.get('/api/v1/share/grants/:id/stats', {
+    config: { access: everyone },
+    schema: { tags, summary: '授权的调用统计（近 30 天，按服务与日）与交付文件 / Calls under a grant (30 days, by service and day) and its files', params: idParam },
+  }, async (req) => grantStats(k, req.ctx, req.params.id));
   const resParam = z.object({ resourceId: z.uuid() });
   r.post('/api/v1/services/:resourceId/query', {
     config: { access: access.apps },

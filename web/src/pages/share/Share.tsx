@@ -13,6 +13,11 @@ const application = z.object({
   id: z.number(), resourceId: z.string(), resourceName: z.string(), applicantDepartment: z.string(), providerDepartment: z.string(), applicant: z.string(),
   fields: z.array(z.string()), services: z.array(z.string()), purpose: z.string(), status: z.string(), periodFrom: z.string(), periodTo: z.string(),
   due: z.string().nullable(), daysLeft: z.number().nullable(), grantId: z.number().nullable(), grantStatus: z.string().nullable(), submittedAt: z.string(),
+  escalated: z.boolean(), renews: z.number().nullable(),
+});
+const stats = z.object({
+  total: z.number(), byService: z.record(z.string(), z.number()),
+  deliveries: z.array(z.object({ id: z.string(), format: z.string(), rows: z.number(), createdAt: z.string(), completed: z.boolean() })),
 });
 type Application = z.infer<typeof application>;
 const detail = application.extend({
@@ -57,7 +62,7 @@ export default function Share() {
     { key: 'resourceName', dataIndex: 'resourceName', title: t('share.resource') },
     { key: review ? 'applicantDepartment' : 'providerDepartment', dataIndex: review ? 'applicantDepartment' : 'providerDepartment', title: review ? t('share.applicant') : t('share.provider') },
     { key: 'services', dataIndex: 'services', title: t('share.services'), render: (s: string[]) => s.map((x) => <Tag key={x}>{t(`share.serviceTypes.${x}`)}</Tag>) },
-    { key: 'status', dataIndex: 'status', title: t('share.status'), render: (s: string, a: Application) => <Space size={4}><Tag color={COLOR[s]}>{t(`share.states.${s}`)}</Tag>{a.grantStatus === 'revoked' && <Tag color="error">{t('share.revoked')}</Tag>}</Space> },
+    { key: 'status', dataIndex: 'status', title: t('share.status'), render: (s: string, a: Application) => <Space size={4}><Tag color={COLOR[s]}>{t(`share.states.${s}`)}</Tag>{a.grantStatus === 'revoked' && <Tag color="error">{t('share.revoked')}</Tag>}{a.grantStatus === 'expired' && <Tag>{t('share.expired')}</Tag>}{a.escalated && <Tag color="error">{t('share.escalated')}</Tag>}{a.renews && <Tag>{t('share.renewalOf', { id: a.renews })}</Tag>}</Space> },
     { key: 'daysLeft', dataIndex: 'daysLeft', title: t('share.timeLeft'), render: (d: number | null, a: Application) => (d === null ? '' : <Tag color={d < 0 ? 'error' : d <= 2 ? 'warning' : 'default'}>{d < 0 ? t('share.overdueBy', { n: -d }) : t('share.daysLeft', { n: d, due: a.due })}</Tag>) },
     { key: 'submittedAt', dataIndex: 'submittedAt', title: t('share.submittedAt'), render: (v: string) => fmtDateTime(v, i18n.language) },
     ...(review ? [{
@@ -72,6 +77,13 @@ export default function Share() {
     }] : []),
   ];
   const d = one.data;
+  const usage = useQuery({ queryKey: ['share', 'stats', d?.grant?.id], queryFn: () => api(stats, `/api/v1/share/grants/${d!.grant!.id}/stats`), enabled: !!d?.grant });
+  const [renewTo, setRenewTo] = useState('');
+  const renewal = useMutation({
+    mutationFn: () => api(z.object({ id: z.number(), status: z.string() }), `/api/v1/share/applications/${d!.id}/renew`, { method: 'POST', body: { periodTo: renewTo } }),
+    onSuccess: (r) => { setRenewTo(''); refresh(); setShown(r.id); void message.success(t(`share.states.${r.status}`)); },
+    onError: (e) => showProblem(null, e, (s) => void message.error(s)),
+  });
   return (
     <>
       <Typography.Title level={3} className="gs-page-title">{t('share.title')}</Typography.Title>
@@ -97,6 +109,21 @@ export default function Share() {
                   columns={[{ key: 'f', dataIndex: 'f', title: t('share.fields') }, { key: 'mask', dataIndex: 'mask', title: t('share.mask'), render: (m: string) => (m === 'none' ? t('share.clear') : <Tag>{m}</Tag>) }]} />
                 <Typography.Text type="secondary">{t('share.rate', { n: d.grant.ratePerMinute })} · {t('share.expires', { at: fmtDateTime(d.grant.expiresAt, i18n.language) })}</Typography.Text>
                 {d.grant.status === 'active' && can(roles, 'officer', 'admin') && <Button danger onClick={() => revoke.mutate(d.grant!.id)} loading={revoke.isPending}>{t('share.revoke')}</Button>}
+                {usage.data && (
+                  <>
+                    <Typography.Title level={5}>{t('share.usage')}</Typography.Title>
+                    <Space wrap>{t('share.calls30', { n: usage.data.total })}{Object.entries(usage.data.byService).map(([k, n]) => <Tag key={k}>{t(`share.serviceTypes.${k}`)} {n}</Tag>)}</Space>
+                    {usage.data.deliveries.length > 0 && <Table size="small" rowKey="id" pagination={false} dataSource={usage.data.deliveries}
+                      columns={[{ key: 'id', dataIndex: 'id', title: t('share.deliveryId') }, { key: 'format', dataIndex: 'format', title: t('share.format') }, { key: 'rows', dataIndex: 'rows', title: t('share.rows') },
+                        { key: 'at', dataIndex: 'createdAt', title: t('share.submittedAt'), render: (v: string) => fmtDateTime(v, i18n.language) }]} />}
+                  </>
+                )}
+                {d.status === 'approved' && mine.data?.some((a) => a.id === d.id) && (
+                  <Space>
+                    <Input type="date" value={renewTo} onChange={(e) => setRenewTo(e.target.value)} aria-label={t('share.renewTo')} style={{ width: 180 }} />
+                    <Button disabled={!renewTo} loading={renewal.isPending} onClick={() => renewal.mutate()}>{t('share.renew')}</Button>
+                  </Space>
+                )}
               </>
             )}
           </Space>
