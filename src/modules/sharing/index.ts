@@ -4,11 +4,15 @@ import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
 import { sharingRoutes } from './routes.js';
 import { runDeadlines } from './deadlines.js';
+import { dispatchPushes } from './push.js';
 import './codes.js';
 
 export const sharingModule: Module = {
   name: 'sharing',
   migrations: path.join(SRC_DIR, 'modules', 'sharing', 'migrations'),
   routes: sharingRoutes,
-  jobs: (k) => [{ name: 'sharing-deadlines', cron: '7 * * * *', handler: async () => void (await runDeadlines(k)) }],
+  jobs: (k) => [
+    { name: 'sharing-deadlines', cron: '7 * * * *', handler: async () => void (await runDeadlines(k)) },
+    { name: 'sharing-push', cron: '* * * * *', handler: async () => void (await dispatchPushes(k)) },
+  ],
 };

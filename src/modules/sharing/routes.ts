@@ -6,6 +6,7 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { queryBody, queryService, statisticsService, statsBody, verifyBody, verifyService } from './services.js';
 import { fileBody, fileService, getDelivery } from './files.js';
+import { getPushTarget, pushInput, pushNow, setPushTarget } from './push.js';
 import { apply, applicationInput, decide, decisionInput, getApplication, grantStats, listApplications, renew, resubmit, revokeGrant, withdraw } from './applications.js';
 
 export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
@@ -38,6 +39,16 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.roles('consumer', 'officer') },
     schema: { tags, summary: '续期（同样内容再申请一个期限，重新审核）/ Renew (the same, for a further period; reviewed again)', params: idParam, body: z.object({ periodTo: z.iso.date() }), response: { 201: z.object({ id: z.number().int(), status: z.string() }) } },
   }, async (req, reply) => reply.code(201).send(await renew(k, req.ctx, req.params.id, req.body.periodTo)));
+  r.put('/api/v1/share/grants/:id/push', {
+    config: { access: access.roles('officer', 'consumer') },
+    schema: { tags, summary: '库表推送目标（本部门的 PostgreSQL / MySQL 表，定时）/ Push target (own PostgreSQL / MySQL table, scheduled)', params: idParam, body: pushInput },
+  }, async (req) => setPushTarget(k, req.ctx, req.params.id, req.body));
+  r.get('/api/v1/share/grants/:id/push', { config: { access: everyone }, schema: { tags, summary: '推送目标与上次推送 / Push target and last push', params: idParam } },
+    async (req) => getPushTarget(k, req.ctx, req.params.id));
+  r.post('/api/v1/share/grants/:id/push/run', {
+    config: { access: access.roles('officer', 'consumer', 'admin') },
+    schema: { tags, summary: '立即推送新增与变更的数据 / Push new and changed rows now', params: idParam },
+  }, async (req) => pushNow(k, req.ctx, req.params.id));
   r.get('/api/v1/share/grants/:id/stats', {
     config: { access: everyone },
     schema: { tags, summary: '授权的调用统计（近 30 天，按服务与日）与交付文件 / Calls under a grant (30 days, by service and day) and its files', params: idParam },

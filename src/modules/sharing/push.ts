@@ -1,0 +1,202 @@
+/**
+ * 库表推送: a grant's view delivered into the consumer's own PostgreSQL or MySQL/MariaDB table, on a
+ * schedule or on demand. Each push takes the rows that aggregation runs changed after the last run
+ * pushed (the `_run_id` watermark), masked as the grant says, and upserts them by the business key
+ * into the target table (created when missing: every column text, the key as primary key, plus
+ * `_delivery_id` and `_pushed_at`). Every push is a delivery with its own id, recorded with its
+ * audit entry before the first row is written; the watermark moves only when the push completed.
+ * Rows deleted at the source are not deleted in the target (a full reload there is the remedy).
+ */
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import mysql from 'mysql2/promise';
+import { z } from 'zod';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Ctx } from '../../kernel/http/context.js';
+import { hasRole, systemCtx } from '../../kernel/http/context.js';
+import { requireRole } from '../../kernel/auth/authz.js';
+import { auditOf } from '../../kernel/audit/record.js';
+import { AppError, fail } from '../../kernel/http/errors.js';
+import { openSecret, sealSecret } from '../../kernel/crypto/sm.js';
+import { parseCron } from '../aggregation/cron.js';
+import { maskValue, type Mask } from './masking.js';
+import { viewPlan, type Dataset, type GrantScope } from './views.js';
+import { newDeliveryId } from './files.js';
+import './codes.js';
+
+const BATCH = 500;
+const ident = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'letters, digits and _ (at most 63)');
+
+export const pushInput = z.object({
+  kind: z.enum(['postgres', 'mysql']),
+  host: z.string().min(1).max(200),
+  port: z.number().int().min(1).max(65535),
+  database: ident,
+  user: z.string().min(1).max(100),
+  password: z.string().max(500).optional(),
+  table: ident,
+  schedule: z.string().max(100).nullable().optional().refine((v) => !v || parseCron(v) !== null, '不是有效的 cron 表达式（分 时 日 月 周）/ not a cron expression'),
+});
+
+interface Target { id: string; grant_id: string; kind: 'postgres' | 'mysql'; host: string; port: number; database: string; username: string; secret_sealed: string | null; table_name: string; watermark: string; schedule: string | null }
+
+async function grantOf(k: Kernel, grantId: number) {
+  const g = (await k.pool.query<{ id: string; fields: string[]; masks: Record<string, Mask>; services: string[]; row_filter: GrantScope['rowFilter']; status: string; expired: boolean; consumer_department_id: string; app_credential_id: string; resource_id: string; dataset_table: string | null; items: Dataset['items'] }>(
+    `SELECT g.*, g.expires_at <= now() AS expired, r.dataset_table, v.items FROM share.grant g JOIN catalog.resource r ON r.id = g.resource_id
+     JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version WHERE g.id = $1`, [grantId])).rows[0];
+  if (!g) fail('NOT_FOUND');
+  return g;
+}
+
+/** The consumer department sets (or changes) where its grant's data is pushed. */
+export async function setPushTarget(k: Kernel, ctx: Ctx, grantId: number, input: z.infer<typeof pushInput>) {
+  requireRole(ctx, 'officer', 'consumer');
+  const g = await grantOf(k, grantId);
+  if (g.consumer_department_id !== ctx.actor.departmentId) fail('NOT_FOUND');
+  if (!g.services.includes('push')) fail('SHARE_SERVICE_NOT_GRANTED');
+  const sealed = input.password ? sealSecret(k.masterKey, input.password) : null;
+  const r = (await k.pool.query<{ id: string }>(
+    `INSERT INTO share.push_target (grant_id, kind, host, port, database, username, secret_sealed, table_name, schedule, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (grant_id) DO UPDATE SET kind = $2, host = $3, port = $4, database = $5, username = $6, secret_sealed = coalesce($7, share.push_target.secret_sealed),
+       table_name = $8, schedule = $9, watermark = CASE WHEN share.push_target.table_name = $8 AND share.push_target.host = $3 AND share.push_target.database = $5 THEN share.push_target.watermark ELSE 0 END
+     RETURNING id`,
+    [grantId, input.kind, input.host, input.port, input.database, input.user, sealed, input.table, input.schedule ?? null, ctx.actor.name])).rows[0]!;
+  await k.audit.record(auditOf(ctx, 'share.push.configure', 'grant', String(grantId), { kind: input.kind, host: input.host, database: input.database, table: input.table, schedule: input.schedule ?? null }));
+  return { id: Number(r.id) };
+}
+
+export async function getPushTarget(k: Kernel, ctx: Ctx, grantId: number) {
+  const g = await grantOf(k, grantId);
+  const provider = (await k.pool.query<{ department_id: string }>('SELECT department_id FROM catalog.resource WHERE id = $1', [g.resource_id])).rows[0]!.department_id;
+  if (!(hasRole(ctx, 'admin', 'auditor') || ctx.actor.departmentId === g.consumer_department_id || ctx.actor.departmentId === provider)) fail('NOT_FOUND');
+  const t = (await k.pool.query('SELECT kind, host, port, database, username, table_name, schedule, watermark, last_push_at, last_error FROM share.push_target WHERE grant_id = $1', [grantId])).rows[0];
+  return t ? { kind: t.kind, host: t.host, port: t.port, database: t.database, user: t.username, table: t.table_name, schedule: t.schedule, watermark: Number(t.watermark), lastPushAt: t.last_push_at?.toISOString() ?? null, lastError: t.last_error } : null;
+}
+
+/** A connection to the target that can create the table and upsert batches of text rows. */
+interface Sink {
+  ensure(columns: string[], keys: string[]): Promise<void>;
+  upsert(columns: string[], keys: string[], rows: (string | null)[][]): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openSink(t: Target, password: string | undefined): Promise<Sink> {
+  if (t.kind === 'postgres') {
+    const c = new pg.Client({ host: t.host, port: t.port, database: t.database, user: t.username, password, connectionTimeoutMillis: 10_000, statement_timeout: 120_000 });
+    await c.connect();
+    const q = (s: string) => `"${s}"`;
+    return {
+      async ensure(columns, keys) {
+        await c.query(`CREATE TABLE IF NOT EXISTS ${q(t.table_name)} (${columns.map((col) => `${q(col)} text${keys.includes(col) ? ' NOT NULL' : ''}`).join(', ')}, "_delivery_id" text, "_pushed_at" timestamptz, PRIMARY KEY (${keys.map(q).join(', ')}))`);
+      },
+      async upsert(columns, keys, rows) {
+        const all = [...columns, '_delivery_id'];
+        const params: unknown[] = [];
+        const values = rows.map((r) => `(${r.map((v) => `$${params.push(v)}`).join(', ')}, now())`).join(', ');
+        const set = [...all.filter((col) => !keys.includes(col)), '_pushed_at'].map((col) => `${q(col)} = EXCLUDED.${q(col)}`).join(', ');
+        await c.query(`INSERT INTO ${q(t.table_name)} (${[...all, '_pushed_at'].map(q).join(', ')}) VALUES ${values} ON CONFLICT (${keys.map(q).join(', ')}) DO UPDATE SET ${set}`, params);
+      },
+      close: () => c.end(),
+    };
+  }
+  const c = await mysql.createConnection({ host: t.host, port: t.port, database: t.database, user: t.username, password, charset: 'utf8mb4', connectTimeout: 10_000 });
+  const q = (s: string) => `\`${s}\``;
+  return {
+    async ensure(columns, keys) {
+      await c.query(`CREATE TABLE IF NOT EXISTS ${q(t.table_name)} (${columns.map((col) => `${q(col)} ${keys.includes(col) ? 'VARCHAR(255) NOT NULL' : 'TEXT'}`).join(', ')}, \`_delivery_id\` VARCHAR(64), \`_pushed_at\` DATETIME, PRIMARY KEY (${keys.map(q).join(', ')})) CHARACTER SET utf8mb4`);
+    },
+    async upsert(columns, keys, rows) {
+      const all = [...columns, '_delivery_id'];
+      const set = [...all.filter((col) => !keys.includes(col)), '_pushed_at'].map((col) => `${q(col)} = VALUES(${q(col)})`).join(', ');
+      await c.query(`INSERT INTO ${q(t.table_name)} (${[...all, '_pushed_at'].map(q).join(', ')}) VALUES ${rows.map(() => `(${all.map(() => '?').join(', ')}, NOW())`).join(', ')} ON DUPLICATE KEY UPDATE ${set}`, rows.flat());
+    },
+    close: () => c.end(),
+  };
+}
+
+export interface PushResult { deliveryId: string | null; rows: number; watermark: number }
+
+/** One push of a grant's new rows into its target. */
+export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<PushResult> {
+  const t = (await k.pool.query<Target>('SELECT * FROM share.push_target WHERE grant_id = $1', [grantId])).rows[0];
+  if (!t) fail('NOT_FOUND', { zh: '尚未配置推送目标', en: 'No push target is set' });
+  const g = await grantOf(k, grantId);
+  if (ctx.actor.type === 'user' && !hasRole(ctx, 'admin') && ctx.actor.departmentId !== g.consumer_department_id) fail('NOT_FOUND');
+  if (g.status !== 'active') fail('SHARE_GRANT_REVOKED');
+  if (g.expired) fail('SHARE_GRANT_EXPIRED');
+  if (!g.services.includes('push')) fail('SHARE_SERVICE_NOT_GRANTED');
+  if (!g.dataset_table) fail('SHARE_NOT_PUBLISHED');
+  const ds: Dataset = { table: `ds.${g.dataset_table}`, items: g.items };
+  const scope: GrantScope = { fields: g.fields, masks: g.masks, rowFilter: g.row_filter };
+  const plan = viewPlan(ds, scope, {});
+  const keys = ds.items.filter((i) => i.primaryKey).map((i) => i.name).filter((n) => g.fields.includes(n));
+  if (keys.length === 0) fail('VALIDATION', { zh: '推送须包含业务主键字段', en: 'A push needs the business key among the granted fields' });
+  const since = Number(t.watermark);
+  // the granted view, limited to rows of later runs, with each row's run
+  const watermarkAt = plan.p.add(since);
+  const where = plan.sql.includes(' WHERE ') ? ` AND t._run_id > ${watermarkAt}` : ` WHERE t._run_id > ${watermarkAt}`;
+  const [head, order] = plan.sql.split(' ORDER BY ');
+  const select = `${head!.replace(/^SELECT /, 'SELECT t._run_id AS "_run", ')}${where} ORDER BY ${order}`;
+  const count = `${plan.countSql}${where}`;
+  const client = await k.pool.connect();
+  let sink: Sink | undefined;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const rows = Number((await client.query<{ n: string }>(count, plan.params)).rows[0]!.n);
+    if (rows === 0) {
+      await client.query('COMMIT');
+      await k.pool.query('UPDATE share.push_target SET last_push_at = now(), last_error = NULL WHERE id = $1', [t.id]);
+      return { deliveryId: null, rows: 0, watermark: since };
+    }
+    const deliveryId = newDeliveryId(k.config.node.code);
+    const masks = Object.fromEntries(Object.entries(g.masks).filter(([, m]) => m !== 'none'));
+    await k.pool.query(
+      `INSERT INTO share.delivery (id, grant_id, resource_id, app_credential_id, department_id, actor_name, format, rows, fields, masks, filters, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, 'push', $7, $8, $9, $10, $11)`,
+      [deliveryId, grantId, g.resource_id, g.app_credential_id, g.consumer_department_id, ctx.actor.name, rows, g.fields, JSON.stringify(masks), JSON.stringify({ sinceRun: since }), ctx.requestId]);
+    await k.audit.record(auditOf(ctx, 'service.push', 'resource', g.resource_id, { grant: grantId, delivery: deliveryId, rows, sinceRun: since, fields: g.fields, masks, target: `${t.kind}://${t.host}:${t.port}/${t.database}/${t.table_name}` }));
+    sink = await openSink(t, t.secret_sealed ? openSecret(k.masterKey, t.secret_sealed) : undefined);
+    await sink.ensure(g.fields, keys);
+    const cursor = client.query(new Cursor<Record<string, string | null>>(select, plan.params));
+    let top = since;
+    for (;;) {
+      const batch = await cursor.read(BATCH);
+      if (batch.length === 0) break;
+      await sink.upsert(g.fields, keys, batch.map((r) => {
+        top = Math.max(top, Number(r._run));
+        for (const [f, mask] of Object.entries(plan.jsMasks)) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
+        return [...g.fields.map((f) => r[f] ?? null), deliveryId];
+      }));
+    }
+    await cursor.close();
+    await client.query('COMMIT');
+    await k.pool.query('UPDATE share.push_target SET watermark = $2, last_push_at = now(), last_error = NULL WHERE id = $1', [t.id, top]);
+    await k.pool.query('UPDATE share.delivery SET completed_at = now() WHERE id = $1', [deliveryId]);
+    return { deliveryId, rows, watermark: top };
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    const m = String((e as Error).message).slice(0, 1000);
+    await k.pool.query('UPDATE share.push_target SET last_error = $2 WHERE id = $1', [t.id, m]);
+    if (e instanceof AppError) throw e;
+    return fail('SHARE_PUSH_FAILED', { zh: `推送目标出错：${m}`, en: `The push target failed: ${m}` });
+  } finally {
+    client.release();
+    await sink?.close().catch(() => {});
+  }
+}
+
+/** Once a minute: pushes whose schedule matches this minute, each claimed by one process. */
+export async function dispatchPushes(k: Kernel, now = new Date()): Promise<number[]> {
+  const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const rows = (await k.pool.query<{ grant_id: string; schedule: string }>(
+    `SELECT grant_id, schedule FROM share.push_target WHERE schedule IS NOT NULL AND (last_dispatched IS NULL OR last_dispatched < $1)`, [minute])).rows;
+  const done: number[] = [];
+  for (const r of rows) {
+    if (!parseCron(r.schedule)?.matches(minute)) continue;
+    const claimed = await k.pool.query('UPDATE share.push_target SET last_dispatched = $2 WHERE grant_id = $1 AND (last_dispatched IS NULL OR last_dispatched < $2)', [r.grant_id, minute]);
+    if (claimed.rowCount !== 1) continue;
+    await pushNow(k, systemCtx(`push:${r.grant_id}`), Number(r.grant_id)).then(() => done.push(Number(r.grant_id)), () => {}); // the error is kept on the target
+  }
+  return done;
+}
