@@ -110,6 +110,7 @@ const en: Messages = {
     review: 'Open-data applications', applicant: 'Applicant', due: 'Due', overdue: 'Overdue', decide: 'Decide', reason: 'Reason (required to refuse)',
   },
   share: {
+    push: 'Push to a table', onDemand: 'on demand', lastPush: 'last push', pushed: '{{n}} rows pushed', dbKind: 'Database', host: 'Host', port: 'Port', database: 'Database', dbUser: 'User', dbPassword: 'Password (leave empty to keep)', table: 'Target table', schedule: 'Schedule (cron)', pushNow: 'Push now',
     expired: 'Expired', escalated: 'Escalated (overdue)', renewalOf: 'Renews #{{id}}', usage: 'Calls (last 30 days)', calls30: '{{n}} in all', deliveryId: 'Delivery id', format: 'Format', rows: 'Rows', renew: 'Renew', renewTo: 'Renew until',
     title: 'Sharing applications', apply: 'Apply for sharing', submit: 'Submit', submitted: 'The application is submitted', fields: 'Fields', leastNecessary: 'Only what is necessary', grade: 'grade {{grade}}',
     services: 'Services', onlyNoRows: 'A resource not for sharing: verification or statistics only', credential: 'App credential', purpose: 'Purpose', legalBasis: 'Legal basis', scenario: 'Scenario', period: 'Period',

@@ -108,6 +108,7 @@ const zh = {
     review: '开放申请', applicant: '申请人', due: '答复期限', overdue: '已超期', decide: '审核', reason: '理由（不予开放时必填）',
   },
   share: {
+    push: '库表推送', onDemand: '按需', lastPush: '上次推送', pushed: '已推送 {{n}} 行', dbKind: '数据库', host: '主机', port: '端口', database: '库名', dbUser: '用户名', dbPassword: '密码（不改则留空）', table: '目标表', schedule: '定时（cron）', pushNow: '立即推送',
     expired: '已到期', escalated: '已超期上报', renewalOf: '续期自 #{{id}}', usage: '调用统计（近 30 天）', calls30: '共 {{n}} 次', deliveryId: '交付唯一标识', format: '格式', rows: '行数', renew: '申请续期', renewTo: '续期至',
     title: '共享申请', apply: '申请共享', submit: '提交申请', submitted: '申请已提交', fields: '申请字段', leastNecessary: '按最小必要原则选择', grade: '{{grade}} 级',
     services: '服务类型', onlyNoRows: '不予共享的资源只能申请核验或统计', credential: '调用凭证', purpose: '用途', legalBasis: '法律依据', scenario: '应用场景', period: '使用期限',

@@ -8,6 +8,7 @@ import { can, useSession } from '../../auth/session';
 import { showProblem } from '../../components/forms';
 import { fmtDateTime } from '../../i18n';
 import OpenReview from './OpenReview';
+import PushTarget from './PushTarget';
 
 const application = z.object({
   id: z.number(), resourceId: z.string(), resourceName: z.string(), applicantDepartment: z.string(), providerDepartment: z.string(), applicant: z.string(),
@@ -118,6 +119,7 @@ export default function Share() {
                         { key: 'at', dataIndex: 'createdAt', title: t('share.submittedAt'), render: (v: string) => fmtDateTime(v, i18n.language) }]} />}
                   </>
                 )}
+                {d.grant.services.includes('push') && <PushTarget grantId={d.grant.id} editable={!!mine.data?.some((a) => a.id === d.id)} />}
                 {d.status === 'approved' && mine.data?.some((a) => a.id === d.id) && (
                   <Space>
                     <Input type="date" value={renewTo} onChange={(e) => setRenewTo(e.target.value)} aria-label={t('share.renewTo')} style={{ width: 180 }} />
