@@ -4,3 +4,5 @@ export { getResource, listResources, reviewQueue, listVersions, resourceHistory,
 export { searchCatalog, catalogOverview } from './search.js';
 export { suggestItem, gradeOf, sqlType } from './items.js';
 export { tableNameOf } from './dataset.js';
+export { CkanError } from './ckan.js';
+export { envelope as ckanEnvelope } from './ckan-routes.js';

@@ -8,8 +8,7 @@ import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { AppError } from '../../kernel/http/errors.js';
-import { CkanError } from '../catalog/ckan.js';
-import { envelope } from '../catalog/ckan-routes.js';
+import { CkanError, ckanEnvelope as envelope } from '../catalog/service.js';
 import { keyOf, listOpen, openDownload, openResource, openRows, OPEN_PAGE_MAX, OPEN_PREVIEW_ROWS } from './data.js';
 import { applyOpen, decideOpen, keyInput, myOpenApplications, openApplicationInput, openDecisionInput, registerKey, reviewOpenApplications } from './applications.js';
 

@@ -18,7 +18,7 @@ import { requireRole } from '../../kernel/auth/authz.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { AppError, fail } from '../../kernel/http/errors.js';
 import { openSecret, sealSecret } from '../../kernel/crypto/sm.js';
-import { parseCron } from '../aggregation/cron.js';
+import { parseCron } from '../aggregation/service.js';
 import { maskValue, type Mask } from './masking.js';
 import { viewPlan, type Dataset, type GrantScope } from './views.js';
 import { newDeliveryId } from './files.js';
