@@ -6,7 +6,7 @@
  */
 import { CompiledQuery, sql } from 'kysely';
 import type pg from 'pg';
-import { canonicalRest, GENESIS_HASH, sortedJson, type AuditEntry, type AuditInput } from './chain.js';
+import { canonicalRest, GENESIS_HASH, sortedJson, wellFormed, type AuditEntry, type AuditInput } from './chain.js';
 import { sm3Hex } from '../crypto/sm.js';
 import type { Tx } from '../db/pool.js';
 import { prepared } from '../db/prepared.js';
@@ -28,18 +28,19 @@ export interface Prepared {
 
 export function prepare(inputs: AuditInput[], now = new Date()): Prepared {
   const p: Prepared = { entries: [], rest: [], details: [] };
+  const w = (s: string | null | undefined) => (s === null || s === undefined ? null : wellFormed(s));
   for (const i of inputs) {
     const e = {
       ts: now,
-      actorType: i.actorType,
-      actorId: i.actorId ?? null,
-      actorName: i.actorName ?? null,
+      actorType: wellFormed(i.actorType),
+      actorId: w(i.actorId),
+      actorName: w(i.actorName),
       departmentId: i.departmentId ?? null,
-      action: i.action,
-      targetType: i.targetType ?? null,
-      targetId: i.targetId ?? null,
-      clientIp: i.clientIp ?? null,
-      requestId: i.requestId ?? null,
+      action: wellFormed(i.action),
+      targetType: w(i.targetType),
+      targetId: w(i.targetId),
+      clientIp: w(i.clientIp),
+      requestId: w(i.requestId),
       detail: i.detail ?? {},
     };
     const detailJson = sortedJson(e.detail);

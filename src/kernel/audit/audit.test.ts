@@ -80,6 +80,14 @@ describe('audit writer', () => {
     expect((await verify(env)).ok).toBe(true);
   });
 
+  it('stores entries whose text holds lone surrogates (made U+FFFD), without failing the others of the batch', async () => {
+    const odd = { ...entry(1), actorName: '张\ud800三', detail: { q: 'a\udfffb', ['k\ud83d']: 1, ok: '😀' } };
+    const acks = await Promise.all([env.rt.kernel.audit.record(entry(1)), env.rt.kernel.audit.record(odd), env.rt.kernel.audit.record(entry(2))]);
+    const stored = (await env.rt.kernel.pool.query('SELECT actor_name, detail FROM kernel.audit_log WHERE seq = $1', [acks[1]!.seq])).rows[0];
+    expect(stored).toEqual({ actor_name: '张\ufffd三', detail: { q: 'a\ufffdb', 'k\ufffd': 1, ok: '😀' } });
+    expect((await verify(env)).ok).toBe(true);
+  });
+
   it('writes nothing when the change it records rolls back', async () => {
     const before = (await env.rt.kernel.pool.query('SELECT max(seq) AS m FROM kernel.audit_log')).rows[0].m as number;
     await expect(

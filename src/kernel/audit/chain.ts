@@ -44,6 +44,9 @@ export interface AuditEntry {
  * JSON with object keys sorted at every depth (otherwise as JSON.stringify: toJSON honoured,
  * undefined properties dropped, undefined in arrays as null). jsonb keeps exactly this content.
  */
+/** Lone UTF-16 surrogates (which PostgreSQL's JSON refuses) become U+FFFD: an entry is always storable. */
+export const wellFormed = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+
 export function sortedJson(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') return sortedJson((v as { toJSON(): unknown }).toJSON());
@@ -53,11 +56,11 @@ export function sortedJson(v: unknown): string {
     const parts: string[] = [];
     for (const k of Object.keys(o).sort()) {
       const x = o[k];
-      if (x !== undefined && typeof x !== 'function') parts.push(`${JSON.stringify(k)}:${sortedJson(x)}`);
+      if (x !== undefined && typeof x !== 'function') parts.push(`${JSON.stringify(wellFormed(k))}:${sortedJson(x)}`);
     }
     return `{${parts.join(',')}}`;
   }
-  return JSON.stringify(v) ?? 'null';
+  return JSON.stringify(typeof v === 'string' ? wellFormed(v) : v) ?? 'null';
 }
 
 /** The canonical form without its leading seq: the fixed fields, then the detail as sorted JSON. */
