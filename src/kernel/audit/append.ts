@@ -28,15 +28,16 @@ export interface Prepared {
 
 export function prepare(inputs: AuditInput[], now = new Date()): Prepared {
   const p: Prepared = { entries: [], rest: [], details: [] };
-  const w = (s: string | null | undefined) => (s === null || s === undefined ? null : wellFormed(s));
+  // (values typed as text may arrive as numbers, e.g. a bigint id: stored as their text, as before)
+  const w = (s: string | null | undefined) => (s === null || s === undefined ? null : wellFormed(String(s)));
   for (const i of inputs) {
     const e = {
       ts: now,
-      actorType: wellFormed(i.actorType),
+      actorType: wellFormed(String(i.actorType)),
       actorId: w(i.actorId),
       actorName: w(i.actorName),
       departmentId: i.departmentId ?? null,
-      action: wellFormed(i.action),
+      action: wellFormed(String(i.action)),
       targetType: w(i.targetType),
       targetId: w(i.targetId),
       clientIp: w(i.clientIp),

@@ -12,6 +12,7 @@ import { publishResource } from '../../../test/support/publish.js';
 import { GongshuClient } from '../../client/index.js';
 import type { DataItem } from '../catalog/schema.js';
 import { runDeadlines } from './deadlines.js';
+import { verifyChain } from '../../kernel/audit/verify.js';
 
 const ITEMS: DataItem[] = [
   { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
@@ -64,6 +65,8 @@ describe('review deadlines in working days', () => {
     expect((await runDeadlines(env.rt.kernel, '2026-10-09')).reminded).toBe(1);
     expect((await call(admin, 'GET', '/api/v1/share/applications')).json().find((a: { id: number }) => a.id === id)).toMatchObject({ escalated: false });
     expect((await runDeadlines(env.rt.kernel, '2026-10-12')).escalated).toBe(1);
+    // the entries (numeric ids among their text fields) keep the chain verifiable
+    expect((await verifyChain(env.rt.kernel.pool, env.rt.kernel.signer.publicKey)).ok).toBe(true);
   });
 
   it('reminds a grant holder before expiry once; renewal is a new application for a further period', async () => {
