@@ -45,7 +45,8 @@ export interface AuditEntry {
  * undefined properties dropped, undefined in arrays as null). jsonb keeps exactly this content.
  */
 /** Lone UTF-16 surrogates (which PostgreSQL's JSON refuses) become U+FFFD: an entry is always storable. */
-export const wellFormed = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+type Es2024String = string & { isWellFormed(): boolean; toWellFormed(): string };
+export const wellFormed = (s: string) => ((s as Es2024String).isWellFormed() ? s : (s as Es2024String).toWellFormed());
 
 export function sortedJson(v: unknown): string {
   if (v === null || v === undefined) return 'null';

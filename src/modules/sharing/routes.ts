@@ -55,19 +55,19 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
   }, async (req) => grantStats(k, req.ctx, req.params.id));
   const resParam = z.object({ resourceId: z.uuid() });
   r.post('/api/v1/services/:resourceId/query', {
-    config: { access: access.apps },
+    config: { access: access.apps }, helmet: false,
     schema: { tags, summary: '查询服务（应用签名调用；只返回授权字段，按分级脱敏）/ Query service (signed app call; granted fields, masked by grade)', params: resParam, body: queryBody },
   }, async (req) => queryService(k, req.ctx, req.params.resourceId, req.body));
   r.post('/api/v1/services/:resourceId/verify', {
-    config: { access: access.apps },
+    config: { access: access.apps }, helmet: false,
     schema: { tags, summary: '核验服务（只答一致 / 不一致）/ Verification (match / no-match only)', params: resParam, body: verifyBody },
   }, async (req) => verifyService(k, req.ctx, req.params.resourceId, req.body));
   r.post('/api/v1/services/:resourceId/statistics', {
-    config: { access: access.apps },
+    config: { access: access.apps }, helmet: false,
     schema: { tags, summary: '统计服务（少于 k 个主体的分组不返回）/ Statistics (groups of fewer than k subjects suppressed)', params: resParam, body: statsBody },
   }, async (req) => statisticsService(k, req.ctx, req.params.resourceId, req.body));
   r.post('/api/v1/services/:resourceId/file', {
-    config: { access: access.apps },
+    config: { access: access.apps }, helmet: false,
     schema: { tags, summary: '文件服务（CSV / .xlsx，每个文件带交付唯一标识）/ File service (CSV / .xlsx, each file with a unique delivery id)', params: resParam, body: fileBody },
   }, async (req, reply) => {
     const f = await fileService(k, req.ctx, req.params.resourceId, req.body);
