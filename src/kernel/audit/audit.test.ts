@@ -88,6 +88,18 @@ describe('audit writer', () => {
     expect((await verify(env)).ok).toBe(true);
   });
 
+  it('lists entries by time range', async () => {
+    const { listAudit } = await import('./service.js');
+    const { systemCtx } = await import('../http/context.js');
+    const before = new Date(Date.now() - 1000).toISOString();
+    const mine = await env.rt.kernel.audit.record({ ...entry(7), action: 'test.range' });
+    const after = new Date(Date.now() + 1000).toISOString();
+    const ctx = systemCtx('test');
+    const inRange = await listAudit(ctx, env.rt.kernel.db, { action: 'test.range', from: before, to: after, page: 1, pageSize: 10 });
+    expect(inRange.items.map((e) => e.seq)).toEqual([mine.seq]);
+    expect((await listAudit(ctx, env.rt.kernel.db, { action: 'test.range', to: before, page: 1, pageSize: 10 })).total).toBe(0);
+  });
+
   it('writes nothing when the change it records rolls back', async () => {
     const before = (await env.rt.kernel.pool.query('SELECT max(seq) AS m FROM kernel.audit_log')).rows[0].m as number;
     await expect(

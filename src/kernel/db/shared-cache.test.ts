@@ -12,6 +12,7 @@ import { openRuntime, type Runtime } from '../../runtime.js';
 import { buildApp } from '../../app.js';
 import { GongshuClient, GongshuError } from '../../client/index.js';
 import type { FastifyInstance } from 'fastify';
+import { purgeNonces } from '../auth/signature.js';
 
 let env: TestEnv;
 let other: Runtime;
@@ -113,5 +114,10 @@ describe('nonce book', () => {
     expect(granted.size).toBe(10);
     expect(await books[0]!.take('cache-test-key', 'nonce-3-abcdefghijkl')).toBe(false);
     expect(await books[1]!.take('another-key', 'nonce-3-abcdefghijkl')).toBe(true);
+    // nonces older than twice the allowed clock skew are purged (a time range on the BRIN index)
+    await env.rt.kernel.pool.query(`UPDATE kernel.app_nonce SET seen_at = now() - interval '1 hour' WHERE app_key = 'another-key'`);
+    expect(await purgeNonces(env.rt.kernel.db)).toBe(1);
+    expect(await books[0]!.take('another-key', 'nonce-3-abcdefghijkl')).toBe(true);
+    expect(await books[0]!.take('cache-test-key', 'nonce-3-abcdefghijkl')).toBe(false);
   });
 });
