@@ -40,6 +40,16 @@ describe('the demo seed', () => {
     expect(tables.rows[0]!.n).toBe(seeded.resources);
   });
 
+  it('loads demo rows that the open data portal serves (grade-1 items only)', async () => {
+    expect(seeded.rows).toBe(300 + 24);
+    const list = (await env.app.inject({ method: 'GET', url: `/api/v1/open/resources?q=${encodeURIComponent('企业登记信息')}` })).json();
+    const id = list.items.find((r: { name: string }) => r.name === '企业登记信息').id;
+    const page = (await env.app.inject({ method: 'GET', url: `/api/v1/open/resources/${id}/rows?limit=5` })).json();
+    expect(page.total).toBe(300);
+    expect(Object.keys(page.records[0])).not.toContain('fddbr');
+    expect(page.records[0].tyshxydm).toMatch(/^[0-9A-HJ-NPQRTUWXY]{18}$/);
+  });
+
   it('is idempotent', async () => {
     const again = await seedDemo(env.rt.kernel, {});
     expect(again).toMatchObject({ departments: 0, resources: 0, users: [] });

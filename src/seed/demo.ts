@@ -15,6 +15,7 @@ import { createUser } from '../kernel/auth/users.js';
 import { createCredential } from '../kernel/auth/credentials.js';
 import { Synth } from '../kernel/synth/index.js';
 import { seedDemoCatalog } from './catalog.js';
+import { seedDemoData } from './data.js';
 
 export const DEMO_DEPARTMENTS = [
   { key: 'dsj', name: '淄博市大数据局', short: '市大数据局', bureau: true },
@@ -35,6 +36,8 @@ export const DEMO_DEPARTMENTS = [
 export interface DemoSeedResult {
   departments: number;
   resources: number;
+  /** demo rows loaded into open resources */
+  rows: number;
   users: { username: string; roles: Role[]; department: string }[];
   adminPassword: string | null;
   demoPassword: string;
@@ -48,7 +51,7 @@ export async function seedDemo(
   const ctx = systemCtx('seed-demo');
   const synth = new Synth({ seed: 370300 });
   const demoPassword = opts.demoPassword ?? process.env.GONGSHU_DEMO_PASSWORD ?? 'Zibo2026demo';
-  const result: DemoSeedResult = { departments: 0, resources: 0, users: [], adminPassword: null, demoPassword, appsFile: null };
+  const result: DemoSeedResult = { departments: 0, resources: 0, rows: 0, users: [], adminPassword: null, demoPassword, appsFile: null };
   const apps: { department: string; name: string; appKey: string; appSecret: string }[] = [];
 
   await inTx(k.db, async (tx) => {
@@ -108,6 +111,7 @@ export async function seedDemo(
   // the demo catalog, unless it is there already
   if (opts.catalog !== false && !(await k.db.selectFrom('catalog.resource' as never).select('id' as never).limit(1).executeTakeFirst())) {
     result.resources = await seedDemoCatalog(k);
+    result.rows = await seedDemoData(k);
   }
   if (apps.length > 0) {
     result.appsFile = path.join(k.config.dataDir, 'demo-apps.json');
