@@ -9,7 +9,8 @@ import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, type TestEnv } from '../../../test/support/db.js';
-import { ADMIN_PASSWORD, DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
+import { DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
+import { approvedGrant } from '../../../test/support/share.js';
 import { as, loginAs, type Session } from '../../../test/support/http.js';
 import { publishResource } from '../../../test/support/publish.js';
 import { systemCtx } from '../../kernel/http/context.js';
@@ -50,18 +51,8 @@ beforeAll(async () => {
   await seeded(env);
   resourceId = (await publishResource(env.rt.kernel, { department: '淄博市自然资源和规划局', name: '不动产登记信息', items: ITEMS, shareType: 'conditional' })).id;
   await ingest(Array.from({ length: 5 }, (_, i) => [`BDC${i}`, `业主${'甲乙丙丁戊'[i]}`, String(80 + i)]), 'full');
-  const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
-  zjj = await loginAs(env.app, 'zjj_officer', DEMO_PASSWORD);
-  const zrzy = await loginAs(env.app, 'zrzy_officer', DEMO_PASSWORD);
-  const zjjDept = (await env.rt.kernel.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市住房和城乡建设局').executeTakeFirstOrThrow()).id;
-  const cred = (await env.app.inject(as(admin, { method: 'POST', url: '/api/v1/app-credentials', payload: { name: '住建业务系统', departmentId: zjjDept } }))).json();
-  const { id } = (await env.app.inject(as(zjj, { method: 'POST', url: '/api/v1/share/applications', payload: {
-    resourceId, appCredentialId: cred.credential.id, fields: ['bdcqzh', 'qlrmc', 'mj'], services: ['push'], purpose: '住房保障资格审核', legalBasis: '《公共租赁住房管理办法》',
-    scenario: '住房保障系统本地库', periodFrom: '2026-01-01', periodTo: '2030-12-31', expectedCalls: 100,
-  } }))).json();
-  await env.app.inject(as(zrzy, { method: 'POST', url: `/api/v1/share/applications/${id}/decide`, payload: { decision: 'approve' } }));
-  await env.app.inject(as(admin, { method: 'POST', url: `/api/v1/share/applications/${id}/decide`, payload: { decision: 'approve' } }));
-  grantId = (await env.app.inject(as(zjj, { method: 'GET', url: `/api/v1/share/applications/${id}` }))).json().grant.id;
+  const g = await approvedGrant(env, { resourceId, fields: ['bdcqzh', 'qlrmc', 'mj'], services: ['push'] });
+  ({ grantId, zjj } = g);
 });
 afterAll(async () => env.close());
 
