@@ -142,5 +142,8 @@ describe('open data portal API', () => {
     const missing = await get('/api/3/action/datastore_search?resource_id=00000000-0000-0000-0000-000000000000');
     expect(missing.json()).toMatchObject({ success: false, error: { __type: 'Not Found Error' } });
     expect((await get(`${base}&filters=${encodeURIComponent('{"fddbr":"法人1"}')}`)).json()).toMatchObject({ success: false, error: { __type: 'Validation Error' } });
+    const malformed = await get(`${base}&filters=${encodeURIComponent('{bad')}`);
+    expect(malformed.statusCode).toBe(409);
+    expect(malformed.json()).toMatchObject({ success: false, error: { __type: 'Validation Error' } });
   });
 });

@@ -86,20 +86,24 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
     config: open,
     schema: {
       tags: ['open data (CKAN API)'], summary: 'CKAN datastore_search (resource_id, q, filters, limit, offset)',
-      querystring: z.object({ resource_id: z.string().max(64), q: z.string().max(100).optional(), filters: filtersParam, limit: z.coerce.number().int().min(0).max(OPEN_PAGE_MAX).default(100), offset: z.coerce.number().int().min(0).max(10_000_000).default(0) }),
+      // filters stay raw here: a malformed one is answered in CKAN's envelope, not as problem+json
+      querystring: z.object({ resource_id: z.string().max(64), q: z.string().max(100).optional(), filters: z.string().max(4000).optional(), limit: z.coerce.number().int().min(0).max(OPEN_PAGE_MAX).default(100), offset: z.coerce.number().int().min(0).max(10_000_000).default(0) }),
     },
   }, async (req, reply) => envelope(req, reply, 'datastore_search', async () => {
     const qy = req.query;
+    const parsed = filtersParam.safeParse(qy.filters);
+    if (!parsed.success) throw new CkanError(409, 'Validation Error', 'filters must be a JSON object of field → value or [values]');
+    const filters = parsed.data;
     try {
       const res = await openResource(k, qy.resource_id);
-      const { records, total } = await openRows(k, req.ctx, res, await keyOf(k, presented(req)), { q: qy.q, filters: qy.filters, limit: Math.max(1, qy.limit), offset: qy.offset });
+      const { records, total } = await openRows(k, req.ctx, res, await keyOf(k, presented(req)), { q: qy.q, filters, limit: Math.max(1, qy.limit), offset: qy.offset });
       const link = (offset: number) => `/api/3/action/datastore_search?resource_id=${encodeURIComponent(qy.resource_id)}${qy.q ? `&q=${encodeURIComponent(qy.q)}` : ''}&limit=${qy.limit}&offset=${offset}`;
       const type = (t: string) => (t === 'integer' ? 'int' : t === 'decimal' ? 'numeric' : t === 'date' ? 'date' : t === 'datetime' ? 'timestamp' : 'text');
       return {
         include_total: true, resource_id: qy.resource_id, records_format: 'objects',
         fields: res.items.map((i) => ({ id: i.name, type: type(i.type), info: { label: i.label } })),
         records: qy.limit === 0 ? [] : records, limit: qy.limit, offset: qy.offset, total, _links: { start: link(0), next: link(qy.offset + qy.limit) },
-        ...(qy.q && { q: qy.q }), ...(qy.filters && { filters: qy.filters }),
+        ...(qy.q && { q: qy.q }), ...(filters && { filters }),
       };
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
