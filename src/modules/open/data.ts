@@ -7,7 +7,6 @@
  * client's address and key.
  */
 import { Transform, type Readable } from 'node:stream';
-import Cursor from 'pg-cursor';
 import { createHash } from 'node:crypto';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
@@ -15,6 +14,7 @@ import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
 import { sm3Hex } from '../../kernel/crypto/sm.js';
 import { CONTENT_TYPES, writeTable, type TableFormat } from '../../kernel/tabular.js';
+import { openSnapshot } from '../../kernel/db/snapshot.js';
 import type { DataItem, ResourceMeta } from '../catalog/schema.js';
 import './codes.js';
 
@@ -149,45 +149,24 @@ export async function openRows(k: Kernel, ctx: Ctx, res: OpenResource, key: Open
 export async function openDownload(k: Kernel, ctx: Ctx, res: OpenResource, key: OpenKey | null, format: TableFormat): Promise<{ stream: Readable; filename: string; contentType: string }> {
   await mayRead(k, res, key);
   const s = rowsSql(res, {});
-  const client = await k.pool.connect();
-  let done = false;
-  const finish = async (err?: unknown) => {
-    if (done) return;
-    done = true;
-    try {
-      await client.query(err ? 'ROLLBACK' : 'COMMIT');
-      client.release();
-    } catch (e) {
-      client.release(e as Error);
-    }
-  };
+  const snap = await openSnapshot(k.pool);
   let rows: number;
   try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    rows = Number((await client.query(s.count, s.params)).rows[0].n);
+    rows = await snap.count(s.count, s.params);
     if (rows > OPEN_DOWNLOAD_MAX_ROWS) fail('OPEN_TOO_LARGE', { zh: `数据有 ${rows} 行，超过单次下载上限；请用 API 分页读取`, en: `${rows} rows, more than one download may hold; page through the API` });
     await k.audit.record(auditOf(ctx, 'open.download', 'resource', res.id, { ...who(key), format, rows }));
   } catch (e) {
-    await finish(e);
+    await snap.end(e);
     throw e;
   }
   const out = new Transform({ transform: (chunk, _e, cb) => cb(null, chunk) });
   async function* batches() {
-    const cursor = client.query(new Cursor<Record<string, string | null>>(s.select, s.params));
-    try {
-      for (;;) {
-        const batch = await cursor.read(2000);
-        if (batch.length === 0) return;
-        yield batch.map((r) => res.items.map((i) => r[i.name] ?? null));
-      }
-    } finally {
-      await cursor.close();
-    }
+    for await (const batch of snap.batches(s.select, s.params)) yield batch.map((r) => res.items.map((i) => r[i.name] ?? null));
   }
   const columns = res.items.map((i) => ({ name: i.name, label: i.label, numeric: i.type === 'integer' || i.type === 'decimal' }));
   void writeTable(out, format, columns, batches(), { info: { sheet: '说明', rows: [['资源', res.name], ['资源代码', res.code], ['提供部门', res.departmentName], ['行数', String(rows)], ['下载时间', new Date().toISOString()]] } })
-    .then(() => finish(out.writableFinished ? undefined : new Error('cut')), async (e: unknown) => {
-      await finish(e);
+    .then(() => snap.end(out.writableFinished ? undefined : new Error('cut')), async (e: unknown) => {
+      await snap.end(e);
       out.destroy(e as Error);
     });
   const tag = createHash('sha1').update(res.id).digest('hex').slice(0, 6);

@@ -9,9 +9,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
-import Cursor from 'pg-cursor';
 import { z } from 'zod';
 import { CONTENT_TYPES, writeTable } from '../../kernel/tabular.js';
+import { openSnapshot } from '../../kernel/db/snapshot.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { auditOf } from '../../kernel/audit/record.js';
@@ -23,7 +23,6 @@ import { viewPlan } from './views.js';
 import './codes.js';
 
 export const FILE_MAX_ROWS = 1_000_000;
-const BATCH = 2000;
 
 export const fileBody = z.object({
   format: z.enum(['csv', 'xlsx']).default('csv'),
@@ -50,23 +49,11 @@ export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body:
   const plan = viewPlan(g.ds, g.scope, body.filters);
   const items = new Map(g.ds.items.map((i) => [i.name, i]));
   const fields = g.scope.fields;
-  const client = await k.pool.connect();
-  let released = false;
-  const release = async (err?: unknown) => {
-    if (released) return;
-    released = true;
-    try {
-      await client.query(err ? 'ROLLBACK' : 'COMMIT');
-      client.release();
-    } catch (e) {
-      client.release(e as Error);
-    }
-  };
+  const snap = await openSnapshot(k.pool);
   let deliveryId: string;
   let rows: number;
   try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    rows = Number((await client.query<{ n: string }>(plan.countSql, plan.params)).rows[0]!.n);
+    rows = await snap.count(plan.countSql, plan.params);
     if (rows > FILE_MAX_ROWS) {
       fail('SHARE_FILE_TOO_LARGE', {
         zh: `符合条件的数据有 ${rows} 行，超过单个文件上限 ${FILE_MAX_ROWS} 行；请按业务主键筛选，或申请库表推送`,
@@ -82,7 +69,7 @@ export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body:
     );
     await k.audit.record(auditOf(ctx, 'service.file', 'resource', resourceId, { grant: g.id, delivery: deliveryId, format: body.format, filters: Object.keys(body.filters), rows, fields, masks }));
   } catch (e) {
-    await release(e);
+    await snap.end(e);
     throw e;
   }
 
@@ -97,18 +84,11 @@ export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body:
     },
   });
   async function* batches() {
-    const cursor = client.query(new Cursor<Record<string, string | null>>(plan.sql, plan.params));
-    try {
-      for (;;) {
-        const batch = await cursor.read(BATCH);
-        if (batch.length === 0) return;
-        yield batch.map((r) => {
-          for (const [f, mask] of Object.entries(plan.jsMasks)) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
-          return [...fields.map((f) => r[f] ?? null), deliveryId];
-        });
-      }
-    } finally {
-      await cursor.close();
+    for await (const batch of snap.batches(plan.sql, plan.params)) {
+      yield batch.map((r) => {
+        for (const [f, mask] of Object.entries(plan.jsMasks)) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
+        return [...fields.map((f) => r[f] ?? null), deliveryId];
+      });
     }
   }
   const labels = fields.map((f) => items.get(f)?.label ?? f);
@@ -124,10 +104,10 @@ export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body:
     try {
       await writeTable(out, body.format, columns, batches(), { info: { sheet: '交付信息', rows: info } });
       if (!out.writableFinished) throw new Error('the download was cut');
-      await release();
+      await snap.end();
       await k.pool.query('UPDATE share.delivery SET bytes = $2, sm3 = $3, completed_at = now() WHERE id = $1', [deliveryId, bytes, digest.digest('hex')]);
     } catch (err) {
-      await release(err);
+      await snap.end(err);
       out.destroy(err as Error);
     }
   })();

@@ -8,7 +8,6 @@
  * Rows deleted at the source are not deleted in the target (a full reload there is the remedy).
  */
 import pg from 'pg';
-import Cursor from 'pg-cursor';
 import mysql from 'mysql2/promise';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
@@ -18,6 +17,7 @@ import { requireRole } from '../../kernel/auth/authz.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { AppError, fail } from '../../kernel/http/errors.js';
 import { openSecret, sealSecret } from '../../kernel/crypto/sm.js';
+import { openSnapshot } from '../../kernel/db/snapshot.js';
 import { parseCron } from '../aggregation/service.js';
 import { maskValue, type Mask } from './masking.js';
 import { viewPlan, type Dataset, type GrantScope } from './views.js';
@@ -139,13 +139,12 @@ export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<Pus
   const [head, order] = plan.sql.split(' ORDER BY ');
   const select = `${head!.replace(/^SELECT /, 'SELECT t._run_id AS "_run", ')}${where} ORDER BY ${order}`;
   const count = `${plan.countSql}${where}`;
-  const client = await k.pool.connect();
+  const snap = await openSnapshot(k.pool);
   let sink: Sink | undefined;
   try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const rows = Number((await client.query<{ n: string }>(count, plan.params)).rows[0]!.n);
+    const rows = await snap.count(count, plan.params);
     if (rows === 0) {
-      await client.query('COMMIT');
+      await snap.end();
       await k.pool.query('UPDATE share.push_target SET last_push_at = now(), last_error = NULL WHERE id = $1', [t.id]);
       return { deliveryId: null, rows: 0, watermark: since };
     }
@@ -158,30 +157,26 @@ export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<Pus
     await k.audit.record(auditOf(ctx, 'service.push', 'resource', g.resource_id, { grant: grantId, delivery: deliveryId, rows, sinceRun: since, fields: g.fields, masks, target: `${t.kind}://${t.host}:${t.port}/${t.database}/${t.table_name}` }));
     sink = await openSink(t, t.secret_sealed ? openSecret(k.masterKey, t.secret_sealed) : undefined);
     await sink.ensure(g.fields, keys);
-    const cursor = client.query(new Cursor<Record<string, string | null>>(select, plan.params));
     let top = since;
-    for (;;) {
-      const batch = await cursor.read(BATCH);
-      if (batch.length === 0) break;
+    for await (const batch of snap.batches(select, plan.params, BATCH)) {
       await sink.upsert(g.fields, keys, batch.map((r) => {
         top = Math.max(top, Number(r._run));
         for (const [f, mask] of Object.entries(plan.jsMasks)) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
         return [...g.fields.map((f) => r[f] ?? null), deliveryId];
       }));
     }
-    await cursor.close();
-    await client.query('COMMIT');
+    await snap.end();
     await k.pool.query('UPDATE share.push_target SET watermark = $2, last_push_at = now(), last_error = NULL WHERE id = $1', [t.id, top]);
     await k.pool.query('UPDATE share.delivery SET completed_at = now() WHERE id = $1', [deliveryId]);
     return { deliveryId, rows, watermark: top };
   } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
+    await snap.end(e);
     const m = String((e as Error).message).slice(0, 1000);
     await k.pool.query('UPDATE share.push_target SET last_error = $2 WHERE id = $1', [t.id, m]);
     if (e instanceof AppError) throw e;
     return fail('SHARE_PUSH_FAILED', { zh: `推送目标出错：${m}`, en: `The push target failed: ${m}` });
   } finally {
-    client.release();
+    await snap.end();
     await sink?.close().catch(() => {});
   }
 }
