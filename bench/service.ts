@@ -68,25 +68,34 @@ try {
   // CPU spent per answered request by this process (server) and by local PostgreSQL processes (where visible in /proc)
   k.pool.options.idleTimeoutMillis = 0; // a backend that exits takes its CPU time with it
   (barePool as unknown as { options: { idleTimeoutMillis: number } }).options.idleTimeoutMillis = 0;
+  const pgByKind = new Map<string, number>();
   const pgCpuMs = () => {
     let ticks = 0;
+    pgByKind.clear();
     for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
       try {
         const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
         if (!st.includes('(postgres)')) continue;
         const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-        ticks += Number(f[11]) + Number(f[12]);
+        const t = Number(f[11]) + Number(f[12]);
+        ticks += t;
+        const kind = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').replace(/^postgres: (\S+ \S+ \S+).*$/, (_, a: string) => (/^(\S+) (\S+) \d/.test(a) ? 'backend' : a)).trim().slice(0, 40);
+        pgByKind.set(kind, (pgByKind.get(kind) ?? 0) + t * 10);
       } catch { /* gone */ }
     }
     return ticks * 10;
   };
   const measured = async (f: () => Promise<Load>) => {
     const pg0 = pgCpuMs();
+    const kinds0 = new Map(pgByKind);
     const cpu0 = process.cpuUsage();
     const r = await f();
     const cpu = process.cpuUsage(cpu0);
     const n = r.reqPerSec * SECONDS;
-    return { ...r, serverUs: Math.round(((cpu.user + cpu.system) / n)), pgUs: Math.round(((pgCpuMs() - pg0) * 1000) / n) };
+    const pgUs = Math.round(((pgCpuMs() - pg0) * 1000) / n);
+    // where PostgreSQL's time went: backends (the statements) and the background processes
+    const pgSplit = [...pgByKind].map(([kind, ms]) => [kind, Math.round(((ms - (kinds0.get(kind) ?? 0)) * 1000) / n)] as const).filter(([, us]) => us > 0).map(([kind, us]) => `${kind} ${us}`).join(', ');
+    return { ...r, serverUs: Math.round(((cpu.user + cpu.system) / n)), pgUs, pgSplit };
   };
   // the server must keep answering while the generator runs: spawn it, do not block on it
   const load = async (job: object, seconds = SECONDS) => {
@@ -111,6 +120,7 @@ try {
   ]));
   // an entry is written before its answer leaves, so entries ≥ answers; a lost entry shows as answers > entries
   const lost = Math.max(0, answered - audited);
+  console.log(`PostgreSQL CPU µs/req by process — baseline: ${base.pgSplit}; service: ${svc.pgSplit}`);
   console.log(`ratio ${ratio.toFixed(2)}; answered ${answered}, audit entries ${audited} (requests cut off when time was up were audited but not answered), lost ${lost}`);
   console.log(`budget ratio ≥ 0.5 and p99 ≤ 25 ms: ${ratio >= 0.5 && svc.p99 <= 25 && lost === 0 ? 'met' : 'NOT met'}`);
   console.log(JSON.stringify({ bench: 'service', rows: N, reqPerSec: Math.round(svc.reqPerSec), baselineReqPerSec: Math.round(base.reqPerSec), ratio: Number(ratio.toFixed(2)), p50Ms: svc.p50, p99Ms: svc.p99, baselineP99Ms: base.p99, auditLost: lost, errors: svc.non2xx }));
