@@ -18,6 +18,7 @@ import { credentialRoutes } from './kernel/auth/credential-routes.js';
 import { auditRoutes } from './kernel/audit/routes.js';
 import { calendarRoutes } from './kernel/calendar/routes.js';
 import { regionRoutes } from './kernel/ids/routes.js';
+import { notifyRoutes } from './kernel/notify/routes.js';
 import { modules } from './modules/index.js';
 import { registerConsole } from './console.js';
 
@@ -128,6 +129,7 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
   auditRoutes(app, k);
   calendarRoutes(app, k);
   regionRoutes(app);
+  notifyRoutes(app, k);
   for (const m of modules) m.routes?.(app, k);
 
   const spaFallback = await registerConsole(app);

@@ -28,6 +28,10 @@ const envSchema = z.object({
   GONGSHU_TASK_DAYS: z.coerce.number().int().min(1).max(60).default(5),
   GONGSHU_SHARE_DAYS: z.coerce.number().int().min(1).max(60).default(10),
   GONGSHU_OPEN_DAYS: z.coerce.number().int().min(1).max(60).default(5),
+  GONGSHU_OBJECTION_ACCEPT_BY: z.enum(['provider', 'bureau']).default('provider'),
+  GONGSHU_OBJECTION_ACCEPT_DAYS: z.coerce.number().int().min(1).max(60).default(2),
+  GONGSHU_OBJECTION_DAYS: z.coerce.number().int().min(1).max(60).default(5),
+  GONGSHU_DEMAND_DAYS: z.coerce.number().int().min(1).max(60).default(3),
   GONGSHU_STATS_K: z.coerce.number().int().min(2).max(1000).default(5),
   GONGSHU_SHARE_AUTO_UNCONDITIONAL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
@@ -54,6 +58,14 @@ export interface Config {
   shareDays: number;
   /** working days to review an application for 有条件开放 data */
   openDays: number;
+  /** who accepts (受理) an objection: the provider department directly, or the bureau */
+  objectionAcceptBy: 'provider' | 'bureau';
+  /** working days to accept an objection */
+  objectionAcceptDays: number;
+  /** working days for each later step of an objection (handling, the raiser's answer, the bureau's review of a contest) */
+  objectionDays: number;
+  /** working days to answer a data demand */
+  demandDays: number;
   /** statistics suppress groups of fewer subjects than this */
   statsK: number;
   /** 无条件共享 applications are granted without review */
@@ -86,6 +98,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     taskDays: e.GONGSHU_TASK_DAYS,
     shareDays: e.GONGSHU_SHARE_DAYS,
     openDays: e.GONGSHU_OPEN_DAYS,
+    objectionAcceptBy: e.GONGSHU_OBJECTION_ACCEPT_BY,
+    objectionAcceptDays: e.GONGSHU_OBJECTION_ACCEPT_DAYS,
+    objectionDays: e.GONGSHU_OBJECTION_DAYS,
+    demandDays: e.GONGSHU_DEMAND_DAYS,
     statsK: e.GONGSHU_STATS_K,
     shareAutoUnconditional: e.GONGSHU_SHARE_AUTO_UNCONDITIONAL,
   };

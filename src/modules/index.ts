@@ -9,6 +9,7 @@ import type { MigrationSet } from '../kernel/db/migrator.js';
 import { catalogModule } from './catalog/index.js';
 import { aggregationModule } from './aggregation/index.js';
 import { governanceModule } from './governance/index.js';
+import { objectionModule } from './objection/index.js';
 import { sharingModule } from './sharing/index.js';
 import { openModule } from './open/index.js';
 
@@ -22,4 +23,4 @@ export interface Module {
   afterMigrate?: MigrationSet['after'];
 }
 
-export const modules: Module[] = [catalogModule, aggregationModule, governanceModule, sharingModule, openModule];
+export const modules: Module[] = [catalogModule, aggregationModule, governanceModule, objectionModule, sharingModule, openModule];

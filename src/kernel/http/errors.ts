@@ -28,6 +28,8 @@ export function allCodes(): string[] {
 defineCodes({
   BAD_REQUEST: [400, '请求无效', 'Bad request'],
   VALIDATION_FAILED: [400, '请求参数校验未通过', 'Request validation failed'],
+  // a service's own check of a value (the message names the field and what is wrong)
+  VALIDATION: [400, '请求参数不符合要求', 'A value in the request is not acceptable'],
   BAD_JSON: [400, '请求体不是有效的 JSON', 'The request body is not valid JSON'],
   BODY_TOO_LARGE: [413, '请求体超过大小限制', 'The request body exceeds the size limit'],
   UNSUPPORTED_MEDIA_TYPE: [415, '不支持的内容类型', 'Unsupported content type'],

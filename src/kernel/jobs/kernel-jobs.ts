@@ -4,10 +4,12 @@ import type { JobDef } from './boss.js';
 import { writeCheckpoint } from '../audit/checkpoint.js';
 import { purgeExpired } from '../auth/sessions.js';
 import { purgeNonces } from '../auth/signature.js';
+import { deliverDue } from '../notify/webhooks.js';
 
 export function kernelJobs(k: Kernel): JobDef[] {
   return [
     { name: 'kernel-audit-checkpoint', cron: '*/5 * * * *', handler: async () => void (await writeCheckpoint(k.db, k.signer)) },
+    { name: 'kernel-webhooks', cron: '* * * * *', handler: async () => void (await deliverDue(k, 200)) },
     {
       name: 'kernel-auth-purge',
       cron: '*/10 * * * *',

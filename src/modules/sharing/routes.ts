@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
-import { queryBody, queryService, statisticsService, statsBody, verifyBody, verifyService } from './services.js';
+import { appObjection, appObjectionInput, queryBody, queryService, statisticsService, statsBody, verifyBody, verifyService } from './services.js';
 import { fileBody, fileService, getDelivery } from './files.js';
 import { getPushTarget, pushInput, pushNow, setPushTarget } from './push.js';
 import { apply, applicationInput, decide, decisionInput, getApplication, grantStats, listApplications, renew, resubmit, revokeGrant, withdraw } from './applications.js';
@@ -66,6 +66,10 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.apps }, helmet: false,
     schema: { tags, summary: '统计服务（少于 k 个主体的分组不返回）/ Statistics (groups of fewer than k subjects suppressed)', params: resParam, body: statsBody },
   }, async (req) => statisticsService(k, req.ctx, req.params.resourceId, req.body));
+  r.post('/api/v1/services/:resourceId/objections', {
+    config: { access: access.apps },
+    schema: { tags, summary: '对服务返回的数据提出异议（应用签名调用）/ Object to data a service returned (signed app call)', params: resParam, body: appObjectionInput },
+  }, async (req, reply) => reply.code(201).send(await appObjection(k, req.ctx, req.params.resourceId, req.body)));
   r.post('/api/v1/services/:resourceId/file', {
     config: { access: access.apps }, helmet: false,
     schema: { tags, summary: '文件服务（CSV / .xlsx，每个文件带交付唯一标识）/ File service (CSV / .xlsx, each file with a unique delivery id)', params: resParam, body: fileBody },

@@ -12,7 +12,8 @@ import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
 import { prepared } from '../../kernel/db/prepared.js';
 import { maskValue, type Mask } from './masking.js';
-import { queryPlan, statsPlan, verifyPlan, type Dataset, type GrantScope } from './views.js';
+import { KEY_COL, queryPlan, statsPlan, verifyPlan, type Dataset, type GrantScope } from './views.js';
+import { flagsOf, keyTextOf, raise, raiseInput, type Flag } from '../objection/service.js';
 import './codes.js';
 
 interface Grant {
@@ -84,8 +85,16 @@ export async function queryService(k: Kernel, ctx: Ctx, resourceId: string, body
   const plan = queryPlan(g.ds, g.scope, body.filters, body.limit, body.offset);
   const rows = (await k.pool.query<Record<string, string | null>>(prepared(plan.sql, plan.params))).rows;
   for (const [f, mask] of Object.entries(plan.jsMasks)) for (const r of rows) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
-  await k.audit.record(auditOf(ctx, 'service.query', 'resource', resourceId, { grant: g.id, filters: Object.keys(body.filters), rows: rows.length, fields: g.scope.fields, masks: masked(g.scope) }));
-  return { rows, limit: body.limit, offset: body.offset };
+  const flags = await flagsOf(k, resourceId);
+  const keyCols = Array.from({ length: plan.keyCount }, (_, n) => `${KEY_COL}${n}`);
+  const flagged: FlagDto[] = flags.whole.map((f) => flagDto(f, null));
+  rows.forEach((r, n) => {
+    const key = keyTextOf(keyCols.map((c) => r[c] ?? null));
+    for (const c of keyCols) delete r[c];
+    for (const f of flags.byKey.get(key) ?? []) flagged.push(flagDto(f, n));
+  });
+  await k.audit.record(auditOf(ctx, 'service.query', 'resource', resourceId, { grant: g.id, filters: Object.keys(body.filters), rows: rows.length, fields: g.scope.fields, masks: masked(g.scope), ...(flagged.length && { flagged: flagged.length }) }));
+  return { rows, limit: body.limit, offset: body.offset, flags: flagged };
 }
 
 export async function verifyService(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof verifyBody>) {
@@ -93,8 +102,10 @@ export async function verifyService(k: Kernel, ctx: Ctx, resourceId: string, bod
   const plan = verifyPlan(g.ds, g.scope, body.values);
   const hit = (await k.pool.query<Record<string, boolean>>(prepared(plan.sql, plan.params))).rows[0];
   const fields = Object.fromEntries([...plan.keys.map((f) => [f, hit ? 'match' : 'no_match']), ...plan.compared.map((f) => [f, hit?.[f] ? 'match' : 'no_match'])]);
+  const flags = await flagsOf(k, resourceId);
+  const flagged = [...flags.whole.map((f) => flagDto(f, null)), ...(hit ? flags.byKey.get(keyTextOf(plan.keys.map((f) => body.values[f]!.trim()))) ?? [] : []).map((f) => flagDto(f, 0))];
   await k.audit.record(auditOf(ctx, 'service.verify', 'resource', resourceId, { grant: g.id, fields: Object.keys(fields), found: !!hit }));
-  return { found: !!hit, fields };
+  return { found: !!hit, fields, flags: flagged };
 }
 
 export async function statisticsService(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof statsBody>) {
@@ -108,6 +119,22 @@ export async function statisticsService(k: Kernel, ctx: Ctx, resourceId: string,
     k: kAnon, suppressedGroups: suppressed,
     groups: groups.map((r) => ({ ...Object.fromEntries(body.groupBy.map((d) => [d, r[d]])), subjects: Number(r._subjects), values: body.measures.map((m, n) => ({ ...m, value: r[`m${n}`] === null ? null : Number(r[`m${n}`]) })) })),
   };
+}
+
+/** A flag as consumers see it: the row (of this answer) under objection, the item if one, since when. */
+interface FlagDto { row: number | null; field: string | null; objectionId: number; since: string; note: string }
+const flagDto = (f: Flag, row: number | null): FlagDto => ({ row, field: f.field, objectionId: f.objectionId, since: f.since, note: f.field ? `数据项“${f.field}”存在异议，正在核实处理` : row === null ? '该资源存在异议，正在核实处理' : '该记录存在异议，正在核实处理' });
+
+export const appObjectionInput = raiseInput.omit({ resourceId: true, channel: true });
+
+/** An app objects to data it was served: it must hold a live grant on the resource (and on the item, for an item). */
+export async function appObjection(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof appObjectionInput>) {
+  if (ctx.actor.type !== 'app' || !ctx.actor.id) fail('APP_NOT_ALLOWED');
+  const now = Date.now();
+  const live = (await grantsOf(k, ctx.actor.id, resourceId)).find((g) => g.status === 'active' && g.expires > now);
+  if (!live) fail('SHARE_NO_GRANT');
+  if (body.field && !live.fields.includes(body.field)) fail('SHARE_FIELD', { field: 'field' });
+  return raise(k, ctx, { ...body, resourceId, channel: 'service' });
 }
 
 const masked = (s: GrantScope) => Object.fromEntries(Object.entries(s.masks).filter(([, m]) => m !== 'none'));

@@ -54,7 +54,7 @@ export const filterable = (ds: Dataset) => ds.items.filter((i) => i.primaryKey |
  * are applied after reading), the row scope, and the caller's equality filters on key or identity
  * items; ordered by the business key.
  */
-export function viewPlan(ds: Dataset, g: GrantScope, filters: Record<string, string>, p = new Params()) {
+export function viewPlan(ds: Dataset, g: GrantScope, filters: Record<string, string>, p = new Params(), withKey = false) {
   const where = scopeSql(ds, g, p);
   const allowed = new Set(filterable(ds));
   for (const [name, value] of Object.entries(filters)) {
@@ -73,14 +73,18 @@ export function viewPlan(ds: Dataset, g: GrantScope, filters: Record<string, str
     return `${e} AS ${q(f)}`;
   });
   const order = ds.items.filter((i) => i.primaryKey).map((i) => `t.${q(i.name)}`).join(', ');
+  // the stored business key, unmasked, for matching objection flags (removed before rows leave)
+  if (withKey) ds.items.filter((i) => i.primaryKey).forEach((i, n) => cols.push(`t.${q(i.name)}::text AS "${KEY_COL}${n}"`));
   const from = `FROM ${ds.table} t${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
   return { sql: `SELECT ${cols.join(', ')} ${from} ORDER BY ${order}`, countSql: `SELECT count(*)::bigint AS n ${from}`, params: p.values, jsMasks, p };
 }
 
-/** One page of the granted view (the query service). */
+export const KEY_COL = '_gs_key';
+
+/** One page of the granted view (the query service), with the stored key of each row in `_gs_key0…`. */
 export function queryPlan(ds: Dataset, g: GrantScope, filters: Record<string, string>, limit: number, offset: number) {
-  const v = viewPlan(ds, g, filters);
-  return { sql: `${v.sql} LIMIT ${v.p.add(limit)}::int OFFSET ${v.p.add(offset)}::int`, params: v.p.values, jsMasks: v.jsMasks };
+  const v = viewPlan(ds, g, filters, new Params(), true);
+  return { sql: `${v.sql} LIMIT ${v.p.add(limit)}::int OFFSET ${v.p.add(offset)}::int`, params: v.p.values, jsMasks: v.jsMasks, keyCount: ds.items.filter((i) => i.primaryKey).length };
 }
 
 /**

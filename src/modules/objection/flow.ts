@@ -1,0 +1,287 @@
+/**
+ * 数据异议 (DOMAIN §3, DB3208/T 219-2024). Anyone who sees data — a user in the console, an app
+ * through a service — raises an objection on a resource, a record (by business key) or one field,
+ * with the value they believe right and evidence. Then:
+ *   受理  the provider department (or the bureau, by node policy) accepts — the record is flagged
+ *         (标注) for every consumer — or refuses with a reason;
+ *   核实与处理  the provider corrects the data (each changed value kept with who, when and why; where
+ *         the resource is aggregated from a source system, the provider is reminded to fix the
+ *         source too) or rejects with a reason; either way the flag is lifted (标注撤销);
+ *   the raiser accepts (归档) or contests once, which goes to the bureau: uphold (归档) or reopen
+ *         (flagged again, back to the provider).
+ * Every step has a due date in working days; every step is audited, kept in the trail and notified.
+ */
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Ctx } from '../../kernel/http/context.js';
+import { hasRole } from '../../kernel/http/context.js';
+import { appendInTx } from '../../kernel/audit/append.js';
+import { auditOf } from '../../kernel/audit/record.js';
+import { fail } from '../../kernel/http/errors.js';
+import { inTx } from '../../kernel/http/tx.js';
+import type { Tx } from '../../kernel/db/pool.js';
+import { loadCalendar } from '../../kernel/calendar/service.js';
+import { shanghaiDate } from '../../kernel/calendar/calendar.js';
+import { notify, type Audience } from '../../kernel/notify/notify.js';
+import { kickWebhooks } from '../../kernel/notify/webhooks.js';
+import { sqlType } from '../catalog/service.js';
+import type { DataItem } from '../catalog/schema.js';
+import './codes.js';
+
+const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+export const raiseInput = z.object({
+  resourceId: z.uuid(),
+  /** the record's business key: every key item and nothing else */
+  recordKey: z.record(z.string().max(63), z.string().max(200)).optional(),
+  field: z.string().max(63).optional(),
+  seenValue: z.string().max(2000).optional(),
+  proposedValue: z.string().max(2000).optional(),
+  description: z.string().trim().min(4).max(2000),
+  channel: z.enum(['service', 'console', 'open', 'profile']).default('console'),
+});
+export type RaiseInput = z.infer<typeof raiseInput>;
+
+export interface PublishedResource { id: string; name: string; departmentId: string; table: string | null; items: DataItem[] }
+
+export async function publishedResource(db: Tx, id: string): Promise<PublishedResource> {
+  const r = (await sql<{ id: string; name: string; department_id: string; dataset_table: string | null; items: DataItem[] }>`
+    SELECT r.id, v.meta->>'name' AS name, r.department_id, r.dataset_table, v.items FROM catalog.resource r
+    JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
+    WHERE r.id = ${id} AND r.status = 'published'`.execute(db)).rows[0];
+  if (!r) fail('NOT_FOUND');
+  return { id: r.id, name: r.name, departmentId: r.department_id, table: r.dataset_table ? `ds.${q(r.dataset_table)}` : null, items: r.items };
+}
+
+/** The canonical text of a business key (its values as PostgreSQL prints them, in key order): flags are matched on it. */
+export const keyTextOf = (values: (string | null)[]) => JSON.stringify(values);
+export const keyItems = (items: DataItem[]) => items.filter((i) => i.primaryKey);
+
+/** The stored record with this key (key values as stored, and the item's value), or a clear error. */
+async function findRecord(db: Tx, res: PublishedResource, key: Record<string, string>, field?: string) {
+  const keys = keyItems(res.items);
+  const missing = keys.filter((i) => key[i.name] === undefined).map((i) => i.name);
+  if (missing.length) fail('VALIDATION', { field: 'recordKey', zh: `须给出业务主键：${missing.join('、')}`, en: `The business key is needed: ${missing.join(', ')}` });
+  const extra = Object.keys(key).filter((n) => !keys.some((i) => i.name === n));
+  if (extra.length) fail('VALIDATION', { field: 'recordKey', zh: `“${extra[0]}”不是业务主键`, en: `"${extra[0]}" is not part of the business key` });
+  if (!res.table) fail('OBJECTION_NO_RECORD', { field: 'recordKey' });
+  const params = keys.map((i) => key[i.name]!.trim());
+  const cols = [...keys.map((i, n) => `t.${q(i.name)}::text AS k${n}`), field ? `t.${q(field)}::text AS v` : 'NULL::text AS v'];
+  const r = (await sql<Record<string, string | null>>`SELECT ${sql.raw(cols.join(', '))} FROM ${sql.raw(res.table)} t WHERE ${sql.join(keys.map((i, n) => sql`t.${sql.raw(q(i.name))}::text = ${params[n]}`), sql` AND `)}`.execute(db)).rows[0];
+  if (!r) fail('OBJECTION_NO_RECORD', { field: 'recordKey' });
+  const stored = keys.map((_, n) => r[`k${n}`] ?? null);
+  return { recordKey: Object.fromEntries(keys.map((i, n) => [i.name, stored[n]])), keyText: keyTextOf(stored), value: r.v ?? null, keyWhere: keys.map((i) => i.name), keyValues: stored };
+}
+
+async function dueIn(k: Kernel, days: number): Promise<string> {
+  return (await loadCalendar(k.db)).addWorkingDays(shanghaiDate(), days);
+}
+
+interface ObjRow {
+  id: string; resource_id: string; provider_department_id: string; record_key: Record<string, string> | null; key_text: string | null; field: string | null;
+  raiser_type: 'user' | 'app'; raiser_user_id: string | null; raiser_department_id: string | null; status: string; contested: boolean; proposed_value: string | null;
+}
+
+async function event(tx: Tx, ctx: Ctx, id: number, step: string, comment: string | null, detail: Record<string, unknown> = {}) {
+  await sql`INSERT INTO objection.event (objection_id, step, by_name, by_department_id, comment, detail) VALUES (${id}, ${step}, ${ctx.actor.name}, ${ctx.actor.departmentId}, ${comment}, ${JSON.stringify(detail)}::jsonb)`.execute(tx);
+  await appendInTx(tx, [auditOf(ctx, `objection.${step}`, 'objection', String(id), { comment, ...detail })]);
+}
+
+const link = (id: number) => `/objections?id=${id}`;
+const raiserAudience = (o: ObjRow): Audience => (o.raiser_type === 'user' ? { users: [o.raiser_user_id] } : { membersOf: [o.raiser_department_id] });
+
+/** Raises an objection (a user in the console, or an app through the sharing module's service route). */
+export async function raise(k: Kernel, ctx: Ctx, input: RaiseInput): Promise<{ id: number; status: string; due: string }> {
+  if (ctx.actor.type !== 'user' && ctx.actor.type !== 'app') fail('FORBIDDEN');
+  const res = await publishedResource(k.db, input.resourceId);
+  if (input.field && !res.items.some((i) => i.name === input.field)) fail('VALIDATION', { field: 'field', zh: `资源没有数据项“${input.field}”`, en: `The resource has no item "${input.field}"` });
+  if (input.field && !input.recordKey) fail('VALIDATION', { field: 'recordKey', zh: '对数据项提出异议须指明记录（业务主键）', en: 'An objection on an item needs the record (its business key)' });
+  const rec = input.recordKey ? await findRecord(k.db, res, input.recordKey, input.field) : null;
+  const due = await dueIn(k, k.config.objectionAcceptDays);
+  const id = await inTx(k.db, async (tx) => {
+    const row = (await sql<{ id: string }>`INSERT INTO objection.objection (resource_id, provider_department_id, record_key, key_text, field, seen_value, proposed_value, description, channel,
+        raiser_type, raiser_name, raiser_user_id, raiser_app_id, raiser_department_id, status, step_due)
+      VALUES (${res.id}, ${res.departmentId}, ${rec ? JSON.stringify(rec.recordKey) : null}::jsonb, ${rec?.keyText ?? null}, ${input.field ?? null},
+        ${input.seenValue ?? rec?.value ?? null}, ${input.proposedValue ?? null}, ${input.description}, ${input.channel},
+        ${ctx.actor.type}, ${ctx.actor.name}, ${ctx.actor.type === 'user' ? ctx.actor.id : null}, ${ctx.actor.type === 'app' ? ctx.actor.id : null}, ${ctx.actor.departmentId},
+        'submitted', ${due}) RETURNING id`.execute(tx)).rows[0]!;
+    const oid = Number(row.id);
+    await event(tx, ctx, oid, 'submit', input.description, { resource: res.id, recordKey: rec?.recordKey ?? null, field: input.field ?? null, proposedValue: input.proposedValue ?? null, channel: input.channel });
+    await notify(tx, k.config.objectionAcceptBy === 'bureau' ? { admins: true } : { officersOf: [res.departmentId] }, {
+      kind: 'objection.submitted', title: `收到数据异议：${res.name}`, body: `${ctx.actor.name}：${input.description}（${due} 前受理）`, link: link(oid), subject: { type: 'objection', id: oid },
+    }, k.config.node.code);
+    return oid;
+  });
+  kickWebhooks(k);
+  return { id, status: 'submitted', due };
+}
+
+/** Runs one step on the objection under its row lock: checks the state, then `fn`; notifies after commit. */
+async function step<T>(k: Kernel, id: number, states: string[], fn: (tx: Tx, o: ObjRow) => Promise<T>): Promise<T> {
+  const out = await inTx(k.db, async (tx) => {
+    const o = (await sql<ObjRow>`SELECT * FROM objection.objection WHERE id = ${id} FOR UPDATE`.execute(tx)).rows[0];
+    if (!o) fail('NOT_FOUND');
+    if (!states.includes(o.status)) fail('OBJECTION_STATE', { zh: `异议当前为“${o.status}”`, en: `The objection is ${o.status}` });
+    return fn(tx, o);
+  });
+  kickWebhooks(k);
+  return out;
+}
+
+function requireProvider(ctx: Ctx, o: ObjRow) {
+  if (hasRole(ctx, 'admin')) return;
+  if (!hasRole(ctx, 'officer') || ctx.actor.departmentId !== o.provider_department_id) fail('FORBIDDEN_DEPARTMENT');
+}
+
+const flag = (tx: Tx, o: ObjRow) => sql`INSERT INTO objection.flag (objection_id, resource_id, key_text, field) VALUES (${o.id}, ${o.resource_id}, ${o.key_text}, ${o.field}) ON CONFLICT DO NOTHING`.execute(tx);
+const unflag = (tx: Tx, o: ObjRow) => sql`DELETE FROM objection.flag WHERE objection_id = ${o.id}`.execute(tx);
+
+export const acceptInput = z.object({ accept: z.boolean(), reason: z.string().trim().max(1000).optional() });
+
+/** 受理 (and 标注) or 不予受理. */
+export async function accept(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof acceptInput>) {
+  return step(k, id, ['submitted'], async (tx, o) => {
+    if (k.config.objectionAcceptBy === 'bureau') {
+      if (!hasRole(ctx, 'admin')) fail('FORBIDDEN');
+    } else requireProvider(ctx, o);
+    if (!input.accept) {
+      if (!input.reason || input.reason.length < 2) fail('VALIDATION', { field: 'reason', zh: '不予受理须说明理由', en: 'A refusal needs a reason' });
+      const due = await dueIn(k, k.config.objectionDays);
+      await sql`UPDATE objection.objection SET status = 'not_accepted', outcome = 'not_accepted', reason = ${input.reason}, step_due = ${due}, updated_at = now() WHERE id = ${id}`.execute(tx);
+      await event(tx, ctx, id, 'refuse', input.reason);
+      await notify(tx, raiserAudience(o), { kind: 'objection.not_accepted', title: '数据异议不予受理', body: `${input.reason}（可在 ${due} 前确认或向大数据局申诉）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
+      return { id, status: 'not_accepted', due };
+    }
+    const due = await dueIn(k, k.config.objectionDays);
+    await sql`UPDATE objection.objection SET status = 'flagged', reason = NULL, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await flag(tx, o);
+    await event(tx, ctx, id, 'accept', input.reason ?? null);
+    await event(tx, ctx, id, 'flag', null, { recordKey: o.record_key, field: o.field });
+    await notify(tx, { officersOf: [o.provider_department_id], ...raiserAudience(o) }, {
+      kind: 'objection.accepted', title: '数据异议已受理并标注', body: `请在 ${due} 前核实处理`, link: link(id), subject: { type: 'objection', id },
+    }, k.config.node.code);
+    return { id, status: 'flagged', due };
+  });
+}
+
+export const handleInput = z.object({
+  decision: z.enum(['correct', 'reject']),
+  /** item → the right value (null empties it); business key items cannot change */
+  changes: z.record(z.string().max(63), z.string().max(4000).nullable()).default({}),
+  reason: z.string().trim().min(2).max(1000),
+});
+
+/** 核实与处理: correct the data (with its trail) or reject; the flag is lifted either way. */
+export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof handleInput>) {
+  return step(k, id, ['flagged'], async (tx, o) => {
+    requireProvider(ctx, o);
+    const res = await publishedResource(tx, o.resource_id);
+    const corrections: { field: string; oldValue: string | null; newValue: string | null }[] = [];
+    if (input.decision === 'correct') {
+      const names = Object.keys(input.changes);
+      if (o.record_key && names.length === 0) fail('VALIDATION', { field: 'changes', zh: '更正须给出数据项的正确值', en: 'A correction needs the right value of an item' });
+      if (!o.record_key && names.length) fail('VALIDATION', { field: 'changes', zh: '对整个资源的异议不能在此更正具体记录', en: 'An objection on the whole resource cannot correct a record here' });
+      for (const name of names) {
+        const it = res.items.find((i) => i.name === name);
+        if (!it) fail('VALIDATION', { field: `changes.${name}`, zh: `资源没有数据项“${name}”`, en: `The resource has no item "${name}"` });
+        if (it.primaryKey) fail('VALIDATION', { field: `changes.${name}`, zh: '业务主键不能更正（它标识记录本身）', en: 'The business key cannot be corrected (it identifies the record)' });
+      }
+      if (o.record_key && res.table) {
+        const keys = keyItems(res.items);
+        const where = sql.join(keys.map((i) => sql`${sql.raw(q(i.name))}::text = ${o.record_key![i.name] ?? null}`), sql` AND `);
+        const before = (await sql<Record<string, string | null>>`SELECT ${sql.raw(names.map((n) => `${q(n)}::text AS ${q(n)}`).join(', '))} FROM ${sql.raw(res.table)} WHERE ${where} FOR UPDATE`.execute(tx)).rows[0];
+        if (!before) fail('OBJECTION_NO_RECORD', { field: 'recordKey' });
+        for (const name of names) {
+          const it = res.items.find((i) => i.name === name)!;
+          const value = input.changes[name] ?? null;
+          try {
+            await sql`SAVEPOINT correction`.execute(tx);
+            await sql`UPDATE ${sql.raw(res.table)} SET ${sql.raw(q(name))} = ${value}::${sql.raw(sqlType(it))}, _updated_at = now() WHERE ${where}`.execute(tx);
+            await sql`RELEASE SAVEPOINT correction`.execute(tx);
+          } catch (e) {
+            const code = (e as { code?: string }).code ?? '';
+            if (!/^22|^23/.test(code)) throw e;
+            await sql`ROLLBACK TO SAVEPOINT correction`.execute(tx);
+            fail('VALIDATION', { field: `changes.${name}`, zh: `“${it.label}”的值不合类型（${sqlType(it)}）：${(e as Error).message}`, en: `The value of "${name}" does not fit its type (${sqlType(it)}): ${(e as Error).message}` });
+          }
+          const now = (await sql<{ v: string | null }>`SELECT ${sql.raw(q(name))}::text AS v FROM ${sql.raw(res.table)} WHERE ${where}`.execute(tx)).rows[0]!.v;
+          corrections.push({ field: name, oldValue: before[name] ?? null, newValue: now });
+          await sql`INSERT INTO objection.correction (objection_id, resource_id, record_key, field, old_value, new_value, reason, by_name, by_user_id)
+            VALUES (${id}, ${o.resource_id}, ${JSON.stringify(o.record_key)}::jsonb, ${name}, ${before[name] ?? null}, ${now}, ${input.reason}, ${ctx.actor.name}, ${ctx.actor.type === 'user' ? ctx.actor.id : null})`.execute(tx);
+        }
+      }
+    }
+    const status = input.decision === 'correct' ? 'corrected' : 'rejected';
+    const due = await dueIn(k, k.config.objectionDays);
+    await unflag(tx, o);
+    await sql`UPDATE objection.objection SET status = ${status}, outcome = ${status}, reason = ${input.reason}, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await event(tx, ctx, id, input.decision, input.reason, corrections.length ? { corrections } : {});
+    await event(tx, ctx, id, 'unflag', null);
+    // aggregated from a source system: the next run would bring the wrong value back unless the source is fixed too
+    const sources = corrections.length ? (await sql<{ name: string }>`SELECT name FROM ingest.source WHERE resource_id = ${o.resource_id} ORDER BY name`.execute(tx)).rows.map((s) => s.name) : [];
+    if (sources.length) {
+      await sql`UPDATE objection.objection SET source_reminded = true WHERE id = ${id}`.execute(tx);
+      await notify(tx, { officersOf: [o.provider_department_id] }, {
+        kind: 'objection.fix_source', title: `请同时更正源系统：${sources.join('、')}`,
+        body: `异议 #${id} 已在平台更正 ${corrections.map((c) => c.field).join('、')}；该资源从源系统归集，源系统未更正时下次归集会带回原值。`, link: link(id), subject: { type: 'objection', id },
+      }, k.config.node.code);
+    }
+    await notify(tx, raiserAudience(o), {
+      kind: `objection.${status}`, title: status === 'corrected' ? '数据异议已更正' : '数据异议经核实不予更正', body: `${input.reason}（请在 ${due} 前确认，或向大数据局申诉一次）`, link: link(id), subject: { type: 'objection', id },
+    }, k.config.node.code);
+    return { id, status, due, corrections, sourceReminded: sources.length > 0 };
+  });
+}
+
+export const respondInput = z.object({ decision: z.enum(['accept', 'contest']), comment: z.string().trim().max(1000).optional() });
+
+function requireRaiser(ctx: Ctx, o: ObjRow) {
+  const mine = o.raiser_type === 'user'
+    ? ctx.actor.type === 'user' && ctx.actor.id === o.raiser_user_id
+    : ctx.actor.departmentId === o.raiser_department_id && hasRole(ctx, 'officer', 'consumer');
+  if (!mine) fail('FORBIDDEN');
+}
+
+/** The raiser accepts the outcome (归档) or contests it once (to the bureau). */
+export async function respond(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof respondInput>) {
+  return step(k, id, ['corrected', 'rejected', 'not_accepted'], async (tx, o) => {
+    requireRaiser(ctx, o);
+    if (input.decision === 'accept') {
+      await sql`UPDATE objection.objection SET status = 'archived', step_due = NULL, archived_at = now(), updated_at = now() WHERE id = ${id}`.execute(tx);
+      await event(tx, ctx, id, 'confirm', input.comment ?? null);
+      await event(tx, ctx, id, 'archive', null);
+      return { id, status: 'archived' };
+    }
+    if (o.contested) fail('OBJECTION_STATE', { zh: '每件异议只能申诉一次', en: 'An objection can be contested only once' });
+    if (!input.comment || input.comment.length < 2) fail('VALIDATION', { field: 'comment', zh: '申诉须说明理由', en: 'A contest needs a reason' });
+    const due = await dueIn(k, k.config.objectionDays);
+    await sql`UPDATE objection.objection SET status = 'contested', contested = true, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await event(tx, ctx, id, 'contest', input.comment);
+    await notify(tx, { admins: true }, { kind: 'objection.contested', title: '数据异议申诉待复核', body: `${ctx.actor.name}：${input.comment}（${due} 前复核）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
+    return { id, status: 'contested', due };
+  });
+}
+
+export const reviewInput = z.object({ decision: z.enum(['uphold', 'reopen']), reason: z.string().trim().min(2).max(1000) });
+
+/** The bureau on a contest: uphold the outcome (归档) or reopen (flagged again, back to the provider). */
+export async function review(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof reviewInput>) {
+  return step(k, id, ['contested'], async (tx, o) => {
+    if (!hasRole(ctx, 'admin')) fail('FORBIDDEN');
+    if (input.decision === 'uphold') {
+      await sql`UPDATE objection.objection SET status = 'archived', reason = ${input.reason}, step_due = NULL, archived_at = now(), updated_at = now() WHERE id = ${id}`.execute(tx);
+      await event(tx, ctx, id, 'uphold', input.reason);
+      await event(tx, ctx, id, 'archive', null);
+      await notify(tx, raiserAudience(o), { kind: 'objection.upheld', title: '申诉复核：维持处理结果', body: input.reason, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
+      return { id, status: 'archived' };
+    }
+    const due = await dueIn(k, k.config.objectionDays);
+    await sql`UPDATE objection.objection SET status = 'flagged', outcome = NULL, reason = ${input.reason}, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await flag(tx, o);
+    await event(tx, ctx, id, 'reopen', input.reason);
+    await event(tx, ctx, id, 'flag', null, { recordKey: o.record_key, field: o.field });
+    await notify(tx, { officersOf: [o.provider_department_id], ...raiserAudience(o) }, { kind: 'objection.reopened', title: '申诉复核：重新核实处理', body: `${input.reason}（${due} 前处理）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
+    return { id, status: 'flagged', due };
+  });
+}

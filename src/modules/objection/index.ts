@@ -1,0 +1,14 @@
+/** The objection module (数据异议): raise, accept and flag, correct with a trail, confirm or contest. */
+import path from 'node:path';
+import { SRC_DIR } from '../../kernel/paths.js';
+import type { Module } from '../index.js';
+import { objectionRoutes } from './routes.js';
+import { runObjectionDeadlines } from './deadlines.js';
+import './codes.js';
+
+export const objectionModule: Module = {
+  name: 'objection',
+  migrations: path.join(SRC_DIR, 'modules', 'objection', 'migrations'),
+  routes: objectionRoutes,
+  jobs: (k) => [{ name: 'objection-deadlines', cron: '17 * * * *', handler: async () => void (await runObjectionDeadlines(k)) }],
+};

@@ -1,0 +1,144 @@
+/**
+ * Reading objections: my objections (raised by me, or by my department's apps), the provider's inbox
+ * (time left), the bureau's overview (overdue first), one objection with its trail, corrections and
+ * attachments; counts per department for the rankings (晾晒); and the active flags of a resource,
+ * cached in every process and dropped the moment a flag changes anywhere.
+ */
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Ctx } from '../../kernel/http/context.js';
+import { hasRole } from '../../kernel/http/context.js';
+import { fail } from '../../kernel/http/errors.js';
+import { shanghaiDate } from '../../kernel/calendar/calendar.js';
+import './codes.js';
+
+export const OPEN_STATES = ['submitted', 'flagged', 'contested'];
+
+export const listQuery = z.object({
+  scope: z.enum(['mine', 'inbox', 'all']).default('mine'),
+  status: z.string().max(20).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  q: z.string().max(100).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(20),
+});
+
+const BASE = `SELECT o.*, o.step_due::text AS due, v.meta->>'name' AS resource_name, d.name AS provider, rd.name AS raiser_department,
+    (SELECT count(*)::int FROM objection.attachment a WHERE a.objection_id = o.id) AS attachments,
+    EXISTS (SELECT 1 FROM objection.flag f WHERE f.objection_id = o.id) AS flagged
+  FROM objection.objection o JOIN catalog.resource r ON r.id = o.resource_id
+  LEFT JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
+  JOIN kernel.department d ON d.id = o.provider_department_id LEFT JOIN kernel.department rd ON rd.id = o.raiser_department_id`;
+
+function toDto(r: Record<string, unknown>, today: string) {
+  const due = r.due as string | null;
+  const open = OPEN_STATES.includes(r.status as string);
+  return {
+    id: Number(r.id), resourceId: r.resource_id as string, resourceName: r.resource_name as string | null, providerDepartmentId: r.provider_department_id as string, provider: r.provider as string,
+    recordKey: r.record_key as Record<string, string> | null, field: r.field as string | null, seenValue: r.seen_value as string | null, proposedValue: r.proposed_value as string | null,
+    description: r.description as string, channel: r.channel as string, raiserType: r.raiser_type as string, raiserName: r.raiser_name as string,
+    raiserDepartment: r.raiser_department as string | null, status: r.status as string, outcome: r.outcome as string | null, reason: r.reason as string | null,
+    contested: r.contested as boolean, flagged: r.flagged as boolean, due, overdue: !!due && due < today && r.status !== 'archived',
+    waitingFor: r.status === 'submitted' ? 'accept' : r.status === 'flagged' ? 'provider' : r.status === 'contested' ? 'bureau' : open || r.status === 'archived' ? null : 'raiser',
+    sourceReminded: r.source_reminded as boolean, attachments: r.attachments as number,
+    createdAt: (r.created_at as Date).toISOString(), updatedAt: (r.updated_at as Date).toISOString(), archivedAt: r.archived_at ? (r.archived_at as Date).toISOString() : null,
+  };
+}
+export type ObjectionDto = ReturnType<typeof toDto>;
+
+function mineSql(ctx: Ctx, params: unknown[]): string {
+  params.push(ctx.actor.id, ctx.actor.departmentId);
+  return `(o.raiser_user_id = $${params.length - 1} OR (o.raiser_type = 'app' AND o.raiser_department_id = $${params.length}))`;
+}
+
+export async function listObjections(k: Kernel, ctx: Ctx, query: z.infer<typeof listQuery>) {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (query.scope === 'mine') where.push(mineSql(ctx, params));
+  else if (query.scope === 'inbox') {
+    if (!hasRole(ctx, 'officer', 'admin')) fail('FORBIDDEN');
+    // the provider's objections; the bureau's inbox: what waits for it (acceptance by node policy, contests)
+    if (hasRole(ctx, 'admin')) where.push(k.config.objectionAcceptBy === 'bureau' ? `o.status IN ('submitted', 'contested')` : `o.status = 'contested'`);
+    else {
+      params.push(ctx.actor.departmentId);
+      where.push(`o.provider_department_id = $${params.length}`);
+    }
+  } else if (!hasRole(ctx, 'admin', 'auditor')) fail('FORBIDDEN');
+  if (query.status) {
+    params.push(query.status);
+    where.push(`o.status = $${params.length}`);
+  }
+  const today = shanghaiDate();
+  if (query.overdue === 'true') {
+    params.push(today);
+    where.push(`o.status <> 'archived' AND o.step_due < $${params.length}::date`);
+  }
+  if (query.q) {
+    params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    where.push(`(o.description ILIKE $${params.length} OR v.meta->>'name' ILIKE $${params.length} OR o.key_text ILIKE $${params.length})`);
+  }
+  const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+  const total = Number((await k.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${BASE}${w}) x`, params)).rows[0]!.n);
+  params.push(query.pageSize, (query.page - 1) * query.pageSize);
+  const rows = (await k.pool.query(`${BASE}${w} ORDER BY o.status = 'archived', o.step_due NULLS LAST, o.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`, params)).rows;
+  return { items: rows.map((r) => toDto(r, today)), total, page: query.page, pageSize: query.pageSize };
+}
+
+/** Who may read an objection: its raiser (or the raising app's department), the provider department, the bureau and auditors. */
+export function canRead(ctx: Ctx, o: { raiser_user_id: string | null; raiser_type: string; raiser_department_id: string | null; provider_department_id: string }): boolean {
+  if (hasRole(ctx, 'admin', 'auditor')) return true;
+  if (ctx.actor.type === 'user' && ctx.actor.id === o.raiser_user_id) return true;
+  if (o.raiser_type === 'app' && ctx.actor.departmentId === o.raiser_department_id) return true;
+  return hasRole(ctx, 'officer') && ctx.actor.departmentId === o.provider_department_id;
+}
+
+export async function getObjection(k: Kernel, ctx: Ctx, id: number) {
+  const r = (await k.pool.query(`${BASE} WHERE o.id = $1`, [id])).rows[0];
+  if (!r || !canRead(ctx, r)) fail('NOT_FOUND');
+  const [events, corrections, attachments] = await Promise.all([
+    sql<{ step: string; by_name: string; comment: string | null; detail: Record<string, unknown>; at: Date }>`SELECT step, by_name, comment, detail, at FROM objection.event WHERE objection_id = ${id} ORDER BY id`.execute(k.db),
+    sql<{ field: string; old_value: string | null; new_value: string | null; reason: string; by_name: string; at: Date }>`SELECT field, old_value, new_value, reason, by_name, at FROM objection.correction WHERE objection_id = ${id} ORDER BY id`.execute(k.db),
+    sql<{ id: string; name: string; content_type: string; size: number; sm3: string; uploaded_by: string; at: Date }>`SELECT id, name, content_type, size, sm3, uploaded_by, at FROM objection.attachment WHERE objection_id = ${id} ORDER BY id`.execute(k.db),
+  ]);
+  return {
+    ...toDto(r, shanghaiDate()),
+    trail: events.rows.map((e) => ({ step: e.step, by: e.by_name, comment: e.comment, detail: e.detail, at: e.at.toISOString() })),
+    corrections: corrections.rows.map((c) => ({ field: c.field, oldValue: c.old_value, newValue: c.new_value, reason: c.reason, by: c.by_name, at: c.at.toISOString() })),
+    attachments: attachments.rows.map((a) => ({ id: Number(a.id), name: a.name, contentType: a.content_type, size: a.size, sm3: a.sm3, uploadedBy: a.uploaded_by, at: a.at.toISOString() })),
+  };
+}
+
+/** Per provider department: objections received, open, overdue, corrected, rejected, average days to handle — for the rankings (晾晒). */
+export async function objectionStats(k: Kernel, ctx: Ctx) {
+  if (!hasRole(ctx, 'admin', 'auditor', 'officer')) fail('FORBIDDEN');
+  const rows = (await k.pool.query<{ department_id: string; department: string; total: number; open: number; overdue: number; corrected: number; rejected: number; avg_days: string | null }>(
+    `SELECT o.provider_department_id AS department_id, d.name AS department, count(*)::int AS total,
+        count(*) FILTER (WHERE o.status IN ('submitted', 'flagged', 'contested'))::int AS open,
+        count(*) FILTER (WHERE o.status <> 'archived' AND o.step_due < $1::date)::int AS overdue,
+        count(*) FILTER (WHERE o.outcome = 'corrected')::int AS corrected,
+        count(*) FILTER (WHERE o.outcome = 'rejected')::int AS rejected,
+        round(avg(extract(epoch FROM h.at - o.created_at) / 86400) FILTER (WHERE h.at IS NOT NULL), 1)::text AS avg_days
+     FROM objection.objection o JOIN kernel.department d ON d.id = o.provider_department_id
+     LEFT JOIN LATERAL (SELECT min(at) AS at FROM objection.event e WHERE e.objection_id = o.id AND e.step IN ('correct', 'reject', 'refuse')) h ON true
+     GROUP BY 1, 2 ORDER BY overdue DESC, open DESC, department`, [shanghaiDate()])).rows;
+  return { items: rows.map((r) => ({ departmentId: r.department_id, department: r.department, total: r.total, open: r.open, overdue: r.overdue, corrected: r.corrected, rejected: r.rejected, avgDays: r.avg_days === null ? null : Number(r.avg_days) })) };
+}
+
+export interface Flag { objectionId: number; keyText: string | null; field: string | null; since: string }
+export interface ResourceFlags { whole: Flag[]; byKey: Map<string, Flag[]> }
+
+/** The active flags (标注) of a resource: cached per process, dropped when any flag changes anywhere. */
+export function flagsOf(k: Kernel, resourceId: string): Promise<ResourceFlags> {
+  return k.cache.get('objection-flag', resourceId, async () => {
+    const rows = (await k.pool.query<{ objection_id: string; key_text: string | null; field: string | null; since: Date }>(
+      'SELECT objection_id, key_text, field, since FROM objection.flag WHERE resource_id = $1 ORDER BY objection_id', [resourceId])).rows;
+    const out: ResourceFlags = { whole: [], byKey: new Map() };
+    for (const r of rows) {
+      const f = { objectionId: Number(r.objection_id), keyText: r.key_text, field: r.field, since: r.since.toISOString() };
+      if (r.key_text === null) out.whole.push(f);
+      else out.byKey.set(r.key_text, [...(out.byKey.get(r.key_text) ?? []), f]);
+    }
+    return out;
+  });
+}
