@@ -12,6 +12,7 @@ import { governanceModule } from './governance/index.js';
 import { objectionModule } from './objection/index.js';
 import { sharingModule } from './sharing/index.js';
 import { openModule } from './open/index.js';
+import { demandModule } from './demand/index.js';
 
 export interface Module {
   name: string;
@@ -23,4 +24,4 @@ export interface Module {
   afterMigrate?: MigrationSet['after'];
 }
 
-export const modules: Module[] = [catalogModule, aggregationModule, governanceModule, objectionModule, sharingModule, openModule];
+export const modules: Module[] = [catalogModule, aggregationModule, governanceModule, objectionModule, sharingModule, openModule, demandModule];

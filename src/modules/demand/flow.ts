@@ -1,0 +1,210 @@
+/**
+ * 数据需求 (供需对接). A department describes data it needs (what, why, which items, legal basis,
+ * scenario); the bureau answers within GONGSHU_DEMAND_DAYS working days (default 3): matched to a
+ * catalog resource (the catalog's search suggests some), assigned to the department that should
+ * provide it, or rejected with a reason. A match becomes a share application prefilled from the
+ * demand; an assigned department links the new resource it catalogued and published; the demander
+ * rates the answer. Every step is audited, kept in the trail and notified.
+ */
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Ctx } from '../../kernel/http/context.js';
+import { hasRole } from '../../kernel/http/context.js';
+import { requireRole } from '../../kernel/auth/authz.js';
+import { appendInTx } from '../../kernel/audit/append.js';
+import { auditOf } from '../../kernel/audit/record.js';
+import { fail } from '../../kernel/http/errors.js';
+import { inTx } from '../../kernel/http/tx.js';
+import type { Tx } from '../../kernel/db/pool.js';
+import { loadCalendar } from '../../kernel/calendar/service.js';
+import { shanghaiDate } from '../../kernel/calendar/calendar.js';
+import { notify, type Audience } from '../../kernel/notify/notify.js';
+import { kickWebhooks } from '../../kernel/notify/webhooks.js';
+import { searchCatalog } from '../catalog/service.js';
+import type { DataItem } from '../catalog/schema.js';
+import { apply, SERVICES } from '../sharing/service.js';
+import './codes.js';
+
+export const demandInput = z.object({
+  title: z.string().trim().min(2).max(200),
+  description: z.string().trim().min(4).max(2000),
+  purpose: z.string().trim().min(4).max(1000),
+  fields: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
+  legalBasis: z.string().trim().min(2).max(1000),
+  scenario: z.string().trim().min(2).max(1000),
+});
+
+interface Row {
+  id: string; department_id: string; requester_user_id: string | null; title: string; description: string; purpose: string; fields: string[]; legal_basis: string; scenario: string;
+  status: string; resource_id: string | null; assigned_department_id: string | null; application_id: string | null; rating: number | null;
+}
+
+const link = (id: number) => `/demands?id=${id}`;
+const demander = (d: Row): Audience => ({ users: [d.requester_user_id], officersOf: [d.department_id] });
+
+async function event(tx: Tx, ctx: Ctx, id: number, step: string, comment: string | null, detail: Record<string, unknown> = {}) {
+  await sql`INSERT INTO demand.event (demand_id, step, by_name, comment, detail) VALUES (${id}, ${step}, ${ctx.actor.name}, ${comment}, ${JSON.stringify(detail)}::jsonb)`.execute(tx);
+  await appendInTx(tx, [auditOf(ctx, `demand.${step}`, 'demand', String(id), { comment, ...detail })]);
+}
+
+export async function submitDemand(k: Kernel, ctx: Ctx, input: z.infer<typeof demandInput>) {
+  requireRole(ctx, 'consumer', 'officer');
+  if (!ctx.actor.departmentId) fail('FORBIDDEN');
+  const due = (await loadCalendar(k.db)).addWorkingDays(shanghaiDate(), k.config.demandDays);
+  const id = await inTx(k.db, async (tx) => {
+    const r = (await sql<{ id: string }>`INSERT INTO demand.demand (department_id, requester, requester_user_id, title, description, purpose, fields, legal_basis, scenario, status, due)
+      VALUES (${ctx.actor.departmentId}, ${ctx.actor.name}, ${ctx.actor.id}, ${input.title}, ${input.description}, ${input.purpose}, ${input.fields}, ${input.legalBasis}, ${input.scenario}, 'submitted', ${due})
+      RETURNING id`.execute(tx)).rows[0]!;
+    const id = Number(r.id);
+    await event(tx, ctx, id, 'submit', null, { title: input.title, fields: input.fields });
+    await notify(tx, { admins: true }, { kind: 'demand.submitted', title: `新的数据需求：${input.title}`, body: `${ctx.actor.name}（${due} 前答复）`, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+    return id;
+  });
+  kickWebhooks(k);
+  return { id, status: 'submitted', due };
+}
+
+async function step<T>(k: Kernel, id: number, states: string[], fn: (tx: Tx, d: Row) => Promise<T>): Promise<T> {
+  const out = await inTx(k.db, async (tx) => {
+    const d = (await sql<Row>`SELECT * FROM demand.demand WHERE id = ${id} FOR UPDATE`.execute(tx)).rows[0];
+    if (!d) fail('NOT_FOUND');
+    if (!states.includes(d.status)) fail('DEMAND_STATE', { zh: `需求当前为“${d.status}”`, en: `The demand is ${d.status}` });
+    return fn(tx, d);
+  });
+  kickWebhooks(k);
+  return out;
+}
+
+async function publishedOf(tx: Tx, resourceId: string) {
+  const r = (await sql<{ department_id: string; name: string; items: DataItem[] }>`SELECT r.department_id, v.meta->>'name' AS name, v.items FROM catalog.resource r
+    JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version WHERE r.id = ${resourceId} AND r.status = 'published'`.execute(tx)).rows[0];
+  if (!r) fail('VALIDATION', { field: 'resourceId', zh: '须是已发布的目录资源', en: 'Must be a published catalog resource' });
+  return r;
+}
+
+export const answerInput = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('matched'), resourceId: z.uuid(), comment: z.string().trim().max(1000).optional() }),
+  z.object({ outcome: z.literal('assigned'), departmentId: z.uuid(), comment: z.string().trim().max(1000).optional() }),
+  z.object({ outcome: z.literal('rejected'), reason: z.string().trim().min(2).max(1000) }),
+]);
+
+/** The bureau's answer: matched to a resource, assigned to a providing department, or rejected. */
+export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof answerInput>) {
+  if (!hasRole(ctx, 'admin')) fail('FORBIDDEN');
+  return step(k, id, ['submitted'], async (tx, d) => {
+    const done = sql`answered_at = now(), answered_by = ${ctx.actor.name}, updated_at = now()`;
+    if (input.outcome === 'matched') {
+      const res = await publishedOf(tx, input.resourceId);
+      if (res.department_id === d.department_id) fail('VALIDATION', { field: 'resourceId', zh: '这是需求部门自己的资源', en: 'This is the demanding department\'s own resource' });
+      await sql`UPDATE demand.demand SET status = 'matched', resource_id = ${input.resourceId}, reason = ${input.comment ?? null}, ${done} WHERE id = ${id}`.execute(tx);
+      await event(tx, ctx, id, 'match', input.comment ?? null, { resource: input.resourceId });
+      await notify(tx, demander(d), { kind: 'demand.matched', title: `数据需求已匹配：${res.name}`, body: '可据此一键发起共享申请', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+      return { id, status: 'matched' };
+    }
+    if (input.outcome === 'assigned') {
+      const dept = (await sql<{ name: string }>`SELECT name FROM kernel.department WHERE id = ${input.departmentId}`.execute(tx)).rows[0];
+      if (!dept) fail('VALIDATION', { field: 'departmentId', zh: '部门不存在', en: 'No such department' });
+      if (input.departmentId === d.department_id) fail('VALIDATION', { field: 'departmentId', zh: '不能交由需求部门自己提供', en: 'Cannot assign to the demanding department itself' });
+      await sql`UPDATE demand.demand SET status = 'assigned', assigned_department_id = ${input.departmentId}, reason = ${input.comment ?? null}, ${done} WHERE id = ${id}`.execute(tx);
+      await event(tx, ctx, id, 'assign', input.comment ?? null, { department: input.departmentId });
+      await notify(tx, { officersOf: [input.departmentId] }, { kind: 'demand.assigned', title: `请提供数据：${d.title}`, body: '请编目、归集并发布资源后关联到该需求', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+      await notify(tx, demander(d), { kind: 'demand.assigned', title: `数据需求已交由${dept.name}提供`, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+      return { id, status: 'assigned' };
+    }
+    await sql`UPDATE demand.demand SET status = 'rejected', reason = ${input.reason}, ${done} WHERE id = ${id}`.execute(tx);
+    await event(tx, ctx, id, 'reject', input.reason);
+    await notify(tx, demander(d), { kind: 'demand.rejected', title: '数据需求未予满足', body: input.reason, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+    return { id, status: 'rejected' };
+  });
+}
+
+/** The assigned department links the resource it catalogued, aggregated and published for the demand. */
+export async function provideDemand(k: Kernel, ctx: Ctx, id: number, resourceId: string) {
+  requireRole(ctx, 'officer', 'admin');
+  return step(k, id, ['assigned'], async (tx, d) => {
+    if (!hasRole(ctx, 'admin') && ctx.actor.departmentId !== d.assigned_department_id) fail('FORBIDDEN_DEPARTMENT');
+    const res = await publishedOf(tx, resourceId);
+    if (res.department_id !== d.assigned_department_id) fail('VALIDATION', { field: 'resourceId', zh: '须是承办部门的资源', en: 'Must be a resource of the assigned department' });
+    await sql`UPDATE demand.demand SET status = 'provided', resource_id = ${resourceId}, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await event(tx, ctx, id, 'provide', null, { resource: resourceId });
+    await notify(tx, demander(d), { kind: 'demand.provided', title: `所需数据已提供：${res.name}`, body: '可据此一键发起共享申请', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+    return { id, status: 'provided' };
+  });
+}
+
+/** Items of the resource that the demand asked for (by name or label, either containing the other). */
+export function matchItems(wanted: string[], items: DataItem[]): string[] {
+  const norm = (s: string) => s.replace(/\s+/g, '').toLowerCase();
+  return items.filter((i) => wanted.some((w) => {
+    const a = norm(w);
+    return a.length > 0 && (norm(i.name) === a || norm(i.label).includes(a) || a.includes(norm(i.label)));
+  })).map((i) => i.name);
+}
+
+/** The share application a matched or provided demand becomes, prefilled from the demand. */
+export async function draftOf(k: Kernel, d: Row) {
+  if (!d.resource_id || !['matched', 'provided'].includes(d.status)) return null;
+  const res = await publishedOf(k.db, d.resource_id);
+  return {
+    resourceId: d.resource_id, resourceName: res.name, fields: matchItems(d.fields, res.items), services: ['query'] as (typeof SERVICES)[number][],
+    purpose: d.purpose, legalBasis: d.legal_basis, scenario: d.scenario,
+  };
+}
+
+export const demandApplyInput = z.object({
+  appCredentialId: z.uuid(),
+  fields: z.array(z.string().max(63)).min(1).max(500).optional(),
+  services: z.array(z.enum(SERVICES)).min(1).default(['query']),
+  periodFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  periodTo: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  expectedCalls: z.number().int().min(1).max(100_000_000),
+});
+
+/** 落实: the demand becomes a share application, prefilled (purpose, legal basis, scenario, the items asked for). */
+export async function applyFromDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof demandApplyInput>) {
+  requireRole(ctx, 'consumer', 'officer');
+  const d = (await sql<Row>`SELECT * FROM demand.demand WHERE id = ${id}`.execute(k.db)).rows[0];
+  if (!d || d.department_id !== ctx.actor.departmentId) fail('NOT_FOUND');
+  if (d.application_id) fail('DEMAND_STATE', { zh: '已据此需求发起过共享申请', en: 'An application was already made from this demand' });
+  const draft = await draftOf(k, d);
+  if (!draft) fail('DEMAND_STATE', { zh: '需求尚未匹配到资源', en: 'The demand has no resource yet' });
+  const fields = input.fields ?? draft.fields;
+  if (!fields.length) fail('VALIDATION', { field: 'fields', zh: '须选择申请的数据项', en: 'Choose the items to apply for' });
+  const made = await apply(k, ctx, { resourceId: draft.resourceId, appCredentialId: input.appCredentialId, fields, services: input.services, purpose: d.purpose, legalBasis: d.legal_basis, scenario: d.scenario,
+    periodFrom: input.periodFrom, periodTo: input.periodTo, expectedCalls: input.expectedCalls });
+  await inTx(k.db, async (tx) => {
+    await sql`UPDATE demand.demand SET application_id = ${made.id}, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await event(tx, ctx, id, 'apply', null, { application: made.id });
+  });
+  return { id, applicationId: made.id, status: made.status };
+}
+
+export const rateInput = z.object({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(1000).optional() });
+
+export async function rateDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof rateInput>) {
+  requireRole(ctx, 'consumer', 'officer');
+  return step(k, id, ['matched', 'assigned', 'provided', 'rejected'], async (tx, d) => {
+    if (d.department_id !== ctx.actor.departmentId) fail('NOT_FOUND');
+    if (d.rating !== null) fail('DEMAND_STATE', { zh: '已评价', en: 'Already rated' });
+    await sql`UPDATE demand.demand SET rating = ${input.rating}, rating_comment = ${input.comment ?? null}, rated_at = now(), updated_at = now() WHERE id = ${id}`.execute(tx);
+    await event(tx, ctx, id, 'rate', input.comment ?? null, { rating: input.rating });
+    return { id, rating: input.rating };
+  });
+}
+
+/** Catalog resources that may answer the demand: searched by its title and each item it asks for. */
+export async function suggestionsFor(k: Kernel, ctx: Ctx, d: { title: string; fields: string[]; department_id: string }) {
+  const seen = new Map<string, { id: string; name: string; departmentName: string; hits: number }>();
+  for (const q of [d.title, ...d.fields].slice(0, 10)) {
+    const found = await searchCatalog(ctx, k.db, { q, page: 1, pageSize: 5 });
+    for (const r of found.items) {
+      if (r.departmentId === d.department_id) continue;
+      const s = seen.get(r.id) ?? { id: r.id, name: r.name, departmentName: r.departmentName, hits: 0 };
+      s.hits++;
+      seen.set(r.id, s);
+    }
+  }
+  return [...seen.values()].sort((a, b) => b.hits - a.hits).slice(0, 8);
+}
+

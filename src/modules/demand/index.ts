@@ -1,0 +1,14 @@
+/** The demand module (数据需求, 供需对接): demands, the bureau's answer in working days, prefilled applications, ratings. */
+import path from 'node:path';
+import { SRC_DIR } from '../../kernel/paths.js';
+import type { Module } from '../index.js';
+import { demandRoutes } from './routes.js';
+import { runDemandDeadlines } from './deadlines.js';
+import './codes.js';
+
+export const demandModule: Module = {
+  name: 'demand',
+  migrations: path.join(SRC_DIR, 'modules', 'demand', 'migrations'),
+  routes: demandRoutes,
+  jobs: (k) => [{ name: 'demand-deadlines', cron: '27 * * * *', handler: async () => void (await runDemandDeadlines(k)) }],
+};

@@ -1,0 +1,32 @@
+/** The demand API (供需对接). */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Kernel } from '../../kernel/kernel.js';
+import { access } from '../../kernel/http/access.js';
+import { answerDemand, answerInput, applyFromDemand, demandApplyInput, demandInput, provideDemand, rateDemand, rateInput, submitDemand } from './flow.js';
+import { demandListQuery, demandStats, getDemand, listDemands } from './read.js';
+
+export function demandRoutes(app: FastifyInstance, k: Kernel): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['demands'];
+  const idParam = z.object({ id: z.coerce.number().int().min(1) });
+  const demanders = access.roles('consumer', 'officer');
+
+  r.post('/api/v1/demands', { config: { access: demanders }, schema: { tags, summary: '提出数据需求 / Describe data your department needs', body: demandInput } },
+    async (req, reply) => reply.code(201).send(await submitDemand(k, req.ctx, req.body)));
+  r.get('/api/v1/demands', { config: { access: access.anyUser }, schema: { tags, summary: '需求列表：本部门的 / 交由本部门提供的 / 全部（大数据局）/ Demands', querystring: demandListQuery } },
+    async (req) => listDemands(k, req.ctx, req.query));
+  r.get('/api/v1/demands/stats', { config: { access: access.roles('officer', 'admin', 'auditor') }, schema: { tags, summary: '各部门需求情况（晾晒）/ Per department (rankings)' } },
+    async (req) => demandStats(k, req.ctx));
+  r.get('/api/v1/demands/:id', { config: { access: access.anyUser }, schema: { tags, summary: '需求详情、轨迹、推荐资源与预填的共享申请 / One demand with trail, suggestions and the prefilled application', params: idParam } },
+    async (req) => getDemand(k, req.ctx, req.params.id));
+  r.post('/api/v1/demands/:id/answer', { config: { access: access.roles('admin') }, schema: { tags, summary: '大数据局答复：匹配资源 / 交由部门提供 / 不予满足 / Answer: match, assign or reject', params: idParam, body: answerInput } },
+    async (req) => answerDemand(k, req.ctx, req.params.id, req.body));
+  r.post('/api/v1/demands/:id/provide', { config: { access: access.roles('officer', 'admin') }, schema: { tags, summary: '承办部门关联新发布的资源 / The assigned department links its new resource', params: idParam, body: z.object({ resourceId: z.uuid() }) } },
+    async (req) => provideDemand(k, req.ctx, req.params.id, req.body.resourceId));
+  r.post('/api/v1/demands/:id/apply', { config: { access: demanders }, schema: { tags, summary: '据需求发起共享申请（预填）/ Apply for the matched resource (prefilled)', params: idParam, body: demandApplyInput } },
+    async (req, reply) => reply.code(201).send(await applyFromDemand(k, req.ctx, req.params.id, req.body)));
+  r.post('/api/v1/demands/:id/rate', { config: { access: demanders }, schema: { tags, summary: '评价答复 / Rate the answer', params: idParam, body: rateInput } },
+    async (req) => rateDemand(k, req.ctx, req.params.id, req.body));
+}
