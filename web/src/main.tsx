@@ -29,6 +29,9 @@ const Ingest = lazy(() => import('./pages/Ingest'));
 const Governance = lazy(() => import('./pages/Governance'));
 const Share = lazy(() => import('./pages/share/Share'));
 const Portal = lazy(() => import('./pages/open/Portal'));
+const Objections = lazy(() => import('./pages/Objections'));
+const Demands = lazy(() => import('./pages/Demands'));
+const Notifications = lazy(() => import('./pages/Notifications'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -75,6 +78,9 @@ const router = createBrowserRouter([
       { path: '/ingest', element: <Ingest /> },
       { path: '/governance', element: <Governance /> },
       { path: '/share', element: <Share /> },
+      { path: '/objections', element: <Objections /> },
+      { path: '/demands', element: <Demands /> },
+      { path: '/notifications', element: <Notifications /> },
       { path: '/catalog', element: <Catalog /> },
       { path: '/catalog/manage', element: <CatalogManage /> },
       { path: '/catalog/review', element: <CatalogManage review /> },

@@ -40,7 +40,8 @@ export function checkAttachment(contentType: string | undefined, body: Buffer): 
 
 /** A file name kept as text: no path, no control characters, at most 200 characters. */
 export function cleanName(name: string | undefined, type: string): string {
-  const base = (name ?? '').split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '').trim().slice(0, 200);
+  const printable = [...(name ?? '')].filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f).join('');
+  const base = printable.split(/[\\/]/).pop()!.replace(/["<>|:*?]/g, '').trim().slice(0, 200);
   return base || `evidence.${type === 'application/pdf' ? 'pdf' : type === 'image/png' ? 'png' : 'jpg'}`;
 }
 

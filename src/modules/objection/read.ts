@@ -101,8 +101,11 @@ export async function getObjection(k: Kernel, ctx: Ctx, id: number) {
     sql<{ field: string; old_value: string | null; new_value: string | null; reason: string; by_name: string; at: Date }>`SELECT field, old_value, new_value, reason, by_name, at FROM objection.correction WHERE objection_id = ${id} ORDER BY id`.execute(k.db),
     sql<{ id: string; name: string; content_type: string; size: number; sm3: string; uploaded_by: string; at: Date }>`SELECT id, name, content_type, size, sm3, uploaded_by, at FROM objection.attachment WHERE objection_id = ${id} ORDER BY id`.execute(k.db),
   ]);
+  const raiser = (ctx.actor.type === 'user' && ctx.actor.id === r.raiser_user_id) || (r.raiser_type === 'app' && ctx.actor.departmentId === r.raiser_department_id && hasRole(ctx, 'officer', 'consumer'));
   return {
     ...toDto(r, shanghaiDate()),
+    /** what the reader may do here: answer as the raiser, act as the provider */
+    viewer: { raiser, provider: hasRole(ctx, 'admin') || (hasRole(ctx, 'officer') && ctx.actor.departmentId === r.provider_department_id) },
     trail: events.rows.map((e) => ({ step: e.step, by: e.by_name, comment: e.comment, detail: e.detail, at: e.at.toISOString() })),
     corrections: corrections.rows.map((c) => ({ field: c.field, oldValue: c.old_value, newValue: c.new_value, reason: c.reason, by: c.by_name, at: c.at.toISOString() })),
     attachments: attachments.rows.map((a) => ({ id: Number(a.id), name: a.name, contentType: a.content_type, size: a.size, sm3: a.sm3, uploadedBy: a.uploaded_by, at: a.at.toISOString() })),

@@ -65,7 +65,7 @@ describe('data services under a grant', () => {
     expect(q.statusCode, q.body).toBe(200);
     expect(q.json().rows).toEqual([{ bdcqzh: '鲁(2026)淄博市不动产权第0000001号', qlrmc: '业**', qlrzjh: '370303********1011', qx: '张店区', mj: '90.00' }]);
     const v = await env.app.inject(signed('verify', { values: { bdcqzh: '鲁(2026)淄博市不动产权第0000002号', qlrmc: '业主丙', qlrzjh: '370303199001019999' } }));
-    expect(v.json()).toEqual({ found: true, fields: { bdcqzh: 'match', qlrmc: 'match', qlrzjh: 'no_match' } });
+    expect(v.json()).toEqual({ found: true, fields: { bdcqzh: 'match', qlrmc: 'match', qlrzjh: 'no_match' }, flags: [] });
     const s = await env.app.inject(signed('statistics', { groupBy: ['qx'], measures: [{ fn: 'count' }, { fn: 'avg', item: 'mj' }] }));
     expect(s.json()).toEqual({ k: 5, suppressedGroups: 1, groups: [{ qx: '张店区', subjects: 6, values: [{ fn: 'count', value: 6 }, { fn: 'avg', item: 'mj', value: 105 }] }] });
     expect(await callsAudited()).toBe(3);

@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { Button, Dropdown, Layout, Menu, Result, Space, Tag, Typography } from 'antd';
-import { ApiOutlined, AuditOutlined, BookOutlined, CheckSquareOutlined, CloudUploadOutlined, SafetyCertificateOutlined, ShareAltOutlined, FormOutlined, CalendarOutlined, DownOutlined, HomeOutlined, KeyOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { AlertOutlined, BulbOutlined, NotificationOutlined, ApiOutlined, AuditOutlined, BookOutlined, CheckSquareOutlined, CloudUploadOutlined, SafetyCertificateOutlined, ShareAltOutlined, FormOutlined, CalendarOutlined, DownOutlined, HomeOutlined, KeyOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import { useSession, can } from '../auth/session';
 import { setLang } from '../i18n';
 import type { Role } from '../api/schemas';
 import ChangePassword from './ChangePassword';
+import Bell from './Bell';
 
 const { Header, Sider, Content } = Layout;
 
@@ -22,13 +23,16 @@ const ITEMS: { key: string; icon: ReactNode; roles: Role[] }[] = [
   { key: '/ingest', icon: <CloudUploadOutlined />, roles: ['admin', 'officer', 'auditor'] },
   { key: '/governance', icon: <SafetyCertificateOutlined />, roles: ['admin', 'officer', 'auditor'] },
   { key: '/share', icon: <ShareAltOutlined />, roles: ['admin', 'officer', 'consumer', 'auditor'] },
+  { key: '/objections', icon: <AlertOutlined />, roles: ['admin', 'officer', 'consumer', 'auditor'] },
+  { key: '/demands', icon: <BulbOutlined />, roles: ['admin', 'officer', 'consumer', 'auditor'] },
+  { key: '/notifications', icon: <NotificationOutlined />, roles: ['admin', 'officer', 'consumer', 'auditor'] },
   { key: '/departments', icon: <ApiOutlined />, roles: ['admin'] },
   { key: '/users', icon: <TeamOutlined />, roles: ['admin', 'officer', 'auditor'] },
   { key: '/credentials', icon: <KeyOutlined />, roles: ['admin', 'officer', 'consumer'] },
   { key: '/audit', icon: <AuditOutlined />, roles: ['admin', 'auditor', 'officer'] },
   { key: '/calendar', icon: <CalendarOutlined />, roles: ['admin', 'officer', 'consumer', 'auditor'] },
 ];
-const LABEL: Record<string, string> = { '/ingest': 'ingest', '/governance': 'governance', '/share': 'share', '/catalog': 'catalog', '/catalog/manage': 'catalogManage', '/catalog/review': 'catalogReview', '/': 'home', '/departments': 'departments', '/users': 'users', '/credentials': 'credentials', '/audit': 'audit', '/calendar': 'calendar' };
+const LABEL: Record<string, string> = { '/objections': 'objections', '/demands': 'demands', '/notifications': 'notifications', '/ingest': 'ingest', '/governance': 'governance', '/share': 'share', '/catalog': 'catalog', '/catalog/manage': 'catalogManage', '/catalog/review': 'catalogReview', '/': 'home', '/departments': 'departments', '/users': 'users', '/credentials': 'credentials', '/audit': 'audit', '/calendar': 'calendar' };
 
 export function menuFor(roles: Role[]) {
   return ITEMS.filter((i) => can(roles, ...i.roles));
@@ -82,6 +86,7 @@ export default function AppLayout({ children }: { children: ReactNode }) {
             <Typography.Text type="secondary">{t('app.subtitle')}</Typography.Text>
           </Space>
           <Space>
+            <Bell />
             <Button type="text" data-testid="lang-switch" onClick={() => void setLang(i18n.language === 'en-US' ? 'zh-CN' : 'en-US')}>
               {t('header.language')}
             </Button>

@@ -126,6 +126,9 @@ export default function Resource() {
         {res.status === 'published' && res.published && can(roles, 'consumer', 'officer') && session!.user.departmentId !== res.departmentId && (
           <Button type="primary" onClick={() => setApplying(true)} data-testid="share-apply">{t('share.apply')}</Button>
         )}
+        {res.status === 'published' && can(roles, 'consumer', 'officer', 'admin') && (
+          <Button onClick={() => navigate(`/objections?new=${res.id}`)} data-testid="objection-raise">{t('objection.raise')}</Button>
+        )}
       </div>
       {res.published && (
         <Apply open={applying} resourceId={res.id} items={res.published.items} shareType={res.published.meta.shareType} onClose={() => setApplying(false)} onDone={() => { setApplying(false); navigate('/share'); }} />
