@@ -141,7 +141,7 @@ function Detail({ id, onClose }: { id: number; onClose: () => void }) {
       {d.attachments.length > 0 && (
         <Table size="small" rowKey="id" pagination={false} dataSource={d.attachments} style={{ marginBottom: 12 }} columns={[
           { key: 'n', title: t('objection.attachments'), render: (_: unknown, a) => <a href={`/api/v1/objections/${id}/attachments/${a.id}`}>{a.name}</a> },
-          { key: 's', title: t('objection.size'), render: (_: unknown, a) => `${(a.size / 1024).toFixed(0)} KB` },
+          { key: 's', title: t('objection.size'), render: (_: unknown, a) => (a.size < 1024 ? `${a.size} B` : `${(a.size / 1024).toFixed(0)} KB`) },
           { key: 'b', dataIndex: 'uploadedBy', title: t('objection.by') },
         ]} />
       )}
