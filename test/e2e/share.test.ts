@@ -95,7 +95,7 @@ describe.skipIf(!CHROMIUM)('sharing in Chromium', () => {
     const q = (await client.request('POST', `/api/v1/services/${resourceId}/query`, { filters: { bdcqzh: '鲁(2026)淄博市不动产权第0000001号' } })) as { rows: unknown[] };
     expect(q.rows).toEqual([{ bdcqzh: '鲁(2026)淄博市不动产权第0000001号', qlrmc: '业**', qlrzjh: '370303********1011', qx: '张店区', mj: '90.00' }]);
     const v = await client.request('POST', `/api/v1/services/${resourceId}/verify`, { values: { bdcqzh: '鲁(2026)淄博市不动产权第0000002号', qlrmc: '业主丙' } });
-    expect(v).toEqual({ found: true, fields: { bdcqzh: 'match', qlrmc: 'match' } });
+    expect(v).toEqual({ found: true, fields: { bdcqzh: 'match', qlrmc: 'match' }, flags: [] });
     const s = await client.request('POST', `/api/v1/services/${resourceId}/statistics`, { groupBy: ['qx'], measures: [{ fn: 'count' }] });
     expect(s).toMatchObject({ suppressedGroups: 1, groups: [{ qx: '张店区', subjects: 5 }] });
     const audited = (await c.env.rt.kernel.pool.query(`SELECT action FROM kernel.audit_log WHERE action LIKE 'service.%' ORDER BY seq`)).rows.map((r) => r.action);
