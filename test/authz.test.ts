@@ -74,7 +74,9 @@ describe('every endpoint × every role', () => {
     const publicUrls = new Set(['/api/health', '/api/openapi.json', '/metrics', '/api/v1/auth/login', '/', '/api/v1/open/catalog.jsonld',
       ...['package_list', 'package_show', 'package_search', 'organization_list', 'organization_show', 'datastore_search'].map((a) => `/api/3/action/${a}`),
       // the open data portal: 无条件开放 data to anyone, 有条件开放 data to a registered key whose application was approved (open.test.ts)
-      '/api/v1/open/resources', '/api/v1/open/resources/:id', '/api/v1/open/resources/:id/rows', '/api/v1/open/resources/:id/download', '/api/v1/open/keys', '/api/v1/open/applications']);
+      '/api/v1/open/resources', '/api/v1/open/resources/:id', '/api/v1/open/resources/:id/rows', '/api/v1/open/resources/:id/download', '/api/v1/open/keys', '/api/v1/open/applications',
+      // 纠错 by the public, with a registered key (objections.test.ts in the open module)
+      '/api/v1/open/objections', '/api/v1/open/objections/:id/respond']);
     for (const r of env.app.routeTable) {
       if (r.url.startsWith('/api/docs')) continue;
       // outside /api only the console's static files are served (they hold no data)

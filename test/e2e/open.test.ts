@@ -1,7 +1,8 @@
 /**
  * The open data portal in a real browser: a visitor without an account finds datasets, reads and
  * searches 无条件开放 rows and downloads a file; for 有条件开放 data registers a key and applies; the
- * provider's officer approves in the console; the visitor then reads the rows with the key.
+ * provider's officer approves in the console; the visitor then reads the rows with the key, and
+ * reports an error in a row (纠错) that the provider accepts: the row then shows it is under objection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -23,6 +24,7 @@ describe.skipIf(!CHROMIUM)('open data portal in Chromium', () => {
   let page: Page;
   let base: string;
   let condId: string;
+  let openId: string;
   beforeAll(async () => {
     c = await openConsole({ width: 1366, height: 900 });
     ({ page, base } = c);
@@ -31,6 +33,7 @@ describe.skipIf(!CHROMIUM)('open data portal in Chromium', () => {
     for (const [name, openType, rows] of [['企业登记信息', 'unconditional', firms], ['食品经营许可信息', 'conditional', firms.slice(0, 4)], ['内部企业名录', 'none', firms]] as const) {
       const res = await publishResource(k, { department: '淄博市市场监督管理局', name, items: ITEMS, openType });
       if (openType === 'conditional') condId = res.id;
+      if (openType === 'unconditional') openId = res.id;
       await runIngest(k, systemCtx('e2e'), { resourceId: res.id, mode: 'full', source: 'e2e', columns: ITEMS.map((i) => i.name), rows: (async function* () { yield rows.map((values, i) => ({ row: i + 1, values: [...values] })); })() });
     }
   }, 120_000);
@@ -90,5 +93,28 @@ describe.skipIf(!CHROMIUM)('open data portal in Chromium', () => {
     await page.reload();
     await page.getByText('已批准').waitFor();
     await page.getByRole('cell', { name: '淄博化工有限公司1', exact: true }).waitFor();
+  });
+
+  it('the visitor reports an error in a row with the same key; once the provider accepts, the row is marked', async () => {
+    await page.goto(`${base}/open/${openId}`);
+    const row = page.getByRole('row').filter({ hasText: '淄博化工有限公司1' }).first();
+    await row.getByTestId('open-report').click();
+    const d = page.getByRole('dialog');
+    await d.getByLabel('有误的数据项').click();
+    await page.locator('.ant-select-item-option', { hasText: '企业名称' }).click();
+    await d.getByLabel('正确的值').fill('淄博化工股份有限公司1');
+    await d.getByLabel('哪里不对').fill('企业已于 2026 年更名');
+    await d.getByRole('button', { name: '提交纠错' }).click();
+    await d.getByText('已提交，提供部门将核实处理').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByText('我的纠错').waitFor();
+    await page.getByText('待受理').waitFor();
+    const id = Number((await c.env.rt.kernel.pool.query(`SELECT id FROM objection.objection WHERE channel = 'open' ORDER BY id DESC LIMIT 1`)).rows[0].id);
+    const { loginAs, as } = await import('../support/http.js');
+    const officer = await loginAs(c.env.app, 'scjg_officer', DEMO_PASSWORD);
+    expect((await c.env.app.inject(as(officer, { method: 'POST', url: `/api/v1/objections/${id}/accept`, payload: { accept: true } }))).json().status).toBe('flagged');
+    await page.reload();
+    await page.getByRole('row').filter({ hasText: '淄博化工有限公司1' }).first().getByText('异议核实中').waitFor();
+    await shot(page, 'open-report');
   });
 });

@@ -1,10 +1,9 @@
-/** zh-CN by default, en-US second; the choice is remembered in localStorage. */
+/** zh-CN by default, en-US second (loaded when chosen, not in the first download); the choice is remembered in localStorage. */
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import zh from './locales/zh-CN';
-import en from './locales/en-US';
 import { setApiLanguage } from './api/client';
 
 export type Lang = 'zh-CN' | 'en-US';
@@ -21,16 +20,20 @@ function apply(lang: Lang) {
 }
 
 const initial = storedLang();
-apply(initial);
+apply('zh-CN');
 void i18n.use(initReactI18next).init({
-  resources: { 'zh-CN': { translation: zh }, 'en-US': { translation: en } },
-  lng: initial,
+  resources: { 'zh-CN': { translation: zh } },
+  lng: 'zh-CN',
   fallbackLng: 'zh-CN',
   interpolation: { escapeValue: false },
 });
+if (initial === 'en-US') void setLang('en-US');
 
 export async function setLang(lang: Lang) {
   localStorage.setItem(KEY, lang);
+  if (lang === 'en-US' && !i18n.hasResourceBundle('en-US', 'translation')) {
+    i18n.addResourceBundle('en-US', 'translation', (await import('./locales/en-US')).default);
+  }
   apply(lang);
   await i18n.changeLanguage(lang);
 }

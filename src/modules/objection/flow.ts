@@ -80,7 +80,7 @@ async function dueIn(k: Kernel, days: number): Promise<string> {
 
 interface ObjRow {
   id: string; resource_id: string; provider_department_id: string; record_key: Record<string, string> | null; key_text: string | null; field: string | null;
-  raiser_type: 'user' | 'app'; raiser_user_id: string | null; raiser_department_id: string | null; status: string; contested: boolean; proposed_value: string | null;
+  raiser_type: 'user' | 'app' | 'public'; raiser_user_id: string | null; raiser_open_key_id: string | null; raiser_department_id: string | null; status: string; contested: boolean; proposed_value: string | null;
 }
 
 async function event(tx: Tx, ctx: Ctx, id: number, step: string, comment: string | null, detail: Record<string, unknown> = {}) {
@@ -89,11 +89,18 @@ async function event(tx: Tx, ctx: Ctx, id: number, step: string, comment: string
 }
 
 const link = (id: number) => `/objections?id=${id}`;
-const raiserAudience = (o: ObjRow): Audience => (o.raiser_type === 'user' ? { users: [o.raiser_user_id] } : { membersOf: [o.raiser_department_id] });
+// (the public has no bell: they follow their objections on the portal with their key)
+const raiserAudience = (o: ObjRow): Audience => (o.raiser_type === 'user' ? { users: [o.raiser_user_id] } : o.raiser_type === 'app' ? { membersOf: [o.raiser_department_id] } : {});
 
-/** Raises an objection (a user in the console, or an app through the sharing module's service route). */
-export async function raise(k: Kernel, ctx: Ctx, input: RaiseInput): Promise<{ id: number; status: string; due: string }> {
-  if (ctx.actor.type !== 'user' && ctx.actor.type !== 'app') fail('FORBIDDEN');
+/** A member of the public, known by the open-data key they registered (the open module checks the key). */
+export interface PublicRaiser { keyId: number; keyPrefix: string }
+
+/** Raises an objection (a user in the console, an app through the sharing module's service route, the public through the open portal). */
+export async function raise(k: Kernel, ctx: Ctx, input: RaiseInput, pub?: PublicRaiser): Promise<{ id: number; status: string; due: string }> {
+  if (ctx.actor.type !== 'user' && ctx.actor.type !== 'app' && !pub) fail('FORBIDDEN');
+  const raiserType = pub ? 'public' : ctx.actor.type;
+  const raiserName = pub ? `公众（密钥 ${pub.keyPrefix}…）` : ctx.actor.name;
+  if (pub) ctx = { ...ctx, actor: { ...ctx.actor, name: raiserName } };
   const res = await publishedResource(k.db, input.resourceId);
   if (input.field && !res.items.some((i) => i.name === input.field)) fail('VALIDATION', { field: 'field', zh: `资源没有数据项“${input.field}”`, en: `The resource has no item "${input.field}"` });
   if (input.field && !input.recordKey) fail('VALIDATION', { field: 'recordKey', zh: '对数据项提出异议须指明记录（业务主键）', en: 'An objection on an item needs the record (its business key)' });
@@ -104,12 +111,13 @@ export async function raise(k: Kernel, ctx: Ctx, input: RaiseInput): Promise<{ i
         raiser_type, raiser_name, raiser_user_id, raiser_app_id, raiser_department_id, status, step_due)
       VALUES (${res.id}, ${res.departmentId}, ${rec ? JSON.stringify(rec.recordKey) : null}::jsonb, ${rec?.keyText ?? null}, ${input.field ?? null},
         ${input.seenValue ?? rec?.value ?? null}, ${input.proposedValue ?? null}, ${input.description}, ${input.channel},
-        ${ctx.actor.type}, ${ctx.actor.name}, ${ctx.actor.type === 'user' ? ctx.actor.id : null}, ${ctx.actor.type === 'app' ? ctx.actor.id : null}, ${ctx.actor.departmentId},
+        ${raiserType}, ${raiserName}, ${raiserType === 'user' ? ctx.actor.id : null}, ${raiserType === 'app' ? ctx.actor.id : null}, ${pub ? null : ctx.actor.departmentId},
         'submitted', ${due}) RETURNING id`.execute(tx)).rows[0]!;
+    if (pub) await sql`UPDATE objection.objection SET raiser_open_key_id = ${pub.keyId} WHERE id = ${row.id}`.execute(tx);
     const oid = Number(row.id);
     await event(tx, ctx, oid, 'submit', input.description, { resource: res.id, recordKey: rec?.recordKey ?? null, field: input.field ?? null, proposedValue: input.proposedValue ?? null, channel: input.channel });
     await notify(tx, k.config.objectionAcceptBy === 'bureau' ? { admins: true } : { officersOf: [res.departmentId] }, {
-      kind: 'objection.submitted', title: `收到数据异议：${res.name}`, body: `${ctx.actor.name}：${input.description}（${due} 前受理）`, link: link(oid), subject: { type: 'objection', id: oid },
+      kind: 'objection.submitted', title: `收到数据异议：${res.name}`, body: `${raiserName}：${input.description}（${due} 前受理）`, link: link(oid), subject: { type: 'objection', id: oid },
     }, k.config.node.code);
     return oid;
   });
@@ -236,17 +244,19 @@ export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
 
 export const respondInput = z.object({ decision: z.enum(['accept', 'contest']), comment: z.string().trim().max(1000).optional() });
 
-function requireRaiser(ctx: Ctx, o: ObjRow) {
-  const mine = o.raiser_type === 'user'
-    ? ctx.actor.type === 'user' && ctx.actor.id === o.raiser_user_id
-    : ctx.actor.departmentId === o.raiser_department_id && hasRole(ctx, 'officer', 'consumer');
+function requireRaiser(ctx: Ctx, o: ObjRow, pub?: PublicRaiser) {
+  const mine = o.raiser_type === 'public'
+    ? !!pub && Number(o.raiser_open_key_id) === pub.keyId
+    : o.raiser_type === 'user'
+      ? ctx.actor.type === 'user' && ctx.actor.id === o.raiser_user_id
+      : ctx.actor.departmentId === o.raiser_department_id && hasRole(ctx, 'officer', 'consumer');
   if (!mine) fail('FORBIDDEN');
 }
 
 /** The raiser accepts the outcome (归档) or contests it once (to the bureau). */
-export async function respond(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof respondInput>) {
+export async function respond(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof respondInput>, pub?: PublicRaiser) {
   return step(k, id, ['corrected', 'rejected', 'not_accepted'], async (tx, o) => {
-    requireRaiser(ctx, o);
+    requireRaiser(ctx, o, pub);
     if (input.decision === 'accept') {
       await sql`UPDATE objection.objection SET status = 'archived', step_due = NULL, archived_at = now(), updated_at = now() WHERE id = ${id}`.execute(tx);
       await event(tx, ctx, id, 'confirm', input.comment ?? null);

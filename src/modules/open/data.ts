@@ -14,6 +14,7 @@ import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
 import { sm3Hex } from '../../kernel/crypto/sm.js';
 import { CONTENT_TYPES, writeTable, type TableFormat } from '../../kernel/tabular.js';
+import { flagsOf, keyTextOf } from '../objection/service.js';
 import { openSnapshot } from '../../kernel/db/snapshot.js';
 import type { DataItem, ResourceMeta } from '../catalog/schema.js';
 import './codes.js';
@@ -143,7 +144,14 @@ export async function openRows(k: Kernel, ctx: Ctx, res: OpenResource, key: Open
     k.pool.query(s.count, s.params).then((r) => Number(r.rows[0].n)),
   ]);
   await k.audit.record(auditOf(ctx, 'open.rows', 'resource', res.id, { ...who(key), q: query.q ?? null, filters: Object.keys(query.filters ?? {}), offset: query.offset, rows: records.length }));
-  return { records, total };
+  // records under objection (标注), where the business key is open and so identifies them
+  const keys = res.items.filter((i) => i.primaryKey).map((i) => i.name);
+  const marks = await flagsOf(k, res.id);
+  const flags = [
+    ...marks.whole.map((f) => ({ row: null as number | null, field: f.field, objectionId: f.objectionId, since: f.since })),
+    ...(keys.length ? records.flatMap((r, n) => (marks.byKey.get(keyTextOf(keys.map((c) => r[c] ?? null))) ?? []).map((f) => ({ row: n as number | null, field: f.field, objectionId: f.objectionId, since: f.since }))) : []),
+  ];
+  return { records, total, flags };
 }
 
 export async function openDownload(k: Kernel, ctx: Ctx, res: OpenResource, key: OpenKey | null, format: TableFormat): Promise<{ stream: Readable; filename: string; contentType: string }> {

@@ -9,6 +9,8 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { AppError } from '../../kernel/http/errors.js';
 import { CkanError, ckanEnvelope as envelope } from '../catalog/service.js';
+import { publicObjectionInput, publicObjections, raisePublic, respondPublic } from './objections.js';
+import { respondInput } from '../objection/service.js';
 import { keyOf, listOpen, openDownload, openResource, openRows, OPEN_PAGE_MAX, OPEN_PREVIEW_ROWS } from './data.js';
 import { applyOpen, decideOpen, keyInput, myOpenApplications, openApplicationInput, openDecisionInput, registerKey, reviewOpenApplications } from './applications.js';
 
@@ -71,6 +73,17 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
   }, async (req, reply) => reply.code(201).send(await applyOpen(k, req.ctx, await keyOf(k, presented(req)), req.body)));
   r.get('/api/v1/open/applications', { config: open, schema: { tags, summary: '本密钥的申请 / This key\'s applications' } },
     async (req) => myOpenApplications(k, await keyOf(k, presented(req))));
+
+  r.post('/api/v1/open/objections', {
+    config: open,
+    schema: { tags, summary: '对开放数据纠错（须带密钥）/ Report wrong open data (with a key)', body: publicObjectionInput },
+  }, async (req, reply) => reply.code(201).send(await raisePublic(k, req.ctx, await keyOf(k, presented(req)), req.body)));
+  r.get('/api/v1/open/objections', { config: open, schema: { tags, summary: '本密钥提出的纠错及其结果 / This key\'s reports and their outcome' } },
+    async (req) => publicObjections(k, await keyOf(k, presented(req))));
+  r.post('/api/v1/open/objections/:id/respond', {
+    config: open,
+    schema: { tags, summary: '确认或申诉处理结果（一次）/ Confirm or contest the outcome (once)', params: z.object({ id: z.coerce.number().int().min(1) }), body: respondInput },
+  }, async (req) => respondPublic(k, req.ctx, await keyOf(k, presented(req)), req.params.id, req.body));
 
   r.get('/api/v1/share/open-applications', {
     config: { access: access.roles('officer', 'admin', 'auditor') },

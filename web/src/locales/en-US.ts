@@ -102,6 +102,7 @@ const en: Messages = {
     states: { open: 'Open', fixed: 'Fixed', confirmed: 'Confirmed correct' },
   },
   open: {
+    report: 'Report an error', reportTitle: 'Report wrong data', reportField: 'Wrong item', reportValue: 'Right value', reportWhat: 'What is wrong', reportSend: 'Send', reported: 'Sent; the providing department will check it. Follow the outcome here with the same key', needKey: 'Reporting needs an open-data key (to follow the outcome); register one first', myReports: 'My reports', underObjection: 'Under objection', contestComment: 'I disagree with the outcome and ask for a review', 
     title: 'Open data', console: 'Staff log-in', datasets: 'Open datasets', search: 'Search datasets, departments', openType: 'Open type', name: 'Name', provider: 'Provider', items: 'Open items',
     updated: 'Published', back: 'Back to the list', code: 'Code', cycle: 'Update cycle', condition: 'Condition', summary: 'Summary', withheld: '{{n}} more item(s) above grade 1 are not opened',
     data: 'Data', searchRows: 'Search the data', apiHint: 'Read it through the API (CKAN-compatible):', keyTitle: 'Key and application (open on conditions)', keyOnce: 'The key is shown only this once; keep it safe',

@@ -100,6 +100,7 @@ const zh = {
     states: { open: '未整改', fixed: '已整改', confirmed: '已确认无误' },
   },
   open: {
+    report: '纠错', reportTitle: '数据纠错', reportField: '有误的数据项', reportValue: '正确的值', reportWhat: '哪里不对', reportSend: '提交纠错', reported: '已提交，提供部门将核实处理；用同一密钥可在本页查看结果', needKey: '纠错须使用开放数据密钥（用于查看处理结果），请先注册', myReports: '我的纠错', underObjection: '异议核实中', contestComment: '对处理结果有异议，申请复核', 
     title: '公共数据开放', console: '登录管理后台', datasets: '开放数据集', search: '搜索数据集、部门', openType: '开放类型', name: '名称', provider: '提供部门', items: '开放数据项',
     updated: '发布时间', back: '返回列表', code: '资源代码', cycle: '更新周期', condition: '开放条件', summary: '摘要', withheld: '另有 {{n}} 项（分级高于一级）不开放',
     data: '数据', searchRows: '在数据中搜索', apiHint: '通过 API 读取（兼容 CKAN）：', keyTitle: '开放数据密钥与申请（有条件开放）', keyOnce: '密钥只显示这一次，请妥善保存',

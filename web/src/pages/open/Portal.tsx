@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Card, Descriptions, Form, Input, Layout, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Form, Input, Layout, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
@@ -14,7 +14,8 @@ const dataset = z.object({
   openCondition: z.string().nullable(), updateCycle: z.string(), publishedAt: z.string().nullable(), items: z.array(item), itemsWithheld: z.number(),
 });
 const page = z.object({ items: z.array(dataset), total: z.number(), page: z.number(), pageSize: z.number() });
-const rows = z.object({ records: z.array(z.record(z.string(), z.string().nullable())), total: z.number() });
+const rows = z.object({ records: z.array(z.record(z.string(), z.string().nullable())), total: z.number(), flags: z.array(z.object({ row: z.number().nullable(), field: z.string().nullable(), objectionId: z.number() })).default([]) });
+const reports = z.object({ items: z.array(z.object({ id: z.number(), resourceId: z.string(), recordKey: z.record(z.string(), z.string()), field: z.string().nullable(), proposedValue: z.string().nullable(), status: z.string(), reason: z.string().nullable(), contested: z.boolean(), due: z.string().nullable() })) });
 const myApps = z.object({ items: z.array(z.object({ id: z.number(), resourceId: z.string(), resourceName: z.string(), status: z.string(), due: z.string(), reason: z.string().nullable() })) });
 const KEY = 'gs_open_key';
 
@@ -45,6 +46,7 @@ function Datasets() {
   const [q, setQ] = useState('');
   const [openType, setOpenType] = useState<string | undefined>();
   const [p, setP] = useState({ page: 1, pageSize: 20 });
+  const [reporting, setReporting] = useState<Record<string, string | null> | null>(null);
   const list = useQuery({ queryKey: ['open', 'list', q, openType, p], queryFn: () => api(page, '/api/v1/open/resources', { query: { q, openType, ...p } }) });
   return (
     <Card title={t('open.datasets')} extra={<Space>
@@ -72,6 +74,7 @@ function Dataset({ id }: { id: string }) {
   const d = useQuery({ queryKey: ['open', 'one', id], queryFn: () => api(dataset, `/api/v1/open/resources/${id}`) });
   const [q, setQ] = useState('');
   const [p, setP] = useState({ page: 1, pageSize: 20 });
+  const [reporting, setReporting] = useState<Record<string, string | null> | null>(null);
   const r = useQuery({
     queryKey: ['open', 'rows', id, q, p, key],
     queryFn: () => api(rows, `/api/v1/open/resources/${id}/rows`, { query: { q, limit: p.pageSize, offset: (p.page - 1) * p.pageSize }, headers }),
@@ -110,8 +113,18 @@ function Dataset({ id }: { id: string }) {
         {locked ? <Alert type="info" showIcon message={(r.error as Error).message} /> : (
           <Table rowKey={(_, n) => String(n)} size="small" loading={r.isFetching} dataSource={r.data?.records} scroll={{ x: true }} locale={{ emptyText: t('common.empty') }}
             pagination={{ current: p.page, pageSize: p.pageSize, total: r.data?.total ?? 0, onChange: (page, pageSize) => setP({ page, pageSize }) }}
-            columns={ds.items.map((i) => ({ key: i.name, dataIndex: i.name, title: i.label }))} />
+            columns={[
+              ...ds.items.map((i) => ({ key: i.name, dataIndex: i.name, title: i.label })),
+              ...(ds.items.some((i) => i.primaryKey) ? [{
+                key: '_report', title: '', render: (_: unknown, rec: Record<string, string | null>, n: number) => <Space size={4}>
+                  {r.data?.flags.some((f) => f.row === n || f.row === null) && <Tag color="warning">{t('open.underObjection')}</Tag>}
+                  <Button size="small" type="link" onClick={() => setReporting(rec)} data-testid="open-report">{t('open.report')}</Button>
+                </Space>,
+              }] : []),
+            ]} />
         )}
+        {reporting && <Report ds={ds} record={reporting} openKey={key} onKey={(k) => { setKey(k); localStorage.setItem(KEY, k); }} onClose={() => setReporting(null)} />}
+        {key && <MyReports id={id} openKey={key} />}
         <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>
           {t('open.apiHint')} <Typography.Text code copyable>{`GET /api/3/action/datastore_search?resource_id=${id}&q=&limit=100`}</Typography.Text>
         </Typography.Paragraph>
@@ -161,6 +174,72 @@ function KeyCard({ id, value, onChange }: { id: string; value: string; onChange:
         {mine.map((a) => <Alert key={a.id} type={a.status === 'approved' ? 'success' : a.status === 'rejected' ? 'error' : 'info'} showIcon
           message={`${t(`open.states.${a.status}`)}${a.status === 'submitted' ? ` · ${t('open.dueBy', { due: a.due })}` : ''}${a.reason ? ` · ${a.reason}` : ''}`} />)}
       </Space>
+    </Card>
+  );
+}
+
+/** 纠错: the record's key identifies it; the item, the right value and what is wrong; a registered key (made here when missing). */
+function Report({ ds, record, openKey, onKey, onClose }: { ds: z.infer<typeof dataset>; record: Record<string, string | null>; openKey: string; onKey: (k: string) => void; onClose: () => void }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [done, setDone] = useState(false);
+  const register = useMutation({ mutationFn: (v: object) => api(z.object({ key: z.string() }), '/api/v1/open/keys', { method: 'POST', body: v }), onSuccess: (r) => onKey(r.key) });
+  const send = useMutation({
+    mutationFn: (v: { field?: string; proposedValue?: string; description: string }) => api(z.object({ id: z.number() }), '/api/v1/open/objections', { method: 'POST', headers: { 'x-gs-open-key': openKey }, body: {
+      resourceId: ds.id, recordKey: Object.fromEntries(ds.items.filter((i) => i.primaryKey).map((i) => [i.name, record[i.name] ?? ''])), ...v } }),
+    onSuccess: () => { setDone(true); void qc.invalidateQueries({ queryKey: ['open', 'reports'] }); },
+  });
+  const keyItems = ds.items.filter((i) => i.primaryKey);
+  return (
+    <Modal open title={t('open.reportTitle')} footer={null} onCancel={onClose} destroyOnHidden>
+      <Typography.Paragraph>{keyItems.map((i) => `${i.label}：${record[i.name] ?? ''}`).join('；')}</Typography.Paragraph>
+      {done ? <Alert type="success" showIcon message={t('open.reported')} /> : !openKey ? (
+        <Form layout="vertical" onFinish={(v) => register.mutate(v)}>
+          <Alert type="info" showIcon message={t('open.needKey')} style={{ marginBottom: 12 }} />
+          <Form.Item name="name" label={t('open.applicantName')} rules={[{ required: true }]}><Input /></Form.Item>
+          <Form.Item name="email" label={t('open.email')} rules={[{ required: true, type: 'email' }]}><Input /></Form.Item>
+          <Form.Item name="purpose" label={t('open.purpose')} rules={[{ required: true, min: 4 }]}><Input /></Form.Item>
+          <Button htmlType="submit" type="primary" loading={register.isPending}>{t('open.register')}</Button>
+          {register.error && <Alert type="error" showIcon message={(register.error as Error).message} style={{ marginTop: 8 }} />}
+        </Form>
+      ) : (
+        <Form layout="vertical" onFinish={(v) => send.mutate(v)}>
+          <Form.Item name="field" label={t('open.reportField')}><Select allowClear options={ds.items.filter((i) => !i.primaryKey).map((i) => ({ value: i.name, label: `${i.label}：${record[i.name] ?? ''}` }))} /></Form.Item>
+          <Form.Item name="proposedValue" label={t('open.reportValue')}><Input /></Form.Item>
+          <Form.Item name="description" label={t('open.reportWhat')} rules={[{ required: true, min: 4 }]}><Input.TextArea rows={3} /></Form.Item>
+          <Button htmlType="submit" type="primary" loading={send.isPending}>{t('open.reportSend')}</Button>
+          {send.error && <Alert type="error" showIcon message={(send.error as Error).message} style={{ marginTop: 8 }} />}
+        </Form>
+      )}
+    </Modal>
+  );
+}
+
+/** The key's reports on this dataset, their outcome, and the one answer the reporter gives. */
+function MyReports({ id, openKey }: { id: string; openKey: string }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const headers = { 'x-gs-open-key': openKey };
+  const list = useQuery({ queryKey: ['open', 'reports', openKey], queryFn: () => api(reports, '/api/v1/open/objections', { headers }), retry: false });
+  const respond = useMutation({
+    mutationFn: ({ oid, decision }: { oid: number; decision: 'accept' | 'contest' }) => api(z.object({ status: z.string() }), `/api/v1/open/objections/${oid}/respond`, { method: 'POST', headers, body: { decision, ...(decision === 'contest' && { comment: t('open.contestComment') }) } }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['open'] }),
+  });
+  const mine = list.data?.items.filter((o) => o.resourceId === id) ?? [];
+  if (!mine.length) return null;
+  return (
+    <Card size="small" title={t('open.myReports')} style={{ marginTop: 12 }}>
+      {mine.map((o) => (
+        <Space key={o.id} wrap style={{ display: 'flex', marginBottom: 8 }}>
+          <span>#{o.id} {Object.values(o.recordKey).join(' / ')}{o.field ? ` · ${o.field}` : ''}{o.proposedValue ? ` → ${o.proposedValue}` : ''}</span>
+          <Tag>{t(`objection.states.${o.status}`)}</Tag>
+          {o.reason && <Typography.Text type="secondary">{o.reason}</Typography.Text>}
+          {['corrected', 'rejected', 'not_accepted'].includes(o.status) && <>
+            <Button size="small" onClick={() => respond.mutate({ oid: o.id, decision: 'accept' })}>{t('objection.confirm')}</Button>
+            {!o.contested && <Button size="small" onClick={() => respond.mutate({ oid: o.id, decision: 'contest' })}>{t('objection.contest')}</Button>}
+          </>}
+        </Space>
+      ))}
     </Card>
   );
 }
