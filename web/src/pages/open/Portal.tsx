@@ -46,7 +46,6 @@ function Datasets() {
   const [q, setQ] = useState('');
   const [openType, setOpenType] = useState<string | undefined>();
   const [p, setP] = useState({ page: 1, pageSize: 20 });
-  const [reporting, setReporting] = useState<Record<string, string | null> | null>(null);
   const list = useQuery({ queryKey: ['open', 'list', q, openType, p], queryFn: () => api(page, '/api/v1/open/resources', { query: { q, openType, ...p } }) });
   return (
     <Card title={t('open.datasets')} extra={<Space>
