@@ -50,6 +50,15 @@ describe('the demo seed', () => {
     expect(page.records[0].tyshxydm).toMatch(/^[0-9A-HJ-NPQRTUWXY]{18}$/);
   });
 
+  it('has an objection waiting in the inbox of 市场监管局 and a demand in the queue of the bureau', async () => {
+    const o = (await env.rt.kernel.pool.query(`SELECT o.status, o.field, d.name FROM objection.objection o JOIN kernel.department d ON d.id = o.provider_department_id`)).rows;
+    expect(o).toEqual([{ status: 'submitted', field: 'qymc', name: '淄博市市场监督管理局' }]);
+    const d = (await env.rt.kernel.pool.query(`SELECT status, title FROM demand.demand`)).rows;
+    expect(d).toEqual([{ status: 'submitted', title: '房屋租赁备案信息' }]);
+    const bell = Number((await env.rt.kernel.pool.query(`SELECT count(*)::int AS n FROM kernel.notification n JOIN kernel.app_user u ON u.id = n.user_id WHERE u.username = 'scjg_officer'`)).rows[0].n);
+    expect(bell).toBe(1);
+  });
+
   it('is idempotent', async () => {
     const again = await seedDemo(env.rt.kernel, {});
     expect(again).toMatchObject({ departments: 0, resources: 0, users: [] });

@@ -16,6 +16,7 @@ import { createCredential } from '../kernel/auth/credentials.js';
 import { Synth } from '../kernel/synth/index.js';
 import { seedDemoCatalog } from './catalog.js';
 import { seedDemoData } from './data.js';
+import { seedDemoFeedback } from './feedback.js';
 
 export const DEMO_DEPARTMENTS = [
   { key: 'dsj', name: '淄博市大数据局', short: '市大数据局', bureau: true },
@@ -112,6 +113,7 @@ export async function seedDemo(
   if (opts.catalog !== false && !(await k.db.selectFrom('catalog.resource' as never).select('id' as never).limit(1).executeTakeFirst())) {
     result.resources = await seedDemoCatalog(k);
     result.rows = await seedDemoData(k);
+    await seedDemoFeedback(k);
   }
   if (apps.length > 0) {
     result.appsFile = path.join(k.config.dataDir, 'demo-apps.json');
