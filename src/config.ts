@@ -32,6 +32,8 @@ const envSchema = z.object({
   GONGSHU_OBJECTION_ACCEPT_DAYS: z.coerce.number().int().min(1).max(60).default(2),
   GONGSHU_OBJECTION_DAYS: z.coerce.number().int().min(1).max(60).default(5),
   GONGSHU_DEMAND_DAYS: z.coerce.number().int().min(1).max(60).default(3),
+  GONGSHU_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp:// or smtps://').optional(),
+  GONGSHU_SMTP_FROM: z.string().default('公数 Gongshu <gongshu@localhost>'),
   GONGSHU_STATS_K: z.coerce.number().int().min(2).max(1000).default(5),
   GONGSHU_SHARE_AUTO_UNCONDITIONAL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
@@ -66,6 +68,9 @@ export interface Config {
   objectionDays: number;
   /** working days to answer a data demand */
   demandDays: number;
+  /** notices are also e-mailed to users with an address when set (off by default) */
+  smtpUrl: string | undefined;
+  smtpFrom: string;
   /** statistics suppress groups of fewer subjects than this */
   statsK: number;
   /** 无条件共享 applications are granted without review */
@@ -102,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     objectionAcceptDays: e.GONGSHU_OBJECTION_ACCEPT_DAYS,
     objectionDays: e.GONGSHU_OBJECTION_DAYS,
     demandDays: e.GONGSHU_DEMAND_DAYS,
+    smtpUrl: e.GONGSHU_SMTP_URL,
+    smtpFrom: e.GONGSHU_SMTP_FROM,
     statsK: e.GONGSHU_STATS_K,
     shareAutoUnconditional: e.GONGSHU_SHARE_AUTO_UNCONDITIONAL,
   };

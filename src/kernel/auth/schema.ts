@@ -36,6 +36,7 @@ export const user = z.object({
   id: z.uuid(),
   username: z.string(),
   displayName: z.string(),
+  email: z.string().nullable(),
   departmentId: z.uuid(),
   departmentName: z.string(),
   roles: z.array(role),
@@ -49,12 +50,15 @@ export type User = z.infer<typeof user>;
 export const userCreate = z.object({
   username: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9_.-]{2,63}$/, '3–64 位小写字母、数字、_.- / 3–64 of a-z 0-9 _ . -'),
   displayName: z.string().trim().min(1).max(64),
+  /** for e-mailed notices (when the node sends e-mail) */
+  email: z.email().max(200).nullish(),
   departmentId: z.uuid(),
   roles: z.array(role).min(1),
   password: z.string().max(256).optional(),
 });
 export const userPatch = z.object({
   displayName: z.string().trim().min(1).max(64).optional(),
+  email: z.email().max(200).nullish(),
   departmentId: z.uuid().optional(),
   roles: z.array(role).min(1).optional(),
   status: z.enum(['active', 'disabled']).optional(),

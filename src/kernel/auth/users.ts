@@ -15,7 +15,7 @@ function userQuery(tx: Tx) {
     .selectFrom('kernel.app_user as u')
     .innerJoin('kernel.department as d', 'd.id', 'u.department_id')
     .select([
-      'u.id', 'u.username', 'u.display_name', 'u.department_id', 'd.name as department_name', 'u.roles', 'u.status',
+      'u.id', 'u.username', 'u.display_name', 'u.email', 'u.department_id', 'd.name as department_name', 'u.roles', 'u.status',
       'u.must_change_password', 'u.locked_until', 'u.last_login_at', 'u.created_at',
     ]);
 }
@@ -27,6 +27,7 @@ export function toUser(r: Row): User {
     id: r.id,
     username: r.username,
     displayName: r.display_name,
+    email: r.email,
     departmentId: r.department_id,
     departmentName: r.department_name,
     roles: r.roles as Role[],
@@ -80,7 +81,7 @@ async function ensureDepartment(tx: Tx, departmentId: string) {
 export async function createUser(
   ctx: Ctx,
   tx: Tx,
-  input: { username: string; displayName: string; departmentId: string; roles: Role[]; password?: string | undefined },
+  input: { username: string; displayName: string; email?: string | null | undefined; departmentId: string; roles: Role[]; password?: string | undefined },
 ): Promise<{ user: User; initialPassword: string | null }> {
   requireRole(ctx, 'admin');
   await ensureDepartment(tx, input.departmentId);
@@ -96,6 +97,7 @@ export async function createUser(
     .values({
       username: input.username,
       display_name: input.displayName,
+      email: input.email ?? null,
       department_id: input.departmentId,
       roles,
       password_hash: await hashPassword(password),
@@ -111,7 +113,7 @@ export async function updateUser(
   ctx: Ctx,
   tx: Tx,
   id: string,
-  patch: { displayName?: string | undefined; departmentId?: string | undefined; roles?: Role[] | undefined; status?: 'active' | 'disabled' | undefined },
+  patch: { displayName?: string | undefined; email?: string | null | undefined; departmentId?: string | undefined; roles?: Role[] | undefined; status?: 'active' | 'disabled' | undefined },
 ): Promise<User> {
   requireRole(ctx, 'admin');
   if (patch.departmentId) await ensureDepartment(tx, patch.departmentId);
@@ -122,6 +124,7 @@ export async function updateUser(
     .updateTable('kernel.app_user')
     .set({
       ...(patch.displayName !== undefined && { display_name: patch.displayName }),
+      ...(patch.email !== undefined && { email: patch.email }),
       ...(patch.departmentId !== undefined && { department_id: patch.departmentId }),
       ...(patch.roles !== undefined && { roles: [...new Set(patch.roles)] }),
       ...(patch.status !== undefined && { status: patch.status }),

@@ -34,6 +34,7 @@ export interface AppUserTable {
   display_name: string;
   department_id: string;
   roles: string[];
+  email: ColumnType<string | null, string | null | undefined, string | null>;
   password_hash: string;
   status: ColumnType<'active' | 'disabled', 'active' | 'disabled' | undefined, 'active' | 'disabled'>;
   failed_logins: ColumnType<number, number | undefined, number>;

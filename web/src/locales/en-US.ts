@@ -27,6 +27,7 @@ const en: Messages = {
     created: 'Department created', disableConfirm: 'Disable department "{{name}}"?',
   },
   users: {
+    email: 'E-mail', emailHint: 'Notices are also sent here when the node sends e-mail', 
     title: 'Users', username: 'Username', displayName: 'Name', department: 'Department', roles: 'Roles', status: 'Status', lastLogin: 'Last login',
     create: 'New user', edit: 'Edit user', resetPassword: 'Reset password', resetConfirm: 'Reset the password of "{{name}}"? The account is unlocked and the user must change it at next login.',
     initialPassword: 'Initial password', passwordOnce: 'Give this password to the user. It is shown only this once.', passwordOptional: 'Initial password (random when empty)',

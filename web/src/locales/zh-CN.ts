@@ -25,6 +25,7 @@ const zh = {
     created: '部门已创建', disableConfirm: '停用部门“{{name}}”？',
   },
   users: {
+    email: '电子邮箱', emailHint: '节点开启邮件通知时，通知也发到此邮箱', 
     title: '用户管理', username: '用户名', displayName: '姓名', department: '所属部门', roles: '角色', status: '状态', lastLogin: '最近登录',
     create: '新建用户', edit: '编辑用户', resetPassword: '重置密码', resetConfirm: '重置“{{name}}”的密码？账号将解锁，用户下次登录须修改密码。',
     initialPassword: '初始密码', passwordOnce: '请把密码告知用户。此密码只显示这一次。', passwordOptional: '初始密码（留空则随机生成）',

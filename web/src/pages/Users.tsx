@@ -13,8 +13,8 @@ import SecretOnce from '../components/SecretOnce';
 import { can, useSession } from '../auth/session';
 import { fmtDateTime } from '../i18n';
 
-type Values = { username?: string; displayName: string; departmentId: string; roles: Role[]; password?: string; status?: 'active' | 'disabled' };
-const FIELDS = ['username', 'displayName', 'departmentId', 'roles', 'password'];
+type Values = { username?: string; displayName: string; email?: string; departmentId: string; roles: Role[]; password?: string; status?: 'active' | 'disabled' };
+const FIELDS = ['username', 'displayName', 'email', 'departmentId', 'roles', 'password'];
 const created = z.object({ user, initialPassword: z.string().nullable() });
 
 export default function Users() {
@@ -40,8 +40,8 @@ export default function Users() {
 
   const save = useMutation({
     mutationFn: async (v: Values) => {
-      if (editing === 'new') return api(created, '/api/v1/users', { method: 'POST', body: { ...v, password: v.password || undefined } });
-      const u = await api(user, `/api/v1/users/${(editing as User).id}`, { method: 'PATCH', body: { displayName: v.displayName, departmentId: v.departmentId, roles: v.roles, status: v.status } });
+      if (editing === 'new') return api(created, '/api/v1/users', { method: 'POST', body: { ...v, email: v.email || undefined, password: v.password || undefined } });
+      const u = await api(user, `/api/v1/users/${(editing as User).id}`, { method: 'PATCH', body: { displayName: v.displayName, email: v.email || null, departmentId: v.departmentId, roles: v.roles, status: v.status } });
       return { user: u, initialPassword: null };
     },
     onSuccess: (r) => {
@@ -64,7 +64,7 @@ export default function Users() {
   const open = (u: User | 'new') => {
     setEditing(u);
     form.resetFields();
-    if (u !== 'new') form.setFieldsValue({ displayName: u.displayName, departmentId: u.departmentId, roles: u.roles, status: u.status });
+    if (u !== 'new') form.setFieldsValue({ displayName: u.displayName, email: u.email ?? undefined, departmentId: u.departmentId, roles: u.roles, status: u.status });
   };
 
   return (
@@ -150,6 +150,9 @@ export default function Users() {
             </Form.Item>
           )}
           <Form.Item name="displayName" label={t('users.displayName')} rules={[{ required: true }, { max: 64 }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="email" label={t('users.email')} rules={[{ type: 'email' }]} extra={t('users.emailHint')}>
             <Input />
           </Form.Item>
           <Form.Item name="departmentId" label={t('users.department')} rules={[{ required: true }]}>
