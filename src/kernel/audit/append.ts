@@ -93,23 +93,49 @@ export async function appendWithClient(client: pg.ClientBase, prepared: Prepared
   return entries;
 }
 
+// the same, with request nonces recorded in the same statement: every nonce must be new and the end
+// of the chain still the remembered one, or the statement fails as a whole (division by zero, 22012;
+// so no nonce is kept without its entries) and the caller takes the locked way, which sorts them out
+const APPEND_AFTER_WITH_NONCES_SQL = `WITH n AS (
+    INSERT INTO kernel.app_nonce (app_key, nonce) SELECT * FROM unnest($${N + 4}::text[], $${N + 5}::text[]) ON CONFLICT DO NOTHING RETURNING 1),
+  ok AS (SELECT 1 / (CASE WHEN (SELECT pg_advisory_xact_lock($${N + 1})::text) IS NOT NULL
+      AND (SELECT count(*) FROM n) = cardinality($${N + 4}::text[])
+      AND (SELECT max(seq) FROM kernel.audit_log) = $${N + 2}
+      AND (SELECT hash FROM kernel.audit_log WHERE seq = $${N + 2}) = $${N + 3} THEN 1 ELSE 0 END) AS go)
+${INSERT_SQL} WHERE (SELECT go FROM ok) = 1`;
+
+export interface Nonces { appKeys: string[]; nonces: string[] }
+
 /**
  * Appends in one statement (its own transaction) after an end of the chain remembered from the last
  * append: the rows go in only if `last` is still the end (the row at its seq has its hash and none
  * follows). The advisory lock is taken first, as every append does. A stale `last` inserts nothing
  * (returns null) or, when another append committed meanwhile, hits the primary key on seq — also
- * null: the caller then appends the locked way. The chain cannot fork either way.
+ * null: the caller then appends the locked way. The chain cannot fork either way. With `nonces`,
+ * they are recorded in the same statement, all or none (null when any was used before).
  */
-export async function appendAfter(pool: pg.Pool, p: Prepared, last: { seq: number; hash: string }): Promise<AuditEntry[] | null> {
+export async function appendAfter(pool: pg.Pool, p: Prepared, last: { seq: number; hash: string }, nonces?: Nonces): Promise<AuditEntry[] | null> {
   if (p.entries.length === 0) return [];
   const { entries, cols } = chainPrepared(p, last.seq, last.hash);
   try {
-    const r = await pool.query(prepared(APPEND_AFTER_SQL, [...cols, AUDIT_LOCK_KEY, last.seq, last.hash]));
+    const r = nonces?.nonces.length
+      ? await pool.query(prepared(APPEND_AFTER_WITH_NONCES_SQL, [...cols, AUDIT_LOCK_KEY, last.seq, last.hash, nonces.appKeys, nonces.nonces]))
+      : await pool.query(prepared(APPEND_AFTER_SQL, [...cols, AUDIT_LOCK_KEY, last.seq, last.hash]));
     return r.rowCount === entries.length ? entries : null;
   } catch (e) {
-    if ((e as { code?: string }).code === '23505') return null; // another append took these seqs
+    const code = (e as { code?: string }).code;
+    if (code === '23505' || code === '22012') return null; // another append took these seqs / a guard failed
     throw e;
   }
+}
+
+/** Records nonces inside the caller's transaction; returns the `appKey\0nonce` of those that were new. */
+export async function claimNonces(client: pg.ClientBase, nonces: Nonces): Promise<Set<string>> {
+  if (nonces.nonces.length === 0) return new Set();
+  const r = await client.query<{ app_key: string; nonce: string }>(
+    'INSERT INTO kernel.app_nonce (app_key, nonce) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING app_key, nonce',
+    [nonces.appKeys, nonces.nonces]);
+  return new Set(r.rows.map((x) => `${x.app_key}\u0000${x.nonce}`));
 }
 
 /** Appends inside a Kysely transaction: the entries commit or roll back with the change they record. */

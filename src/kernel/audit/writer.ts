@@ -4,14 +4,20 @@
  * (so a data access is answered only once its entry is durable) and rejects if it failed.
  */
 import type pg from 'pg';
-import { appendAfter, appendWithClient, prepare, type Prepared } from './append.js';
+import { appendAfter, appendWithClient, claimNonces, prepare, type Nonces, type Prepared } from './append.js';
 import type { AuditEntry, AuditInput } from './chain.js';
+import { AppError } from '../http/errors.js';
 
 interface Pending {
   input: AuditInput;
+  /** a signed read's nonce, recorded with the entry (all of a batch's in its one statement) */
+  nonce?: { appKey: string; nonce: string } | undefined;
   resolve: (e: AuditEntry) => void;
   reject: (err: unknown) => void;
 }
+
+const nonceId = (n: { appKey: string; nonce: string }) => `${n.appKey}\u0000${n.nonce}`;
+const replayed = () => new AppError('APP_NONCE_REUSED');
 
 export interface AuditWriterOptions {
   /** most entries in one transaction */
@@ -38,10 +44,15 @@ export class AuditWriter {
     this.maxBatch = opts.maxBatch ?? 5000;
   }
 
-  record(input: AuditInput): Promise<AuditEntry> {
+  /**
+   * Queues an entry; resolves once it is committed. With `nonce` (a signed read whose nonce was not
+   * recorded on arrival), the nonce is recorded with the entry: a nonce used before rejects with
+   * APP_NONCE_REUSED and its entry is not written.
+   */
+  record(input: AuditInput, nonce?: { appKey: string; nonce: string }): Promise<AuditEntry> {
     if (this.closed) return Promise.reject(new Error('audit writer is closed'));
     return new Promise<AuditEntry>((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
+      this.queue.push({ input, nonce, resolve, reject });
       if (!this.flushing) this.flushing = this.drain();
     });
   }
@@ -57,7 +68,21 @@ export class AuditWriter {
       // the next batch is prepared (serialised, canonical forms) while the previous one is in the database
       let inFlight: Promise<void> = Promise.resolve();
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
+        // a nonce twice in one batch: the second is a replay
+        const seen = new Set<string>();
+        const batch: Pending[] = [];
+        for (const p of this.queue.splice(0, this.maxBatch)) {
+          if (p.nonce) {
+            const id = nonceId(p.nonce);
+            if (seen.has(id)) {
+              p.reject(replayed());
+              continue;
+            }
+            seen.add(id);
+          }
+          batch.push(p);
+        }
+        if (batch.length === 0) continue;
         const prepared = prepare(batch.map((p) => p.input));
         await inFlight;
         inFlight = this.writeBatch(batch, prepared);
@@ -73,13 +98,25 @@ export class AuditWriter {
   private async writeBatch(batch: Pending[], prepared: Prepared): Promise<void> {
     let client: pg.PoolClient | undefined;
     try {
+      const withNonce = batch.filter((p) => p.nonce);
+      const nonces: Nonces = { appKeys: withNonce.map((p) => p.nonce!.appKey), nonces: withNonce.map((p) => p.nonce!.nonce) };
       // usually one round trip after the end this writer remembers; otherwise read the end under the lock
-      let entries = this.last ? await appendAfter(this.pool, prepared, this.last) : null;
+      let entries = this.last ? await appendAfter(this.pool, prepared, this.last, nonces) : null;
       if (entries) this.batches.oneStatement++;
       else {
         this.batches.locked++;
         client = await this.pool.connect();
         await client.query('BEGIN');
+        if (withNonce.length) {
+          // which nonces were used before: those calls are replays, refused, and their entries left out
+          const fresh = await claimNonces(client, nonces);
+          const keep = batch.map((p) => !p.nonce || fresh.has(nonceId(p.nonce)));
+          if (keep.includes(false)) {
+            batch.forEach((p, i) => { if (!keep[i]) p.reject(replayed()); });
+            prepared = { entries: prepared.entries.filter((_, i) => keep[i]), rest: prepared.rest.filter((_, i) => keep[i]), details: prepared.details.filter((_, i) => keep[i]) };
+            batch = batch.filter((_, i) => keep[i]);
+          }
+        }
         entries = await appendWithClient(client, prepared);
         await client.query('COMMIT');
       }

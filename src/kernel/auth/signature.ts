@@ -51,7 +51,8 @@ function credentialOf(d: SignatureDeps, appKey: string): Promise<Credential | un
   });
 }
 
-export async function verifyAppRequest(d: SignatureDeps, req: IncomingRequest, now = Date.now()): Promise<Actor> {
+/** `deferNonce`: the caller records the nonce itself (with the call's audit entry) instead of here. */
+export async function verifyAppRequest(d: SignatureDeps, req: IncomingRequest, now = Date.now(), opts: { deferNonce?: boolean } = {}): Promise<Actor> {
   const appKey = header(req.headers, HEADER_KEY);
   const ts = header(req.headers, HEADER_TIMESTAMP);
   const nonce = header(req.headers, HEADER_NONCE);
@@ -65,7 +66,7 @@ export async function verifyAppRequest(d: SignatureDeps, req: IncomingRequest, n
   if (cred.status !== 'active') fail('APP_KEY_REVOKED');
   const expected = sign(cred.secret, stringToSign({ method: req.method, path: req.path, query: req.query, timestamp: ts, nonce, body: req.body ?? '' }));
   if (!hexEqual(expected, signature.toLowerCase())) fail('APP_SIGNATURE_INVALID');
-  if (!(await d.nonces.take(appKey, nonce))) fail('APP_NONCE_REUSED');
+  if (!opts.deferNonce && !(await d.nonces.take(appKey, nonce))) fail('APP_NONCE_REUSED');
   if (now - Math.max(cred.lastUsedAt, lastUse.get(cred.id) ?? 0) > 60_000) {
     lastUse.set(cred.id, now);
     await d.db.updateTable('kernel.app_credential').set({ last_used_at: new Date(now) }).where('id', '=', cred.id).execute();

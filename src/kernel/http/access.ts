@@ -25,5 +25,11 @@ export const access = {
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * Read-only app routes whose handler records exactly one audit entry through the batched writer
+     * before answering: the request's nonce is recorded with that entry (one write, not two). A
+     * replay is then refused when its entry is written — before any data leaves.
+     */
+    nonceWithAudit?: boolean;
   }
 }

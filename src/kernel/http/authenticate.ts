@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kernel } from '../kernel.js';
 import { resolveSession } from '../auth/sessions.js';
 import { isSigned, verifyAppRequest } from '../auth/signature.js';
+import { HEADER_KEY, HEADER_NONCE } from '../../client/signing.js';
 import { ANONYMOUS, type Ctx } from './context.js';
 import { AppError, fail } from './errors.js';
 import { langOf } from './problem.js';
@@ -44,13 +45,18 @@ export function registerAuthentication(app: FastifyInstance, k: Kernel): void {
     if (isSigned(req.headers)) {
       if (!acc.apps && !acc.public) fail('APP_NOT_ALLOWED');
       const q = req.url.indexOf('?');
+      const deferNonce = req.routeOptions.config?.nonceWithAudit === true;
       req.ctx.actor = await verifyAppRequest(k, {
         method: req.method,
         path: q < 0 ? req.url : req.url.slice(0, q),
         query: q < 0 ? '' : req.url.slice(q),
         headers: req.headers,
         body: req.rawBody,
-      });
+      }, Date.now(), { deferNonce });
+      if (deferNonce) {
+        const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
+        req.ctx.nonce = { appKey: first(req.headers[HEADER_KEY]), nonce: first(req.headers[HEADER_NONCE]) };
+      }
       return;
     }
     const token = req.cookies?.[SESSION_COOKIE];

@@ -17,6 +17,11 @@ export interface Ctx {
   ip: string | null;
   requestId: string | null;
   lang: Lang;
+  /**
+   * A signed read's nonce, not yet recorded: on routes declared `nonceWithAudit` it is recorded with
+   * the call's audit entry, in the same statement (see AuditWriter.record), before the answer leaves.
+   */
+  nonce?: { appKey: string; nonce: string };
 }
 
 export const ANONYMOUS: Actor = { type: 'anonymous', id: null, name: 'anonymous', roles: [], departmentId: null };

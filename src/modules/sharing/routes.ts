@@ -55,15 +55,15 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
   }, async (req) => grantStats(k, req.ctx, req.params.id));
   const resParam = z.object({ resourceId: z.uuid() });
   r.post('/api/v1/services/:resourceId/query', {
-    config: { access: access.apps }, helmet: false,
+    config: { access: access.apps, nonceWithAudit: true }, helmet: false,
     schema: { tags, summary: '查询服务（应用签名调用；只返回授权字段，按分级脱敏）/ Query service (signed app call; granted fields, masked by grade)', params: resParam, body: queryBody },
   }, async (req) => queryService(k, req.ctx, req.params.resourceId, req.body));
   r.post('/api/v1/services/:resourceId/verify', {
-    config: { access: access.apps }, helmet: false,
+    config: { access: access.apps, nonceWithAudit: true }, helmet: false,
     schema: { tags, summary: '核验服务（只答一致 / 不一致）/ Verification (match / no-match only)', params: resParam, body: verifyBody },
   }, async (req) => verifyService(k, req.ctx, req.params.resourceId, req.body));
   r.post('/api/v1/services/:resourceId/statistics', {
-    config: { access: access.apps }, helmet: false,
+    config: { access: access.apps, nonceWithAudit: true }, helmet: false,
     schema: { tags, summary: '统计服务（少于 k 个主体的分组不返回）/ Statistics (groups of fewer than k subjects suppressed)', params: resParam, body: statsBody },
   }, async (req) => statisticsService(k, req.ctx, req.params.resourceId, req.body));
   r.post('/api/v1/services/:resourceId/objections', {

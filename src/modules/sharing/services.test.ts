@@ -73,6 +73,25 @@ describe('data services under a grant', () => {
     expect(last).toMatchObject({ actor_type: 'app', detail: { grant: grantId, rows: 1, masks: { qlrmc: 'name', qlrzjh: 'ric' } } });
   });
 
+  it('a read recorded with its nonce: of the same call sent many times at once exactly one is answered, among fresh calls that all are', async () => {
+    const { verifyChain } = await import('../../kernel/audit/verify.js');
+    const before = await callsAudited();
+    for (const service of ['query', 'verify', 'statistics']) {
+      const bodies: Record<string, object> = { query: { filters: {} }, verify: { values: { bdcqzh: 'x' } }, statistics: { measures: [{ fn: 'count' }] } };
+      const same = signed(service, bodies[service]!);
+      const fresh = Array.from({ length: 6 }, () => signed(service, bodies[service]!));
+      const answers = await Promise.all([...Array.from({ length: 6 }, () => env.app.inject(same)), ...fresh.map((f) => env.app.inject(f))]);
+      const codes = answers.map((a) => (a.statusCode === 200 ? 'ok' : a.json().code));
+      expect(codes.slice(0, 6).filter((c) => c === 'ok'), service).toHaveLength(1);
+      expect(codes.slice(0, 6).filter((c) => c === 'APP_NONCE_REUSED'), service).toHaveLength(5);
+      expect(codes.slice(6), service).toEqual(Array(6).fill('ok'));
+      // and once more, later, in a batch of its own
+      expect((await env.app.inject(same)).json().code).toBe('APP_NONCE_REUSED');
+    }
+    expect(await callsAudited()).toBe(before + 3 * 7); // the refused replays wrote no entry
+    expect((await verifyChain(env.rt.kernel.pool, env.rt.kernel.signer.publicKey)).ok).toBe(true);
+  });
+
   it('refuses a forged, a replayed and an expired call to each service type', async () => {
     const bodies: Record<string, object> = { query: { filters: {} }, verify: { values: { bdcqzh: 'x' } }, statistics: { measures: [{ fn: 'count' }] }, file: { format: 'csv' } };
     for (const service of ['query', 'verify', 'statistics', 'file']) {
