@@ -92,6 +92,18 @@ describe('data services under a grant', () => {
     expect((await verifyChain(env.rt.kernel.pool, env.rt.kernel.signer.publicKey)).ok).toBe(true);
   });
 
+  it('a grant scoped to one district answers only rows of that district, call after call (the plan is reused, the values are not)', async () => {
+    const { approvedGrant } = await import('../../../test/support/share.js');
+    const g = await approvedGrant(env, { resourceId, fields: ['bdcqzh', 'qx'], services: ['query'], rowFilter: { item: 'qx', values: ['淄川区'] } });
+    const scoped = new GongshuClient({ baseUrl: 'http://localhost', ...g.keys });
+    const ask = async (filters: Record<string, string>) => (await env.app.inject(signed('query', { filters }, scoped))).json().rows as { bdcqzh: string; qx: string }[];
+    for (let i = 0; i < 2; i++) {
+      expect((await ask({})).map((r) => r.qx)).toEqual(['淄川区', '淄川区']);
+      expect(await ask({ bdcqzh: '鲁(2026)淄博市不动产权第0000006号' })).toEqual([{ bdcqzh: '鲁(2026)淄博市不动产权第0000006号', qx: '淄川区' }]);
+      expect(await ask({ bdcqzh: '鲁(2026)淄博市不动产权第0000001号' })).toEqual([]); // 张店区: outside the scope
+    }
+  });
+
   it('refuses a forged, a replayed and an expired call to each service type', async () => {
     const bodies: Record<string, object> = { query: { filters: {} }, verify: { values: { bdcqzh: 'x' } }, statistics: { measures: [{ fn: 'count' }] }, file: { format: 'csv' } };
     for (const service of ['query', 'verify', 'statistics', 'file']) {
