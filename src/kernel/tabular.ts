@@ -80,3 +80,15 @@ export async function writeTable(out: Writable, format: TableFormat, columns: Ta
   }
   if (!out.writableFinished && !out.destroyed) await Promise.race([once(out, 'finish'), once(out, 'close')]);
 }
+
+/** A small table (a list page's export) as one file in memory. */
+export async function tableBuffer(format: TableFormat, columns: TableColumn[], rows: (string | null)[][], opts: WriteTableOptions = {}): Promise<Buffer> {
+  const { PassThrough } = await import('node:stream');
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve, reject) => { out.on('end', resolve); out.on('error', reject); });
+  await writeTable(out, format, columns, (async function* () { yield rows; })(), opts);
+  await done;
+  return Buffer.concat(chunks);
+}

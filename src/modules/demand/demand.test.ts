@@ -10,6 +10,7 @@ import { ADMIN_PASSWORD, DEMO_PASSWORD, seeded } from '../../../test/support/see
 import { as, loginAs, type Session } from '../../../test/support/http.js';
 import { publishResource } from '../../../test/support/publish.js';
 import type { DataItem } from '../catalog/schema.js';
+import ExcelJS from '../../kernel/xlsx.js';
 
 const ITEMS: DataItem[] = [
   { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
@@ -96,5 +97,11 @@ describe('a demand assigned to the department that should provide it, and a reje
     const stats = (await call(admin, 'GET', '/api/v1/demands/stats')).json();
     expect(stats.items.find((s: { department: string }) => s.department === '淄博市住房和城乡建设局')).toMatchObject({ raised: 3, avgRating: 5 });
     expect(stats.items.find((s: { department: string }) => s.department === '淄博市自然资源和规划局')).toMatchObject({ assigned: 1, provided: 1 });
+    const x = await call(admin, 'GET', '/api/v1/demands/export.xlsx?scope=all');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(x.rawPayload as never);
+    const ws = wb.getWorksheet('数据需求')!;
+    expect(ws.rowCount).toBe(4);
+    expect(ws.getRow(2).values).toContain('全市居民存款信息');
   });
 });

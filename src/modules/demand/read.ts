@@ -34,7 +34,7 @@ function toDto(r: Record<string, unknown>, today: string) {
   };
 }
 
-export async function listDemands(k: Kernel, ctx: Ctx, query: z.infer<typeof demandListQuery>) {
+export async function listDemands(k: Kernel, ctx: Ctx, query: z.infer<typeof demandListQuery>, max?: number) {
   const params: unknown[] = [];
   const where: string[] = [];
   if (query.scope === 'mine') {
@@ -54,7 +54,7 @@ export async function listDemands(k: Kernel, ctx: Ctx, query: z.infer<typeof dem
   }
   const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
   const total = Number((await k.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM demand.demand d${w}`, params)).rows[0]!.n);
-  params.push(query.pageSize, (query.page - 1) * query.pageSize);
+  params.push(max ?? query.pageSize, max ? 0 : (query.page - 1) * query.pageSize);
   const rows = (await k.pool.query(`${BASE}${w} ORDER BY d.status <> 'submitted', d.due, d.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`, params)).rows;
   const today = shanghaiDate();
   return { items: rows.map((r) => toDto(r, today)), total, page: query.page, pageSize: query.pageSize };
@@ -87,4 +87,17 @@ export async function demandStats(k: Kernel, ctx: Ctx) {
      FROM kernel.department dep JOIN demand.demand d ON d.department_id = dep.id OR d.assigned_department_id = dep.id
      GROUP BY dep.id, dep.name) x ORDER BY overdue DESC, assigned - provided DESC, department`, [shanghaiDate()])).rows;
   return { items: rows.map(({ avg_rating, ...r }) => ({ ...r, avgRating: avg_rating === null ? null : Number(avg_rating) })) };
+}
+
+const STATE_ZH: Record<string, string> = { submitted: '待答复', matched: '已匹配', assigned: '待提供', provided: '已提供', rejected: '不予满足' };
+
+/** The list as a workbook (at most 10 000 rows). */
+export async function exportDemands(k: Kernel, ctx: Ctx, query: z.infer<typeof demandListQuery>): Promise<Buffer> {
+  const { items } = await listDemands(k, ctx, query, 10_000);
+  const columns = ['编号', '需求名称', '需求部门', '提出人', '需要什么数据', '用途', '需要的数据项', '依据', '状态', '答复期限', '是否超期', '按期答复', '匹配资源', '承办部门', '理由', '评价', '提出时间']
+    .map((label) => ({ name: label, label }));
+  const rows = items.map((d) => [String(d.id), d.title, d.department, d.requester, d.description, d.purpose, d.fields.join('、'), d.legalBasis, STATE_ZH[d.status] ?? d.status, d.due,
+    d.overdue ? '是' : '否', d.onTime === null ? '' : d.onTime ? '是' : '否', d.resourceName, d.assignedDepartment, d.reason, d.rating === null ? '' : String(d.rating), d.createdAt]);
+  const { tableBuffer } = await import('../../kernel/tabular.js');
+  return tableBuffer('xlsx', columns, rows, { sheet: '数据需求' });
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { answerDemand, answerInput, applyFromDemand, demandApplyInput, demandInput, provideDemand, rateDemand, rateInput, submitDemand } from './flow.js';
-import { demandListQuery, demandStats, getDemand, listDemands } from './read.js';
+import { demandListQuery, demandStats, exportDemands, getDemand, listDemands } from './read.js';
 
 export function demandRoutes(app: FastifyInstance, k: Kernel): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -17,6 +17,12 @@ export function demandRoutes(app: FastifyInstance, k: Kernel): void {
     async (req, reply) => reply.code(201).send(await submitDemand(k, req.ctx, req.body)));
   r.get('/api/v1/demands', { config: { access: access.anyUser }, schema: { tags, summary: '需求列表：本部门的 / 交由本部门提供的 / 全部（大数据局）/ Demands', querystring: demandListQuery } },
     async (req) => listDemands(k, req.ctx, req.query));
+  r.get('/api/v1/demands/export.xlsx', {
+    config: { access: access.anyUser },
+    schema: { tags, summary: '导出需求列表（Excel）/ Export the list (.xlsx)', querystring: demandListQuery },
+  }, async (req, reply) => reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(`数据需求-${new Date().toISOString().slice(0, 10)}.xlsx`)}`)
+    .send(await exportDemands(k, req.ctx, req.query)));
   r.get('/api/v1/demands/stats', { config: { access: access.roles('officer', 'admin', 'auditor') }, schema: { tags, summary: '各部门需求情况（晾晒）/ Per department (rankings)' } },
     async (req) => demandStats(k, req.ctx));
   r.get('/api/v1/demands/:id', { config: { access: access.anyUser }, schema: { tags, summary: '需求详情、轨迹、推荐资源与预填的共享申请 / One demand with trail, suggestions and the prefilled application', params: idParam } },

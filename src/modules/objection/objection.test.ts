@@ -16,6 +16,7 @@ import { GongshuClient } from '../../client/index.js';
 import { sm3Hex } from '../../kernel/crypto/sm.js';
 import type { DataItem } from '../catalog/schema.js';
 import { runIngest } from '../aggregation/service.js';
+import ExcelJS from '../../kernel/xlsx.js';
 
 const ITEMS: DataItem[] = [
   { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
@@ -150,6 +151,16 @@ describe('rejection, contest once, reopen', () => {
     expect((await call(zjj, 'POST', `/api/v1/objections/${id}/respond`, { decision: 'contest', comment: '仍有异议' })).json().code).toBe('OBJECTION_STATE');
     const stats = (await call(admin, 'GET', '/api/v1/objections/stats')).json();
     expect(stats.items.find((s: { department: string }) => s.department === '淄博市自然资源和规划局')).toMatchObject({ corrected: 1, rejected: 1 });
+    // the overview as a workbook for the bureau; not for a consumer
+    const x = await call(admin, 'GET', '/api/v1/objections/export.xlsx?scope=all');
+    expect(x.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(x.rawPayload as never);
+    const ws = wb.getWorksheet('数据异议')!;
+    expect(ws.getRow(1).getCell(1).value).toBe('编号');
+    expect(ws.rowCount).toBe(1 + (await call(admin, 'GET', '/api/v1/objections?scope=all')).json().total);
+    const consumer = await loginAs(env.app, 'gaj_user', DEMO_PASSWORD);
+    expect((await call(consumer, 'GET', '/api/v1/objections/export.xlsx?scope=all')).statusCode).toBe(403);
   });
 
   it('refuses an unknown record, an item without a record, an item the app was not granted', async () => {

@@ -52,7 +52,7 @@ function mineSql(ctx: Ctx, params: unknown[]): string {
   return `(o.raiser_user_id = $${params.length - 1} OR (o.raiser_type = 'app' AND o.raiser_department_id = $${params.length}))`;
 }
 
-export async function listObjections(k: Kernel, ctx: Ctx, query: z.infer<typeof listQuery>) {
+export async function listObjections(k: Kernel, ctx: Ctx, query: z.infer<typeof listQuery>, max?: number) {
   const params: unknown[] = [];
   const where: string[] = [];
   if (query.scope === 'mine') where.push(mineSql(ctx, params));
@@ -80,7 +80,7 @@ export async function listObjections(k: Kernel, ctx: Ctx, query: z.infer<typeof 
   }
   const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
   const total = Number((await k.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${BASE}${w}) x`, params)).rows[0]!.n);
-  params.push(query.pageSize, (query.page - 1) * query.pageSize);
+  params.push(max ?? query.pageSize, max ? 0 : (query.page - 1) * query.pageSize);
   const rows = (await k.pool.query(`${BASE}${w} ORDER BY o.status = 'archived', o.step_due NULLS LAST, o.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`, params)).rows;
   return { items: rows.map((r) => toDto(r, today)), total, page: query.page, pageSize: query.pageSize };
 }
@@ -144,4 +144,17 @@ export function flagsOf(k: Kernel, resourceId: string): Promise<ResourceFlags> {
     }
     return out;
   });
+}
+
+const STATE_ZH: Record<string, string> = { submitted: '待受理', flagged: '已标注·核实中', not_accepted: '不予受理', corrected: '已更正', rejected: '不予更正', contested: '申诉复核中', archived: '已归档' };
+
+/** The list as a workbook (at most 10 000 rows), for the bureau's supervision and the rankings. */
+export async function exportObjections(k: Kernel, ctx: Ctx, query: z.infer<typeof listQuery>): Promise<Buffer> {
+  const { items } = await listObjections(k, ctx, query, 10_000);
+  const columns = ['编号', '资源', '提供部门', '记录（业务主键）', '数据项', '所见值', '认为正确的值', '异议说明', '提出方', '提出部门', '状态', '办理期限', '是否超期', '理由', '提出时间']
+    .map((label) => ({ name: label, label }));
+  const rows = items.map((o) => [String(o.id), o.resourceName, o.provider, o.recordKey ? Object.values(o.recordKey).join(' / ') : '整个资源', o.field, o.seenValue, o.proposedValue, o.description,
+    o.raiserName, o.raiserDepartment, STATE_ZH[o.status] ?? o.status, o.due, o.overdue ? '是' : '否', o.reason, o.createdAt]);
+  const { tableBuffer } = await import('../../kernel/tabular.js');
+  return tableBuffer('xlsx', columns, rows, { sheet: '数据异议' });
 }

@@ -6,7 +6,7 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { AppError } from '../../kernel/http/errors.js';
 import { accept, acceptInput, handle, handleInput, raise, raiseInput, respond, respondInput, review, reviewInput } from './flow.js';
-import { getObjection, listObjections, listQuery, objectionStats } from './read.js';
+import { exportObjections, getObjection, listObjections, listQuery, objectionStats } from './read.js';
 import { addAttachment, ATTACHMENT_MAX_BYTES, getAttachment } from './attachments.js';
 
 export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
@@ -24,6 +24,12 @@ export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.anyUser },
     schema: { tags, summary: '异议列表：我的 / 待处理 / 全部（大数据局）/ Objections: mine, inbox, all', querystring: listQuery },
   }, async (req) => listObjections(k, req.ctx, req.query));
+  r.get('/api/v1/objections/export.xlsx', {
+    config: { access: access.anyUser },
+    schema: { tags, summary: '导出异议列表（Excel）/ Export the list (.xlsx)', querystring: listQuery },
+  }, async (req, reply) => reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(`数据异议-${new Date().toISOString().slice(0, 10)}.xlsx`)}`)
+    .send(await exportObjections(k, req.ctx, req.query)));
   r.get('/api/v1/objections/stats', { config: { access: access.roles('officer', 'admin', 'auditor') }, schema: { tags, summary: '各部门异议处理情况（晾晒）/ Per department (rankings)' } },
     async (req) => objectionStats(k, req.ctx));
   r.get('/api/v1/objections/:id', { config: { access: access.anyUser }, schema: { tags, summary: '异议详情与处理轨迹 / One objection with its trail', params: idParam } },

@@ -126,7 +126,7 @@ const en: Messages = {
     grantStates: { active: 'Active', revoked: 'Revoked' },
   },
   objection: {
-    title: 'Objections', raise: 'Raise an objection', raised: 'Objection raised', submit: 'Submit', mine: 'Mine', inbox: 'To handle', all: 'All objections', stats: 'By department',
+    title: 'Objections', export: 'Export to Excel', raise: 'Raise an objection', raised: 'Objection raised', submit: 'Submit', mine: 'Mine', inbox: 'To handle', all: 'All objections', stats: 'By department',
     resource: 'Resource', recordKey: 'Record (business key)', keyHint: 'Leave empty to object to the whole resource', field: 'Item', proposed: 'Value believed right', description: 'What is wrong',
     status: 'Status', due: 'Due', overdue: 'Overdue', raiser: 'Raised by', raisedAt: 'Raised', reason: 'Reason', wholeResource: 'Whole resource', seenProposed: 'Seen → right',
     flaggedTag: 'Flagged', source: 'Source system', sourceReminded: 'The provider was reminded to fix the source system too', attach: 'Upload evidence', attachments: 'Attachments', size: 'Size', by: 'By',
@@ -136,7 +136,7 @@ const en: Messages = {
     steps: { submit: 'Raised', accept: 'Accepted', refuse: 'Refused', flag: 'Flagged', correct: 'Corrected', reject: 'Rejected', unflag: 'Flag lifted', confirm: 'Confirmed by the raiser', contest: 'Contested', uphold: 'Upheld on review', reopen: 'Reopened on review', archive: 'Archived' },
   },
   demand: {
-    title: 'Data demands', new: 'New demand', submitted: 'Demand submitted', mine: 'My department\'s', assigned: 'Assigned to us', all: 'All demands', stats: 'By department',
+    title: 'Data demands', export: 'Export to Excel', new: 'New demand', submitted: 'Demand submitted', mine: 'My department\'s', assigned: 'Assigned to us', all: 'All demands', stats: 'By department',
     name: 'Title', description: 'What data', purpose: 'Purpose', fields: 'Items wanted', fieldsHint: 'In your own words; Enter adds one', legalBasis: 'Legal basis', scenario: 'Scenario',
     status: 'Status', due: 'Answer due', overdue: 'Overdue', late: 'Answered late', department: 'Department', resource: 'Resource', assignedTo: 'Assigned to', reason: 'Reason', comment: 'Comment', createdAt: 'Raised',
     match: 'Match a resource', assign: 'Assign to a department', reject: 'Reject', provide: 'Link the newly published resource', apply: 'Apply for {{name}}', prefilled: 'Purpose, legal basis and scenario come from the demand', rate: 'Rate the answer', rated: 'Rated', rating: 'Average rating',

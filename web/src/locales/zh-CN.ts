@@ -124,7 +124,7 @@ const zh = {
     grantStates: { active: '有效', revoked: '已撤销' },
   },
   objection: {
-    title: '数据异议', raise: '提出异议', raised: '异议已提出', submit: '提交异议', mine: '我的异议', inbox: '待处理', all: '全部异议', stats: '部门统计',
+    title: '数据异议', export: '导出 Excel', raise: '提出异议', raised: '异议已提出', submit: '提交异议', mine: '我的异议', inbox: '待处理', all: '全部异议', stats: '部门统计',
     resource: '资源', recordKey: '记录（业务主键）', keyHint: '不填则为对整个资源的异议', field: '数据项', proposed: '认为正确的值', description: '异议说明',
     status: '状态', due: '办理期限', overdue: '已超期', raiser: '提出方', raisedAt: '提出时间', reason: '理由', wholeResource: '整个资源', seenProposed: '所见值 → 正确值',
     flaggedTag: '已标注', source: '源系统', sourceReminded: '已提醒提供部门同时更正源系统', attach: '上传证据', attachments: '附件', size: '大小', by: '经办',
@@ -134,7 +134,7 @@ const zh = {
     steps: { submit: '提出', accept: '受理', refuse: '不予受理', flag: '标注', correct: '更正', reject: '不予更正', unflag: '撤销标注', confirm: '提出方确认', contest: '申诉', uphold: '复核维持', reopen: '复核重新核实', archive: '归档' },
   },
   demand: {
-    title: '数据需求', new: '提出需求', submitted: '需求已提交', mine: '本部门需求', assigned: '交由本部门提供', all: '全部需求', stats: '部门统计',
+    title: '数据需求', export: '导出 Excel', new: '提出需求', submitted: '需求已提交', mine: '本部门需求', assigned: '交由本部门提供', all: '全部需求', stats: '部门统计',
     name: '需求名称', description: '需要什么数据', purpose: '用途', fields: '需要的数据项', fieldsHint: '按本部门的叫法填写，回车添加', legalBasis: '依据', scenario: '应用场景',
     status: '状态', due: '答复期限', overdue: '已超期', late: '逾期答复', department: '需求部门', resource: '匹配资源', assignedTo: '承办部门', reason: '理由', comment: '说明', createdAt: '提出时间',
     match: '匹配资源', assign: '交由部门提供', reject: '不予满足', provide: '关联已发布的新资源', apply: '据此申请共享：{{name}}', prefilled: '用途、依据、场景已按需求预填', rate: '评价答复', rated: '已评价', rating: '平均评价',

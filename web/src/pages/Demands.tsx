@@ -163,6 +163,8 @@ export default function Demands() {
           { key: 'g', dataIndex: 'avgRating', title: t('demand.rating') },
         ]} />
       ) : (
+        <>
+        <Button href={`/api/v1/demands/export.xlsx?scope=${tab}`} style={{ marginBottom: 12 }}>{t('demand.export')}</Button>
         <Table size="middle" rowKey="id" loading={list.isFetching} dataSource={list.data?.items} scroll={{ x: true }} data-testid="demand-list"
           rowClassName={(r: Demand) => (r.overdue ? 'gs-row-overdue' : '')}
           onRow={(r: Demand) => ({ onClick: () => setParams({ id: String(r.id) }), style: { cursor: 'pointer' } })}
@@ -176,6 +178,7 @@ export default function Demands() {
             { key: 'r', title: t('demand.resource'), render: (_: unknown, r: Demand) => r.resourceName ?? r.assignedDepartment ?? '' },
             { key: 'at', title: t('demand.createdAt'), render: (_: unknown, r: Demand) => fmtDateTime(r.createdAt, i18n.language) },
           ]} />
+        </>
       )}
       {shown !== null && <Detail id={shown} onClose={() => setParams({})} />}
       <Modal open={creating} title={t('demand.new')} onCancel={() => setCreating(false)} onOk={() => form.submit()} confirmLoading={create.isPending} width={640}>

@@ -207,6 +207,7 @@ export default function Objections() {
         ]} />
       ) : (
         <>
+          <Button href={`/api/v1/objections/export.xlsx?scope=${tab}${status ? `&status=${status}` : ''}`} style={{ float: 'right' }}>{t('objection.export')}</Button>
           <Radio.Group value={status ?? ''} onChange={(e) => { setStatus(e.target.value || undefined); setPg(1); }} style={{ marginBottom: 12 }} optionType="button" size="small"
             options={[{ value: '', label: t('common.all') }, ...['submitted', 'flagged', 'contested', 'corrected', 'rejected', 'archived'].map((s) => ({ value: s, label: t(`objection.states.${s}`) }))]} />
           <Table size="middle" rowKey="id" loading={list.isFetching} dataSource={list.data?.items} scroll={{ x: true }} data-testid="objection-list"
