@@ -5,8 +5,8 @@
  */
 import type { Kernel } from '../kernel/kernel.js';
 import type { Ctx, Role } from '../kernel/http/context.js';
-import { raise } from '../modules/objection/flow.js';
-import { submitDemand } from '../modules/demand/flow.js';
+import { raise } from '../modules/objection/service.js';
+import { submitDemand } from '../modules/demand/service.js';
 
 async function userCtx(k: Kernel, username: string): Promise<Ctx | null> {
   const u = (await k.pool.query<{ id: string; display_name: string; roles: Role[]; department_id: string }>('SELECT id, display_name, roles, department_id FROM kernel.app_user WHERE username = $1', [username])).rows[0];
