@@ -28,7 +28,9 @@ declare module 'fastify' {
     /**
      * Read-only app routes whose handler records exactly one audit entry through the batched writer
      * before answering: the request's nonce is recorded with that entry (one write, not two). A
-     * replay is then refused when its entry is written — before any data leaves.
+     * replay is then refused when its entry is written — before any data leaves. A call refused
+     * before its entry (no grant, over its rate) records no nonce either; its replay is refused the
+     * same way.
      */
     nonceWithAudit?: boolean;
   }
