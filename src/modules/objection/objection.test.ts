@@ -70,7 +70,7 @@ describe('an objection on a field returned by the query service', () => {
     const bell = (await call(zrzy, 'GET', '/api/v1/notifications?unread=true')).json();
     expect(bell.items.some((n: { kind: string; link: string }) => n.kind === 'objection.submitted' && n.link === `/objections?id=${id}`)).toBe(true);
     const inbox = (await call(zrzy, 'GET', '/api/v1/objections?scope=inbox')).json();
-    expect(inbox.items.find((o: { id: number }) => o.id === id)).toMatchObject({ status: 'submitted', field: 'mj', seenValue: '90.00', proposedValue: '95.5', waitingFor: 'accept', raiserType: 'app' });
+    expect(inbox.items.find((o: { id: number }) => o.id === id)).toMatchObject({ status: 'submitted', field: 'mj', seenValue: '90.00', proposedValue: '95.5', waitingFor: 'accept', raiserType: 'app', daysLeft: 2 });
     // the raising department sees it among its own
     expect((await call(zjj, 'GET', '/api/v1/objections?scope=mine')).json().items.map((o: { id: number }) => o.id)).toContain(id);
   });

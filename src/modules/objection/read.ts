@@ -10,7 +10,8 @@ import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { hasRole } from '../../kernel/http/context.js';
 import { fail } from '../../kernel/http/errors.js';
-import { shanghaiDate } from '../../kernel/calendar/calendar.js';
+import { shanghaiDate, type WorkCalendar } from '../../kernel/calendar/calendar.js';
+import { loadCalendar } from '../../kernel/calendar/service.js';
 import './codes.js';
 
 export const OPEN_STATES = ['submitted', 'flagged', 'contested'];
@@ -31,15 +32,18 @@ const BASE = `SELECT o.*, o.step_due::text AS due, v.meta->>'name' AS resource_n
   LEFT JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
   JOIN kernel.department d ON d.id = o.provider_department_id LEFT JOIN kernel.department rd ON rd.id = o.raiser_department_id`;
 
-function toDto(r: Record<string, unknown>, today: string) {
+function toDto(r: Record<string, unknown>, today: string, cal: WorkCalendar) {
   const due = r.due as string | null;
   const open = OPEN_STATES.includes(r.status as string);
+  const running = !!due && r.status !== 'archived';
   return {
     id: Number(r.id), resourceId: r.resource_id as string, resourceName: r.resource_name as string | null, providerDepartmentId: r.provider_department_id as string, provider: r.provider as string,
     recordKey: r.record_key as Record<string, string> | null, field: r.field as string | null, seenValue: r.seen_value as string | null, proposedValue: r.proposed_value as string | null,
     description: r.description as string, channel: r.channel as string, raiserType: r.raiser_type as string, raiserName: r.raiser_name as string,
     raiserDepartment: r.raiser_department as string | null, status: r.status as string, outcome: r.outcome as string | null, reason: r.reason as string | null,
-    contested: r.contested as boolean, flagged: r.flagged as boolean, due, overdue: !!due && due < today && r.status !== 'archived',
+    contested: r.contested as boolean, flagged: r.flagged as boolean, due, overdue: running && due! < today,
+    /** working days left to the due date (negative: overdue by) */
+    daysLeft: running ? (due! >= today ? cal.workingDaysBetween(today, due!) : -cal.workingDaysBetween(due!, today)) : null,
     waitingFor: r.status === 'submitted' ? 'accept' : r.status === 'flagged' ? 'provider' : r.status === 'contested' ? 'bureau' : open || r.status === 'archived' ? null : 'raiser',
     sourceReminded: r.source_reminded as boolean, attachments: r.attachments as number,
     createdAt: (r.created_at as Date).toISOString(), updatedAt: (r.updated_at as Date).toISOString(), archivedAt: r.archived_at ? (r.archived_at as Date).toISOString() : null,
@@ -70,6 +74,7 @@ export async function listObjections(k: Kernel, ctx: Ctx, query: z.infer<typeof 
     where.push(`o.status = $${params.length}`);
   }
   const today = shanghaiDate();
+  const cal = await loadCalendar(k.db);
   if (query.overdue === 'true') {
     params.push(today);
     where.push(`o.status <> 'archived' AND o.step_due < $${params.length}::date`);
@@ -82,7 +87,7 @@ export async function listObjections(k: Kernel, ctx: Ctx, query: z.infer<typeof 
   const total = Number((await k.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${BASE}${w}) x`, params)).rows[0]!.n);
   params.push(max ?? query.pageSize, max ? 0 : (query.page - 1) * query.pageSize);
   const rows = (await k.pool.query(`${BASE}${w} ORDER BY o.status = 'archived', o.step_due NULLS LAST, o.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`, params)).rows;
-  return { items: rows.map((r) => toDto(r, today)), total, page: query.page, pageSize: query.pageSize };
+  return { items: rows.map((r) => toDto(r, today, cal)), total, page: query.page, pageSize: query.pageSize };
 }
 
 /** Who may read an objection: its raiser (or the raising app's department), the provider department, the bureau and auditors. */
@@ -103,7 +108,7 @@ export async function getObjection(k: Kernel, ctx: Ctx, id: number) {
   ]);
   const raiser = (ctx.actor.type === 'user' && ctx.actor.id === r.raiser_user_id) || (r.raiser_type === 'app' && ctx.actor.departmentId === r.raiser_department_id && hasRole(ctx, 'officer', 'consumer'));
   return {
-    ...toDto(r, shanghaiDate()),
+    ...toDto(r, shanghaiDate(), await loadCalendar(k.db)),
     /** what the reader may do here: answer as the raiser, act as the provider */
     viewer: { raiser, provider: hasRole(ctx, 'admin') || (hasRole(ctx, 'officer') && ctx.actor.departmentId === r.provider_department_id) },
     trail: events.rows.map((e) => ({ step: e.step, by: e.by_name, comment: e.comment, detail: e.detail, at: e.at.toISOString() })),

@@ -14,7 +14,7 @@ const objection = z.object({
   id: z.number(), resourceId: z.string(), resourceName: z.string().nullable(), provider: z.string(), providerDepartmentId: z.string(),
   recordKey: z.record(z.string(), z.string()).nullable(), field: z.string().nullable(), seenValue: z.string().nullable(), proposedValue: z.string().nullable(),
   description: z.string(), raiserType: z.string(), raiserName: z.string(), raiserDepartment: z.string().nullable(), status: z.string(), outcome: z.string().nullable(),
-  reason: z.string().nullable(), contested: z.boolean(), flagged: z.boolean(), due: z.string().nullable(), overdue: z.boolean(), waitingFor: z.string().nullable(),
+  reason: z.string().nullable(), contested: z.boolean(), flagged: z.boolean(), due: z.string().nullable(), overdue: z.boolean(), daysLeft: z.number().nullable(), waitingFor: z.string().nullable(),
   sourceReminded: z.boolean(), attachments: z.number(), createdAt: z.string(),
 });
 type Objection = z.infer<typeof objection>;
@@ -221,7 +221,7 @@ export default function Objections() {
               { key: 'field', dataIndex: 'field', title: t('objection.field') },
               { key: 'who', title: t('objection.raiser'), render: (_: unknown, r: Objection) => r.raiserName },
               { key: 'st', title: t('objection.status'), render: (_: unknown, r: Objection) => <Space size={4}><Tag color={COLOR[r.status]}>{t(`objection.states.${r.status}`)}</Tag>{r.flagged && <Tag color="warning">{t('objection.flaggedTag')}</Tag>}</Space> },
-              { key: 'due', title: t('objection.due'), render: (_: unknown, r: Objection) => (r.due && r.status !== 'archived' ? <Tag color={r.overdue ? 'error' : 'default'}>{r.due}{r.overdue ? ` · ${t('objection.overdue')}` : ''}</Tag> : '') },
+              { key: 'due', title: t('objection.due'), render: (_: unknown, r: Objection) => (r.daysLeft === null ? '' : <Tag color={r.daysLeft < 0 ? 'error' : r.daysLeft <= 1 ? 'warning' : 'default'}>{r.daysLeft < 0 ? t('share.overdueBy', { n: -r.daysLeft }) : t('share.daysLeft', { n: r.daysLeft, due: r.due })}</Tag>) },
               { key: 'at', title: t('objection.raisedAt'), render: (_: unknown, r: Objection) => fmtDateTime(r.createdAt, i18n.language) },
             ]} />
         </>
