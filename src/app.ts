@@ -11,6 +11,7 @@ import { AppError } from './kernel/http/errors.js';
 import type { Access } from './kernel/http/access.js';
 import { sendProblem, toAppError } from './kernel/http/problem.js';
 import { registerAuthentication } from './kernel/http/authenticate.js';
+import { refuseNul } from './kernel/http/hostile.js';
 import { systemRoutes, VERSION } from './kernel/http/system-routes.js';
 import { authRoutes } from './kernel/auth/routes.js';
 import { adminRoutes } from './kernel/auth/admin-routes.js';
@@ -26,6 +27,8 @@ export interface RouteInfo {
   method: string;
   url: string;
   access: Access | undefined;
+  /** the route's request schemas (Zod), for tests driven by the route table */
+  schema: { body?: unknown; querystring?: unknown; params?: unknown } | undefined;
 }
 
 declare module 'fastify' {
@@ -63,6 +66,12 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
     } catch {
       done(new AppError('BAD_JSON'), undefined);
     }
+  });
+  // so are text bodies: a signature covers the bytes of any body, whatever its type
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('text/plain', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    req.rawBody = body;
+    done(null, body.toString('utf8'));
   });
 
   app.addHook('onSend', async (req, reply) => {
@@ -117,10 +126,11 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
   // the route table, with each route's declared access (read by the every-endpoint × every-role test)
   const routeTable: RouteInfo[] = [];
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url, access: r.config?.access });
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url, access: r.config?.access, schema: r.schema as RouteInfo['schema'] });
   });
   app.decorate('routeTable', routeTable);
 
+  app.addHook('preValidation', refuseNul); // before authentication: a NUL never reaches a lookup
   registerAuthentication(app, k);
   systemRoutes(app, k);
   authRoutes(app, k);

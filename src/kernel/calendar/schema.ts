@@ -1,7 +1,7 @@
 /** Zod schemas of the calendar API (shared with the web console). */
 import { z } from 'zod';
 
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+export const isoDate = z.iso.date();
 export const dayKind = z.enum(['off', 'work']);
 export const calendarDay = z.object({ date: z.string(), kind: dayKind, source: z.enum(['official', 'admin']), note: z.string().nullable() });
 export const calendarYear = z.object({ year: z.number().int(), days: z.array(calendarDay) });

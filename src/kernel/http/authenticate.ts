@@ -29,6 +29,12 @@ function clientIp(req: FastifyRequest): string | null {
   return req.ip ?? null;
 }
 
+/** Whether the request came with a body (a length above 0, or chunked). */
+function hasBody(req: FastifyRequest): boolean {
+  const len = Number(req.headers['content-length'] ?? 0);
+  return len > 0 || req.headers['transfer-encoding'] !== undefined;
+}
+
 export function registerAuthentication(app: FastifyInstance, k: Kernel): void {
   app.decorateRequest('ctx', null as unknown as Ctx);
   app.addHook('onRequest', async (req) => {
@@ -45,13 +51,18 @@ export function registerAuthentication(app: FastifyInstance, k: Kernel): void {
     if (isSigned(req.headers)) {
       if (!acc.apps && !acc.public) fail('APP_NOT_ALLOWED');
       const q = req.url.indexOf('?');
+      // the signature covers the exact bytes of any body: a body this process did not keep as bytes cannot be checked
+      const body = req.rawBody ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
+      if (body === undefined && hasBody(req)) {
+        fail('APP_SIGNATURE_INVALID', { field: 'body', zh: '签名请求的请求体无法校验（此内容类型不接受签名调用）', en: 'The body of a signed request cannot be checked for this content type' });
+      }
       const deferNonce = req.routeOptions.config?.nonceWithAudit === true;
       req.ctx.actor = await verifyAppRequest(k, {
         method: req.method,
         path: q < 0 ? req.url : req.url.slice(0, q),
         query: q < 0 ? '' : req.url.slice(q),
         headers: req.headers,
-        body: req.rawBody,
+        body,
       }, Date.now(), { deferNonce });
       if (deferNonce) {
         const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';

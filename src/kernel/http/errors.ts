@@ -60,6 +60,13 @@ defineCodes({
   USCC_INVALID: [400, '统一社会信用代码无效', 'Invalid unified social credit code'],
   REGION_INVALID: [400, '行政区划代码无效', 'Invalid administrative region code'],
   DATE_INVALID: [400, '日期无效', 'Invalid date'],
+  NUL_CHARACTER: [400, '请求含有空字符（U+0000）', 'The request holds a NUL character (U+0000)'],
+  BAD_URL_ENCODING: [400, 'URL 中的百分号编码无效', 'The URL holds a malformed percent-encoding'],
+  DUPLICATE: [409, '已存在相同的记录', 'A record with the same value already exists'],
+  REFERENCE_MISSING: [404, '引用的对象不存在', 'The referenced object does not exist'],
+  REFERENCE_IN_USE: [409, '该对象仍被其他数据引用，不能删除或修改', 'The object is still referenced by other data'],
+  VALUE_INVALID: [400, '值不符合数据库的类型或约束', 'A value does not fit the stored type or constraint'],
+  DATABASE_UNAVAILABLE: [503, '数据库暂时不可用，请稍后重试', 'The database is temporarily unavailable; try again shortly'],
 });
 
 export class AppError extends Error {
@@ -69,10 +76,12 @@ export class AppError extends Error {
   readonly zh: string;
   readonly en: string;
   readonly errors: { field: string; message: string }[] | undefined;
+  /** seconds after which a retry may succeed (429, 503): sent as Retry-After */
+  readonly retryAfter: number | undefined;
 
   constructor(
     code: string,
-    opts: { field?: string; zh?: string; en?: string; errors?: { field: string; message: string }[] } = {},
+    opts: { field?: string; zh?: string; en?: string; errors?: { field: string; message: string }[]; retryAfter?: number } = {},
   ) {
     const def = codes.get(code) ?? { status: 500, zh: code, en: code };
     super(opts.en ?? def.en);
@@ -82,6 +91,7 @@ export class AppError extends Error {
     this.zh = opts.zh ?? def.zh;
     this.en = opts.en ?? def.en;
     this.errors = opts.errors;
+    this.retryAfter = opts.retryAfter;
   }
 
   messageIn(lang: Lang): string {

@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, codeInfo, type Lang } from './errors.js';
+import { fromPgError } from '../db/errors.js';
 
 export function langOf(req: FastifyRequest): Lang {
   const h = req.headers['accept-language'];
@@ -65,11 +66,16 @@ export function toAppError(err: unknown): AppError {
     default:
       break;
   }
+  if (err instanceof URIError) return new AppError('BAD_URL_ENCODING');
+  const db = fromPgError(err);
+  if (db) return db;
   if (fe.statusCode === 429) return new AppError('RATE_LIMITED');
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new AppError('BAD_REQUEST', { en: fe.message, zh: `请求无效：${fe.message}` });
   return new AppError('INTERNAL');
 }
 
 export function sendProblem(reply: FastifyReply, err: AppError, req: FastifyRequest): FastifyReply {
+  const retry = err.retryAfter ?? (err.status === 503 ? 5 : err.status === 429 ? 60 : undefined);
+  if (retry !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retry))));
   return reply.code(err.status).type('application/problem+json; charset=utf-8').send(problemOf(err, langOf(req), req.id));
 }

@@ -156,8 +156,8 @@ export const demandApplyInput = z.object({
   appCredentialId: z.uuid(),
   fields: z.array(z.string().max(63)).min(1).max(500).optional(),
   services: z.array(z.enum(SERVICES)).min(1).default(['query']),
-  periodFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  periodTo: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  periodFrom: z.iso.date(),
+  periodTo: z.iso.date(),
   expectedCalls: z.number().int().min(1).max(100_000_000),
 });
 

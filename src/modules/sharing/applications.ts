@@ -29,7 +29,7 @@ export const SERVICES = ['query', 'verify', 'statistics', 'file', 'push'] as con
 /** services that never hand out rows (可用不可见) */
 const NO_ROWS = new Set(['verify', 'statistics']);
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoDate = z.iso.date();
 export const applicationInput = z.object({
   resourceId: z.uuid(),
   appCredentialId: z.uuid(),
