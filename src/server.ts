@@ -15,22 +15,33 @@ function allJobs(k: Kernel): JobDef[] {
   return [...kernelJobs(k), ...modules.flatMap((m) => m.jobs?.(k) ?? [])];
 }
 
+/**
+ * Stops in order on SIGINT, SIGTERM or SIGHUP — and when the parent that started this process (npm,
+ * a shell, a supervisor) goes away without passing the signal on, which would leave the server and
+ * its PostgreSQL running as orphans. A signal during start-up waits for what is starting, then stops it.
+ */
 function onSignals(stop: () => Promise<void>): void {
   let stopping = false;
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(sig, () => {
-      if (stopping) return;
-      stopping = true;
-      log(`${sig} received, stopping…`);
-      const force = setTimeout(() => process.exit(1), 30_000);
-      force.unref();
-      stop()
-        .then(() => process.exit(0))
-        .catch((e: Error) => {
-          log(`error while stopping: ${e.message}`);
-          process.exit(1);
-        });
-    });
+  const run = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${why}, stopping…`);
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    stop()
+      .then(() => process.exit(0))
+      .catch((e: Error) => {
+        log(`error while stopping: ${e.message}`);
+        process.exit(1);
+      });
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => run(`${sig} received`));
+  const parent = process.ppid;
+  if (parent > 1) {
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) run(`the parent process ${parent} ended`);
+    }, 1000);
+    watch.unref();
   }
 }
 
@@ -51,14 +62,16 @@ async function firstRun(rt: Runtime, config: Config, demo: boolean): Promise<str
 }
 
 export async function startServer(config: Config, opts: { demo: boolean; workers: boolean }): Promise<void> {
-  const rt = await openRuntime(config, log);
-  // a signal may come while starting: stop what has started so far
-  const started: { jobs?: Jobs; app?: Awaited<ReturnType<typeof buildApp>> } = {};
+  // a signal may come while starting: stop what has started so far, once it has
+  const started: { rt?: Promise<Runtime>; jobs?: Jobs; app?: Awaited<ReturnType<typeof buildApp>> } = {};
   onSignals(async () => {
+    const rtNow = await started.rt?.catch(() => undefined);
     await started.app?.close();
     await started.jobs?.stop();
-    await rt.close();
+    await rtNow?.close();
   });
+  started.rt = openRuntime(config, log);
+  const rt = await started.rt;
   const notes = await firstRun(rt, config, opts.demo);
   started.jobs = await startJobs(rt.databaseUrl, allJobs(rt.kernel), { work: opts.workers, log });
   const jobs = started.jobs;
@@ -83,12 +96,15 @@ export async function startServer(config: Config, opts: { demo: boolean; workers
 }
 
 export async function startWorker(config: Config): Promise<void> {
-  const rt = await openRuntime(config, log);
-  const jobs = await startJobs(rt.databaseUrl, allJobs(rt.kernel), { work: true, log });
-  rt.kernel.enqueue = (name, data) => jobs.send(name, data);
+  const started: { rt?: Promise<Runtime>; jobs?: Jobs } = {};
   onSignals(async () => {
-    await jobs.stop();
-    await rt.close();
+    const rtNow = await started.rt?.catch(() => undefined);
+    await started.jobs?.stop();
+    await rtNow?.close();
   });
+  started.rt = openRuntime(config, log);
+  const rt = await started.rt;
+  const jobs = (started.jobs = await startJobs(rt.databaseUrl, allJobs(rt.kernel), { work: true, log }));
+  rt.kernel.enqueue = (name, data) => jobs.send(name, data);
   log('任务进程已启动 / worker running');
 }

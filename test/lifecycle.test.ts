@@ -109,3 +109,57 @@ describe('gongshu start on the embedded PostgreSQL', () => {
     expect(existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
   }, 240_000);
 });
+
+describe('`npm start` under a supervisor', () => {
+  const npmDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-npm-'));
+  afterAll(() => {
+    for (const f of ['owner.pid', 'pg/postmaster.pid']) {
+      const p = path.join(npmDir, f);
+      if (existsSync(p)) {
+        try {
+          process.kill(Number(readFileSync(p, 'utf8').split('\n')[0]), 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }
+    rmSync(npmDir, { recursive: true, force: true });
+  });
+
+  function npmStart(port: number): ChildProcess {
+    const env: NodeJS.ProcessEnv = { ...process.env, GONGSHU_DATA_DIR: npmDir, GONGSHU_PORT: String(port), GONGSHU_ADMIN_PASSWORD: 'Lifecycle2026', GONGSHU_LOG_LEVEL: 'warn', GONGSHU_FROM_SOURCE: '1' };
+    delete env.DATABASE_URL;
+    const c = spawn('npm', ['start', '--silent'], { cwd: PACKAGE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    c.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    c.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    children.push(c);
+    return c;
+  }
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  async function gone(pids: number[], ms: number): Promise<boolean> {
+    for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) if (pids.every((p) => !alive(p))) return true;
+    return false;
+  }
+
+  it('SIGTERM to npm stops the server and PostgreSQL in order; so does npm dying without passing a signal on', async () => {
+    for (const how of ['SIGTERM', 'SIGKILL'] as const) {
+      const port = await freePort();
+      const npm = npmStart(port);
+      await waitHealthy(`http://127.0.0.1:${port}`, npm);
+      const server = Number(readFileSync(path.join(npmDir, 'owner.pid'), 'utf8'));
+      const postgres = Number(readFileSync(path.join(npmDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      expect(alive(server) && alive(postgres)).toBe(true);
+      npm.kill(how);
+      expect(await gone([server, postgres], 30_000), `${how}: server ${server} or postgres ${postgres} still running\n${output.slice(-2000)}`).toBe(true);
+      expect(existsSync(path.join(npmDir, 'pg', 'postmaster.pid')), 'PostgreSQL was stopped cleanly (no pid file left)').toBe(false);
+    }
+  }, 300_000);
+});
