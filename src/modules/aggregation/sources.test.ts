@@ -185,3 +185,63 @@ describe.skipIf(!hasMariadb)('a MariaDB source', () => {
     expect(Number(changed)).toBe(0);
   }, 60_000);
 });
+
+describe('a connection test that cannot connect (hardening item 4)', () => {
+  async function closedPort(): Promise<number> {
+    const net = await import('node:net');
+    return new Promise((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as import('node:net').AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+  }
+  async function sourceOf(name: string, o: Partial<SourceInput>) {
+    const target = await publish(`连接测试 ${name}`);
+    const input = { name, resourceId: target.id, kind: 'postgres', host: '127.0.0.1', port: 5432, database: 'postgres', user: 'postgres', table: 'people', mode: 'full', mapping: {}, ...o } as SourceInput;
+    return (await inTx(env.rt.kernel.db, (tx) => createSource(ctx, tx, env.rt.kernel.masterKey, input))).id;
+  }
+  async function timed(id: string) {
+    const t0 = Date.now();
+    const r = await testSource(env.rt.kernel, ctx, id, 8000);
+    return { ...r, ms: Date.now() - t0 };
+  }
+
+  it('PostgreSQL: a closed port and a wrong password each answer, with the reason', async () => {
+    const closed = await timed(await sourceOf('PG 关闭的端口', { port: await closedPort() }));
+    expect(closed).toMatchObject({ ok: false, reason: 'refused' });
+    expect(closed.error).toContain('连接被拒绝');
+    const u = new URL(inject('pgAdminUrl'));
+    if (u.password) {
+      // the test server asks for passwords (the embedded one does; a trust-auth server would let any password in)
+      const wrong = await timed(await sourceOf('PG 错误密码', { host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: 'wrong-password', database: 'postgres' }));
+      expect(wrong).toMatchObject({ ok: false, reason: 'auth' });
+      expect(wrong.ms).toBeLessThan(8000);
+    }
+  });
+
+  it.skipIf(!hasMariadb)('MySQL: a closed port and a wrong password each answer, with the reason', async () => {
+    const closed = await timed(await sourceOf('MySQL 关闭的端口', { kind: 'mysql', port: await closedPort(), user: 'root', database: 'test' }));
+    expect(closed).toMatchObject({ ok: false, reason: 'refused' });
+    const wrong = await timed(await sourceOf('MySQL 错误密码', { kind: 'mysql', port: 3306, user: 'gongshu_nobody', password: 'wrong-password', database: 'test' }));
+    expect(wrong).toMatchObject({ ok: false, reason: 'auth' });
+    expect(wrong.ms).toBeLessThan(8000);
+  });
+
+  it('a port that accepts and never answers times out with the reason', async () => {
+    const net = await import('node:net');
+    const held: import('node:net').Socket[] = [];
+    const silent = net.createServer((c) => held.push(c));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    try {
+      const t0 = Date.now();
+      const r = await testSource(env.rt.kernel, ctx, await sourceOf('MySQL 不应答', { kind: 'mysql', port, user: 'root', database: 'test' }), 3000);
+      expect(r).toMatchObject({ ok: false, reason: 'timeout' });
+      expect(Date.now() - t0).toBeLessThan(8000);
+    } finally {
+      for (const c of held) c.destroy();
+      silent.close();
+    }
+  });
+});

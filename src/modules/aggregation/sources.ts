@@ -147,8 +147,14 @@ function readPostgres(s: SourceRow, password: string | undefined, onWatermark: (
   client.on('error', (e) => lost?.(e));
   client.on('end', () => lost?.(new Error('the source closed the connection')));
   async function* rows(): AsyncGenerator<RowEvent[]> {
-    await client.connect();
-    await client.query('BEGIN READ ONLY');
+    try {
+      await client.connect();
+      await client.query('BEGIN READ ONLY');
+    } catch (e) {
+      dead = true;
+      rejectCols(e);
+      throw e;
+    }
     const cursor = client.query(new Cursor(sql, params));
     (cursor as unknown as { on(e: string, f: (e: Error) => void): void }).on('error', (e) => lost?.(e));
     let row = 0;
@@ -192,12 +198,13 @@ function readMysql(s: SourceRow, password: string | undefined, onWatermark: (v: 
   conn.on('error', (e) => lost?.(e)); // a killed or dropped connection fails the read
   const { sql, params } = selectSql(s, (n) => `\`${n.replace(/`/g, '``')}\``, '?');
   let resolveCols!: (c: string[]) => void;
-  const columns = new Promise<string[]>((a) => (resolveCols = a));
+  const columns = Promise.race([new Promise<string[]>((a) => (resolveCols = a)), gone]);
+  columns.catch(() => {});
   async function* rows(): AsyncGenerator<RowEvent[]> {
     const q = conn.query({ sql, values: params, rowsAsArray: true });
     q.on('fields', (f: { name: string }[]) => resolveCols(f.map((x) => x.name)));
     const stream = q.stream({ highWaterMark: 2000 });
-    const cols = await Promise.race([columns, new Promise<never>((_, b) => stream.once('error', b))]);
+    const cols = await Promise.race([columns, gone, new Promise<never>((_, b) => stream.once('error', b))]);
     const wmAt = s.config.watermark ? cols.indexOf(s.config.watermark) : -1;
     let row = 0;
     let batch: RowEvent[] = [];
@@ -221,7 +228,7 @@ function readMysql(s: SourceRow, password: string | undefined, onWatermark: (v: 
     if (batch.length) yield batch;
     if (last !== null) onWatermark(String(last));
   }
-  return { columns, rows: rows(), close: () => new Promise<void>((r) => conn.end(() => r())) };
+  return { columns, rows: rows(), close: () => Promise.race([new Promise<void>((r) => conn.end(() => r())), new Promise<void>((r) => setTimeout(r, 2000))]).then(() => conn.destroy()) };
 }
 
 function reader(k: Kernel, s: SourceRow, onWatermark: (v: string) => void): Reader {
@@ -230,22 +237,49 @@ function reader(k: Kernel, s: SourceRow, onWatermark: (v: string) => void): Read
   return s.kind === 'postgres' ? readPostgres(s, password, onWatermark) : readMysql(s, password, onWatermark);
 }
 
-/** Connects and reads the first row: says what is wrong before any schedule runs it. */
-export async function testSource(k: Kernel, ctx: Ctx, id: string): Promise<{ ok: boolean; columns: string[]; error?: string }> {
+/** How long a connection test may take in all (each connect is bounded at 10 s by its driver, too). */
+export const TEST_TIMEOUT_MS = 15_000;
+
+/** Why a connection failed, in words an officer can act on (never the remote's own text beyond its error code). */
+export function explainConnectError(e: unknown): { reason: string; zh: string; en: string } {
+  const err = e as { code?: string; errno?: number; message?: string };
+  const code = String(err.code ?? '');
+  const msg = String(err.message ?? '');
+  if (code === '28P01' || code === '28000' || code === 'ER_ACCESS_DENIED_ERROR' || /password authentication failed|Access denied/i.test(msg)) {
+    return { reason: 'auth', zh: '用户名或密码错误（数据库拒绝登录）', en: 'wrong user name or password (the database refused the log-in)' };
+  }
+  if (code === '3D000' || code === 'ER_BAD_DB_ERROR') return { reason: 'database', zh: '数据库不存在', en: 'the database does not exist' };
+  if (code === '42P01' || code === 'ER_NO_SUCH_TABLE') return { reason: 'table', zh: '表不存在', en: 'the table does not exist' };
+  if (code === '42501' || code === 'ER_TABLEACCESS_DENIED_ERROR') return { reason: 'privilege', zh: '该用户无权读取此表', en: 'the user may not read this table' };
+  if (code === 'ECONNREFUSED') return { reason: 'refused', zh: '连接被拒绝：该地址的端口上没有数据库在监听', en: 'connection refused: nothing listens on that port' };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { reason: 'host', zh: '主机名无法解析', en: 'the host name does not resolve' };
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { reason: 'unreachable', zh: '网络不可达', en: 'the host cannot be reached' };
+  if (code === 'ETIMEDOUT' || code === 'TIMEOUT' || /timeout|timed out/i.test(msg)) return { reason: 'timeout', zh: '连接超时：对方没有应答', en: 'timed out: the other side did not answer' };
+  if (code === 'OUTBOUND_REFUSED') return { reason: 'refused_target', zh: msg, en: msg };
+  return { reason: 'other', zh: `连接失败（${code || '未知错误'}）`, en: `the connection failed (${code || 'unknown error'})` };
+}
+
+/** Connects and reads the first row: says what is wrong before any schedule runs it, within TEST_TIMEOUT_MS. */
+export async function testSource(k: Kernel, ctx: Ctx, id: string, timeoutMs = TEST_TIMEOUT_MS): Promise<{ ok: boolean; columns: string[]; error?: string; reason?: string }> {
   const s = await loadSource(k, ctx, id);
   const r = reader(k, { ...s, mode: 'full' }, () => {});
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, no) => (timer = setTimeout(() => no(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })), timeoutMs)));
   try {
     const it = r.rows[Symbol.asyncIterator]();
     const first = it.next();
-    first.catch(() => {}); // when the read fails, the columns say so first
-    const columns = await r.columns;
-    await first;
-    await it.return?.(undefined);
+    first.catch(() => {});
+    // whichever comes first: the columns, the first read failing, or the time running out
+    const columns = await Promise.race([r.columns, first.then(() => r.columns), timeout]);
+    await Promise.race([first, timeout]);
+    await Promise.race([it.return?.(undefined), new Promise((ok) => setTimeout(ok, 2000))]);
     return { ok: true, columns };
   } catch (e) {
-    return { ok: false, columns: [], error: (e as Error).message };
+    const why = explainConnectError(e);
+    return { ok: false, columns: [], reason: why.reason, error: ctx.lang === 'en-US' ? why.en : why.zh };
   } finally {
-    await r.close();
+    clearTimeout(timer);
+    await Promise.race([r.close().catch(() => {}), new Promise((ok) => setTimeout(ok, 2000))]);
   }
 }
 
