@@ -81,7 +81,8 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
   });
   app.setErrorHandler((err, req, reply) => {
     const e = toAppError(err);
-    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    if (e.status === 503) req.log.warn({ code: e.code, cause: (err as Error).message }, 'database unavailable');
+    else if (e.status >= 500) req.log.error({ err }, 'request failed');
     return sendProblem(reply, e, req);
   });
   await app.register(cookie);

@@ -33,7 +33,7 @@ export interface Runtime {
 /** Opens the database: the embedded server under the data dir, or DATABASE_URL. */
 export async function openDatabaseUrl(config: Config, log: Log): Promise<{ url: string; embedded: EmbeddedHandle | undefined }> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: undefined };
-  const embedded = await startEmbedded(config.dataDir, { log: (m) => (/ERROR|FATAL|PANIC|orphan|stale|initialising/.test(m) ? log(m) : undefined) });
+  const embedded = await startEmbedded(config.dataDir, { log: (m) => (/ERROR|FATAL|PANIC|orphan|stale|initialising|restart|unexpectedly/.test(m) ? log(m) : undefined) });
   return { url: embedded.url, embedded };
 }
 

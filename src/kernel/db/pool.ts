@@ -19,7 +19,12 @@ export interface Database {
 
 export function openPool(url: string, max = 20): Database {
   const pool = new pg.Pool({ connectionString: url, max, application_name: 'gongshu' });
-  pool.on('error', () => {}); // idle-client errors (e.g. server restart) surface on the next query
+  // a lost server (restart, failover, kill) must not end the process: idle clients' errors are dropped,
+  // and a checked-out client between two queries (inside a transaction) keeps a listener too, so its
+  // error surfaces as the next query's failure (answered 503 DATABASE_UNAVAILABLE) instead of an
+  // unhandled 'error' event
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     pool,

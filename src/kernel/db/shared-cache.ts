@@ -41,15 +41,34 @@ export class SharedCache {
       if (this.listener !== client) return;
       this.listener = null;
       this.down();
-      if (!this.closed) setTimeout(() => void this.start().catch(() => {}), 1000).unref();
+      if (!this.closed) this.retry();
     };
     client.on('error', lost);
     client.on('end', lost);
-    await client.connect();
-    await client.query(`LISTEN ${CACHE_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CACHE_CHANNEL}`);
+    } catch (e) {
+      client.removeListener('end', lost);
+      await client.end().catch(() => {});
+      throw e;
+    }
+    if (this.closed) return void (await client.end().catch(() => {}));
     this.listener = client;
     this.down(); // changes made while no one listened are unknown: start empty
     this.live = true;
+  }
+
+  /** Reconnects after a loss, every second until it works (a database restart takes a while), until closed. */
+  private retry(): void {
+    setTimeout(() => {
+      if (!this.closed && !this.listener) this.start().catch(() => this.retry());
+    }, 1000).unref();
+  }
+
+  /** Whether the listening connection is up (reported by /api/health). */
+  get listening(): boolean {
+    return this.live;
   }
 
   async close(): Promise<void> {

@@ -84,6 +84,7 @@ interface Sink {
 async function openSink(t: Target, password: string | undefined): Promise<Sink> {
   if (t.kind === 'postgres') {
     const c = new pg.Client({ host: t.host, port: t.port, database: t.database, user: t.username, password, connectionTimeoutMillis: 10_000, statement_timeout: 120_000 });
+    c.on('error', () => {}); // a target that goes away fails the next statement (and the delivery), not the process
     await c.connect();
     const q = (s: string) => `"${s}"`;
     return {
