@@ -111,7 +111,7 @@ program
       if (!r) throw new Error(`no resource with code "${opts.resource}"`);
       const headerRow = opts.headerRow ? Number(opts.headerRow) : undefined;
       const f = excel
-        ? await openXlsx(file, { sheet: Number(opts.sheet), ...(headerRow && { headerRow }) })
+        ? await openXlsx(file, { sheet: Number(opts.sheet), ...(headerRow && { headerRow }), limits: k.config.xlsx })
         : json
           ? await openJson(file)
           : await openCsv(file, { encoding: opts.encoding, headerRow: headerRow ?? 1 });

@@ -25,6 +25,8 @@ const envSchema = z.object({
   GONGSHU_NODE_REGION: z.string().regex(/^\d{6}$/).default('370300'),
   GONGSHU_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(100).default(10000),
   GONGSHU_UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).default(1024),
+  GONGSHU_XLSX_EXPANDED_MB: z.coerce.number().int().min(1).default(1024),
+  GONGSHU_XLSX_SHARED_STRINGS_MB: z.coerce.number().int().min(1).default(64),
   GONGSHU_TASK_DAYS: z.coerce.number().int().min(1).max(60).default(5),
   GONGSHU_SHARE_DAYS: z.coerce.number().int().min(1).max(60).default(10),
   GONGSHU_OPEN_DAYS: z.coerce.number().int().min(1).max(60).default(5),
@@ -54,6 +56,8 @@ export interface Config {
   node: { code: string; name: string; level: 'national' | 'province' | 'city' | 'county'; regionCode: string };
   auditCheckpointEvery: number;
   uploadLimitBytes: number;
+  /** how far an .xlsx may expand (see kernel/xlsx-guard.ts) */
+  xlsx: { maxExpandedBytes: number; maxSharedStringsBytes: number };
   /** working days a department has to rectify problem data */
   taskDays: number;
   /** working days each review step of a sharing application has */
@@ -100,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     node: { code: e.GONGSHU_NODE_CODE, name: e.GONGSHU_NODE_NAME, level: e.GONGSHU_NODE_LEVEL, regionCode: e.GONGSHU_NODE_REGION },
     auditCheckpointEvery: e.GONGSHU_AUDIT_CHECKPOINT_EVERY,
     uploadLimitBytes: e.GONGSHU_UPLOAD_LIMIT_MB * 1024 * 1024,
+    xlsx: { maxExpandedBytes: e.GONGSHU_XLSX_EXPANDED_MB * 1024 * 1024, maxSharedStringsBytes: e.GONGSHU_XLSX_SHARED_STRINGS_MB * 1024 * 1024 },
     taskDays: e.GONGSHU_TASK_DAYS,
     shareDays: e.GONGSHU_SHARE_DAYS,
     openDays: e.GONGSHU_OPEN_DAYS,

@@ -134,3 +134,12 @@ describe('Retry-After (item 20)', () => {
     expect(res.headers['retry-after']).toBeUndefined();
   });
 });
+
+describe('the NUL check leaves non-JSON bodies alone', () => {
+  it('does not walk a stream or a Buffer (an upload body is a stream: walking it hung the upload)', async () => {
+    const { Readable } = await import('node:stream');
+    expect(findNul(Readable.from(['a\u0000b']))).toBeNull();
+    expect(findNul(Buffer.from('a\u0000b'))).toBeNull();
+    expect(findNul({ nested: { list: ['ok', 'x\u0000'] } })).toBe('nested.list[1]');
+  });
+});

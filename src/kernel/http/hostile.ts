@@ -4,6 +4,7 @@
  * its query or anywhere in a JSON body — is refused with 400 naming the field, before authentication
  * or validation run.
  */
+import { EventEmitter } from 'node:events';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
 
@@ -13,6 +14,8 @@ const MAX_DEPTH = 64;
 export function findNul(value: unknown, at = '', depth = 0): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? at || '(value)' : null;
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return null;
+  // parsed values only: a streamed upload or a Buffer is not walked (its content is checked where it is read)
+  if (ArrayBuffer.isView(value) || value instanceof EventEmitter) return null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const f = findNul(value[i], `${at}[${i}]`, depth + 1);

@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import ExcelJS from '../../kernel/xlsx.js';
 import type { CellValue, Row } from 'exceljs';
 import { AppError } from '../../kernel/http/errors.js';
+import { checkXlsx, type XlsxLimits } from '../../kernel/xlsx-guard.js';
 import type { OpenedFile, RowEvent } from './files.js';
 
 const TOTAL = /^\s*(合\s*计|总\s*计|小\s*计)/;
@@ -29,8 +30,9 @@ function cellText(v: CellValue): string | null {
   return String(v);
 }
 
-export async function openXlsx(path: string, opts: { sheet?: number; headerRow?: number } = {}): Promise<OpenedFile> {
+export async function openXlsx(path: string, opts: { sheet?: number; headerRow?: number; limits?: XlsxLimits } = {}): Promise<OpenedFile> {
   const totalBytes = statSync(path).size;
+  await checkXlsx(path, opts.limits); // a decompression bomb is refused before exceljs inflates anything
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' } as never);
   const wanted = opts.sheet ?? 1;
   const sheets = reader[Symbol.asyncIterator]();

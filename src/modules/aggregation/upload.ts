@@ -59,7 +59,7 @@ export async function uploadAndIngest(k: Kernel, ctx: Ctx, body: Readable, o: Up
   let opened;
   try {
     opened =
-      o.kind === 'xlsx' ? await openXlsx(file, { ...(o.sheet && { sheet: o.sheet }), ...(o.headerRow && { headerRow: o.headerRow }) })
+      o.kind === 'xlsx' ? await openXlsx(file, { ...(o.sheet && { sheet: o.sheet }), ...(o.headerRow && { headerRow: o.headerRow }), limits: k.config.xlsx })
       : o.kind === 'json' || o.kind === 'jsonl' ? await openJson(file)
       : await openCsv(file, { encoding: o.encoding ?? 'auto', headerRow: o.headerRow ?? 1, delimiter: o.kind === 'tsv' ? '\t' : 'auto' });
   } catch (e) {

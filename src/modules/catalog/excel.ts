@@ -6,6 +6,7 @@
  * asks for the valid resources only.
  */
 import ExcelJS from '../../kernel/xlsx.js';
+import { checkXlsx } from '../../kernel/xlsx-guard.js';
 import type { CellValue, Worksheet } from 'exceljs';
 import type { Tx } from '../../kernel/db/pool.js';
 import type { Ctx } from '../../kernel/http/context.js';
@@ -148,6 +149,7 @@ function sheetRows(ws: Worksheet, cols: readonly (readonly [string, string, numb
 /** Parses and checks a filled workbook, then creates each valid resource as a draft of the importer's department. */
 export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { validOnly: boolean }) {
   requireRole(ctx, 'officer');
+  await checkXlsx(file); // a decompression bomb is refused before exceljs inflates anything
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(file as unknown as ArrayBuffer);
