@@ -45,7 +45,8 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
   const app = Fastify({
     logger: opts.logger === false ? false : { level: k.config.logLevel, redact: ['req.headers.cookie', 'req.headers["x-gs-signature"]', 'req.headers.authorization'] },
     bodyLimit: k.config.bodyLimit,
-    trustProxy: false,
+    // behind a reverse proxy, GONGSHU_TRUST_PROXY names it: req.ip (audit, throttles) is then the real caller
+    trustProxy: k.config.trustProxy ?? false,
     requestIdHeader: false, // genReqId reads X-Request-Id itself and keeps it only when well-formed
     genReqId: (req) => {
       const h = req.headers['x-request-id'];

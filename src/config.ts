@@ -19,6 +19,7 @@ const envSchema = z.object({
   GONGSHU_SECURE_COOKIES: bool.default(false),
   GONGSHU_SESSION_TTL_MINUTES: z.coerce.number().int().min(5).default(480),
   GONGSHU_METRICS_TOKEN: z.string().min(16).optional(),
+  GONGSHU_TRUST_PROXY: z.string().regex(/^[\w.:/, -]+$/, 'comma-separated addresses or CIDR ranges of the reverse proxies').optional(),
   GONGSHU_NODE_CODE: z.string().default('gongshu'),
   GONGSHU_NODE_NAME: z.string().default('公数节点'),
   GONGSHU_NODE_LEVEL: z.enum(['national', 'province', 'city', 'county']).default('city'),
@@ -53,6 +54,8 @@ export interface Config {
   secureCookies: boolean;
   sessionTtlMinutes: number;
   metricsToken: string | undefined;
+  /** the reverse proxies whose X-Forwarded-For is believed (addresses, CIDR ranges, or loopback/linklocal/uniquelocal) */
+  trustProxy: string[] | undefined;
   node: { code: string; name: string; level: 'national' | 'province' | 'city' | 'county'; regionCode: string };
   auditCheckpointEvery: number;
   uploadLimitBytes: number;
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: e.GONGSHU_METRICS_TOKEN,
     node: { code: e.GONGSHU_NODE_CODE, name: e.GONGSHU_NODE_NAME, level: e.GONGSHU_NODE_LEVEL, regionCode: e.GONGSHU_NODE_REGION },
     auditCheckpointEvery: e.GONGSHU_AUDIT_CHECKPOINT_EVERY,
+    trustProxy: e.GONGSHU_TRUST_PROXY ? e.GONGSHU_TRUST_PROXY.split(',').map((x) => x.trim()).filter(Boolean) : undefined,
     uploadLimitBytes: e.GONGSHU_UPLOAD_LIMIT_MB * 1024 * 1024,
     xlsx: { maxExpandedBytes: e.GONGSHU_XLSX_EXPANDED_MB * 1024 * 1024, maxSharedStringsBytes: e.GONGSHU_XLSX_SHARED_STRINGS_MB * 1024 * 1024 },
     taskDays: e.GONGSHU_TASK_DAYS,

@@ -121,3 +121,69 @@ describe('log-in and sessions', () => {
     expect((await login('jtj_officer', DEMO_PASSWORD)).json().code).toBe('AUTH_ACCOUNT_DISABLED');
   });
 });
+
+describe('throttling that cannot be turned against a user (hardening items 8, 9)', () => {
+  const deviceOf = (res: { cookies: { name: string; value: string }[] }) => res.cookies.find((c) => c.name === 'gs_device')!.value;
+  const loginWith = (username: string, password: string, ip: string, device?: string, headers: Record<string, string> = {}) =>
+    env.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: ip, headers: { ...headers, ...(device && { cookie: `gs_device=${device}` }) } });
+
+  it('counts simultaneous attempts one by one: of 11 wrong and the right one sent at once, at most the threshold are checked', async () => {
+    const attempts = [...Array.from({ length: 11 }, (_, i) => loginWith('rsj_officer', `wrong-pass-${i}`, `10.3.0.${i}`)), loginWith('rsj_officer', DEMO_PASSWORD, '10.3.0.99')];
+    const res = await Promise.all(attempts);
+    const locked = res.filter((r) => r.statusCode === 423).length;
+    expect(locked, res.map((r) => r.statusCode).join(',')).toBeGreaterThanOrEqual(res.length - LOCKOUT_THRESHOLD);
+    const checks = await env.rt.kernel.db.selectFrom('kernel.audit_log').select('detail').where('action', 'in', ['auth.login_failed', 'auth.lockout', 'auth.login']).where('actor_name', '=', 'rsj_officer').execute();
+    const passwordChecks = checks.filter((c) => (c.detail as { reason?: string }).reason !== 'locked').length;
+    expect(passwordChecks).toBeLessThanOrEqual(LOCKOUT_THRESHOLD);
+    expect(res.filter((r) => r.statusCode === 423).every((r) => Number(r.headers['retry-after']) > 0)).toBe(true);
+  });
+
+  it('failures by an anonymous caller lock out other strangers, not the browser the officer logged in from', async () => {
+    const officer = 'mzj_user';
+    const first = await loginWith(officer, DEMO_PASSWORD, '10.4.0.1');
+    expect(first.statusCode).toBe(200);
+    const device = deviceOf(first);
+    for (let i = 0; i < LOCKOUT_THRESHOLD + 2; i++) await loginWith(officer, 'attacker-guess-1', '198.51.100.7');
+    expect((await loginWith(officer, DEMO_PASSWORD, '10.4.0.2')).statusCode).toBe(423); // a stranger's browser, even with the password
+    const mine = await loginWith(officer, DEMO_PASSWORD, '10.4.0.1', device);
+    expect(mine.statusCode, mine.body).toBe(200);
+    // a forged or another account's device cookie counts as none
+    expect((await loginWith(officer, DEMO_PASSWORD, '10.4.0.1', `${device.split('.')[0]}.forged`)).statusCode).toBe(423);
+  });
+
+  it('the per-address throttle does not stop a browser that logged in before from that address', async () => {
+    const first = await loginWith('xzsp_user', DEMO_PASSWORD, '10.6.6.6');
+    const device = deviceOf(first);
+    for (let i = 0; i < IP_MAX_FAILURES; i++) await loginWith(`nobody${i}`, 'x1234567', '10.6.6.6');
+    expect((await loginWith('xzsp_user', DEMO_PASSWORD, '10.6.6.6')).statusCode).toBe(429);
+    expect((await loginWith('xzsp_user', DEMO_PASSWORD, '10.6.6.6', device)).statusCode).toBe(200);
+  });
+
+  it('/metrics stays closed to a request forwarded by a proxy on this host', async () => {
+    const direct = await env.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '127.0.0.1' });
+    expect(direct.statusCode).toBe(200);
+    const proxied = await env.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(proxied.statusCode).toBe(401);
+  });
+});
+
+describe('behind a reverse proxy (GONGSHU_TRUST_PROXY)', () => {
+  let proxied: TestEnv;
+  beforeAll(async () => {
+    proxied = await testEnv({ trustProxy: ['127.0.0.1'] });
+    await seeded(proxied);
+  });
+  afterAll(async () => proxied.close());
+
+  it('audit, throttles and sessions see the real caller, not the proxy', async () => {
+    const res = await proxied.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD }, remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(res.statusCode).toBe(200);
+    const entry = await proxied.rt.kernel.db.selectFrom('kernel.audit_log').select('client_ip as ip').where('action', '=', 'auth.login').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(entry.ip).toBe('203.0.113.9');
+    // a client cannot claim an address through a proxy it is not
+    const spoof = await proxied.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD }, remoteAddress: '198.51.100.1', headers: { 'x-forwarded-for': '10.0.0.1' } });
+    expect(spoof.statusCode).toBe(200);
+    const second = await proxied.rt.kernel.db.selectFrom('kernel.audit_log').select('client_ip as ip').where('action', '=', 'auth.login').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(second.ip).toBe('198.51.100.1');
+  });
+});

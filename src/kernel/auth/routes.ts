@@ -7,7 +7,7 @@ import { access } from '../http/access.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../http/authenticate.js';
 import { inTx } from '../http/tx.js';
 import { fail } from '../http/errors.js';
-import { login, logout, resolveSession } from './sessions.js';
+import { DEVICE_COOKIE, deviceKey, login, logout, resolveSession } from './sessions.js';
 import { changeOwnPassword, findUser } from './users.js';
 import { getNode, updateNode } from './node.js';
 import { changePasswordBody, loginBody, me, nodeInfo, nodePatch } from './schema.js';
@@ -22,8 +22,11 @@ export function authRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.public },
     schema: { tags: ['auth'], summary: '登录 / Log in', body: loginBody, response: { 200: me } },
   }, async (req, reply) => {
-    const res = await login(k.db, req.ctx, req.body.username, req.body.password, k.config.sessionTtlMinutes, req.headers['user-agent'] ?? null);
+    const res = await login(k.db, req.ctx, req.body.username, req.body.password, {
+      ttlMinutes: k.config.sessionTtlMinutes, userAgent: req.headers['user-agent'] ?? null, device: req.cookies[DEVICE_COOKIE], deviceKey: deviceKey(k.masterKey),
+    });
     reply.setCookie(SESSION_COOKIE, res.token, { ...cookieOpts(res.expiresAt), httpOnly: true });
+    reply.setCookie(DEVICE_COOKIE, res.device.value, { ...cookieOpts(res.device.expires), path: '/api/v1/auth/login', httpOnly: true });
     reply.setCookie(CSRF_COOKIE, res.csrfToken, { ...cookieOpts(res.expiresAt), httpOnly: false });
     const node = (await getNode(k.db))!;
     return { user: res.user, csrfToken: res.csrfToken, node: { code: node.code, name: node.name, level: node.level, regionCode: node.regionCode } };

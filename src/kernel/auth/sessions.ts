@@ -4,7 +4,7 @@
  * the X-CSRF-Token header. Failed log-ins are throttled per client IP, and an account is locked
  * for a while after repeated failures.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/pool.js';
 import type { Actor, Ctx, Role } from '../http/context.js';
@@ -16,9 +16,13 @@ import { findUser } from './users.js';
 import type { User } from './schema.js';
 
 export const LOCKOUT_THRESHOLD = 5;
+/** failures a device that logged in before may have in the window before it is treated as untrusted */
+export const DEVICE_THRESHOLD = 10;
 export const LOCKOUT_MINUTES = 15;
 export const IP_WINDOW_MINUTES = 15;
 export const IP_MAX_FAILURES = 30;
+export const DEVICE_COOKIE = 'gs_device';
+const DEVICE_DAYS = 365;
 
 let dummyHash: Promise<string> | undefined;
 
@@ -26,81 +30,127 @@ function tokenId(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/**
+ * Device cookies (the defence OWASP describes against lockout abuse): a browser that logged in to an
+ * account gets `<id>.<HMAC-SM3(key, username, id)>`. Failures are counted per account and per client
+ * kind: the account's lockout and the per-address throttle apply to clients without the cookie
+ * ("untrusted"); a client with a valid cookie has a counter of its own. So an anonymous caller who
+ * fails five times locks out only other untrusted clients, never the officer at their usual browser.
+ */
+export function deviceCookie(key: Buffer, username: string, id = randomBytes(12).toString('base64url')): string {
+  return `${id}.${createHmac('sm3', key).update(`${username}\n${id}`).digest('base64url')}`;
+}
+
+/** The device cookies' key, derived from the master key (so every process of a node agrees). */
+export function deviceKey(masterKey: Buffer): Buffer {
+  return createHmac('sm3', masterKey).update('gongshu device cookie').digest();
+}
+
+function deviceOf(key: Buffer, username: string, cookie: string | undefined): string | null {
+  const id = cookie?.split('.')[0];
+  if (!cookie || !id || !/^[\w-]{8,40}$/.test(id)) return null;
+  const want = Buffer.from(deviceCookie(key, username, id));
+  const got = Buffer.from(cookie);
+  return want.length === got.length && timingSafeEqual(want, got) ? id : null;
+}
+
 export interface LoginResult {
   token: string;
   csrfToken: string;
   user: User;
   expiresAt: Date;
+  /** the device cookie to set (renewed at each log-in) */
+  device: { value: string; expires: Date };
 }
 
-export async function login(db: Db, ctx: Ctx, username: string, password: string, ttlMinutes: number, userAgent: string | null): Promise<LoginResult> {
+export interface LoginOptions {
+  ttlMinutes: number;
+  userAgent: string | null;
+  /** the client's device cookie, if any */
+  device?: string | undefined;
+  /** the key device cookies are signed with */
+  deviceKey: Buffer;
+}
+
+/** Counts an attempt before the password is checked: under a lock per account, so simultaneous attempts queue. */
+async function claimAttempt(db: Db, username: string, ip: string | null, scope: string): Promise<{ id: number; count: number }> {
+  return db.transaction().execute(async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${`login:${username}`}))`.execute(tx);
+    const { id } = await tx.insertInto('kernel.login_failure').values({ username, ip, scope }).returning('id').executeTakeFirstOrThrow();
+    const { n } = await tx
+      .selectFrom('kernel.login_failure')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('username', '=', username)
+      .where('scope', '=', scope)
+      .where('at', '>', sql<Date>`now() - make_interval(mins => ${LOCKOUT_MINUTES})`)
+      .executeTakeFirstOrThrow();
+    return { id, count: n };
+  });
+}
+
+export async function login(db: Db, ctx: Ctx, username: string, password: string, o: LoginOptions): Promise<LoginResult> {
   const uname = username.trim().toLowerCase();
-  const ipFailures = ctx.ip
-    ? (
-        await db
-          .selectFrom('kernel.login_failure')
-          .select(sql<number>`count(*)::int`.as('n'))
-          .where('ip', '=', ctx.ip)
-          .where('at', '>', sql<Date>`now() - make_interval(mins => ${IP_WINDOW_MINUTES})`)
-          .executeTakeFirstOrThrow()
-      ).n
-    : 0;
-  if (ipFailures >= IP_MAX_FAILURES) fail('AUTH_TOO_MANY_ATTEMPTS');
+  const device = deviceOf(o.deviceKey, uname, o.device);
+  const scope = device ? `device:${device}` : 'untrusted';
+  if (!device && ctx.ip) {
+    const { n } = await db
+      .selectFrom('kernel.login_failure')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('ip', '=', ctx.ip)
+      .where('scope', '=', 'untrusted')
+      .where('at', '>', sql<Date>`now() - make_interval(mins => ${IP_WINDOW_MINUTES})`)
+      .executeTakeFirstOrThrow();
+    if (n >= IP_MAX_FAILURES) throw new AppError('AUTH_TOO_MANY_ATTEMPTS', { retryAfter: IP_WINDOW_MINUTES * 60 });
+  }
 
   const u = await db.selectFrom('kernel.app_user').selectAll().where('username', '=', uname).executeTakeFirst();
   const attempt: Ctx = { ...ctx, actor: { type: 'anonymous', id: u?.id ?? null, name: uname, roles: [], departmentId: u?.department_id ?? null } };
+  const claim = await claimAttempt(db, uname, ctx.ip, scope);
+  const audit = (action: string, detail: Record<string, unknown>) => db.transaction().execute((tx) => appendInTx(tx, [auditOf(attempt, action, 'user', u?.id ?? null, { ...detail, client: device ? 'device' : 'untrusted' })]));
   if (!u) {
     dummyHash ??= hashPassword('not-a-real-password-1');
     await verifyPassword(await dummyHash, password); // same cost as a real check: no user enumeration by timing
-    await recordFailure(db, attempt, uname, 'unknown_user');
+    await audit('auth.login_failed', { reason: 'unknown_user' });
     fail('AUTH_INVALID_CREDENTIALS');
   }
-  if (u.locked_until && u.locked_until > new Date()) {
-    await recordFailure(db, attempt, uname, 'locked');
-    throw new AppError('AUTH_ACCOUNT_LOCKED', { zh: `账号已被临时锁定，请于 ${u.locked_until.toISOString()} 后再试`, en: `The account is locked until ${u.locked_until.toISOString()}` });
+  const limit = device ? DEVICE_THRESHOLD : LOCKOUT_THRESHOLD;
+  const lockedForUntrusted = !device && u.locked_until && u.locked_until > new Date();
+  if (lockedForUntrusted || claim.count > limit) {
+    await audit('auth.login_failed', { reason: 'locked' });
+    const until = lockedForUntrusted ? u.locked_until! : new Date(Date.now() + LOCKOUT_MINUTES * 60_000);
+    throw new AppError('AUTH_ACCOUNT_LOCKED', { retryAfter: (until.getTime() - Date.now()) / 1000, zh: `账号已被临时锁定，请于 ${until.toISOString()} 后再试`, en: `The account is locked until ${until.toISOString()}` });
   }
   if (!(await verifyPassword(u.password_hash, password))) {
-    const locked = await db.transaction().execute(async (tx) => {
-      const r = await tx
-        .updateTable('kernel.app_user')
-        .set({
-          failed_logins: sql<number>`CASE WHEN failed_logins + 1 >= ${LOCKOUT_THRESHOLD} THEN 0 ELSE failed_logins + 1 END`,
-          locked_until: sql<Date | null>`CASE WHEN failed_logins + 1 >= ${LOCKOUT_THRESHOLD} THEN now() + make_interval(mins => ${LOCKOUT_MINUTES}) ELSE locked_until END`,
-        })
-        .where('id', '=', u.id)
-        .returning('locked_until')
-        .executeTakeFirstOrThrow();
-      const nowLocked = r.locked_until !== null && r.locked_until > new Date();
-      await tx.insertInto('kernel.login_failure').values({ username: uname, ip: ctx.ip }).execute();
-      await appendInTx(tx, [auditOf(attempt, nowLocked ? 'auth.lockout' : 'auth.login_failed', 'user', u.id, { reason: 'wrong_password' })]);
-      return nowLocked;
-    });
-    fail(locked ? 'AUTH_ACCOUNT_LOCKED' : 'AUTH_INVALID_CREDENTIALS');
+    const nowLocked = claim.count >= limit;
+    if (nowLocked && !device) {
+      await db.updateTable('kernel.app_user').set({ failed_logins: claim.count, locked_until: sql<Date>`now() + make_interval(mins => ${LOCKOUT_MINUTES})` }).where('id', '=', u.id).execute();
+    } else if (!device) {
+      await db.updateTable('kernel.app_user').set({ failed_logins: claim.count }).where('id', '=', u.id).execute();
+    }
+    await audit(nowLocked ? 'auth.lockout' : 'auth.login_failed', { reason: 'wrong_password' });
+    if (nowLocked) throw new AppError('AUTH_ACCOUNT_LOCKED', { retryAfter: LOCKOUT_MINUTES * 60 });
+    fail('AUTH_INVALID_CREDENTIALS');
   }
   if (u.status !== 'active') {
-    await recordFailure(db, attempt, uname, 'disabled');
+    await audit('auth.login_failed', { reason: 'disabled' });
     fail('AUTH_ACCOUNT_DISABLED');
   }
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
-  const expiresAt = new Date(Date.now() + ttlMinutes * 60_000);
+  const expiresAt = new Date(Date.now() + o.ttlMinutes * 60_000);
   await db.transaction().execute(async (tx) => {
-    await tx.updateTable('kernel.app_user').set({ failed_logins: 0, locked_until: null, last_login_at: new Date() }).where('id', '=', u.id).execute();
+    // a successful log-in clears its own client's count up to its own attempt (not the untrusted one when it
+    // came from a device; attempts counted after it, sent at the same time, stay counted)
+    await tx.deleteFrom('kernel.login_failure').where('username', '=', uname).where('scope', '=', scope).where('id', '<=', claim.id).execute();
+    await tx.updateTable('kernel.app_user').set({ ...(!device && { failed_logins: 0, locked_until: null }), last_login_at: new Date() }).where('id', '=', u.id).execute();
     await tx
       .insertInto('kernel.session')
-      .values({ id: tokenId(token), user_id: u.id, csrf_token: csrfToken, ip: ctx.ip, user_agent: userAgent?.slice(0, 300) ?? null, expires_at: expiresAt })
+      .values({ id: tokenId(token), user_id: u.id, csrf_token: csrfToken, ip: ctx.ip, user_agent: o.userAgent?.slice(0, 300) ?? null, expires_at: expiresAt })
       .execute();
     const actor: Actor = { type: 'user', id: u.id, name: u.username, roles: u.roles as Role[], departmentId: u.department_id };
-    await appendInTx(tx, [auditOf({ ...ctx, actor }, 'auth.login', 'user', u.id, {})]);
+    await appendInTx(tx, [auditOf({ ...ctx, actor }, 'auth.login', 'user', u.id, { client: device ? 'device' : 'untrusted' })]);
   });
-  return { token, csrfToken, user: (await findUser(db, u.id))!, expiresAt };
-}
-
-async function recordFailure(db: Db, attempt: Ctx, username: string, reason: string) {
-  await db.transaction().execute(async (tx) => {
-    await tx.insertInto('kernel.login_failure').values({ username, ip: attempt.ip }).execute();
-    await appendInTx(tx, [auditOf(attempt, 'auth.login_failed', 'user', attempt.actor.id, { reason })]);
-  });
+  return { token, csrfToken, user: (await findUser(db, u.id))!, expiresAt, device: { value: deviceCookie(o.deviceKey, uname, device ?? undefined), expires: new Date(Date.now() + DEVICE_DAYS * 86_400_000) } };
 }
 
 export interface SessionInfo {

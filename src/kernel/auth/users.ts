@@ -150,10 +150,11 @@ export async function resetPassword(ctx: Ctx, tx: Tx, id: string, password?: str
     .updateTable('kernel.app_user')
     .set({ password_hash: await hashPassword(pw), must_change_password: true, failed_logins: 0, locked_until: null, password_changed_at: new Date(), updated_at: new Date() })
     .where('id', '=', id)
-    .returning('id')
+    .returning(['id', 'username'])
     .executeTakeFirst();
   if (!r) fail('NOT_FOUND');
   await tx.deleteFrom('kernel.session').where('user_id', '=', id).execute();
+  await tx.deleteFrom('kernel.login_failure').where('username', '=', r.username).execute(); // unlocked for every client
   await appendInTx(tx, [auditOf(ctx, 'user.reset_password', 'user', id, {})]);
   return { password: pw };
 }

@@ -8,7 +8,7 @@ import { inTx } from '../http/tx.js';
 import { fail } from '../http/errors.js';
 import { listHolidays, loadCalendar, removeHoliday, setHoliday } from './service.js';
 import { shanghaiDate } from './calendar.js';
-import { calendarDayBody, calendarYear, isoDate as date, ok, workingDaysAnswer, workingDaysQuery } from './schema.js';
+import { calendarDayBody, calendarYear, datePath, isoDate as date, ok, workingDaysAnswer, workingDaysQuery } from './schema.js';
 
 
 export function calendarRoutes(app: FastifyInstance, k: Kernel): void {
@@ -27,7 +27,7 @@ export function calendarRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.roles('admin') },
     schema: {
       tags: ['calendar'], summary: '添加或修改一天（休息日 off / 调休上班 work）/ Add or change a day',
-      params: z.object({ date }), body: calendarDayBody,
+      params: z.object({ date: datePath }), body: calendarDayBody,
       response: { 200: ok },
     },
   }, async (req) => {
@@ -37,7 +37,7 @@ export function calendarRoutes(app: FastifyInstance, k: Kernel): void {
 
   r.delete('/api/v1/calendar/holidays/:date', {
     config: { access: access.roles('admin') },
-    schema: { tags: ['calendar'], summary: '删除管理员添加的一天 / Remove an added day', params: z.object({ date }), response: { 200: ok } },
+    schema: { tags: ['calendar'], summary: '删除管理员添加的一天 / Remove an added day', params: z.object({ date: datePath }), response: { 200: ok } },
   }, async (req) => {
     await inTx(k.db, (tx) => removeHoliday(req.ctx, tx, req.params.date));
     return { ok: true as const };

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 export const isoDate = z.iso.date();
+/** a day in a path: shaped like a date here; the service says DATE_INVALID of an impossible one */
+export const datePath = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 export const dayKind = z.enum(['off', 'work']);
 export const calendarDay = z.object({ date: z.string(), kind: dayKind, source: z.enum(['official', 'admin']), note: z.string().nullable() });
 export const calendarYear = z.object({ year: z.number().int(), days: z.array(calendarDay) });

@@ -62,6 +62,8 @@ export interface LoginFailureTable {
   username: string;
   ip: string | null;
   at: Ts;
+  /** 'untrusted', or 'device:<id>' for a client holding the account's device cookie */
+  scope: Generated<string>;
 }
 
 export interface AppCredentialTable {

@@ -33,7 +33,11 @@ export function systemRoutes(app: FastifyInstance, k: Kernel): void {
   // Metrics: open to loopback scrapers, or to anyone presenting GONGSHU_METRICS_TOKEN as a bearer token.
   app.get('/metrics', { config: { access: access.public }, schema: { hide: true } }, async (req, reply) => {
     const auth = req.headers.authorization;
-    const loopback = req.ip === '127.0.0.1' || req.ip === '::1' || req.ip === '::ffff:127.0.0.1';
+    // loopback only when the connection itself is local and nothing forwarded it (a proxy on this host
+    // would otherwise open the metrics to the world)
+    const peer = req.socket.remoteAddress ?? '';
+    const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined || req.headers['x-real-ip'] !== undefined;
+    const loopback = !forwarded && (peer === '127.0.0.1' || peer === '::1' || peer === '::ffff:127.0.0.1');
     const tokenOk = k.config.metricsToken !== undefined && auth === `Bearer ${k.config.metricsToken}`;
     if (!loopback && !tokenOk) fail('AUTH_REQUIRED');
     reply.type(registry.contentType);
