@@ -8,7 +8,7 @@ import { inTx } from '../http/tx.js';
 import { fail } from '../http/errors.js';
 import { listHolidays, loadCalendar, removeHoliday, setHoliday } from './service.js';
 import { shanghaiDate } from './calendar.js';
-import { calendarDayBody, calendarYear, datePath, isoDate as date, ok, workingDaysAnswer, workingDaysQuery } from './schema.js';
+import { calendarDayBody, calendarYear, datePath, ok, workingDaysAnswer, workingDaysQuery } from './schema.js';
 
 
 export function calendarRoutes(app: FastifyInstance, k: Kernel): void {
