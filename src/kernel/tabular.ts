@@ -23,8 +23,20 @@ export const CONTENT_TYPES: Record<TableFormat, string> = {
   json: 'application/json; charset=utf-8',
 };
 
+/** A value a spreadsheet would run as a formula: it starts with = + - @, a tab or a CR (and is not a plain number). */
+const FORMULA = /^[=+\-@\t\r]/;
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * One CSV cell. A text that a spreadsheet would take for a formula (`=HYPERLINK(…)`, `@SUM(…)`,
+ * `+cmd|…`) is neutralised as OWASP recommends: a leading apostrophe makes Excel and WPS show it as
+ * text, and the cell is quoted. Plain numbers (-12.5) are left as they are. In .xlsx every value is
+ * written as a typed string or number, never a formula, so nothing needs changing there. The delivery
+ * digest is taken over the bytes actually sent, apostrophes included.
+ */
 export function csvCell(v: string | null): string {
   if (v === null) return '';
+  if (FORMULA.test(v) && !NUMBER.test(v)) return `"'${v.replace(/"/g, '""')}"`;
   return /[",\r\n]|^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 

@@ -127,15 +127,16 @@ describe('throttling that cannot be turned against a user (hardening items 8, 9)
   const loginWith = (username: string, password: string, ip: string, device?: string, headers: Record<string, string> = {}) =>
     env.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: ip, headers: { ...headers, ...(device && { cookie: `gs_device=${device}` }) } });
 
-  it('counts simultaneous attempts one by one: of 11 wrong and the right one sent at once, at most the threshold are checked', async () => {
-    const attempts = [...Array.from({ length: 11 }, (_, i) => loginWith('rsj_officer', `wrong-pass-${i}`, `10.3.0.${i}`)), loginWith('rsj_officer', DEMO_PASSWORD, '10.3.0.99')];
-    const res = await Promise.all(attempts);
-    const locked = res.filter((r) => r.statusCode === 423).length;
-    expect(locked, res.map((r) => r.statusCode).join(',')).toBeGreaterThanOrEqual(res.length - LOCKOUT_THRESHOLD);
-    const checks = await env.rt.kernel.db.selectFrom('kernel.audit_log').select('detail').where('action', 'in', ['auth.login_failed', 'auth.lockout', 'auth.login']).where('actor_name', '=', 'rsj_officer').execute();
-    const passwordChecks = checks.filter((c) => (c.detail as { reason?: string }).reason !== 'locked').length;
-    expect(passwordChecks).toBeLessThanOrEqual(LOCKOUT_THRESHOLD);
+  it('counts simultaneous attempts one by one: of 12 wrong passwords sent at once, at most the threshold are checked', async () => {
+    const res = await Promise.all(Array.from({ length: 12 }, (_, i) => loginWith('rsj_officer', `wrong-pass-${i}`, `10.3.0.${i}`)));
+    const checked = res.filter((r) => r.json().code === 'AUTH_INVALID_CREDENTIALS').length;
+    expect(checked, res.map((r) => r.statusCode).join(',')).toBeLessThanOrEqual(LOCKOUT_THRESHOLD);
+    expect(res.filter((r) => r.statusCode === 423).length).toBeGreaterThanOrEqual(12 - LOCKOUT_THRESHOLD);
+    const checks = await env.rt.kernel.db.selectFrom('kernel.audit_log').select('detail').where('action', 'in', ['auth.login_failed', 'auth.lockout']).where('actor_name', '=', 'rsj_officer').execute();
+    expect(checks.filter((c) => (c.detail as { reason?: string }).reason === 'wrong_password').length).toBeLessThanOrEqual(LOCKOUT_THRESHOLD);
     expect(res.filter((r) => r.statusCode === 423).every((r) => Number(r.headers['retry-after']) > 0)).toBe(true);
+    // and the right password after them finds the account locked (for strangers)
+    expect((await loginWith('rsj_officer', DEMO_PASSWORD, '10.3.0.99')).statusCode).toBe(423);
   });
 
   it('failures by an anonymous caller lock out other strangers, not the browser the officer logged in from', async () => {
@@ -185,5 +186,51 @@ describe('behind a reverse proxy (GONGSHU_TRUST_PROXY)', () => {
     expect(spoof.statusCode).toBe(200);
     const second = await proxied.rt.kernel.db.selectFrom('kernel.audit_log').select('client_ip as ip').where('action', '=', 'auth.login').orderBy('seq', 'desc').executeTakeFirstOrThrow();
     expect(second.ip).toBe('198.51.100.1');
+  });
+});
+
+describe('passwords and sessions (hardening item 12)', () => {
+  it('refuses common and guessable passwords and the current one', async () => {
+    const s = await loginAs(env.app, 'wjw_officer', DEMO_PASSWORD);
+    const change = (currentPassword: string, newPassword: string) => env.app.inject(as(s, { method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword, newPassword } }));
+    for (const weak of ['password1', 'Password123', 'Qwerty12345', 'wjw_officer2026']) expect((await change(DEMO_PASSWORD, weak)).json(), weak).toMatchObject({ code: 'AUTH_WEAK_PASSWORD', field: 'newPassword' });
+    expect((await change(DEMO_PASSWORD, DEMO_PASSWORD)).json()).toMatchObject({ code: 'AUTH_SAME_PASSWORD' });
+    const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
+    const made = await env.app.inject(as(admin, { method: 'POST', url: '/api/v1/users', payload: { username: 'weakling', displayName: 'x', departmentId: s.user.departmentId, roles: ['officer'], password: 'password1' } }));
+    expect(made.json().code).toBe('AUTH_WEAK_PASSWORD');
+  });
+
+  it('a password change ends the user\'s other sessions and keeps this one', async () => {
+    const here = await loginAs(env.app, 'sthj_officer', DEMO_PASSWORD);
+    const elsewhere = await loginAs(env.app, 'sthj_officer', DEMO_PASSWORD);
+    const ok = await env.app.inject(as(here, { method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: DEMO_PASSWORD, newPassword: 'Huanbao2026cj' } }));
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect((await env.app.inject(as(here, { method: 'GET', url: '/api/v1/auth/me' }))).statusCode).toBe(200);
+    expect((await env.app.inject(as(elsewhere, { method: 'GET', url: '/api/v1/auth/me' }))).json().code).toBe('AUTH_SESSION_EXPIRED');
+  });
+
+  it('guesses of the current password are limited', async () => {
+    const s = await loginAs(env.app, 'jyj_officer', DEMO_PASSWORD);
+    const codes: string[] = [];
+    for (let i = 0; i < 7; i++) codes.push((await env.app.inject(as(s, { method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: `guess-${i}-2026`, newPassword: 'Shuiwu2026xk' } }))).json().code);
+    expect(codes.slice(0, 5)).toEqual(Array(5).fill('AUTH_WRONG_PASSWORD'));
+    expect(codes.slice(5)).toEqual(['AUTH_TOO_MANY_ATTEMPTS', 'AUTH_TOO_MANY_ATTEMPTS']);
+    // even the right one, until the window passes
+    expect((await env.app.inject(as(s, { method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: DEMO_PASSWORD, newPassword: 'Shuiwu2026xk' } }))).statusCode).toBe(429);
+  });
+
+  it('"must change password" is enforced by the API, not only the console', async () => {
+    const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
+    const u = await env.rt.kernel.db.selectFrom('kernel.app_user').select('id').where('username', '=', 'gaj_user').executeTakeFirstOrThrow();
+    await env.app.inject(as(admin, { method: 'POST', url: `/api/v1/users/${u.id}/reset-password`, payload: { password: 'Reset2026gongan' } }));
+    const s = await loginAs(env.app, 'gaj_user', 'Reset2026gongan');
+    expect(s.user).toBeDefined();
+    const blocked = await env.app.inject(as(s, { method: 'GET', url: '/api/v1/notifications' }));
+    expect(blocked.statusCode).toBe(403);
+    expect(blocked.json().code).toBe('AUTH_PASSWORD_CHANGE_REQUIRED');
+    expect((await env.app.inject(as(s, { method: 'GET', url: '/api/v1/auth/me' }))).json().user.mustChangePassword).toBe(true);
+    expect((await env.app.inject(as(s, { method: 'POST', url: '/api/v1/auth/password', payload: { currentPassword: 'Reset2026gongan', newPassword: 'Gongan2026new' } }))).statusCode).toBe(200);
+    const after = await env.app.inject(as(s, { method: 'GET', url: '/api/v1/notifications' }));
+    expect(after.statusCode, after.body).toBe(200);
   });
 });

@@ -7,7 +7,7 @@ import { access } from '../http/access.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../http/authenticate.js';
 import { inTx } from '../http/tx.js';
 import { fail } from '../http/errors.js';
-import { DEVICE_COOKIE, deviceKey, login, logout, resolveSession } from './sessions.js';
+import { DEVICE_COOKIE, deviceKey, login, logout, resolveSession, throttlePasswordChange, tokenId } from './sessions.js';
 import { changeOwnPassword, findUser } from './users.js';
 import { getNode, updateNode } from './node.js';
 import { changePasswordBody, loginBody, me, nodeInfo, nodePatch } from './schema.js';
@@ -57,7 +57,8 @@ export function authRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.anyUser },
     schema: { tags: ['auth'], summary: '修改本人密码 / Change own password', body: changePasswordBody, response: { 200: ok } },
   }, async (req) => {
-    await inTx(k.db, (tx) => changeOwnPassword(req.ctx, tx, req.body.currentPassword, req.body.newPassword));
+    const keep = req.sessionToken ? tokenId(req.sessionToken) : undefined;
+    await throttlePasswordChange(k.db, req.ctx, () => inTx(k.db, (tx) => changeOwnPassword(req.ctx, tx, req.body.currentPassword, req.body.newPassword, keep)));
     return { ok: true as const };
   });
 

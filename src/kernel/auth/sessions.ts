@@ -26,7 +26,7 @@ const DEVICE_DAYS = 365;
 
 let dummyHash: Promise<string> | undefined;
 
-function tokenId(token: string): string {
+export function tokenId(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
@@ -151,6 +151,30 @@ export async function login(db: Db, ctx: Ctx, username: string, password: string
     await appendInTx(tx, [auditOf({ ...ctx, actor }, 'auth.login', 'user', u.id, { client: device ? 'device' : 'untrusted' })]);
   });
   return { token, csrfToken, user: (await findUser(db, u.id))!, expiresAt, device: { value: deviceCookie(o.deviceKey, uname, device ?? undefined), expires: new Date(Date.now() + DEVICE_DAYS * 86_400_000) } };
+}
+
+export const PASSWORD_CHANGE_ATTEMPTS = 5;
+
+/**
+ * Guesses of the current password through "change password" are limited like log-ins: each attempt
+ * is counted before it is checked; after 5 wrong ones in 15 minutes the account's password changes
+ * are refused (429) until the window passes. A right one clears the count.
+ */
+export async function throttlePasswordChange<T>(db: Db, ctx: Ctx, change: () => Promise<T>): Promise<T> {
+  const key = `password:${ctx.actor.id}`;
+  const claim = await claimAttempt(db, key, ctx.ip, 'password_change');
+  if (claim.count > PASSWORD_CHANGE_ATTEMPTS) {
+    await db.transaction().execute((tx) => appendInTx(tx, [auditOf(ctx, 'auth.password_change_throttled', 'user', ctx.actor.id, {})]));
+    throw new AppError('AUTH_TOO_MANY_ATTEMPTS', { retryAfter: LOCKOUT_MINUTES * 60 });
+  }
+  try {
+    const r = await change();
+    await db.deleteFrom('kernel.login_failure').where('username', '=', key).execute();
+    return r;
+  } catch (e) {
+    if (!(e instanceof AppError && e.code === 'AUTH_WRONG_PASSWORD')) await db.deleteFrom('kernel.login_failure').where('id', '=', claim.id).execute();
+    throw e;
+  }
 }
 
 export interface SessionInfo {

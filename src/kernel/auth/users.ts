@@ -87,7 +87,7 @@ export async function createUser(
   await ensureDepartment(tx, input.departmentId);
   const given = input.password !== undefined;
   const password = input.password ?? randomPassword();
-  checkPasswordPolicy(password);
+  checkPasswordPolicy(password, 'password', { username: input.username });
   if (await tx.selectFrom('kernel.app_user').select('id').where('username', '=', input.username).executeTakeFirst()) {
     fail('CONFLICT', { field: 'username', zh: '用户名已存在', en: 'The username is taken' });
   }
@@ -159,11 +159,19 @@ export async function resetPassword(ctx: Ctx, tx: Tx, id: string, password?: str
   return { password: pw };
 }
 
-export async function changeOwnPassword(ctx: Ctx, tx: Tx, current: string, next: string): Promise<void> {
+/**
+ * Changes the caller's own password and ends their other sessions (the one it came from stays).
+ * Guesses of the current password are limited by the caller (see routes.ts: throttlePasswordChange).
+ */
+export async function changeOwnPassword(ctx: Ctx, tx: Tx, current: string, next: string, keepSessionId?: string): Promise<void> {
   if (ctx.actor.type !== 'user' || !ctx.actor.id) fail('AUTH_REQUIRED');
-  const r = await tx.selectFrom('kernel.app_user').select('password_hash').where('id', '=', ctx.actor.id).executeTakeFirstOrThrow();
+  const r = await tx.selectFrom('kernel.app_user').select(['password_hash', 'username']).where('id', '=', ctx.actor.id).executeTakeFirstOrThrow();
   if (!(await verifyPassword(r.password_hash, current))) fail('AUTH_WRONG_PASSWORD', { field: 'currentPassword' });
-  checkPasswordPolicy(next, 'newPassword');
+  if (next === current) fail('AUTH_SAME_PASSWORD', { field: 'newPassword' });
+  checkPasswordPolicy(next, 'newPassword', { username: r.username });
+  let others = tx.deleteFrom('kernel.session').where('user_id', '=', ctx.actor.id);
+  if (keepSessionId) others = others.where('id', '!=', keepSessionId);
+  await others.execute();
   await tx
     .updateTable('kernel.app_user')
     .set({ password_hash: await hashPassword(next), must_change_password: false, password_changed_at: new Date(), updated_at: new Date() })

@@ -24,6 +24,8 @@ declare module 'fastify' {
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** what a user who must change their password may still call */
+const PASSWORD_CHANGE_ROUTES = new Set(['/api/v1/auth/me', '/api/v1/auth/password', '/api/v1/auth/logout']);
 
 function clientIp(req: FastifyRequest): string | null {
   return req.ip ?? null;
@@ -80,6 +82,8 @@ export function registerAuthentication(app: FastifyInstance, k: Kernel): void {
         }
         req.ctx.actor = s.actor;
         req.sessionToken = token;
+        // an initial or reset password must be changed before anything else is done with the session
+        if (s.mustChangePassword && !acc.public && !PASSWORD_CHANGE_ROUTES.has(url)) fail('AUTH_PASSWORD_CHANGE_REQUIRED');
       } catch (e) {
         if (acc.public && e instanceof AppError && e.code === 'AUTH_SESSION_EXPIRED') return; // e.g. logging in again
         throw e;

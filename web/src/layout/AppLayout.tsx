@@ -110,7 +110,8 @@ export default function AppLayout({ children }: { children: ReactNode }) {
           <main>{mayOpen(selected, user.roles) ? children : <Result status="403" title="403" subTitle={t('errors.forbidden')} extra={<Link to="/"><Button type="primary">{t('errors.back')}</Button></Link>} />}</main>
         </Content>
       </Layout>
-      <ChangePassword open={pwOpen} onClose={() => setPwOpen(false)} />
+      {/* an initial or reset password: the API refuses everything else until it is changed */}
+      <ChangePassword open={pwOpen || user.mustChangePassword} forced={user.mustChangePassword} onClose={() => setPwOpen(false)} />
     </Layout>
   );
 }

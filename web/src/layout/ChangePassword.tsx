@@ -1,13 +1,14 @@
 import { App, Form, Input, Modal } from 'antd';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { api } from '../api/client';
 import { showProblem } from '../components/forms';
 
-export default function ChangePassword({ open, onClose }: { open: boolean; onClose: () => void }) {
+export default function ChangePassword({ open, onClose, forced = false }: { open: boolean; onClose: () => void; forced?: boolean }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
+  const qc = useQueryClient();
   const [form] = Form.useForm<{ currentPassword: string; newPassword: string; repeat: string }>();
   const m = useMutation({
     mutationFn: (v: { currentPassword: string; newPassword: string }) => api(z.object({ ok: z.literal(true) }), '/api/v1/auth/password', { method: 'POST', body: v }),
@@ -15,16 +16,21 @@ export default function ChangePassword({ open, onClose }: { open: boolean; onClo
       void message.success(t('password.changed'));
       form.resetFields();
       onClose();
+      if (forced) void qc.invalidateQueries(); // the session's user no longer must change it
     },
     onError: (e) => showProblem(form, e, (s) => void message.error(s), ['currentPassword', 'newPassword']),
   });
   return (
-    <Modal open={open} title={t('header.changePassword')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={m.isPending} okText={t('common.save')} cancelText={t('common.cancel')} destroyOnHidden>
+    <Modal
+      open={open} title={forced ? t('password.forced') : t('header.changePassword')} onCancel={onClose} onOk={() => form.submit()} confirmLoading={m.isPending}
+      okText={t('common.save')} cancelText={t('common.cancel')} destroyOnHidden closable={!forced} maskClosable={!forced} keyboard={!forced}
+      {...(forced && { cancelButtonProps: { style: { display: 'none' } } })}
+    >
       <Form form={form} layout="vertical" onFinish={(v) => m.mutate({ currentPassword: v.currentPassword, newPassword: v.newPassword })}>
         <Form.Item name="currentPassword" label={t('password.current')} rules={[{ required: true }]}>
           <Input.Password autoComplete="current-password" autoFocus />
         </Form.Item>
-        <Form.Item name="newPassword" label={t('password.next')} extra={t('password.policy')} rules={[{ required: true }, { min: 8 }]}>
+        <Form.Item name="newPassword" label={t('password.next')} extra={t('password.policy')} rules={[{ required: true }, { min: 10 }]}>
           <Input.Password autoComplete="new-password" />
         </Form.Item>
         <Form.Item

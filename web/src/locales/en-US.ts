@@ -16,7 +16,7 @@ const en: Messages = {
     title: 'Log in', username: 'Username', password: 'Password', submit: 'Log in', expired: 'Your session has expired; please log in again',
     usernameRequired: 'Enter your username', passwordRequired: 'Enter your password',
   },
-  password: { current: 'Current password', next: 'New password', repeat: 'New password again', mismatch: 'The two new passwords differ', changed: 'Password changed', policy: 'At least 8 characters with letters and digits' },
+  password: { current: 'Current password', next: 'New password', repeat: 'New password again', mismatch: 'The two new passwords differ', changed: 'Password changed', policy: 'At least 10 characters with letters and digits, not a common or guessable one', forced: 'Change your initial password first' },
   home: {
     welcome: 'Welcome, {{name}}', departments: 'Departments', users: 'Users', credentials: 'App credentials', auditEntries: 'Audit entries, last 30 days',
     activity: 'Audit activity (last 30 days)', ownDepartment: 'Your department', entries: 'entries', noActivity: 'No audit entries in the last 30 days',

@@ -14,7 +14,7 @@ const zh = {
     title: '登录', username: '用户名', password: '密码', submit: '登录', expired: '登录已过期，请重新登录',
     usernameRequired: '请输入用户名', passwordRequired: '请输入密码',
   },
-  password: { current: '当前密码', next: '新密码', repeat: '再次输入新密码', mismatch: '两次输入的新密码不一致', changed: '密码已修改', policy: '至少 8 位，且包含字母和数字' },
+  password: { current: '当前密码', next: '新密码', repeat: '再次输入新密码', mismatch: '两次输入的新密码不一致', changed: '密码已修改', policy: '至少 10 位，包含字母和数字，且不是常见或易猜的密码', forced: '请先修改初始密码' },
   home: {
     welcome: '欢迎，{{name}}', departments: '部门', users: '用户', credentials: '应用凭证', auditEntries: '近 30 天审计记录',
     activity: '审计活动（近 30 天）', ownDepartment: '本部门', entries: '条记录', noActivity: '近 30 天没有审计记录',
