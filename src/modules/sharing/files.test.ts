@@ -14,6 +14,8 @@ import { systemCtx } from '../../kernel/http/context.js';
 import { GongshuClient } from '../../client/index.js';
 import type { DataItem } from '../catalog/schema.js';
 import { runIngest } from '../aggregation/service.js';
+import { newDeliveryId } from './files.js';
+import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 
 const ITEMS: DataItem[] = [
   { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
@@ -77,7 +79,16 @@ describe('file service over HTTP', () => {
     expect(lines).toHaveLength(N + 2); // header, rows, the empty string after the last line break
     for (let i = 0; i < 100 && !(await delivery(whole.id)).completed_at; i++) await new Promise((r) => setTimeout(r, 50));
     const d = await delivery(whole.id);
+    // the delivery id carries the node's own code (the demo's 淄博 node is "zibo", not the default) and Beijing's day
+    expect(whole.id).toMatch(new RegExp(`^zibo-${shanghaiDate().replace(/-/g, '')}-[2-9A-HJKMNP-TV-Z]{12}$`));
     expect(Number(d.bytes)).toBe(whole.bytes.length);
     expect(d.sm3).toBe(createHash('sm3').update(whole.bytes).digest('hex'));
   }, 60_000);
+});
+
+describe('delivery ids (hardening item 25)', () => {
+  it('use the node code given and the day in Asia/Shanghai', () => {
+    expect(newDeliveryId('zibo', new Date('2026-11-23T23:30:00Z'))).toMatch(/^zibo-20261124-/);
+    expect(newDeliveryId('zibo', new Date('2026-11-23T15:59:00Z'))).toMatch(/^zibo-20261123-/);
+  });
 });

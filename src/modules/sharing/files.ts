@@ -9,6 +9,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
+import { getNode } from '../../kernel/auth/node.js';
+import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { z } from 'zod';
 import { CONTENT_TYPES, writeTable } from '../../kernel/tabular.js';
 import { openSnapshot } from '../../kernel/db/snapshot.js';
@@ -29,10 +31,14 @@ export const fileBody = z.object({
   filters: z.record(z.string(), z.string().max(200)).default({}),
 });
 
-/** e.g. 370300-20261123-7KQ2M9XC4TRA: node code, day, 12 random characters (base32, no look-alikes). */
+/**
+ * e.g. zibo-20261123-7KQ2M9XC4TRA: the node's own code (as the node record says now, not the start-up
+ * default), the day in Asia/Shanghai (a delivery at 07:30 on the 24th Beijing time is the 24th's), 12
+ * random characters (no look-alikes).
+ */
 export function newDeliveryId(nodeCode: string, now = new Date()): string {
   const alphabet = '23456789ABCDEFGHJKMNPQRSTVWXYZ';
-  const day = now.toISOString().slice(0, 10).replace(/-/g, '');
+  const day = shanghaiDate(now).replace(/-/g, '');
   return `${nodeCode.replace(/[^A-Za-z0-9]/g, '') || 'node'}-${day}-${[...randomBytes(12)].map((b) => alphabet[b % alphabet.length]).join('')}`;
 }
 
@@ -60,7 +66,7 @@ export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body:
         en: `${rows} rows match, more than the ${FILE_MAX_ROWS} one file may hold; filter on the key, or apply for a push delivery`,
       });
     }
-    deliveryId = newDeliveryId(k.config.node.code);
+    deliveryId = newDeliveryId((await getNode(k.db))?.code ?? k.config.node.code);
     const masks = Object.fromEntries(Object.entries(g.scope.masks).filter(([, m]) => m !== 'none'));
     await k.pool.query(
       `INSERT INTO share.delivery (id, grant_id, resource_id, app_credential_id, department_id, actor_name, format, rows, fields, masks, filters, request_id)

@@ -22,6 +22,7 @@ import { parseCron } from '../aggregation/service.js';
 import { maskValue, type Mask } from './masking.js';
 import { viewPlan, type Dataset, type GrantScope } from './views.js';
 import { newDeliveryId } from './files.js';
+import { getNode } from '../../kernel/auth/node.js';
 import './codes.js';
 
 const BATCH = 500;
@@ -149,7 +150,7 @@ export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<Pus
       await k.pool.query('UPDATE share.push_target SET last_push_at = now(), last_error = NULL WHERE id = $1', [t.id]);
       return { deliveryId: null, rows: 0, watermark: since };
     }
-    const deliveryId = newDeliveryId(k.config.node.code);
+    const deliveryId = newDeliveryId((await getNode(k.db))?.code ?? k.config.node.code);
     const masks = Object.fromEntries(Object.entries(g.masks).filter(([, m]) => m !== 'none'));
     await k.pool.query(
       `INSERT INTO share.delivery (id, grant_id, resource_id, app_credential_id, department_id, actor_name, format, rows, fields, masks, filters, request_id)
