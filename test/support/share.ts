@@ -3,7 +3,7 @@ import type { TestEnv } from './db.js';
 import { ADMIN_PASSWORD, DEMO_PASSWORD } from './seed.js';
 import { as, loginAs } from './http.js';
 
-export async function approvedGrant(env: TestEnv, o: { resourceId: string; fields: string[]; services: string[]; expectedCalls?: number; rowFilter?: { item: string; values: string[] } }) {
+export async function approvedGrant(env: TestEnv, o: { resourceId: string; fields: string[]; services: string[]; expectedCalls?: number; rowFilter?: { item: string; values: string[] }; periodFrom?: string; periodTo?: string }) {
   const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
   const zjj = await loginAs(env.app, 'zjj_officer', DEMO_PASSWORD);
   const zrzy = await loginAs(env.app, 'zrzy_officer', DEMO_PASSWORD);
@@ -11,7 +11,7 @@ export async function approvedGrant(env: TestEnv, o: { resourceId: string; field
   const cred = (await env.app.inject(as(admin, { method: 'POST', url: '/api/v1/app-credentials', payload: { name: `住建业务系统${Date.now()}`, departmentId: zjjDept } }))).json();
   const { id } = (await env.app.inject(as(zjj, { method: 'POST', url: '/api/v1/share/applications', payload: {
     resourceId: o.resourceId, appCredentialId: cred.credential.id, fields: o.fields, services: o.services, purpose: '住房保障资格审核', legalBasis: '《公共租赁住房管理办法》',
-    scenario: '公租房申请人住房情况核查', periodFrom: '2026-01-01', periodTo: '2030-12-31', expectedCalls: o.expectedCalls ?? 1000, ...(o.rowFilter && { rowFilter: o.rowFilter }),
+    scenario: '公租房申请人住房情况核查', periodFrom: o.periodFrom ?? '2026-01-01', periodTo: o.periodTo ?? '2030-12-31', expectedCalls: o.expectedCalls ?? 1000, ...(o.rowFilter && { rowFilter: o.rowFilter }),
   } }))).json();
   await env.app.inject(as(zrzy, { method: 'POST', url: `/api/v1/share/applications/${id}/decide`, payload: { decision: 'approve' } }));
   await env.app.inject(as(admin, { method: 'POST', url: `/api/v1/share/applications/${id}/decide`, payload: { decision: 'approve' } }));

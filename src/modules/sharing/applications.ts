@@ -61,6 +61,7 @@ function checkApplication(res: ResourceDto, input: ApplicationInput): void {
   if (res.status !== 'published' || !res.published) fail('SHARE_NOT_PUBLISHED');
   for (const f of input.fields) if (!items.some((i) => i.name === f)) bad('fields', `资源没有数据项“${f}”`, `The resource has no item "${f}"`);
   if (input.periodTo < input.periodFrom) bad('periodTo', '结束日期早于开始日期', 'The period ends before it begins');
+  if (input.periodTo < shanghaiDate()) bad('periodTo', '使用期限已全部过去', 'The whole period lies in the past');
   const rowsAsked = input.services.some((s) => !NO_ROWS.has(s));
   if (res.published.meta.shareType === 'none' && rowsAsked) {
     bad('services', '不予共享的资源只能申请核验或统计服务', 'A resource not for sharing can only be applied for as verification or statistics');
@@ -109,11 +110,18 @@ export async function apply(k: Kernel, ctx: Ctx, input: ApplicationInput, renews
 
 interface AppRow {
   id: string; resource_id: string; provider_department_id: string; applicant_department_id: string; app_credential_id: string; fields: string[]; services: string[];
-  period_to: string; expected_calls: number; row_filter: { item: string; values: string[] } | null; status: string;
+  period_from: string; period_to: string; expected_calls: number; row_filter: { item: string; values: string[] } | null; status: string;
+}
+
+/** What a grant is now, for people: revoked, not yet started, expired, or active (its stored status says only active or revoked). */
+export function grantState(status: string, startsAt: Date | null, expiresAt: Date, now = new Date()): 'active' | 'revoked' | 'not_started' | 'expired' {
+  if (status !== 'active') return 'revoked';
+  if (startsAt && startsAt > now) return 'not_started';
+  return expiresAt <= now ? 'expired' : 'active';
 }
 
 async function load(tx: Tx, id: number): Promise<AppRow> {
-  const r = (await sql<AppRow>`SELECT *, period_to::text AS period_to FROM share.application WHERE id = ${id} FOR UPDATE`.execute(tx)).rows[0];
+  const r = (await sql<AppRow>`SELECT *, period_from::text AS period_from, period_to::text AS period_to FROM share.application WHERE id = ${id} FOR UPDATE`.execute(tx)).rows[0];
   if (!r) fail('NOT_FOUND');
   return r;
 }
@@ -124,9 +132,10 @@ async function makeGrant(k: Kernel, tx: Tx, ctx: Ctx, id: number, res: ResourceD
   const masks = Object.fromEntries(items.map((i) => [i.name, maskOf(i)]));
   // a day's rate of the expected calls, at least 60 a minute
   const rate = Math.max(60, Math.ceil(a.expected_calls / (24 * 60)) * 2);
-  await sql`INSERT INTO share.grant (application_id, resource_id, consumer_department_id, app_credential_id, fields, masks, services, row_filter, rate_per_minute, expires_at)
+  await sql`INSERT INTO share.grant (application_id, resource_id, consumer_department_id, app_credential_id, fields, masks, services, row_filter, rate_per_minute, expires_at, starts_at)
     VALUES (${id}, ${a.resource_id}, ${a.applicant_department_id}, ${a.app_credential_id}, ${a.fields}, ${JSON.stringify(masks)}::jsonb, ${a.services},
-      ${a.row_filter ? JSON.stringify(a.row_filter) : null}::jsonb, ${rate}, (${a.period_to}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`.execute(tx);
+      ${a.row_filter ? JSON.stringify(a.row_filter) : null}::jsonb, ${rate}, (${a.period_to}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai',
+      ${a.period_from}::date::timestamp AT TIME ZONE 'Asia/Shanghai')`.execute(tx);
   await sql`UPDATE share.application SET status = 'approved', step_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
   await record(k, tx, ctx, id, 'grant', how, null, { masks, rate });
 }
@@ -259,7 +268,7 @@ export async function listApplications(k: Kernel, ctx: Ctx, q: { role?: 'applica
   const dept = ctx.actor.departmentId;
   const rows = (await sql<Record<string, unknown>>`SELECT a.*, a.step_due::text AS due, a.period_from::text AS pfrom, a.period_to::text AS pto,
       (SELECT v.meta->>'name' FROM catalog.resource_version v JOIN catalog.resource r ON r.id = a.resource_id WHERE v.resource_id = r.id AND v.version = r.published_version) AS resource_name,
-      ad.name AS applicant_department, pd.name AS provider_department, g.id AS grant_id, g.status AS grant_status, g.expires_at AS grant_expires
+      ad.name AS applicant_department, pd.name AS provider_department, g.id AS grant_id, g.status AS grant_status, g.expires_at AS grant_expires, g.starts_at AS grant_starts
     FROM share.application a JOIN kernel.department ad ON ad.id = a.applicant_department_id JOIN kernel.department pd ON pd.id = a.provider_department_id
     LEFT JOIN share.grant g ON g.application_id = a.id
     WHERE (${bureau && !q.role} OR (${q.role !== 'provider'} AND a.applicant_department_id = ${dept}) OR (${q.role !== 'applicant'} AND a.provider_department_id = ${dept}))
@@ -270,10 +279,14 @@ export async function listApplications(k: Kernel, ctx: Ctx, q: { role?: 'applica
   return rows.map((r) => ({
     id: Number(r.id), resourceId: r.resource_id as string, resourceName: (r.resource_name as string) ?? '', applicantDepartment: r.applicant_department as string, providerDepartment: r.provider_department as string,
     applicant: r.applicant as string, fields: r.fields as string[], services: r.services as string[], purpose: r.purpose as string, status: r.status as string,
+    // what a reviewer decides on: the legal basis, the scenario, the expected calls and the row scope asked for
+    legalBasis: r.legal_basis as string, scenario: r.scenario as string, expectedCalls: Number(r.expected_calls), rowFilter: (r.row_filter as { item: string; values: string[] } | null) ?? null,
+    applicantDepartmentId: r.applicant_department_id as string, providerDepartmentId: r.provider_department_id as string,
     periodFrom: r.pfrom as string, periodTo: r.pto as string, due: (r.due as string) ?? null,
     // working days left in the current step (negative: overdue)
     daysLeft: r.due ? (r.due >= today ? cal.workingDaysBetween(today, r.due as string) : -cal.workingDaysBetween(r.due as string, today)) : null,
-    grantId: r.grant_id === null ? null : Number(r.grant_id), grantStatus: r.grant_status === 'active' && (r.grant_expires as Date) <= new Date() ? 'expired' : ((r.grant_status as string) ?? null),
+    grantId: r.grant_id === null ? null : Number(r.grant_id),
+    grantStatus: r.grant_id === null ? null : grantState(r.grant_status as string, r.grant_starts as Date | null, r.grant_expires as Date),
     escalated: r.due !== null && r.escalated_due !== null && String(r.escalated_due) === String(r.step_due), renews: r.renews_id === null ? null : Number(r.renews_id),
     submittedAt: (r.submitted_at as Date).toISOString(),
   }));
@@ -284,10 +297,11 @@ export async function getApplication(k: Kernel, ctx: Ctx, id: number) {
   const a = (await listApplications(k, ctx, {})).find((x) => x.id === id);
   if (!a) fail('NOT_FOUND');
   const decisions = (await k.pool.query('SELECT step, decision, comment, by_user, at, message, signature FROM share.decision WHERE application_id = $1 ORDER BY id', [id])).rows;
-  const grant = (await k.pool.query('SELECT id, fields, masks, services, row_filter, rate_per_minute, expires_at, status FROM share.grant WHERE application_id = $1', [id])).rows[0] ?? null;
+  const grant = (await k.pool.query('SELECT id, fields, masks, services, row_filter, rate_per_minute, expires_at, starts_at, status FROM share.grant WHERE application_id = $1', [id])).rows[0] ?? null;
   return {
     ...a,
-    decisions: decisions.map((d) => ({ step: d.step, decision: d.decision, comment: d.comment, by: d.by_user, at: (d.at as Date).toISOString(), signature: d.signature, authentic: decisionIsAuthentic(k, d) })),
-    grant: grant && { id: Number(grant.id), fields: grant.fields, masks: grant.masks, services: grant.services, rowFilter: grant.row_filter, ratePerMinute: grant.rate_per_minute, expiresAt: (grant.expires_at as Date).toISOString(), status: grant.status },
+    // each decision with the exact message the node signed (SM2, hex signature), so an integrator can verify it
+    decisions: decisions.map((d) => ({ step: d.step, decision: d.decision, comment: d.comment, by: d.by_user, at: (d.at as Date).toISOString(), message: d.message as string, signature: d.signature, authentic: decisionIsAuthentic(k, d) })),
+    grant: grant && { id: Number(grant.id), fields: grant.fields, masks: grant.masks, services: grant.services, rowFilter: grant.row_filter, ratePerMinute: grant.rate_per_minute, expiresAt: (grant.expires_at as Date).toISOString(), startsAt: grant.starts_at ? (grant.starts_at as Date).toISOString() : null, status: grant.status, state: grantState(grant.status, grant.starts_at, grant.expires_at) },
   };
 }

@@ -16,6 +16,7 @@ defineCodes({
   SHARE_NO_GRANT: [403, '没有该资源的共享授权', 'No grant for this resource'],
   SHARE_SERVICE_NOT_GRANTED: [403, '授权不含此服务类型', 'The grant does not include this service'],
   SHARE_GRANT_EXPIRED: [403, '共享授权已过期', 'The grant has expired'],
+  SHARE_GRANT_NOT_STARTED: [403, '共享授权的使用期限尚未开始', 'The grant\'s period has not begun yet'],
   SHARE_GRANT_REVOKED: [403, '共享授权已撤销', 'The grant was revoked'],
   SHARE_PUSH_FAILED: [502, '推送目标数据库出错', 'The push target database failed'],
   SHARE_FILE_TOO_LARGE: [400, '文件超过单次交付上限', 'The file would exceed what one delivery may hold'],

@@ -26,15 +26,16 @@ interface Grant {
 /** Calls per grant in the current minute, in this process (each worker process counts its own). */
 const windows = new Map<number, { minute: number; calls: number }>();
 
-interface GrantRow { id: string; fields: string[]; masks: Record<string, Mask>; services: string[]; row_filter: GrantScope['rowFilter']; rate_per_minute: number; status: string; expires: number }
+interface GrantRow { id: string; fields: string[]; masks: Record<string, Mask>; services: string[]; row_filter: GrantScope['rowFilter']; rate_per_minute: number; status: string; expires: number; starts: number }
 
 /** The grants of one app credential on one resource (cached; dropped when any grant changes). */
 function grantsOf(k: Kernel, credentialId: string, resourceId: string): Promise<GrantRow[]> {
   return k.cache.get('grant', `${credentialId}/${resourceId}`, async () => (await k.pool.query<GrantRow>(
-    `SELECT id, fields, masks, services, row_filter, rate_per_minute, status, extract(epoch FROM expires_at) * 1000 AS expires FROM share.grant
+    `SELECT id, fields, masks, services, row_filter, rate_per_minute, status, extract(epoch FROM expires_at) * 1000 AS expires,
+            coalesce(extract(epoch FROM starts_at) * 1000, 0) AS starts FROM share.grant
      WHERE app_credential_id = $1 AND resource_id = $2 ORDER BY status = 'active' DESC, expires_at DESC`,
     [credentialId, resourceId],
-  )).rows.map((g) => ({ ...g, expires: Number(g.expires) })));
+  )).rows.map((g) => ({ ...g, expires: Number(g.expires), starts: Number(g.starts) })));
 }
 
 /** The published view of a resource: its table and items (cached; dropped when the catalog changes). */
@@ -53,8 +54,9 @@ export async function grantFor(k: Kernel, ctx: Ctx, resourceId: string, service:
   if (ctx.actor.type !== 'app' || !ctx.actor.id) fail('APP_NOT_ALLOWED');
   const rows = await grantsOf(k, ctx.actor.id, resourceId);
   const now = Date.now();
-  const live = rows.find((g) => g.status === 'active' && g.expires > now && g.services.includes(service));
+  const live = rows.find((g) => g.status === 'active' && g.starts <= now && g.expires > now && g.services.includes(service));
   if (!live) {
+    if (rows.some((g) => g.status === 'active' && g.starts > now && g.expires > now)) fail('SHARE_GRANT_NOT_STARTED');
     if (rows.some((g) => g.status === 'active' && g.expires > now)) fail('SHARE_SERVICE_NOT_GRANTED');
     if (rows.some((g) => g.status === 'active')) fail('SHARE_GRANT_EXPIRED');
     if (rows.some((g) => g.status === 'revoked')) fail('SHARE_GRANT_REVOKED');

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Drawer, Input, Modal, Space, Table, Tabs, Tag, Timeline, Typography } from 'antd';
+import { App, Button, Descriptions, Drawer, Input, Modal, Space, Table, Tabs, Tag, Timeline, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -15,6 +15,8 @@ const application = z.object({
   fields: z.array(z.string()), services: z.array(z.string()), purpose: z.string(), status: z.string(), periodFrom: z.string(), periodTo: z.string(),
   due: z.string().nullable(), daysLeft: z.number().nullable(), grantId: z.number().nullable(), grantStatus: z.string().nullable(), submittedAt: z.string(),
   escalated: z.boolean(), renews: z.number().nullable(),
+  legalBasis: z.string(), scenario: z.string(), expectedCalls: z.number(), rowFilter: z.object({ item: z.string(), values: z.array(z.string()) }).nullable(),
+  applicantDepartmentId: z.string(), providerDepartmentId: z.string(),
 });
 const stats = z.object({
   total: z.number(), byService: z.record(z.string(), z.number()),
@@ -23,7 +25,7 @@ const stats = z.object({
 type Application = z.infer<typeof application>;
 const detail = application.extend({
   decisions: z.array(z.object({ step: z.string(), decision: z.string(), comment: z.string().nullable(), by: z.string(), at: z.string(), authentic: z.boolean() })),
-  grant: z.object({ id: z.number(), fields: z.array(z.string()), masks: z.record(z.string(), z.string()), services: z.array(z.string()), ratePerMinute: z.number(), expiresAt: z.string(), status: z.string() }).nullable(),
+  grant: z.object({ id: z.number(), fields: z.array(z.string()), masks: z.record(z.string(), z.string()), services: z.array(z.string()), ratePerMinute: z.number(), expiresAt: z.string(), startsAt: z.string().nullable(), status: z.string(), state: z.string() }).nullable(),
 });
 const COLOR: Record<string, string> = { provider_review: 'processing', bureau_review: 'processing', returned: 'warning', approved: 'success', rejected: 'error', withdrawn: 'default' };
 
@@ -102,14 +104,22 @@ export default function Share() {
           <Space direction="vertical" style={{ width: '100%' }}>
             <Typography.Paragraph>{d.purpose}</Typography.Paragraph>
             <Typography.Text type="secondary">{d.fields.join('、')} · {d.periodFrom} — {d.periodTo}</Typography.Text>
+            {/* what the reviewer decides on */}
+            <Descriptions size="small" column={1} bordered items={[
+              { key: 'basis', label: t('share.legalBasis'), children: d.legalBasis },
+              { key: 'scenario', label: t('share.scenario'), children: d.scenario },
+              { key: 'calls', label: t('share.expectedCalls'), children: d.expectedCalls.toLocaleString(i18n.language) },
+              { key: 'rows', label: t('share.rowScope'), children: d.rowFilter ? `${d.rowFilter.item} ∈ {${d.rowFilter.values.join('、')}}` : t('share.allRows') },
+            ]} />
             <Timeline items={d.decisions.map((x) => ({ color: x.decision === 'reject' || x.decision === 'revoke' ? 'red' : x.decision === 'return' ? 'orange' : 'green', children: <span>{fmtDateTime(x.at, i18n.language)} · {t(`share.steps.${x.step}`)} · {t(`share.decisions.${x.decision}`)} · {x.by}{x.comment ? `：${x.comment}` : ''} {x.authentic ? <Tag color="success">{t('share.signed')}</Tag> : <Tag color="error">{t('share.badSignature')}</Tag>}</span> }))} />
             {d.grant && (
               <>
-                <Typography.Title level={5}>{t('share.grant')} #{d.grant.id} <Tag color={d.grant.status === 'active' ? 'success' : 'error'}>{t(`share.grantStates.${d.grant.status}`)}</Tag></Typography.Title>
+                <Typography.Title level={5}>{t('share.grant')} #{d.grant.id} <Tag color={d.grant.state === 'active' ? 'success' : d.grant.state === 'revoked' ? 'error' : 'default'}>{t(`share.grantStates.${d.grant.state}`)}</Tag></Typography.Title>
                 <Table size="small" rowKey="f" pagination={false} dataSource={d.grant.fields.map((f) => ({ f, mask: d.grant!.masks[f] ?? 'none' }))}
                   columns={[{ key: 'f', dataIndex: 'f', title: t('share.fields') }, { key: 'mask', dataIndex: 'mask', title: t('share.mask'), render: (m: string) => (m === 'none' ? t('share.clear') : <Tag>{m}</Tag>) }]} />
                 <Typography.Text type="secondary">{t('share.rate', { n: d.grant.ratePerMinute })} · {t('share.expires', { at: fmtDateTime(d.grant.expiresAt, i18n.language) })}</Typography.Text>
-                {d.grant.status === 'active' && can(roles, 'officer', 'admin') && <Button danger onClick={() => revoke.mutate(d.grant!.id)} loading={revoke.isPending}>{t('share.revoke')}</Button>}
+                {/* the providing department or the bureau may revoke (the API refuses anyone else) */}
+                {d.grant.status === 'active' && d.grant.state !== 'expired' && (can(roles, 'admin') || (can(roles, 'officer') && session!.user.departmentId === d.providerDepartmentId)) && <Button danger onClick={() => revoke.mutate(d.grant!.id)} loading={revoke.isPending}>{t('share.revoke')}</Button>}
                 {usage.data && (
                   <>
                     <Typography.Title level={5}>{t('share.usage')}</Typography.Title>
