@@ -73,6 +73,14 @@ describe('data services under a grant', () => {
     expect(last).toMatchObject({ actor_type: 'app', detail: { grant: grantId, rows: 1, masks: { qlrmc: 'name', qlrzjh: 'ric' } } });
   });
 
+  it('min and max single out nobody: each is the mean of the k lowest / highest values (hardening item 13)', async () => {
+    const s = await env.app.inject(signed('statistics', { groupBy: ['qx'], measures: [{ fn: 'min', item: 'mj' }, { fn: 'max', item: 'mj' }] }));
+    // 张店区 holds 80, 90, 100, 110, 120, 130: not 80 and 130 (two owners' exact areas), but the means of five
+    expect(s.json().groups).toEqual([{ qx: '张店区', subjects: 6, values: [{ fn: 'min', item: 'mj', value: 100 }, { fn: 'max', item: 'mj', value: 110 }] }]);
+    const all = await env.app.inject(signed('statistics', { measures: [{ fn: 'min', item: 'mj' }, { fn: 'max', item: 'mj' }] }));
+    expect(all.json().groups[0].values.map((v: { value: number }) => v.value)).toEqual([100, 130]);
+  });
+
   it('a read recorded with its nonce: of the same call sent many times at once exactly one is answered, among fresh calls that all are', async () => {
     const { verifyChain } = await import('../../kernel/audit/verify.js');
     const before = await callsAudited();

@@ -126,19 +126,29 @@ export function statsPlan(ds: Dataset, g: GrantScope, groupBy: string[], measure
   }
   const key = ds.items.filter((i) => i.primaryKey).map((i) => `t.${q(i.name)}`);
   const subjects = `count(DISTINCT ${key.length === 1 ? key[0] : `(${key.join(', ')})`})`;
+  const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+  const kp = p.add(k);
+  const partition = groupBy.length ? `PARTITION BY ${groupBy.map((d) => `t.${q(d)}`).join(', ')} ` : '';
+  // min and max would give one subject's exact value: each is the mean of the k lowest (highest) values
+  // of its group instead, and nothing when fewer than k subjects have a value (docs/security.md)
+  const ranks: string[] = [];
   const cols = measures.map((m, n) => {
     if (m.fn === 'count') return `count(*) AS m${n}`;
     const it = item(ds, m.item ?? '');
     if (!g.fields.includes(it.name)) fail('SHARE_FIELD', { field: it.name, zh: `未获授权统计“${it.name}”`, en: `Not granted to aggregate "${it.name}"` });
     if (it.type !== 'integer' && it.type !== 'decimal') fail('VALIDATION', { field: it.name, zh: `“${it.name}”不是数值`, en: `"${it.name}" is not a number` });
-    return `${m.fn}(t.${q(it.name)})::text AS m${n}`;
+    const col = `t.${q(it.name)}`;
+    if (m.fn === 'min' || m.fn === 'max') {
+      ranks.push(`row_number() OVER (${partition}ORDER BY ${col} ${m.fn === 'min' ? 'ASC' : 'DESC'} NULLS LAST) AS _r${n}`);
+      return `CASE WHEN count(${col}) >= ${kp}::int THEN avg(${col}) FILTER (WHERE t._r${n} <= ${kp}::int) END::text AS m${n}`;
+    }
+    return `${m.fn}(${col})::text AS m${n}`;
   });
   const dims = groupBy.map((d) => `t.${q(d)}::text AS ${q(d)}`);
   const group = groupBy.length ? ` GROUP BY ${groupBy.map((d) => `t.${q(d)}`).join(', ')}` : '';
-  const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-  const kp = p.add(k);
+  const from = ranks.length ? `(SELECT t.*, ${ranks.join(', ')} FROM ${ds.table} t${w}) t` : `${ds.table} t${w}`;
   return {
-    sql: `SELECT ${[...dims, `${subjects} AS _subjects`, ...cols].join(', ')} FROM ${ds.table} t${w}${group} HAVING ${subjects} >= ${kp}::int ORDER BY ${groupBy.length ? groupBy.map((d) => q(d)).join(', ') : '1'}`,
+    sql: `SELECT ${[...dims, `${subjects} AS _subjects`, ...cols].join(', ')} FROM ${from}${group} HAVING ${subjects} >= ${kp}::int ORDER BY ${groupBy.length ? groupBy.map((d) => q(d)).join(', ') : '1'}`,
     suppressedSql: `SELECT count(*) AS n FROM (SELECT 1 FROM ${ds.table} t${w}${group} HAVING ${subjects} < ${kp}::int) x`,
     params: p.values,
   };
