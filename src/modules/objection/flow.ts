@@ -58,8 +58,15 @@ export async function publishedResource(db: Tx, id: string): Promise<PublishedRe
 export const keyTextOf = (values: (string | null)[]) => JSON.stringify(values);
 export const keyItems = (items: DataItem[]) => items.filter((i) => i.primaryKey);
 
-/** The stored record with this key (key values as stored, and the item's value), or a clear error. */
-async function findRecord(db: Tx, res: PublishedResource, key: Record<string, string>, field?: string) {
+/** Rows a raiser may see: an app's grant may be limited to some values of one item (its row scope). */
+export interface RowScope { item: string; values: string[] }
+
+/**
+ * The stored record with this key (key values as stored, and the item's value), or a clear error. A
+ * record outside the raiser's row scope is answered exactly as one that does not exist, so the answer
+ * does not tell an app whether an identifier it may not see is in the dataset.
+ */
+async function findRecord(db: Tx, res: PublishedResource, key: Record<string, string>, field?: string, scope?: RowScope | null) {
   const keys = keyItems(res.items);
   const missing = keys.filter((i) => key[i.name] === undefined).map((i) => i.name);
   if (missing.length) fail('VALIDATION', { field: 'recordKey', zh: `须给出业务主键：${missing.join('、')}`, en: `The business key is needed: ${missing.join(', ')}` });
@@ -68,7 +75,8 @@ async function findRecord(db: Tx, res: PublishedResource, key: Record<string, st
   if (!res.table) fail('OBJECTION_NO_RECORD', { field: 'recordKey' });
   const params = keys.map((i) => key[i.name]!.trim());
   const cols = [...keys.map((i, n) => `t.${q(i.name)}::text AS k${n}`), field ? `t.${q(field)}::text AS v` : 'NULL::text AS v'];
-  const r = (await sql<Record<string, string | null>>`SELECT ${sql.raw(cols.join(', '))} FROM ${sql.raw(res.table)} t WHERE ${sql.join(keys.map((i, n) => sql`t.${sql.raw(q(i.name))}::text = ${params[n]}`), sql` AND `)}`.execute(db)).rows[0];
+  const inScope = scope ? sql` AND t.${sql.raw(q(scope.item))}::text = ANY(${scope.values})` : sql``;
+  const r = (await sql<Record<string, string | null>>`SELECT ${sql.raw(cols.join(', '))} FROM ${sql.raw(res.table)} t WHERE ${sql.join(keys.map((i, n) => sql`t.${sql.raw(q(i.name))}::text = ${params[n]}`), sql` AND `)}${inScope}`.execute(db)).rows[0];
   if (!r) fail('OBJECTION_NO_RECORD', { field: 'recordKey' });
   const stored = keys.map((_, n) => r[`k${n}`] ?? null);
   return { recordKey: Object.fromEntries(keys.map((i, n) => [i.name, stored[n]])), keyText: keyTextOf(stored), value: r.v ?? null, keyWhere: keys.map((i) => i.name), keyValues: stored };
@@ -96,7 +104,7 @@ const raiserAudience = (o: ObjRow): Audience => (o.raiser_type === 'user' ? { us
 export interface PublicRaiser { keyId: number; keyPrefix: string }
 
 /** Raises an objection (a user in the console, an app through the sharing module's service route, the public through the open portal). */
-export async function raise(k: Kernel, ctx: Ctx, input: RaiseInput, pub?: PublicRaiser): Promise<{ id: number; status: string; due: string }> {
+export async function raise(k: Kernel, ctx: Ctx, input: RaiseInput, pub?: PublicRaiser, rowScope?: RowScope | null): Promise<{ id: number; status: string; due: string }> {
   if (ctx.actor.type !== 'user' && ctx.actor.type !== 'app' && !pub) fail('FORBIDDEN');
   const raiserType = pub ? 'public' : ctx.actor.type;
   const raiserName = pub ? `公众（密钥 ${pub.keyPrefix}…）` : ctx.actor.name;
@@ -104,7 +112,7 @@ export async function raise(k: Kernel, ctx: Ctx, input: RaiseInput, pub?: Public
   const res = await publishedResource(k.db, input.resourceId);
   if (input.field && !res.items.some((i) => i.name === input.field)) fail('VALIDATION', { field: 'field', zh: `资源没有数据项“${input.field}”`, en: `The resource has no item "${input.field}"` });
   if (input.field && !input.recordKey) fail('VALIDATION', { field: 'recordKey', zh: '对数据项提出异议须指明记录（业务主键）', en: 'An objection on an item needs the record (its business key)' });
-  const rec = input.recordKey ? await findRecord(k.db, res, input.recordKey, input.field) : null;
+  const rec = input.recordKey ? await findRecord(k.db, res, input.recordKey, input.field, rowScope) : null;
   const due = await dueIn(k, k.config.objectionAcceptDays);
   const id = await inTx(k.db, async (tx) => {
     const row = (await sql<{ id: string }>`INSERT INTO objection.objection (resource_id, provider_department_id, record_key, key_text, field, seen_value, proposed_value, description, channel,

@@ -12,6 +12,8 @@ import { approvedGrant } from '../../../test/support/share.js';
 import { GongshuClient } from '../../client/index.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import type { DataItem } from '../catalog/schema.js';
+import { systemCtx } from '../../kernel/http/context.js';
+import { runIngest } from '../aggregation/service.js';
 
 const ITEMS: DataItem[] = [
   { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
@@ -67,5 +69,27 @@ describe('grant periods', () => {
     const d = (await env.app.inject(as(g.zjj, { method: 'GET', url: `/api/v1/share/applications/${g.applicationId}` }))).json();
     expect(d.grant.state).toBe('expired');
     expect(d.grantStatus).toBe('expired');
+  });
+});
+
+describe('objections by apps within their row scope (hardening item 24)', () => {
+  it('a record outside the grant\'s rows is answered exactly as one that does not exist', async () => {
+    const scoped = (await publishResource(env.rt.kernel, { department: '淄博市自然资源和规划局', name: '不动产登记范围测试', items: ITEMS })).id;
+    const rows = [['鲁(2026)张店0001', '张店区'], ['鲁(2026)淄川0001', '淄川区']];
+    await runIngest(env.rt.kernel, systemCtx('test'), { resourceId: scoped, mode: 'full', source: 'test', columns: ['bdcqzh', 'qx'], rows: (async function* () { yield rows.map((values, i) => ({ row: i + 1, values })); })() });
+    const g = await approvedGrant(env, { resourceId: scoped, fields: ['bdcqzh', 'qx'], services: ['query'], rowFilter: { item: 'qx', values: ['张店区'] } });
+    const gs = new GongshuClient({ baseUrl: 'http://x', ...g.keys });
+    const object = async (key: string) => {
+      const req = gs.prepare('POST', `/api/v1/services/${scoped}/objections`, { recordKey: { bdcqzh: key }, field: 'qx', proposedValue: '周村区', description: '所在区县登记有误' });
+      return env.app.inject({ method: 'POST', url: new URL(req.url).pathname, headers: req.headers, payload: req.body });
+    };
+    const outside = await object('鲁(2026)淄川0001');
+    const absent = await object('鲁(2026)不存在0001');
+    expect(outside.statusCode).toBe(absent.statusCode);
+    const strip = (b: Record<string, unknown>) => ({ ...b, instance: undefined });
+    expect(strip(outside.json())).toEqual(strip(absent.json()));
+    expect(outside.json().code).toBe('OBJECTION_NO_RECORD');
+    const inside = await object('鲁(2026)张店0001');
+    expect(inside.statusCode, inside.body).toBe(201);
   });
 });

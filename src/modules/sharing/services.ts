@@ -155,10 +155,10 @@ export const appObjectionInput = raiseInput.omit({ resourceId: true, channel: tr
 export async function appObjection(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof appObjectionInput>) {
   if (ctx.actor.type !== 'app' || !ctx.actor.id) fail('APP_NOT_ALLOWED');
   const now = Date.now();
-  const live = (await grantsOf(k, ctx.actor.id, resourceId)).find((g) => g.status === 'active' && g.expires > now);
+  const live = (await grantsOf(k, ctx.actor.id, resourceId)).find((g) => g.status === 'active' && g.starts <= now && g.expires > now);
   if (!live) fail('SHARE_NO_GRANT');
   if (body.field && !live.fields.includes(body.field)) fail('SHARE_FIELD', { field: 'field' });
-  return raise(k, ctx, { ...body, resourceId, channel: 'service' });
+  return raise(k, ctx, { ...body, resourceId, channel: 'service' }, undefined, live.row_filter);
 }
 
 const masked = (s: GrantScope) => Object.fromEntries(Object.entries(s.masks).filter(([, m]) => m !== 'none'));
