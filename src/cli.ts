@@ -119,7 +119,7 @@ program
       const started = Date.now();
       const res = await runIngest(k, systemCtx('cli'), {
         resourceId: r.id, mode: opts.mode, source: file.split('/').pop()!, encoding: f.encoding, columns: f.columns, rows: f.rows, encode: f.encode,
-        totalBytes: f.totalBytes, readBytes: f.readBytes,
+        totalBytes: f.totalBytes, readBytes: f.readBytes, rowBasis: f.rowBasis, lineOf: f.lineOf,
         onProgress: (p) => {
           if (!tty) return;
           const pct = p.totalBytes ? Math.min(100, (100 * (p.bytes ?? 0)) / p.totalBytes) : 0;

@@ -62,6 +62,22 @@ export function parseDateTime(s: string): string | null {
 const TRUE = new Set(['1', 'true', 't', 'y', 'yes', '是', '有', '√', 'on']);
 const FALSE = new Set(['0', 'false', 'f', 'n', 'no', '否', '无', '×', 'off']);
 
+/** A telephone item: its masking says so (mobile or landline numbers). */
+export const isPhoneItem = (item: DataItem) => item.masking === 'mobile' || item.masking === 'landline';
+
+/**
+ * A telephone number as it is stored: half-width digits only — spaces, hyphens, dots and brackets
+ * dropped, a +86 / 0086 country prefix removed (138-4534-3486 → 13845343486, 0533-2354625 →
+ * 05332354625, +86 138 4534 3486 → 13845343486). Whether it is a valid mobile or landline is
+ * governance's question (a flagged problem), not a reason to drop the row; text that is not a number
+ * at all is left as it is.
+ */
+export function normalizePhone(s: string): string {
+  const t = halfWidth(s).replace(/[\s\-–—.()（）]/g, '');
+  if (!/^\+?\d+$/.test(t)) return s;
+  return t.replace(/^(\+86|0086)(?=1\d{10}$)/, '').replace(/^\+86(?=0?\d{9,11}$)/, '0').replace(/^00?(?=0\d{9,11}$)/, '').replace(/^\+/, '');
+}
+
 /**
  * Types one raw value for an item. `codeMap` maps source codes to stored ones (男 → 1). Full-width
  * characters become half-width in numbers, dates, codes and identifiers always, and in free text
@@ -77,6 +93,7 @@ export function typeValue(item: DataItem, raw: string | null | undefined, codeMa
     case 'string':
     case 'code': {
       if (item.identityKind) s = s.replace(/\s|-/g, '').toUpperCase();
+      else if (isPhoneItem(item)) s = normalizePhone(s);
       // UTF-16 length ≥ characters: count characters only when it could be too long
       if (item.length && s.length > item.length) {
         const n = [...s].length;

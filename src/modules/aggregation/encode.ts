@@ -7,7 +7,7 @@
  * so both paths give the same result (a test compares them value by value).
  */
 import type { DataItem } from '../catalog/schema.js';
-import { copyField, typeValue, type Reason } from './clean.js';
+import { copyField, isPhoneItem, typeValue, type Reason } from './clean.js';
 import type { RowInput } from './files.js';
 
 export interface PlanItem {
@@ -301,6 +301,7 @@ function booleanTyper(): FastTyper {
 export function fastTyper(p: PlanItem): FastTyper | null {
   if (p.map) return null;
   const it = p.it;
+  if (isPhoneItem(it)) return null; // normalised in typeValue (clean.ts)
   switch (it.type) {
     case 'string':
       return it.identityKind ? identityTyper(it) : textTyper(it, p.hw);

@@ -26,7 +26,7 @@ import type { DataItem } from '../catalog/schema.js';
 import { copyField, typeValue, type Reason } from './clean.js';
 import { encodeRows, type EncodeSink, type Encoder } from './encode.js';
 import { dropBlocked, isEmptyAndFree, rowOfStored, swapIn } from './tables.js';
-import type { RowEvent, RowInput } from './files.js';
+import type { RowBasis, RowEvent, RowInput } from './files.js';
 import './codes.js';
 
 export type Mode = 'full' | 'upsert';
@@ -48,6 +48,10 @@ export interface IngestInput {
   halfWidth?: string[] | undefined;
   totalBytes?: number | undefined;
   readBytes?: (() => number) | undefined;
+  /** what the rejects' numbers count (files say; sources number their records) */
+  rowBasis?: RowBasis | undefined;
+  /** row n → the file's own line or sheet row, for rejects */
+  lineOf?: ((row: number) => number) | undefined;
   onProgress?: ((p: Progress) => void) | undefined;
   /** told the run's id as soon as it is on the record */
   onStart?: ((run: number) => void) | undefined;
@@ -206,8 +210,8 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
   const keptKeys: string[][] = [];
 
   const runRow = await k.pool.query<{ id: number }>(
-    `INSERT INTO ingest.run (resource_id, source, mode, encoding, started_by, worker, total_bytes) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-    [res.id, input.source, input.mode, input.encoding ?? null, ctx.actor.name, `${os.hostname()}:${process.pid}`, input.totalBytes ?? null],
+    `INSERT INTO ingest.run (resource_id, source, mode, encoding, started_by, worker, total_bytes, row_basis) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [res.id, input.source, input.mode, input.encoding ?? null, ctx.actor.name, `${os.hostname()}:${process.pid}`, input.totalBytes ?? null, input.rowBasis ?? 'record'],
   );
   const run = Number(runRow.rows[0]!.id);
   input.onStart?.(run);
@@ -222,9 +226,11 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
       [run, batch.map((r) => r.row), batch.map((r) => r.field), batch.map((r) => r.reason), batch.map((r) => r.reasonEn), batch.map((r) => r.value?.slice(0, 1000) ?? null)],
     );
   };
+  // rows are counted 1, 2, 3… in here; rejects are stored by the number the officer finds in the file
+  const lineOf = input.lineOf ?? ((row: number) => row);
   const reject = (row: number, field: string | null, reason: Reason, value: string | null) => {
     rejected++;
-    pendingRejects.push({ row, field, reason: reason.zh, reasonEn: reason.en, value });
+    pendingRejects.push({ row: lineOf(row), field, reason: reason.zh, reasonEn: reason.en, value });
   };
   const progress = () => ({ run, read, rejected, bytes: input.readBytes?.() ?? null, totalBytes: input.totalBytes ?? null });
   const beat = setInterval(() => {
@@ -295,7 +301,7 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
         await flushRejects();
         phase('blocking rules');
       }
-      staged = await swapIn(client, table, load, key, copy.rowCount, rejectedRows, (row, k, last) => reject(row, items.find((i) => i.primaryKey)!.name, repeated(k, last), k));
+      staged = await swapIn(client, table, load, key, copy.rowCount, rejectedRows, (row, k, last) => reject(row, items.find((i) => i.primaryKey)!.name, repeated(k, lineOf(last)), k));
       await flushRejects();
       up = { ins: staged, upd: 0 };
       phase('key index, swap');
@@ -329,7 +335,7 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
         const dupes = await client.query<{ _row: number; k: string; last: number }>(
           `SELECT _row, concat_ws('|', ${key.join(', ')}) AS k, last FROM (SELECT _row, ${key.join(', ')}, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) s WHERE _row < last`,
         );
-        for (const d of dupes.rows) reject(Number(d._row), items.find((i) => i.primaryKey)!.name, repeated(d.k, d.last), d.k);
+        for (const d of dupes.rows) reject(Number(d._row), items.find((i) => i.primaryKey)!.name, repeated(d.k, lineOf(Number(d.last))), d.k);
         await client.query(`DELETE FROM _stage s USING (SELECT _row FROM (SELECT _row, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) x WHERE _row < last) d WHERE s._row = d._row`);
         await flushRejects();
         await client.query(`CREATE UNIQUE INDEX _stage_key ON _stage (${key.join(', ')})`);

@@ -9,7 +9,7 @@ import ExcelJS from '../../kernel/xlsx.js';
 import type { CellValue, Row } from 'exceljs';
 import { AppError } from '../../kernel/http/errors.js';
 import { checkXlsx, type XlsxLimits } from '../../kernel/xlsx-guard.js';
-import type { OpenedFile, RowEvent } from './files.js';
+import { LineMap, type OpenedFile, type RowEvent } from './files.js';
 
 const TOTAL = /^\s*(合\s*计|总\s*计|小\s*计)/;
 
@@ -73,6 +73,8 @@ export async function openXlsx(path: string, opts: { sheet?: number; headerRow?:
   }
   const width = columns.length;
   const it = ws;
+  // rows are numbered as the sheet numbers them (what the officer sees at the left of Excel)
+  const lines = new LineMap();
   async function* rows(): AsyncGenerator<RowEvent[]> {
     let row = 0;
     let batch: RowEvent[] = [];
@@ -82,7 +84,7 @@ export async function openXlsx(path: string, opts: { sheet?: number; headerRow?:
       const v = values(r.value);
       const first = v.find((x): x is string => x !== null && x.trim() !== '');
       if (first === undefined || TOTAL.test(first)) continue; // empty and 合计 rows are not data
-      row++;
+      lines.note(++row, r.value.number);
       while (v.length < width) v.push(null);
       batch.push({ row, values: v.slice(0, width) });
       if (batch.length >= 2000) {
@@ -92,5 +94,5 @@ export async function openXlsx(path: string, opts: { sheet?: number; headerRow?:
     }
     if (batch.length) yield batch;
   }
-  return { encoding: 'utf8', columns, rows: rows(), totalBytes, readBytes: () => 0 };
+  return { encoding: 'utf8', rowBasis: 'sheet_row', lineOf: lines.lineOf, columns, rows: rows(), totalBytes, readBytes: () => 0 };
 }

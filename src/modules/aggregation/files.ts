@@ -19,8 +19,15 @@ export type RowEvent = { row: number; values: (string | null)[] } | { row: numbe
 /** Sources hand over rows one by one or in batches (faster for files). */
 export type RowInput = RowEvent | RowEvent[];
 
+/** What a row number of a file means: the CSV file's own line, the sheet's row, or the n-th JSON record. */
+export type RowBasis = 'line' | 'sheet_row' | 'record';
+
 export interface OpenedFile {
   encoding: Encoding;
+  /** what the numbers its rejects are reported by count */
+  rowBasis?: RowBasis;
+  /** a row's number as the officer finds it in the file (rows are numbered 1, 2, 3… inside the engine) */
+  lineOf?: (row: number) => number;
   columns: string[];
   rows: AsyncIterable<RowInput>;
   /** the same rows as COPY text (files read once: use one or the other) */
@@ -62,6 +69,37 @@ export interface OpenOptions {
   delimiter?: ',' | '\t' | ';' | '|' | 'auto';
   /** bytes read at a time (1 MiB; tests use small pieces to cut records and characters apart) */
   chunkBytes?: number;
+}
+
+/**
+ * Row n (the n-th record, as the engine counts them) → the file's own line or the sheet's row. The
+ * two differ by a constant (the header and title rows) that changes only at a blank line or a record
+ * over several lines, so only those breakpoints are kept: a few numbers for a file of millions of rows.
+ */
+export class LineMap {
+  private rows: number[] = [];
+  private deltas: number[] = [];
+
+  /** record `row` starts at `line` */
+  note(row: number, line: number): void {
+    const d = line - row;
+    if (this.deltas.length === 0 || this.deltas[this.deltas.length - 1] !== d) {
+      this.rows.push(row);
+      this.deltas.push(d);
+    }
+  }
+
+  lineOf = (row: number): number => {
+    let lo = 0;
+    let hi = this.rows.length - 1;
+    if (hi < 0 || row < this.rows[0]!) return row;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.rows[mid]! <= row) lo = mid;
+      else hi = mid - 1;
+    }
+    return row + this.deltas[lo]!;
+  };
 }
 
 /** A record's bytes as text for a reject (line break and length trimmed). */
@@ -124,12 +162,20 @@ export async function openCsv(path: string, opts: OpenOptions = {}): Promise<Ope
   let readBytes = 0;
   const sc = new CsvScanner(utf8Chunks(path, encoding, opts.chunkBytes ?? 1 << 20, (n) => (readBytes += n))[Symbol.asyncIterator](), delimiter.charCodeAt(0));
 
+  // rows are numbered by the file's own lines (a record's first line: a quoted value may hold line breaks)
+  let line = 1;
+  const advance = (b: Buffer, s: number, e: number): number => {
+    const at = line;
+    for (let i = b.indexOf(LF, s); i >= 0 && i < e; i = b.indexOf(LF, i + 1)) line++;
+    return at;
+  };
   // title rows, then the header
   const headerRow = opts.headerRow ?? 1;
   let columns: string[] = [];
   let seen = 0;
   for (let more = true; more && seen < headerRow; ) {
-    more = await sc.step((bad, b) => {
+    more = await sc.step((bad, b, s, e) => {
+      advance(b, s, e);
       if (!bad && sc.blank(b)) return;
       if (++seen === headerRow) columns = bad ? [] : Array.from({ length: sc.n }, (_, k) => sc.text(b, k).trim());
       return seen < headerRow;
@@ -142,6 +188,7 @@ export async function openCsv(path: string, opts: OpenOptions = {}): Promise<Ope
     used = true;
   };
 
+  const lines = new LineMap();
   let row = 0;
   const ragged = (n: number): Reason => ({ zh: `本行有 ${n} 列，表头有 ${width} 列`, en: `${n} fields where the header has ${width}` });
 
@@ -151,9 +198,13 @@ export async function openCsv(path: string, opts: OpenOptions = {}): Promise<Ope
     for (let more = true; more; ) {
       const out: RowEvent[] = [];
       more = await sc.step((bad, b, s, e) => {
-        if (bad) return void out.push({ row: ++row, error: bad, raw: rawText(b, s, e) });
+        const at = advance(b, s, e);
+        if (bad) {
+          lines.note(++row, at);
+          return void out.push({ row, error: bad, raw: rawText(b, s, e) });
+        }
         if (sc.blank(b)) return;
-        row++;
+        lines.note(++row, at);
         if (width > 0 && sc.n !== width) return void out.push({ row, error: ragged(sc.n), raw: rawText(b, s, e) });
         out.push({ row, values: Array.from({ length: sc.n }, (_, k) => sc.text(b, k)) });
       });
@@ -170,12 +221,14 @@ export async function openCsv(path: string, opts: OpenOptions = {}): Promise<Ope
     const margin = o.plan.length * 8 + suffix.length + 32;
     let read = 0;
     const each = (bad: Reason | null, b: Buffer, s: number, e: number) => {
+      const at = advance(b, s, e);
       if (bad) {
         read++;
-        return void sink.reject(++row, null, bad, rawText(b, s, e));
+        lines.note(++row, at);
+        return void sink.reject(row, null, bad, rawText(b, s, e));
       }
       if (sc.blank(b)) return;
-      row++;
+      lines.note(++row, at);
       read++;
       if (width > 0 && sc.n !== width) return void sink.reject(row, null, ragged(sc.n), rawText(b, s, e));
       out.ensure(e - s + margin);
@@ -216,5 +269,5 @@ export async function openCsv(path: string, opts: OpenOptions = {}): Promise<Ope
       if (piece) yield piece;
     }
   };
-  return { encoding, columns, rows: rows(), encode, totalBytes, readBytes: () => readBytes };
+  return { encoding, rowBasis: 'line', lineOf: lines.lineOf, columns, rows: rows(), encode, totalBytes, readBytes: () => readBytes };
 }

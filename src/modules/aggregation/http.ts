@@ -94,7 +94,7 @@ export function readHttp(c: HttpConfig, secret: string | undefined, since: strin
         try {
           json = JSON.parse(raw);
         } catch (e) {
-          throw new Error(`${where}: not JSON (${(e as Error).message})`);
+          throw new Error(`${where}: not JSON`); // the parser's message would quote the remote body
         }
         const records = at(json, c.recordsPath);
         if (!Array.isArray(records)) throw new Error(`${where}: no array at "${c.recordsPath ?? ''}"`);

@@ -40,7 +40,7 @@ function file(name: string, content: string | Buffer): string {
 }
 async function load(p: string, mode: 'full' | 'upsert' = 'upsert', encoding: 'auto' | 'utf8' | 'gbk' | 'gb18030' = 'auto', headerRow = 1) {
   const f = await openCsv(p, { encoding, headerRow });
-  return { f, r: await runIngest(env.rt.kernel, ctx, { resourceId, mode, source: path.basename(p), encoding: f.encoding, columns: f.columns, rows: f.rows, encode: f.encode }) };
+  return { f, r: await runIngest(env.rt.kernel, ctx, { resourceId, mode, source: path.basename(p), encoding: f.encoding, columns: f.columns, rows: f.rows, encode: f.encode, rowBasis: f.rowBasis, lineOf: f.lineOf }) };
 }
 const stored = async () => (await sql<Record<string, unknown>>`SELECT sfzh, xm, xb, csrq::text, jfjs::text FROM ${sql.raw(table)} ORDER BY sfzh`.execute(env.rt.kernel.db)).rows;
 const rejectsOf = async (run: number) => (await env.rt.kernel.pool.query('SELECT row_no::int AS row, field, reason_zh, raw_value FROM ingest.reject WHERE run_id = $1 ORDER BY row_no', [run])).rows;
@@ -58,13 +58,13 @@ describe('ingest from files', () => {
   it('a first load with a repeated key: the last row wins, the earlier is rejected with its row number', async () => {
     const other = await publishResource(env.rt.kernel, { department: '淄博市民政局', name: '首次归集', items: ITEMS });
     const f = await openCsv(file('first.csv', [HEADER, '370303199001010011,甲,1,1990-01-01,1', '370303199303030033,丁,1,1993-02-30,1', '370303199001010011,乙,1,1990-01-01,2', '370303199202020022,丙,2,1992-02-02,3'].join('\n')));
-    const r = await runIngest(env.rt.kernel, ctx, { resourceId: other.id, mode: 'full', source: 'first.csv', columns: f.columns, rows: f.rows, encode: f.encode });
+    const r = await runIngest(env.rt.kernel, ctx, { resourceId: other.id, mode: 'full', source: 'first.csv', columns: f.columns, rows: f.rows, encode: f.encode, lineOf: f.lineOf });
     expect(r).toMatchObject({ status: 'succeeded', read: 4, inserted: 2, rejected: 2 });
     const names = (await sql<{ xm: string }>`SELECT xm FROM ${sql.raw(other.datasetTable!)} ORDER BY sfzh`.execute(env.rt.kernel.db)).rows.map((x) => x.xm);
     expect(names).toEqual(['乙', '丙']);
     expect((await rejectsOf(r.run)).map((x) => [x.row, x.field, x.reason_zh])).toEqual([
-      [1, 'sfzh', '业务主键“370303199001010011”重复，以第 3 行为准'],
-      [2, 'csrq', '无法识别的日期“1993-02-30”'],
+      [2, 'sfzh', '业务主键“370303199001010011”重复，以第 4 行为准'],
+      [3, 'csrq', '无法识别的日期“1993-02-30”'],
     ]);
     // the fresh table took the empty one's place with its key
     const pk = await env.rt.kernel.pool.query(`SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [other.datasetTable]);
@@ -142,7 +142,7 @@ describe('ingest from files', () => {
     const { r } = await load(file('bad.csv', text));
     expect(r).toMatchObject({ status: 'succeeded', read: 7, inserted: 3, rejected: 4 });
     const rejects = await rejectsOf(r.run);
-    expect(rejects.map((x) => [x.row, x.field])).toEqual([[2, null], [3, null], [5, 'csrq'], [6, null]]);
+    expect(rejects.map((x) => [x.row, x.field])).toEqual([[3, null], [4, null], [6, 'csrq'], [7, null]]); // the file's own lines (the header is line 1)
     expect(rejects[0]!.reason_zh).toContain('本行有 3 列，表头有 5 列');
     expect(rejects[1]!.reason_zh).toBe('引号未闭合');
     expect(rejects[2]!.reason_zh).toContain('1998-13-08');
@@ -150,7 +150,8 @@ describe('ingest from files', () => {
     const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
     const api = (await env.app.inject(as(admin, { method: 'GET', url: `/api/v1/ingest/runs/${r.run}/rejects` }))).json();
     expect(api.total).toBe(4);
-    expect(api.items[2]).toMatchObject({ row: 5, field: 'csrq', value: '1998-13-08' });
+    expect(api.items[2]).toMatchObject({ row: 6, field: 'csrq', value: '1998-13-08' });
+    expect(api.rowBasis).toBe('line');
     const x = await env.app.inject(as(admin, { method: 'GET', url: `/api/v1/ingest/runs/${r.run}/rejects.xlsx` }));
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(x.rawPayload as unknown as ArrayBuffer);
@@ -164,7 +165,7 @@ describe('ingest from files', () => {
     const text = [HEADER, '370303199001010011,张三丰,1,1990-01-01,5000', '370303199202020022,李四,2,1992-02-02,6000', '370303199202020022,李四（重复）,2,1992-02-02,6500'].join('\n');
     const { r } = await load(file('change.csv', text), 'full');
     expect(r).toMatchObject({ status: 'succeeded', read: 3, inserted: 0, updated: 2, deleted: 4, rejected: 1 });
-    expect((await rejectsOf(r.run))[0]!.reason_zh).toContain('重复，以第 3 行为准');
+    expect((await rejectsOf(r.run))[0]!.reason_zh).toContain('重复，以第 4 行为准');
     expect(await stored()).toEqual([
       { sfzh: '370303199001010011', xm: '张三丰', xb: '1', csrq: '1990-01-01', jfjs: '5000.00' },
       { sfzh: '370303199202020022', xm: '李四（重复）', xb: '2', csrq: '1992-02-02', jfjs: '6500.00' },
@@ -281,7 +282,7 @@ describe('ingest from files', () => {
     expect(res.status, res.stderr).toBe(0);
     const out = JSON.parse(res.stdout.trim().split('\n').pop()!);
     expect(out).toMatchObject({ read: 3, inserted: 2, updated: 0, unchanged: 0, deleted: 0, rejected: 1 });
-    expect(out.rejects).toEqual([{ row: 3, field: 'csrq', reason: expect.stringContaining('1986-02-30'), value: '1986-02-30' }]);
+    expect(out.rejects).toEqual([{ row: 4, field: 'csrq', reason: expect.stringContaining('1986-02-30'), value: '1986-02-30' }]);
     expect(typeof out.run).toBe('number');
   });
 });

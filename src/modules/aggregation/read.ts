@@ -5,6 +5,7 @@ import { hasRole, type Ctx } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
 import { fail } from '../../kernel/http/errors.js';
 import type { Page, PageQuery } from '../../kernel/http/pagination.js';
+import type { RowBasis } from './files.js';
 
 function scope(ctx: Ctx): string | null {
   return hasRole(ctx, 'admin', 'auditor') ? null : (ctx.actor.departmentId ?? '00000000-0000-0000-0000-000000000000');
@@ -14,6 +15,8 @@ export interface RunDto {
   id: number; resourceId: string; resourceName: string; source: string; mode: string; status: string; startedBy: string | null;
   startedAt: string; finishedAt: string | null; read: number; inserted: number; updated: number; unchanged: number; deleted: number;
   rejected: number; totalBytes: number | null; readBytes: number | null; error: string | null;
+  /** what the row numbers of its rejects count */
+  rowBasis: RowBasis;
 }
 
 const RUN_SQL = `SELECT r.*, v.meta->>'name' AS resource_name, res.department_id FROM ingest.run r
@@ -27,6 +30,7 @@ function toRun(r: Record<string, unknown>): RunDto {
     startedBy: (r.started_by as string) ?? null, startedAt: (r.started_at as Date).toISOString(), finishedAt: (r.finished_at as Date | null)?.toISOString() ?? null,
     read: Number(r.read_rows), inserted: Number(r.inserted), updated: Number(r.updated), unchanged: Number(r.unchanged), deleted: Number(r.deleted),
     rejected: Number(r.rejected), totalBytes: n(r.total_bytes), readBytes: n(r.read_bytes), error: (r.error as string) ?? null,
+    rowBasis: String(r.row_basis ?? 'record') as RowBasis,
   };
 }
 
@@ -56,25 +60,32 @@ export async function getRun(ctx: Ctx, pool: pg.Pool, id: number): Promise<RunDt
 }
 
 export async function listRejects(ctx: Ctx, pool: pg.Pool, run: number, q: PageQuery) {
-  await getRun(ctx, pool, run);
+  const info = await getRun(ctx, pool, run);
   const [rows, total] = await Promise.all([
     pool.query('SELECT row_no, field, reason_zh, reason_en, raw_value FROM ingest.reject WHERE run_id = $1 ORDER BY row_no LIMIT $2 OFFSET $3', [run, q.pageSize, (q.page - 1) * q.pageSize]),
     pool.query<{ n: string }>('SELECT count(*) AS n FROM ingest.reject WHERE run_id = $1', [run]),
   ]);
   return {
     items: rows.rows.map((r) => ({ row: Number(r.row_no), field: r.field as string | null, reason: ctx.lang === 'en-US' ? (r.reason_en as string) : (r.reason_zh as string), value: r.raw_value as string | null })),
-    total: Number(total.rows[0]!.n), page: q.page, pageSize: q.pageSize,
+    total: Number(total.rows[0]!.n), page: q.page, pageSize: q.pageSize, rowBasis: info.rowBasis,
   };
+}
+
+/** The label of a run's row numbers, as the rejects say it (the file's line, the sheet's row, the record). */
+export function rowLabel(basis: RowBasis, en: boolean): string {
+  if (basis === 'line') return en ? 'Line in the file' : '文件行号';
+  if (basis === 'sheet_row') return en ? 'Sheet row' : '工作表行号';
+  return en ? 'Record' : '记录序号';
 }
 
 /** Every reject of a run as .xlsx (at most 100 000 rows). */
 export async function rejectsWorkbook(ctx: Ctx, pool: pg.Pool, run: number): Promise<Buffer> {
-  await getRun(ctx, pool, run);
+  const info = await getRun(ctx, pool, run);
   const rows = (await pool.query('SELECT row_no, field, reason_zh, reason_en, raw_value FROM ingest.reject WHERE run_id = $1 ORDER BY row_no LIMIT 100000', [run])).rows;
   const en = ctx.lang === 'en-US';
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet(en ? 'Rejects' : '问题数据');
-  ws.columns = [{ header: en ? 'Row' : '行号', width: 8 }, { header: en ? 'Field' : '字段', width: 16 }, { header: en ? 'Reason' : '原因', width: 50 }, { header: en ? 'Value' : '原始值', width: 40 }];
+  ws.columns = [{ header: rowLabel(info.rowBasis, en), width: 12 }, { header: en ? 'Field' : '字段', width: 16 }, { header: en ? 'Reason' : '原因', width: 50 }, { header: en ? 'Value' : '原始值', width: 40 }];
   ws.getRow(1).font = { bold: true };
   for (const r of rows) ws.addRow([Number(r.row_no), r.field ?? '', en ? r.reason_en : r.reason_zh, r.raw_value ?? '']);
   return Buffer.from(await wb.xlsx.writeBuffer());

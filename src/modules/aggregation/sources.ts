@@ -256,6 +256,8 @@ export function explainConnectError(e: unknown): { reason: string; zh: string; e
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { reason: 'unreachable', zh: '网络不可达', en: 'the host cannot be reached' };
   if (code === 'ETIMEDOUT' || code === 'TIMEOUT' || /timeout|timed out/i.test(msg)) return { reason: 'timeout', zh: '连接超时：对方没有应答', en: 'timed out: the other side did not answer' };
   if (code === 'OUTBOUND_REFUSED') return { reason: 'refused_target', zh: msg, en: msg };
+  // Gongshu's own reading errors (an HTTP status, a page that is not JSON): their text is ours, not the remote's
+  if (!code && e instanceof Error && msg) return { reason: 'other', zh: msg, en: msg };
   return { reason: 'other', zh: `连接失败（${code || '未知错误'}）`, en: `the connection failed (${code || 'unknown error'})` };
 }
 

@@ -69,7 +69,7 @@ export async function uploadAndIngest(k: Kernel, ctx: Ctx, body: Readable, o: Up
   return new Promise((resolve, reject) => {
     runIngest(k, ctx, {
       resourceId: o.resourceId, mode: o.mode, source: o.fileName, encoding: opened.encoding, columns: opened.columns, rows: opened.rows, encode: opened.encode,
-      totalBytes: opened.totalBytes, readBytes: opened.readBytes, onStart: (run) => resolve({ run }),
+      totalBytes: opened.totalBytes, readBytes: opened.readBytes, rowBasis: opened.rowBasis, lineOf: opened.lineOf, onStart: (run) => resolve({ run }),
     })
       .catch(reject)
       .finally(() => rmSync(file, { force: true }));

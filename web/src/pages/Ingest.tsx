@@ -38,11 +38,11 @@ const TYPES: Record<string, string> = { csv: 'text/csv', tsv: 'text/tab-separate
 function Rejects({ runId, onClose }: { runId: number | null; onClose: () => void }) {
   const { t } = useTranslation();
   const table = useServerTable();
-  const q = useQuery({ queryKey: ['rejects', runId, table.query], queryFn: () => api(pageOf(reject), `/api/v1/ingest/runs/${runId}/rejects`, { query: table.query }), enabled: runId !== null });
+  const q = useQuery({ queryKey: ['rejects', runId, table.query], queryFn: () => api(pageOf(reject).extend({ rowBasis: z.enum(['line', 'sheet_row', 'record']) }), `/api/v1/ingest/runs/${runId}/rejects`, { query: table.query }), enabled: runId !== null });
   return (
     <Drawer open={runId !== null} onClose={onClose} size="large" title={`${t('ingest.rejects')} #${runId ?? ''}`} extra={<Button icon={<DownloadOutlined />} href={`/api/v1/ingest/runs/${runId}/rejects.xlsx`}>{t('ingest.download')}</Button>}>
       <Table size="small" rowKey={(r) => `${r.row}-${r.field}`} loading={q.isFetching} dataSource={q.data?.items} pagination={table.pagination(q.data?.total, (n) => t('common.total', { total: n }))} onChange={table.onChange}
-        columns={[{ key: 'row', dataIndex: 'row', title: t('ingest.row') }, { key: 'field', dataIndex: 'field', title: t('ingest.field') }, { key: 'reason', dataIndex: 'reason', title: t('ingest.reason') }, { key: 'value', dataIndex: 'value', title: t('ingest.value'), render: (v: string | null) => <span className="gs-mono">{v ?? ''}</span> }]} />
+        columns={[{ key: 'row', dataIndex: 'row', title: t(`ingest.rowBasis.${q.data?.rowBasis ?? 'record'}`) }, { key: 'field', dataIndex: 'field', title: t('ingest.field') }, { key: 'reason', dataIndex: 'reason', title: t('ingest.reason') }, { key: 'value', dataIndex: 'value', title: t('ingest.value'), render: (v: string | null) => <span className="gs-mono">{v ?? ''}</span> }]} />
     </Drawer>
   );
 }
