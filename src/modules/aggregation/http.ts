@@ -93,7 +93,7 @@ export function readHttp(c: HttpConfig, secret: string | undefined, since: strin
         let json: unknown;
         try {
           json = JSON.parse(raw);
-        } catch (e) {
+        } catch {
           throw new Error(`${where}: not JSON`); // the parser's message would quote the remote body
         }
         const records = at(json, c.recordsPath);
