@@ -95,8 +95,9 @@ program
   .option('--header-row <n>', '1-based row of the header (title rows above it are skipped; default: CSV 1, Excel the first row with two or more values)')
   .option('--sheet <n>', 'sheet number of an Excel file', '1')
   .option('--json', 'print one JSON object with the counts and the rejects')
+  .option('--confirm-deletions', 'let a full run delete more than GONGSHU_FULL_RUN_MAX_DELETE_PCT of the stored rows')
   .addOption(dataDirOption())
-  .action(async (file: string, opts: Common & { resource: string; mode: 'full' | 'upsert'; encoding: 'auto' | 'utf8' | 'gbk' | 'gb18030'; headerRow?: string; sheet: string; json?: boolean }) => {
+  .action(async (file: string, opts: Common & { resource: string; mode: 'full' | 'upsert'; encoding: 'auto' | 'utf8' | 'gbk' | 'gb18030'; headerRow?: string; sheet: string; json?: boolean; confirmDeletions?: boolean }) => {
     const { runIngest, openCsv, openXlsx, openJson } = await import('./modules/aggregation/service.js');
     const excel = /\.xlsx$/i.test(file);
     const json = /\.(json|jsonl|ndjson)$/i.test(file);
@@ -119,7 +120,7 @@ program
       const started = Date.now();
       const res = await runIngest(k, systemCtx('cli'), {
         resourceId: r.id, mode: opts.mode, source: file.split('/').pop()!, encoding: f.encoding, columns: f.columns, rows: f.rows, encode: f.encode,
-        totalBytes: f.totalBytes, readBytes: f.readBytes, rowBasis: f.rowBasis, lineOf: f.lineOf,
+        totalBytes: f.totalBytes, readBytes: f.readBytes, rowBasis: f.rowBasis, lineOf: f.lineOf, confirmDeletions: opts.confirmDeletions === true,
         onProgress: (p) => {
           if (!tty) return;
           const pct = p.totalBytes ? Math.min(100, (100 * (p.bytes ?? 0)) / p.totalBytes) : 0;

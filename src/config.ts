@@ -26,6 +26,7 @@ const envSchema = z.object({
   GONGSHU_NODE_REGION: z.string().regex(/^\d{6}$/).default('370300'),
   GONGSHU_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(100).default(10000),
   GONGSHU_UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).default(1024),
+  GONGSHU_FULL_RUN_MAX_DELETE_PCT: z.coerce.number().min(0).max(100).default(50),
   GONGSHU_XLSX_EXPANDED_MB: z.coerce.number().int().min(1).default(1024),
   GONGSHU_XLSX_SHARED_STRINGS_MB: z.coerce.number().int().min(1).default(64),
   GONGSHU_TASK_DAYS: z.coerce.number().int().min(1).max(60).default(5),
@@ -59,6 +60,8 @@ export interface Config {
   node: { code: string; name: string; level: 'national' | 'province' | 'city' | 'county'; regionCode: string };
   auditCheckpointEvery: number;
   uploadLimitBytes: number;
+  /** the share of stored rows (percent) a full run may delete without the caller's confirmation */
+  fullRunMaxDeletePct: number;
   /** how far an .xlsx may expand (see kernel/xlsx-guard.ts) */
   xlsx: { maxExpandedBytes: number; maxSharedStringsBytes: number };
   /** working days a department has to rectify problem data */
@@ -108,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     auditCheckpointEvery: e.GONGSHU_AUDIT_CHECKPOINT_EVERY,
     trustProxy: e.GONGSHU_TRUST_PROXY ? e.GONGSHU_TRUST_PROXY.split(',').map((x) => x.trim()).filter(Boolean) : undefined,
     uploadLimitBytes: e.GONGSHU_UPLOAD_LIMIT_MB * 1024 * 1024,
+    fullRunMaxDeletePct: e.GONGSHU_FULL_RUN_MAX_DELETE_PCT,
     xlsx: { maxExpandedBytes: e.GONGSHU_XLSX_EXPANDED_MB * 1024 * 1024, maxSharedStringsBytes: e.GONGSHU_XLSX_SHARED_STRINGS_MB * 1024 * 1024 },
     taskDays: e.GONGSHU_TASK_DAYS,
     shareDays: e.GONGSHU_SHARE_DAYS,

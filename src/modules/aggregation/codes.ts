@@ -6,4 +6,5 @@ defineCodes({
   INGEST_MAPPING: [400, '源数据的列与资源的信息项对不上', 'The source\'s columns do not match the resource\'s items'],
   INGEST_BUSY: [409, '该资源已有归集任务在运行', 'Another run of this resource is in progress'],
   INGEST_FILE: [400, '无法读取源文件', 'The source file cannot be read'],
+  INGEST_MASS_DELETE: [409, '全量归集将删除大部分已存数据，须确认', 'The full run would delete most of the stored rows and needs confirming'],
 });

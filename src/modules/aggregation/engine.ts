@@ -50,6 +50,8 @@ export interface IngestInput {
   readBytes?: (() => number) | undefined;
   /** what the rejects' numbers count (files say; sources number their records) */
   rowBasis?: RowBasis | undefined;
+  /** a full run may delete more than GONGSHU_FULL_RUN_MAX_DELETE_PCT of the stored rows */
+  confirmDeletions?: boolean | undefined;
   /** row n → the file's own line or sheet row, for rejects */
   lineOf?: ((row: number) => number) | undefined;
   onProgress?: ((p: Progress) => void) | undefined;
@@ -389,6 +391,16 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
       }
       const onKey = key.map((c) => `t.${c} = s.${c}`).join(' AND ');
       const keep = keptKeys.length ? ` AND NOT EXISTS (SELECT 1 FROM _kept s WHERE ${onKey})` : '';
+      // a full run that would delete most of what is stored (a header-only or truncated file) needs the caller's word
+      const gone = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE ${onKey})${keep}`)).rows[0]!.n);
+      const share = k.config.fullRunMaxDeletePct / 100;
+      if (gone > 0 && gone > tableRows * share && !input.confirmDeletions) {
+        throw new AppError('INGEST_MASS_DELETE', {
+          field: 'confirmDeletions',
+          zh: `全量归集将删除已存 ${tableRows} 行中的 ${gone} 行（超过 ${k.config.fullRunMaxDeletePct}%），原有数据保持不变；确认无误请带 confirmDeletions 重新提交`,
+          en: `This full run would delete ${gone} of the ${tableRows} stored rows (over ${k.config.fullRunMaxDeletePct}%); nothing was changed. Run it again with confirmDeletions if that is right`,
+        });
+      }
       await client.query(
         `INSERT INTO ${hist} (${all}, _run_id, _source, _updated_at, _hist_run_id, _hist_op)
          SELECT ${names.map((n) => `t.${n}`).join(', ')}, t._run_id, t._source, t._updated_at, $1, 'delete' FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE ${onKey})${keep}`,

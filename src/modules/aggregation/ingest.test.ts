@@ -40,7 +40,7 @@ function file(name: string, content: string | Buffer): string {
 }
 async function load(p: string, mode: 'full' | 'upsert' = 'upsert', encoding: 'auto' | 'utf8' | 'gbk' | 'gb18030' = 'auto', headerRow = 1) {
   const f = await openCsv(p, { encoding, headerRow });
-  return { f, r: await runIngest(env.rt.kernel, ctx, { resourceId, mode, source: path.basename(p), encoding: f.encoding, columns: f.columns, rows: f.rows, encode: f.encode, rowBasis: f.rowBasis, lineOf: f.lineOf }) };
+  return { f, r: await runIngest(env.rt.kernel, ctx, { resourceId, mode, source: path.basename(p), encoding: f.encoding, columns: f.columns, rows: f.rows, encode: f.encode, rowBasis: f.rowBasis, lineOf: f.lineOf, confirmDeletions: true }) }; // these tests delete on purpose (the guard: messy-files.test.ts)
 }
 const stored = async () => (await sql<Record<string, unknown>>`SELECT sfzh, xm, xb, csrq::text, jfjs::text FROM ${sql.raw(table)} ORDER BY sfzh`.execute(env.rt.kernel.db)).rows;
 const rejectsOf = async (run: number) => (await env.rt.kernel.pool.query('SELECT row_no::int AS row, field, reason_zh, raw_value FROM ingest.reject WHERE run_id = $1 ORDER BY row_no', [run])).rows;

@@ -112,3 +112,29 @@ describe('reject positions (item 17)', () => {
     expect(rejects.items.filter((r: { field: string }) => r.field === 'csrq').map((r: { row: number }) => r.row)).toEqual([14, 40]);
   });
 });
+
+describe('a full run that would empty the table (item 19)', () => {
+  it('a header-only file in full mode is refused and deletes nothing, unless the caller confirms', async () => {
+    const count = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.raw(table)}`.execute(env.rt.kernel.db)).rows[0]!.n);
+    const before = await count();
+    expect(before).toBeGreaterThan(10);
+    const full = (confirm: boolean) => env.app.inject(as(officer, { method: 'POST', url: `/api/v1/ingest/upload?resourceId=${resourceId}&mode=full&fileName=empty.csv${confirm ? '&confirmDeletions=true' : ''}`, headers: { 'content-type': 'text/csv' }, payload: '公民身份号码,姓名,联系电话,出生日期\n' }));
+    const refused = await full(false);
+    const runId = refused.statusCode === 202 ? refused.json().run : null;
+    for (let i = 0; runId && i < 100; i++) {
+      const r = (await env.app.inject(as(officer, { method: 'GET', url: `/api/v1/ingest/runs/${runId}` }))).json();
+      if (r.status !== 'running') {
+        expect(r.status).toBe('failed');
+        expect(r.error).toContain('confirmDeletions');
+        break;
+      }
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+    if (!runId) expect(refused.json().code).toBe('INGEST_MASS_DELETE');
+    expect(await count()).toBe(before);
+    const confirmed = await full(true);
+    expect(confirmed.statusCode).toBe(202);
+    for (let i = 0; i < 100 && (await count()) > 0; i++) await new Promise((ok) => setTimeout(ok, 50));
+    expect(await count()).toBe(0);
+  });
+});

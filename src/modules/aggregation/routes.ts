@@ -33,6 +33,7 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
         description: 'Body: the file itself (text/csv, text/tab-separated-values, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/json, application/x-ndjson), streamed to disk up to GONGSHU_UPLOAD_LIMIT_MB. Answers 202 with the run id; progress and rejects are read from the run.',
         querystring: z.object({
           resourceId: z.uuid(), mode: z.enum(['full', 'upsert']).default('upsert'), fileName: z.string().max(200).default('upload'),
+          confirmDeletions: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
           encoding: z.enum(['auto', 'utf8', 'gbk', 'gb18030']).default('auto'), headerRow: z.coerce.number().int().min(1).optional(), sheet: z.coerce.number().int().min(1).optional(),
         }),
         response: { 202: z.object({ run: z.number().int() }) },

@@ -31,6 +31,8 @@ export interface UploadOptions {
   encoding?: Encoding | 'auto' | undefined;
   headerRow?: number | undefined;
   sheet?: number | undefined;
+  /** a full run may delete most of the stored rows */
+  confirmDeletions?: boolean | undefined;
 }
 
 export async function uploadAndIngest(k: Kernel, ctx: Ctx, body: Readable, o: UploadOptions): Promise<{ run: number }> {
@@ -69,7 +71,7 @@ export async function uploadAndIngest(k: Kernel, ctx: Ctx, body: Readable, o: Up
   return new Promise((resolve, reject) => {
     runIngest(k, ctx, {
       resourceId: o.resourceId, mode: o.mode, source: o.fileName, encoding: opened.encoding, columns: opened.columns, rows: opened.rows, encode: opened.encode,
-      totalBytes: opened.totalBytes, readBytes: opened.readBytes, rowBasis: opened.rowBasis, lineOf: opened.lineOf, onStart: (run) => resolve({ run }),
+      totalBytes: opened.totalBytes, readBytes: opened.readBytes, rowBasis: opened.rowBasis, lineOf: opened.lineOf, confirmDeletions: o.confirmDeletions, onStart: (run) => resolve({ run }),
     })
       .catch(reject)
       .finally(() => rmSync(file, { force: true }));
