@@ -19,6 +19,7 @@ const envSchema = z.object({
   GONGSHU_SECURE_COOKIES: bool.default(false),
   GONGSHU_SESSION_TTL_MINUTES: z.coerce.number().int().min(5).default(480),
   GONGSHU_METRICS_TOKEN: z.string().min(16).optional(),
+  GONGSHU_OUTBOUND_ALLOW: z.string().optional(),
   GONGSHU_TRUST_PROXY: z.string().regex(/^[\w.:/, -]+$/, 'comma-separated addresses or CIDR ranges of the reverse proxies').optional(),
   GONGSHU_NODE_CODE: z.string().default('gongshu'),
   GONGSHU_NODE_NAME: z.string().default('公数节点'),
@@ -57,6 +58,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** the reverse proxies whose X-Forwarded-For is believed (addresses, CIDR ranges, or loopback/linklocal/uniquelocal) */
   trustProxy: string[] | undefined;
+  /** internal addresses, ranges or host names outbound HTTP may reach anyway */
+  outboundAllow: string[];
   node: { code: string; name: string; level: 'national' | 'province' | 'city' | 'county'; regionCode: string };
   auditCheckpointEvery: number;
   uploadLimitBytes: number;
@@ -109,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: e.GONGSHU_METRICS_TOKEN,
     node: { code: e.GONGSHU_NODE_CODE, name: e.GONGSHU_NODE_NAME, level: e.GONGSHU_NODE_LEVEL, regionCode: e.GONGSHU_NODE_REGION },
     auditCheckpointEvery: e.GONGSHU_AUDIT_CHECKPOINT_EVERY,
+    outboundAllow: (e.GONGSHU_OUTBOUND_ALLOW ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     trustProxy: e.GONGSHU_TRUST_PROXY ? e.GONGSHU_TRUST_PROXY.split(',').map((x) => x.trim()).filter(Boolean) : undefined,
     uploadLimitBytes: e.GONGSHU_UPLOAD_LIMIT_MB * 1024 * 1024,
     fullRunMaxDeletePct: e.GONGSHU_FULL_RUN_MAX_DELETE_PCT,

@@ -12,6 +12,7 @@ import { loadMasterKey } from './kernel/crypto/keys.js';
 import { ensureNode, loadSigner } from './kernel/auth/node.js';
 import { AuditWriter } from './kernel/audit/writer.js';
 import { SharedCache } from './kernel/db/shared-cache.js';
+import { outboundPolicy } from './kernel/net/outbound.js';
 import { NonceBook } from './kernel/auth/nonces.js';
 import { writeCheckpoint } from './kernel/audit/checkpoint.js';
 import { SRC_DIR } from './kernel/paths.js';
@@ -60,7 +61,7 @@ export async function openRuntime(config: Config, log: Log = () => {}, opts: { m
     const cache = new SharedCache(database.pool);
     await cache.start();
     const nonces = new NonceBook(database.pool);
-    const kernel: Kernel = { config, pool: database.pool, db: database.db, audit, masterKey, signer, cache, nonces };
+    const kernel: Kernel = { config, pool: database.pool, db: database.db, audit, masterKey, signer, cache, nonces, outbound: outboundPolicy(config.outboundAllow) };
     return {
       kernel,
       databaseUrl: url,

@@ -6,6 +6,7 @@ import type { Signer } from './audit/checkpoint.js';
 import type { Db } from './db/pool.js';
 import type { SharedCache } from './db/shared-cache.js';
 import type { NonceBook } from './auth/nonces.js';
+import type { OutboundPolicy } from './net/outbound.js';
 
 export interface Kernel {
   config: Config;
@@ -19,6 +20,8 @@ export interface Kernel {
   cache: SharedCache;
   /** used request nonces, written in batches */
   nonces: NonceBook;
+  /** what outbound HTTP (sources, webhooks) may reach: internal addresses only when GONGSHU_OUTBOUND_ALLOW says so */
+  outbound: OutboundPolicy;
   /** queues a job for the workers (pg-boss); absent where no job system runs (some CLI commands, tests) */
   enqueue?: (name: string, data: object) => Promise<string | null>;
 }

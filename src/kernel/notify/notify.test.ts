@@ -26,7 +26,7 @@ const received: { headers: IncomingHttpHeaders; body: string }[] = [];
 const call = (s: Session, method: 'GET' | 'POST' | 'DELETE', path: string, payload?: object) => env.app.inject(as(s, { method, url: path, ...(payload && { payload }) }));
 
 beforeAll(async () => {
-  env = await testEnv();
+  env = await testEnv({ outboundAllow: ['127.0.0.1'] }); // the receiving test server runs on loopback: allowed explicitly (SSRF guard)
   ({ dept } = await seeded(env));
   [zrzy, rsj, admin] = await Promise.all([loginAs(env.app, 'zrzy_officer', DEMO_PASSWORD), loginAs(env.app, 'rsj_officer', DEMO_PASSWORD), loginAs(env.app, 'admin', ADMIN_PASSWORD)]);
   server = createServer((req, res) => {

@@ -9,6 +9,7 @@
  * not followed. Deliveries are claimed with SKIP LOCKED, so several processes never send one twice
  * at the same time.
  */
+import { outboundFetch } from '../net/outbound.js';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { z } from 'zod';
@@ -113,7 +114,7 @@ export async function deliverDue(k: Kernel, limit = 50): Promise<{ delivered: nu
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(d.url, { method: 'POST', body, headers: signDelivery(openSecret(k.masterKey, d.secret_sealed), Number(d.id), d.event.kind, body), redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const res = await outboundFetch(k.outbound, d.url, { method: 'POST', body, headers: signDelivery(openSecret(k.masterKey, d.secret_sealed), Number(d.id), d.event.kind, body), redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
       status = res.status;
       await res.body?.cancel().catch(() => {});
       if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;

@@ -34,7 +34,7 @@ let ignorePage = false;
 const asked: string[] = [];
 
 beforeAll(async () => {
-  env = await testEnv();
+  env = await testEnv({ outboundAllow: ['127.0.0.1'] }); // the test's API runs on loopback: allowed explicitly (SSRF guard)
   await seeded(env);
   for (let i = 1; i <= 25; i++) records.push({ hh: `HH${String(i).padStart(5, '0')}`, yl: i * 1.5, gxsj: `2026-11-01 08:00:${String(i).padStart(2, '0')}` });
   server = http.createServer((req, res) => {

@@ -5,6 +5,7 @@
  * the previous one (an API that ignores the page parameter would otherwise be read for ever). An
  * incremental source sends its last watermark in `sinceParam` and remembers the largest value seen.
  */
+import { outboundFetch, type OutboundPolicy } from '../../kernel/net/outbound.js';
 import { createHash } from 'node:crypto';
 import type { RowEvent } from './files.js';
 import { isObject, keysOf, text } from './json.js';
@@ -65,7 +66,7 @@ async function body(res: Response, where: string): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-export function readHttp(c: HttpConfig, secret: string | undefined, since: string | null, onWatermark: (v: string) => void): HttpReader {
+export function readHttp(c: HttpConfig, secret: string | undefined, since: string | null, onWatermark: (v: string) => void, policy: OutboundPolicy): HttpReader {
   let resolveCols!: (c: string[]) => void;
   let rejectCols!: (e: unknown) => void;
   const columns = new Promise<string[]>((a, b) => ((resolveCols = a), (rejectCols = b)));
@@ -83,7 +84,7 @@ export function readHttp(c: HttpConfig, secret: string | undefined, since: strin
         if (c.sizeParam && c.pageSize) u.searchParams.set(c.sizeParam, String(c.pageSize));
         if (c.sinceParam && since !== null) u.searchParams.set(c.sinceParam, since);
         const where = `${u.origin}${u.pathname} page ${page}`;
-        const res = await fetch(u, {
+        const res = await outboundFetch(policy, u, { // internal addresses refused (kernel/net/outbound.ts)
           headers: { accept: 'application/json', ...(c.secretHeader && secret !== undefined && { [c.secretHeader]: secret }) },
           signal: AbortSignal.any([stop.signal, AbortSignal.timeout(TIMEOUT_MS)]),
           redirect: 'error',

@@ -233,7 +233,7 @@ function readMysql(s: SourceRow, password: string | undefined, onWatermark: (v: 
 
 function reader(k: Kernel, s: SourceRow, onWatermark: (v: string) => void): Reader {
   const password = s.secret_sealed ? openSecret(k.masterKey, s.secret_sealed) : undefined;
-  if (s.kind === 'http') return readHttp({ ...s.config, url: s.config.url! }, password, s.mode === 'incremental' ? s.watermark : null, onWatermark);
+  if (s.kind === 'http') return readHttp({ ...s.config, url: s.config.url! }, password, s.mode === 'incremental' ? s.watermark : null, onWatermark, k.outbound);
   return s.kind === 'postgres' ? readPostgres(s, password, onWatermark) : readMysql(s, password, onWatermark);
 }
 
