@@ -53,7 +53,7 @@ export async function openConsole(viewport = { width: 1366, height: 860 }) {
   const { testEnv } = await import('../support/db.js');
   const { seeded } = await import('../support/seed.js');
   if (!existsSync(path.join(PACKAGE_ROOT, 'web', 'dist', 'index.html'))) execFileSync('npm', ['run', 'build:web'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
-  const env = await testEnv();
+  const env = await testEnv({ outboundAllow: ['127.0.0.1'] }); // the tests' own HTTP sources run on loopback
   await seeded(env);
   const base = (await env.app.listen({ port: 0, host: '127.0.0.1' })).replace('127.0.0.1', 'localhost');
   const browser = await launch();

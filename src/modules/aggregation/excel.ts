@@ -32,7 +32,10 @@ function cellText(v: CellValue): string | null {
 
 export async function openXlsx(path: string, opts: { sheet?: number; headerRow?: number; limits?: XlsxLimits } = {}): Promise<OpenedFile> {
   const totalBytes = statSync(path).size;
-  await checkXlsx(path, opts.limits); // a decompression bomb is refused before exceljs inflates anything
+  // a decompression bomb is refused before exceljs inflates anything
+  await checkXlsx(path, opts.limits).catch((e: unknown) => {
+    throw e instanceof AppError && e.code === 'XLSX_INVALID' ? new AppError('INGEST_FILE', { zh: '文件不是有效的 .xlsx 工作簿', en: 'The file is not a valid .xlsx workbook' }) : e;
+  });
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' } as never);
   const wanted = opts.sheet ?? 1;
   const sheets = reader[Symbol.asyncIterator]();

@@ -149,7 +149,10 @@ function sheetRows(ws: Worksheet, cols: readonly (readonly [string, string, numb
 /** Parses and checks a filled workbook, then creates each valid resource as a draft of the importer's department. */
 export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { validOnly: boolean }) {
   requireRole(ctx, 'officer');
-  await checkXlsx(file); // a decompression bomb is refused before exceljs inflates anything
+  // a decompression bomb is refused before exceljs inflates anything
+  await checkXlsx(file).catch((e: unknown) => {
+    throw e instanceof AppError && e.code === 'XLSX_INVALID' ? new AppError('CATALOG_IMPORT_FILE') : e;
+  });
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(file as unknown as ArrayBuffer);
