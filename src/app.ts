@@ -12,6 +12,7 @@ import type { Access } from './kernel/http/access.js';
 import { sendProblem, toAppError } from './kernel/http/problem.js';
 import { registerAuthentication } from './kernel/http/authenticate.js';
 import { refuseNul } from './kernel/http/hostile.js';
+import { isSigned } from './kernel/auth/signature.js';
 import { systemRoutes, VERSION } from './kernel/http/system-routes.js';
 import { authRoutes } from './kernel/auth/routes.js';
 import { adminRoutes } from './kernel/auth/admin-routes.js';
@@ -82,6 +83,18 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
   });
   app.setErrorHandler((err, req, reply) => {
     const e = toAppError(err);
+    // a refused call on a route apps may call leaves a trace (counted, see kernel/audit/refusals.ts)
+    if ((e.status === 401 || e.status === 403 || e.status === 429) && (req.routeOptions.config?.access?.apps || isSigned(req.headers))) {
+      const key = req.headers['x-gs-app-key'];
+      const actor = req.ctx?.actor;
+      const params = (req.params ?? {}) as Record<string, unknown>;
+      k.refusals.note({
+        appId: actor?.type === 'app' ? actor.id : null, appName: actor?.type === 'app' ? actor.name : null, departmentId: actor?.type === 'app' ? actor.departmentId : null,
+        appKey: String((Array.isArray(key) ? key[0] : key) ?? '(none)'), route: `${req.method} ${req.routeOptions.url ?? '?'}`,
+        resourceId: typeof params.resourceId === 'string' && /^[0-9a-f-]{36}$/i.test(params.resourceId) ? params.resourceId : null,
+        status: e.status, code: e.code, ip: req.ip ?? null,
+      });
+    }
     if (e.status === 503) req.log.warn({ code: e.code, cause: (err as Error).message }, 'database unavailable');
     else if (e.status >= 500) req.log.error({ err }, 'request failed');
     return sendProblem(reply, e, req);

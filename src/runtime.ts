@@ -13,6 +13,7 @@ import { ensureNode, loadSigner } from './kernel/auth/node.js';
 import { AuditWriter } from './kernel/audit/writer.js';
 import { SharedCache } from './kernel/db/shared-cache.js';
 import { outboundPolicy } from './kernel/net/outbound.js';
+import { RefusalLog } from './kernel/audit/refusals.js';
 import { NonceBook } from './kernel/auth/nonces.js';
 import { writeCheckpoint } from './kernel/audit/checkpoint.js';
 import { SRC_DIR } from './kernel/paths.js';
@@ -61,12 +62,13 @@ export async function openRuntime(config: Config, log: Log = () => {}, opts: { m
     const cache = new SharedCache(database.pool);
     await cache.start();
     const nonces = new NonceBook(database.pool);
-    const kernel: Kernel = { config, pool: database.pool, db: database.db, audit, masterKey, signer, cache, nonces, outbound: outboundPolicy(config.outboundAllow) };
+    const kernel: Kernel = { config, pool: database.pool, db: database.db, audit, masterKey, signer, cache, nonces, outbound: outboundPolicy(config.outboundAllow), refusals: new RefusalLog(audit) };
     return {
       kernel,
       databaseUrl: url,
       embedded,
       async close() {
+        await kernel.refusals.close().catch(() => {});
         await audit.close();
         await cache.close();
         await nonces.close();

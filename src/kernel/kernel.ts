@@ -7,6 +7,7 @@ import type { Db } from './db/pool.js';
 import type { SharedCache } from './db/shared-cache.js';
 import type { NonceBook } from './auth/nonces.js';
 import type { OutboundPolicy } from './net/outbound.js';
+import type { RefusalLog } from './audit/refusals.js';
 
 export interface Kernel {
   config: Config;
@@ -22,6 +23,8 @@ export interface Kernel {
   nonces: NonceBook;
   /** what outbound HTTP (sources, webhooks) may reach: internal addresses only when GONGSHU_OUTBOUND_ALLOW says so */
   outbound: OutboundPolicy;
+  /** refused data-service calls, counted per app, reason and minute into the audit log */
+  refusals: RefusalLog;
   /** queues a job for the workers (pg-boss); absent where no job system runs (some CLI commands, tests) */
   enqueue?: (name: string, data: object) => Promise<string | null>;
 }

@@ -37,7 +37,8 @@ export async function listAudit(ctx: Ctx, tx: Tx, q: PageQuery & AuditFilter): P
   requireRole(ctx, 'admin', 'auditor', 'officer');
   let base = tx.selectFrom('kernel.audit_log');
   const scope = departmentScope(ctx, 'auditor');
-  if (scope) base = base.where('department_id', '=', scope);
+  // an officer reads the entries of their department's own actions, and the reads of the data their department provides
+  if (scope) base = base.where((eb) => eb.or([eb('department_id', '=', scope), eb(sql<string>`detail->>'provider'`, '=', scope)]));
   if (q.departmentId) base = base.where('department_id', '=', q.departmentId);
   if (q.actor) base = base.where((eb) => eb.or([eb('actor_name', 'ilike', `%${q.actor}%`), eb('actor_id', '=', q.actor!)]));
   if (q.action) base = q.action.endsWith('*') ? base.where('action', 'like', `${q.action.slice(0, -1)}%`) : base.where('action', '=', q.action);
@@ -56,7 +57,7 @@ export async function getAuditEntry(ctx: Ctx, tx: Tx, seq: number): Promise<Audi
   const r = (await tx.selectFrom('kernel.audit_log').selectAll().where('seq', '=', seq).executeTakeFirst()) as Row | undefined;
   if (!r) fail('NOT_FOUND');
   const scope = departmentScope(ctx, 'auditor');
-  if (scope && r.department_id !== scope) fail('FORBIDDEN_DEPARTMENT');
+  if (scope && r.department_id !== scope && (r.detail as { provider?: string } | null)?.provider !== scope) fail('FORBIDDEN_DEPARTMENT');
   return toDto(r);
 }
 

@@ -73,7 +73,7 @@ export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body:
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [deliveryId, g.id, resourceId, ctx.actor.id, ctx.actor.departmentId, ctx.actor.name, body.format, rows, fields, JSON.stringify(masks), JSON.stringify(body.filters), ctx.requestId],
     );
-    await k.audit.record(auditOf(ctx, 'service.file', 'resource', resourceId, { grant: g.id, delivery: deliveryId, format: body.format, filters: Object.keys(body.filters), rows, fields, masks }));
+    await k.audit.record(auditOf(ctx, 'service.file', 'resource', resourceId, { grant: g.id, provider: g.ds.departmentId, delivery: deliveryId, format: body.format, filters: Object.keys(body.filters), rows, fields, masks }));
   } catch (e) {
     await snap.end(e);
     throw e;

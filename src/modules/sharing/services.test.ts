@@ -81,6 +81,28 @@ describe('data services under a grant', () => {
     expect(all.json().groups[0].values.map((v: { value: number }) => v.value)).toEqual([100, 130]);
   });
 
+  it('refused calls are counted into the audit log per app, reason and minute; the provider reads who used its data (hardening item 15)', async () => {
+    await env.rt.kernel.refusals.flush();
+    for (let i = 0; i < 3; i++) {
+      const forged = signed('query', { filters: {} });
+      forged.headers['x-gs-signature'] = '0'.repeat(64);
+      expect((await env.app.inject(forged)).statusCode).toBe(401);
+    }
+    const rsjDept = (await env.rt.kernel.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市人力资源和社会保障局').executeTakeFirstOrThrow()).id;
+    const made = (await env.app.inject(as(admin, { method: 'POST', url: '/api/v1/app-credentials', payload: { name: '人社业务系统（无授权）', departmentId: rsjDept } }))).json();
+    const other = new GongshuClient({ baseUrl: 'http://localhost', appKey: made.credential.appKey, appSecret: made.appSecret });
+    for (let i = 0; i < 2; i++) expect((await env.app.inject(signed('query', { filters: {} }, other))).statusCode).toBe(403);
+    expect(await env.rt.kernel.refusals.flush()).toBe(2);
+    const refused = (await env.rt.kernel.pool.query(`SELECT actor_type, target_id, detail FROM kernel.audit_log WHERE action = 'access.refused' ORDER BY seq`)).rows;
+    expect(refused.map((r) => [r.detail.reason, r.detail.count, r.target_id])).toEqual([['APP_SIGNATURE_INVALID', 3, resourceId], ['SHARE_NO_GRANT', 2, resourceId]]);
+    expect(refused[1].actor_type).toBe('app');
+    // the providing department's officer reads the calls made on its resource by another department's app
+    const zrzy = await loginAs(env.app, 'zrzy_officer', DEMO_PASSWORD);
+    const seen = (await env.app.inject(as(zrzy, { method: 'GET', url: '/api/v1/audit?action=service.*&pageSize=100' }))).json();
+    expect(seen.total).toBeGreaterThan(0);
+    expect(seen.items.every((e: { targetId: string }) => e.targetId === resourceId)).toBe(true);
+  });
+
   it('a read recorded with its nonce: of the same call sent many times at once exactly one is answered, among fresh calls that all are', async () => {
     const { verifyChain } = await import('../../kernel/audit/verify.js');
     const before = await callsAudited();

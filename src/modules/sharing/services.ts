@@ -41,12 +41,12 @@ function grantsOf(k: Kernel, credentialId: string, resourceId: string): Promise<
 /** The published view of a resource: its table and items (cached; dropped when the catalog changes). */
 function publishedView(k: Kernel, resourceId: string): Promise<Dataset | undefined> {
   return k.cache.get('resource', resourceId, async () => {
-    const r = (await k.pool.query<{ dataset_table: string; items: Dataset['items'] }>(
-      `SELECT r.dataset_table, v.items FROM catalog.resource r JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
+    const r = (await k.pool.query<{ dataset_table: string; items: Dataset['items']; department_id: string }>(
+      `SELECT r.dataset_table, v.items, r.department_id FROM catalog.resource r JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
        WHERE r.id = $1 AND r.status = 'published' AND r.dataset_table IS NOT NULL`,
       [resourceId],
     )).rows[0];
-    return r && { table: `ds.${r.dataset_table}`, items: r.items };
+    return r && { table: `ds.${r.dataset_table}`, items: r.items, departmentId: r.department_id };
   });
 }
 
@@ -117,7 +117,7 @@ export async function queryService(k: Kernel, ctx: Ctx, resourceId: string, body
     for (const c of keyCols) delete r[c];
     for (const f of flags.byKey.get(key) ?? []) flagged.push(flagDto(f, n));
   });
-  await k.audit.record(auditOf(ctx, 'service.query', 'resource', resourceId, { grant: g.id, filters: Object.keys(body.filters), rows: rows.length, fields: g.scope.fields, masks: masked(g.scope), ...(flagged.length && { flagged: flagged.length }) }), ctx.nonce);
+  await k.audit.record(auditOf(ctx, 'service.query', 'resource', resourceId, { grant: g.id, provider: g.ds.departmentId, filters: Object.keys(body.filters), rows: rows.length, fields: g.scope.fields, masks: masked(g.scope), ...(flagged.length && { flagged: flagged.length }) }), ctx.nonce);
   return { rows, limit: body.limit, offset: body.offset, flags: flagged };
 }
 
@@ -128,7 +128,7 @@ export async function verifyService(k: Kernel, ctx: Ctx, resourceId: string, bod
   const fields = Object.fromEntries([...plan.keys.map((f) => [f, hit ? 'match' : 'no_match']), ...plan.compared.map((f) => [f, hit?.[f] ? 'match' : 'no_match'])]);
   const flags = await flagsOf(k, resourceId);
   const flagged = [...flags.whole.map((f) => flagDto(f, null)), ...(hit ? flags.byKey.get(keyTextOf(plan.keys.map((f) => body.values[f]!.trim()))) ?? [] : []).map((f) => flagDto(f, 0))];
-  await k.audit.record(auditOf(ctx, 'service.verify', 'resource', resourceId, { grant: g.id, fields: Object.keys(fields), found: !!hit }), ctx.nonce);
+  await k.audit.record(auditOf(ctx, 'service.verify', 'resource', resourceId, { grant: g.id, provider: g.ds.departmentId, fields: Object.keys(fields), found: !!hit }), ctx.nonce);
   return { found: !!hit, fields, flags: flagged };
 }
 
@@ -138,7 +138,7 @@ export async function statisticsService(k: Kernel, ctx: Ctx, resourceId: string,
   const plan = statsPlan(g.ds, g.scope, body.groupBy, body.measures, kAnon);
   const groups = (await k.pool.query(plan.sql, plan.params)).rows;
   const suppressed = Number((await k.pool.query<{ n: string }>(plan.suppressedSql, plan.params)).rows[0]!.n);
-  await k.audit.record(auditOf(ctx, 'service.statistics', 'resource', resourceId, { grant: g.id, groupBy: body.groupBy, measures: body.measures, groups: groups.length, suppressed, k: kAnon }), ctx.nonce);
+  await k.audit.record(auditOf(ctx, 'service.statistics', 'resource', resourceId, { grant: g.id, provider: g.ds.departmentId, groupBy: body.groupBy, measures: body.measures, groups: groups.length, suppressed, k: kAnon }), ctx.nonce);
   return {
     k: kAnon, suppressedGroups: suppressed,
     groups: groups.map((r) => ({ ...Object.fromEntries(body.groupBy.map((d) => [d, r[d]])), subjects: Number(r._subjects), values: body.measures.map((m, n) => ({ ...m, value: r[`m${n}`] === null ? null : Number(r[`m${n}`]) })) })),

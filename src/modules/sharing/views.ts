@@ -22,6 +22,8 @@ export interface GrantScope {
 export interface Dataset {
   table: string;
   items: DataItem[];
+  /** the providing department (recorded with every service call's audit entry, so the provider can read it) */
+  departmentId?: string;
 }
 
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
