@@ -7,6 +7,7 @@ import { kernelJobs } from './kernel/jobs/kernel-jobs.js';
 import { ensureAdmin } from './kernel/auth/bootstrap.js';
 import { seedDemo } from './seed/demo.js';
 import { modules } from './modules/index.js';
+import { removeStaleUploads } from './modules/aggregation/service.js';
 import type { Kernel } from './kernel/kernel.js';
 
 const log = (m: string) => console.error(`[gongshu] ${m}`);
@@ -72,6 +73,13 @@ export async function startServer(config: Config, opts: { demo: boolean; workers
   });
   started.rt = openRuntime(config, log);
   const rt = await started.rt;
+  // uploads a killed process left behind (this host's data dir), now and every hour
+  const sweep = () => {
+    const n = removeStaleUploads(config.dataDir);
+    if (n) log(`removed ${n} upload file(s) left by an earlier run`);
+  };
+  sweep();
+  setInterval(sweep, 3600_000).unref();
   const notes = await firstRun(rt, config, opts.demo);
   started.jobs = await startJobs(rt.databaseUrl, allJobs(rt.kernel), { work: opts.workers, log });
   const jobs = started.jobs;

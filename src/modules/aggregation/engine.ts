@@ -104,6 +104,13 @@ export function suggestColumns(items: DataItem[], columns: string[], mapping: Re
 
 /** As suggestColumns, refusing a source without a column for every key item. */
 export function mapColumns(items: DataItem[], columns: string[], mapping: Record<string, string> = {}): Map<string, number> {
+  // say what is really wrong before "no key column": an empty file, or a header that did not decode
+  if (columns.length === 0 || columns.every((c) => c.trim() === '')) {
+    fail('INGEST_FILE', { field: 'file', zh: '文件是空的：没有表头，也没有数据行', en: 'The file is empty: no header and no rows' });
+  }
+  if (columns.some((c) => c.includes('\uFFFD'))) {
+    fail('INGEST_FILE', { field: 'encoding', zh: '表头含有无法识别的字符：文件的编码可能不是所选的编码（常见的是 GBK 文件按 UTF-8 读取），请选择正确的编码后重试', en: 'The header holds undecodable characters: the file is probably not in the encoding chosen (often a GBK file read as UTF-8); choose its encoding and try again' });
+  }
   const out = suggestColumns(items, columns, mapping);
   const missingKeys = items.filter((i) => i.primaryKey && !out.has(i.name));
   if (missingKeys.length) {

@@ -138,3 +138,36 @@ describe('a full run that would empty the table (item 19)', () => {
     expect(await count()).toBe(0);
   });
 });
+
+describe('files that cannot be read say why (item 20)', () => {
+  it('an empty file and a GBK file read as UTF-8', async () => {
+    const empty = await env.app.inject(as(officer, { method: 'POST', url: `/api/v1/ingest/upload?resourceId=${resourceId}&fileName=empty.csv`, headers: { 'content-type': 'text/csv' }, payload: '' }));
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json()).toMatchObject({ code: 'INGEST_FILE', field: 'file' });
+    const iconv = (await import('iconv-lite')).default;
+    const gbk = iconv.encode('公民身份号码,姓名,联系电话,出生日期\n370303199001010011,张三,13800000001,1990-01-01\n', 'gbk');
+    const wrong = await env.app.inject(as(officer, { method: 'POST', url: `/api/v1/ingest/upload?resourceId=${resourceId}&fileName=gbk.csv&encoding=utf8`, headers: { 'content-type': 'text/csv' }, payload: gbk }));
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toMatchObject({ code: 'INGEST_FILE', field: 'encoding' });
+    expect(wrong.json().detail).toContain('GBK');
+  });
+});
+
+describe('uploads left by a killed process (item 20)', () => {
+  it('are removed once stale; a fresh one (a run may be reading it) stays', async () => {
+    const { mkdirSync, writeFileSync, utimesSync, existsSync } = await import('node:fs');
+    const path = await import('node:path');
+    const { removeStaleUploads } = await import('./upload.js');
+    const dir = path.join(env.dataDir, 'uploads');
+    mkdirSync(dir, { recursive: true });
+    const old = path.join(dir, 'left-by-kill.csv');
+    const fresh = path.join(dir, 'being-read.csv');
+    writeFileSync(old, 'x');
+    writeFileSync(fresh, 'y');
+    const long = (Date.now() - 24 * 3600_000) / 1000;
+    utimesSync(old, long, long);
+    expect(removeStaleUploads(env.dataDir)).toBe(1);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+  });
+});

@@ -6,3 +6,4 @@ export { openJson } from './json.js';
 export { typeValue, parseDate, parseDateTime, halfWidth } from './clean.js';
 export { createSource, testSource, runSource, dispatchSchedules, sourceInput, type SourceInput } from './sources.js';
 export { parseCron } from './cron.js';
+export { removeStaleUploads } from './upload.js';

@@ -3,7 +3,7 @@
  * configured limit, then loaded like `gongshu ingest` would. The answer (202) carries the run id as
  * soon as the run is on the record; progress and rejects are read from the run.
  */
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -33,6 +33,31 @@ export interface UploadOptions {
   sheet?: number | undefined;
   /** a full run may delete most of the stored rows */
   confirmDeletions?: boolean | undefined;
+}
+
+/** Uploads left behind by a process that was killed mid-run are removed once they are this old. */
+export const STALE_UPLOAD_MS = 6 * 3600_000;
+
+/**
+ * Removes upload files that no running ingest can still be reading (a killed process cannot clean up
+ * after itself; every run deletes its own file when it ends). Called at start and from the hourly job.
+ */
+export function removeStaleUploads(dataDir: string, now = Date.now()): number {
+  const dir = path.join(dataDir, 'uploads');
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const f of readdirSync(dir)) {
+    const p = path.join(dir, f);
+    try {
+      if (now - statSync(p).mtimeMs > STALE_UPLOAD_MS) {
+        rmSync(p, { force: true });
+        n++;
+      }
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return n;
 }
 
 export async function uploadAndIngest(k: Kernel, ctx: Ctx, body: Readable, o: UploadOptions): Promise<{ run: number }> {

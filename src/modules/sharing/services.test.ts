@@ -73,6 +73,11 @@ describe('data services under a grant', () => {
     expect(last).toMatchObject({ actor_type: 'app', detail: { grant: grantId, rows: 1, masks: { qlrmc: 'name', qlrzjh: 'ric' } } });
   });
 
+  it('verification reads an identifier the way ingest stores it: spaces, hyphens, full-width digits, a lowercase x (item 20)', async () => {
+    const v = await env.app.inject(signed('verify', { values: { bdcqzh: '鲁(2026)淄博市不动产权第0000001号', qlrzjh: '３７０３０３ 1990-0101-1011' } }));
+    expect(v.json().fields).toEqual({ bdcqzh: 'match', qlrzjh: 'match' });
+  });
+
   it('min and max single out nobody: each is the mean of the k lowest / highest values (hardening item 13)', async () => {
     const s = await env.app.inject(signed('statistics', { groupBy: ['qx'], measures: [{ fn: 'min', item: 'mj' }, { fn: 'max', item: 'mj' }] }));
     // 张店区 holds 80, 90, 100, 110, 120, 130: not 80 and 130 (two owners' exact areas), but the means of five

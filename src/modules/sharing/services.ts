@@ -121,8 +121,22 @@ export async function queryService(k: Kernel, ctx: Ctx, resourceId: string, body
   return { rows, limit: body.limit, offset: body.offset, flags: flagged };
 }
 
+/**
+ * Values to verify, written the way ingest stores them: an identifier (公民身份号码, 统一社会信用代码)
+ * without spaces or hyphens, half-width, upper case (a lowercase x is the same check character X).
+ */
+function asStored(ds: Dataset, values: Record<string, string>): Record<string, string> {
+  const out = { ...values };
+  for (const it of ds.items) {
+    const v = out[it.name];
+    if (v !== undefined && it.identityKind) out[it.name] = v.normalize('NFKC').replace(/[\s-]/g, '').toUpperCase();
+  }
+  return out;
+}
+
 export async function verifyService(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof verifyBody>) {
   const g = await grantFor(k, ctx, resourceId, 'verify');
+  body = { ...body, values: asStored(g.ds, body.values) };
   const plan = verifyPlan(g.ds, g.scope, body.values);
   const hit = (await k.pool.query<Record<string, boolean>>(prepared(plan.sql, plan.params))).rows[0];
   const fields = Object.fromEntries([...plan.keys.map((f) => [f, hit ? 'match' : 'no_match']), ...plan.compared.map((f) => [f, hit?.[f] ? 'match' : 'no_match'])]);
