@@ -5,7 +5,7 @@
  * own; afterwards the audit chain verifies and every call that was answered 200 has its audit entry.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -13,22 +13,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GongshuClient } from '../src/client/index.js';
 import { PACKAGE_ROOT } from '../src/kernel/paths.js';
 import { freePort, startGongshu, waitHealthy, webCall, webLogin, type Started } from './support/process.js';
+import { cleanUp } from './support/process.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-dbloss-'));
 let started: Started | undefined;
 
-afterAll(() => {
-  if (started && started.child.exitCode === null) started.child.kill('SIGKILL');
-  const pid = path.join(dataDir, 'pg', 'postmaster.pid');
-  if (existsSync(pid)) {
-    try {
-      process.kill(Number(readFileSync(pid, 'utf8').split('\n')[0]), 'SIGQUIT');
-    } catch {
-      /* gone */
-    }
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => cleanUp(dataDir, [started?.child]));
 
 function withoutDatabaseUrl(): NodeJS.ProcessEnv {
   const env = { ...process.env };

@@ -9,23 +9,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../src/kernel/paths.js';
 import { freePort, waitHealthy as waitFor, webLogin } from './support/process.js';
+import { cleanUp } from './support/process.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-life-'));
 const children: ChildProcess[] = [];
 let output = '';
 
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  const pid = path.join(dataDir, 'pg', 'postmaster.pid');
-  if (existsSync(pid)) {
-    try {
-      process.kill(Number(readFileSync(pid, 'utf8').split('\n')[0]), 'SIGQUIT');
-    } catch {
-      /* gone */
-    }
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => cleanUp(dataDir, children));
 
 function start(port: number): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, GONGSHU_DATA_DIR: dataDir, GONGSHU_PORT: String(port), GONGSHU_ADMIN_PASSWORD: 'Lifecycle2026', GONGSHU_LOG_LEVEL: 'warn' };

@@ -4,28 +4,18 @@
  * cell. Both are refused with XLSX_TOO_LARGE naming the part; /api/health answers throughout; the
  * server's peak resident memory (VmHWM) stays under 500 MB.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startGongshu, waitHealthy, webLogin, type Started } from './support/process.js';
+import { cleanUp } from './support/process.js';
 import { repeatedDeflate, workbookParts, zipOf } from './support/zip.js';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-bomb-'));
 let started: Started | undefined;
-afterAll(() => {
-  if (started && started.child.exitCode === null) started.child.kill('SIGKILL');
-  const pid = path.join(dataDir, 'pg', 'postmaster.pid');
-  if (existsSync(pid)) {
-    try {
-      process.kill(Number(readFileSync(pid, 'utf8').split('\n')[0]), 'SIGQUIT');
-    } catch {
-      /* gone */
-    }
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => cleanUp(dataDir, [started?.child]));
 
 const MiB = 1024 * 1024;
 const SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2">';

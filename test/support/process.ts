@@ -1,5 +1,6 @@
 /** Real `gongshu start` processes for tests: a free port, start on a data dir, wait until healthy. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../src/kernel/paths.js';
@@ -60,4 +61,18 @@ export async function webCall(base: string, s: WebSession, method: string, url: 
   const r = await fetch(`${base}${url}`, { method, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
   const text = await r.text();
   return { status: r.status, json: text ? JSON.parse(text) : null };
+}
+
+/** After a test of real processes: kill what still runs (the children, an orphaned PostgreSQL) and remove the data dir. */
+export function cleanUp(dataDir: string, children: (ChildProcess | undefined)[]): void {
+  for (const c of children) if (c && c.exitCode === null) c.kill('SIGKILL');
+  const pid = path.join(dataDir, 'pg', 'postmaster.pid');
+  if (existsSync(pid)) {
+    try {
+      process.kill(Number(readFileSync(pid, 'utf8').split('\n')[0]), 'SIGQUIT');
+    } catch {
+      /* gone */
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
 }
