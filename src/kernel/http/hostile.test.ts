@@ -143,3 +143,19 @@ describe('the NUL check leaves non-JSON bodies alone', () => {
     expect(findNul({ nested: { list: ['ok', 'x\u0000'] } })).toBe('nested.list[1]');
   });
 });
+
+describe('sources can be changed and removed (item 20)', () => {
+  it('a PATCH of mode and name changes them (it answered 204 and changed nothing); DELETE removes the source', async () => {
+    const src = { resourceId, kind: 'postgres', host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', table: 'people', mode: 'upsert', mapping: {} };
+    const made = await env.app.inject(as(officer, { method: 'POST', url: '/api/v1/sources', payload: { name: '要改的数据源', ...src } }));
+    const id = made.json().id as string;
+    const patched = await env.app.inject(as(officer, { method: 'PATCH', url: `/api/v1/sources/${id}`, payload: { mode: 'full', name: '改名后的数据源' } }));
+    expect(patched.statusCode, patched.body).toBe(204);
+    const row = (await env.rt.kernel.pool.query('SELECT name, mode FROM ingest.source WHERE id = $1', [id])).rows[0];
+    expect(row).toEqual({ name: '改名后的数据源', mode: 'full' });
+    const incremental = await env.app.inject(as(officer, { method: 'PATCH', url: `/api/v1/sources/${id}`, payload: { mode: 'incremental' } }));
+    expect(incremental.json()).toMatchObject({ code: 'VALIDATION', field: 'mode' });
+    expect((await env.app.inject(as(officer, { method: 'DELETE', url: `/api/v1/sources/${id}` }))).statusCode).toBe(204);
+    expect((await env.rt.kernel.pool.query('SELECT 1 FROM ingest.source WHERE id = $1', [id])).rowCount).toBe(0);
+  });
+});

@@ -7,7 +7,7 @@ import { access } from '../../kernel/http/access.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { pageQuery } from '../../kernel/http/pagination.js';
 import { fail } from '../../kernel/http/errors.js';
-import { createSource, previewSource, sourceChanges, sourceInput, testSource, updateSource } from './sources.js';
+import { createSource, deleteSource, previewSource, sourceChanges, sourceInput, testSource, updateSource } from './sources.js';
 import { Readable } from 'node:stream';
 import { UPLOAD_TYPES, uploadAndIngest } from './upload.js';
 import { runIngest } from './engine.js';
@@ -84,6 +84,13 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
     schema: { tags, summary: '修改数据源的映射、清洗规则和调度 / Change a source\'s mapping, cleaning and schedule', params: idParam, body: sourceChanges, response: { 204: z.null() } },
   }, async (req, reply) => {
     await updateSource(k, req.ctx, req.params.id, req.body);
+    return reply.code(204).send(null);
+  });
+  r.delete('/api/v1/sources/:id', {
+    config: { access: access.roles('officer') },
+    schema: { tags, summary: '删除数据源（归集记录保留）/ Remove a source (its runs stay on record)', params: idParam, response: { 204: z.null() } },
+  }, async (req, reply) => {
+    await deleteSource(k, req.ctx, req.params.id);
     return reply.code(204).send(null);
   });
   r.post('/api/v1/sources/:id/preview', {

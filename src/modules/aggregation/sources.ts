@@ -320,6 +320,9 @@ export async function runSource(k: Kernel, ctx: Ctx, id: string): Promise<RunRes
 }
 
 export const sourceChanges = z.object({
+  name: z.string().trim().min(2).max(100).optional(),
+  /** full: replace; upsert: insert or update by key; incremental: only rows after the watermark column's last value */
+  mode: z.enum(['full', 'upsert', 'incremental']).optional(),
   /** item name → source column */
   mapping: z.record(z.string(), z.string().max(200)).optional(),
   /** item name → (source code → stored code), e.g. { xb: { 男: '1', 女: '2' } } */
@@ -346,10 +349,22 @@ export async function updateSource(k: Kernel, ctx: Ctx, id: string, c: SourceCha
   const s = await loadSource(k, ctx, id);
   await checkItems(ctx, k.db, s.resource_id, c);
   const cleaning = { ...s.cleaning, ...(c.codeMaps && { codeMaps: c.codeMaps }), ...(c.halfWidth && { halfWidth: c.halfWidth }) };
+  if (c.mode === 'incremental' && !s.config.watermark) fail('VALIDATION', { field: 'mode', zh: '增量方式须有水位列（watermark），请重新登记数据源', en: 'Incremental needs a watermark column; register the source again with one' });
   await inTx(k.db, async (tx) => {
     await sql`UPDATE ingest.source SET mapping = ${JSON.stringify(c.mapping ?? s.mapping)}::jsonb, cleaning = ${JSON.stringify(cleaning)}::jsonb,
-      schedule = ${c.schedule === undefined ? sql`schedule` : c.schedule || null}, updated_at = now() WHERE id = ${id}`.execute(tx);
-    await appendInTx(tx, [auditOf(ctx, 'ingest.source.update', 'source', id, { mapping: c.mapping ?? null, codeMaps: c.codeMaps ?? null, halfWidth: c.halfWidth ?? null, schedule: c.schedule ?? null })]);
+      schedule = ${c.schedule === undefined ? sql`schedule` : c.schedule || null}, name = ${c.name ?? sql`name`}, mode = ${c.mode ?? sql`mode`},
+      watermark = ${c.mode && c.mode !== s.mode ? null : sql`watermark`}, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await appendInTx(tx, [auditOf(ctx, 'ingest.source.update', 'source', id, { name: c.name ?? null, mode: c.mode ?? null, mapping: c.mapping ?? null, codeMaps: c.codeMaps ?? null, halfWidth: c.halfWidth ?? null, schedule: c.schedule ?? null })]);
+  });
+}
+
+/** Removes a source (its runs stay in the record; its password goes with it). */
+export async function deleteSource(k: Kernel, ctx: Ctx, id: string): Promise<void> {
+  requireRole(ctx, 'officer');
+  await loadSource(k, ctx, id);
+  await inTx(k.db, async (tx) => {
+    await sql`DELETE FROM ingest.source WHERE id = ${id}`.execute(tx);
+    await appendInTx(tx, [auditOf(ctx, 'ingest.source.delete', 'source', id, {})]);
   });
 }
 
