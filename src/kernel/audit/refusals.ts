@@ -27,23 +27,29 @@ export interface Refusal {
 
 interface Count { r: Refusal; minute: string; count: number }
 
+const keyOf = (r: Refusal, minute: string) => `${r.appId ?? r.appKey}|${r.route}|${r.resourceId ?? ''}|${r.code}|${minute}`;
+
 export class RefusalLog {
   private counts = new Map<string, Count>();
   private overflow = 0;
   private timer: NodeJS.Timeout;
 
   constructor(private readonly audit: AuditWriter, flushMs = 5000) {
-    this.timer = setInterval(() => void this.flush().catch(() => {}), flushMs);
+    // a flush that fails (the database away) keeps its counts for the next one
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), flushMs);
     this.timer.unref();
   }
 
   note(r: Refusal, now = new Date()): void {
-    const minute = now.toISOString().slice(0, 16);
-    const key = `${r.appId ?? r.appKey}|${r.route}|${r.resourceId ?? ''}|${r.code}|${minute}`;
-    const c = this.counts.get(key);
-    if (c) c.count++;
-    else if (this.counts.size < MAX_KEYS) this.counts.set(key, { r, minute, count: 1 });
-    else this.overflow++;
+    this.add({ r, minute: now.toISOString().slice(0, 16), count: 1 });
+  }
+
+  private add(c: Count): void {
+    const key = keyOf(c.r, c.minute);
+    const had = this.counts.get(key);
+    if (had) had.count += c.count;
+    else if (this.counts.size < MAX_KEYS) this.counts.set(key, { ...c });
+    else this.overflow += c.count;
   }
 
   /** Writes the counts so far as audit entries (resolves once they are committed). */
@@ -60,7 +66,14 @@ export class RefusalLog {
       return auditOf(ctx, 'access.refused', r.resourceId ? 'resource' : 'route', r.resourceId ?? r.route, { minute, count, status: r.status, reason: r.code, route: r.route, appKey: r.appKey.slice(0, 64) });
     });
     if (overflow) entries.push(auditOf({ actor: { type: 'system', id: null, name: 'refusals', roles: [], departmentId: null }, ip: null, requestId: null, lang: 'zh-CN' }, 'access.refused', 'route', '*', { overflow, count: overflow }));
-    await Promise.all(entries.map((e) => this.audit.record(e)));
+    try {
+      await Promise.all(entries.map((e) => this.audit.record(e)));
+    } catch (e) {
+      // not written: the counts go back, to be written with the next flush
+      for (const c of counts) this.add(c);
+      this.overflow += overflow;
+      throw e;
+    }
     return entries.length;
   }
 

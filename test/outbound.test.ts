@@ -6,15 +6,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testEnv, type TestEnv } from '../../../test/support/db.js';
-import { seeded } from '../../../test/support/seed.js';
-import { publishResource } from '../../../test/support/publish.js';
-import { systemCtx } from '../http/context.js';
-import { inTx } from '../http/tx.js';
-import { createSource, testSource } from '../../modules/aggregation/service.js';
-import { notify } from '../notify/notify.js';
-import { createWebhook, deliverDue } from '../notify/webhooks.js';
-import { isInternal, outboundFetch, outboundPolicy } from './outbound.js';
+import { testEnv, type TestEnv } from './support/db.js';
+import { seeded } from './support/seed.js';
+import { publishResource } from './support/publish.js';
+import { systemCtx } from '../src/kernel/http/context.js';
+import { inTx } from '../src/kernel/http/tx.js';
+import { createSource, testSource } from '../src/modules/aggregation/service.js';
+import { notify } from '../src/kernel/notify/notify.js';
+import { createWebhook, deliverDue } from '../src/kernel/notify/webhooks.js';
+import { isInternal, outboundFetch, outboundPolicy } from '../src/kernel/net/outbound.js';
 
 let env: TestEnv;
 let server: http.Server;
