@@ -7,3 +7,4 @@ export { typeValue, parseDate, parseDateTime, halfWidth } from './clean.js';
 export { createSource, testSource, runSource, dispatchSchedules, sourceInput, type SourceInput } from './sources.js';
 export { parseCron } from './cron.js';
 export { removeStaleUploads } from './upload.js';
+export { correctionRun } from './corrections.js';

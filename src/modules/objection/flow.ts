@@ -26,6 +26,7 @@ import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { notify, type Audience } from '../../kernel/notify/notify.js';
 import { kickWebhooks } from '../../kernel/notify/webhooks.js';
 import { sqlType } from '../catalog/service.js';
+import { correctionRun } from '../aggregation/service.js';
 import type { DataItem } from '../catalog/schema.js';
 import './codes.js';
 
@@ -208,12 +209,14 @@ export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
         const where = sql.join(keys.map((i) => sql`${sql.raw(q(i.name))}::text = ${o.record_key![i.name] ?? null}`), sql` AND `);
         const before = (await sql<Record<string, string | null>>`SELECT ${sql.raw(names.map((n) => `${q(n)}::text AS ${q(n)}`).join(', '))} FROM ${sql.raw(res.table)} WHERE ${where} FOR UPDATE`.execute(tx)).rows[0];
         if (!before) fail('OBJECTION_NO_RECORD', { field: 'recordKey' });
+        // a run of its own: what reads rows changed since a run (incremental pushes) carries the correction on
+        const run = await correctionRun(tx, o.resource_id, `异议更正 #${id}`, ctx.actor.name);
         for (const name of names) {
           const it = res.items.find((i) => i.name === name)!;
           const value = input.changes[name] ?? null;
           try {
             await sql`SAVEPOINT correction`.execute(tx);
-            await sql`UPDATE ${sql.raw(res.table)} SET ${sql.raw(q(name))} = ${value}::${sql.raw(sqlType(it))}, _updated_at = now() WHERE ${where}`.execute(tx);
+            await sql`UPDATE ${sql.raw(res.table)} SET ${sql.raw(q(name))} = ${value}::${sql.raw(sqlType(it))}, _run_id = ${run}, _updated_at = now() WHERE ${where}`.execute(tx);
             await sql`RELEASE SAVEPOINT correction`.execute(tx);
           } catch (e) {
             const code = (e as { code?: string }).code ?? '';

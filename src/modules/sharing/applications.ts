@@ -246,13 +246,13 @@ export async function grantStats(k: Kernel, ctx: Ctx, grantId: number) {
      FROM kernel.audit_log WHERE ts > now() - interval '30 days' AND action LIKE 'service.%' AND actor_type = 'app' AND detail->>'grant' = $1::text
      GROUP BY 1, 2 ORDER BY 2, 1`, [grantId])).rows;
   const deliveries = (await k.pool.query(
-    `SELECT id, format, rows, created_at, completed_at, sm3 FROM share.delivery WHERE grant_id = $1 ORDER BY created_at DESC LIMIT 50`, [grantId])).rows;
+    `SELECT id, format, rows, created_at, completed_at, failed_at, sm3 FROM share.delivery WHERE grant_id = $1 ORDER BY created_at DESC LIMIT 50`, [grantId])).rows;
   const byService: Record<string, number> = {};
   for (const r of rows) byService[r.service] = (byService[r.service] ?? 0) + Number(r.calls);
   return {
     grantId, total: rows.reduce((n, r) => n + Number(r.calls), 0), byService,
     byDay: rows.map((r) => ({ day: r.day, service: r.service, calls: Number(r.calls), rows: r.rows === null ? null : Number(r.rows) })),
-    deliveries: deliveries.map((d) => ({ id: d.id as string, format: d.format as string, rows: Number(d.rows), createdAt: (d.created_at as Date).toISOString(), completed: d.completed_at !== null, sm3: d.sm3 as string | null })),
+    deliveries: deliveries.map((d) => ({ id: d.id as string, format: d.format as string, rows: Number(d.rows), createdAt: (d.created_at as Date).toISOString(), completed: d.completed_at !== null, failed: d.failed_at !== null, sm3: d.sm3 as string | null })),
   };
 }
 

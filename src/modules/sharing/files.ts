@@ -143,5 +143,6 @@ export async function getDelivery(k: Kernel, ctx: Ctx, id: string) {
     format: d.format as string, rows: Number(d.rows), fields: d.fields as string[], masks: d.masks as Record<string, string>, filters: d.filters as Record<string, string>,
     requestId: d.request_id as string | null, createdAt: (d.created_at as Date).toISOString(), completedAt: d.completed_at ? (d.completed_at as Date).toISOString() : null,
     bytes: d.bytes === null ? null : Number(d.bytes), sm3: d.sm3 as string | null,
+    failedAt: d.failed_at ? (d.failed_at as Date).toISOString() : null, error: d.error as string | null,
   };
 }

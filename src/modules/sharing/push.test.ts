@@ -109,6 +109,42 @@ describe.skipIf(!hasPg)('push into the consumer\'s PostgreSQL', () => {
     expect((await consumer.query('SELECT count(*)::int AS n FROM bdc_djxx')).rows[0].n).toBe(7);
     expect((await call('GET', `/api/v1/share/grants/${grantId}/push`)).json()).toMatchObject({ table: 'bdc_djxx', lastError: null });
   });
+
+  it('carries a correction made through an objection to the target', async () => {
+    const zrzy = await loginAs(env.app, 'zrzy_officer', DEMO_PASSWORD);
+    const { id } = (await call('POST', '/api/v1/objections', { resourceId, recordKey: { bdcqzh: 'BDC2' }, field: 'mj', proposedValue: '55.5', description: '面积与权证记载不符' })).json();
+    expect((await call('POST', `/api/v1/objections/${id}/accept`, { accept: true }, zrzy)).statusCode).toBe(200);
+    expect((await call('POST', `/api/v1/objections/${id}/handle`, { decision: 'correct', changes: { mj: '55.5' }, reason: '核对不动产权证书' }, zrzy)).json().status).toBe('corrected');
+    // the correction is a run of its own, and the next push carries exactly that row
+    const run = (await env.rt.kernel.pool.query(`SELECT mode, source FROM ingest.run WHERE resource_id = $1 ORDER BY id DESC LIMIT 1`, [resourceId])).rows[0];
+    expect(run).toEqual({ mode: 'correction', source: `异议更正 #${id}` });
+    expect((await call('POST', `/api/v1/share/grants/${grantId}/push/run`)).json()).toMatchObject({ rows: 1 });
+    expect((await consumer.query(`SELECT mj FROM bdc_djxx WHERE bdcqzh = 'BDC2'`)).rows[0].mj).toBe('55.50');
+  });
+
+  it('keys the target on a pseudonym when the business key leaves masked: look-alike identifiers stay apart', async () => {
+    const people: DataItem[] = [
+      { name: 'sfzh', label: '公民身份号码', type: 'string', length: 18, primaryKey: true, incremental: false, grade: 3, masking: 'ric' },
+      { name: 'xm', label: '姓名', type: 'string', length: 50, primaryKey: false, incremental: false, grade: 2, masking: 'name' },
+    ];
+    const rid = (await publishResource(env.rt.kernel, { department: '淄博市自然资源和规划局', name: '人员登记信息', items: people, shareType: 'conditional' })).id;
+    // 62 people whose identifiers share the six first and four last characters: they all mask alike
+    const rows = Array.from({ length: 62 }, (_, i) => [`370303${19600101 + i}1234`, `人员${i}`]);
+    expect(new Set(rows.map(([id]) => `${id!.slice(0, 6)}${id!.slice(-4)}`)).size).toBe(1);
+    await runIngest(env.rt.kernel, systemCtx('test'), { resourceId: rid, mode: 'full', source: 'test', columns: ['sfzh', 'xm'], rows: (async function* () { yield rows.map((values, i) => ({ row: i + 1, values })); })() });
+    const g = await approvedGrant(env, { resourceId: rid, fields: ['sfzh', 'xm'], services: ['push'] });
+    const put = await env.app.inject(as(g.zjj, { method: 'PUT', url: `/api/v1/share/grants/${g.grantId}/push`, payload: { kind: 'postgres', host: '127.0.0.1', port: 5432, database: target, user: 'postgres', table: 'ry_djxx' } }));
+    expect(put.statusCode).toBe(200);
+    const pushed = (await env.app.inject(as(g.zjj, { method: 'POST', url: `/api/v1/share/grants/${g.grantId}/push/run` }))).json();
+    expect(pushed).toMatchObject({ rows: 62 });
+    const at = (await consumer.query('SELECT _gs_key, sfzh FROM ry_djxx')).rows;
+    expect(at).toHaveLength(62);
+    expect(at.every((r) => /^\d{6}\*{8}\d{4}$/.test(r.sfzh) && /^[0-9a-f]{64}$/.test(r._gs_key))).toBe(true);
+    // a second push of the same rows (after a run that touched them) overwrites, never duplicates
+    await runIngest(env.rt.kernel, systemCtx('test'), { resourceId: rid, mode: 'upsert', source: 'test', columns: ['sfzh', 'xm'], rows: (async function* () { yield rows.map(([id], i) => ({ row: i + 1, values: [id!, `改名${i}`] })); })() });
+    expect((await env.app.inject(as(g.zjj, { method: 'POST', url: `/api/v1/share/grants/${g.grantId}/push/run` }))).json()).toMatchObject({ rows: 62 });
+    expect((await consumer.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE xm LIKE '改%')::int AS renamed FROM ry_djxx`)).rows[0]).toEqual({ n: 62, renamed: 62 });
+  });
 });
 
 describe.skipIf(!hasMariadb)('push into the consumer\'s MariaDB', () => {
@@ -140,6 +176,13 @@ describe.skipIf(!hasMariadb)('push into the consumer\'s MariaDB', () => {
     const failed = await call('POST', `/api/v1/share/grants/${grantId}/push/run`);
     expect(failed.json()).toMatchObject({ status: 502, code: 'SHARE_PUSH_FAILED' });
     expect((await call('GET', `/api/v1/share/grants/${grantId}/push`)).json().lastError).toMatch(/denied|nobody/i);
+    // a failed push is a failed delivery, in the delivery record and in the audit
+    const entry = (await env.rt.kernel.pool.query(`SELECT detail FROM kernel.audit_log WHERE action = 'service.push.failed' ORDER BY seq DESC LIMIT 1`)).rows[0]?.detail;
+    expect(entry).toMatchObject({ grant: grantId, written: 0 });
+    expect(entry.error).toMatch(/denied|nobody/i);
+    expect((await call('GET', `/api/v1/share/deliveries/${entry.delivery}`)).json()).toMatchObject({ completedAt: null, error: expect.stringMatching(/denied|nobody/i) });
+    const usage = (await call('GET', `/api/v1/share/grants/${grantId}/stats`)).json();
+    expect(usage.deliveries.find((d: { id: string }) => d.id === entry.delivery)).toMatchObject({ completed: false, failed: true });
   });
 });
 

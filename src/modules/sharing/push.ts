@@ -1,10 +1,15 @@
 /**
  * 库表推送: a grant's view delivered into the consumer's own PostgreSQL or MySQL/MariaDB table, on a
  * schedule or on demand. Each push takes the rows that aggregation runs changed after the last run
- * pushed (the `_run_id` watermark), masked as the grant says, and upserts them by the business key
- * into the target table (created when missing: every column text, the key as primary key, plus
- * `_delivery_id` and `_pushed_at`). Every push is a delivery with its own id, recorded with its
- * audit entry before the first row is written; the watermark moves only when the push completed.
+ * pushed (the `_run_id` watermark; a correction made through an objection is a run of its own), masked
+ * as the grant says, and upserts them into the target table (created when missing: every column
+ * text, plus `_delivery_id` and `_pushed_at`). The target's primary key is the business key when the
+ * grant shows every key item in clear; otherwise it is `_gs_key`, a pseudonym of the stored key —
+ * HMAC-SM3 under a key derived from the node's master key, per grant — so two people whose masked
+ * identifiers look alike stay two rows, and two consumers cannot join their tables on it.
+ * Every push is a delivery with its own id, recorded with its audit entry before the first row is
+ * written; the watermark moves only when the push completed; a push that fails part-way is a failed
+ * delivery (`service.push.failed` in the audit, with how many rows had been written).
  * Rows deleted at the source are not deleted in the target (a full reload there is the remedy).
  */
 import pg from 'pg';
@@ -16,16 +21,27 @@ import { hasRole, systemCtx } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { AppError, fail } from '../../kernel/http/errors.js';
-import { openSecret, sealSecret } from '../../kernel/crypto/sm.js';
+import { hmacSm3Hex, openSecret, sealSecret } from '../../kernel/crypto/sm.js';
 import { openSnapshot } from '../../kernel/db/snapshot.js';
 import { parseCron } from '../aggregation/service.js';
 import { maskValue, type Mask } from './masking.js';
-import { viewPlan, type Dataset, type GrantScope } from './views.js';
+import { KEY_COL, viewPlan, type Dataset, type GrantScope } from './views.js';
 import { newDeliveryId } from './files.js';
 import { getNode } from '../../kernel/auth/node.js';
 import './codes.js';
 
 const BATCH = 500;
+/** the target's key column when the business key leaves masked (or not at all) */
+export const PSEUDONYM_COL = '_gs_key';
+
+/**
+ * The pseudonym of a stored business key under one grant: HMAC-SM3 keyed by a key derived from the
+ * master key (never leaves the node), over the grant id and the key values.
+ */
+export function keyPseudonym(masterKey: Buffer, grantId: number, key: (string | null)[]): string {
+  const secret = hmacSm3Hex(masterKey, 'gongshu/push-pseudonym/v1');
+  return hmacSm3Hex(Buffer.from(secret, 'hex'), [String(grantId), ...key.map((v) => v ?? '')].join('\u0000'));
+}
 const ident = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'letters, digits and _ (at most 63)');
 
 export const pushInput = z.object({
@@ -131,9 +147,12 @@ export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<Pus
   if (!g.dataset_table) fail('SHARE_NOT_PUBLISHED');
   const ds: Dataset = { table: `ds.${g.dataset_table}`, items: g.items };
   const scope: GrantScope = { fields: g.fields, masks: g.masks, rowFilter: g.row_filter };
-  const plan = viewPlan(ds, scope, {});
-  const keys = ds.items.filter((i) => i.primaryKey).map((i) => i.name).filter((n) => g.fields.includes(n));
-  if (keys.length === 0) fail('VALIDATION', { zh: '推送须包含业务主键字段', en: 'A push needs the business key among the granted fields' });
+  const plan = viewPlan(ds, scope, {}, undefined, true);
+  const keyItems = ds.items.filter((i) => i.primaryKey).map((i) => i.name);
+  // the business key in clear when the grant shows all of it so; a pseudonym of it otherwise
+  const clearKey = keyItems.every((n) => g.fields.includes(n) && (g.masks[n] ?? 'none') === 'none');
+  const columns = clearKey ? g.fields : [PSEUDONYM_COL, ...g.fields];
+  const keys = clearKey ? keyItems : [PSEUDONYM_COL];
   const since = Number(t.watermark);
   // the granted view, limited to rows of later runs, with each row's run
   const watermarkAt = plan.p.add(since);
@@ -143,6 +162,8 @@ export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<Pus
   const count = `${plan.countSql}${where}`;
   const snap = await openSnapshot(k.pool);
   let sink: Sink | undefined;
+  let deliveryId: string | null = null;
+  let written = 0;
   try {
     const rows = await snap.count(count, plan.params);
     if (rows === 0) {
@@ -150,22 +171,24 @@ export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<Pus
       await k.pool.query('UPDATE share.push_target SET last_push_at = now(), last_error = NULL WHERE id = $1', [t.id]);
       return { deliveryId: null, rows: 0, watermark: since };
     }
-    const deliveryId = newDeliveryId((await getNode(k.db))?.code ?? k.config.node.code);
+    deliveryId = newDeliveryId((await getNode(k.db))?.code ?? k.config.node.code);
     const masks = Object.fromEntries(Object.entries(g.masks).filter(([, m]) => m !== 'none'));
     await k.pool.query(
       `INSERT INTO share.delivery (id, grant_id, resource_id, app_credential_id, department_id, actor_name, format, rows, fields, masks, filters, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, 'push', $7, $8, $9, $10, $11)`,
       [deliveryId, grantId, g.resource_id, g.app_credential_id, g.consumer_department_id, ctx.actor.name, rows, g.fields, JSON.stringify(masks), JSON.stringify({ sinceRun: since }), ctx.requestId]);
-    await k.audit.record(auditOf(ctx, 'service.push', 'resource', g.resource_id, { grant: grantId, delivery: deliveryId, rows, sinceRun: since, fields: g.fields, masks, target: `${t.kind}://${t.host}:${t.port}/${t.database}/${t.table_name}` }));
+    await k.audit.record(auditOf(ctx, 'service.push', 'resource', g.resource_id, { grant: grantId, delivery: deliveryId, rows, sinceRun: since, fields: g.fields, masks, key: clearKey ? keyItems : PSEUDONYM_COL, target: `${t.kind}://${t.host}:${t.port}/${t.database}/${t.table_name}` }));
     sink = await openSink(t, t.secret_sealed ? openSecret(k.masterKey, t.secret_sealed) : undefined);
-    await sink.ensure(g.fields, keys);
+    await sink.ensure(columns, keys);
     let top = since;
     for await (const batch of snap.batches(select, plan.params, BATCH)) {
-      await sink.upsert(g.fields, keys, batch.map((r) => {
+      await sink.upsert(columns, keys, batch.map((r) => {
         top = Math.max(top, Number(r._run));
         for (const [f, mask] of Object.entries(plan.jsMasks)) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
-        return [...g.fields.map((f) => r[f] ?? null), deliveryId];
+        const values = [...g.fields.map((f) => r[f] ?? null), deliveryId];
+        return clearKey ? values : [keyPseudonym(k.masterKey, grantId, keyItems.map((_, n) => r[`${KEY_COL}${n}`] ?? null)), ...values];
       }));
+      written += batch.length;
     }
     await snap.end();
     await k.pool.query('UPDATE share.push_target SET watermark = $2, last_push_at = now(), last_error = NULL WHERE id = $1', [t.id, top]);
@@ -175,6 +198,11 @@ export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<Pus
     await snap.end(e);
     const m = String((e as Error).message).slice(0, 1000);
     await k.pool.query('UPDATE share.push_target SET last_error = $2 WHERE id = $1', [t.id, m]);
+    if (deliveryId) {
+      // begun and recorded, then refused: a failed delivery, and the audit says so
+      await k.pool.query('UPDATE share.delivery SET failed_at = now(), error = $2 WHERE id = $1', [deliveryId, m]);
+      await k.audit.record(auditOf(ctx, 'service.push.failed', 'resource', g.resource_id, { grant: grantId, delivery: deliveryId, written, error: m }));
+    }
     if (e instanceof AppError) throw e;
     return fail('SHARE_PUSH_FAILED', { zh: `推送目标出错：${m}`, en: `The push target failed: ${m}` });
   } finally {

@@ -85,7 +85,7 @@ const en: Messages = {
     secretHeader: 'Secret header', secret: 'Secret (the header\'s value)', where: 'Where', mapping: 'Mapping and preview', item: 'Item', itemType: 'Type', column: 'Source column', suggested: 'Suggested: {{column}}',
     codeMap: 'Code map', codeMapHint: 'M=1, F=2', halfWidth: 'Full-width to half-width', preview: 'Preview 20 rows', save: 'Save', saved: 'Saved', previewTitle: 'As stored (first 20 rows)',
     missingKeys: 'No source column for the business key: {{keys}}', unmapped: 'Not mapped', previewError: 'The source could not be read',
-    modes: { full: 'Full (replace)', upsert: 'Insert or update', incremental: 'Incremental (watermark)' },
+    modes: { correction: 'Objection correction', full: 'Full (replace)', upsert: 'Insert or update', incremental: 'Incremental (watermark)' },
     states: { running: 'Running', succeeded: 'Succeeded', failed: 'Failed' },
   },
   governance: {
@@ -113,7 +113,7 @@ const en: Messages = {
   },
   share: {
     push: 'Push to a table', onDemand: 'on demand', lastPush: 'last push', pushed: '{{n}} rows pushed', dbKind: 'Database', host: 'Host', port: 'Port', database: 'Database', dbUser: 'User', dbPassword: 'Password (leave empty to keep)', table: 'Target table', schedule: 'Schedule (cron)', pushNow: 'Push now',
-    expired: 'Expired', escalated: 'Escalated (overdue)', renewalOf: 'Renews #{{id}}', usage: 'Calls (last 30 days)', calls30: '{{n}} in all', deliveryId: 'Delivery id', format: 'Format', rows: 'Rows', renew: 'Renew', renewTo: 'Renew until',
+    expired: 'Expired', escalated: 'Escalated (overdue)', renewalOf: 'Renews #{{id}}', usage: 'Calls (last 30 days)', calls30: '{{n}} in all', deliveryState: 'State', deliveryStates: { completed: 'Completed', failed: 'Failed', running: 'Not completed' }, deliveryId: 'Delivery id', format: 'Format', rows: 'Rows', renew: 'Renew', renewTo: 'Renew until',
     title: 'Sharing applications', apply: 'Apply for sharing', submit: 'Submit', submitted: 'The application is submitted', fields: 'Fields', leastNecessary: 'Only what is necessary', grade: 'grade {{grade}}',
     services: 'Services', onlyNoRows: 'A resource not for sharing: verification or statistics only', credential: 'App credential', purpose: 'Purpose', legalBasis: 'Legal basis', scenario: 'Scenario', period: 'Period',
     expectedCalls: 'Expected calls', received: 'Received', mine: 'My applications', queue: 'To review', resource: 'Resource', applicant: 'Applicant', provider: 'Provider', status: 'Status', timeLeft: 'Time left',

@@ -83,7 +83,7 @@ const zh = {
     secretHeader: '密钥请求头', secret: '密钥（请求头的值）', where: '位置', mapping: '映射与预览', item: '数据项', itemType: '类型', column: '源字段', suggested: '建议：{{column}}',
     codeMap: '代码映射', codeMapHint: '男=1, 女=2', halfWidth: '全角转半角', preview: '预览前 20 行', save: '保存', saved: '已保存', previewTitle: '入库效果（前 20 行）',
     missingKeys: '业务主键没有对应的源字段：{{keys}}', unmapped: '未映射', previewError: '读取数据源失败',
-    modes: { full: '全量（替换）', upsert: '插入或更新', incremental: '增量（按水位列）' },
+    modes: { correction: '异议更正', full: '全量（替换）', upsert: '插入或更新', incremental: '增量（按水位列）' },
     states: { running: '运行中', succeeded: '成功', failed: '失败' },
   },
   governance: {
@@ -111,7 +111,7 @@ const zh = {
   },
   share: {
     push: '库表推送', onDemand: '按需', lastPush: '上次推送', pushed: '已推送 {{n}} 行', dbKind: '数据库', host: '主机', port: '端口', database: '库名', dbUser: '用户名', dbPassword: '密码（不改则留空）', table: '目标表', schedule: '定时（cron）', pushNow: '立即推送',
-    expired: '已到期', escalated: '已超期上报', renewalOf: '续期自 #{{id}}', usage: '调用统计（近 30 天）', calls30: '共 {{n}} 次', deliveryId: '交付唯一标识', format: '格式', rows: '行数', renew: '申请续期', renewTo: '续期至',
+    expired: '已到期', escalated: '已超期上报', renewalOf: '续期自 #{{id}}', usage: '调用统计（近 30 天）', calls30: '共 {{n}} 次', deliveryState: '交付状态', deliveryStates: { completed: '已完成', failed: '失败', running: '未完成' }, deliveryId: '交付唯一标识', format: '格式', rows: '行数', renew: '申请续期', renewTo: '续期至',
     title: '共享申请', apply: '申请共享', submit: '提交申请', submitted: '申请已提交', fields: '申请字段', leastNecessary: '按最小必要原则选择', grade: '{{grade}} 级',
     services: '服务类型', onlyNoRows: '不予共享的资源只能申请核验或统计', credential: '调用凭证', purpose: '用途', legalBasis: '法律依据', scenario: '应用场景', period: '使用期限',
     expectedCalls: '预计调用量', received: '收到的申请', mine: '我的申请', queue: '待我审核', resource: '资源', applicant: '申请部门', provider: '提供部门', status: '状态', timeLeft: '审核时限',

@@ -20,7 +20,7 @@ const application = z.object({
 });
 const stats = z.object({
   total: z.number(), byService: z.record(z.string(), z.number()),
-  deliveries: z.array(z.object({ id: z.string(), format: z.string(), rows: z.number(), createdAt: z.string(), completed: z.boolean() })),
+  deliveries: z.array(z.object({ id: z.string(), format: z.string(), rows: z.number(), createdAt: z.string(), completed: z.boolean(), failed: z.boolean() })),
 });
 type Application = z.infer<typeof application>;
 const detail = application.extend({
@@ -126,7 +126,8 @@ export default function Share() {
                     <Space wrap>{t('share.calls30', { n: usage.data.total })}{Object.entries(usage.data.byService).map(([k, n]) => <Tag key={k}>{t(`share.serviceTypes.${k}`)} {n}</Tag>)}</Space>
                     {usage.data.deliveries.length > 0 && <Table size="small" rowKey="id" pagination={false} dataSource={usage.data.deliveries}
                       columns={[{ key: 'id', dataIndex: 'id', title: t('share.deliveryId') }, { key: 'format', dataIndex: 'format', title: t('share.format') }, { key: 'rows', dataIndex: 'rows', title: t('share.rows') },
-                        { key: 'at', dataIndex: 'createdAt', title: t('share.submittedAt'), render: (v: string) => fmtDateTime(v, i18n.language) }]} />}
+                        { key: 'at', dataIndex: 'createdAt', title: t('share.submittedAt'), render: (v: string) => fmtDateTime(v, i18n.language) },
+                        { key: 'state', title: t('share.deliveryState'), render: (_: unknown, r: { completed: boolean; failed: boolean }) => <Tag color={r.failed ? 'error' : r.completed ? 'success' : 'processing'}>{t(`share.deliveryStates.${r.failed ? 'failed' : r.completed ? 'completed' : 'running'}`)}</Tag> }]} />}
                   </>
                 )}
                 {d.grant.services.includes('push') && <PushTarget grantId={d.grant.id} editable={!!mine.data?.some((a) => a.id === d.id)} />}
