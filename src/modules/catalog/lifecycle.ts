@@ -18,6 +18,13 @@ import { removeEntry, upsertEntry } from './search.js';
 import { compact, type DataItem, type ResourceDto, type ResourceInput, type ResourceMeta } from './schema.js';
 import './codes.js';
 
+/** Run in the publishing transaction (governance: adopt the identity rules of the published items). */
+type PublishHook = (tx: Tx, ctx: Ctx, published: { resourceId: string; version: number; items: DataItem[] }) => Promise<void>;
+const publishHooks: PublishHook[] = [];
+export function onPublish(h: PublishHook): void {
+  publishHooks.push(h);
+}
+
 type Resource = NonNullable<Awaited<ReturnType<typeof loadResource>>>;
 
 function requireEditor(ctx: Ctx, departmentId: string): void {
@@ -169,6 +176,7 @@ export async function reviewResource(ctx: Ctx, tx: Tx, id: string, decision: 'ap
   await upsertEntry(tx, { id, code, departmentId: r.department_id, departmentName: r.department_name, version: v.version, publishedAt: r.first_published_at ?? now }, v.meta, v.items, v.grade);
   await event(tx, ctx, r, v.version, 'approve', comment ?? null);
   await appendInTx(tx, [auditOf(ctx, 'catalog.resource.publish', 'resource', id, { version: v.version, code, table: `ds.${table}` })]);
+  for (const h of publishHooks) await h(tx, ctx, { resourceId: id, version: v.version, items: v.items });
   return toResourceDto(tx, (await loadResource(tx, id))!, true);
 }
 

@@ -84,14 +84,45 @@ describe('rules, checks, problems and scores', () => {
   };
   const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) => env.app.inject(as(officer, { method, url, ...(payload && { payload }) }));
 
+  it('publishing adopts identity rules; a suggestion is offered only when the stored rows fit it; 男/女 are 性别 codes', async () => {
+    const items: DataItem[] = [
+      { name: 'tyshxydm', label: '统一社会信用代码', type: 'string', length: 18, primaryKey: true, incremental: false, identityKind: 'uscc', grade: 1, masking: 'none' },
+      { name: 'fddbr_xb', label: '性别', type: 'string', length: 4, primaryKey: false, incremental: false, grade: 1, masking: 'none' },
+      { name: 'lxsj', label: '联系手机', type: 'string', length: 20, primaryKey: false, incremental: false, grade: 2, masking: 'none' },
+    ];
+    // a department of its own, so the later tests' counts of 人社局 problems and tasks stay theirs
+    const res = await publishResource(env.rt.kernel, { department: '淄博市市场监督管理局', name: '用人单位（建议）', items });
+    const scjg = await loginAs(env.app, 'scjg_officer', DEMO_PASSWORD);
+    const usccs = ['91370300MA3C5U4R3N', '91370303MA3NHK1X2Q', '91370302MA3CBPXE1P', '91370304MA3MKQ9C8R', '91370305MA3D5BN13D', '91370306MA3NKJ7W6D'];
+    // four bad codes among them: flagged from the first run, before any officer adopted anything
+    const rows = usccs.map((u, i) => [i < 2 ? u : `${u.slice(0, 17)}0`, i % 2 ? '女' : '男', `0533-23546${20 + i}`]);
+    await runIngest(env.rt.kernel, ctx, { resourceId: res.id, mode: 'full', source: 'test', columns: items.map((i) => i.name), rows: (async function* () { yield rows.map((values, i) => ({ row: i + 1, values })); })() });
+    await processCheckRequests(env.rt.kernel); // the run's own check request: the later tests count theirs
+    const invalid = rows.filter(([u]) => !validate('uscc', u!).valid).length;
+    expect(invalid).toBeGreaterThan(0);
+    const check = await checkResource(env.rt.kernel, ctx, res.id);
+    expect(check.failingRows).toBe(invalid);
+    const listed = (await env.app.inject(as(scjg, { method: 'GET', url: `/api/v1/governance/resources/${res.id}/rules` }))).json();
+    expect(listed.rules.map((r: { item: string; kind: string }) => `${r.item}:${r.kind}`)).toEqual(['tyshxydm:uscc']);
+    const offered = Object.fromEntries(listed.suggestions.map((s: { item: string | null; kind: string; sample?: object }) => [`${s.item ?? '*'}:${s.kind}`, s.sample]));
+    // 男/女 fit the 性别 code table: offered, and nothing in the sample fails it
+    expect(offered['fddbr_xb:code']).toEqual({ rows: 6, failing: 0 });
+    // landlines in a 手机 item: every sampled value fails the mobile rule, so it is not offered
+    expect(Object.keys(offered)).not.toContain('lxsj:mobile');
+    expect((await env.app.inject(as(scjg, { method: 'POST', url: `/api/v1/governance/resources/${res.id}/rules/adopt` }))).json().adopted).toBe(listed.suggestions.length);
+    const again = await checkResource(env.rt.kernel, ctx, res.id);
+    expect(again.failingRows).toBe(invalid); // adopting all suggestions opened no false problem
+  });
+
   it('an ingest with planted errors opens the right problems; a corrected file closes them and the score rises', async () => {
     const res = await publishResource(env.rt.kernel, { department: '淄博市人力资源和社会保障局', name: '参保人员（治理）', items: ITEMS });
     const suggested = (await api('GET', `/api/v1/governance/resources/${res.id}/rules`)).json();
-    expect(suggested.rules).toEqual([]);
+    // publishing adopted the identity rule (flagging); the rest are suggestions
+    expect(suggested.rules.map((r: { item: string; kind: string; severity: string }) => `${r.item}:${r.kind}:${r.severity}`)).toEqual(['sfzh:ric:flagging']);
     expect(suggested.suggestions.map((s: { item: string | null; kind: string }) => `${s.item ?? '*'}:${s.kind}`).sort()).toEqual(
-      ['*:freshness', '*:volume', 'csrq:date', 'csrq:not_null', 'sfzh:ric', 'sfzh:ric_consistency', 'sjhm:mobile', 'sjhm:not_null', 'xb:code', 'xb:not_null', 'xm:not_null', 'xzqh:not_null', 'xzqh:region'],
+      ['*:freshness', '*:volume', 'csrq:date', 'csrq:not_null', 'sfzh:ric_consistency', 'sjhm:mobile', 'sjhm:not_null', 'xb:code', 'xb:not_null', 'xm:not_null', 'xzqh:not_null', 'xzqh:region'],
     );
-    expect((await api('POST', `/api/v1/governance/resources/${res.id}/rules/adopt`)).json()).toMatchObject({ adopted: 13 });
+    expect((await api('POST', `/api/v1/governance/resources/${res.id}/rules/adopt`)).json()).toMatchObject({ adopted: 12 });
 
     const good = ['370303199001010017', '37030219850505002X', '370304197001010014'];
     expect(good.map((v) => validate('ric', v).valid)).toEqual([true, true, true]);
@@ -207,8 +238,9 @@ describe('rules, checks, problems and scores', () => {
     await runIngest(env.rt.kernel, ctx, { resourceId: marriage.id, mode: 'upsert', source: 'push', columns: ['djzh', 'nfsfzh', 'xm'], rows: (async function* () { yield [{ row: 1, values: ['J370303-2016-002', '370303198001010010', '周八'] }]; })() });
     const refCheck = await checkResource(env.rt.kernel, ctx, marriage.id);
     expect(refCheck.failingRows).toBe(1);
-    const refProblems = (await env.rt.kernel.pool.query(`SELECT row_key, reason FROM gov.problem WHERE resource_id = $1`, [marriage.id])).rows;
-    expect(refProblems).toEqual([{ row_key: 'J370303-2016-002', reason: 'no_reference' }]);
+    const refProblems = (await env.rt.kernel.pool.query(`SELECT row_key, reason FROM gov.problem WHERE resource_id = $1 ORDER BY reason`, [marriage.id])).rows;
+    // unknown to 参保人员, and (by the identity rule adopted on publishing) its check digit is wrong
+    expect(refProblems).toEqual([{ row_key: 'J370303-2016-002', reason: 'checksum' }, { row_key: 'J370303-2016-002', reason: 'no_reference' }]);
   });
 
   it('refuses rules that do not fit the resource, and other departments\' officers', async () => {

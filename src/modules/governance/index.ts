@@ -3,6 +3,8 @@ import path from 'node:path';
 import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
 import { setIngestHooks } from '../aggregation/service.js';
+import { onPublish } from '../catalog/service.js';
+import { adoptIdentityRules } from './rules.js';
 import { blockingRules, processCheckRequests } from './checks.js';
 import { governanceRoutes } from './routes.js';
 import { escalateOverdue } from './tasks.js';
@@ -19,6 +21,9 @@ setIngestHooks({
     );
   },
 });
+
+// publishing a resource with identity items adopts their check rules (flagging)
+onPublish(async (tx, ctx, p) => void (await adoptIdentityRules(tx, ctx, p.resourceId, p.items)));
 
 export const governanceModule: Module = {
   name: 'governance',

@@ -7,6 +7,7 @@ import { access } from '../../kernel/http/access.js';
 import { pageQuery } from '../../kernel/http/pagination.js';
 import { ruleInput, listRules, saveRule, deleteRule, suggestRules } from './rules.js';
 import { checkResource } from './checks.js';
+import { fitSuggestions } from './fit.js';
 import { confirmProblem, departmentTrend, listChecks, listProblems, scores } from './read.js';
 import { listTasks, problemsWorkbook } from './tasks.js';
 import { openProfile, profileQuery } from './profiles.js';
@@ -20,7 +21,10 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
   const idParam = z.object({ id: z.uuid() });
 
   r.get('/api/v1/governance/resources/:id/rules', { config: { access: readers }, schema: { tags, summary: '质量规则（已设置的和建议的）/ Quality rules, saved and suggested', params: idParam } },
-    async (req) => listRules(k, req.ctx, req.params.id));
+    async (req) => {
+      const listed = await listRules(k, req.ctx, req.params.id);
+      return { rules: listed.rules, suggestions: await fitSuggestions(k, await getResource(req.ctx, k.db, req.params.id), listed.suggestions) };
+    });
   r.put('/api/v1/governance/resources/:id/rules', {
     config: { access: access.roles('officer') },
     schema: { tags, summary: '设置一条质量规则（同一数据项同类规则替换）/ Set a rule (replaces the same kind on the same item)', params: idParam, body: ruleInput },
@@ -30,8 +34,8 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
     schema: { tags, summary: '采用全部建议规则 / Adopt every suggested rule', params: idParam },
   }, async (req) => {
     const res = await getResource(req.ctx, k.db, req.params.id);
-    const { suggestions } = await listRules(k, req.ctx, res.id);
-    for (const s of suggestions.length ? suggestions : []) await saveRule(k, req.ctx, res.id, s);
+    const suggestions = await fitSuggestions(k, res, (await listRules(k, req.ctx, res.id)).suggestions);
+    for (const { sample: _, ...s } of suggestions) await saveRule(k, req.ctx, res.id, s);
     return { adopted: suggestions.length, suggested: suggestRules(res).length };
   });
   r.delete('/api/v1/governance/rules/:id', { config: { access: access.roles('officer') }, schema: { tags, summary: '删除规则 / Delete a rule', params: idParam, response: { 204: z.null() } } },

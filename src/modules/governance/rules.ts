@@ -13,6 +13,7 @@ import { appendInTx } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
 import { inTx } from '../../kernel/http/tx.js';
+import type { Tx } from '../../kernel/db/pool.js';
 import { getResource } from '../catalog/service.js';
 import type { DataItem, ResourceDto } from '../catalog/schema.js';
 
@@ -74,8 +75,8 @@ export interface Rule extends RuleInput {
   dimension: Dimension;
 }
 
-/** GB/T 2261.1 性别代码 */
-const SEX_CODES = ['0', '1', '2', '9'];
+/** GB/T 2261.1 性别代码: the codes and their names (departments store either) */
+const SEX_CODES = ['0', '1', '2', '9', '未知的性别', '男', '女', '未说明的性别'];
 const PAST_DATE = /出生|成立|登记|注册|发证|签发|开业|核准/;
 
 /** What a careful officer would attach to these items. */
@@ -102,6 +103,28 @@ export function suggestRules(res: Pick<ResourceDto, 'published'>): RuleInput[] {
   add(null, 'freshness');
   add(null, 'volume', { maxChangePct: 50 });
   return out;
+}
+
+/** The identity rules (公民身份号码, 统一社会信用代码) a published version's items call for. */
+export const IDENTITY_KINDS: Kind[] = ['ric', 'uscc'];
+
+/**
+ * On publish, inside the publishing transaction: the identity items' check rules are adopted
+ * (flagging), so invalid identifiers raise problems from the first run. A rule already there —
+ * enabled, disabled or made blocking by an officer — is left as it is.
+ */
+export async function adoptIdentityRules(tx: Tx, ctx: Ctx, resourceId: string, items: DataItem[]): Promise<number> {
+  const rules = suggestRules({ published: { items } as ResourceDto['published'] }).filter((r) => IDENTITY_KINDS.includes(r.kind));
+  let adopted = 0;
+  for (const r of rules) {
+    const row = (await sql<{ id: string }>`INSERT INTO gov.rule (resource_id, item, kind, params, severity, dimension, enabled, created_by)
+      VALUES (${resourceId}, ${r.item}, ${r.kind}, '{}'::jsonb, 'flagging', ${KINDS[r.kind]}, true, ${ctx.actor.name})
+      ON CONFLICT (resource_id, item, kind) DO NOTHING RETURNING id`.execute(tx)).rows[0];
+    if (!row) continue;
+    adopted++;
+    await appendInTx(tx, [auditOf(ctx, 'governance.rule.save', 'resource', resourceId, { rule: row.id, item: r.item, kind: r.kind, severity: 'flagging', enabled: true, onPublish: true })]);
+  }
+  return adopted;
 }
 
 interface RuleRow { id: string; resource_id: string; item: string | null; kind: Kind; params: RuleParams; severity: 'blocking' | 'flagging'; dimension: Dimension; enabled: boolean }
