@@ -58,23 +58,51 @@ describe('Excel exchange', () => {
     expect(Object.values(dv).some((v) => v.type === 'list' && v.formulae[0]!.startsWith('代码表!'))).toBe(true);
   });
 
-  it('round-trips: export → import gives the same catalog', async () => {
+  it('round-trips: export → import finds the same catalog and changes nothing; a changed row opens a change version', async () => {
     const exported = await download(`/api/v1/catalog/export.xlsx?departmentId=${scjgId}`);
     const wb = await book(exported);
     expect(wb.getWorksheet('资源目录')!.rowCount).toBe(3);
     expect(wb.getWorksheet('信息项')!.rowCount).toBe(1 + 2 * ITEMS.length);
-    const res = await upload(exported);
-    expect(res.statusCode, res.body).toBe(200);
-    const { created, errors } = res.json();
-    expect(errors).toEqual([]);
-    expect(created.map((c: { name: string }) => c.name).sort()).toEqual(['企业登记信息', '食品经营许可信息']);
-    // the drafts hold exactly what was published
-    for (const c of created) {
-      const draft = (await env.app.inject(as(scjg, { method: 'GET', url: `/api/v1/catalog/resources/${c.id}` }))).json();
-      const source = (await sql<{ meta: unknown; items: unknown }>`SELECT meta, items FROM catalog.resource_version WHERE state = 'published' AND meta->>'name' = ${c.name}`.execute(env.rt.kernel.db)).rows[0]!;
-      expect(draft.open.meta).toEqual(source.meta);
-      expect(draft.open.items).toEqual(source.items);
+    const versions = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM catalog.resource_version`.execute(env.rt.kernel.db)).rows[0]!.n);
+    const before = await versions();
+    for (let i = 0; i < 2; i++) {
+      const res = await upload(exported);
+      expect(res.statusCode, res.body).toBe(200);
+      const { created, updated, unchanged, errors } = res.json();
+      expect(errors).toEqual([]);
+      expect([created, updated]).toEqual([[], []]);
+      expect(unchanged.map((c: { name: string }) => c.name).sort()).toEqual(['企业登记信息', '食品经营许可信息']);
     }
+    expect(await versions()).toBe(before);
+
+    // one summary edited in Excel: a change version (v2) opens as a draft, v1 stays published
+    const rs = wb.getWorksheet('资源目录')!;
+    const row = [2, 3].map((n) => rs.getRow(n)).find((r) => r.getCell(2).value === '企业登记信息')!;
+    row.getCell(5).value = '企业登记信息（含变更记录）';
+    const edited = Buffer.from(await wb.xlsx.writeBuffer());
+    const res = await upload(edited);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().updated).toEqual([expect.objectContaining({ name: '企业登记信息', version: 2 })]);
+    expect(res.json().unchanged.map((c: { name: string }) => c.name)).toEqual(['食品经营许可信息']);
+    const id = res.json().updated[0].id as string;
+    const r = (await env.app.inject(as(scjg, { method: 'GET', url: `/api/v1/catalog/resources/${id}` }))).json();
+    expect([r.status, r.published.version, r.open.version, r.open.state, r.open.meta.summary]).toEqual(['published', 1, 2, 'draft', '企业登记信息（含变更记录）']);
+    // the same file again edits nothing more
+    const again = (await upload(edited)).json();
+    expect(again.unchanged.map((c: { name: string }) => c.name).sort()).toEqual(['企业登记信息', '食品经营许可信息']);
+    expect(await versions()).toBe(before + 1);
+
+    // a version under review is not edited behind the reviewer's back
+    expect((await env.app.inject(as(scjg, { method: 'POST', url: `/api/v1/catalog/resources/${id}/submit` }))).statusCode).toBe(200);
+    row.getCell(5).value = '又改了一次';
+    const busy = await upload(Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(busy.statusCode).toBe(422);
+    expect(busy.json().errors[0].message).toContain('正在审核中');
+    // a code that is not the department's is named
+    row.getCell(1).value = '999/999999';
+    const foreign = await upload(Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(foreign.statusCode).toBe(422);
+    expect(foreign.json().errors[0].field).toMatch(/^资源目录!\d+:资源代码$/);
   });
 
   it('reports every error with sheet, row, column and reason, and imports nothing', async () => {
@@ -98,12 +126,16 @@ describe('Excel exchange', () => {
     expect(p.errors.find((e: { field: string }) => e.field === '资源目录!3:提供部门').message).toContain('只能导入本部门');
     const count = async () => (await env.app.inject(as(scjg, { method: 'GET', url: '/api/v1/catalog/resources?pageSize=200' }))).json().total;
     const before = await count();
-    expect(before).toBe(4);
+    expect(before).toBe(2);
     // asked for the valid rows only: the one good resource is imported, the errors still reported
     const partial = await upload(buf, true);
     expect(partial.statusCode).toBe(200);
     expect(partial.json().created.map((c: { name: string }) => c.name)).toEqual(['合格的资源']);
     expect(partial.json().errors.length).toBe(p.errors.length);
+    expect(await count()).toBe(before + 1);
+    // importing it again creates no second draft
+    const second = (await upload(buf, true)).json();
+    expect([second.created, second.unchanged.map((c: { name: string }) => c.name)]).toEqual([[], ['合格的资源']]);
     expect(await count()).toBe(before + 1);
   });
 

@@ -3,7 +3,9 @@
  * sheet 信息项 one row per data item (tied to its resource by 资源名称), and a hidden sheet holds the
  * value lists behind the template's drop-downs. Import checks every cell and reports each error
  * with sheet, row, column and reason; nothing is imported when any row is wrong, unless the user
- * asks for the valid resources only.
+ * asks for the valid resources only. Import is idempotent: a row matches the department's resource
+ * with the same 资源代码 (or, without a code, the same name); an unchanged row changes nothing, a
+ * changed one edits the open draft or opens a change version of the published resource.
  */
 import ExcelJS from '../../kernel/xlsx.js';
 import { checkXlsx } from '../../kernel/xlsx-guard.js';
@@ -14,7 +16,8 @@ import { requireRole } from '../../kernel/auth/authz.js';
 import { ALL_ROLES } from '../../kernel/http/access.js';
 import { AppError, fail } from '../../kernel/http/errors.js';
 import { cat } from './repo.js';
-import { createResource } from './lifecycle.js';
+import { isDeepStrictEqual } from 'node:util';
+import { createResource, startChange, updateResource } from './lifecycle.js';
 import {
   compact, dataItem, resourceMeta, metaRuleIssues, FORMAT_CLASSES, GRADE_ZH, IDENTITY_KIND_ZH, ITEM_TYPE_ZH, MASK_ZH, OPEN_TYPE_ZH, SHARE_METHOD_ZH, SHARE_TYPE_ZH, UPDATE_CYCLE_ZH,
   type DataItem, type ResourceMeta,
@@ -25,7 +28,7 @@ const ITEMS = '信息项';
 const LISTS = '代码表';
 
 const RES_COLS = [
-  ['code', '资源代码（导入时忽略）', 22], ['name', '资源名称*', 28], ['department', '提供部门*', 26], ['category', '资源分类代码*', 14], ['summary', '资源摘要*', 50],
+  ['code', '资源代码（新资源留空）', 22], ['name', '资源名称*', 28], ['department', '提供部门*', 26], ['category', '资源分类代码*', 14], ['summary', '资源摘要*', 50],
   ['formatClass', '资源格式*', 12], ['formatDetail', '格式说明', 12], ['shareType', '共享类型*', 14], ['shareCondition', '共享条件', 24], ['shareBasis', '共享依据', 24],
   ['shareMethods', '共享方式*（逗号分隔）', 18], ['openType', '开放类型*', 14], ['openCondition', '开放条件', 24], ['updateCycle', '更新周期*', 10], ['relatedCodes', '关联资源代码（逗号分隔）', 24],
   ['identifier', '标识符', 16], ['managementMode', '管理方式', 14], ['serviceInfo', '服务信息', 20], ['onlineUrl', '在线资源链接地址', 24], ['metadataMaintainer', '元数据维护方', 16], ['metadataVersion', '元数据版本', 12],
@@ -169,7 +172,7 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
   const SHARE = inv(SHARE_TYPE_ZH), OPEN = inv(OPEN_TYPE_ZH), CYCLE = inv(UPDATE_CYCLE_ZH), TYPE = inv(ITEM_TYPE_ZH), IDK = inv(IDENTITY_KIND_ZH);
   const GRADE = inv(GRADE_ZH), MASK = inv(MASK_ZH), FORMAT = inv(FORMAT_ZH), METHOD = inv(SHARE_METHOD_ZH);
 
-  type Draft = { row: number; meta: ResourceMeta; items: { row: number; item: DataItem }[]; bad: boolean };
+  type Draft = { row: number; code: string; meta: ResourceMeta; items: { row: number; item: DataItem }[]; bad: boolean };
   const drafts = new Map<string, Draft>();
   for (const r of sheetRows(rs, RES_COLS, errors)) {
     const err = (k: string, reason: string) => errors.push({ sheet: RES, row: r.row, column: r.column(k), reason });
@@ -207,7 +210,7 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
       }
     }
     if (drafts.has(candidate.name)) err('name', `资源名称“${candidate.name}”在本表中重复`);
-    else drafts.set(candidate.name, { row: r.row, meta: parsed.success ? parsed.data : (candidate as unknown as ResourceMeta), items: [], bad: errors.length > before });
+    else drafts.set(candidate.name, { row: r.row, code: r.get('code'), meta: parsed.success ? parsed.data : (candidate as unknown as ResourceMeta), items: [], bad: errors.length > before });
   }
   for (const r of sheetRows(is, ITEM_COLS, errors)) {
     const err = (k: string, reason: string) => errors.push({ sheet: ITEMS, row: r.row, column: r.column(k), reason });
@@ -267,14 +270,65 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
       zh: `导入文件有 ${errors.length} 处错误，未导入任何资源`, en: `The file has ${errors.length} errors; nothing was imported`,
     });
   }
+  const existing = await existingResources(tx, dept.id);
   const created: { id: string; name: string }[] = [];
+  const updated: { id: string; name: string; version: number }[] = [];
+  const unchanged: { id: string; name: string }[] = [];
+  const busy: ImportError[] = [];
   for (const d of drafts.values()) {
     if (d.bad) continue;
-    const r = await createResource(ctx, tx, { departmentId: dept.id, meta: d.meta, items: d.items.map((x) => x.item) });
-    created.push({ id: r.id, name: d.meta.name });
+    const items = d.items.map((x) => x.item);
+    const match = (d.code ? existing.byCode.get(d.code) : undefined) ?? existing.byName.get(d.meta.name);
+    if (d.code && !existing.byCode.has(d.code)) {
+      busy.push({ sheet: RES, row: d.row, column: '资源代码', reason: `资源代码“${d.code}”不是本部门的资源（新资源请留空）` });
+      continue;
+    }
+    if (!match) {
+      const r = await createResource(ctx, tx, { departmentId: dept.id, meta: d.meta, items });
+      created.push({ id: r.id, name: d.meta.name });
+      continue;
+    }
+    const same = (a: unknown, b: unknown) => isDeepStrictEqual(JSON.parse(JSON.stringify(a)), b);
+    if (same(compact(d.meta), match.meta) && same(items.map(compact), match.items)) {
+      unchanged.push({ id: match.id, name: d.meta.name });
+      continue;
+    }
+    if (match.state === 'submitted') {
+      busy.push({ sheet: RES, row: d.row, column: '资源名称', reason: `资源“${match.name}”正在审核中，撤回后才能通过导入修改` });
+      continue;
+    }
+    if (match.state === 'published') await startChange(ctx, tx, match.id);
+    const r = await updateResource(ctx, tx, match.id, { meta: d.meta, items });
+    updated.push({ id: match.id, name: d.meta.name, version: r.open!.version });
   }
-  return { created, errors };
+  if (busy.length > 0 && !opts.validOnly) {
+    throw new AppError('CATALOG_IMPORT_INVALID', {
+      errors: busy.map((e) => ({ field: `${e.sheet}!${e.row}:${e.column}`, message: e.reason })),
+      zh: `导入文件有 ${busy.length} 处错误，未导入任何资源`, en: `The file has ${busy.length} errors; nothing was imported`,
+    });
+  }
+  return { created, updated, unchanged, errors: [...errors, ...busy] };
 }
+
+/** The department's resources that an imported row may match: by code and by the name of their current version. */
+async function existingResources(tx: Tx, departmentId: string) {
+  const rows = await cat(tx)
+    .selectFrom('catalog.resource as r')
+    .innerJoin('catalog.resource_version as v', (j) => j.onRef('v.resource_id', '=', 'r.id').on((eb) => eb('v.version', '=', eb.fn.coalesce('r.open_version', 'r.published_version'))))
+    .select(['r.id', 'r.code', 'v.state', 'v.meta', 'v.items'])
+    .where('r.department_id', '=', departmentId)
+    .where('r.status', '!=', 'retired')
+    .execute();
+  const byCode = new Map<string, Existing>();
+  const byName = new Map<string, Existing>();
+  for (const r of rows) {
+    const e: Existing = { id: r.id, name: r.meta.name, state: r.state, meta: r.meta, items: r.items };
+    if (r.code) byCode.set(r.code, e);
+    byName.set(r.meta.name, e);
+  }
+  return { byCode, byName };
+}
+type Existing = { id: string; name: string; state: string; meta: unknown; items: unknown };
 
 /** The overview (totals by department and by classification) as a workbook. */
 export async function overviewWorkbook(ctx: Ctx, tx: Tx): Promise<Buffer> {

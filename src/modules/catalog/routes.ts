@@ -50,9 +50,12 @@ export function catalogRoutes(app: FastifyInstance, k: Kernel): void {
     bodyLimit: IMPORT_LIMIT,
     schema: {
       tags, summary: '导入目录（Excel，成为本部门草稿）/ Import a filled template as drafts',
-      description: `Body: the .xlsx file itself (Content-Type: ${XLSX}). With errors nothing is imported (422, each error with sheet, row and column), unless validOnly=true.`,
+      description: `Body: the .xlsx file itself (Content-Type: ${XLSX}). With errors nothing is imported (422, each error with sheet, row and column), unless validOnly=true. Idempotent: a row matches the department's resource by 资源代码, else by name; an unchanged row is reported unchanged, a changed one edits the open draft or opens a change version.`,
       querystring: z.object({ validOnly: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
-      response: { 200: z.object({ created: z.array(z.object({ id: z.uuid(), name: z.string() })), errors: z.array(z.object({ sheet: z.string(), row: z.number().int(), column: z.string(), reason: z.string() })) }) },
+      response: { 200: z.object({
+        created: z.array(z.object({ id: z.uuid(), name: z.string() })), updated: z.array(z.object({ id: z.uuid(), name: z.string(), version: z.number().int() })),
+        unchanged: z.array(z.object({ id: z.uuid(), name: z.string() })), errors: z.array(z.object({ sheet: z.string(), row: z.number().int(), column: z.string(), reason: z.string() })),
+      }) },
     },
   }, async (req) => {
     if (!Buffer.isBuffer(req.body)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', { zh: `请以 ${XLSX} 上传 .xlsx 文件`, en: `Upload the .xlsx file as ${XLSX}` });

@@ -50,7 +50,7 @@ const zh = {
   catalog: {
     title: '数据目录（一本账）', categories: '分类与代码设置', addChild: '新增下级分类', topLevel: '顶级', categoryCode: '分类码', categoryName: '分类名称', codeFormat: '资源代码格式', metaTitle: '资源信息', manage: '目录管理', review: '目录审核', search: '搜索资源名称、摘要、信息项…', sortRelevance: '按相关度', sortDate: '按发布时间',
     overview: '目录总览', byDepartment: '各部门资源数', byCategory: '各分类资源数', resources: '资源', items: '信息项', export: '导出目录 Excel', template: '下载编制模板',
-    import: '导入 Excel', importValidOnly: '只导入无错误的资源', importDone: '已导入 {{n}} 个资源（草稿）', importErrors: '导入文件有 {{n}} 处错误', sheet: '工作表', row: '行', column: '列', reason: '原因',
+    import: '导入 Excel', importValidOnly: '只导入无错误的资源', importDone: '新建 {{n}} 个资源草稿，更新 {{u}} 个，{{s}} 个无变化', importErrors: '导入文件有 {{n}} 处错误', sheet: '工作表', row: '行', column: '列', reason: '原因',
     create: '编制资源', edit: '编辑', submit: '提交审核', withdraw: '撤回', change: '变更（新版本）', retire: '下线', retireReason: '下线原因', approve: '通过并发布', return: '退回修改', comment: '审核意见',
     code: '资源代码', name: '资源名称', summary: '资源摘要', department: '提供部门', category: '资源分类', format: '资源格式', formatDetail: '格式说明', shareType: '共享类型', shareCondition: '共享条件',
     shareBasis: '共享依据', shareMethods: '共享方式', openType: '开放类型', openCondition: '开放条件', updateCycle: '更新周期', relatedCodes: '关联资源代码', publishDate: '发布日期',

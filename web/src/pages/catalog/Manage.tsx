@@ -31,7 +31,7 @@ export default function Manage({ review = false }: { review?: boolean }) {
   const [q, setQ] = useState('');
   const [status, setStatus] = useState<string | undefined>();
   const [validOnly, setValidOnly] = useState(false);
-  const [report, setReport] = useState<{ created: number; errors: ImportError[] } | null>(null);
+  const [report, setReport] = useState<{ created: number; updated: number; unchanged: number; errors: ImportError[] } | null>(null);
   const departments = useDepartments();
   const path = review ? '/api/v1/catalog/review-queue' : '/api/v1/catalog/resources';
   const query = review ? table.query : { ...table.query, q, ...(status === 'submitted' || status === 'returned' ? { openState: status } : { status }) };
@@ -39,16 +39,16 @@ export default function Manage({ review = false }: { review?: boolean }) {
 
   const upload = async (file: File) => {
     const res = await fetch(withQuery('/api/v1/catalog/import', { validOnly }), { method: 'POST', headers: { 'content-type': XLSX, 'x-csrf-token': csrfToken() ?? '', 'accept-language': i18n.language }, body: file });
-    const body = (await res.json()) as { created?: { id: string }[]; errors?: ImportError[] | { field: string; message: string }[]; detail?: string; code?: string };
+    const body = (await res.json()) as { created?: { id: string }[]; updated?: { id: string }[]; unchanged?: { id: string }[]; errors?: ImportError[] | { field: string; message: string }[]; detail?: string; code?: string };
     if (res.ok) {
-      setReport({ created: body.created?.length ?? 0, errors: (body.errors as ImportError[]) ?? [] });
+      setReport({ created: body.created?.length ?? 0, updated: body.updated?.length ?? 0, unchanged: body.unchanged?.length ?? 0, errors: (body.errors as ImportError[]) ?? [] });
       void qc.invalidateQueries({ queryKey: ['catalog-manage'] });
     } else if (body.code === 'CATALOG_IMPORT_INVALID') {
       const errors = (body.errors as { field: string; message: string }[]).map((e) => {
         const m = /^(.*)!(\d+):(.*)$/.exec(e.field);
         return { sheet: m?.[1] ?? '', row: Number(m?.[2] ?? 0), column: m?.[3] ?? e.field, reason: e.message };
       });
-      setReport({ created: 0, errors });
+      setReport({ created: 0, updated: 0, unchanged: 0, errors });
     } else {
       void message.error(body.detail ?? new ApiError({ status: res.status, code: body.code ?? 'HTTP' }).message);
     }
@@ -97,7 +97,9 @@ export default function Manage({ review = false }: { review?: boolean }) {
         ]}
       />
       <Modal open={report !== null} title={t('catalog.import')} onCancel={() => setReport(null)} footer={<Button type="primary" onClick={() => setReport(null)}>{t('common.close')}</Button>} width={760}>
-        {report && report.created > 0 && <Alert type="success" showIcon title={t('catalog.importDone', { n: report.created })} style={{ marginBottom: 12 }} />}
+        {report && report.created + report.updated + report.unchanged > 0 && (
+          <Alert type="success" showIcon title={t('catalog.importDone', { n: report.created, u: report.updated, s: report.unchanged })} style={{ marginBottom: 12 }} data-testid="import-done" />
+        )}
         {report && report.errors.length > 0 && (
           <>
             <Alert type="error" showIcon title={t('catalog.importErrors', { n: report.errors.length })} style={{ marginBottom: 12 }} />
