@@ -84,6 +84,8 @@ export interface RunResult {
   unchanged: number;
   deleted: number;
   rejected: number;
+  /** the first row (as the reader numbered it) rejected for its content, not as an earlier repeat of a key */
+  firstRejected?: number | undefined;
   error?: string;
 }
 
@@ -237,8 +239,10 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
   };
   // rows are counted 1, 2, 3… in here; rejects are stored by the number the officer finds in the file
   const lineOf = input.lineOf ?? ((row: number) => row);
-  const reject = (row: number, field: string | null, reason: Reason, value: string | null) => {
+  let firstRejected: number | undefined;
+  const reject = (row: number, field: string | null, reason: Reason, value: string | null, superseded = false) => {
     rejected++;
+    if (!superseded && (firstRejected === undefined || row < firstRejected)) firstRejected = row;
     pendingRejects.push({ row: lineOf(row), field, reason: reason.zh, reasonEn: reason.en, value });
   };
   const progress = () => ({ run, read, rejected, bytes: input.readBytes?.() ?? null, totalBytes: input.totalBytes ?? null });
@@ -310,7 +314,7 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
         await flushRejects();
         phase('blocking rules');
       }
-      staged = await swapIn(client, table, load, key, copy.rowCount, rejectedRows, (row, k, last) => reject(row, items.find((i) => i.primaryKey)!.name, repeated(k, lineOf(last)), k));
+      staged = await swapIn(client, table, load, key, copy.rowCount, rejectedRows, (row, k, last) => reject(row, items.find((i) => i.primaryKey)!.name, repeated(k, lineOf(last)), k, true));
       await flushRejects();
       up = { ins: staged, upd: 0 };
       phase('key index, swap');
@@ -344,7 +348,7 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
         const dupes = await client.query<{ _row: number; k: string; last: number }>(
           `SELECT _row, concat_ws('|', ${key.join(', ')}) AS k, last FROM (SELECT _row, ${key.join(', ')}, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) s WHERE _row < last`,
         );
-        for (const d of dupes.rows) reject(Number(d._row), items.find((i) => i.primaryKey)!.name, repeated(d.k, lineOf(Number(d.last))), d.k);
+        for (const d of dupes.rows) reject(Number(d._row), items.find((i) => i.primaryKey)!.name, repeated(d.k, lineOf(Number(d.last))), d.k, true);
         await client.query(`DELETE FROM _stage s USING (SELECT _row FROM (SELECT _row, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) x WHERE _row < last) d WHERE s._row = d._row`);
         await flushRejects();
         await client.query(`CREATE UNIQUE INDEX _stage_key ON _stage (${key.join(', ')})`);
@@ -416,7 +420,7 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
       deleted = (await client.query(`DELETE FROM ${table} t WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE ${onKey})${keep}`)).rowCount ?? 0;
     }
     phase('full-mode delete');
-    const result: RunResult = { run, status: 'succeeded', read, inserted, updated, unchanged: staged - inserted - updated, deleted, rejected };
+    const result: RunResult = { run, status: 'succeeded', read, inserted, updated, unchanged: staged - inserted - updated, deleted, rejected, firstRejected };
     await client.query(
       `UPDATE ingest.run SET status = 'succeeded', finished_at = now(), heartbeat_at = now(), read_rows = $2, inserted = $3, updated = $4, unchanged = $5, deleted = $6, rejected = $7, read_bytes = total_bytes WHERE id = $1`,
       [run, read, inserted, updated, result.unchanged, deleted, rejected],

@@ -95,6 +95,29 @@ describe('a PostgreSQL source', () => {
     expect(await runSource(env.rt.kernel, ctx, sourceId)).toMatchObject({ status: 'succeeded', read: 0 });
   });
 
+  it('a row rejected in an incremental run is read again next time: the watermark stops short of it', async () => {
+    const wm = async () => (await env.rt.kernel.pool.query('SELECT watermark FROM ingest.source WHERE id = $1', [sourceId])).rows[0].watermark as string;
+    const before = await wm();
+    // three new rows in watermark order; the middle one's name is too long for 姓名 (20)
+    await src.query(`INSERT INTO people (sfzh, xm, csrq, jfjs, updated_at) VALUES
+      ('370303199001010011', '水位甲', '1990-01-01', 1, now() + interval '1 millisecond'),
+      ('370303199001020018', repeat('长', 25), '1990-01-02', 1, now() + interval '2 milliseconds'),
+      ('370303199001030014', '水位丙', '1990-01-03', 1, now() + interval '3 milliseconds')`);
+    const first = await runSource(env.rt.kernel, ctx, sourceId);
+    expect(first).toMatchObject({ status: 'succeeded', read: 3, inserted: 2, rejected: 1 });
+    const held = await wm();
+    expect(held > before).toBe(true);
+    const heldAt = (await src.query(`SELECT updated_at::text AS t FROM people WHERE sfzh = '370303199001010011'`)).rows[0].t as string;
+    expect(new Date(held).getTime()).toBe(new Date(heldAt).getTime());
+    // not fixed yet: read again (and rejected again), the row after it stays as it is
+    expect(await runSource(env.rt.kernel, ctx, sourceId)).toMatchObject({ status: 'succeeded', read: 2, inserted: 0, unchanged: 1, rejected: 1 });
+    // fixed at the source without touching its updated_at: the next run takes it, then the watermark moves on
+    await src.query(`UPDATE people SET xm = '水位乙' WHERE sfzh = '370303199001020018'`);
+    expect(await runSource(env.rt.kernel, ctx, sourceId)).toMatchObject({ status: 'succeeded', read: 2, inserted: 1, rejected: 0 });
+    expect(await runSource(env.rt.kernel, ctx, sourceId)).toMatchObject({ status: 'succeeded', read: 0 });
+    expect(await count(target.table)).toBe(3005);
+  });
+
   it('schedules: a source whose cron matches this minute is queued once, whatever the number of workers', async () => {
     const queued: unknown[] = [];
     env.rt.kernel.enqueue = async (_name, data) => (queued.push(data), 'job');
@@ -126,7 +149,7 @@ describe('a PostgreSQL source', () => {
     expect(Number(unchanged)).toBe(0);
     await env.rt.kernel.pool.query(`UPDATE ingest.source SET config = jsonb_set(config - 'query', '{table}', '"people"') WHERE id = $1`, [sourceId]);
     const again = await runSource(env.rt.kernel, ctx, sourceId);
-    expect(again).toMatchObject({ status: 'succeeded', read: 3002, updated: 3002 });
+    expect(again).toMatchObject({ status: 'succeeded', read: 3005, updated: 3005 });
   }, 60_000);
 });
 

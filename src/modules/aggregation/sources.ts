@@ -24,6 +24,7 @@ import { previewRows, recordFailedRun, runIngest, type Preview, type RunResult }
 import { sql } from 'kysely';
 import { inTx } from '../../kernel/http/tx.js';
 import type { RowEvent } from './files.js';
+import { WatermarkTrail } from './watermark.js';
 import { readHttp } from './http.js';
 
 const param = z.string().regex(/^[A-Za-z_][\w.-]*$/).max(100);
@@ -265,7 +266,7 @@ export async function testSource(k: Kernel, ctx: Ctx, id: string, timeoutMs = TE
   }
 }
 
-/** One run of a source into its resource; an incremental source moves its watermark only when the run succeeded. */
+/** One run of a source into its resource; an incremental source moves its watermark only when the run succeeded, and never past a rejected row. */
 export async function runSource(k: Kernel, ctx: Ctx, id: string): Promise<RunResult> {
   const s = await loadSource(k, ctx, id);
   let watermark: string | null = null;
@@ -278,12 +279,13 @@ export async function runSource(k: Kernel, ctx: Ctx, id: string): Promise<RunRes
       return recordFailedRun(k, ctx, s.resource_id, s.name, s.mode === 'full' ? 'full' : 'upsert', `无法读取数据源 / cannot read the source: ${first.message}`);
     }
     const columns = await r.columns;
+    const seen = new WatermarkTrail(s.mode === 'incremental' && s.kind !== 'http' ? columns.indexOf(s.config.watermark!) : -1);
     const rows = (async function* () {
-      if (!first.done) yield first.value;
+      if (!first.done) yield seen.note(first.value);
       for (;;) {
         const n = await it.next();
         if (n.done) return;
-        yield n.value;
+        yield seen.note(n.value);
       }
     })();
     const result = await runIngest(k, ctx, {
@@ -291,7 +293,9 @@ export async function runSource(k: Kernel, ctx: Ctx, id: string): Promise<RunRes
       mapping: s.mapping, codeMaps: s.cleaning.codeMaps, halfWidth: s.cleaning.halfWidth,
     });
     if (result.status === 'succeeded' && s.mode === 'incremental' && watermark !== null) {
-      await k.pool.query('UPDATE ingest.source SET watermark = $2, updated_at = now() WHERE id = $1', [id, watermark]);
+      // a row rejected for its content is read again next time: the watermark stops short of it
+      const next = result.firstRejected === undefined ? watermark : s.kind === 'http' ? s.watermark : seen.before(result.firstRejected, s.watermark);
+      if (next !== s.watermark) await k.pool.query('UPDATE ingest.source SET watermark = $2, updated_at = now() WHERE id = $1', [id, next]);
     }
     return result;
   } finally {

@@ -117,7 +117,8 @@ describe('resource lifecycle', () => {
     expect(history.map((e: { action: string }) => e.action)).toEqual(['create', 'update', 'submit', 'return', 'update', 'submit', 'approve', 'change', 'update', 'submit', 'approve']);
     expect((await call(gaj, 'GET', `/api/v1/catalog/resources/${id}/history`)).json().code).toBe('FORBIDDEN_DEPARTMENT');
     const audit = await env.rt.kernel.db.selectFrom('kernel.audit_log').select('action').where('target_id', '=', id).execute();
-    expect(new Set(audit.map((a) => a.action))).toEqual(new Set(['catalog.resource.create', 'catalog.resource.update', 'catalog.resource.submit', 'catalog.resource.return', 'catalog.resource.publish', 'catalog.resource.change']));
+    // publishing adopts the identity rules of its 统一社会信用代码 (governance), in the same transaction
+    expect(new Set(audit.map((a) => a.action))).toEqual(new Set(['catalog.resource.create', 'catalog.resource.update', 'catalog.resource.submit', 'catalog.resource.return', 'catalog.resource.publish', 'catalog.resource.change', 'governance.rule.save']));
   });
 
   it('the management list shows officers their own department only', async () => {
