@@ -75,7 +75,7 @@ const en: Messages = {
     mask: { none: 'None', name: 'Name', ric: 'ID 6+4', mobile: 'Mobile 3+4', landline: 'Landline', address: 'Address to county', bankcard: 'Card last 4', email: 'E-mail', plate: 'Plate', date_year: 'Year only', hash: 'SM3 hash', null: 'Null' },
     action: { create: 'Created', update: 'Edited', submit: 'Submitted', withdraw: 'Withdrawn', return: 'Returned', approve: 'Approved', change: 'Change opened', retire: 'Retired' },
   },
-  ingest: { rowBasis: { line: 'Line in the file', sheet_row: 'Sheet row', record: 'Record' }, 
+  ingest: { settings: 'Settings', noWatermark: 'No watermark column registered: incremental is not available', modeResets: 'Changing the mode clears the stored watermark; the next run reads from the start', remove: 'Remove', removed: 'Source removed (its runs stay on record)', removeConfirm: 'Remove the source "{{name}}"? Its runs and the data stay.', rowBasis: { line: 'Line in the file', sheet_row: 'Sheet row', record: 'Record' }, 
     title: 'Aggregation', runs: 'Runs', sources: 'Sources', upload: 'Upload a file', resource: 'Resource', source: 'Source', mode: 'Mode', status: 'Status', startedAt: 'Started',
     read: 'Read', inserted: 'Inserted', updated: 'Updated', unchanged: 'Unchanged', deleted: 'Deleted', rejected: 'Rejected', progress: 'Progress, time', rejects: 'Rejected rows', row: 'Row', field: 'Field',
     reason: 'Reason', value: 'Value', download: 'Download Excel', newSource: 'New source', test: 'Test connection', run: 'Run now', queued: 'The run is queued', ok: 'Connected', kind: 'Kind',

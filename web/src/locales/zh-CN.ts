@@ -73,7 +73,7 @@ const zh = {
     mask: { none: '不脱敏', name: '姓名', ric: '身份证号 6+4', mobile: '手机 3+4', landline: '座机', address: '地址到区县', bankcard: '银行卡末4位', email: '邮箱', plate: '车牌', date_year: '只留年份', hash: 'SM3 哈希', null: '置空' },
     action: { create: '编制', update: '修改', submit: '提交', withdraw: '撤回', return: '退回', approve: '通过发布', change: '发起变更', retire: '下线' },
   },
-  ingest: { rowBasis: { line: '文件行号', sheet_row: '工作表行号', record: '记录序号' }, 
+  ingest: { settings: '设置', noWatermark: '未登记水位列，不能用增量方式', modeResets: '更换方式后，已记录的水位将清空，下次归集从头读取', remove: '删除', removed: '数据源已删除（归集记录保留）', removeConfirm: '删除数据源“{{name}}”？已有的归集记录和数据保留。', rowBasis: { line: '文件行号', sheet_row: '工作表行号', record: '记录序号' }, 
     title: '数据归集', runs: '归集记录', sources: '数据源', upload: '上传文件', resource: '目标资源', source: '来源', mode: '方式', status: '状态', startedAt: '开始时间',
     read: '读取', inserted: '新增', updated: '更新', unchanged: '未变', deleted: '删除', rejected: '问题数据', progress: '进度与用时', rejects: '问题数据', row: '行号', field: '字段',
     reason: '原因', value: '原始值', download: '下载 Excel', newSource: '新建数据源', test: '测试连接', run: '立即归集', queued: '已提交归集任务', ok: '连接成功', kind: '类型',

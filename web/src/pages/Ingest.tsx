@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, Drawer, Form, Input, InputNumber, Modal, Progress, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
+import { Alert, App, Button, Drawer, Form, Input, InputNumber, Modal, Popconfirm, Progress, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
 import { DownloadOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +11,7 @@ import { showProblem } from '../components/forms';
 import { useServerTable } from '../components/table';
 import { fmtDateTime } from '../i18n';
 import SourceMapping from './SourceMapping';
+import SourceSettings from './SourceSettings';
 
 const run = z.object({
   id: z.number(), resourceId: z.string(), resourceName: z.string(), source: z.string(), mode: z.string(), status: z.string(), startedBy: z.string().nullable(),
@@ -20,7 +21,7 @@ const run = z.object({
 type Run = z.infer<typeof run>;
 const source = z.object({
   id: z.string(), name: z.string(), kind: z.string(), mode: z.string(), host: z.string().nullable(), database: z.string().nullable(), table: z.string().nullable(), url: z.string().nullable(),
-  watermark: z.string().nullable(), resourceId: z.string(), schedule: z.string().nullable(), mapping: z.record(z.string(), z.string()), codeMaps: z.record(z.string(), z.record(z.string(), z.string())), halfWidth: z.array(z.string()),
+  watermark: z.string().nullable(), watermarkColumn: z.string().nullable(), resourceId: z.string(), schedule: z.string().nullable(), mapping: z.record(z.string(), z.string()), codeMaps: z.record(z.string(), z.record(z.string(), z.string())), halfWidth: z.array(z.string()),
 });
 type Source = z.infer<typeof source>;
 const reject = z.object({ row: z.number(), field: z.string().nullable(), reason: z.string(), value: z.string().nullable() });
@@ -58,6 +59,7 @@ export default function Ingest() {
   const [rejectsOf, setRejectsOf] = useState<number | null>(null);
   const [creating, setCreating] = useState(false);
   const [mappingOf, setMappingOf] = useState<Source | null>(null);
+  const [settingsOf, setSettingsOf] = useState<Source | null>(null);
   const [form] = Form.useForm();
   const kind = Form.useWatch('kind', form) as string | undefined;
   const [upload, setUpload] = useState<{ resourceId?: string; mode: 'full' | 'upsert'; encoding: string; headerRow?: number | null; sheet?: number | null }>({ mode: 'upsert', encoding: 'auto' });
@@ -87,6 +89,11 @@ export default function Ingest() {
   const runNow = useMutation({
     mutationFn: (id: string) => api(z.object({ job: z.string() }), `/api/v1/sources/${id}/run`, { method: 'POST' }),
     onSuccess: () => { void message.success(t('ingest.queued')); void qc.invalidateQueries({ queryKey: ['runs'] }); },
+    onError: (e) => showProblem(null, e, (s) => void message.error(s)),
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => api(z.undefined(), `/api/v1/sources/${id}`, { method: 'DELETE' }),
+    onSuccess: () => { void message.success(t('ingest.removed')); void qc.invalidateQueries({ queryKey: ['sources'] }); },
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
   const send = async (file: File) => {
@@ -143,12 +150,18 @@ export default function Ingest() {
                   { key: 'where', title: t('ingest.where'), render: (_: unknown, s: Source) => <span className="gs-mono">{s.kind === 'http' ? s.url : `${s.host}/${s.database}${s.table ? `.${s.table}` : ''}`}</span> },
                   { key: 'mode', dataIndex: 'mode', title: t('ingest.mode'), render: (m: string) => t(`ingest.modes.${m}`) },
                   { key: 'schedule', dataIndex: 'schedule', title: t('ingest.schedule'), render: (v: string | null) => <span className="gs-mono">{v ?? ''}</span> },
-                  { key: 'wm', dataIndex: 'watermark', title: t('ingest.watermark') },
+                  { key: 'wm', title: t('ingest.watermark'), render: (_: unknown, s: Source) => (s.watermarkColumn ? <span className="gs-mono">{s.watermarkColumn}{s.watermark ? ` > ${s.watermark}` : ''}</span> : '') },
                   { key: 'actions', title: t('common.actions'), render: (_: unknown, s: Source) => (
                     <Space>
                       <Button size="small" onClick={() => setMappingOf(s)}>{t('ingest.mapping')}</Button>
                       <Button size="small" onClick={() => test.mutate(s.id)}>{t('ingest.test')}</Button>
                       <Button size="small" type="primary" onClick={() => runNow.mutate(s.id)}>{t('ingest.run')}</Button>
+                      {officer && <Button size="small" onClick={() => setSettingsOf(s)}>{t('ingest.settings')}</Button>}
+                      {officer && (
+                        <Popconfirm title={t('ingest.removeConfirm', { name: s.name })} onConfirm={() => remove.mutate(s.id)} okText={t('common.confirm')} cancelText={t('common.cancel')}>
+                          <Button size="small" danger>{t('ingest.remove')}</Button>
+                        </Popconfirm>
+                      )}
                     </Space>
                   ) },
                 ]} />
@@ -176,6 +189,7 @@ export default function Ingest() {
         }] : []),
       ]} />
       <Rejects runId={rejectsOf} onClose={() => setRejectsOf(null)} />
+      <SourceSettings source={settingsOf} onClose={() => setSettingsOf(null)} onSaved={() => void qc.invalidateQueries({ queryKey: ['sources'] })} />
       <SourceMapping source={mappingOf} editable={officer} onClose={() => setMappingOf(null)} onSaved={() => void qc.invalidateQueries({ queryKey: ['sources'] })} />
       <Modal open={creating} title={t('ingest.newSource')} onCancel={() => setCreating(false)} onOk={() => form.submit()} confirmLoading={create.isPending} okText={t('common.save')} cancelText={t('common.cancel')} destroyOnHidden forceRender width={640}>
         <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)} initialValues={{ kind: 'postgres', port: 5432, mode: 'full' }}>
