@@ -72,6 +72,11 @@ describe.skipIf(!CHROMIUM)('sharing in Chromium', () => {
     await d.getByPlaceholder('开始日期').fill('2026-01-01');
     await d.getByPlaceholder('结束日期').fill('2030-12-31');
     await page.keyboard.press('Enter');
+    // only 张店区's rows are asked for
+    await d.getByLabel('按数据项').click();
+    await page.locator('.ant-select-item-option', { hasText: '所在区县（qx）' }).click();
+    await d.getByLabel('取值（回车分隔）').fill('张店区');
+    await page.keyboard.press('Enter');
     await d.getByRole('button', { name: '提交申请' }).click();
     await page.getByText('申请已提交').waitFor();
     await page.getByRole('row').filter({ hasText: '提供部门审核中' }).waitFor();
@@ -82,6 +87,14 @@ describe.skipIf(!CHROMIUM)('sharing in Chromium', () => {
     await logout();
     await c.login('zrzy_officer', DEMO_PASSWORD);
     await page.getByText('欢迎').waitFor();
+    // the notice of the new application opens it, with what the reviewer decides on
+    await page.getByTestId('bell').click();
+    await page.getByTestId('bell-list').getByText(/共享申请 #\d+“不动产登记信息”待审核/).click();
+    const drawer = page.locator('.ant-drawer');
+    await drawer.getByText('《公共租赁住房管理办法》').waitFor();
+    await drawer.getByText('qx ∈ {张店区}').waitFor();
+    await shot(page, 'share-review-notice');
+    await drawer.locator('.ant-drawer-close').click();
     await approveFirst();
     await page.getByText('大数据局审核中').waitFor();
     await logout();
@@ -97,7 +110,8 @@ describe.skipIf(!CHROMIUM)('sharing in Chromium', () => {
     const v = await client.request('POST', `/api/v1/services/${resourceId}/verify`, { values: { bdcqzh: '鲁(2026)淄博市不动产权第0000002号', qlrmc: '业主丙' } });
     expect(v).toEqual({ found: true, fields: { bdcqzh: 'match', qlrmc: 'match' }, flags: [] });
     const s = await client.request('POST', `/api/v1/services/${resourceId}/statistics`, { groupBy: ['qx'], measures: [{ fn: 'count' }] });
-    expect(s).toMatchObject({ suppressedGroups: 1, groups: [{ qx: '张店区', subjects: 5 }] });
+    // the grant's row scope: 淄川区's two rows are not there at all (not even as a suppressed group)
+    expect(s).toMatchObject({ suppressedGroups: 0, groups: [{ qx: '张店区', subjects: 5 }] });
     const audited = (await c.env.rt.kernel.pool.query(`SELECT action FROM kernel.audit_log WHERE action LIKE 'service.%' ORDER BY seq`)).rows.map((r) => r.action);
     expect(audited).toEqual(['service.query', 'service.verify', 'service.statistics']);
   });

@@ -11,6 +11,10 @@ import { publishResource } from '../../../test/support/publish.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import type { DataItem } from '../catalog/schema.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 const ITEMS: DataItem[] = [
   { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
@@ -57,8 +61,8 @@ describe('one-stop application and review', () => {
     expect((await call(admin, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve' })).statusCode).toBe(403);
     expect((await call(zjj, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve' })).json().code).toBe('FORBIDDEN_DEPARTMENT');
     expect((await call(zrzy, 'GET', '/api/v1/share/applications?role=provider')).json().map((a: { id: number }) => a.id)).toEqual([id]);
-    expect((await call(zrzy, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve' })).json()).toEqual({ status: 'bureau_review' });
-    expect((await call(admin, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve', comment: '同意' })).json()).toEqual({ status: 'approved' });
+    expect((await call(zrzy, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve' })).json()).toMatchObject({ status: 'bureau_review' });
+    expect((await call(admin, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve', comment: '同意' })).json()).toMatchObject({ status: 'approved' });
     const detail = (await call(zjj, 'GET', `/api/v1/share/applications/${id}`)).json();
     expect(detail.decisions.map((d: { step: string; decision: string; authentic: boolean }) => `${d.step}:${d.decision}:${d.authentic}`)).toEqual(['submit:submit:true', 'provider:approve:true', 'bureau:approve:true', 'grant:approve:true']);
     expect(detail.grant).toMatchObject({ status: 'active', services: ['query', 'verify', 'statistics'], masks: { bdcqzh: 'none', qlrmc: 'name', qlrzjh: 'ric', zl: 'address', mj: 'none' } });
@@ -79,9 +83,9 @@ describe('one-stop application and review', () => {
   it('return for changes, resubmit; rejection needs a reason; withdrawal', async () => {
     const { id } = (await call(zjj, 'POST', '/api/v1/share/applications', application())).json();
     expect((await call(zrzy, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'return' })).json()).toMatchObject({ code: 'VALIDATION', field: 'comment' });
-    expect((await call(zrzy, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'return', comment: '申请字段过多，请按最小必要原则' })).json()).toEqual({ status: 'returned' });
+    expect((await call(zrzy, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'return', comment: '申请字段过多，请按最小必要原则' })).json()).toMatchObject({ status: 'returned' });
     expect((await call(zjj, 'PUT', `/api/v1/share/applications/${id}`, application({ fields: ['bdcqzh', 'qlrzjh', 'mj'], services: ['verify'] }))).json()).toEqual({ status: 'provider_review' });
-    expect((await call(zrzy, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'reject', comment: '不符合条件' })).json()).toEqual({ status: 'rejected' });
+    expect((await call(zrzy, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'reject', comment: '不符合条件' })).json()).toMatchObject({ status: 'rejected' });
     expect((await call(zjj, 'POST', `/api/v1/share/applications/${id}/withdraw`)).json().code).toBe('SHARE_STATE');
     const other = (await call(zjj, 'POST', '/api/v1/share/applications', application())).json();
     expect((await call(zjj, 'POST', `/api/v1/share/applications/${other.id}/withdraw`)).json()).toEqual({ status: 'withdrawn' });
@@ -96,5 +100,46 @@ describe('one-stop application and review', () => {
     expect((await call(zjj, 'POST', '/api/v1/share/applications', application({ resourceId: closed.id, services: ['verify'] }))).statusCode).toBe(201);
     const gaj = await loginAs(env.app, 'gaj_officer', DEMO_PASSWORD);
     expect((await call(gaj, 'POST', '/api/v1/share/applications', application())).json()).toMatchObject({ code: 'VALIDATION', field: 'appCredentialId' });
+  });
+
+  it('tells the provider of a new application, the bureau of one awaiting it and the applicant of each decision', async () => {
+    const bell = async (s: Session) => (await call(s, 'GET', '/api/v1/notifications?pageSize=100')).json().items as { kind: string; title: string; body: string | null; link: string }[];
+    const { id } = (await call(zjj, 'POST', '/api/v1/share/applications', application())).json();
+    const forProvider = (await bell(zrzy)).find((n) => n.link === `/share?application=${id}`);
+    expect(forProvider).toMatchObject({ kind: 'share.application.submitted', title: `共享申请 #${id}“不动产登记信息”待审核` });
+    expect((await bell(admin)).some((n) => n.link === `/share?application=${id}`)).toBe(false);
+    await call(zrzy, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve' });
+    expect((await bell(admin)).find((n) => n.link === `/share?application=${id}`)).toMatchObject({ kind: 'share.application.bureau_review' });
+    await call(admin, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'return', comment: '请补充法定依据条款' });
+    const mine = (await bell(zjj)).filter((n) => n.link === `/share?application=${id}`).map((n) => [n.kind, n.body]);
+    expect(mine).toEqual(expect.arrayContaining([['share.application.bureau_review', null], ['share.application.returned', '请补充法定依据条款']]));
+  });
+
+  it('answers each decision with the message the node signed; OpenSSL verifies it with the published key', async () => {
+    const { id } = (await call(zjj, 'POST', '/api/v1/share/applications', application())).json();
+    const answer = (await call(zrzy, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve', comment: '同意共享' })).json();
+    expect(answer.status).toBe('bureau_review');
+    const signed = JSON.parse(answer.decision.message);
+    expect(signed).toMatchObject({ node: env.rt.kernel.config.node.code, application: id, step: 'provider', decision: 'approve', comment: '同意共享' });
+    // the same message and signature are on record, and shown with the application
+    const shown = (await call(zjj, 'GET', `/api/v1/share/applications/${id}`)).json().decisions.find((d: { step: string }) => d.step === 'provider');
+    expect([shown.message, shown.signature]).toEqual([answer.decision.message, answer.decision.signature]);
+    const key = await env.app.inject({ method: 'GET', url: '/api/v1/share/signing-key' });
+    expect(key.statusCode).toBe(200);
+    expect(key.json()).toMatchObject({ algorithm: 'SM2', hash: 'SM3', signerId: '1234567812345678', publicKey: env.rt.kernel.signer.publicKey });
+    const dir = mkdtempSync(path.join(tmpdir(), 'gs-sig-'));
+    writeFileSync(path.join(dir, 'pub.pem'), key.json().publicKeyPem);
+    writeFileSync(path.join(dir, 'sig.bin'), Buffer.from(answer.decision.signature, 'hex'));
+    const verify = (message: string) => {
+      writeFileSync(path.join(dir, 'msg.txt'), message);
+      try {
+        execFileSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', 'pub.pem', '-rawin', '-in', 'msg.txt', '-sigfile', 'sig.bin', '-digest', 'sm3', '-pkeyopt', 'distid:1234567812345678'], { cwd: dir, stdio: 'pipe' });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(verify(answer.decision.message)).toBe(true);
+    expect(verify(answer.decision.message.replace('approve', 'reject'))).toBe(false);
   });
 });

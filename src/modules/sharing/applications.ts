@@ -20,6 +20,7 @@ import type { Tx } from '../../kernel/db/pool.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { sm2Verify } from '../../kernel/crypto/sm.js';
+import { notify } from '../../kernel/notify/notify.js';
 import { getResource } from '../catalog/service.js';
 import type { DataItem, ResourceDto } from '../catalog/schema.js';
 import type { Mask } from './masking.js';
@@ -80,6 +81,21 @@ async function record(k: Kernel, tx: Tx, ctx: Ctx, id: number, step: string, dec
   const signature = k.signer.sign(message);
   await sql`INSERT INTO share.decision (application_id, step, decision, comment, by_user, at, message, signature) VALUES (${id}, ${step}, ${decision}, ${comment}, ${ctx.actor.name}, ${at}, ${message}, ${signature})`.execute(tx);
   await appendInTx(tx, [auditOf(ctx, `share.application.${decision}`, 'application', String(id), { step, comment, ...extra })]);
+  return { message, signature };
+}
+
+export type SignedDecision = Awaited<ReturnType<typeof record>>;
+
+/** Who hears of a step: the provider's officers of a new application, the bureau of one awaiting it, the applicant's department of every decision. */
+async function tell(k: Kernel, tx: Tx, a: { id: number; resourceName: string; provider: string; applicant: string }, what: 'submitted' | 'bureau_review' | 'approved' | 'returned' | 'rejected', comment: string | null = null) {
+  const link = `/share?application=${a.id}`;
+  const subject = { type: 'application', id: a.id };
+  const title = {
+    submitted: `共享申请 #${a.id}“${a.resourceName}”待审核`, bureau_review: `共享申请 #${a.id}“${a.resourceName}”待大数据局审核`,
+    approved: `共享申请 #${a.id}“${a.resourceName}”已批准`, returned: `共享申请 #${a.id}“${a.resourceName}”被退回修改`, rejected: `共享申请 #${a.id}“${a.resourceName}”不予批准`,
+  }[what];
+  const to = what === 'submitted' ? { officersOf: [a.provider] } : what === 'bureau_review' ? { admins: true, membersOf: [a.applicant] } : { membersOf: [a.applicant] };
+  await notify(tx, to, { kind: `share.application.${what}`, title, body: comment, link, subject }, k.config.node.code);
 }
 
 async function due(k: Kernel): Promise<string> {
@@ -104,6 +120,7 @@ export async function apply(k: Kernel, ctx: Ctx, input: ApplicationInput, renews
     const id = Number(row.id);
     await record(k, tx, ctx, id, 'submit', renews ? 'renew' : 'submit', null, { resource: res.id, fields: input.fields, services: input.services, ...(renews && { renews }) });
     if (auto) await makeGrant(k, tx, ctx, id, res, 'auto_approve');
+    await tell(k, tx, { id, resourceName: res.published!.meta.name, provider: res.departmentId, applicant: ctx.actor.departmentId! }, auto ? 'approved' : 'submitted');
     return { id, status: auto ? 'approved' : 'provider_review' };
   });
 }
@@ -141,7 +158,7 @@ async function makeGrant(k: Kernel, tx: Tx, ctx: Ctx, id: number, res: ResourceD
 }
 
 /** A reviewer's decision on the step the application is at. */
-export async function decide(k: Kernel, ctx: Ctx, id: number, d: z.infer<typeof decisionInput>): Promise<{ status: string }> {
+export async function decide(k: Kernel, ctx: Ctx, id: number, d: z.infer<typeof decisionInput>): Promise<{ status: string; decision: SignedDecision }> {
   return inTx(k.db, async (tx) => {
     const a = await load(tx, id);
     let step: 'provider' | 'bureau';
@@ -154,20 +171,24 @@ export async function decide(k: Kernel, ctx: Ctx, id: number, d: z.infer<typeof 
       step = 'bureau';
     } else fail('SHARE_STATE');
     if (d.decision !== 'approve' && !d.comment) fail('VALIDATION', { field: 'comment', zh: '退回或不予批准须说明理由', en: 'Returning or rejecting needs a reason' });
-    await record(k, tx, ctx, id, step, d.decision, d.comment ?? null);
+    const signed = await record(k, tx, ctx, id, step, d.decision, d.comment ?? null);
+    const res = await getResource(ctx, tx, a.resource_id);
+    const who = { id, resourceName: res.published!.meta.name, provider: a.provider_department_id, applicant: a.applicant_department_id };
     if (d.decision !== 'approve') {
       const status = d.decision === 'return' ? 'returned' : 'rejected';
       await sql`UPDATE share.application SET status = ${status}, step_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
-      return { status };
+      await tell(k, tx, who, status, d.comment ?? null);
+      return { status, decision: signed };
     }
-    const res = await getResource(ctx, tx, a.resource_id);
     const needsBureau = res.published!.meta.shareType !== 'unconditional';
     if (step === 'provider' && needsBureau) {
       await sql`UPDATE share.application SET status = 'bureau_review', step_due = ${await due(k)}, updated_at = now() WHERE id = ${id}`.execute(tx);
-      return { status: 'bureau_review' };
+      await tell(k, tx, who, 'bureau_review');
+      return { status: 'bureau_review', decision: signed };
     }
     await makeGrant(k, tx, ctx, id, res, 'approve');
-    return { status: 'approved' };
+    await tell(k, tx, who, 'approved', d.comment ?? null);
+    return { status: 'approved', decision: signed };
   });
 }
 

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
+import { sm2PublicKeyPem } from '../../kernel/crypto/sm.js';
 import { appObjection, appObjectionInput, queryBody, queryService, statisticsService, statsBody, verifyBody, verifyService } from './services.js';
 import { fileBody, fileService, getDelivery } from './files.js';
 import { getPushTarget, pushInput, pushNow, setPushTarget } from './push.js';
@@ -27,8 +28,19 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
     async (req) => getApplication(k, req.ctx, req.params.id));
   r.post('/api/v1/share/applications/:id/decide', {
     config: { access: access.roles('officer', 'admin') },
-    schema: { tags, summary: '审核（提供部门，再由大数据局审核有条件共享）/ Review (provider, then the bureau for conditional sharing)', params: idParam, body: decisionInput },
+    schema: {
+      tags, summary: '审核（提供部门，再由大数据局审核有条件共享）/ Review (provider, then the bureau for conditional sharing)', params: idParam, body: decisionInput,
+      description: 'Answers the new status and the decision as the node signed it: `message` (the exact UTF-8 JSON text signed) and `signature` (SM2 with SM3, signer id 1234567812345678, DER in hex). Verify with the key from GET /api/v1/share/signing-key (docs/sharing.md has a worked example).',
+      response: { 200: z.object({ status: z.string(), decision: z.object({ message: z.string(), signature: z.string() }) }) },
+    },
   }, async (req) => decide(k, req.ctx, req.params.id, req.body));
+  r.get('/api/v1/share/signing-key', {
+    config: { access: access.public },
+    schema: {
+      tags, summary: '审批签名公钥（SM2）/ The public key approvals are signed with',
+      response: { 200: z.object({ node: z.string(), algorithm: z.literal('SM2'), hash: z.literal('SM3'), signerId: z.string(), signatureEncoding: z.literal('DER/hex'), publicKey: z.string().describe('uncompressed point, hex (04‖x‖y)'), publicKeyPem: z.string().describe('SubjectPublicKeyInfo PEM') }) },
+    },
+  }, async () => ({ node: k.config.node.code, algorithm: 'SM2' as const, hash: 'SM3' as const, signerId: '1234567812345678', signatureEncoding: 'DER/hex' as const, publicKey: k.signer.publicKey, publicKeyPem: sm2PublicKeyPem(k.signer.publicKey) }));
   r.put('/api/v1/share/applications/:id', {
     config: { access: access.roles('consumer', 'officer') },
     schema: { tags, summary: '退回后修改并重新提交 / Change and submit again after a return', params: idParam, body: applicationInput },

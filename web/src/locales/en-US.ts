@@ -123,7 +123,7 @@ const en: Messages = {
     states: { provider_review: 'Provider reviewing', bureau_review: 'Bureau reviewing', returned: 'Returned', approved: 'Approved', rejected: 'Rejected', withdrawn: 'Withdrawn' },
     steps: { submit: 'Submission', provider: 'Provider', bureau: 'Bureau', applicant: 'Applicant', grant: 'Grant' },
     decisions: { submit: 'submitted', resubmit: 'submitted again', approve: 'approved', return: 'returned for changes', reject: 'rejected', withdraw: 'withdrew', revoke: 'revoked', auto_approve: 'approved automatically' },
-    grantStates: { active: 'Active', revoked: 'Revoked', expired: 'Expired', not_started: 'Not yet begun' }, rowScope: 'Rows asked for', allRows: 'All rows',
+    grantStates: { active: 'Active', revoked: 'Revoked', expired: 'Expired', not_started: 'Not yet begun' }, rowScope: 'Rows asked for', allRows: 'All rows', rowScopeHint: 'Only the rows whose item holds one of these values (e.g. district = 张店区); leave empty for all rows', rowItem: 'By item', rowValues: 'Values (Enter after each)', rowValuesNeeded: 'Give the values, or clear the item', signedMessage: 'Signed message', 
   },
   objection: {
     title: 'Objections', export: 'Export to Excel', raise: 'Raise an objection', raised: 'Objection raised', submit: 'Submit', mine: 'Mine', inbox: 'To handle', all: 'All objections', stats: 'By department',

@@ -121,7 +121,7 @@ const zh = {
     states: { provider_review: '提供部门审核中', bureau_review: '大数据局审核中', returned: '已退回', approved: '已批准', rejected: '未批准', withdrawn: '已撤回' },
     steps: { submit: '提交', provider: '提供部门', bureau: '大数据局', applicant: '申请部门', grant: '授权' },
     decisions: { submit: '提交申请', resubmit: '重新提交', approve: '同意', return: '退回修改', reject: '不予同意', withdraw: '撤回', revoke: '撤销授权', auto_approve: '自动批准' },
-    grantStates: { active: '有效', revoked: '已撤销', expired: '已过期', not_started: '未到开始日期' }, rowScope: '数据范围', allRows: '全部行',
+    grantStates: { active: '有效', revoked: '已撤销', expired: '已过期', not_started: '未到开始日期' }, rowScope: '数据范围', allRows: '全部行', rowScopeHint: '只申请某数据项取这些值的行（如 所属区县 = 张店区）；不填则为全部行', rowItem: '按数据项', rowValues: '取值（回车分隔）', rowValuesNeeded: '请填写取值，或清除数据项', signedMessage: '签名原文', 
   },
   objection: {
     title: '数据异议', export: '导出 Excel', raise: '提出异议', raised: '异议已提出', submit: '提交异议', mine: '我的异议', inbox: '待处理', all: '全部异议', stats: '部门统计',

@@ -1,4 +1,4 @@
-import { App, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Select } from 'antd';
+import { App, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Select, Space } from 'antd';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -17,13 +17,14 @@ export default function Apply({ open, resourceId, items, shareType, onClose, onD
   const creds = useQuery({ queryKey: ['my-credentials'], queryFn: () => api(pageOf(appCredential), '/api/v1/app-credentials', { query: { pageSize: 100 } }), enabled: open });
   const onlyNoRows = shareType === 'none';
   const submit = useMutation({
-    mutationFn: (v: { fields: string[]; services: string[]; appCredentialId: string; purpose: string; legalBasis: string; scenario: string; period: [Dayjs, Dayjs]; expectedCalls: number }) =>
+    mutationFn: (v: { fields: string[]; services: string[]; appCredentialId: string; purpose: string; legalBasis: string; scenario: string; period: [Dayjs, Dayjs]; expectedCalls: number; rowItem?: string; rowValues?: string[] }) =>
       api(z.object({ id: z.number(), status: z.string() }), '/api/v1/share/applications', {
         method: 'POST',
-        body: { resourceId, fields: v.fields, services: v.services, appCredentialId: v.appCredentialId, purpose: v.purpose, legalBasis: v.legalBasis, scenario: v.scenario, periodFrom: v.period[0].format('YYYY-MM-DD'), periodTo: v.period[1].format('YYYY-MM-DD'), expectedCalls: v.expectedCalls },
+        body: { resourceId, fields: v.fields, services: v.services, appCredentialId: v.appCredentialId, purpose: v.purpose, legalBasis: v.legalBasis, scenario: v.scenario, periodFrom: v.period[0].format('YYYY-MM-DD'), periodTo: v.period[1].format('YYYY-MM-DD'), expectedCalls: v.expectedCalls,
+          ...(v.rowItem && v.rowValues?.length && { rowFilter: { item: v.rowItem, values: v.rowValues } }) },
       }),
     onSuccess: (r) => { void message.success(t('share.submitted')); onDone(r.id); },
-    onError: (e) => showProblem(form, e, (s) => void message.error(s), ['fields', 'services', 'appCredentialId', 'purpose', 'legalBasis', 'scenario', 'periodTo', 'expectedCalls']),
+    onError: (e) => showProblem(form, e, (s) => void message.error(s), ['fields', 'services', 'appCredentialId', 'purpose', 'legalBasis', 'scenario', 'periodTo', 'expectedCalls', 'rowFilter.item', 'rowFilter.values']),
   });
   const services = ['query', 'verify', 'statistics', 'file', 'push'].filter((s) => !onlyNoRows || s === 'verify' || s === 'statistics');
   return (
@@ -43,6 +44,16 @@ export default function Apply({ open, resourceId, items, shareType, onClose, onD
         <Form.Item name="scenario" label={t('share.scenario')} rules={[{ required: true }]}><Input /></Form.Item>
         <Form.Item name="period" label={t('share.period')} rules={[{ required: true }]}><DatePicker.RangePicker /></Form.Item>
         <Form.Item name="expectedCalls" label={t('share.expectedCalls')} rules={[{ required: true }]}><InputNumber min={1} style={{ width: 200 }} /></Form.Item>
+        {/* 行范围: only the rows whose item holds one of the values (e.g. 所属区县 ∈ {张店区}); empty asks for all rows */}
+        <Form.Item label={t('share.rowScope')} extra={t('share.rowScopeHint')} style={{ marginBottom: 0 }}>
+          <Space.Compact style={{ width: '100%' }}>
+            <Form.Item name="rowItem" noStyle><Select allowClear style={{ width: '40%' }} placeholder={t('share.rowItem')} aria-label={t('share.rowItem')} options={items.map((i) => ({ value: i.name, label: `${i.label}（${i.name}）` }))} /></Form.Item>
+            <Form.Item name="rowValues" noStyle dependencies={['rowItem']}
+              rules={[({ getFieldValue }) => ({ validator: (_, v: string[] | undefined) => (getFieldValue('rowItem') && !v?.length ? Promise.reject(new Error(t('share.rowValuesNeeded'))) : Promise.resolve()) })]}>
+              <Select mode="tags" style={{ width: '60%' }} placeholder={t('share.rowValues')} aria-label={t('share.rowValues')} tokenSeparators={[',', '，', '、']} open={false} />
+            </Form.Item>
+          </Space.Compact>
+        </Form.Item>
       </Form>
     </Modal>
   );

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { App, Button, Descriptions, Drawer, Input, Modal, Space, Table, Tabs, Tag, Timeline, Typography } from 'antd';
+import { App, Button, Descriptions, Drawer, Input, Modal, Popover, Space, Table, Tabs, Tag, Timeline, Typography } from 'antd';
+import { useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -24,7 +25,7 @@ const stats = z.object({
 });
 type Application = z.infer<typeof application>;
 const detail = application.extend({
-  decisions: z.array(z.object({ step: z.string(), decision: z.string(), comment: z.string().nullable(), by: z.string(), at: z.string(), authentic: z.boolean() })),
+  decisions: z.array(z.object({ step: z.string(), decision: z.string(), comment: z.string().nullable(), by: z.string(), at: z.string(), message: z.string(), signature: z.string(), authentic: z.boolean() })),
   grant: z.object({ id: z.number(), fields: z.array(z.string()), masks: z.record(z.string(), z.string()), services: z.array(z.string()), ratePerMinute: z.number(), expiresAt: z.string(), startsAt: z.string().nullable(), status: z.string(), state: z.string() }).nullable(),
 });
 const COLOR: Record<string, string> = { provider_review: 'processing', bureau_review: 'processing', returned: 'warning', approved: 'success', rejected: 'error', withdrawn: 'default' };
@@ -36,7 +37,9 @@ export default function Share() {
   const qc = useQueryClient();
   const { data: session } = useSession();
   const roles = session!.user.roles;
-  const [shown, setShown] = useState<number | null>(null);
+  // a notice links here as /share?application=12
+  const [params] = useSearchParams();
+  const [shown, setShown] = useState<number | null>(Number(params.get('application')) || null);
   const [deciding, setDeciding] = useState<{ id: number; decision: 'approve' | 'return' | 'reject' } | null>(null);
   const [comment, setComment] = useState('');
   const mine = useQuery({ queryKey: ['share', 'applicant'], queryFn: () => api(z.array(application), '/api/v1/share/applications', { query: { role: 'applicant' } }) });
@@ -111,7 +114,9 @@ export default function Share() {
               { key: 'calls', label: t('share.expectedCalls'), children: d.expectedCalls.toLocaleString(i18n.language) },
               { key: 'rows', label: t('share.rowScope'), children: d.rowFilter ? `${d.rowFilter.item} ∈ {${d.rowFilter.values.join('、')}}` : t('share.allRows') },
             ]} />
-            <Timeline items={d.decisions.map((x) => ({ color: x.decision === 'reject' || x.decision === 'revoke' ? 'red' : x.decision === 'return' ? 'orange' : 'green', children: <span>{fmtDateTime(x.at, i18n.language)} · {t(`share.steps.${x.step}`)} · {t(`share.decisions.${x.decision}`)} · {x.by}{x.comment ? `：${x.comment}` : ''} {x.authentic ? <Tag color="success">{t('share.signed')}</Tag> : <Tag color="error">{t('share.badSignature')}</Tag>}</span> }))} />
+            <Timeline items={d.decisions.map((x) => ({ color: x.decision === 'reject' || x.decision === 'revoke' ? 'red' : x.decision === 'return' ? 'orange' : 'green', children: <span>{fmtDateTime(x.at, i18n.language)} · {t(`share.steps.${x.step}`)} · {t(`share.decisions.${x.decision}`)} · {x.by}{x.comment ? `：${x.comment}` : ''} <Popover title={t('share.signedMessage')} trigger="click" content={<div style={{ maxWidth: 520 }}><Typography.Paragraph code copyable style={{ wordBreak: 'break-all' }}>{x.message}</Typography.Paragraph><Typography.Text type="secondary" copyable={{ text: x.signature }} style={{ wordBreak: 'break-all', fontSize: 12 }}>SM2 {x.signature}</Typography.Text></div>}>
+                {x.authentic ? <Tag color="success" style={{ cursor: 'pointer' }}>{t('share.signed')}</Tag> : <Tag color="error" style={{ cursor: 'pointer' }}>{t('share.badSignature')}</Tag>}
+              </Popover></span> }))} />
             {d.grant && (
               <>
                 <Typography.Title level={5}>{t('share.grant')} #{d.grant.id} <Tag color={d.grant.state === 'active' ? 'success' : d.grant.state === 'revoked' ? 'error' : 'default'}>{t(`share.grantStates.${d.grant.state}`)}</Tag></Typography.Title>
