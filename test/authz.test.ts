@@ -76,7 +76,9 @@ describe('every endpoint × every role', () => {
       // the open data portal: 无条件开放 data to anyone, 有条件开放 data to a registered key whose application was approved (open.test.ts)
       '/api/v1/open/resources', '/api/v1/open/resources/:id', '/api/v1/open/resources/:id/rows', '/api/v1/open/resources/:id/download', '/api/v1/open/keys', '/api/v1/open/applications',
       // 纠错 by the public, with a registered key (objections.test.ts in the open module)
-      '/api/v1/open/objections', '/api/v1/open/objections/:id/respond']);
+      '/api/v1/open/objections', '/api/v1/open/objections/:id/respond',
+      // the public key approvals are signed with, so anyone can verify a decision (docs/sharing.md)
+      '/api/v1/share/signing-key']);
     for (const r of env.app.routeTable) {
       if (r.url.startsWith('/api/docs')) continue;
       // outside /api only the console's static files are served (they hold no data)
