@@ -10,6 +10,7 @@ import type { Kernel } from './kernel/kernel.js';
 import { AppError } from './kernel/http/errors.js';
 import type { Access } from './kernel/http/access.js';
 import { sendProblem, toAppError } from './kernel/http/problem.js';
+import { describeOperations } from './kernel/http/openapi.js';
 import { registerAuthentication } from './kernel/http/authenticate.js';
 import { refuseNul } from './kernel/http/hostile.js';
 import { isSigned } from './kernel/auth/signature.js';
@@ -28,6 +29,7 @@ export interface RouteInfo {
   method: string;
   url: string;
   access: Access | undefined;
+  produces?: readonly string[] | undefined;
   /** the route's request schemas (Zod), for tests driven by the route table */
   schema: { body?: unknown; querystring?: unknown; params?: unknown } | undefined;
 }
@@ -117,6 +119,8 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
     hsts: k.config.secureCookies,
     crossOriginEmbedderPolicy: false,
   });
+  // the route table, with each route's declared access (read by the every-endpoint × every-role test and the OpenAPI document)
+  const routeTable: RouteInfo[] = [];
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -127,21 +131,15 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
           '一体化公共数据平台 API。用户以会话 Cookie 访问（非安全方法须带 X-CSRF-Token）；应用以 HMAC-SM3 签名请求访问（见 README “Signed app requests”）。错误为 RFC 9457 problem+json，带稳定的 code。\n\n' +
           'Integrated public data platform API. Users call with a session cookie (unsafe methods need X-CSRF-Token); systems call with HMAC-SM3 signed requests. Errors are RFC 9457 problem+json with a stable code.',
       },
-      components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'gs_session' },
-          appSignature: { type: 'apiKey', in: 'header', name: 'X-Gs-Signature' },
-        },
-      },
     },
     transform: jsonSchemaTransform,
+    // operation ids, tags, security and problem answers, from the route table (kernel/http/openapi.ts)
+    transformObject: (o) => describeOperations(('openapiObject' in o ? o.openapiObject : o.swaggerObject) as Record<string, unknown>, routeTable) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  // the route table, with each route's declared access (read by the every-endpoint × every-role test)
-  const routeTable: RouteInfo[] = [];
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url, access: r.config?.access, schema: r.schema as RouteInfo['schema'] });
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url, access: r.config?.access, produces: r.config?.produces, schema: r.schema as RouteInfo['schema'] });
   });
   app.decorate('routeTable', routeTable);
 

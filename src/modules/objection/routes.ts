@@ -43,7 +43,7 @@ export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
   r.post('/api/v1/objections/:id/review', { config: { access: access.roles('admin') }, schema: { tags, summary: '大数据局复核申诉 / The bureau reviews a contest', params: idParam, body: reviewInput } },
     async (req) => review(k, req.ctx, req.params.id, req.body));
   r.get('/api/v1/objections/:id/attachments/:attachmentId', {
-    config: { access: access.anyUser },
+    config: { access: access.anyUser, produces: ['image/png', 'image/jpeg', 'application/pdf'] },
     schema: { tags, summary: '下载附件 / Download an attachment', params: idParam.extend({ attachmentId: z.coerce.number().int().min(1) }) },
   }, async (req, reply) => {
     const a = await getAttachment(k, req.ctx, req.params.id, req.params.attachmentId);

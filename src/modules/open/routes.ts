@@ -56,7 +56,7 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
     return { fields: res.items, ...out, limit: req.query.limit, offset: req.query.offset };
   });
   r.get('/api/v1/open/resources/:id/download', {
-    config: open,
+    config: { ...open, produces: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/json'] },
     schema: { tags, summary: '下载（CSV / .xlsx / JSON）/ Download (CSV / .xlsx / JSON)', params: idParam, querystring: z.object({ format: z.enum(['csv', 'xlsx', 'json']).default('csv') }) },
   }, async (req, reply) => {
     const res = await openResource(k, req.params.id);

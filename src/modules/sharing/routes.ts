@@ -5,14 +5,17 @@ import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { sm2PublicKeyPem } from '../../kernel/crypto/sm.js';
-import { appObjection, appObjectionInput, queryBody, queryService, statisticsService, statsBody, verifyBody, verifyService } from './services.js';
+import { appObjection, appObjectionInput, queryService, statisticsService, verifyService } from './services.js';
+import { objectionCreated, queryAnswer, queryBody, statisticsAnswer, statsBody, verifyAnswer, verifyBody } from './schema.js';
 import { fileBody, fileService, getDelivery } from './files.js';
 import { getPushTarget, pushInput, pushNow, setPushTarget } from './push.js';
 import { apply, applicationInput, decide, decisionInput, getApplication, grantStats, listApplications, renew, resubmit, revokeGrant, withdraw } from './applications.js';
 
 export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const tags = ['sharing'];
+  /** The signed services' answers are written with JSON.stringify (the hot path); `services.test.ts` holds them to their schemas. */
+const plainJson = () => (data: unknown) => JSON.stringify(data);
+const tags = ['sharing'];
   const idParam = z.object({ id: z.coerce.number().int().min(1) });
   const everyone = access.roles('consumer', 'officer', 'admin', 'auditor');
 
@@ -68,22 +71,25 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
   const resParam = z.object({ resourceId: z.uuid() });
   r.post('/api/v1/services/:resourceId/query', {
     config: { access: access.apps, nonceWithAudit: true }, helmet: false,
-    schema: { tags, summary: '查询服务（应用签名调用；只返回授权字段，按分级脱敏）/ Query service (signed app call; granted fields, masked by grade)', params: resParam, body: queryBody },
+    serializerCompiler: plainJson,
+    schema: { tags, summary: '查询服务（应用签名调用；只返回授权字段，按分级脱敏）/ Query service (signed app call; granted fields, masked by grade)', params: resParam, body: queryBody, response: { 200: queryAnswer } },
   }, async (req) => queryService(k, req.ctx, req.params.resourceId, req.body));
   r.post('/api/v1/services/:resourceId/verify', {
     config: { access: access.apps, nonceWithAudit: true }, helmet: false,
-    schema: { tags, summary: '核验服务（只答一致 / 不一致）/ Verification (match / no-match only)', params: resParam, body: verifyBody },
+    serializerCompiler: plainJson,
+    schema: { tags, summary: '核验服务（只答一致 / 不一致）/ Verification (match / no-match only)', params: resParam, body: verifyBody, response: { 200: verifyAnswer } },
   }, async (req) => verifyService(k, req.ctx, req.params.resourceId, req.body));
   r.post('/api/v1/services/:resourceId/statistics', {
     config: { access: access.apps, nonceWithAudit: true }, helmet: false,
-    schema: { tags, summary: '统计服务（少于 k 个主体的分组不返回）/ Statistics (groups of fewer than k subjects suppressed)', params: resParam, body: statsBody },
+    serializerCompiler: plainJson,
+    schema: { tags, summary: '统计服务（少于 k 个主体的分组不返回）/ Statistics (groups of fewer than k subjects suppressed)', params: resParam, body: statsBody, response: { 200: statisticsAnswer } },
   }, async (req) => statisticsService(k, req.ctx, req.params.resourceId, req.body));
   r.post('/api/v1/services/:resourceId/objections', {
     config: { access: access.apps },
-    schema: { tags, summary: '对服务返回的数据提出异议（应用签名调用）/ Object to data a service returned (signed app call)', params: resParam, body: appObjectionInput },
+    schema: { tags, summary: '对服务返回的数据提出异议（应用签名调用）/ Object to data a service returned (signed app call)', params: resParam, body: appObjectionInput, response: { 201: objectionCreated } },
   }, async (req, reply) => reply.code(201).send(await appObjection(k, req.ctx, req.params.resourceId, req.body)));
   r.post('/api/v1/services/:resourceId/file', {
-    config: { access: access.apps }, helmet: false,
+    config: { access: access.apps, produces: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'] }, helmet: false,
     schema: { tags, summary: '文件服务（CSV / .xlsx，每个文件带交付唯一标识）/ File service (CSV / .xlsx, each file with a unique delivery id)', params: resParam, body: fileBody },
   }, async (req, reply) => {
     const f = await fileService(k, req.ctx, req.params.resourceId, req.body);

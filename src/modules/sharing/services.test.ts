@@ -14,6 +14,7 @@ import type { DataItem } from '../catalog/schema.js';
 import { runIngest } from '../aggregation/service.js';
 import { createHash } from 'node:crypto';
 import ExcelJS from '../../kernel/xlsx.js';
+import { queryAnswer, statisticsAnswer, verifyAnswer } from './schema.js';
 
 const ITEMS: DataItem[] = [
   { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
@@ -69,6 +70,10 @@ describe('data services under a grant', () => {
     const s = await env.app.inject(signed('statistics', { groupBy: ['qx'], measures: [{ fn: 'count' }, { fn: 'avg', item: 'mj' }] }));
     expect(s.json()).toEqual({ k: 5, suppressedGroups: 1, groups: [{ qx: '张店区', subjects: 6, values: [{ fn: 'count', value: 6 }, { fn: 'avg', item: 'mj', value: 105 }] }] });
     expect(await callsAudited()).toBe(3);
+    // the answers are written without the serializer's check (hot path): they must still be what the OpenAPI documents
+    expect(queryAnswer.strict().parse(q.json())).toEqual(q.json());
+    expect(verifyAnswer.strict().parse(v.json())).toEqual(v.json());
+    expect(statisticsAnswer.strict().parse(s.json())).toEqual(s.json());
     const last = (await env.rt.kernel.pool.query(`SELECT actor_type, detail FROM kernel.audit_log WHERE action = 'service.query'`)).rows[0];
     expect(last).toMatchObject({ actor_type: 'app', detail: { grant: grantId, rows: 1, masks: { qlrmc: 'name', qlrzjh: 'ric' } } });
   });

@@ -14,6 +14,7 @@ import { prepared } from '../../kernel/db/prepared.js';
 import { maskValue, type Mask } from './masking.js';
 import { KEY_COL, queryPlan, statsPlan, verifyPlan, type Dataset, type GrantScope } from './views.js';
 import { flagsOf, keyTextOf, raise, raiseInput, type Flag } from '../objection/service.js';
+import { type FlagDto, type queryBody, type statsBody, type verifyBody } from './schema.js';
 import './codes.js';
 
 interface Grant {
@@ -70,17 +71,6 @@ export async function grantFor(k: Kernel, ctx: Ctx, resourceId: string, service:
   if (!ds) fail('SHARE_NOT_PUBLISHED');
   return { id: Number(live.id), ratePerMinute: live.rate_per_minute, scope: { fields: live.fields, masks: live.masks, rowFilter: live.row_filter }, ds };
 }
-
-export const queryBody = z.object({
-  filters: z.record(z.string(), z.string().max(200)).default({}),
-  limit: z.number().int().min(1).max(100).default(20),
-  offset: z.number().int().min(0).max(100_000).default(0),
-});
-export const verifyBody = z.object({ values: z.record(z.string(), z.string().max(500)) });
-export const statsBody = z.object({
-  groupBy: z.array(z.string().max(63)).max(3).default([]),
-  measures: z.array(z.object({ fn: z.enum(['count', 'sum', 'avg', 'min', 'max']), item: z.string().max(63).optional() })).min(1).max(10).default([{ fn: 'count' }]),
-});
 
 /**
  * The query plan's text depends only on the published view, the grant and the names of the filters:
@@ -159,8 +149,6 @@ export async function statisticsService(k: Kernel, ctx: Ctx, resourceId: string,
   };
 }
 
-/** A flag as consumers see it: the row (of this answer) under objection, the item if one, since when. */
-interface FlagDto { row: number | null; field: string | null; objectionId: number; since: string; note: string }
 const flagDto = (f: Flag, row: number | null): FlagDto => ({ row, field: f.field, objectionId: f.objectionId, since: f.since, note: f.field ? `数据项“${f.field}”存在异议，正在核实处理` : row === null ? '该资源存在异议，正在核实处理' : '该记录存在异议，正在核实处理' });
 
 export const appObjectionInput = raiseInput.omit({ resourceId: true, channel: true });
