@@ -199,3 +199,16 @@ export async function resourcesWithIdentity(tx: Tx, kind: 'ric' | 'uscc'): Promi
     ORDER BY d.name, name`.execute(tx);
   return r.rows.map((x) => ({ id: x.id, name: x.name, departmentName: x.department_name, table: `ds.${x.dataset_table}`, items: x.items }));
 }
+
+/** The published names of resources, by id (for other modules' lists). */
+export async function publishedNames(tx: Tx, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await cat(tx)
+    .selectFrom('catalog.resource as r')
+    .innerJoin('catalog.resource_version as v', (j) => j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.published_version'))
+    .select(['r.id', 'v.meta'])
+    .where('r.id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.meta.name]));
+}
+

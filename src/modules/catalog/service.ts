@@ -1,6 +1,6 @@
 /** The catalog module's public interface: other modules call these, never its tables. */
 export { createResource, updateResource, submitResource, withdrawSubmission, reviewResource, startChange, retireResource, onPublish } from './lifecycle.js';
-export { getResource, listResources, reviewQueue, listVersions, resourceHistory, diffVersions, diff, listCategories, createCategory, renameCategory, getSettings, updateSettings, resourcesWithIdentity } from './read.js';
+export { getResource, listResources, reviewQueue, listVersions, resourceHistory, diffVersions, diff, listCategories, createCategory, renameCategory, getSettings, updateSettings, resourcesWithIdentity, publishedNames } from './read.js';
 export { searchCatalog, catalogOverview } from './search.js';
 export { suggestItem, gradeOf, sqlType } from './items.js';
 export { tableNameOf } from './dataset.js';

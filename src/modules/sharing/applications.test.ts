@@ -56,11 +56,11 @@ describe('one-stop application and review', () => {
     expect(created.statusCode, created.body).toBe(201);
     const { id } = created.json();
     const due = (await loadCalendar(env.rt.kernel.db)).addWorkingDays(shanghaiDate(), 10);
-    expect((await call(zjj, 'GET', '/api/v1/share/applications?role=applicant')).json()[0]).toMatchObject({ id, status: 'provider_review', due, daysLeft: 10 });
+    expect((await call(zjj, 'GET', '/api/v1/share/applications?role=applicant')).json().items[0]).toMatchObject({ id, status: 'provider_review', due, daysLeft: 10 });
     // the bureau cannot skip the provider; another department cannot decide
     expect((await call(admin, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve' })).statusCode).toBe(403);
     expect((await call(zjj, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve' })).json().code).toBe('FORBIDDEN_DEPARTMENT');
-    expect((await call(zrzy, 'GET', '/api/v1/share/applications?role=provider')).json().map((a: { id: number }) => a.id)).toEqual([id]);
+    expect((await call(zrzy, 'GET', '/api/v1/share/applications?role=provider')).json().items.map((a: { id: number }) => a.id)).toEqual([id]);
     expect((await call(zrzy, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve' })).json()).toMatchObject({ status: 'bureau_review' });
     expect((await call(admin, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve', comment: '同意' })).json()).toMatchObject({ status: 'approved' });
     const detail = (await call(zjj, 'GET', `/api/v1/share/applications/${id}`)).json();
@@ -141,5 +141,28 @@ describe('one-stop application and review', () => {
     };
     expect(verify(answer.decision.message)).toBe(true);
     expect(verify(answer.decision.message.replace('approve', 'reject'))).toBe(false);
+  });
+
+  it('an application older than 500 others is read by id and found on its page of the list', async () => {
+    const { id } = (await call(zjj, 'POST', '/api/v1/share/applications', application())).json();
+    // 520 later applications of the same department (copies, written straight to the table)
+    await env.rt.kernel.pool.query(`INSERT INTO share.application (resource_id, provider_department_id, applicant_department_id, applicant, app_credential_id, fields, services,
+        purpose, legal_basis, scenario, period_from, period_to, expected_calls, status)
+      SELECT resource_id, provider_department_id, applicant_department_id, applicant, app_credential_id, fields, services, purpose || n, legal_basis, scenario, period_from, period_to, expected_calls, 'withdrawn'
+      FROM share.application, generate_series(1, 520) n WHERE id = $1`, [id]);
+    const one = await call(zjj, 'GET', `/api/v1/share/applications/${id}`);
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toMatchObject({ id, status: 'provider_review' });
+    const first = (await call(zjj, 'GET', '/api/v1/share/applications?role=applicant&pageSize=200')).json();
+    expect(first.items).toHaveLength(200);
+    const pages = Math.ceil(first.total / 200);
+    expect(first.total).toBeGreaterThan(520);
+    const last = (await call(zjj, 'GET', `/api/v1/share/applications?role=applicant&pageSize=200&page=${pages}`)).json();
+    const older = last.items.filter((a: { id: number }) => a.id <= id).map((a: { id: number }) => a.id);
+    expect(older).toContain(id);
+    // sorted the other way it is on the first page
+    const asc = (await call(zjj, 'GET', '/api/v1/share/applications?role=applicant&pageSize=200&sort=id')).json();
+    expect(asc.items.map((a: { id: number }) => a.id)).toContain(id);
+    expect(asc.items[0].id).toBeLessThan(asc.items[1].id);
   });
 });

@@ -21,7 +21,8 @@ import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { sm2Verify } from '../../kernel/crypto/sm.js';
 import { notify } from '../../kernel/notify/notify.js';
-import { getResource } from '../catalog/service.js';
+import { getResource, publishedNames } from '../catalog/service.js';
+import { pageQuery, parseSort } from '../../kernel/http/pagination.js';
 import type { DataItem, ResourceDto } from '../catalog/schema.js';
 import type { Mask } from './masking.js';
 import './codes.js';
@@ -283,22 +284,32 @@ export function decisionIsAuthentic(k: Kernel, d: { message: string; signature: 
 }
 
 /** Applications the actor may see: its department's, those for its department's resources, all for the bureau. */
-export async function listApplications(k: Kernel, ctx: Ctx, q: { role?: 'applicant' | 'provider' | undefined; status?: string | undefined }) {
+export const applicationListQuery = pageQuery.extend({
+  role: z.enum(['applicant', 'provider']).optional(),
+  status: z.string().max(30).optional(),
+});
+const SORTS = { id: 'a.id', submittedAt: 'a.submitted_at', due: 'a.step_due', status: 'a.status' } as const;
+
+/** Applications the actor may see (its department's, as applicant or provider; the bureau and auditors: all), a page at a time, or the one with `id`. */
+async function selectApplications(k: Kernel, ctx: Ctx, q: z.infer<typeof applicationListQuery>, id?: number) {
   requireRole(ctx, 'consumer', 'officer', 'admin', 'auditor');
   const bureau = hasRole(ctx, 'admin', 'auditor');
   const dept = ctx.actor.departmentId;
-  const rows = (await sql<Record<string, unknown>>`SELECT a.*, a.step_due::text AS due, a.period_from::text AS pfrom, a.period_to::text AS pto,
-      (SELECT v.meta->>'name' FROM catalog.resource_version v JOIN catalog.resource r ON r.id = a.resource_id WHERE v.resource_id = r.id AND v.version = r.published_version) AS resource_name,
+  const sort = parseSort(q.sort, SORTS, { column: 'a.id', desc: true });
+  const rows = (await sql<Record<string, unknown>>`SELECT a.*, a.step_due::text AS due, a.period_from::text AS pfrom, a.period_to::text AS pto, count(*) OVER () AS total,
       ad.name AS applicant_department, pd.name AS provider_department, g.id AS grant_id, g.status AS grant_status, g.expires_at AS grant_expires, g.starts_at AS grant_starts
     FROM share.application a JOIN kernel.department ad ON ad.id = a.applicant_department_id JOIN kernel.department pd ON pd.id = a.provider_department_id
     LEFT JOIN share.grant g ON g.application_id = a.id
     WHERE (${bureau && !q.role} OR (${q.role !== 'provider'} AND a.applicant_department_id = ${dept}) OR (${q.role !== 'applicant'} AND a.provider_department_id = ${dept}))
       AND (${q.status ?? null}::text IS NULL OR a.status = ${q.status ?? null})
-    ORDER BY a.id DESC LIMIT 500`.execute(k.db)).rows;
+      AND (${id ?? null}::bigint IS NULL OR a.id = ${id ?? null})
+    ORDER BY ${sql.raw(sort.column)} ${sql.raw(sort.desc ? 'DESC NULLS LAST' : 'ASC NULLS LAST')}, a.id DESC
+    LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`.execute(k.db)).rows;
+  const names = await publishedNames(k.db, rows.map((r) => r.resource_id as string));
   const today = shanghaiDate();
   const cal = await loadCalendar(k.db);
-  return rows.map((r) => ({
-    id: Number(r.id), resourceId: r.resource_id as string, resourceName: (r.resource_name as string) ?? '', applicantDepartment: r.applicant_department as string, providerDepartment: r.provider_department as string,
+  const items = rows.map((r) => ({
+    id: Number(r.id), resourceId: r.resource_id as string, resourceName: names.get(r.resource_id as string) ?? '', applicantDepartment: r.applicant_department as string, providerDepartment: r.provider_department as string,
     applicant: r.applicant as string, fields: r.fields as string[], services: r.services as string[], purpose: r.purpose as string, status: r.status as string,
     // what a reviewer decides on: the legal basis, the scenario, the expected calls and the row scope asked for
     legalBasis: r.legal_basis as string, scenario: r.scenario as string, expectedCalls: Number(r.expected_calls), rowFilter: (r.row_filter as { item: string; values: string[] } | null) ?? null,
@@ -311,11 +322,17 @@ export async function listApplications(k: Kernel, ctx: Ctx, q: { role?: 'applica
     escalated: r.due !== null && r.escalated_due !== null && String(r.escalated_due) === String(r.step_due), renews: r.renews_id === null ? null : Number(r.renews_id),
     submittedAt: (r.submitted_at as Date).toISOString(),
   }));
+  return { items, total: rows.length ? Number(rows[0]!.total) : 0, page: q.page, pageSize: q.pageSize };
+}
+
+/** A page of the applications the actor may see (sort: id, submittedAt, due, status; `-` for descending). */
+export async function listApplications(k: Kernel, ctx: Ctx, q: z.infer<typeof applicationListQuery>) {
+  return selectApplications(k, ctx, q);
 }
 
 /** One application with its signed decisions and its grant. */
 export async function getApplication(k: Kernel, ctx: Ctx, id: number) {
-  const a = (await listApplications(k, ctx, {})).find((x) => x.id === id);
+  const a = (await selectApplications(k, ctx, { page: 1, pageSize: 1 }, id)).items[0];
   if (!a) fail('NOT_FOUND');
   const decisions = (await k.pool.query('SELECT step, decision, comment, by_user, at, message, signature FROM share.decision WHERE application_id = $1 ORDER BY id', [id])).rows;
   const grant = (await k.pool.query('SELECT id, fields, masks, services, row_filter, rate_per_minute, expires_at, starts_at, status FROM share.grant WHERE application_id = $1', [id])).rows[0] ?? null;

@@ -58,12 +58,12 @@ describe('review deadlines in working days', () => {
     expect((await runDeadlines(env.rt.kernel, '2026-10-12')).escalated).toBe(0); // once
     expect(await audited('share.application.remind', id)).toBe(1);
     expect(await audited('share.application.escalate', id)).toBe(1);
-    expect((await call(admin, 'GET', '/api/v1/share/applications')).json().find((a: { id: number }) => a.id === id)).toMatchObject({ escalated: true });
+    expect((await call(admin, 'GET', '/api/v1/share/applications?pageSize=200')).json().items.find((a: { id: number }) => a.id === id)).toMatchObject({ escalated: true });
     // the next step has its own due date: reminded again (the 调休 Saturday 10-10 is a working day)
     expect((await call(zrzy, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve' })).json().status).toBe('bureau_review');
     await setDue(id, '2026-10-10');
     expect((await runDeadlines(env.rt.kernel, '2026-10-09')).reminded).toBe(1);
-    expect((await call(admin, 'GET', '/api/v1/share/applications')).json().find((a: { id: number }) => a.id === id)).toMatchObject({ escalated: false });
+    expect((await call(admin, 'GET', '/api/v1/share/applications?pageSize=200')).json().items.find((a: { id: number }) => a.id === id)).toMatchObject({ escalated: false });
     expect((await runDeadlines(env.rt.kernel, '2026-10-12')).escalated).toBe(1);
     // the entries (numeric ids among their text fields) keep the chain verifiable
     expect((await verifyChain(env.rt.kernel.pool, env.rt.kernel.signer.publicKey)).ok).toBe(true);

@@ -9,7 +9,7 @@ import { appObjection, appObjectionInput, queryService, statisticsService, verif
 import { objectionCreated, queryAnswer, queryBody, statisticsAnswer, statsBody, verifyAnswer, verifyBody } from './schema.js';
 import { fileBody, fileService, getDelivery } from './files.js';
 import { getPushTarget, pushInput, pushNow, setPushTarget } from './push.js';
-import { apply, applicationInput, decide, decisionInput, getApplication, grantStats, listApplications, renew, resubmit, revokeGrant, withdraw } from './applications.js';
+import { apply, applicationInput, applicationListQuery, decide, decisionInput, getApplication, grantStats, listApplications, renew, resubmit, revokeGrant, withdraw } from './applications.js';
 
 export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -25,7 +25,7 @@ const tags = ['sharing'];
   }, async (req, reply) => reply.code(201).send(await apply(k, req.ctx, req.body)));
   r.get('/api/v1/share/applications', {
     config: { access: everyone },
-    schema: { tags, summary: '共享申请（本部门提出的、本部门资源收到的；大数据局看全部）/ Applications', querystring: z.object({ role: z.enum(['applicant', 'provider']).optional(), status: z.string().max(30).optional() }) },
+    schema: { tags, summary: '共享申请（本部门提出的、本部门资源收到的；大数据局看全部），分页 / Applications, a page at a time', querystring: applicationListQuery },
   }, async (req) => listApplications(k, req.ctx, req.query));
   r.get('/api/v1/share/applications/:id', { config: { access: everyone }, schema: { tags, summary: '申请详情（含签名的审批记录与授权）/ One application with its signed decisions and grant', params: idParam } },
     async (req) => getApplication(k, req.ctx, req.params.id));

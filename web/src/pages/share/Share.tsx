@@ -1,12 +1,14 @@
 import { useState } from 'react';
 import { App, Button, Descriptions, Drawer, Input, Modal, Popover, Space, Table, Tabs, Tag, Timeline, Typography } from 'antd';
 import { useSearchParams } from 'react-router';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { api } from '../../api/client';
 import { can, useSession } from '../../auth/session';
 import { showProblem } from '../../components/forms';
+import { useServerTable } from '../../components/table';
+import { pageOf } from '../../api/schemas';
 import { fmtDateTime } from '../../i18n';
 import OpenReview from './OpenReview';
 import PushTarget from './PushTarget';
@@ -42,14 +44,22 @@ export default function Share() {
   const [shown, setShown] = useState<number | null>(Number(params.get('application')) || null);
   const [deciding, setDeciding] = useState<{ id: number; decision: 'approve' | 'return' | 'reject' } | null>(null);
   const [comment, setComment] = useState('');
-  const mine = useQuery({ queryKey: ['share', 'applicant'], queryFn: () => api(z.array(application), '/api/v1/share/applications', { query: { role: 'applicant' } }) });
-  // received: applications for this department's resources (the bureau: all of them)
+
+  // each list is a page of the server's (sorted there); the queue is what awaits this reviewer's step
   const bureau = can(roles, 'admin');
-  const received = useQuery({
-    queryKey: ['share', 'received'],
-    queryFn: () => api(z.array(application), '/api/v1/share/applications', { query: bureau ? {} : { role: 'provider' } }),
-    enabled: can(roles, 'officer', 'admin'),
+  const mineT = useServerTable('-id');
+  const queueT = useServerTable('due');
+  const receivedT = useServerTable('-id');
+  const list = (query: Record<string, string | number | undefined>) => api(pageOf(application), '/api/v1/share/applications', { query });
+  const mine = useQuery({ queryKey: ['share', 'applicant', mineT.query], queryFn: () => list({ role: 'applicant', ...mineT.query }), placeholderData: keepPreviousData });
+  const reviewer = can(roles, 'officer', 'admin');
+  const queue = useQuery({
+    queryKey: ['share', 'queue', queueT.query],
+    queryFn: () => list({ ...(bureau ? { status: 'bureau_review' } : { role: 'provider', status: 'provider_review' }), ...queueT.query }),
+    enabled: reviewer, placeholderData: keepPreviousData,
   });
+  // received: applications for this department's resources (the bureau: all of them)
+  const received = useQuery({ queryKey: ['share', 'received', receivedT.query], queryFn: () => list({ ...(bureau ? {} : { role: 'provider' }), ...receivedT.query }), enabled: reviewer, placeholderData: keepPreviousData });
   const myStep = (a: Application) => (bureau ? a.status === 'bureau_review' : a.status === 'provider_review');
   const one = useQuery({ queryKey: ['share', 'one', shown], queryFn: () => api(detail, `/api/v1/share/applications/${shown}`), enabled: shown !== null });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['share'] });
@@ -63,14 +73,14 @@ export default function Share() {
     onSuccess: () => { refresh(); void message.success(t('share.revoked')); },
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
-  const columns = (review: boolean) => [
-    { key: 'id', dataIndex: 'id', title: '#', render: (id: number) => <Button type="link" size="small" onClick={() => setShown(id)}>{id}</Button> },
+  const columns = (review: boolean, tt: ReturnType<typeof useServerTable>) => [
+    { key: 'id', dataIndex: 'id', title: '#', sorter: true, sortOrder: tt.sortOrder('id'), render: (id: number) => <Button type="link" size="small" onClick={() => setShown(id)}>{id}</Button> },
     { key: 'resourceName', dataIndex: 'resourceName', title: t('share.resource') },
     { key: review ? 'applicantDepartment' : 'providerDepartment', dataIndex: review ? 'applicantDepartment' : 'providerDepartment', title: review ? t('share.applicant') : t('share.provider') },
     { key: 'services', dataIndex: 'services', title: t('share.services'), render: (s: string[]) => s.map((x) => <Tag key={x}>{t(`share.serviceTypes.${x}`)}</Tag>) },
-    { key: 'status', dataIndex: 'status', title: t('share.status'), render: (s: string, a: Application) => <Space size={4}><Tag color={COLOR[s]}>{t(`share.states.${s}`)}</Tag>{a.grantStatus === 'revoked' && <Tag color="error">{t('share.revoked')}</Tag>}{a.grantStatus === 'expired' && <Tag>{t('share.expired')}</Tag>}{a.escalated && <Tag color="error">{t('share.escalated')}</Tag>}{a.renews && <Tag>{t('share.renewalOf', { id: a.renews })}</Tag>}</Space> },
-    { key: 'daysLeft', dataIndex: 'daysLeft', title: t('share.timeLeft'), render: (d: number | null, a: Application) => (d === null ? '' : <Tag color={d < 0 ? 'error' : d <= 2 ? 'warning' : 'default'}>{d < 0 ? t('share.overdueBy', { n: -d }) : t('share.daysLeft', { n: d, due: a.due })}</Tag>) },
-    { key: 'submittedAt', dataIndex: 'submittedAt', title: t('share.submittedAt'), render: (v: string) => fmtDateTime(v, i18n.language) },
+    { key: 'status', dataIndex: 'status', title: t('share.status'), sorter: true, sortOrder: tt.sortOrder('status'), render: (s: string, a: Application) => <Space size={4}><Tag color={COLOR[s]}>{t(`share.states.${s}`)}</Tag>{a.grantStatus === 'revoked' && <Tag color="error">{t('share.revoked')}</Tag>}{a.grantStatus === 'expired' && <Tag>{t('share.expired')}</Tag>}{a.escalated && <Tag color="error">{t('share.escalated')}</Tag>}{a.renews && <Tag>{t('share.renewalOf', { id: a.renews })}</Tag>}</Space> },
+    { key: 'due', dataIndex: 'daysLeft', title: t('share.timeLeft'), sorter: true, sortOrder: tt.sortOrder('due'), render: (d: number | null, a: Application) => (d === null ? '' : <Tag color={d < 0 ? 'error' : d <= 2 ? 'warning' : 'default'}>{d < 0 ? t('share.overdueBy', { n: -d }) : t('share.daysLeft', { n: d, due: a.due })}</Tag>) },
+    { key: 'submittedAt', dataIndex: 'submittedAt', title: t('share.submittedAt'), sorter: true, sortOrder: tt.sortOrder('submittedAt'), render: (v: string) => fmtDateTime(v, i18n.language) },
     ...(review ? [{
       key: 'actions', title: t('common.actions'),
       render: (_: unknown, a: Application) => (myStep(a) &&
@@ -82,7 +92,13 @@ export default function Share() {
       ),
     }] : []),
   ];
+  const table = (q: typeof mine, tt: ReturnType<typeof useServerTable>, review: boolean) => (
+    <Table size="middle" rowKey="id" loading={q.isFetching} dataSource={q.data?.items} columns={columns(review, tt)} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }}
+      pagination={tt.pagination(q.data?.total, (n) => t('common.total', { total: n }))} onChange={tt.onChange} />
+  );
   const d = one.data;
+  // the applicant's own department sets the push target and renews
+  const ownApplication = !!d && d.applicantDepartmentId === session!.user.departmentId;
   const usage = useQuery({ queryKey: ['share', 'stats', d?.grant?.id], queryFn: () => api(stats, `/api/v1/share/grants/${d!.grant!.id}/stats`), enabled: !!d?.grant });
   const [renewTo, setRenewTo] = useState('');
   const renewal = useMutation({
@@ -94,10 +110,10 @@ export default function Share() {
     <>
       <Typography.Title level={3} className="gs-page-title">{t('share.title')}</Typography.Title>
       <Tabs items={[
-        { key: 'mine', label: t('share.mine'), children: <Table size="middle" rowKey="id" loading={mine.isFetching} dataSource={mine.data} columns={columns(false)} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }} /> },
-        ...(can(roles, 'officer', 'admin') ? [{ key: 'queue', label: t('share.queue'), children: <Table size="middle" rowKey="id" loading={received.isFetching} dataSource={(received.data ?? []).filter(myStep)} columns={columns(true)} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }} /> }] : []),
+        { key: 'mine', label: t('share.mine'), children: table(mine, mineT, false) },
+        ...(reviewer ? [{ key: 'queue', label: t('share.queue'), children: table(queue, queueT, true) }] : []),
         ...(can(roles, 'officer', 'admin', 'auditor') ? [{ key: 'open', label: t('open.review'), children: <OpenReview canDecide={can(roles, 'officer', 'admin')} /> }] : []),
-        ...(can(roles, 'officer', 'admin') ? [{ key: 'received', label: t('share.received'), children: <Table size="middle" rowKey="id" loading={received.isFetching} dataSource={received.data} columns={columns(true)} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }} /> }] : []),
+        ...(reviewer ? [{ key: 'received', label: t('share.received'), children: table(received, receivedT, true) }] : []),
       ]} />
       <Modal open={deciding !== null} title={deciding ? t(`share.${deciding.decision}`) : ''} onCancel={() => setDeciding(null)} onOk={() => decide.mutate()} confirmLoading={decide.isPending} okText={t('common.confirm')} cancelText={t('common.cancel')}>
         <Input.TextArea rows={3} value={comment} onChange={(e) => setComment(e.target.value)} placeholder={t('share.comment')} aria-label={t('share.comment')} />
@@ -135,8 +151,8 @@ export default function Share() {
                         { key: 'state', title: t('share.deliveryState'), render: (_: unknown, r: { completed: boolean; failed: boolean }) => <Tag color={r.failed ? 'error' : r.completed ? 'success' : 'processing'}>{t(`share.deliveryStates.${r.failed ? 'failed' : r.completed ? 'completed' : 'running'}`)}</Tag> }]} />}
                   </>
                 )}
-                {d.grant.services.includes('push') && <PushTarget grantId={d.grant.id} editable={!!mine.data?.some((a) => a.id === d.id)} />}
-                {d.status === 'approved' && mine.data?.some((a) => a.id === d.id) && (
+                {d.grant.services.includes('push') && <PushTarget grantId={d.grant.id} editable={ownApplication} />}
+                {d.status === 'approved' && ownApplication && (
                   <Space>
                     <Input type="date" value={renewTo} onChange={(e) => setRenewTo(e.target.value)} aria-label={t('share.renewTo')} style={{ width: 180 }} />
                     <Button disabled={!renewTo} loading={renewal.isPending} onClick={() => renewal.mutate()}>{t('share.renew')}</Button>
