@@ -1,7 +1,7 @@
 /**
  * bench/audit: entries/s of the batched audit writer (each entry acknowledged only after its
  * transaction committed) against a plain single-row INSERT loop in the same run.
- * Budget (ARCHITECTURE.md §6): ≥ 20 000 entries/s sustained, none lost.
+ * Budget (docs/architecture.md §7): ≥ 20 000 entries/s sustained, none lost.
  *   npm run bench:audit [-- --entries 200000 --baseline 10000 --concurrency 20000]
  */
 import pg from 'pg';

@@ -1,7 +1,7 @@
 /**
  * bench/catalog-search: 100 000 published resources (Chinese names, summaries and data items, spread
  * over the demo departments and categories), then 200 Chinese queries through the HTTP API as a
- * signed-in user. Prints p50 / p95 / p99. Budget (ARCHITECTURE.md §6): p95 ≤ 30 ms.
+ * signed-in user. Prints p50 / p95 / p99. Budget (docs/architecture.md §7): p95 ≤ 30 ms.
  *   npm run bench:catalog-search [-- --resources 100000 --queries 200]
  */
 import { parseArgs } from 'node:util';

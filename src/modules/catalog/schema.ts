@@ -1,4 +1,4 @@
-/** Zod schemas of the catalog (DOMAIN.md §2), shared by the API, the Excel exchange and the console. */
+/** Zod schemas of the catalog (docs/domain.md §2), shared by the API, the Excel exchange and the console. */
 import { z } from 'zod';
 
 /** Absent and empty are one: null, undefined and '' fields are dropped (the stored form, and what Excel gives back). */
@@ -24,7 +24,7 @@ export const ITEM_TYPES = ['string', 'integer', 'decimal', 'date', 'datetime', '
 export const ITEM_TYPE_ZH = { string: '字符型', integer: '整数型', decimal: '数值型', date: '日期型', datetime: '日期时间型', boolean: '布尔型', code: '代码型' } as const;
 export const IDENTITY_KINDS = ['ric', 'uscc'] as const;
 export const IDENTITY_KIND_ZH = { ric: '公民身份号码', uscc: '统一社会信用代码' } as const;
-/** DOMAIN.md §4 masking rules */
+/** docs/domain.md §4 masking rules */
 export const MASKS = ['none', 'name', 'ric', 'mobile', 'landline', 'address', 'bankcard', 'email', 'plate', 'date_year', 'hash', 'null'] as const;
 export const MASK_ZH = {
   none: '不脱敏', name: '姓名（保留首字）', ric: '身份证号（保留前6后4）', mobile: '手机号（保留前3后4）', landline: '座机（保留区号和末2位）',

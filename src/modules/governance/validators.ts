@@ -44,7 +44,7 @@ export const REASONS: Record<string, { zh: string; en: string }> = {
 const FULL_WIDTH = /[\uFF01-\uFF5E]/g;
 const half = (s: string) => s.replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
 
-/** Full-width digits, spaces and hyphens are normalised first (DOMAIN §5). */
+/** Full-width digits, spaces and hyphens are normalised first (docs/domain.md §5). */
 export function normalizeMobile(v: string): string {
   return half(v).replace(/[\s-]/g, '');
 }

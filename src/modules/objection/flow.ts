@@ -1,5 +1,5 @@
 /**
- * 数据异议 (DOMAIN §3, DB3208/T 219-2024). Anyone who sees data — a user in the console, an app
+ * 数据异议 (docs/domain.md §3, DB3208/T 219-2024). Anyone who sees data — a user in the console, an app
  * through a service — raises an objection on a resource, a record (by business key) or one field,
  * with the value they believe right and evidence. Then:
  *   受理  the provider department (or the bureau, by node policy) accepts — the record is flagged

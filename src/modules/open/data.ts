@@ -1,6 +1,6 @@
 /**
  * Open data (数据开放) for the public, without login: published resources whose open type is
- * 无条件开放 or 有条件开放. Only items of grade 1 are opened (DOMAIN §4: grade 1 → open); the
+ * 无条件开放 or 有条件开放. Only items of grade 1 are opened (docs/domain.md §4: grade 1 → open); the
  * others are never part of the open view, and the page says how many were left out. 无条件开放
  * data can be searched, previewed, downloaded and read through the API by anyone; 有条件开放 data
  * by a registered key whose application was approved. Every read of rows is audited with the

@@ -1,5 +1,5 @@
 /**
- * 一站式申请 and its review (DOMAIN.md §3): the applicant department asks once for the fields it
+ * 一站式申请 and its review (docs/domain.md §3): the applicant department asks once for the fields it
  * needs, the service types, purpose, legal basis, scenario and period, bound to one of its app
  * credentials; the provider department reviews, then the bureau for 有条件共享 (and for 不予共享,
  * which may be asked for only as verification or statistics); each step is due in working days;
@@ -49,7 +49,7 @@ export type ApplicationInput = z.infer<typeof applicationInput>;
 
 export const decisionInput = z.object({ decision: z.enum(['approve', 'return', 'reject']), comment: z.string().trim().max(1000).optional() });
 
-/** Working days each review step has (DOMAIN.md §3: 有条件共享 10), per node. */
+/** Working days each review step has (docs/domain.md §3: 有条件共享 10), per node. */
 const stepDays = (k: Kernel) => k.config.shareDays;
 
 /** The field's mask in a grant: grade 1 in clear, higher grades masked with the item's rule. */

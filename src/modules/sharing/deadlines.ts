@@ -1,5 +1,5 @@
 /**
- * Time limits (DOMAIN §3): once an hour, review steps due on the next working day are reminded,
+ * Time limits (docs/domain.md §3): once an hour, review steps due on the next working day are reminded,
  * overdue steps are escalated to the bureau (each once per step, audited, listed as overdue), grants
  * that expire within 10 working days are reminded to their holders once, and the same for open-data
  * applications. Each is also a notice (console bell, webhooks) to whoever must act, escalations to the bureau.

@@ -19,7 +19,7 @@ const SAMPLES: Record<Mask, string[]> = {
   hash: ['370303199001010017'],
 };
 
-describe('masking (DOMAIN §4)', () => {
+describe('masking (docs/domain.md §4)', () => {
   it('masks each rule as the standard says', () => {
     expect(maskValue('name', '张三')).toBe('张*');
     expect(maskValue('name', '欧阳娜娜')).toBe('欧***');

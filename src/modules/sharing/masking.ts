@@ -1,5 +1,5 @@
 /**
- * Masking by rule (DOMAIN.md §4), the same in JavaScript and in SQL: the data services mask in the
+ * Masking by rule (docs/domain.md §4), the same in JavaScript and in SQL: the data services mask in the
  * query where they can (cheapest: nothing unmasked leaves the database) and in JavaScript otherwise
  * (`hash` needs SM3, which PostgreSQL lacks). Characters are counted as code points on both sides
  * (PostgreSQL's char_length), so multi-byte text — including characters outside the BMP — masks
