@@ -13,10 +13,13 @@
 import yauzl from 'yauzl';
 import { AppError, defineCodes } from './http/errors.js';
 
-defineCodes({
+export const XLSX_CODES = defineCodes({
   XLSX_TOO_LARGE: [413, 'Excel 文件解压后过大（疑似压缩炸弹）', 'The Excel file expands too far (a decompression bomb?)'],
   XLSX_INVALID: [400, '文件不是有效的 .xlsx 工作簿', 'The file is not a valid .xlsx workbook'],
-});
+} as const);
+declare module './http/errors.js' {
+  interface ErrorCodes extends Record<keyof typeof XLSX_CODES, true> {}
+}
 
 export interface XlsxLimits {
   /** all parts together, inflated */

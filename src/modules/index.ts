@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kernel } from '../kernel/kernel.js';
 import type { JobDef } from '../kernel/jobs/boss.js';
 import type { MigrationSet } from '../kernel/db/migrator.js';
+import { defineCodes, type CodeTable } from '../kernel/http/errors.js';
 import { catalogModule } from './catalog/index.js';
 import { aggregationModule } from './aggregation/index.js';
 import { governanceModule } from './governance/index.js';
@@ -20,8 +21,11 @@ export interface Module {
   migrations: string;
   routes?: (app: FastifyInstance, k: Kernel) => void;
   jobs?: (k: Kernel) => JobDef[];
+  /** its stable error codes (registered below, once) */
+  codes: CodeTable;
   /** keeps the module's reference data in step with data/ after migrating */
   afterMigrate?: MigrationSet['after'];
 }
 
 export const modules: Module[] = [catalogModule, aggregationModule, governanceModule, objectionModule, sharingModule, openModule, demandModule];
+for (const m of modules) defineCodes(m.codes);

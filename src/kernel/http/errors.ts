@@ -10,11 +10,23 @@ interface CodeDef {
   en: string;
 }
 
-/** Every stable error code of the kernel. Modules add their own with `defineCodes`. */
+/** A table of stable codes: code → [HTTP status, zh-CN message, en-US message]. */
+export type CodeTable = Readonly<Record<string, readonly [number, string, string]>>;
+
+/**
+ * Every stable error code, as a type: the kernel's below, and each module's, which its `codes.ts`
+ * adds by augmenting this interface. `fail('MISSPELT')` does not compile.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface ErrorCodes {}
+export type ErrorCode = keyof ErrorCodes;
+
 const codes = new Map<string, CodeDef>();
 
-export function defineCodes(defs: Record<string, [number, string, string]>): void {
+/** Registers a table's codes (the kernel's here; the modules' by the composition root, from each `Module.codes`). */
+export function defineCodes<T extends CodeTable>(defs: T): T {
   for (const [code, [status, zh, en]] of Object.entries(defs)) codes.set(code, { status, zh, en });
+  return defs;
 }
 
 export function codeInfo(code: string): CodeDef | undefined {
@@ -25,7 +37,7 @@ export function allCodes(): string[] {
   return [...codes.keys()].sort();
 }
 
-defineCodes({
+export const KERNEL_CODES = defineCodes({
   BAD_REQUEST: [400, '请求无效', 'Bad request'],
   VALIDATION_FAILED: [400, '请求参数校验未通过', 'Request validation failed'],
   // a service's own check of a value (the message names the field and what is wrong)
@@ -69,10 +81,13 @@ defineCodes({
   REFERENCE_IN_USE: [409, '该对象仍被其他数据引用，不能删除或修改', 'The object is still referenced by other data'],
   VALUE_INVALID: [400, '值不符合数据库的类型或约束', 'A value does not fit the stored type or constraint'],
   DATABASE_UNAVAILABLE: [503, '数据库暂时不可用，请稍后重试', 'The database is temporarily unavailable; try again shortly'],
-});
+} as const);
+declare module './errors.js' {
+  interface ErrorCodes extends Record<keyof typeof KERNEL_CODES, true> {}
+}
 
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly field: string | undefined;
   readonly zh: string;
@@ -82,7 +97,7 @@ export class AppError extends Error {
   readonly retryAfter: number | undefined;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     opts: { field?: string; zh?: string; en?: string; errors?: { field: string; message: string }[]; retryAfter?: number } = {},
   ) {
     const def = codes.get(code) ?? { status: 500, zh: code, en: code };
@@ -101,6 +116,6 @@ export class AppError extends Error {
   }
 }
 
-export function fail(code: string, opts?: ConstructorParameters<typeof AppError>[1]): never {
+export function fail(code: ErrorCode, opts?: ConstructorParameters<typeof AppError>[1]): never {
   throw new AppError(code, opts);
 }

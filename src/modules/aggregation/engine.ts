@@ -27,7 +27,6 @@ import { copyField, typeValue, type Reason } from './clean.js';
 import { encodeRows, type EncodeSink, type Encoder } from './encode.js';
 import { dropBlocked, isEmptyAndFree, rowOfStored, swapIn } from './tables.js';
 import type { RowBasis, RowEvent, RowInput } from './files.js';
-import './codes.js';
 
 export type Mode = 'full' | 'upsert';
 

@@ -6,10 +6,11 @@ import { failStaleRuns } from './engine.js';
 import { dispatchSchedules, runSource } from './sources.js';
 import { aggregationRoutes, RUN_SOURCE_JOB } from './routes.js';
 import type { Ctx, Actor } from '../../kernel/http/context.js';
-import './codes.js';
+import { AGGREGATION_CODES } from './codes.js';
 
 export const aggregationModule: Module = {
   name: 'aggregation',
+  codes: AGGREGATION_CODES,
   migrations: path.join(SRC_DIR, 'modules', 'aggregation', 'migrations'),
   routes: aggregationRoutes,
   jobs: (k) => [

@@ -4,10 +4,11 @@ import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
 import { catalogRoutes } from './routes.js';
 import { ckanRoutes } from './ckan-routes.js';
-import './codes.js';
+import { CATALOG_CODES } from './codes.js';
 
 export const catalogModule: Module = {
   name: 'catalog',
+  codes: CATALOG_CODES,
   migrations: path.join(SRC_DIR, 'modules', 'catalog', 'migrations'),
   routes: (app, k) => {
     catalogRoutes(app, k);

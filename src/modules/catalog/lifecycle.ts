@@ -16,7 +16,6 @@ import { gradeOf } from './items.js';
 import { createDatasetTable, migrateDatasetTable, migrationSql, tableNameOf } from './dataset.js';
 import { removeEntry, upsertEntry } from './search.js';
 import { compact, type DataItem, type ResourceDto, type ResourceInput, type ResourceMeta } from './schema.js';
-import './codes.js';
 
 /** Run in the publishing transaction (governance: adopt the identity rules of the published items). */
 type PublishHook = (tx: Tx, ctx: Ctx, published: { resourceId: string; version: number; items: DataItem[] }) => Promise<void>;

@@ -24,7 +24,6 @@ import { kickWebhooks } from '../../kernel/notify/webhooks.js';
 import { searchCatalog } from '../catalog/service.js';
 import type { DataItem } from '../catalog/schema.js';
 import { apply, SERVICES } from '../sharing/service.js';
-import './codes.js';
 
 export const demandInput = z.object({
   title: z.string().trim().min(2).max(200),

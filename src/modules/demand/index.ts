@@ -4,10 +4,11 @@ import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
 import { demandRoutes } from './routes.js';
 import { runDemandDeadlines } from './deadlines.js';
-import './codes.js';
+import { DEMAND_CODES } from './codes.js';
 
 export const demandModule: Module = {
   name: 'demand',
+  codes: DEMAND_CODES,
   migrations: path.join(SRC_DIR, 'modules', 'demand', 'migrations'),
   routes: demandRoutes,
   jobs: (k) => [{ name: 'demand-deadlines', cron: '27 * * * *', handler: async () => void (await runDemandDeadlines(k)) }],

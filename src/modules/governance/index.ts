@@ -9,7 +9,7 @@ import { blockingRules, processCheckRequests } from './checks.js';
 import { governanceRoutes } from './routes.js';
 import { escalateOverdue } from './tasks.js';
 import { syncRegions } from './regions.js';
-import './codes.js';
+import { GOVERNANCE_CODES } from './codes.js';
 
 // every ingest run drops rows failing a blocking rule, and asks for a check of the stored rows when it commits
 setIngestHooks({
@@ -27,6 +27,7 @@ onPublish(async (tx, ctx, p) => void (await adoptIdentityRules(tx, ctx, p.resour
 
 export const governanceModule: Module = {
   name: 'governance',
+  codes: GOVERNANCE_CODES,
   migrations: path.join(SRC_DIR, 'modules', 'governance', 'migrations'),
   routes: governanceRoutes,
   afterMigrate: (client, log) => syncRegions(client, log),

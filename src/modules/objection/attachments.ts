@@ -15,7 +15,6 @@ import { auditOf } from '../../kernel/audit/record.js';
 import { appendInTx } from '../../kernel/audit/append.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { canRead } from './read.js';
-import './codes.js';
 
 export const ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024;
 export const ATTACHMENTS_PER_OBJECTION = 5;

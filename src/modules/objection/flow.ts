@@ -28,7 +28,6 @@ import { kickWebhooks } from '../../kernel/notify/webhooks.js';
 import { sqlType } from '../catalog/service.js';
 import { correctionRun } from '../aggregation/service.js';
 import type { DataItem } from '../catalog/schema.js';
-import './codes.js';
 
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 

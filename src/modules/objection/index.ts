@@ -4,10 +4,11 @@ import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
 import { objectionRoutes } from './routes.js';
 import { runObjectionDeadlines } from './deadlines.js';
-import './codes.js';
+import { OBJECTION_CODES } from './codes.js';
 
 export const objectionModule: Module = {
   name: 'objection',
+  codes: OBJECTION_CODES,
   migrations: path.join(SRC_DIR, 'modules', 'objection', 'migrations'),
   routes: objectionRoutes,
   jobs: (k) => [{ name: 'objection-deadlines', cron: '17 * * * *', handler: async () => void (await runObjectionDeadlines(k)) }],

@@ -12,7 +12,6 @@ import { hasRole } from '../../kernel/http/context.js';
 import { fail } from '../../kernel/http/errors.js';
 import { shanghaiDate, type WorkCalendar } from '../../kernel/calendar/calendar.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
-import './codes.js';
 
 export const OPEN_STATES = ['submitted', 'flagged', 'contested'];
 

@@ -20,7 +20,6 @@ import { sm3Hex } from '../../kernel/crypto/sm.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { openResource, type OpenKey } from './data.js';
-import './codes.js';
 
 export const keyInput = z.object({
   name: z.string().trim().min(2).max(100),

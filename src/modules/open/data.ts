@@ -17,7 +17,6 @@ import { CONTENT_TYPES, writeTable, type TableFormat } from '../../kernel/tabula
 import { flagsOf, keyTextOf } from '../objection/service.js';
 import { openSnapshot } from '../../kernel/db/snapshot.js';
 import type { DataItem, ResourceMeta } from '../catalog/schema.js';
-import './codes.js';
 
 export const OPEN_PREVIEW_ROWS = 20;
 export const OPEN_PAGE_MAX = 1000;

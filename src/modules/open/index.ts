@@ -3,10 +3,11 @@ import path from 'node:path';
 import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
 import { openRoutes } from './routes.js';
-import './codes.js';
+import { OPEN_CODES } from './codes.js';
 
 export const openModule: Module = {
   name: 'open',
+  codes: OPEN_CODES,
   migrations: path.join(SRC_DIR, 'modules', 'open', 'migrations'),
   routes: openRoutes,
 };

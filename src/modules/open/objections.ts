@@ -9,7 +9,6 @@ import type { Ctx } from '../../kernel/http/context.js';
 import { fail } from '../../kernel/http/errors.js';
 import { raise, respond, respondInput } from '../objection/service.js';
 import { mayRead, openResource, type OpenKey } from './data.js';
-import './codes.js';
 
 export const PUBLIC_OBJECTIONS_PER_DAY = 20;
 

@@ -25,7 +25,6 @@ import { getResource, publishedNames } from '../catalog/service.js';
 import { pageQuery, parseSort } from '../../kernel/http/pagination.js';
 import type { DataItem, ResourceDto } from '../catalog/schema.js';
 import type { Mask } from './masking.js';
-import './codes.js';
 
 export const SERVICES = ['query', 'verify', 'statistics', 'file', 'push'] as const;
 /** services that never hand out rows (可用不可见) */

@@ -22,7 +22,6 @@ import { hasRole } from '../../kernel/http/context.js';
 import { grantFor } from './services.js';
 import { maskValue } from './masking.js';
 import { viewPlan } from './views.js';
-import './codes.js';
 
 export const FILE_MAX_ROWS = 1_000_000;
 

@@ -5,10 +5,11 @@ import type { Module } from '../index.js';
 import { sharingRoutes } from './routes.js';
 import { runDeadlines } from './deadlines.js';
 import { dispatchPushes } from './push.js';
-import './codes.js';
+import { SHARING_CODES } from './codes.js';
 
 export const sharingModule: Module = {
   name: 'sharing',
+  codes: SHARING_CODES,
   migrations: path.join(SRC_DIR, 'modules', 'sharing', 'migrations'),
   routes: sharingRoutes,
   jobs: (k) => [

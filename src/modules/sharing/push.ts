@@ -28,7 +28,6 @@ import { maskValue, type Mask } from './masking.js';
 import { KEY_COL, viewPlan, type Dataset, type GrantScope } from './views.js';
 import { newDeliveryId } from './files.js';
 import { getNode } from '../../kernel/auth/node.js';
-import './codes.js';
 
 const BATCH = 500;
 /** the target's key column when the business key leaves masked (or not at all) */

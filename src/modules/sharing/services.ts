@@ -15,7 +15,6 @@ import { maskValue, type Mask } from './masking.js';
 import { KEY_COL, queryPlan, statsPlan, verifyPlan, type Dataset, type GrantScope } from './views.js';
 import { flagsOf, keyTextOf, raise, raiseInput, type Flag } from '../objection/service.js';
 import { type FlagDto, type queryBody, type statsBody, type verifyBody } from './schema.js';
-import './codes.js';
 
 interface Grant {
   id: number;

@@ -8,7 +8,6 @@
 import type { DataItem } from '../catalog/schema.js';
 import { fail } from '../../kernel/http/errors.js';
 import { maskSql, type Mask } from './masking.js';
-import './codes.js';
 
 export interface GrantScope {
   /** granted items */
