@@ -80,6 +80,7 @@ export const KERNEL_CODES = defineCodes({
   REFERENCE_MISSING: [404, '引用的对象不存在', 'The referenced object does not exist'],
   REFERENCE_IN_USE: [409, '该对象仍被其他数据引用，不能删除或修改', 'The object is still referenced by other data'],
   VALUE_INVALID: [400, '值不符合数据库的类型或约束', 'A value does not fit the stored type or constraint'],
+  JOBS_UNAVAILABLE: [503, '任务系统未运行，请稍后重试', 'No job system is running; try again shortly'],
   DATABASE_UNAVAILABLE: [503, '数据库暂时不可用，请稍后重试', 'The database is temporarily unavailable; try again shortly'],
 } as const);
 declare module './errors.js' {

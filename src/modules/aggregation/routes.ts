@@ -105,7 +105,7 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
     schema: { tags, summary: '立即归集（交给任务进程）/ Run now (queued for a worker)', params: idParam, response: { 202: z.object({ job: z.string() }) } },
   }, async (req, reply) => {
     await checkSourceAccess(req.ctx, k.pool, req.params.id);
-    if (!k.enqueue) fail('INTERNAL', { zh: '任务系统未运行', en: 'No job system is running' });
+    if (!k.enqueue) fail('JOBS_UNAVAILABLE');
     const job = await k.enqueue(RUN_SOURCE_JOB, { sourceId: req.params.id, actor: req.ctx.actor });
     return reply.code(202).send({ job: job ?? '' });
   });
