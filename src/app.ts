@@ -1,5 +1,5 @@
 /** The composition root: builds the Fastify app from the kernel and the modules. */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
@@ -46,7 +46,8 @@ export interface AppOptions {
 
 export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger === false ? false : { level: k.config.logLevel, redact: ['req.headers.cookie', 'req.headers["x-gs-signature"]', 'req.headers.authorization'] },
+    // one logger for the node: the kernel's (its redactions in runtime.ts), shared with every module
+    ...(opts.logger === false ? { logger: false } : { loggerInstance: k.log as FastifyBaseLogger }),
     bodyLimit: k.config.bodyLimit,
     // behind a reverse proxy, GONGSHU_TRUST_PROXY names it: req.ip (audit, throttles) is then the real caller
     trustProxy: k.config.trustProxy ?? false,

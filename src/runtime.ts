@@ -18,6 +18,7 @@ import { NonceBook } from './kernel/auth/nonces.js';
 import { writeCheckpoint } from './kernel/audit/checkpoint.js';
 import { SRC_DIR } from './kernel/paths.js';
 import { modules } from './modules/index.js';
+import { pino } from 'pino';
 
 export function migrationSets(): MigrationSet[] {
   return [{ module: 'kernel', dir: path.join(SRC_DIR, 'kernel', 'migrations') }, ...modules.map((m) => ({ module: m.name, dir: m.migrations, ...(m.afterMigrate && { after: m.afterMigrate }) }))];
@@ -62,7 +63,7 @@ export async function openRuntime(config: Config, log: Log = () => {}, opts: { m
     const cache = new SharedCache(database.pool);
     await cache.start();
     const nonces = new NonceBook(database.pool);
-    const kernel: Kernel = { config, pool: database.pool, db: database.db, audit, masterKey, signer, cache, nonces, outbound: outboundPolicy(config.outboundAllow), refusals: new RefusalLog(audit) };
+    const kernel: Kernel = { config, log: pino({ level: config.logLevel, base: { node: config.node.code }, redact: ['req.headers.cookie', 'req.headers["x-gs-signature"]', 'req.headers.authorization'] }), pool: database.pool, db: database.db, audit, masterKey, signer, cache, nonces, outbound: outboundPolicy(config.outboundAllow), refusals: new RefusalLog(audit) };
     return {
       kernel,
       databaseUrl: url,

@@ -1,5 +1,6 @@
 /** What every service and route of the running platform shares. */
 import type pg from 'pg';
+import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { AuditWriter } from './audit/writer.js';
 import type { Signer } from './audit/checkpoint.js';
@@ -11,6 +12,8 @@ import type { RefusalLog } from './audit/refusals.js';
 
 export interface Kernel {
   config: Config;
+  /** the node's logger (pino): background work that fails says so here */
+  log: Logger;
   pool: pg.Pool;
   db: Db;
   audit: AuditWriter;

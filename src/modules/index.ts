@@ -7,6 +7,8 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { JobDef } from '../kernel/jobs/boss.js';
 import type { MigrationSet } from '../kernel/db/migrator.js';
 import { defineCodes, type CodeTable } from '../kernel/http/errors.js';
+import { onPublish, type PublishHook } from './catalog/service.js';
+import { setIngestHooks, type IngestHooks } from './aggregation/service.js';
 import { catalogModule } from './catalog/index.js';
 import { aggregationModule } from './aggregation/index.js';
 import { governanceModule } from './governance/index.js';
@@ -23,9 +25,16 @@ export interface Module {
   jobs?: (k: Kernel) => JobDef[];
   /** its stable error codes (registered below, once) */
   codes: CodeTable;
+  /** what it does around other modules' steps, wired below: around an ingest run, in the publishing transaction */
+  hooks?: { ingest?: IngestHooks; onPublish?: PublishHook };
   /** keeps the module's reference data in step with data/ after migrating */
   afterMigrate?: MigrationSet['after'];
 }
 
 export const modules: Module[] = [catalogModule, aggregationModule, governanceModule, objectionModule, sharingModule, openModule, demandModule];
-for (const m of modules) defineCodes(m.codes);
+// the composition root registers each module's codes and wires its hooks, once
+for (const m of modules) {
+  defineCodes(m.codes);
+  if (m.hooks?.ingest) setIngestHooks(m.hooks.ingest);
+  if (m.hooks?.onPublish) onPublish(m.hooks.onPublish);
+}

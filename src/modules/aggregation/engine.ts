@@ -178,10 +178,15 @@ export interface BlockingRules {
   checks: { item: string; sql: string }[];
   reason: (code: string) => Reason;
 }
-let blockingRulesOf: ((k: Kernel, resourceId: string) => Promise<BlockingRules | null>) | null = null;
-let afterRun: ((k: Kernel, resourceId: string, run: number) => Promise<void>) | null = null;
+/** What another module does around a run (governance: rows its blocking rules drop; a check after the run). Wired by the composition root. */
+export interface IngestHooks {
+  blockingRules?: (k: Kernel, resourceId: string) => Promise<BlockingRules | null>;
+  afterRun?: (k: Kernel, resourceId: string, run: number) => Promise<void>;
+}
+let blockingRulesOf: IngestHooks['blockingRules'] | null = null;
+let afterRun: IngestHooks['afterRun'] | null = null;
 /** Modules after aggregation plug in here (governance: blocking rules, a check after each run). */
-export function setIngestHooks(h: { blockingRules?: typeof blockingRulesOf; afterRun?: typeof afterRun }): void {
+export function setIngestHooks(h: IngestHooks): void {
   if (h.blockingRules) blockingRulesOf = h.blockingRules;
   if (h.afterRun) afterRun = h.afterRun;
 }
@@ -427,7 +432,8 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
     await appendWithClient(client, prepare([auditOf(ctx, 'ingest.run', 'resource', res.id, { run, source: input.source, mode: input.mode, read, inserted, updated, deleted, rejected })]));
     await client.query('COMMIT');
     phase('commit');
-    await afterRun?.(k, res.id, run).catch(() => {});
+    // the run has committed: a hook that fails is logged, and the run stands
+    await afterRun?.(k, res.id, run).catch((e: Error) => k.log.error({ err: e, run, resourceId: res.id }, 'after-run hook failed'));
     return result;
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});

@@ -18,7 +18,7 @@ import { removeEntry, upsertEntry } from './search.js';
 import { compact, type DataItem, type ResourceDto, type ResourceInput, type ResourceMeta } from './schema.js';
 
 /** Run in the publishing transaction (governance: adopt the identity rules of the published items). */
-type PublishHook = (tx: Tx, ctx: Ctx, published: { resourceId: string; version: number; items: DataItem[] }) => Promise<void>;
+export type PublishHook = (tx: Tx, ctx: Ctx, published: { resourceId: string; version: number; items: DataItem[] }) => Promise<void>;
 const publishHooks: PublishHook[] = [];
 export function onPublish(h: PublishHook): void {
   publishHooks.push(h);

@@ -1,5 +1,5 @@
 /** The catalog module's public interface: other modules call these, never its tables. */
-export { createResource, updateResource, submitResource, withdrawSubmission, reviewResource, startChange, retireResource, onPublish } from './lifecycle.js';
+export { createResource, updateResource, submitResource, withdrawSubmission, reviewResource, startChange, retireResource, onPublish, type PublishHook } from './lifecycle.js';
 export { getResource, listResources, reviewQueue, listVersions, resourceHistory, diffVersions, diff, listCategories, createCategory, renameCategory, getSettings, updateSettings, resourcesWithIdentity, publishedNames } from './read.js';
 export { searchCatalog, catalogOverview } from './search.js';
 export { suggestItem, gradeOf, sqlType } from './items.js';

@@ -11,7 +11,7 @@ import { systemCtx, type Ctx } from '../../kernel/http/context.js';
 import { requireDepartment, requireRole } from '../../kernel/auth/authz.js';
 import { appendWithClient, prepare } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
-import { fail } from '../../kernel/http/errors.js';
+import { AppError, fail } from '../../kernel/http/errors.js';
 import { getResource } from '../catalog/service.js';
 import type { ResourceDto } from '../catalog/schema.js';
 import { DIMENSIONS, RESOURCE_KINDS, rulesOf, WEIGHTS, type Dimension, type Rule } from './rules.js';
@@ -280,15 +280,60 @@ async function syncProblems(client: pg.PoolClient, res: ResourceDto, check: numb
   return { opened: opened.rows.filter((r) => r.fresh).length, fixed: fixed.rowCount ?? 0 };
 }
 
-/** Checks asked for by ingest runs, done by whichever worker claims them. */
+/** How many times a requested check is tried before it waits for the next run or an administrator. */
+export const CHECK_ATTEMPTS = 5;
+
+/**
+ * Checks asked for by ingest runs, done by whichever worker claims them. A request is removed only
+ * when its check succeeded; a failure is logged, counted and kept with its error (listed for the
+ * administrators by `checkFailures`), and tried again after 2^attempts minutes.
+ */
 export async function processCheckRequests(k: Kernel): Promise<number> {
   let done = 0;
   for (;;) {
-    const r = (await k.pool.query<{ resource_id: string; ingest_run_id: string | null }>(
-      `DELETE FROM gov.check_request WHERE resource_id = (SELECT resource_id FROM gov.check_request ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING resource_id, ingest_run_id`,
-    )).rows[0];
-    if (!r) return done;
-    await checkResource(k, systemCtx('governance'), r.resource_id, r.ingest_run_id === null ? null : Number(r.ingest_run_id)).catch(() => {});
-    done++;
+    const client = await k.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const r = (await client.query<{ resource_id: string; ingest_run_id: string | null; attempts: number }>(
+        `SELECT resource_id, ingest_run_id, attempts FROM gov.check_request WHERE not_before <= now() AND attempts < $1
+         ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        [CHECK_ATTEMPTS],
+      )).rows[0];
+      if (!r) {
+        await client.query('COMMIT');
+        return done;
+      }
+      try {
+        await checkResource(k, systemCtx('governance'), r.resource_id, r.ingest_run_id === null ? null : Number(r.ingest_run_id));
+        await client.query('DELETE FROM gov.check_request WHERE resource_id = $1', [r.resource_id]);
+      } catch (e) {
+        const msg = e instanceof AppError ? `${e.code}: ${e.en}` : (e as Error).message;
+        k.log.error({ err: e, resourceId: r.resource_id, attempt: r.attempts + 1 }, 'requested quality check failed');
+        await client.query(
+          `UPDATE gov.check_request SET attempts = attempts + 1, last_error = $2, failed_at = now(), not_before = now() + make_interval(mins => power(2, attempts + 1)::int)
+           WHERE resource_id = $1`,
+          [r.resource_id, msg.slice(0, 2000)],
+        );
+      }
+      await client.query('COMMIT');
+      done++;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {}); // the connection may be gone; the error below says why
+      throw e;
+    } finally {
+      client.release();
+    }
   }
+}
+
+/** Requested checks that failed (kept for retry, or given up after CHECK_ATTEMPTS): what an administrator looks at. */
+export async function checkFailures(ctx: Ctx, pool: Kernel['pool']) {
+  requireRole(ctx, 'admin', 'auditor');
+  const rows = (await pool.query<{ resource_id: string; ingest_run_id: string | null; attempts: number; last_error: string; failed_at: Date; not_before: Date }>(
+    'SELECT resource_id, ingest_run_id, attempts, last_error, failed_at, not_before FROM gov.check_request WHERE attempts > 0 ORDER BY failed_at DESC LIMIT 200',
+  )).rows;
+  return rows.map((r) => ({
+    resourceId: r.resource_id, run: r.ingest_run_id === null ? null : Number(r.ingest_run_id), attempts: r.attempts, error: r.last_error,
+    failedAt: r.failed_at.toISOString(), retryAt: r.attempts >= CHECK_ATTEMPTS ? null : r.not_before.toISOString(),
+  }));
 }

@@ -253,4 +253,37 @@ describe('rules, checks, problems and scores', () => {
     const refused = await env.app.inject(as(other, { method: 'PUT', url: `/api/v1/governance/resources/${res.id}/rules`, payload: { item: 'xm', kind: 'not_null' } }));
     expect(refused.json().code).toBe('FORBIDDEN_DEPARTMENT');
   });
+
+  it('a requested check that fails is kept with its error, logged and listed for the bureau, and goes once it succeeds', async () => {
+    const res = await publishResource(env.rt.kernel, { department: '淄博市人力资源和社会保障局', name: '参保人员（检查失败）', items: ITEMS });
+    await processCheckRequests(env.rt.kernel); // the earlier tests' requests
+    await load(res.id, file('ok.csv', ['370303199001010017,张三,1,1990-01-01,13800138000,370303']));
+    // the dataset table is away when the worker comes: the check fails
+    const table = res.datasetTable!;
+    await env.rt.kernel.pool.query(`ALTER TABLE ${table} RENAME TO away`);
+    const logged: unknown[] = [];
+    const error = env.rt.kernel.log.error.bind(env.rt.kernel.log);
+    env.rt.kernel.log.error = ((o: unknown) => void logged.push(o)) as typeof env.rt.kernel.log.error;
+    try {
+      expect(await processCheckRequests(env.rt.kernel)).toBe(1);
+    } finally {
+      env.rt.kernel.log.error = error;
+    }
+    expect(logged).toHaveLength(1);
+    const kept = (await env.rt.kernel.pool.query('SELECT attempts, last_error FROM gov.check_request WHERE resource_id = $1', [res.id])).rows;
+    expect(kept).toEqual([{ attempts: 1, last_error: expect.stringContaining('does not exist') }]);
+    // not tried again before its time
+    expect(await processCheckRequests(env.rt.kernel)).toBe(0);
+    const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
+    const failures = (await env.app.inject(as(admin, { method: 'GET', url: '/api/v1/governance/check-failures' }))).json();
+    expect(failures).toEqual([expect.objectContaining({ resourceId: res.id, attempts: 1, retryAt: expect.any(String) })]);
+    expect((await env.app.inject(as(officer, { method: 'GET', url: '/api/v1/governance/check-failures' }))).statusCode).toBe(403);
+    // the table is back and the retry is due: the check runs and the request goes
+    await env.rt.kernel.pool.query(`ALTER TABLE ${table.split('.')[0]}.away RENAME TO ${table.split('.')[1]}`);
+    await env.rt.kernel.pool.query('UPDATE gov.check_request SET not_before = now() WHERE resource_id = $1', [res.id]);
+    expect(await processCheckRequests(env.rt.kernel)).toBe(1);
+    expect((await env.rt.kernel.pool.query('SELECT 1 FROM gov.check_request WHERE resource_id = $1', [res.id])).rowCount).toBe(0);
+    expect((await env.rt.kernel.pool.query('SELECT count(*)::int AS n FROM gov.check_run WHERE resource_id = $1', [res.id])).rows[0].n).toBeGreaterThan(0);
+  });
 });
+

@@ -2,8 +2,6 @@
 import path from 'node:path';
 import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
-import { setIngestHooks } from '../aggregation/service.js';
-import { onPublish } from '../catalog/service.js';
 import { adoptIdentityRules } from './rules.js';
 import { blockingRules, processCheckRequests } from './checks.js';
 import { governanceRoutes } from './routes.js';
@@ -11,23 +9,24 @@ import { escalateOverdue } from './tasks.js';
 import { syncRegions } from './regions.js';
 import { GOVERNANCE_CODES } from './codes.js';
 
-// every ingest run drops rows failing a blocking rule, and asks for a check of the stored rows when it commits
-setIngestHooks({
-  blockingRules,
-  afterRun: async (k, resourceId, run) => {
-    await k.pool.query(
-      `INSERT INTO gov.check_request (resource_id, ingest_run_id) VALUES ($1, $2) ON CONFLICT (resource_id) DO UPDATE SET ingest_run_id = EXCLUDED.ingest_run_id, requested_at = now()`,
-      [resourceId, run],
-    );
-  },
-});
-
-// publishing a resource with identity items adopts their check rules (flagging)
-onPublish(async (tx, ctx, p) => void (await adoptIdentityRules(tx, ctx, p.resourceId, p.items)));
-
 export const governanceModule: Module = {
   name: 'governance',
   codes: GOVERNANCE_CODES,
+  hooks: {
+    // every ingest run drops rows failing a blocking rule, and asks for a check of the stored rows when it commits
+    ingest: {
+      blockingRules,
+      afterRun: async (k, resourceId, run) => {
+        await k.pool.query(
+          `INSERT INTO gov.check_request (resource_id, ingest_run_id) VALUES ($1, $2)
+           ON CONFLICT (resource_id) DO UPDATE SET ingest_run_id = EXCLUDED.ingest_run_id, requested_at = now(), attempts = 0, not_before = now()`,
+          [resourceId, run],
+        );
+      },
+    },
+    // publishing a resource with identity items adopts their check rules (flagging)
+    onPublish: async (tx, ctx, p) => void (await adoptIdentityRules(tx, ctx, p.resourceId, p.items)),
+  },
   migrations: path.join(SRC_DIR, 'modules', 'governance', 'migrations'),
   routes: governanceRoutes,
   afterMigrate: (client, log) => syncRegions(client, log),

@@ -6,7 +6,7 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { pageQuery } from '../../kernel/http/pagination.js';
 import { ruleInput, listRules, saveRule, deleteRule, suggestRules } from './rules.js';
-import { checkResource } from './checks.js';
+import { checkFailures, checkResource } from './checks.js';
 import { fitSuggestions } from './fit.js';
 import { confirmProblem, departmentTrend, listChecks, listProblems, scores } from './read.js';
 import { listTasks, problemsWorkbook } from './tasks.js';
@@ -80,6 +80,13 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: readers },
     schema: { tags, summary: '各部门质量评分按日趋势 / Each department\'s score by day', querystring: z.object({ days: z.coerce.number().int().min(1).max(730).default(90) }) },
   }, async (req) => departmentTrend(req.ctx, k.pool, req.query.days));
+  r.get('/api/v1/governance/check-failures', {
+    config: { access: access.roles('admin', 'auditor') },
+    schema: {
+      tags, summary: '失败的质量检查（保留待重试）/ Requested checks that failed, kept for retry',
+      response: { 200: z.array(z.object({ resourceId: z.uuid(), run: z.number().int().nullable(), attempts: z.number().int(), error: z.string(), failedAt: z.string(), retryAt: z.string().nullable() })) },
+    },
+  }, async (req) => checkFailures(req.ctx, k.pool));
   r.get('/api/v1/governance/scores', { config: { access: readers }, schema: { tags, summary: '质量评分（资源与部门）/ Quality scores of resources and departments' } },
     async (req) => scores(req.ctx, k.pool));
 }
