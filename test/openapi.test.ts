@@ -39,9 +39,7 @@ const UNDOCUMENTED = new Set([
   'PUT /api/v1/share/applications/{id}', 'POST /api/v1/share/applications/{id}/withdraw', 'PUT /api/v1/share/grants/{id}/push', 'GET /api/v1/share/grants/{id}/push', 'POST /api/v1/share/grants/{id}/push/run',
   'GET /api/v1/share/grants/{id}/stats', 'GET /api/v1/share/deliveries/{id}', 'GET /api/v1/open/resources', 'GET /api/v1/open/resources/{id}', 'GET /api/v1/open/resources/{id}/rows',
   'POST /api/v1/open/applications', 'GET /api/v1/open/applications', 'POST /api/v1/open/objections', 'GET /api/v1/open/objections', 'POST /api/v1/open/objections/{id}/respond',
-  'GET /api/v1/share/open-applications', 'POST /api/v1/share/open-applications/{id}/decide', 'GET /api/3/action/datastore_search', 'POST /api/v1/demands', 'GET /api/v1/demands',
-  'GET /api/v1/demands/stats', 'GET /api/v1/demands/{id}', 'POST /api/v1/demands/{id}/answer', 'POST /api/v1/demands/{id}/provide', 'POST /api/v1/demands/{id}/apply', 'POST /api/v1/demands/{id}/rate',
-]);
+  'GET /api/v1/share/open-applications', 'POST /api/v1/share/open-applications/{id}/decide', 'GET /api/3/action/datastore_search', ]);
 
 const documents2xx = (op: Record<string, any>) =>
   Object.entries<Record<string, any>>(op.responses ?? {}).some(([st, r]) => st === '204' || (st.startsWith('2') && Object.values<Record<string, any>>(r.content ?? {}).some((c) => c.schema)));

@@ -24,15 +24,8 @@ import { kickWebhooks } from '../../kernel/notify/webhooks.js';
 import { searchCatalog } from '../catalog/service.js';
 import type { DataItem } from '../catalog/schema.js';
 import { apply, SERVICES } from '../sharing/service.js';
+import type { answerInput, demandApplyInput, demandInput, rateInput } from './schema.js';
 
-export const demandInput = z.object({
-  title: z.string().trim().min(2).max(200),
-  description: z.string().trim().min(4).max(2000),
-  purpose: z.string().trim().min(4).max(1000),
-  fields: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
-  legalBasis: z.string().trim().min(2).max(1000),
-  scenario: z.string().trim().min(2).max(1000),
-});
 
 interface Row {
   id: string; department_id: string; requester_user_id: string | null; title: string; description: string; purpose: string; fields: string[]; legal_basis: string; scenario: string;
@@ -61,7 +54,7 @@ export async function submitDemand(k: Kernel, ctx: Ctx, input: z.infer<typeof de
     return id;
   });
   kickWebhooks(k);
-  return { id, status: 'submitted', due };
+  return { id, status: 'submitted' as const, due };
 }
 
 async function step<T>(k: Kernel, id: number, states: string[], fn: (tx: Tx, d: Row) => Promise<T>): Promise<T> {
@@ -82,11 +75,6 @@ async function publishedOf(tx: Tx, resourceId: string) {
   return r;
 }
 
-export const answerInput = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('matched'), resourceId: z.uuid(), comment: z.string().trim().max(1000).optional() }),
-  z.object({ outcome: z.literal('assigned'), departmentId: z.uuid(), comment: z.string().trim().max(1000).optional() }),
-  z.object({ outcome: z.literal('rejected'), reason: z.string().trim().min(2).max(1000) }),
-]);
 
 /** The bureau's answer: matched to a resource, assigned to a providing department, or rejected. */
 export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof answerInput>) {
@@ -99,7 +87,7 @@ export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.inf
       await sql`UPDATE demand.demand SET status = 'matched', resource_id = ${input.resourceId}, reason = ${input.comment ?? null}, ${done} WHERE id = ${id}`.execute(tx);
       await event(tx, ctx, id, 'match', input.comment ?? null, { resource: input.resourceId });
       await notify(tx, demander(d), { kind: 'demand.matched', title: `数据需求已匹配：${res.name}`, body: '可据此一键发起共享申请', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
-      return { id, status: 'matched' };
+      return { id, status: 'matched' as const };
     }
     if (input.outcome === 'assigned') {
       const dept = (await sql<{ name: string }>`SELECT name FROM kernel.department WHERE id = ${input.departmentId}`.execute(tx)).rows[0];
@@ -109,12 +97,12 @@ export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.inf
       await event(tx, ctx, id, 'assign', input.comment ?? null, { department: input.departmentId });
       await notify(tx, { officersOf: [input.departmentId] }, { kind: 'demand.assigned', title: `请提供数据：${d.title}`, body: '请编目、归集并发布资源后关联到该需求', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
       await notify(tx, demander(d), { kind: 'demand.assigned', title: `数据需求已交由${dept.name}提供`, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
-      return { id, status: 'assigned' };
+      return { id, status: 'assigned' as const };
     }
     await sql`UPDATE demand.demand SET status = 'rejected', reason = ${input.reason}, ${done} WHERE id = ${id}`.execute(tx);
     await event(tx, ctx, id, 'reject', input.reason);
     await notify(tx, demander(d), { kind: 'demand.rejected', title: '数据需求未予满足', body: input.reason, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
-    return { id, status: 'rejected' };
+    return { id, status: 'rejected' as const };
   });
 }
 
@@ -128,7 +116,7 @@ export async function provideDemand(k: Kernel, ctx: Ctx, id: number, resourceId:
     await sql`UPDATE demand.demand SET status = 'provided', resource_id = ${resourceId}, updated_at = now() WHERE id = ${id}`.execute(tx);
     await event(tx, ctx, id, 'provide', null, { resource: resourceId });
     await notify(tx, demander(d), { kind: 'demand.provided', title: `所需数据已提供：${res.name}`, body: '可据此一键发起共享申请', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
-    return { id, status: 'provided' };
+    return { id, status: 'provided' as const };
   });
 }
 
@@ -151,14 +139,6 @@ export async function draftOf(k: Kernel, d: Row) {
   };
 }
 
-export const demandApplyInput = z.object({
-  appCredentialId: z.uuid(),
-  fields: z.array(z.string().max(63)).min(1).max(500).optional(),
-  services: z.array(z.enum(SERVICES)).min(1).default(['query']),
-  periodFrom: z.iso.date(),
-  periodTo: z.iso.date(),
-  expectedCalls: z.number().int().min(1).max(100_000_000),
-});
 
 /** 落实: the demand becomes a share application, prefilled (purpose, legal basis, scenario, the items asked for). */
 export async function applyFromDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof demandApplyInput>) {
@@ -179,7 +159,6 @@ export async function applyFromDemand(k: Kernel, ctx: Ctx, id: number, input: z.
   return { id, applicationId: made.id, status: made.status };
 }
 
-export const rateInput = z.object({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(1000).optional() });
 
 export async function rateDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof rateInput>) {
   requireRole(ctx, 'consumer', 'officer');

@@ -7,24 +7,18 @@ import { hasRole } from '../../kernel/http/context.js';
 import { fail } from '../../kernel/http/errors.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { draftOf, suggestionsFor } from './flow.js';
+import type { DemandDto, demandListQuery } from './schema.js';
 
-export const demandListQuery = z.object({
-  scope: z.enum(['mine', 'assigned', 'all']).default('mine'),
-  status: z.string().max(20).optional(),
-  q: z.string().max(100).optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(20),
-});
 
 const BASE = `SELECT d.*, d.due::text AS due, dd.name AS department, ad.name AS assigned_department, v.meta->>'name' AS resource_name
   FROM demand.demand d JOIN kernel.department dd ON dd.id = d.department_id LEFT JOIN kernel.department ad ON ad.id = d.assigned_department_id
   LEFT JOIN catalog.resource r ON r.id = d.resource_id LEFT JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version`;
 
-function toDto(r: Record<string, unknown>, today: string) {
+function toDto(r: Record<string, unknown>, today: string): DemandDto {
   return {
     id: Number(r.id), departmentId: r.department_id as string, department: r.department as string, requester: r.requester as string,
     title: r.title as string, description: r.description as string, purpose: r.purpose as string, fields: r.fields as string[], legalBasis: r.legal_basis as string, scenario: r.scenario as string,
-    status: r.status as string, due: r.due as string, overdue: r.status === 'submitted' && (r.due as string) < today,
+    status: r.status as DemandDto['status'], due: r.due as string, overdue: r.status === 'submitted' && (r.due as string) < today,
     resourceId: r.resource_id as string | null, resourceName: r.resource_name as string | null,
     assignedDepartmentId: r.assigned_department_id as string | null, assignedDepartment: r.assigned_department as string | null,
     reason: r.reason as string | null, answeredAt: r.answered_at ? (r.answered_at as Date).toISOString() : null, answeredBy: r.answered_by as string | null,

@@ -1,2 +1,3 @@
 /** The demand module's public interface. */
-export { submitDemand, answerDemand, provideDemand, applyFromDemand, rateDemand, demandInput } from './flow.js';
+export { submitDemand, answerDemand, provideDemand, applyFromDemand, rateDemand } from './flow.js';
+export { demandInput } from './schema.js';

@@ -26,7 +26,8 @@ import { pageQuery, parseSort } from '../../kernel/http/pagination.js';
 import type { DataItem, ResourceDto } from '../catalog/schema.js';
 import type { Mask } from './masking.js';
 
-export const SERVICES = ['query', 'verify', 'statistics', 'file', 'push'] as const;
+import { SERVICES } from './schema.js';
+export { SERVICES };
 /** services that never hand out rows (可用不可见) */
 const NO_ROWS = new Set(['verify', 'statistics']);
 

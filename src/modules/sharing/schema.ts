@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 
+/** The data services a grant may name. */
+export const SERVICES = ['query', 'verify', 'statistics', 'file', 'push'] as const;
+
 export const queryBody = z.object({
   filters: z.record(z.string(), z.string().max(200)).default({}),
   limit: z.number().int().min(1).max(100).default(20),

@@ -3,29 +3,18 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { App, Button, DatePicker, Descriptions, Drawer, Form, Input, InputNumber, Modal, Rate, Select, Space, Table, Tabs, Tag, Timeline, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { z } from 'zod';
 import type { Dayjs } from 'dayjs';
 import { api } from '../api/client';
-import { appCredential, pageOf } from '../api/schemas';
+import {
+  appCredential, demandApplied, demandCreated, demandDetail, demandPage, demandRated, demandStatsAnswer, demandStep, pageOf, searchResult, type DemandDto,
+} from '../api/schemas';
 import { can, useSession } from '../auth/session';
 import { showProblem } from '../components/forms';
 import { useDepartments } from '../components/useDepartments';
 import { fmtDateTime } from '../i18n';
 
-const demand = z.object({
-  id: z.number(), department: z.string(), departmentId: z.string(), requester: z.string(), title: z.string(), description: z.string(), purpose: z.string(), fields: z.array(z.string()),
-  legalBasis: z.string(), scenario: z.string(), status: z.string(), due: z.string(), overdue: z.boolean(), resourceId: z.string().nullable(), resourceName: z.string().nullable(),
-  assignedDepartmentId: z.string().nullable(), assignedDepartment: z.string().nullable(), reason: z.string().nullable(), answeredAt: z.string().nullable(), onTime: z.boolean().nullable(),
-  applicationId: z.number().nullable(), rating: z.number().nullable(), createdAt: z.string(),
-});
-type Demand = z.infer<typeof demand>;
-const detail = demand.extend({
-  trail: z.array(z.object({ step: z.string(), by: z.string(), comment: z.string().nullable(), at: z.string() })),
-  suggestions: z.array(z.object({ id: z.string(), name: z.string(), departmentName: z.string() })),
-  draft: z.object({ resourceId: z.string(), resourceName: z.string(), fields: z.array(z.string()) }).nullable(),
-});
+type Demand = DemandDto;
 const COLOR: Record<string, string> = { submitted: 'processing', matched: 'success', assigned: 'warning', provided: 'success', rejected: 'error' };
-const found = z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), departmentName: z.string(), departmentId: z.string() })) });
 
 function Detail({ id, onClose }: { id: number; onClose: () => void }) {
   const { t, i18n } = useTranslation();
@@ -39,19 +28,19 @@ function Detail({ id, onClose }: { id: number; onClose: () => void }) {
   const [q, setQ] = useState('');
   const [applying, setApplying] = useState(false);
   const [form] = Form.useForm();
-  const d = useQuery({ queryKey: ['demands', 'one', id], queryFn: () => api(detail, `/api/v1/demands/${id}`) });
-  const search = useQuery({ queryKey: ['demand-res', q], queryFn: () => api(found, '/api/v1/catalog/search', { query: { q, pageSize: 20 } }), enabled: !!answer || d.data?.status === 'assigned' });
+  const d = useQuery({ queryKey: ['demands', 'one', id], queryFn: () => api(demandDetail, `/api/v1/demands/${id}`) });
+  const search = useQuery({ queryKey: ['demand-res', q], queryFn: () => api(searchResult, '/api/v1/catalog/search', { query: { q, pageSize: 20 } }), enabled: !!answer || d.data?.status === 'assigned' });
   const creds = useQuery({ queryKey: ['my-credentials'], queryFn: () => api(pageOf(appCredential), '/api/v1/app-credentials', { query: { pageSize: 100 } }), enabled: applying });
   const done = (msg: string) => { setAnswer(null); setApplying(false); void qc.invalidateQueries({ queryKey: ['demands'] }); void message.success(msg); };
   const fail = (e: unknown) => showProblem(null, e, (s) => void message.error(s));
   const send = useMutation({
-    mutationFn: () => api(z.object({ status: z.string() }), `/api/v1/demands/${id}/answer`, { method: 'POST', body: answer!.outcome === 'matched' ? { outcome: 'matched', resourceId: answer!.resourceId, comment: answer!.text || undefined } : answer!.outcome === 'assigned' ? { outcome: 'assigned', departmentId: answer!.departmentId, comment: answer!.text || undefined } : { outcome: 'rejected', reason: answer!.text } }),
+    mutationFn: () => api(demandStep, `/api/v1/demands/${id}/answer`, { method: 'POST', body: answer!.outcome === 'matched' ? { outcome: 'matched', resourceId: answer!.resourceId, comment: answer!.text || undefined } : answer!.outcome === 'assigned' ? { outcome: 'assigned', departmentId: answer!.departmentId, comment: answer!.text || undefined } : { outcome: 'rejected', reason: answer!.text } }),
     onSuccess: (r) => done(t(`demand.states.${r.status}`)), onError: fail,
   });
-  const provide = useMutation({ mutationFn: (resourceId: string) => api(z.object({ status: z.string() }), `/api/v1/demands/${id}/provide`, { method: 'POST', body: { resourceId } }), onSuccess: (r) => done(t(`demand.states.${r.status}`)), onError: fail });
-  const rate = useMutation({ mutationFn: (rating: number) => api(z.object({ rating: z.number() }), `/api/v1/demands/${id}/rate`, { method: 'POST', body: { rating } }), onSuccess: () => done(t('demand.rated')), onError: fail });
+  const provide = useMutation({ mutationFn: (resourceId: string) => api(demandStep, `/api/v1/demands/${id}/provide`, { method: 'POST', body: { resourceId } }), onSuccess: (r) => done(t(`demand.states.${r.status}`)), onError: fail });
+  const rate = useMutation({ mutationFn: (rating: number) => api(demandRated, `/api/v1/demands/${id}/rate`, { method: 'POST', body: { rating } }), onSuccess: () => done(t('demand.rated')), onError: fail });
   const apply = useMutation({
-    mutationFn: (v: { appCredentialId: string; period: [Dayjs, Dayjs]; expectedCalls: number; fields: string[] }) => api(z.object({ applicationId: z.number() }), `/api/v1/demands/${id}/apply`, { method: 'POST', body: {
+    mutationFn: (v: { appCredentialId: string; period: [Dayjs, Dayjs]; expectedCalls: number; fields: string[] }) => api(demandApplied, `/api/v1/demands/${id}/apply`, { method: 'POST', body: {
       appCredentialId: v.appCredentialId, fields: v.fields, periodFrom: v.period[0].format('YYYY-MM-DD'), periodTo: v.period[1].format('YYYY-MM-DD'), expectedCalls: v.expectedCalls } }),
     onSuccess: () => { done(t('share.submitted')); navigate('/share'); }, onError: (e) => showProblem(form, e, (s) => void message.error(s), ['fields', 'appCredentialId', 'expectedCalls']),
   });
@@ -132,10 +121,10 @@ export default function Demands() {
   const [creating, setCreating] = useState(false);
   const [pg, setPg] = useState(1);
   const [form] = Form.useForm();
-  const list = useQuery({ queryKey: ['demands', tab, pg], queryFn: () => api(z.object({ items: z.array(demand), total: z.number() }), '/api/v1/demands', { query: { scope: tab, page: pg } }), enabled: tab !== 'stats' });
-  const stats = useQuery({ queryKey: ['demands', 'stats'], queryFn: () => api(z.object({ items: z.array(z.object({ department: z.string(), raised: z.number(), open: z.number(), overdue: z.number(), assigned: z.number(), provided: z.number(), avgRating: z.number().nullable() })) }), '/api/v1/demands/stats'), enabled: tab === 'stats' });
+  const list = useQuery({ queryKey: ['demands', tab, pg], queryFn: () => api(demandPage, '/api/v1/demands', { query: { scope: tab, page: pg } }), enabled: tab !== 'stats' });
+  const stats = useQuery({ queryKey: ['demands', 'stats'], queryFn: () => api(demandStatsAnswer, '/api/v1/demands/stats'), enabled: tab === 'stats' });
   const create = useMutation({
-    mutationFn: (v: Record<string, unknown>) => api(z.object({ id: z.number() }), '/api/v1/demands', { method: 'POST', body: { ...v, fields: v.fields ?? [] } }),
+    mutationFn: (v: Record<string, unknown>) => api(demandCreated, '/api/v1/demands', { method: 'POST', body: { ...v, fields: v.fields ?? [] } }),
     onSuccess: (r) => { setCreating(false); form.resetFields(); void qc.invalidateQueries({ queryKey: ['demands'] }); void message.success(t('demand.submitted')); setParams({ id: String(r.id) }); },
     onError: (e) => showProblem(form, e, (s) => void message.error(s), ['title', 'description', 'purpose', 'fields', 'legalBasis', 'scenario']),
   });
