@@ -32,6 +32,7 @@ export function parseSort<K extends string>(
   if (!sort) return fallback;
   const desc = sort.startsWith('-');
   const key = desc ? sort.slice(1) : sort;
-  const column = allowed[key];
+  // own keys only: `__proto__` or `constructor` must not find Object.prototype's members
+  const column = Object.hasOwn(allowed, key) ? allowed[key] : undefined;
   return column ? { column, desc } : fallback;
 }

@@ -20,6 +20,7 @@ import { appendInTx } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
 import { inTx } from '../../kernel/http/tx.js';
+import { type RaiseInput, type acceptInput, type handleInput, type respondInput, type reviewInput } from './schema.js';
 import type { Tx } from '../../kernel/db/pool.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
@@ -31,17 +32,6 @@ import type { DataItem } from '../catalog/schema.js';
 
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
-export const raiseInput = z.object({
-  resourceId: z.uuid(),
-  /** the record's business key: every key item and nothing else */
-  recordKey: z.record(z.string().max(63), z.string().max(200)).optional(),
-  field: z.string().max(63).optional(),
-  seenValue: z.string().max(2000).optional(),
-  proposedValue: z.string().max(2000).optional(),
-  description: z.string().trim().min(4).max(2000),
-  channel: z.enum(['service', 'console', 'open', 'profile']).default('console'),
-});
-export type RaiseInput = z.infer<typeof raiseInput>;
 
 export interface PublishedResource { id: string; name: string; departmentId: string; table: string | null; items: DataItem[] }
 
@@ -130,7 +120,7 @@ export async function raise(k: Kernel, ctx: Ctx, input: RaiseInput, pub?: Public
     return oid;
   });
   kickWebhooks(k);
-  return { id, status: 'submitted', due };
+  return { id, status: 'submitted' as const, due };
 }
 
 /** Runs one step on the objection under its row lock: checks the state, then `fn`; notifies after commit. */
@@ -153,7 +143,6 @@ function requireProvider(ctx: Ctx, o: ObjRow) {
 const flag = (tx: Tx, o: ObjRow) => sql`INSERT INTO objection.flag (objection_id, resource_id, key_text, field) VALUES (${o.id}, ${o.resource_id}, ${o.key_text}, ${o.field}) ON CONFLICT DO NOTHING`.execute(tx);
 const unflag = (tx: Tx, o: ObjRow) => sql`DELETE FROM objection.flag WHERE objection_id = ${o.id}`.execute(tx);
 
-export const acceptInput = z.object({ accept: z.boolean(), reason: z.string().trim().max(1000).optional() });
 
 /** 受理 (and 标注) or 不予受理. */
 export async function accept(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof acceptInput>) {
@@ -167,7 +156,7 @@ export async function accept(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
       await sql`UPDATE objection.objection SET status = 'not_accepted', outcome = 'not_accepted', reason = ${input.reason}, step_due = ${due}, updated_at = now() WHERE id = ${id}`.execute(tx);
       await event(tx, ctx, id, 'refuse', input.reason);
       await notify(tx, raiserAudience(o), { kind: 'objection.not_accepted', title: '数据异议不予受理', body: `${input.reason}（可在 ${due} 前确认或向大数据局申诉）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
-      return { id, status: 'not_accepted', due };
+      return { id, status: 'not_accepted' as const, due };
     }
     const due = await dueIn(k, k.config.objectionDays);
     await sql`UPDATE objection.objection SET status = 'flagged', reason = NULL, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
@@ -177,16 +166,10 @@ export async function accept(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
     await notify(tx, { officersOf: [o.provider_department_id], ...raiserAudience(o) }, {
       kind: 'objection.accepted', title: '数据异议已受理并标注', body: `请在 ${due} 前核实处理`, link: link(id), subject: { type: 'objection', id },
     }, k.config.node.code);
-    return { id, status: 'flagged', due };
+    return { id, status: 'flagged' as const, due };
   });
 }
 
-export const handleInput = z.object({
-  decision: z.enum(['correct', 'reject']),
-  /** item → the right value (null empties it); business key items cannot change */
-  changes: z.record(z.string().max(63), z.string().max(4000).nullable()).default({}),
-  reason: z.string().trim().min(2).max(1000),
-});
 
 /** 核实与处理: correct the data (with its trail) or reject; the flag is lifted either way. */
 export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof handleInput>) {
@@ -230,7 +213,7 @@ export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
         }
       }
     }
-    const status = input.decision === 'correct' ? 'corrected' : 'rejected';
+    const status = input.decision === 'correct' ? ('corrected' as const) : ('rejected' as const);
     const due = await dueIn(k, k.config.objectionDays);
     await unflag(tx, o);
     await sql`UPDATE objection.objection SET status = ${status}, outcome = ${status}, reason = ${input.reason}, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
@@ -252,7 +235,6 @@ export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
   });
 }
 
-export const respondInput = z.object({ decision: z.enum(['accept', 'contest']), comment: z.string().trim().max(1000).optional() });
 
 function requireRaiser(ctx: Ctx, o: ObjRow, pub?: PublicRaiser) {
   const mine = o.raiser_type === 'public'
@@ -271,7 +253,7 @@ export async function respond(k: Kernel, ctx: Ctx, id: number, input: z.infer<ty
       await sql`UPDATE objection.objection SET status = 'archived', step_due = NULL, archived_at = now(), updated_at = now() WHERE id = ${id}`.execute(tx);
       await event(tx, ctx, id, 'confirm', input.comment ?? null);
       await event(tx, ctx, id, 'archive', null);
-      return { id, status: 'archived' };
+      return { id, status: 'archived' as const };
     }
     if (o.contested) fail('OBJECTION_STATE', { zh: '每件异议只能申诉一次', en: 'An objection can be contested only once' });
     if (!input.comment || input.comment.length < 2) fail('VALIDATION', { field: 'comment', zh: '申诉须说明理由', en: 'A contest needs a reason' });
@@ -279,11 +261,10 @@ export async function respond(k: Kernel, ctx: Ctx, id: number, input: z.infer<ty
     await sql`UPDATE objection.objection SET status = 'contested', contested = true, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
     await event(tx, ctx, id, 'contest', input.comment);
     await notify(tx, { admins: true }, { kind: 'objection.contested', title: '数据异议申诉待复核', body: `${ctx.actor.name}：${input.comment}（${due} 前复核）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
-    return { id, status: 'contested', due };
+    return { id, status: 'contested' as const, due };
   });
 }
 
-export const reviewInput = z.object({ decision: z.enum(['uphold', 'reopen']), reason: z.string().trim().min(2).max(1000) });
 
 /** The bureau on a contest: uphold the outcome (归档) or reopen (flagged again, back to the provider). */
 export async function review(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof reviewInput>) {
@@ -294,7 +275,7 @@ export async function review(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
       await event(tx, ctx, id, 'uphold', input.reason);
       await event(tx, ctx, id, 'archive', null);
       await notify(tx, raiserAudience(o), { kind: 'objection.upheld', title: '申诉复核：维持处理结果', body: input.reason, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
-      return { id, status: 'archived' };
+      return { id, status: 'archived' as const };
     }
     const due = await dueIn(k, k.config.objectionDays);
     await sql`UPDATE objection.objection SET status = 'flagged', outcome = NULL, reason = ${input.reason}, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
@@ -302,6 +283,6 @@ export async function review(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
     await event(tx, ctx, id, 'reopen', input.reason);
     await event(tx, ctx, id, 'flag', null, { recordKey: o.record_key, field: o.field });
     await notify(tx, { officersOf: [o.provider_department_id], ...raiserAudience(o) }, { kind: 'objection.reopened', title: '申诉复核：重新核实处理', body: `${input.reason}（${due} 前处理）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
-    return { id, status: 'flagged', due };
+    return { id, status: 'flagged' as const, due };
   });
 }

@@ -12,17 +12,10 @@ import { hasRole } from '../../kernel/http/context.js';
 import { fail } from '../../kernel/http/errors.js';
 import { shanghaiDate, type WorkCalendar } from '../../kernel/calendar/calendar.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
+import type { listQuery, ObjectionDto } from './schema.js';
 
 export const OPEN_STATES = ['submitted', 'flagged', 'contested'];
 
-export const listQuery = z.object({
-  scope: z.enum(['mine', 'inbox', 'all']).default('mine'),
-  status: z.string().max(20).optional(),
-  overdue: z.enum(['true', 'false']).optional(),
-  q: z.string().max(100).optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(20),
-});
 
 const BASE = `SELECT o.*, o.step_due::text AS due, v.meta->>'name' AS resource_name, d.name AS provider, rd.name AS raiser_department,
     (SELECT count(*)::int FROM objection.attachment a WHERE a.objection_id = o.id) AS attachments,
@@ -31,7 +24,7 @@ const BASE = `SELECT o.*, o.step_due::text AS due, v.meta->>'name' AS resource_n
   LEFT JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
   JOIN kernel.department d ON d.id = o.provider_department_id LEFT JOIN kernel.department rd ON rd.id = o.raiser_department_id`;
 
-function toDto(r: Record<string, unknown>, today: string, cal: WorkCalendar) {
+function toDto(r: Record<string, unknown>, today: string, cal: WorkCalendar): ObjectionDto {
   const due = r.due as string | null;
   const open = OPEN_STATES.includes(r.status as string);
   const running = !!due && r.status !== 'archived';
@@ -39,16 +32,15 @@ function toDto(r: Record<string, unknown>, today: string, cal: WorkCalendar) {
     id: Number(r.id), resourceId: r.resource_id as string, resourceName: r.resource_name as string | null, providerDepartmentId: r.provider_department_id as string, provider: r.provider as string,
     recordKey: r.record_key as Record<string, string> | null, field: r.field as string | null, seenValue: r.seen_value as string | null, proposedValue: r.proposed_value as string | null,
     description: r.description as string, channel: r.channel as string, raiserType: r.raiser_type as string, raiserName: r.raiser_name as string,
-    raiserDepartment: r.raiser_department as string | null, status: r.status as string, outcome: r.outcome as string | null, reason: r.reason as string | null,
+    raiserDepartment: r.raiser_department as string | null, status: r.status as ObjectionDto['status'], outcome: r.outcome as string | null, reason: r.reason as string | null,
     contested: r.contested as boolean, flagged: r.flagged as boolean, due, overdue: running && due! < today,
     /** working days left to the due date (negative: overdue by) */
     daysLeft: running ? (due! >= today ? cal.workingDaysBetween(today, due!) : -cal.workingDaysBetween(due!, today)) : null,
-    waitingFor: r.status === 'submitted' ? 'accept' : r.status === 'flagged' ? 'provider' : r.status === 'contested' ? 'bureau' : open || r.status === 'archived' ? null : 'raiser',
+    waitingFor: (r.status === 'submitted' ? 'accept' : r.status === 'flagged' ? 'provider' : r.status === 'contested' ? 'bureau' : open || r.status === 'archived' ? null : 'raiser') as ObjectionDto['waitingFor'],
     sourceReminded: r.source_reminded as boolean, attachments: r.attachments as number,
     createdAt: (r.created_at as Date).toISOString(), updatedAt: (r.updated_at as Date).toISOString(), archivedAt: r.archived_at ? (r.archived_at as Date).toISOString() : null,
   };
 }
-export type ObjectionDto = ReturnType<typeof toDto>;
 
 function mineSql(ctx: Ctx, params: unknown[]): string {
   params.push(ctx.actor.id, ctx.actor.departmentId);

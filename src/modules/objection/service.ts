@@ -1,3 +1,4 @@
 /** The objection module's public interface (the sharing module shows flags and takes apps' objections). */
-export { raise, raiseInput, respond, respondInput, keyTextOf, type RaiseInput, type PublicRaiser } from './flow.js';
+export { raise, respond, keyTextOf, type PublicRaiser } from './flow.js';
+export { raiseInput, respondInput, type RaiseInput } from './schema.js';
 export { flagsOf, type Flag, type ResourceFlags } from './read.js';

@@ -8,3 +8,4 @@ export { ROLES, type Role } from '../../../src/kernel/http/context.js';
 export { validateUscc } from '../../../src/kernel/ids/uscc.js';
 export * from '../../../src/modules/catalog/schema.js';
 export * from '../../../src/modules/demand/schema.js';
+export * from '../../../src/modules/objection/schema.js';

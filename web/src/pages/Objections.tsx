@@ -4,29 +4,15 @@ import { App, Button, Descriptions, Drawer, Form, Input, Modal, Radio, Select, S
 import { UploadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { z } from 'zod';
 import { api, csrfToken, ApiError } from '../api/client';
+import {
+  objectionCreated, objectionDetail, objectionPage, objectionStatsAnswer, objectionStep, resourceDto, searchResult, type ObjectionDto,
+} from '../api/schemas';
 import { can, useSession } from '../auth/session';
 import { showProblem } from '../components/forms';
 import { fmtDateTime } from '../i18n';
 
-const objection = z.object({
-  id: z.number(), resourceId: z.string(), resourceName: z.string().nullable(), provider: z.string(), providerDepartmentId: z.string(),
-  recordKey: z.record(z.string(), z.string()).nullable(), field: z.string().nullable(), seenValue: z.string().nullable(), proposedValue: z.string().nullable(),
-  description: z.string(), raiserType: z.string(), raiserName: z.string(), raiserDepartment: z.string().nullable(), status: z.string(), outcome: z.string().nullable(),
-  reason: z.string().nullable(), contested: z.boolean(), flagged: z.boolean(), due: z.string().nullable(), overdue: z.boolean(), daysLeft: z.number().nullable(), waitingFor: z.string().nullable(),
-  sourceReminded: z.boolean(), attachments: z.number(), createdAt: z.string(),
-});
-type Objection = z.infer<typeof objection>;
-const detail = objection.extend({
-  viewer: z.object({ raiser: z.boolean(), provider: z.boolean() }),
-  trail: z.array(z.object({ step: z.string(), by: z.string(), comment: z.string().nullable(), at: z.string() })),
-  corrections: z.array(z.object({ field: z.string(), oldValue: z.string().nullable(), newValue: z.string().nullable(), reason: z.string(), by: z.string(), at: z.string() })),
-  attachments: z.array(z.object({ id: z.number(), name: z.string(), contentType: z.string(), size: z.number(), uploadedBy: z.string(), at: z.string() })),
-});
-const page = z.object({ items: z.array(objection), total: z.number() });
-const statsRow = z.object({ department: z.string(), total: z.number(), open: z.number(), overdue: z.number(), corrected: z.number(), rejected: z.number(), avgDays: z.number().nullable() });
-const resourceItems = z.object({ id: z.string(), published: z.object({ meta: z.object({ name: z.string() }), items: z.array(z.object({ name: z.string(), label: z.string(), primaryKey: z.boolean() })) }).nullable() });
+type Objection = ObjectionDto;
 const COLOR: Record<string, string> = { submitted: 'processing', flagged: 'warning', not_accepted: 'default', corrected: 'success', rejected: 'error', contested: 'magenta', archived: 'default' };
 
 /** Raise an objection: the resource (from the page it was opened on, or searched), the record by its key, the item, the right value. */
@@ -36,12 +22,12 @@ function RaiseForm({ resourceId: initial, onDone }: { resourceId: string | null;
   const [form] = Form.useForm();
   const [resourceId, setResourceId] = useState<string | null>(initial);
   const [q, setQ] = useState('');
-  const search = useQuery({ queryKey: ['objection-res', q], queryFn: () => api(z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), departmentName: z.string() })) }), '/api/v1/catalog/search', { query: { q, pageSize: 20 } }) });
-  const res = useQuery({ queryKey: ['objection-res-items', resourceId], queryFn: () => api(resourceItems, `/api/v1/catalog/resources/${resourceId}`), enabled: !!resourceId });
+  const search = useQuery({ queryKey: ['objection-res', q], queryFn: () => api(searchResult, '/api/v1/catalog/search', { query: { q, pageSize: 20 } }) });
+  const res = useQuery({ queryKey: ['objection-res-items', resourceId], queryFn: () => api(resourceDto, `/api/v1/catalog/resources/${resourceId}`), enabled: !!resourceId });
   const items = res.data?.published?.items ?? [];
   const keys = items.filter((i) => i.primaryKey);
   const raise = useMutation({
-    mutationFn: (v: Record<string, string | undefined>) => api(z.object({ id: z.number() }), '/api/v1/objections', { method: 'POST', body: {
+    mutationFn: (v: Record<string, string | undefined>) => api(objectionCreated, '/api/v1/objections', { method: 'POST', body: {
       resourceId, description: v.description, ...(v.field && { field: v.field }), ...(v.proposedValue && { proposedValue: v.proposedValue }),
       ...(keys.length && keys.some((k) => v[`key_${k.name}`]) && { recordKey: Object.fromEntries(keys.map((k) => [k.name, v[`key_${k.name}`] ?? ''])) }),
     } }),
@@ -79,9 +65,9 @@ function Detail({ id, onClose }: { id: number; onClose: () => void }) {
   const [act, setAct] = useState<null | 'refuse' | 'correct' | 'reject' | 'contest' | 'uphold' | 'reopen'>(null);
   const [text, setText] = useState('');
   const [value, setValue] = useState('');
-  const o = useQuery({ queryKey: ['objections', 'one', id], queryFn: () => api(detail, `/api/v1/objections/${id}`) });
+  const o = useQuery({ queryKey: ['objections', 'one', id], queryFn: () => api(objectionDetail, `/api/v1/objections/${id}`) });
   const step = useMutation({
-    mutationFn: ({ path, body }: { path: string; body: object }) => api(z.object({ status: z.string() }), `/api/v1/objections/${id}/${path}`, { method: 'POST', body }),
+    mutationFn: ({ path, body }: { path: string; body: object }) => api(objectionStep, `/api/v1/objections/${id}/${path}`, { method: 'POST', body }),
     onSuccess: (r) => { setAct(null); setText(''); void qc.invalidateQueries({ queryKey: ['objections'] }); void message.success(t(`objection.states.${r.status}`)); },
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
@@ -177,10 +163,10 @@ export default function Objections() {
   const [pg, setPg] = useState(1);
   const list = useQuery({
     queryKey: ['objections', tab, status, pg],
-    queryFn: () => api(page, '/api/v1/objections', { query: { scope: tab, status, page: pg, pageSize: 20 } }),
+    queryFn: () => api(objectionPage, '/api/v1/objections', { query: { scope: tab, status, page: pg, pageSize: 20 } }),
     enabled: tab !== 'stats',
   });
-  const stats = useQuery({ queryKey: ['objections', 'stats'], queryFn: () => api(z.object({ items: z.array(statsRow) }), '/api/v1/objections/stats'), enabled: tab === 'stats' });
+  const stats = useQuery({ queryKey: ['objections', 'stats'], queryFn: () => api(objectionStatsAnswer, '/api/v1/objections/stats'), enabled: tab === 'stats' });
   const open = (id: number | null) => setParams(id ? { id: String(id) } : {});
   const tabs = [
     { key: 'mine', label: t('objection.mine') },
