@@ -194,7 +194,7 @@ export async function decide(k: Kernel, ctx: Ctx, id: number, d: z.infer<typeof 
 }
 
 /** After a return, the applicant changes what was asked and submits again (to the provider). */
-export async function resubmit(k: Kernel, ctx: Ctx, id: number, input: ApplicationInput): Promise<{ status: string }> {
+export async function resubmit(k: Kernel, ctx: Ctx, id: number, input: ApplicationInput): Promise<{ status: 'provider_review' }> {
   requireRole(ctx, 'consumer', 'officer');
   const res = await getResource(ctx, k.db, input.resourceId);
   checkApplication(res, input);
@@ -210,7 +210,7 @@ export async function resubmit(k: Kernel, ctx: Ctx, id: number, input: Applicati
   });
 }
 
-export async function withdraw(k: Kernel, ctx: Ctx, id: number): Promise<{ status: string }> {
+export async function withdraw(k: Kernel, ctx: Ctx, id: number): Promise<{ status: 'withdrawn' }> {
   requireRole(ctx, 'consumer', 'officer');
   return inTx(k.db, async (tx) => {
     const a = await load(tx, id);

@@ -139,7 +139,7 @@ export async function getDelivery(k: Kernel, ctx: Ctx, id: string) {
   return {
     id: d.id as string, grantId: Number(d.grant_id), resourceId: d.resource_id as string, resourceCode: d.resource_code as string,
     departmentId: d.department_id as string, departmentName: d.department_name as string, app: `${d.app_name} (${d.app_key})`, actorName: d.actor_name as string,
-    format: d.format as string, rows: Number(d.rows), fields: d.fields as string[], masks: d.masks as Record<string, string>, filters: d.filters as Record<string, string>,
+    format: d.format as string, rows: Number(d.rows), fields: d.fields as string[], masks: d.masks as Record<string, string>, filters: d.filters as Record<string, unknown>,
     requestId: d.request_id as string | null, createdAt: (d.created_at as Date).toISOString(), completedAt: d.completed_at ? (d.completed_at as Date).toISOString() : null,
     bytes: d.bytes === null ? null : Number(d.bytes), sm3: d.sm3 as string | null,
     failedAt: d.failed_at ? (d.failed_at as Date).toISOString() : null, error: d.error as string | null,

@@ -6,7 +6,10 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { sm2PublicKeyPem } from '../../kernel/crypto/sm.js';
 import { appObjection, appObjectionInput, queryService, statisticsService, verifyService } from './services.js';
-import { objectionCreated, queryAnswer, queryBody, statisticsAnswer, statsBody, verifyAnswer, verifyBody } from './schema.js';
+import {
+  applicationCreated, applicationDetail, applicationPage, decisionAnswer, applicationState, deliveryDto, grantStatsAnswer, appObjectionCreated, pushResult, pushTargetDto, pushTargetSaved, queryAnswer, queryBody,
+  statisticsAnswer, statsBody, verifyAnswer, verifyBody,
+} from './schema.js';
 import { fileBody, fileService, getDelivery } from './files.js';
 import { getPushTarget, pushInput, pushNow, setPushTarget } from './push.js';
 import { apply, applicationInput, applicationListQuery, decide, decisionInput, getApplication, grantStats, listApplications, renew, resubmit, revokeGrant, withdraw } from './applications.js';
@@ -21,20 +24,20 @@ const tags = ['sharing'];
 
   r.post('/api/v1/share/applications', {
     config: { access: access.roles('consumer', 'officer') },
-    schema: { tags, summary: '一站式共享申请 / Apply for a resource', body: applicationInput, response: { 201: z.object({ id: z.number().int(), status: z.string() }) } },
+    schema: { tags, summary: '一站式共享申请 / Apply for a resource', body: applicationInput, response: { 201: applicationCreated } },
   }, async (req, reply) => reply.code(201).send(await apply(k, req.ctx, req.body)));
   r.get('/api/v1/share/applications', {
     config: { access: everyone },
-    schema: { tags, summary: '共享申请（本部门提出的、本部门资源收到的；大数据局看全部），分页 / Applications, a page at a time', querystring: applicationListQuery },
+    schema: { tags, summary: '共享申请（本部门提出的、本部门资源收到的；大数据局看全部），分页 / Applications, a page at a time', querystring: applicationListQuery, response: { 200: applicationPage } },
   }, async (req) => listApplications(k, req.ctx, req.query));
-  r.get('/api/v1/share/applications/:id', { config: { access: everyone }, schema: { tags, summary: '申请详情（含签名的审批记录与授权）/ One application with its signed decisions and grant', params: idParam } },
+  r.get('/api/v1/share/applications/:id', { config: { access: everyone }, schema: { tags, summary: '申请详情（含签名的审批记录与授权）/ One application with its signed decisions and grant', params: idParam, response: { 200: applicationDetail } } },
     async (req) => getApplication(k, req.ctx, req.params.id));
   r.post('/api/v1/share/applications/:id/decide', {
     config: { access: access.roles('officer', 'admin') },
     schema: {
       tags, summary: '审核（提供部门，再由大数据局审核有条件共享）/ Review (provider, then the bureau for conditional sharing)', params: idParam, body: decisionInput,
       description: 'Answers the new status and the decision as the node signed it: `message` (the exact UTF-8 JSON text signed) and `signature` (SM2 with SM3, signer id 1234567812345678, DER in hex). Verify with the key from GET /api/v1/share/signing-key (docs/sharing.md has a worked example).',
-      response: { 200: z.object({ status: z.string(), decision: z.object({ message: z.string(), signature: z.string() }) }) },
+      response: { 200: decisionAnswer },
     },
   }, async (req) => decide(k, req.ctx, req.params.id, req.body));
   r.get('/api/v1/share/signing-key', {
@@ -46,27 +49,27 @@ const tags = ['sharing'];
   }, async () => ({ node: k.config.node.code, algorithm: 'SM2' as const, hash: 'SM3' as const, signerId: '1234567812345678', signatureEncoding: 'DER/hex' as const, publicKey: k.signer.publicKey, publicKeyPem: sm2PublicKeyPem(k.signer.publicKey) }));
   r.put('/api/v1/share/applications/:id', {
     config: { access: access.roles('consumer', 'officer') },
-    schema: { tags, summary: '退回后修改并重新提交 / Change and submit again after a return', params: idParam, body: applicationInput },
+    schema: { tags, summary: '退回后修改并重新提交 / Change and submit again after a return', params: idParam, body: applicationInput, response: { 200: applicationState } },
   }, async (req) => resubmit(k, req.ctx, req.params.id, req.body));
-  r.post('/api/v1/share/applications/:id/withdraw', { config: { access: access.roles('consumer', 'officer') }, schema: { tags, summary: '撤回申请 / Withdraw', params: idParam } },
+  r.post('/api/v1/share/applications/:id/withdraw', { config: { access: access.roles('consumer', 'officer') }, schema: { tags, summary: '撤回申请 / Withdraw', params: idParam, response: { 200: applicationState } } },
     async (req) => withdraw(k, req.ctx, req.params.id));
   r.post('/api/v1/share/applications/:id/renew', {
     config: { access: access.roles('consumer', 'officer') },
-    schema: { tags, summary: '续期（同样内容再申请一个期限，重新审核）/ Renew (the same, for a further period; reviewed again)', params: idParam, body: z.object({ periodTo: z.iso.date() }), response: { 201: z.object({ id: z.number().int(), status: z.string() }) } },
+    schema: { tags, summary: '续期（同样内容再申请一个期限，重新审核）/ Renew (the same, for a further period; reviewed again)', params: idParam, body: z.object({ periodTo: z.iso.date() }), response: { 201: applicationCreated } },
   }, async (req, reply) => reply.code(201).send(await renew(k, req.ctx, req.params.id, req.body.periodTo)));
   r.put('/api/v1/share/grants/:id/push', {
     config: { access: access.roles('officer', 'consumer') },
-    schema: { tags, summary: '库表推送目标（本部门的 PostgreSQL / MySQL 表，定时）/ Push target (own PostgreSQL / MySQL table, scheduled)', params: idParam, body: pushInput },
+    schema: { tags, summary: '库表推送目标（本部门的 PostgreSQL / MySQL 表，定时）/ Push target (own PostgreSQL / MySQL table, scheduled)', params: idParam, body: pushInput, response: { 200: pushTargetSaved } },
   }, async (req) => setPushTarget(k, req.ctx, req.params.id, req.body));
-  r.get('/api/v1/share/grants/:id/push', { config: { access: everyone }, schema: { tags, summary: '推送目标与上次推送 / Push target and last push', params: idParam } },
+  r.get('/api/v1/share/grants/:id/push', { config: { access: everyone }, schema: { tags, summary: '推送目标与上次推送 / Push target and last push', params: idParam, response: { 200: pushTargetDto } } },
     async (req) => getPushTarget(k, req.ctx, req.params.id));
   r.post('/api/v1/share/grants/:id/push/run', {
     config: { access: access.roles('officer', 'consumer', 'admin') },
-    schema: { tags, summary: '立即推送新增与变更的数据 / Push new and changed rows now', params: idParam },
+    schema: { tags, summary: '立即推送新增与变更的数据 / Push new and changed rows now', params: idParam, response: { 200: pushResult } },
   }, async (req) => pushNow(k, req.ctx, req.params.id));
   r.get('/api/v1/share/grants/:id/stats', {
     config: { access: everyone },
-    schema: { tags, summary: '授权的调用统计（近 30 天，按服务与日）与交付文件 / Calls under a grant (30 days, by service and day) and its files', params: idParam },
+    schema: { tags, summary: '授权的调用统计（近 30 天，按服务与日）与交付文件 / Calls under a grant (30 days, by service and day) and its files', params: idParam, response: { 200: grantStatsAnswer } },
   }, async (req) => grantStats(k, req.ctx, req.params.id));
   const resParam = z.object({ resourceId: z.uuid() });
   r.post('/api/v1/services/:resourceId/query', {
@@ -86,7 +89,7 @@ const tags = ['sharing'];
   }, async (req) => statisticsService(k, req.ctx, req.params.resourceId, req.body));
   r.post('/api/v1/services/:resourceId/objections', {
     config: { access: access.apps },
-    schema: { tags, summary: '对服务返回的数据提出异议（应用签名调用）/ Object to data a service returned (signed app call)', params: resParam, body: appObjectionInput, response: { 201: objectionCreated } },
+    schema: { tags, summary: '对服务返回的数据提出异议（应用签名调用）/ Object to data a service returned (signed app call)', params: resParam, body: appObjectionInput, response: { 201: appObjectionCreated } },
   }, async (req, reply) => reply.code(201).send(await appObjection(k, req.ctx, req.params.resourceId, req.body)));
   r.post('/api/v1/services/:resourceId/file', {
     config: { access: access.apps, produces: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'] }, helmet: false,
@@ -102,7 +105,7 @@ const tags = ['sharing'];
   });
   r.get('/api/v1/share/deliveries/:id', {
     config: { access: everyone },
-    schema: { tags, summary: '按交付唯一标识查交付记录（谁、何时、什么数据）/ A delivery by its id: who received what, when', params: z.object({ id: z.string().regex(/^[\w-]{10,80}$/) }) },
+    schema: { tags, summary: '按交付唯一标识查交付记录（谁、何时、什么数据）/ A delivery by its id: who received what, when', params: z.object({ id: z.string().regex(/^[\w-]{10,80}$/) }), response: { 200: deliveryDto } },
   }, async (req) => getDelivery(k, req.ctx, req.params.id));
   r.post('/api/v1/share/grants/:id/revoke', {
     config: { access: access.roles('officer', 'admin') },

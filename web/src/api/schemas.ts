@@ -9,3 +9,4 @@ export { validateUscc } from '../../../src/kernel/ids/uscc.js';
 export * from '../../../src/modules/catalog/schema.js';
 export * from '../../../src/modules/demand/schema.js';
 export * from '../../../src/modules/objection/schema.js';
+export * from '../../../src/modules/sharing/schema.js';

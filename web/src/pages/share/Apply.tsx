@@ -1,10 +1,9 @@
 import { App, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Select, Space } from 'antd';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { z } from 'zod';
 import type { Dayjs } from 'dayjs';
 import { api } from '../../api/client';
-import { appCredential, pageOf } from '../../api/schemas';
+import { appCredential, applicationCreated, pageOf } from '../../api/schemas';
 import { showProblem } from '../../components/forms';
 
 interface Item { name: string; label: string; grade: number }
@@ -18,7 +17,7 @@ export default function Apply({ open, resourceId, items, shareType, onClose, onD
   const onlyNoRows = shareType === 'none';
   const submit = useMutation({
     mutationFn: (v: { fields: string[]; services: string[]; appCredentialId: string; purpose: string; legalBasis: string; scenario: string; period: [Dayjs, Dayjs]; expectedCalls: number; rowItem?: string; rowValues?: string[] }) =>
-      api(z.object({ id: z.number(), status: z.string() }), '/api/v1/share/applications', {
+      api(applicationCreated, '/api/v1/share/applications', {
         method: 'POST',
         body: { resourceId, fields: v.fields, services: v.services, appCredentialId: v.appCredentialId, purpose: v.purpose, legalBasis: v.legalBasis, scenario: v.scenario, periodFrom: v.period[0].format('YYYY-MM-DD'), periodTo: v.period[1].format('YYYY-MM-DD'), expectedCalls: v.expectedCalls,
           ...(v.rowItem && v.rowValues?.length && { rowFilter: { item: v.rowItem, values: v.rowValues } }) },

@@ -1,15 +1,11 @@
 import { App, Alert, Button, Form, Input, InputNumber, Select, Space, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { z } from 'zod';
 import { api } from '../../api/client';
+import { pushResult, pushTargetDto, pushTargetSaved } from '../../api/schemas';
 import { showProblem } from '../../components/forms';
 import { fmtDateTime } from '../../i18n';
 
-const target = z.object({
-  kind: z.enum(['postgres', 'mysql']), host: z.string(), port: z.number(), database: z.string(), user: z.string(), table: z.string(), schedule: z.string().nullable(),
-  watermark: z.number(), lastPushAt: z.string().nullable(), lastError: z.string().nullable(),
-}).nullable();
 type Values = { kind: 'postgres' | 'mysql'; host: string; port: number; database: string; user: string; password?: string; table: string; schedule?: string };
 
 /** 库表推送: where a grant's data is pushed (the consumer's own table), on what schedule; push now. */
@@ -18,14 +14,14 @@ export default function PushTarget({ grantId, editable }: { grantId: number; edi
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
-  const current = useQuery({ queryKey: ['share', 'push', grantId], queryFn: () => api(target, `/api/v1/share/grants/${grantId}/push`) });
+  const current = useQuery({ queryKey: ['share', 'push', grantId], queryFn: () => api(pushTargetDto, `/api/v1/share/grants/${grantId}/push`) });
   const save = useMutation({
-    mutationFn: (v: Values) => api(z.object({ id: z.number() }), `/api/v1/share/grants/${grantId}/push`, { method: 'PUT', body: { ...v, schedule: v.schedule || null, password: v.password || undefined } }),
+    mutationFn: (v: Values) => api(pushTargetSaved, `/api/v1/share/grants/${grantId}/push`, { method: 'PUT', body: { ...v, schedule: v.schedule || null, password: v.password || undefined } }),
     onSuccess: () => { void qc.invalidateQueries({ queryKey: ['share', 'push', grantId] }); void message.success(t('common.saved')); },
     onError: (e) => showProblem(form, e, (s) => void message.error(s)),
   });
   const run = useMutation({
-    mutationFn: () => api(z.object({ rows: z.number(), deliveryId: z.string().nullable() }), `/api/v1/share/grants/${grantId}/push/run`, { method: 'POST' }),
+    mutationFn: () => api(pushResult, `/api/v1/share/grants/${grantId}/push/run`, { method: 'POST' }),
     onSuccess: (r) => { void qc.invalidateQueries({ queryKey: ['share'] }); void message.success(t('share.pushed', { n: r.rows })); },
     onError: (e) => { void qc.invalidateQueries({ queryKey: ['share', 'push', grantId] }); showProblem(null, e, (s) => void message.error(s)); },
   });

@@ -8,28 +8,12 @@ import { api } from '../../api/client';
 import { can, useSession } from '../../auth/session';
 import { showProblem } from '../../components/forms';
 import { useServerTable } from '../../components/table';
-import { pageOf } from '../../api/schemas';
+import { applicationCreated, applicationDetail, applicationPage, decisionAnswer, grantStatsAnswer, type ApplicationDto } from '../../api/schemas';
 import { fmtDateTime } from '../../i18n';
 import OpenReview from './OpenReview';
 import PushTarget from './PushTarget';
 
-const application = z.object({
-  id: z.number(), resourceId: z.string(), resourceName: z.string(), applicantDepartment: z.string(), providerDepartment: z.string(), applicant: z.string(),
-  fields: z.array(z.string()), services: z.array(z.string()), purpose: z.string(), status: z.string(), periodFrom: z.string(), periodTo: z.string(),
-  due: z.string().nullable(), daysLeft: z.number().nullable(), grantId: z.number().nullable(), grantStatus: z.string().nullable(), submittedAt: z.string(),
-  escalated: z.boolean(), renews: z.number().nullable(),
-  legalBasis: z.string(), scenario: z.string(), expectedCalls: z.number(), rowFilter: z.object({ item: z.string(), values: z.array(z.string()) }).nullable(),
-  applicantDepartmentId: z.string(), providerDepartmentId: z.string(),
-});
-const stats = z.object({
-  total: z.number(), byService: z.record(z.string(), z.number()),
-  deliveries: z.array(z.object({ id: z.string(), format: z.string(), rows: z.number(), createdAt: z.string(), completed: z.boolean(), failed: z.boolean() })),
-});
-type Application = z.infer<typeof application>;
-const detail = application.extend({
-  decisions: z.array(z.object({ step: z.string(), decision: z.string(), comment: z.string().nullable(), by: z.string(), at: z.string(), message: z.string(), signature: z.string(), authentic: z.boolean() })),
-  grant: z.object({ id: z.number(), fields: z.array(z.string()), masks: z.record(z.string(), z.string()), services: z.array(z.string()), ratePerMinute: z.number(), expiresAt: z.string(), startsAt: z.string().nullable(), status: z.string(), state: z.string() }).nullable(),
-});
+type Application = ApplicationDto;
 const COLOR: Record<string, string> = { provider_review: 'processing', bureau_review: 'processing', returned: 'warning', approved: 'success', rejected: 'error', withdrawn: 'default' };
 
 /** 共享申请: the applicant's applications, the review queue with the time left, grants. */
@@ -50,7 +34,7 @@ export default function Share() {
   const mineT = useServerTable('-id');
   const queueT = useServerTable('due');
   const receivedT = useServerTable('-id');
-  const list = (query: Record<string, string | number | undefined>) => api(pageOf(application), '/api/v1/share/applications', { query });
+  const list = (query: Record<string, string | number | undefined>) => api(applicationPage, '/api/v1/share/applications', { query });
   const mine = useQuery({ queryKey: ['share', 'applicant', mineT.query], queryFn: () => list({ role: 'applicant', ...mineT.query }), placeholderData: keepPreviousData });
   const reviewer = can(roles, 'officer', 'admin');
   const queue = useQuery({
@@ -61,10 +45,10 @@ export default function Share() {
   // received: applications for this department's resources (the bureau: all of them)
   const received = useQuery({ queryKey: ['share', 'received', receivedT.query], queryFn: () => list({ ...(bureau ? {} : { role: 'provider' }), ...receivedT.query }), enabled: reviewer, placeholderData: keepPreviousData });
   const myStep = (a: Application) => (bureau ? a.status === 'bureau_review' : a.status === 'provider_review');
-  const one = useQuery({ queryKey: ['share', 'one', shown], queryFn: () => api(detail, `/api/v1/share/applications/${shown}`), enabled: shown !== null });
+  const one = useQuery({ queryKey: ['share', 'one', shown], queryFn: () => api(applicationDetail, `/api/v1/share/applications/${shown}`), enabled: shown !== null });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['share'] });
   const decide = useMutation({
-    mutationFn: () => api(z.object({ status: z.string() }), `/api/v1/share/applications/${deciding!.id}/decide`, { method: 'POST', body: { decision: deciding!.decision, ...(comment && { comment }) } }),
+    mutationFn: () => api(decisionAnswer, `/api/v1/share/applications/${deciding!.id}/decide`, { method: 'POST', body: { decision: deciding!.decision, ...(comment && { comment }) } }),
     onSuccess: (r) => { setDeciding(null); setComment(''); refresh(); void message.success(t(`share.states.${r.status}`)); },
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
@@ -99,10 +83,10 @@ export default function Share() {
   const d = one.data;
   // the applicant's own department sets the push target and renews
   const ownApplication = !!d && d.applicantDepartmentId === session!.user.departmentId;
-  const usage = useQuery({ queryKey: ['share', 'stats', d?.grant?.id], queryFn: () => api(stats, `/api/v1/share/grants/${d!.grant!.id}/stats`), enabled: !!d?.grant });
+  const usage = useQuery({ queryKey: ['share', 'stats', d?.grant?.id], queryFn: () => api(grantStatsAnswer, `/api/v1/share/grants/${d!.grant!.id}/stats`), enabled: !!d?.grant });
   const [renewTo, setRenewTo] = useState('');
   const renewal = useMutation({
-    mutationFn: () => api(z.object({ id: z.number(), status: z.string() }), `/api/v1/share/applications/${d!.id}/renew`, { method: 'POST', body: { periodTo: renewTo } }),
+    mutationFn: () => api(applicationCreated, `/api/v1/share/applications/${d!.id}/renew`, { method: 'POST', body: { periodTo: renewTo } }),
     onSuccess: (r) => { setRenewTo(''); refresh(); setShown(r.id); void message.success(t(`share.states.${r.status}`)); },
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
