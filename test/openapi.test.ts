@@ -34,9 +34,7 @@ const UNDOCUMENTED = new Set([
   'POST /api/v1/sources/{id}/preview', 'GET /api/v1/ingest/runs', 'GET /api/v1/ingest/runs/{id}', 'GET /api/v1/ingest/runs/{id}/rejects', 'GET /api/v1/governance/resources/{id}/rules',
   'PUT /api/v1/governance/resources/{id}/rules', 'POST /api/v1/governance/resources/{id}/rules/adopt', 'POST /api/v1/governance/resources/{id}/check', 'GET /api/v1/governance/resources/{id}/checks',
   'GET /api/v1/governance/problems', 'GET /api/v1/governance/tasks', 'POST /api/v1/governance/profiles', 'GET /api/v1/governance/trend', 'GET /api/v1/governance/scores',
-  'GET /api/v1/open/resources', 'GET /api/v1/open/resources/{id}', 'GET /api/v1/open/resources/{id}/rows',
-  'POST /api/v1/open/applications', 'GET /api/v1/open/applications', 'POST /api/v1/open/objections', 'GET /api/v1/open/objections', 'POST /api/v1/open/objections/{id}/respond',
-  'GET /api/v1/share/open-applications', 'POST /api/v1/share/open-applications/{id}/decide', 'GET /api/3/action/datastore_search', ]);
+  'GET /api/3/action/datastore_search', ]);
 
 const documents2xx = (op: Record<string, any>) =>
   Object.entries<Record<string, any>>(op.responses ?? {}).some(([st, r]) => st === '204' || (st.startsWith('2') && Object.values<Record<string, any>>(r.content ?? {}).some((c) => c.schema)));

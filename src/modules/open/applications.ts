@@ -20,13 +20,8 @@ import { sm3Hex } from '../../kernel/crypto/sm.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { openResource, type OpenKey } from './data.js';
+import type { keyInput, OpenApplicationStatus, openApplicationInput, openDecisionInput } from './schema.js';
 
-export const keyInput = z.object({
-  name: z.string().trim().min(2).max(100),
-  organization: z.string().trim().max(200).optional(),
-  email: z.email().max(200),
-  purpose: z.string().trim().min(4).max(1000),
-});
 
 /** registrations per client address in the last hour, in this process */
 const registrations = new Map<string, number[]>();
@@ -46,11 +41,6 @@ export async function registerKey(k: Kernel, ctx: Ctx, input: z.infer<typeof key
   return { id: Number(r.id), key, prefix: key.slice(0, 10) };
 }
 
-export const openApplicationInput = z.object({
-  resourceId: z.uuid(),
-  purpose: z.string().trim().min(4).max(1000),
-  scenario: z.string().trim().min(4).max(1000),
-});
 
 export async function applyOpen(k: Kernel, ctx: Ctx, key: OpenKey | null, input: z.infer<typeof openApplicationInput>) {
   if (!key) fail('OPEN_KEY_REQUIRED');
@@ -64,7 +54,7 @@ export async function applyOpen(k: Kernel, ctx: Ctx, key: OpenKey | null, input:
     [key.id, res.id, res.departmentId, input.purpose, input.scenario, due],
   )).rows[0]!;
   await k.audit.record(auditOf(ctx, 'open.application.submit', 'open_application', r.id, { key: key.id, resource: res.id }));
-  return { id: Number(r.id), status: 'submitted', due };
+  return { id: Number(r.id), status: 'submitted' as const, due };
 }
 
 const APP_SQL = `SELECT a.id, a.resource_id, a.status, a.due::text AS due, a.purpose, a.scenario, a.created_at, a.decided_at, a.decided_by, a.reason,
@@ -76,7 +66,7 @@ function toDto(r: Record<string, unknown>, today: string) {
   return {
     id: Number(r.id), resourceId: r.resource_id as string, resourceName: r.resource_name as string, provider: r.provider as string,
     applicant: r.applicant as string, organization: r.organization as string | null, keyPrefix: r.key_prefix as string,
-    purpose: r.purpose as string, scenario: r.scenario as string, status: r.status as string, due: r.due as string,
+    purpose: r.purpose as string, scenario: r.scenario as string, status: r.status as OpenApplicationStatus, due: r.due as string,
     overdue: r.status === 'submitted' && (r.due as string) < today,
     createdAt: (r.created_at as Date).toISOString(), decidedAt: r.decided_at ? (r.decided_at as Date).toISOString() : null, decidedBy: r.decided_by as string | null,
     reason: r.reason as string | null, signed: r.signed as boolean,
@@ -106,7 +96,6 @@ export async function reviewOpenApplications(k: Kernel, ctx: Ctx, query: { statu
   return { items: rows.map((r) => toDto(r, shanghaiDate())) };
 }
 
-export const openDecisionInput = z.object({ decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(500).optional() });
 
 export async function decideOpen(k: Kernel, ctx: Ctx, id: number, d: z.infer<typeof openDecisionInput>) {
   requireRole(ctx, 'officer', 'admin');
@@ -117,7 +106,7 @@ export async function decideOpen(k: Kernel, ctx: Ctx, id: number, d: z.infer<typ
   const at = new Date().toISOString();
   const message = JSON.stringify({ node: k.config.node.code, openApplication: id, resource: a.resource_id, key: Number(a.key_id), decision: d.decision, reason: d.reason ?? null, by: ctx.actor.name, at });
   const signature = k.signer.sign(message);
-  const status = d.decision === 'approve' ? 'approved' : 'rejected';
+  const status = d.decision === 'approve' ? ('approved' as const) : ('rejected' as const);
   await inTx(k.db, async (tx) => {
     const u = await sql`UPDATE open.application SET status = ${status}, decided_at = ${at}, decided_by = ${ctx.actor.name}, reason = ${d.reason ?? null},
       decision_message = ${message}, decision_signature = ${signature} WHERE id = ${id} AND status = 'submitted'`.execute(tx);

@@ -9,16 +9,10 @@ import type { Ctx } from '../../kernel/http/context.js';
 import { fail } from '../../kernel/http/errors.js';
 import { raise, respond, respondInput } from '../objection/service.js';
 import { mayRead, openResource, type OpenKey } from './data.js';
+import type { publicObjectionInput } from './schema.js';
 
 export const PUBLIC_OBJECTIONS_PER_DAY = 20;
 
-export const publicObjectionInput = z.object({
-  resourceId: z.uuid(),
-  recordKey: z.record(z.string().max(63), z.string().max(200)),
-  field: z.string().max(63).optional(),
-  proposedValue: z.string().max(2000).optional(),
-  description: z.string().trim().min(4).max(2000),
-});
 
 export async function raisePublic(k: Kernel, ctx: Ctx, key: OpenKey | null, input: z.infer<typeof publicObjectionInput>) {
   if (!key) fail('OPEN_KEY_REQUIRED');

@@ -9,10 +9,14 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { AppError } from '../../kernel/http/errors.js';
 import { CkanError, ckanEnvelope as envelope } from '../catalog/service.js';
-import { publicObjectionInput, publicObjections, raisePublic, respondPublic } from './objections.js';
+import { publicObjections, raisePublic, respondPublic } from './objections.js';
 import { respondInput } from '../objection/service.js';
 import { keyOf, listOpen, openDownload, openResource, openRows, OPEN_PAGE_MAX, OPEN_PREVIEW_ROWS } from './data.js';
-import { applyOpen, decideOpen, keyInput, myOpenApplications, openApplicationInput, openDecisionInput, registerKey, reviewOpenApplications } from './applications.js';
+import { applyOpen, decideOpen, myOpenApplications, registerKey, reviewOpenApplications } from './applications.js';
+import {
+  keyInput, openApplicationCreated, openApplicationInput, openApplicationList, openDataset, openDatasetPage, openDecided, openDecisionInput, openKeyCreated, openRowsAnswer,
+  publicObjectionCreated, publicObjectionInput, publicObjectionList, publicResponded,
+} from './schema.js';
 
 const presented = (req: FastifyRequest) => {
   const h = req.headers['x-gs-open-key'] ?? req.headers.authorization;
@@ -38,9 +42,9 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
 
   r.get('/api/v1/open/resources', {
     config: open,
-    schema: { tags, summary: '开放数据目录（检索、分页）/ Open datasets (search, pages)', querystring: z.object({ q: z.string().max(100).optional(), openType: z.enum(['unconditional', 'conditional']).optional(), page: z.coerce.number().int().min(1).max(10_000).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(20) }) },
+    schema: { tags, summary: '开放数据目录（检索、分页）/ Open datasets (search, pages)', querystring: z.object({ q: z.string().max(100).optional(), openType: z.enum(['unconditional', 'conditional']).optional(), page: z.coerce.number().int().min(1).max(10_000).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(20) }), response: { 200: openDatasetPage } },
   }, async (req) => listOpen(k, req.query));
-  r.get('/api/v1/open/resources/:id', { config: open, schema: { tags, summary: '开放数据集详情 / One open dataset', params: idParam } }, async (req) => {
+  r.get('/api/v1/open/resources/:id', { config: open, schema: { tags, summary: '开放数据集详情 / One open dataset', params: idParam, response: { 200: openDataset } } }, async (req) => {
     const { table: _t, ...res } = await openResource(k, req.params.id);
     return res;
   });
@@ -49,6 +53,7 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
     schema: {
       tags, summary: '开放数据（无条件开放：任何人；有条件开放：获准的密钥）/ Rows (unconditional: anyone; conditional: an approved key)', params: idParam,
       querystring: z.object({ q: z.string().max(100).optional(), filters: filtersParam, limit: z.coerce.number().int().min(1).max(OPEN_PAGE_MAX).default(OPEN_PREVIEW_ROWS), offset: z.coerce.number().int().min(0).max(10_000_000).default(0) }),
+      response: { 200: openRowsAnswer },
     },
   }, async (req) => {
     const res = await openResource(k, req.params.id);
@@ -65,33 +70,33 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
   });
   r.post('/api/v1/open/keys', {
     config: open,
-    schema: { tags, summary: '注册开放数据密钥（只显示一次）/ Register a key (shown once)', body: keyInput, response: { 201: z.object({ id: z.number(), key: z.string(), prefix: z.string() }) } },
+    schema: { tags, summary: '注册开放数据密钥（只显示一次）/ Register a key (shown once)', body: keyInput, response: { 201: openKeyCreated } },
   }, async (req, reply) => reply.code(201).send(await registerKey(k, req.ctx, req.body)));
   r.post('/api/v1/open/applications', {
     config: open,
-    schema: { tags, summary: '申请有条件开放数据（须带密钥）/ Apply for conditionally open data (with a key)', body: openApplicationInput },
+    schema: { tags, summary: '申请有条件开放数据（须带密钥）/ Apply for conditionally open data (with a key)', body: openApplicationInput, response: { 201: openApplicationCreated } },
   }, async (req, reply) => reply.code(201).send(await applyOpen(k, req.ctx, await keyOf(k, presented(req)), req.body)));
-  r.get('/api/v1/open/applications', { config: open, schema: { tags, summary: '本密钥的申请 / This key\'s applications' } },
+  r.get('/api/v1/open/applications', { config: open, schema: { tags, summary: '本密钥的申请 / This key\'s applications', response: { 200: openApplicationList } } },
     async (req) => myOpenApplications(k, await keyOf(k, presented(req))));
 
   r.post('/api/v1/open/objections', {
     config: open,
-    schema: { tags, summary: '对开放数据纠错（须带密钥）/ Report wrong open data (with a key)', body: publicObjectionInput },
+    schema: { tags, summary: '对开放数据纠错（须带密钥）/ Report wrong open data (with a key)', body: publicObjectionInput, response: { 201: publicObjectionCreated } },
   }, async (req, reply) => reply.code(201).send(await raisePublic(k, req.ctx, await keyOf(k, presented(req)), req.body)));
-  r.get('/api/v1/open/objections', { config: open, schema: { tags, summary: '本密钥提出的纠错及其结果 / This key\'s reports and their outcome' } },
+  r.get('/api/v1/open/objections', { config: open, schema: { tags, summary: '本密钥提出的纠错及其结果 / This key\'s reports and their outcome', response: { 200: publicObjectionList } } },
     async (req) => publicObjections(k, await keyOf(k, presented(req))));
   r.post('/api/v1/open/objections/:id/respond', {
     config: open,
-    schema: { tags, summary: '确认或申诉处理结果（一次）/ Confirm or contest the outcome (once)', params: z.object({ id: z.coerce.number().int().min(1) }), body: respondInput },
+    schema: { tags, summary: '确认或申诉处理结果（一次）/ Confirm or contest the outcome (once)', params: z.object({ id: z.coerce.number().int().min(1) }), body: respondInput, response: { 200: publicResponded } },
   }, async (req) => respondPublic(k, req.ctx, await keyOf(k, presented(req)), req.params.id, req.body));
 
   r.get('/api/v1/share/open-applications', {
     config: { access: access.roles('officer', 'admin', 'auditor') },
-    schema: { tags, summary: '开放申请审核队列（剩余时间）/ Open-data applications to review', querystring: z.object({ status: z.enum(['submitted', 'approved', 'rejected']).optional() }) },
+    schema: { tags, summary: '开放申请审核队列（剩余时间）/ Open-data applications to review', querystring: z.object({ status: z.enum(['submitted', 'approved', 'rejected']).optional() }), response: { 200: openApplicationList } },
   }, async (req) => reviewOpenApplications(k, req.ctx, req.query));
   r.post('/api/v1/share/open-applications/:id/decide', {
     config: { access: access.roles('officer', 'admin') },
-    schema: { tags, summary: '审核开放申请（SM2 签名）/ Decide (SM2-signed)', params: z.object({ id: z.coerce.number().int().min(1) }), body: openDecisionInput },
+    schema: { tags, summary: '审核开放申请（SM2 签名）/ Decide (SM2-signed)', params: z.object({ id: z.coerce.number().int().min(1) }), body: openDecisionInput, response: { 200: openDecided } },
   }, async (req) => decideOpen(k, req.ctx, req.params.id, req.body));
 
   // CKAN DataStore: datastore_search over open data, in CKAN's envelope

@@ -7,6 +7,3 @@ export { pageOf } from '../../../src/kernel/http/pagination.js';
 export { ROLES, type Role } from '../../../src/kernel/http/context.js';
 export { validateUscc } from '../../../src/kernel/ids/uscc.js';
 export * from '../../../src/modules/catalog/schema.js';
-export * from '../../../src/modules/demand/schema.js';
-export * from '../../../src/modules/objection/schema.js';
-export * from '../../../src/modules/sharing/schema.js';

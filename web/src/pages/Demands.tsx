@@ -5,9 +5,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
 import { api } from '../api/client';
-import {
-  appCredential, demandApplied, demandCreated, demandDetail, demandPage, demandRated, demandStatsAnswer, demandStep, pageOf, searchResult, type DemandDto,
-} from '../api/schemas';
+import { appCredential, pageOf, searchResult } from '../api/schemas';
+import { demandApplied, demandCreated, demandDetail, demandPage, demandRated, demandStatsAnswer, demandStep, type DemandDto } from '../api/demand';
 import { can, useSession } from '../auth/session';
 import { showProblem } from '../components/forms';
 import { useDepartments } from '../components/useDepartments';

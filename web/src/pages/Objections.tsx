@@ -5,9 +5,8 @@ import { UploadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, csrfToken, ApiError } from '../api/client';
-import {
-  objectionCreated, objectionDetail, objectionPage, objectionStatsAnswer, objectionStep, resourceDto, searchResult, type ObjectionDto,
-} from '../api/schemas';
+import { resourceDto, searchResult } from '../api/schemas';
+import { objectionCreated, objectionDetail, objectionPage, objectionStatsAnswer, objectionStep, type ObjectionDto } from '../api/objection';
 import { can, useSession } from '../auth/session';
 import { showProblem } from '../components/forms';
 import { fmtDateTime } from '../i18n';

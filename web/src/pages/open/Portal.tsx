@@ -4,19 +4,10 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { z } from 'zod';
 import { ApiError, api, withQuery } from '../../api/client';
+import { openApplicationCreated, openApplicationList, openDataset, openDatasetPage, openKeyCreated, openRowsAnswer, publicObjectionCreated, publicObjectionList, publicResponded, type OpenDataset } from '../../api/open';
 import { fmtDateTime, setLang } from '../../i18n';
 
-const item = z.object({ name: z.string(), label: z.string(), type: z.string(), primaryKey: z.boolean() });
-const dataset = z.object({
-  id: z.string(), code: z.string(), name: z.string(), summary: z.string(), departmentName: z.string(), openType: z.enum(['unconditional', 'conditional']),
-  openCondition: z.string().nullable(), updateCycle: z.string(), publishedAt: z.string().nullable(), items: z.array(item), itemsWithheld: z.number(),
-});
-const page = z.object({ items: z.array(dataset), total: z.number(), page: z.number(), pageSize: z.number() });
-const rows = z.object({ records: z.array(z.record(z.string(), z.string().nullable())), total: z.number(), flags: z.array(z.object({ row: z.number().nullable(), field: z.string().nullable(), objectionId: z.number() })).default([]) });
-const reports = z.object({ items: z.array(z.object({ id: z.number(), resourceId: z.string(), recordKey: z.record(z.string(), z.string()), field: z.string().nullable(), proposedValue: z.string().nullable(), status: z.string(), reason: z.string().nullable(), contested: z.boolean(), due: z.string().nullable() })) });
-const myApps = z.object({ items: z.array(z.object({ id: z.number(), resourceId: z.string(), resourceName: z.string(), status: z.string(), due: z.string(), reason: z.string().nullable() })) });
 const KEY = 'gs_open_key';
 
 /** 公共数据开放: public pages, no login — the open datasets, their rows, downloads, keys and applications. */
@@ -46,7 +37,7 @@ function Datasets() {
   const [q, setQ] = useState('');
   const [openType, setOpenType] = useState<string | undefined>();
   const [p, setP] = useState({ page: 1, pageSize: 20 });
-  const list = useQuery({ queryKey: ['open', 'list', q, openType, p], queryFn: () => api(page, '/api/v1/open/resources', { query: { q, openType, ...p } }) });
+  const list = useQuery({ queryKey: ['open', 'list', q, openType, p], queryFn: () => api(openDatasetPage, '/api/v1/open/resources', { query: { q, openType, ...p } }) });
   return (
     <Card title={t('open.datasets')} extra={<Space>
       <Select allowClear placeholder={t('open.openType')} style={{ width: 140 }} value={openType} onChange={(v) => { setOpenType(v); setP({ ...p, page: 1 }); }}
@@ -56,10 +47,10 @@ function Datasets() {
       <Table rowKey="id" loading={list.isFetching} dataSource={list.data?.items} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }}
         pagination={{ current: p.page, pageSize: p.pageSize, total: list.data?.total ?? 0, showSizeChanger: true, onChange: (page, pageSize) => setP({ page, pageSize }) }}
         columns={[
-          { key: 'name', title: t('open.name'), render: (_: unknown, d: z.infer<typeof dataset>) => <Link to={`/open/${d.id}`}>{d.name}</Link> },
+          { key: 'name', title: t('open.name'), render: (_: unknown, d: OpenDataset) => <Link to={`/open/${d.id}`}>{d.name}</Link> },
           { key: 'dept', dataIndex: 'departmentName', title: t('open.provider') },
           { key: 'type', dataIndex: 'openType', title: t('open.openType'), render: (v: string) => <Tag color={v === 'unconditional' ? 'green' : 'gold'}>{t(`catalog.openT.${v}`)}</Tag> },
-          { key: 'items', title: t('open.items'), render: (_: unknown, d: z.infer<typeof dataset>) => d.items.length },
+          { key: 'items', title: t('open.items'), render: (_: unknown, d: OpenDataset) => d.items.length },
           { key: 'at', dataIndex: 'publishedAt', title: t('open.updated'), render: (v: string | null) => fmtDateTime(v, i18n.language) },
         ]} />
     </Card>
@@ -70,13 +61,13 @@ function Dataset({ id }: { id: string }) {
   const { t } = useTranslation();
   const [key, setKey] = useState(() => localStorage.getItem(KEY) ?? '');
   const headers: Record<string, string> = key ? { 'x-gs-open-key': key } : {};
-  const d = useQuery({ queryKey: ['open', 'one', id], queryFn: () => api(dataset, `/api/v1/open/resources/${id}`) });
+  const d = useQuery({ queryKey: ['open', 'one', id], queryFn: () => api(openDataset, `/api/v1/open/resources/${id}`) });
   const [q, setQ] = useState('');
   const [p, setP] = useState({ page: 1, pageSize: 20 });
   const [reporting, setReporting] = useState<Record<string, string | null> | null>(null);
   const r = useQuery({
     queryKey: ['open', 'rows', id, q, p, key],
-    queryFn: () => api(rows, `/api/v1/open/resources/${id}/rows`, { query: { q, limit: p.pageSize, offset: (p.page - 1) * p.pageSize }, headers }),
+    queryFn: () => api(openRowsAnswer, `/api/v1/open/resources/${id}/rows`, { query: { q, limit: p.pageSize, offset: (p.page - 1) * p.pageSize }, headers }),
     enabled: !!d.data, retry: false,
   });
   if (d.error) return <Alert type="error" showIcon message={(d.error as Error).message} />;
@@ -137,13 +128,13 @@ function KeyCard({ id, value, onChange }: { id: string; value: string; onChange:
   const qc = useQueryClient();
   const [shownKey, setShownKey] = useState<string | null>(null);
   const headers: Record<string, string> = value ? { 'x-gs-open-key': value } : {};
-  const apps = useQuery({ queryKey: ['open', 'apps', value], queryFn: () => api(myApps, '/api/v1/open/applications', { headers }), enabled: !!value, retry: false });
+  const apps = useQuery({ queryKey: ['open', 'apps', value], queryFn: () => api(openApplicationList, '/api/v1/open/applications', { headers }), enabled: !!value, retry: false });
   const register = useMutation({
-    mutationFn: (v: object) => api(z.object({ key: z.string() }), '/api/v1/open/keys', { method: 'POST', body: v }),
+    mutationFn: (v: object) => api(openKeyCreated, '/api/v1/open/keys', { method: 'POST', body: v }),
     onSuccess: (r) => { setShownKey(r.key); onChange(r.key); },
   });
   const apply = useMutation({
-    mutationFn: (v: object) => api(z.object({ id: z.number(), due: z.string() }), '/api/v1/open/applications', { method: 'POST', body: { resourceId: id, ...v }, headers }),
+    mutationFn: (v: object) => api(openApplicationCreated, '/api/v1/open/applications', { method: 'POST', body: { resourceId: id, ...v }, headers }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['open'] }),
   });
   const mine = apps.data?.items.filter((a) => a.resourceId === id) ?? [];
@@ -178,13 +169,13 @@ function KeyCard({ id, value, onChange }: { id: string; value: string; onChange:
 }
 
 /** 纠错: the record's key identifies it; the item, the right value and what is wrong; a registered key (made here when missing). */
-function Report({ ds, record, openKey, onKey, onClose }: { ds: z.infer<typeof dataset>; record: Record<string, string | null>; openKey: string; onKey: (k: string) => void; onClose: () => void }) {
+function Report({ ds, record, openKey, onKey, onClose }: { ds: OpenDataset; record: Record<string, string | null>; openKey: string; onKey: (k: string) => void; onClose: () => void }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [done, setDone] = useState(false);
-  const register = useMutation({ mutationFn: (v: object) => api(z.object({ key: z.string() }), '/api/v1/open/keys', { method: 'POST', body: v }), onSuccess: (r) => onKey(r.key) });
+  const register = useMutation({ mutationFn: (v: object) => api(openKeyCreated, '/api/v1/open/keys', { method: 'POST', body: v }), onSuccess: (r) => onKey(r.key) });
   const send = useMutation({
-    mutationFn: (v: { field?: string; proposedValue?: string; description: string }) => api(z.object({ id: z.number() }), '/api/v1/open/objections', { method: 'POST', headers: { 'x-gs-open-key': openKey }, body: {
+    mutationFn: (v: { field?: string; proposedValue?: string; description: string }) => api(publicObjectionCreated, '/api/v1/open/objections', { method: 'POST', headers: { 'x-gs-open-key': openKey }, body: {
       resourceId: ds.id, recordKey: Object.fromEntries(ds.items.filter((i) => i.primaryKey).map((i) => [i.name, record[i.name] ?? ''])), ...v } }),
     onSuccess: () => { setDone(true); void qc.invalidateQueries({ queryKey: ['open', 'reports'] }); },
   });
@@ -219,9 +210,9 @@ function MyReports({ id, openKey }: { id: string; openKey: string }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const headers = { 'x-gs-open-key': openKey };
-  const list = useQuery({ queryKey: ['open', 'reports', openKey], queryFn: () => api(reports, '/api/v1/open/objections', { headers }), retry: false });
+  const list = useQuery({ queryKey: ['open', 'reports', openKey], queryFn: () => api(publicObjectionList, '/api/v1/open/objections', { headers }), retry: false });
   const respond = useMutation({
-    mutationFn: ({ oid, decision }: { oid: number; decision: 'accept' | 'contest' }) => api(z.object({ status: z.string() }), `/api/v1/open/objections/${oid}/respond`, { method: 'POST', headers, body: { decision, ...(decision === 'contest' && { comment: t('open.contestComment') }) } }),
+    mutationFn: ({ oid, decision }: { oid: number; decision: 'accept' | 'contest' }) => api(publicResponded, `/api/v1/open/objections/${oid}/respond`, { method: 'POST', headers, body: { decision, ...(decision === 'contest' && { comment: t('open.contestComment') }) } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['open'] }),
   });
   const mine = list.data?.items.filter((o) => o.resourceId === id) ?? [];

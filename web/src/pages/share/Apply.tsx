@@ -3,7 +3,8 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
 import { api } from '../../api/client';
-import { appCredential, applicationCreated, pageOf } from '../../api/schemas';
+import { appCredential, pageOf } from '../../api/schemas';
+import { applicationCreated } from '../../api/sharing';
 import { showProblem } from '../../components/forms';
 
 interface Item { name: string; label: string; grade: number }

@@ -2,14 +2,10 @@ import { useState } from 'react';
 import { App, Button, Input, Modal, Space, Table, Tag } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { z } from 'zod';
 import { api } from '../../api/client';
+import { openApplicationList, openDecided, type OpenApplicationDto } from '../../api/open';
 import { showProblem } from '../../components/forms';
 
-const row = z.object({
-  id: z.number(), resourceName: z.string(), provider: z.string(), applicant: z.string(), organization: z.string().nullable(), purpose: z.string(), scenario: z.string(),
-  status: z.string(), due: z.string(), overdue: z.boolean(), reason: z.string().nullable(),
-});
 
 /** 开放申请审核: applications for 有条件开放 data, oldest due first, overdue ones in red. */
 export default function OpenReview({ canDecide }: { canDecide: boolean }) {
@@ -18,9 +14,9 @@ export default function OpenReview({ canDecide }: { canDecide: boolean }) {
   const qc = useQueryClient();
   const [deciding, setDeciding] = useState<{ id: number; decision: 'approve' | 'reject' } | null>(null);
   const [reason, setReason] = useState('');
-  const list = useQuery({ queryKey: ['share', 'open'], queryFn: () => api(z.object({ items: z.array(row) }), '/api/v1/share/open-applications') });
+  const list = useQuery({ queryKey: ['share', 'open'], queryFn: () => api(openApplicationList, '/api/v1/share/open-applications') });
   const decide = useMutation({
-    mutationFn: () => api(z.object({ status: z.string() }), `/api/v1/share/open-applications/${deciding!.id}/decide`, { method: 'POST', body: { decision: deciding!.decision, ...(reason && { reason }) } }),
+    mutationFn: () => api(openDecided, `/api/v1/share/open-applications/${deciding!.id}/decide`, { method: 'POST', body: { decision: deciding!.decision, ...(reason && { reason }) } }),
     onSuccess: (r) => { setDeciding(null); setReason(''); void qc.invalidateQueries({ queryKey: ['share', 'open'] }); void message.success(t(`open.states.${r.status}`)); },
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
@@ -30,14 +26,14 @@ export default function OpenReview({ canDecide }: { canDecide: boolean }) {
         columns={[
           { key: 'id', dataIndex: 'id', title: '#' },
           { key: 'res', dataIndex: 'resourceName', title: t('share.resource') },
-          { key: 'who', title: t('open.applicant'), render: (_: unknown, r: z.infer<typeof row>) => `${r.applicant}${r.organization ? `（${r.organization}）` : ''}` },
+          { key: 'who', title: t('open.applicant'), render: (_: unknown, r: OpenApplicationDto) => `${r.applicant}${r.organization ? `（${r.organization}）` : ''}` },
           { key: 'purpose', dataIndex: 'purpose', title: t('open.purpose') },
           { key: 'scenario', dataIndex: 'scenario', title: t('open.scenario') },
           { key: 'status', dataIndex: 'status', title: t('share.status'), render: (s: string) => <Tag color={s === 'approved' ? 'success' : s === 'rejected' ? 'error' : 'processing'}>{t(`open.states.${s}`)}</Tag> },
-          { key: 'due', title: t('open.due'), render: (_: unknown, r: z.infer<typeof row>) => (r.status === 'submitted' ? <Tag color={r.overdue ? 'error' : 'default'}>{r.due}{r.overdue ? ` · ${t('open.overdue')}` : ''}</Tag> : '') },
+          { key: 'due', title: t('open.due'), render: (_: unknown, r: OpenApplicationDto) => (r.status === 'submitted' ? <Tag color={r.overdue ? 'error' : 'default'}>{r.due}{r.overdue ? ` · ${t('open.overdue')}` : ''}</Tag> : '') },
           ...(canDecide ? [{
             key: 'act', title: t('common.actions'),
-            render: (_: unknown, r: z.infer<typeof row>) => r.status === 'submitted' && <Space>
+            render: (_: unknown, r: OpenApplicationDto) => r.status === 'submitted' && <Space>
               <Button size="small" type="primary" onClick={() => setDeciding({ id: r.id, decision: 'approve' })}>{t('share.approve')}</Button>
               <Button size="small" danger onClick={() => setDeciding({ id: r.id, decision: 'reject' })}>{t('share.reject')}</Button>
             </Space>,

@@ -2,7 +2,7 @@ import { App, Alert, Button, Form, Input, InputNumber, Select, Space, Typography
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import { pushResult, pushTargetDto, pushTargetSaved } from '../../api/schemas';
+import { pushResult, pushTargetDto, pushTargetSaved } from '../../api/sharing';
 import { showProblem } from '../../components/forms';
 import { fmtDateTime } from '../../i18n';
 

@@ -8,7 +8,7 @@ import { api } from '../../api/client';
 import { can, useSession } from '../../auth/session';
 import { showProblem } from '../../components/forms';
 import { useServerTable } from '../../components/table';
-import { applicationCreated, applicationDetail, applicationPage, decisionAnswer, grantStatsAnswer, type ApplicationDto } from '../../api/schemas';
+import { applicationCreated, applicationDetail, applicationPage, decisionAnswer, grantStatsAnswer, type ApplicationDto } from '../../api/sharing';
 import { fmtDateTime } from '../../i18n';
 import OpenReview from './OpenReview';
 import PushTarget from './PushTarget';
