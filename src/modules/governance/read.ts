@@ -7,6 +7,7 @@ import { appendWithClient, prepare } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import type { Page, PageQuery } from '../../kernel/http/pagination.js';
 import { REASONS } from './validators.js';
+import type { ProblemDto } from './schema.js';
 
 function scope(ctx: Ctx): string | null {
   return hasRole(ctx, 'admin', 'auditor') ? null : (ctx.actor.departmentId ?? '00000000-0000-0000-0000-000000000000');
@@ -14,7 +15,7 @@ function scope(ctx: Ctx): string | null {
 
 const NAME = `(SELECT v.meta->>'name' FROM catalog.resource_version v WHERE v.resource_id = res.id AND v.version = res.published_version)`;
 
-export async function listProblems(ctx: Ctx, pool: pg.Pool, q: PageQuery & { resourceId?: string | undefined; status?: string | undefined; ruleId?: string | undefined }): Promise<Page<Record<string, unknown>>> {
+export async function listProblems(ctx: Ctx, pool: pg.Pool, q: PageQuery & { resourceId?: string | undefined; status?: string | undefined; ruleId?: string | undefined }): Promise<Page<ProblemDto>> {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const where: string[] = [];
   const params: unknown[] = [];

@@ -5,7 +5,6 @@
  * kind; officers of the provider department keep them.
  */
 import { sql } from 'kysely';
-import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { requireDepartment, requireRole } from '../../kernel/auth/authz.js';
@@ -17,57 +16,8 @@ import type { Tx } from '../../kernel/db/pool.js';
 import { getResource } from '../catalog/service.js';
 import type { DataItem, ResourceDto } from '../catalog/schema.js';
 
-export const DIMENSIONS = ['completeness', 'validity', 'uniqueness', 'consistency', 'timeliness'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
-/** the score's weights (README: Governance) */
-export const WEIGHTS: Record<Dimension, number> = { completeness: 0.25, validity: 0.3, uniqueness: 0.15, consistency: 0.15, timeliness: 0.15 };
-
-export const KINDS = {
-  not_null: 'completeness',
-  unique: 'uniqueness',
-  length: 'validity',
-  pattern: 'validity',
-  code: 'validity',
-  range: 'validity',
-  date: 'validity',
-  ric: 'validity',
-  uscc: 'validity',
-  region: 'validity',
-  mobile: 'validity',
-  landline: 'validity',
-  email: 'validity',
-  ric_consistency: 'consistency',
-  reference: 'consistency',
-  freshness: 'timeliness',
-  volume: 'consistency',
-} as const satisfies Record<string, Dimension>;
-export type Kind = keyof typeof KINDS;
-/** kinds judged on the whole resource, not row by row */
-export const RESOURCE_KINDS: Kind[] = ['freshness', 'volume'];
-
-const name = z.string().regex(/^[a-z_][a-z0-9_]*$/).max(63);
-export const ruleParams = z.object({
-  min: z.number().optional(),
-  max: z.number().optional(),
-  regex: z.string().max(500).optional(),
-  values: z.array(z.string().max(200)).max(1000).optional(),
-  notFuture: z.boolean().optional(),
-  birth: name.optional(),
-  sex: name.optional(),
-  resourceId: z.uuid().optional(),
-  refItem: name.optional(),
-  maxChangePct: z.number().min(0).max(10000).optional(),
-});
-export type RuleParams = z.infer<typeof ruleParams>;
-
-export const ruleInput = z.object({
-  item: name.nullable(),
-  kind: z.enum(Object.keys(KINDS) as [Kind, ...Kind[]]),
-  params: ruleParams.default({}),
-  severity: z.enum(['blocking', 'flagging']).default('flagging'),
-  enabled: z.boolean().default(true),
-});
-export type RuleInput = z.infer<typeof ruleInput>;
+import { DIMENSIONS, KINDS, RESOURCE_KINDS, ruleInput, ruleParams, WEIGHTS, type Dimension, type Kind, type RuleInput, type RuleParams } from './schema.js';
+export { DIMENSIONS, KINDS, RESOURCE_KINDS, ruleInput, ruleParams, WEIGHTS, type Dimension, type Kind, type RuleInput, type RuleParams };
 
 export interface Rule extends RuleInput {
   id: string;

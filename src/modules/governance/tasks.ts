@@ -17,6 +17,7 @@ import type { Page, PageQuery } from '../../kernel/http/pagination.js';
 import { systemCtx } from '../../kernel/http/context.js';
 import ExcelJS from '../../kernel/xlsx.js';
 import { REASONS } from './validators.js';
+import type { TaskDto } from './schema.js';
 
 /** Within a check's transaction: new tasks for unassigned open problems; tasks with nothing open are done. */
 export async function assignTasks(k: Kernel, client: pg.PoolClient, resourceId: string, departmentId: string, by: string): Promise<{ created: number; done: number }> {
@@ -70,7 +71,7 @@ function scope(ctx: Ctx): string | null {
   return hasRole(ctx, 'admin', 'auditor') ? null : (ctx.actor.departmentId ?? '00000000-0000-0000-0000-000000000000');
 }
 
-export async function listTasks(ctx: Ctx, pool: pg.Pool, q: PageQuery & { status?: 'open' | 'done' | 'overdue' | undefined; resourceId?: string | undefined }): Promise<Page<Record<string, unknown>>> {
+export async function listTasks(ctx: Ctx, pool: pg.Pool, q: PageQuery & { status?: 'open' | 'done' | 'overdue' | undefined; resourceId?: string | undefined }): Promise<Page<TaskDto>> {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const where: string[] = [];
   const params: unknown[] = [];

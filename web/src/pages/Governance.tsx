@@ -5,6 +5,9 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { api } from '../api/client';
+import {
+  adoptAnswer, checkDto, checkResult, problemPage, profileAnswer, ruleDto, rulesAnswer, scoreBoard, taskPage, trendAnswer, type ProblemDto, type RuleDto, type RuleInput, type TaskDto,
+} from '../api/governance';
 import { pageOf, resourceSummary } from '../api/schemas';
 import { can, useSession } from '../auth/session';
 import { showProblem } from '../components/forms';
@@ -13,24 +16,6 @@ import { fmtDateTime } from '../i18n';
 
 const Chart = lazy(() => import('../components/Chart'));
 
-const check = z.object({ id: z.number(), startedAt: z.string(), rows: z.number().nullable(), failingRows: z.number().nullable(), metrics: z.record(z.string(), z.number()), score: z.number().nullable() });
-const scoreBoard = z.object({
-  resources: z.array(check.extend({ resourceId: z.string(), resourceName: z.string(), departmentName: z.string(), openProblems: z.number() })),
-  departments: z.array(z.object({ departmentId: z.string(), departmentName: z.string(), resources: z.number(), score: z.number(), openProblems: z.number() })),
-});
-const ruleInput = z.object({ item: z.string().nullable(), kind: z.string(), params: z.record(z.string(), z.unknown()), severity: z.enum(['blocking', 'flagging']), enabled: z.boolean() });
-const rule = ruleInput.extend({ id: z.string(), dimension: z.string() });
-const rules = z.object({ rules: z.array(rule), suggestions: z.array(ruleInput) });
-const problem = z.object({
-  id: z.number(), resourceName: z.string(), item: z.string().nullable(), kind: z.string(), rowKey: z.string(), value: z.string().nullable(), reasonZh: z.string(), reasonEn: z.string(),
-  status: z.string(), firstSeenAt: z.string(), confirmedReason: z.string().nullable(),
-});
-const task = z.object({ id: z.number(), resourceName: z.string(), departmentName: z.string(), item: z.string().nullable(), kind: z.string(), status: z.string(), due: z.string(), overdue: z.boolean(), open: z.number(), problems: z.number() });
-const profile = z.object({
-  kind: z.string(), id: z.string(), valid: z.boolean(), reason: z.string(),
-  sources: z.array(z.object({ resourceName: z.string(), departmentName: z.string(), matchedBy: z.array(z.string()), updatedAt: z.string().nullable(), values: z.array(z.object({ name: z.string(), label: z.string(), value: z.string().nullable() })) })),
-  conflicts: z.array(z.object({ label: z.string(), values: z.array(z.object({ value: z.string(), resources: z.array(z.string()) })) })),
-});
 const STATE: Record<string, string> = { open: 'warning', fixed: 'success', confirmed: 'default' };
 const DIMENSIONS = ['completeness', 'validity', 'uniqueness', 'consistency', 'timeliness'];
 
@@ -41,14 +26,14 @@ function Rules({ officer }: { officer: boolean }) {
   const qc = useQueryClient();
   const [resourceId, setResourceId] = useState<string>();
   const resources = useQuery({ queryKey: ['gov-resources'], queryFn: () => api(pageOf(resourceSummary), '/api/v1/catalog/resources', { query: { status: 'published', pageSize: 200 } }) });
-  const list = useQuery({ queryKey: ['gov-rules', resourceId], queryFn: () => api(rules, `/api/v1/governance/resources/${resourceId}/rules`), enabled: !!resourceId });
-  const checks = useQuery({ queryKey: ['gov-checks', resourceId], queryFn: () => api(z.array(check), `/api/v1/governance/resources/${resourceId}/checks`), enabled: !!resourceId });
+  const list = useQuery({ queryKey: ['gov-rules', resourceId], queryFn: () => api(rulesAnswer, `/api/v1/governance/resources/${resourceId}/rules`), enabled: !!resourceId });
+  const checks = useQuery({ queryKey: ['gov-checks', resourceId], queryFn: () => api(z.array(checkDto), `/api/v1/governance/resources/${resourceId}/checks`), enabled: !!resourceId });
   const refresh = () => { void qc.invalidateQueries({ queryKey: ['gov-rules', resourceId] }); void qc.invalidateQueries({ queryKey: ['gov-checks', resourceId] }); };
-  const save = useMutation({ mutationFn: (r: z.infer<typeof ruleInput>) => api(rule, `/api/v1/governance/resources/${resourceId}/rules`, { method: 'PUT', body: r }), onSuccess: refresh, onError: (e) => showProblem(null, e, (s) => void message.error(s)) });
-  const adoptAll = useMutation({ mutationFn: () => api(z.object({ adopted: z.number() }), `/api/v1/governance/resources/${resourceId}/rules/adopt`, { method: 'POST' }), onSuccess: refresh, onError: (e) => showProblem(null, e, (s) => void message.error(s)) });
+  const save = useMutation({ mutationFn: (r: RuleInput) => api(ruleDto, `/api/v1/governance/resources/${resourceId}/rules`, { method: 'PUT', body: r }), onSuccess: refresh, onError: (e) => showProblem(null, e, (s) => void message.error(s)) });
+  const adoptAll = useMutation({ mutationFn: () => api(adoptAnswer, `/api/v1/governance/resources/${resourceId}/rules/adopt`, { method: 'POST' }), onSuccess: refresh, onError: (e) => showProblem(null, e, (s) => void message.error(s)) });
   const remove = useMutation({ mutationFn: (id: string) => api(z.undefined(), `/api/v1/governance/rules/${id}`, { method: 'DELETE' }), onSuccess: refresh, onError: (e) => showProblem(null, e, (s) => void message.error(s)) });
   const run = useMutation({
-    mutationFn: () => api(z.object({ score: z.number().nullable(), opened: z.number(), fixed: z.number() }), `/api/v1/governance/resources/${resourceId}/check`, { method: 'POST' }),
+    mutationFn: () => api(checkResult, `/api/v1/governance/resources/${resourceId}/check`, { method: 'POST' }),
     onSuccess: (r) => { void message.success(t('governance.checked', { score: r.score ?? '—', opened: r.opened, fixed: r.fixed })); refresh(); void qc.invalidateQueries({ queryKey: ['gov-scores'] }); },
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
@@ -83,29 +68,29 @@ function Rules({ officer }: { officer: boolean }) {
           <Typography.Title level={5}>{t('governance.saved')}</Typography.Title>
           <Table size="small" rowKey="id" pagination={false} loading={list.isFetching} dataSource={list.data?.rules} locale={{ emptyText: t('common.empty') }}
             columns={[
-              { key: 'item', title: t('governance.item'), render: (_: unknown, r: z.infer<typeof rule>) => <span className="gs-mono">{itemLabel(r)}</span> },
-              { key: 'kind', title: t('governance.kind'), render: (_: unknown, r: z.infer<typeof rule>) => t(`governance.kinds.${r.kind}`) },
-              { key: 'dimension', title: t('governance.dimension'), render: (_: unknown, r: z.infer<typeof rule>) => t(`governance.dimensions.${r.dimension}`) },
+              { key: 'item', title: t('governance.item'), render: (_: unknown, r: RuleDto) => <span className="gs-mono">{itemLabel(r)}</span> },
+              { key: 'kind', title: t('governance.kind'), render: (_: unknown, r: RuleDto) => t(`governance.kinds.${r.kind}`) },
+              { key: 'dimension', title: t('governance.dimension'), render: (_: unknown, r: RuleDto) => t(`governance.dimensions.${r.dimension}`) },
               {
                 key: 'severity', title: t('governance.severity'),
-                render: (_: unknown, r: z.infer<typeof rule>) => (
+                render: (_: unknown, r: RuleDto) => (
                   <Select size="small" style={{ width: 200 }} disabled={!officer || r.item === null} value={r.severity} aria-label={`${t('governance.severity')} ${itemLabel(r)} ${r.kind}`}
                     onChange={(v) => save.mutate({ item: r.item, kind: r.kind, params: r.params, severity: v, enabled: r.enabled })}
                     options={[{ value: 'flagging', label: t('governance.flagging') }, { value: 'blocking', label: t('governance.blocking') }]} />
                 ),
               },
-              { key: 'enabled', title: t('governance.enabled'), render: (_: unknown, r: z.infer<typeof rule>) => <Switch size="small" disabled={!officer} checked={r.enabled} onChange={(v) => save.mutate({ item: r.item, kind: r.kind, params: r.params, severity: r.severity, enabled: v })} /> },
-              { key: 'actions', title: t('common.actions'), render: (_: unknown, r: z.infer<typeof rule>) => (officer ? <Popconfirm title={t('governance.remove')} onConfirm={() => remove.mutate(r.id)}><Button size="small" danger>{t('governance.remove')}</Button></Popconfirm> : null) },
+              { key: 'enabled', title: t('governance.enabled'), render: (_: unknown, r: RuleDto) => <Switch size="small" disabled={!officer} checked={r.enabled} onChange={(v) => save.mutate({ item: r.item, kind: r.kind, params: r.params, severity: r.severity, enabled: v })} /> },
+              { key: 'actions', title: t('common.actions'), render: (_: unknown, r: RuleDto) => (officer ? <Popconfirm title={t('governance.remove')} onConfirm={() => remove.mutate(r.id)}><Button size="small" danger>{t('governance.remove')}</Button></Popconfirm> : null) },
             ]} />
           {(list.data?.suggestions.length ?? 0) > 0 && (
             <>
               <Typography.Title level={5}>{t('governance.suggestions')}</Typography.Title>
               <Table size="small" rowKey={(r) => `${r.item}|${r.kind}`} pagination={false} dataSource={list.data?.suggestions}
                 columns={[
-                  { key: 'item', title: t('governance.item'), render: (_: unknown, r: z.infer<typeof ruleInput>) => <span className="gs-mono">{itemLabel(r)}</span> },
-                  { key: 'kind', title: t('governance.kind'), render: (_: unknown, r: z.infer<typeof ruleInput>) => t(`governance.kinds.${r.kind}`) },
-                  { key: 'params', title: '', render: (_: unknown, r: z.infer<typeof ruleInput>) => <Typography.Text type="secondary" className="gs-mono">{Object.keys(r.params).length ? JSON.stringify(r.params) : ''}</Typography.Text> },
-                  { key: 'actions', title: t('common.actions'), render: (_: unknown, r: z.infer<typeof ruleInput>) => (officer ? <Button size="small" onClick={() => save.mutate(r)}>{t('governance.adopt')}</Button> : null) },
+                  { key: 'item', title: t('governance.item'), render: (_: unknown, r: RuleInput) => <span className="gs-mono">{itemLabel(r)}</span> },
+                  { key: 'kind', title: t('governance.kind'), render: (_: unknown, r: RuleInput) => t(`governance.kinds.${r.kind}`) },
+                  { key: 'params', title: '', render: (_: unknown, r: RuleInput) => <Typography.Text type="secondary" className="gs-mono">{Object.keys(r.params).length ? JSON.stringify(r.params) : ''}</Typography.Text> },
+                  { key: 'actions', title: t('common.actions'), render: (_: unknown, r: RuleInput) => (officer ? <Button size="small" onClick={() => save.mutate(r)}>{t('governance.adopt')}</Button> : null) },
                 ]} />
             </>
           )}
@@ -119,7 +104,7 @@ function Rules({ officer }: { officer: boolean }) {
 function Scores() {
   const { t, i18n } = useTranslation();
   const q = useQuery({ queryKey: ['gov-scores'], queryFn: () => api(scoreBoard, '/api/v1/governance/scores') });
-  const trend = useQuery({ queryKey: ['gov-trend'], queryFn: () => api(z.array(z.object({ day: z.string(), departmentName: z.string(), score: z.number() })), '/api/v1/governance/trend') });
+  const trend = useQuery({ queryKey: ['gov-trend'], queryFn: () => api(trendAnswer, '/api/v1/governance/trend') });
   const days = [...new Set((trend.data ?? []).map((x) => x.day))];
   const depts = [...new Set((trend.data ?? []).map((x) => x.departmentName))];
   const dims = (m: Record<string, number>) => DIMENSIONS.filter((d) => m[d] !== undefined).map((d) => <Tag key={d}>{t(`governance.dimensions.${d}`)} {(m[d]! * 100).toFixed(1)}%</Tag>);
@@ -169,7 +154,7 @@ function Problems({ officer }: { officer: boolean }) {
   const [status, setStatus] = useState<string | undefined>('open');
   const [confirming, setConfirming] = useState<number | null>(null);
   const [reason, setReason] = useState('');
-  const q = useQuery({ queryKey: ['gov-problems', status, table.query], queryFn: () => api(pageOf(problem), '/api/v1/governance/problems', { query: { ...table.query, status } }), placeholderData: keepPreviousData });
+  const q = useQuery({ queryKey: ['gov-problems', status, table.query], queryFn: () => api(problemPage, '/api/v1/governance/problems', { query: { ...table.query, status } }), placeholderData: keepPreviousData });
   const confirm = useMutation({
     mutationFn: () => api(z.undefined(), `/api/v1/governance/problems/${confirming}/confirm`, { method: 'POST', body: { reason } }),
     onSuccess: () => { setConfirming(null); setReason(''); void qc.invalidateQueries({ queryKey: ['gov-problems'] }); void message.success(t('governance.confirmed')); },
@@ -191,10 +176,10 @@ function Problems({ officer }: { officer: boolean }) {
           { key: 'kind', dataIndex: 'kind', title: t('governance.kind'), render: (k: string) => t(`governance.kinds.${k}`) },
           { key: 'rowKey', dataIndex: 'rowKey', title: t('governance.rowKey'), render: (v: string) => <span className="gs-mono">{v}</span> },
           { key: 'value', dataIndex: 'value', title: t('governance.value'), render: (v: string | null) => <span className="gs-mono">{v ?? ''}</span> },
-          { key: 'reason', title: t('governance.reason'), render: (_: unknown, p: z.infer<typeof problem>) => (i18n.language.startsWith('en') ? p.reasonEn : p.reasonZh) },
-          { key: 'status', dataIndex: 'status', title: t('governance.status'), render: (s: string, p: z.infer<typeof problem>) => <Tag color={STATE[s]} title={p.confirmedReason ?? ''}>{t(`governance.states.${s}`)}</Tag> },
+          { key: 'reason', title: t('governance.reason'), render: (_: unknown, p: ProblemDto) => (i18n.language.startsWith('en') ? p.reasonEn : p.reasonZh) },
+          { key: 'status', dataIndex: 'status', title: t('governance.status'), render: (s: string, p: ProblemDto) => <Tag color={STATE[s]} title={p.confirmedReason ?? ''}>{t(`governance.states.${s}`)}</Tag> },
           { key: 'firstSeenAt', dataIndex: 'firstSeenAt', title: t('governance.firstSeen'), render: (v: string) => fmtDateTime(v, i18n.language) },
-          { key: 'actions', title: t('common.actions'), render: (_: unknown, p: z.infer<typeof problem>) => (officer && p.status === 'open' ? <Button size="small" onClick={() => setConfirming(p.id)}>{t('governance.confirm')}</Button> : null) },
+          { key: 'actions', title: t('common.actions'), render: (_: unknown, p: ProblemDto) => (officer && p.status === 'open' ? <Button size="small" onClick={() => setConfirming(p.id)}>{t('governance.confirm')}</Button> : null) },
         ]} />
       <Modal open={confirming !== null} title={t('governance.confirm')} onCancel={() => setConfirming(null)} onOk={() => confirm.mutate()} confirmLoading={confirm.isPending} okButtonProps={{ disabled: reason.trim().length < 2 }} okText={t('common.confirm')} cancelText={t('common.cancel')}>
         <Input.TextArea rows={3} value={reason} onChange={(e) => setReason(e.target.value)} placeholder={t('governance.confirmReason')} aria-label={t('governance.confirmReason')} />
@@ -208,7 +193,7 @@ function Tasks() {
   const { t } = useTranslation();
   const table = useServerTable();
   const [status, setStatus] = useState<string | undefined>('open');
-  const q = useQuery({ queryKey: ['gov-tasks', status, table.query], queryFn: () => api(pageOf(task), '/api/v1/governance/tasks', { query: { ...table.query, status } }), placeholderData: keepPreviousData });
+  const q = useQuery({ queryKey: ['gov-tasks', status, table.query], queryFn: () => api(taskPage, '/api/v1/governance/tasks', { query: { ...table.query, status } }), placeholderData: keepPreviousData });
   return (
     <>
       <div className="gs-toolbar">
@@ -220,9 +205,9 @@ function Tasks() {
           { key: 'id', dataIndex: 'id', title: '#' },
           { key: 'departmentName', dataIndex: 'departmentName', title: t('governance.department') },
           { key: 'resourceName', dataIndex: 'resourceName', title: t('governance.resource') },
-          { key: 'rule', title: t('governance.kind'), render: (_: unknown, r: z.infer<typeof task>) => `${r.item ?? t('governance.wholeResource')} · ${t(`governance.kinds.${r.kind}`)}` },
-          { key: 'progress', title: t('governance.progress'), render: (_: unknown, r: z.infer<typeof task>) => `${r.problems - r.open} / ${r.problems}` },
-          { key: 'due', dataIndex: 'due', title: t('governance.due'), render: (v: string, r: z.infer<typeof task>) => (r.overdue ? <Tag color="error">{v} {t('governance.overdue')}</Tag> : v) },
+          { key: 'rule', title: t('governance.kind'), render: (_: unknown, r: TaskDto) => `${r.item ?? t('governance.wholeResource')} · ${t(`governance.kinds.${r.kind}`)}` },
+          { key: 'progress', title: t('governance.progress'), render: (_: unknown, r: TaskDto) => `${r.problems - r.open} / ${r.problems}` },
+          { key: 'due', dataIndex: 'due', title: t('governance.due'), render: (v: string, r: TaskDto) => (r.overdue ? <Tag color="error">{v} {t('governance.overdue')}</Tag> : v) },
           { key: 'status', dataIndex: 'status', title: t('governance.status'), render: (s: string) => <Tag color={s === 'done' ? 'success' : 'processing'}>{t(`governance.${s}`)}</Tag> },
         ]} />
     </>
@@ -234,7 +219,7 @@ function Profile() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm();
-  const open = useMutation({ mutationFn: (v: { kind: string; id: string; purpose: string }) => api(profile, '/api/v1/governance/profiles', { method: 'POST', body: v }), onError: (e) => showProblem(form, e, (s) => void message.error(s), ['kind', 'id', 'purpose']) });
+  const open = useMutation({ mutationFn: (v: { kind: string; id: string; purpose: string }) => api(profileAnswer, '/api/v1/governance/profiles', { method: 'POST', body: v }), onError: (e) => showProblem(form, e, (s) => void message.error(s), ['kind', 'id', 'purpose']) });
   const p = open.data;
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
