@@ -6,18 +6,13 @@ import { requireRole } from '../../kernel/auth/authz.js';
 import { fail } from '../../kernel/http/errors.js';
 import type { Page, PageQuery } from '../../kernel/http/pagination.js';
 import type { RowBasis } from './files.js';
+import type { RunDto, SourceDto } from './schema.js';
+export type { RunDto };
 
 function scope(ctx: Ctx): string | null {
   return hasRole(ctx, 'admin', 'auditor') ? null : (ctx.actor.departmentId ?? '00000000-0000-0000-0000-000000000000');
 }
 
-export interface RunDto {
-  id: number; resourceId: string; resourceName: string; source: string; mode: string; status: string; startedBy: string | null;
-  startedAt: string; finishedAt: string | null; read: number; inserted: number; updated: number; unchanged: number; deleted: number;
-  rejected: number; totalBytes: number | null; readBytes: number | null; error: string | null;
-  /** what the row numbers of its rejects count */
-  rowBasis: RowBasis;
-}
 
 const RUN_SQL = `SELECT r.*, v.meta->>'name' AS resource_name, res.department_id FROM ingest.run r
   JOIN catalog.resource res ON res.id = r.resource_id
@@ -26,7 +21,7 @@ const RUN_SQL = `SELECT r.*, v.meta->>'name' AS resource_name, res.department_id
 function toRun(r: Record<string, unknown>): RunDto {
   const n = (x: unknown) => (x === null || x === undefined ? null : Number(x));
   return {
-    id: Number(r.id), resourceId: String(r.resource_id), resourceName: String(r.resource_name ?? ''), source: String(r.source), mode: String(r.mode), status: String(r.status),
+    id: Number(r.id), resourceId: String(r.resource_id), resourceName: String(r.resource_name ?? ''), source: String(r.source), mode: String(r.mode), status: r.status as RunDto['status'],
     startedBy: (r.started_by as string) ?? null, startedAt: (r.started_at as Date).toISOString(), finishedAt: (r.finished_at as Date | null)?.toISOString() ?? null,
     read: Number(r.read_rows), inserted: Number(r.inserted), updated: Number(r.updated), unchanged: Number(r.unchanged), deleted: Number(r.deleted),
     rejected: Number(r.rejected), totalBytes: n(r.total_bytes), readBytes: n(r.read_bytes), error: (r.error as string) ?? null,
@@ -91,12 +86,12 @@ export async function rejectsWorkbook(ctx: Ctx, pool: pg.Pool, run: number): Pro
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-export async function listSources(ctx: Ctx, pool: pg.Pool) {
+export async function listSources(ctx: Ctx, pool: pg.Pool): Promise<SourceDto[]> {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const s = scope(ctx);
   const rows = (await pool.query(`SELECT id, department_id, resource_id, name, kind, config, mode, mapping, cleaning, schedule, watermark, created_at FROM ingest.source${s ? ' WHERE department_id = $1' : ''} ORDER BY name`, s ? [s] : [])).rows;
   return rows.map((r) => ({
-    id: r.id as string, departmentId: r.department_id as string, resourceId: r.resource_id as string, name: r.name as string, kind: r.kind as string, mode: r.mode as string,
+    id: r.id as string, departmentId: r.department_id as string, resourceId: r.resource_id as string, name: r.name as string, kind: r.kind as SourceDto['kind'], mode: r.mode as SourceDto['mode'],
     host: (r.config.host as string) ?? null, port: r.config.port ? Number(r.config.port) : null, database: (r.config.database as string) ?? null, user: (r.config.user as string) ?? null, url: (r.config.url as string) ?? null,
     mapping: r.mapping as Record<string, string>, codeMaps: (r.cleaning.codeMaps ?? {}) as Record<string, Record<string, string>>, halfWidth: (r.cleaning.halfWidth ?? []) as string[], schedule: (r.schedule as string) ?? null,
     table: (r.config.table as string) ?? null, query: (r.config.query as string) ?? null, watermarkColumn: (r.config.watermark as string) ?? null, watermark: r.watermark as string | null,

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
+import { previewAnswer, pushAnswer, rejectPage, runDto, runPage, sourceDto, sourceTest } from './schema.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { pageQuery } from '../../kernel/http/pagination.js';
 import { fail } from '../../kernel/http/errors.js';
@@ -57,6 +58,7 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
       tags, summary: '推送数据（应用签名调用，按业务主键插入或更新）/ Push records (signed app call; upserted by business key)',
       params: z.object({ resourceId: z.uuid() }),
       body: z.object({ records: z.array(z.record(z.string(), z.unknown())).min(1).max(10_000) }),
+      response: { 200: pushAnswer },
     },
   }, async (req) => {
     const { records } = req.body;
@@ -70,14 +72,14 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
     return { ...res, rejects: rejects.map((x) => ({ row: Number(x.row_no), field: x.field, reason: req.ctx.lang === 'en-US' ? x.reason_en : x.reason_zh, value: x.raw_value })) };
   });
 
-  r.get('/api/v1/sources', { config: { access: readers }, schema: { tags, summary: '数据源 / Sources' } }, async (req) => listSources(req.ctx, k.pool));
+  r.get('/api/v1/sources', { config: { access: readers }, schema: { tags, summary: '数据源 / Sources', response: { 200: z.array(sourceDto) } } }, async (req) => listSources(req.ctx, k.pool));
   r.post('/api/v1/sources', {
     config: { access: access.roles('officer') },
     schema: { tags, summary: '新建数据源（密码加密保存）/ Create a source (the password is stored sealed)', body: sourceInput, response: { 201: z.object({ id: z.uuid() }) } },
   }, async (req, reply) => reply.code(201).send(await inTx(k.db, (tx) => createSource(req.ctx, tx, k.masterKey, req.body))));
   r.post('/api/v1/sources/:id/test', {
     config: { access: access.roles('officer', 'admin') },
-    schema: { tags, summary: '测试连接 / Test the connection', params: idParam },
+    schema: { tags, summary: '测试连接 / Test the connection', params: idParam, response: { 200: sourceTest } },
   }, async (req) => testSource(k, req.ctx, req.params.id));
   r.patch('/api/v1/sources/:id', {
     config: { access: access.roles('officer') },
@@ -97,7 +99,7 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.roles('officer', 'admin') },
     schema: {
       tags, summary: '预览前 20 行入库后的样子（可带未保存的映射）/ The first 20 rows as they would be stored (with an unsaved mapping, if given)',
-      params: idParam, body: sourceChanges.omit({ schedule: true }).nullish(),
+      params: idParam, body: sourceChanges.omit({ schedule: true }).nullish(), response: { 200: previewAnswer },
     },
   }, async (req) => previewSource(k, req.ctx, req.params.id, req.body ?? {}));
   r.post('/api/v1/sources/:id/run', {
@@ -112,12 +114,12 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
 
   r.get('/api/v1/ingest/runs', {
     config: { access: readers },
-    schema: { tags, summary: '归集记录 / Runs', querystring: pageQuery.extend({ resourceId: z.uuid().optional(), status: z.enum(['running', 'succeeded', 'failed']).optional() }) },
+    schema: { tags, summary: '归集记录 / Runs', querystring: pageQuery.extend({ resourceId: z.uuid().optional(), status: z.enum(['running', 'succeeded', 'failed']).optional() }), response: { 200: runPage } },
   }, async (req) => listRuns(req.ctx, k.pool, req.query));
-  r.get('/api/v1/ingest/runs/:id', { config: { access: readers }, schema: { tags, summary: '一次归集（含进度）/ One run, with its progress', params: runParam } }, async (req) => getRun(req.ctx, k.pool, req.params.id));
+  r.get('/api/v1/ingest/runs/:id', { config: { access: readers }, schema: { tags, summary: '一次归集（含进度）/ One run, with its progress', params: runParam, response: { 200: runDto } } }, async (req) => getRun(req.ctx, k.pool, req.params.id));
   r.get('/api/v1/ingest/runs/:id/rejects', {
     config: { access: readers },
-    schema: { tags, summary: '问题数据 / Rejected rows', params: runParam, querystring: pageQuery },
+    schema: { tags, summary: '问题数据 / Rejected rows', params: runParam, querystring: pageQuery, response: { 200: rejectPage } },
   }, async (req) => listRejects(req.ctx, k.pool, req.params.id, req.query));
   r.get('/api/v1/ingest/runs/:id/rejects.xlsx', { config: { access: readers }, schema: { tags, summary: '问题数据（Excel）/ Rejected rows as .xlsx', params: runParam } }, async (req, reply) =>
     reply

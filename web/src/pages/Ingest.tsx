@@ -12,19 +12,10 @@ import { useServerTable } from '../components/table';
 import { fmtDateTime } from '../i18n';
 import SourceMapping from './SourceMapping';
 import SourceSettings from './SourceSettings';
+import { rejectPage, runPage, sourceDto, sourceTest, type RunDto, type SourceDto } from '../api/aggregation';
 
-const run = z.object({
-  id: z.number(), resourceId: z.string(), resourceName: z.string(), source: z.string(), mode: z.string(), status: z.string(), startedBy: z.string().nullable(),
-  startedAt: z.string(), finishedAt: z.string().nullable(), read: z.number(), inserted: z.number(), updated: z.number(), unchanged: z.number(), deleted: z.number(),
-  rejected: z.number(), totalBytes: z.number().nullable(), readBytes: z.number().nullable(), error: z.string().nullable(),
-});
-type Run = z.infer<typeof run>;
-const source = z.object({
-  id: z.string(), name: z.string(), kind: z.string(), mode: z.string(), host: z.string().nullable(), database: z.string().nullable(), table: z.string().nullable(), url: z.string().nullable(),
-  watermark: z.string().nullable(), watermarkColumn: z.string().nullable(), resourceId: z.string(), schedule: z.string().nullable(), mapping: z.record(z.string(), z.string()), codeMaps: z.record(z.string(), z.record(z.string(), z.string())), halfWidth: z.array(z.string()),
-});
-type Source = z.infer<typeof source>;
-const reject = z.object({ row: z.number(), field: z.string().nullable(), reason: z.string(), value: z.string().nullable() });
+type Run = RunDto;
+type Source = SourceDto;
 /** 1 分 5 秒 / 1 min 5 s */
 function fmtDuration(secs: number, lang: string): string {
   const m = Math.floor(secs / 60);
@@ -39,7 +30,7 @@ const TYPES: Record<string, string> = { csv: 'text/csv', tsv: 'text/tab-separate
 function Rejects({ runId, onClose }: { runId: number | null; onClose: () => void }) {
   const { t } = useTranslation();
   const table = useServerTable();
-  const q = useQuery({ queryKey: ['rejects', runId, table.query], queryFn: () => api(pageOf(reject).extend({ rowBasis: z.enum(['line', 'sheet_row', 'record']) }), `/api/v1/ingest/runs/${runId}/rejects`, { query: table.query }), enabled: runId !== null });
+  const q = useQuery({ queryKey: ['rejects', runId, table.query], queryFn: () => api(rejectPage, `/api/v1/ingest/runs/${runId}/rejects`, { query: table.query }), enabled: runId !== null });
   return (
     <Drawer open={runId !== null} onClose={onClose} size="large" title={`${t('ingest.rejects')} #${runId ?? ''}`} extra={<Button icon={<DownloadOutlined />} href={`/api/v1/ingest/runs/${runId}/rejects.xlsx`}>{t('ingest.download')}</Button>}>
       <Table size="small" rowKey={(r) => `${r.row}-${r.field}`} loading={q.isFetching} dataSource={q.data?.items} pagination={table.pagination(q.data?.total, (n) => t('common.total', { total: n }))} onChange={table.onChange}
@@ -65,11 +56,11 @@ export default function Ingest() {
   const [upload, setUpload] = useState<{ resourceId?: string; mode: 'full' | 'upsert'; encoding: string; headerRow?: number | null; sheet?: number | null }>({ mode: 'upsert', encoding: 'auto' });
   const runs = useQuery({
     queryKey: ['runs', table.query],
-    queryFn: () => api(pageOf(run), '/api/v1/ingest/runs', { query: table.query }),
+    queryFn: () => api(runPage, '/api/v1/ingest/runs', { query: table.query }),
     placeholderData: keepPreviousData,
     refetchInterval: (q) => (q.state.data?.items.some((r) => r.status === 'running') ? 2000 : false),
   });
-  const sources = useQuery({ queryKey: ['sources'], queryFn: () => api(z.array(source), '/api/v1/sources') });
+  const sources = useQuery({ queryKey: ['sources'], queryFn: () => api(z.array(sourceDto), '/api/v1/sources') });
   const resources = useQuery({ queryKey: ['ingest-resources'], queryFn: () => api(pageOf(resourceSummary), '/api/v1/catalog/resources', { query: { status: 'published', pageSize: 200 } }) });
   const resOptions = (resources.data?.items ?? []).map((r) => ({ value: r.id, label: `${r.code ?? ''} ${r.name}` }));
   const create = useMutation({
@@ -82,7 +73,7 @@ export default function Ingest() {
     onError: (e) => showProblem(form, e, (s) => void message.error(s), ['name', 'resourceId', 'kind', 'host', 'port', 'database', 'user', 'password', 'table', 'query', 'url', 'recordsPath', 'pageParam', 'pageStart', 'sizeParam', 'pageSize', 'sinceParam', 'secretHeader', 'mode', 'watermark', 'schedule']),
   });
   const test = useMutation({
-    mutationFn: (id: string) => api(z.object({ ok: z.boolean(), columns: z.array(z.string()), error: z.string().optional() }), `/api/v1/sources/${id}/test`, { method: 'POST' }),
+    mutationFn: (id: string) => api(sourceTest, `/api/v1/sources/${id}/test`, { method: 'POST' }),
     onSuccess: (r) => (r.ok ? void message.success(`${t('ingest.ok')}：${r.columns.join(', ')}`) : void message.error(r.error ?? '')),
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });

@@ -5,16 +5,10 @@ import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { api } from '../api/client';
 import { showProblem } from '../components/forms';
+import { previewAnswer } from '../api/aggregation';
 
-const reason = z.object({ zh: z.string(), en: z.string() });
-const preview = z.object({
-  columns: z.array(z.string()),
-  items: z.array(z.object({ name: z.string(), label: z.string(), type: z.string(), primaryKey: z.boolean(), column: z.string().nullable(), suggested: z.string().nullable(), codeMap: z.record(z.string(), z.string()).nullable(), halfWidth: z.boolean() })),
-  missingKeys: z.array(z.string()),
-  rows: z.array(z.object({ row: z.number(), values: z.record(z.string(), z.string().nullable()), errors: z.record(z.string(), reason) })),
-  error: z.string().optional(),
-});
-type Preview = z.infer<typeof preview>;
+type Preview = z.infer<typeof previewAnswer>;
+type Reason = Preview['rows'][number]['errors'][string];
 
 export interface MappedSource {
   id: string;
@@ -40,7 +34,7 @@ export default function SourceMapping({ source, editable, onClose, onSaved }: { 
   const [data, setData] = useState<Preview | null>(null);
   const edits = () => ({ mapping, codeMaps: Object.fromEntries(Object.entries(codeMaps).map(([k, v]) => [k, parseCodeMap(v)]).filter(([, v]) => Object.keys(v as object).length)), halfWidth });
   const load = useMutation({
-    mutationFn: (body: object) => api(preview, `/api/v1/sources/${source!.id}/preview`, { method: 'POST', body }),
+    mutationFn: (body: object) => api(previewAnswer, `/api/v1/sources/${source!.id}/preview`, { method: 'POST', body }),
     onSuccess: (p) => {
       setData(p);
       // the columns in use (saved or suggested) become the editable mapping
@@ -63,7 +57,7 @@ export default function SourceMapping({ source, editable, onClose, onSaved }: { 
     load.mutate({});
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [source?.id]);
-  const why = (r: z.infer<typeof reason>) => (i18n.language.startsWith('en') ? r.en : r.zh);
+  const why = (r: Reason) => (i18n.language.startsWith('en') ? r.en : r.zh);
   const items = data?.items ?? [];
   return (
     <Drawer open={source !== null} onClose={onClose} width="min(1200px, 96vw)" title={`${t('ingest.mapping')} · ${source?.name ?? ''}`}
