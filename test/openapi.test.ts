@@ -28,8 +28,7 @@ const operations = () =>
 
 /** Operations whose 2xx answer has no schema yet (issue 15 item 1): written down, to be emptied. */
 const UNDOCUMENTED = new Set([
-  'GET /api/health', 'GET /api/v1/notifications', 'POST /api/v1/notifications/{id}/read', 'POST /api/v1/notifications/read-all', 'GET /api/v1/webhooks', 'POST /api/v1/webhooks',
-  'DELETE /api/v1/webhooks/{id}', 'GET /api/v1/webhooks/{id}/deliveries', 'GET /api/3/action/package_list', 'GET /api/3/action/package_show', 'GET /api/3/action/package_search',
+  'GET /api/health', 'GET /api/3/action/package_list', 'GET /api/3/action/package_show', 'GET /api/3/action/package_search',
   'GET /api/3/action/organization_list', 'GET /api/3/action/organization_show', 'GET /api/3/action/datastore_search', ]);
 
 const documents2xx = (op: Record<string, any>) =>

@@ -19,13 +19,10 @@ import { hasRole } from '../http/context.js';
 import { requireDepartment, requireRole } from '../auth/authz.js';
 import { fail } from '../http/errors.js';
 import { hmacSm3Hex, openSecret, sealSecret } from '../crypto/sm.js';
+import { webhookInput } from './schema.js';
+export { webhookInput };
 import { auditOf } from '../audit/record.js';
 
-export const webhookInput = z.object({
-  url: z.url({ protocol: /^https?$/ }).max(2000),
-  kinds: z.array(z.string().max(80)).max(50).default([]),
-  departmentId: z.uuid().optional(),
-});
 
 const BACKOFF_S = [60, 300, 1800, 7200, 43200];
 const TIMEOUT_MS = 10_000;
@@ -73,7 +70,7 @@ export async function deleteWebhook(k: Kernel, ctx: Ctx, id: number) {
   await sql`UPDATE kernel.webhook SET status = 'disabled' WHERE id = ${id}`.execute(k.db);
   await sql`UPDATE kernel.webhook_delivery SET status = 'failed', last_error = 'webhook removed' WHERE webhook_id = ${id} AND status = 'pending'`.execute(k.db);
   await k.audit.record(auditOf(ctx, 'webhook.delete', 'webhook', String(id), {}));
-  return { id, status: 'disabled' };
+  return { id, status: 'disabled' as const };
 }
 
 export async function webhookDeliveries(k: Kernel, ctx: Ctx, id: number) {

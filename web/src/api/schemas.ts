@@ -3,6 +3,7 @@ export * from '../../../src/kernel/auth/schema.js';
 export * from '../../../src/kernel/audit/schema.js';
 export * from '../../../src/kernel/calendar/schema.js';
 export * from '../../../src/kernel/ids/schema.js';
+export * from '../../../src/kernel/notify/schema.js';
 export { pageOf } from '../../../src/kernel/http/pagination.js';
 export { ROLES, type Role } from '../../../src/kernel/http/context.js';
 export { validateUscc } from '../../../src/kernel/ids/uscc.js';

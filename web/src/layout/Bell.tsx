@@ -4,12 +4,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useState } from 'react';
-import { z } from 'zod';
 import { api } from '../api/client';
+import { marked, noticePage } from '../api/schemas';
 import { fmtDateTime } from '../i18n';
 
-export const notice = z.object({ id: z.number(), kind: z.string(), title: z.string(), body: z.string().nullable(), link: z.string().nullable(), createdAt: z.string(), read: z.boolean() });
-const page = z.object({ items: z.array(notice), total: z.number(), unread: z.number() });
 
 /** The bell: unread notices (checked every 30 s), each opening the page it is about. */
 export default function Bell() {
@@ -17,10 +15,10 @@ export default function Bell() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [open, setOpen] = useState(false);
-  const q = useQuery({ queryKey: ['notifications', 'bell'], queryFn: () => api(page, '/api/v1/notifications', { query: { pageSize: 8 } }), refetchInterval: 30_000 });
+  const q = useQuery({ queryKey: ['notifications', 'bell'], queryFn: () => api(noticePage, '/api/v1/notifications', { query: { pageSize: 8 } }), refetchInterval: 30_000 });
   const refresh = () => void qc.invalidateQueries({ queryKey: ['notifications'] });
-  const read = useMutation({ mutationFn: (id: number) => api(z.object({ updated: z.number() }), `/api/v1/notifications/${id}/read`, { method: 'POST' }), onSuccess: refresh });
-  const readAll = useMutation({ mutationFn: () => api(z.object({ updated: z.number() }), '/api/v1/notifications/read-all', { method: 'POST' }), onSuccess: refresh });
+  const read = useMutation({ mutationFn: (id: number) => api(marked, `/api/v1/notifications/${id}/read`, { method: 'POST' }), onSuccess: refresh });
+  const readAll = useMutation({ mutationFn: () => api(marked, '/api/v1/notifications/read-all', { method: 'POST' }), onSuccess: refresh });
   const items = q.data?.items ?? [];
   const content = (
     <div style={{ width: 360 }} data-testid="bell-list">
