@@ -1,4 +1,5 @@
 /** Health, Prometheus metrics and the OpenAPI document. */
+import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Kernel } from '../kernel.js';
@@ -21,7 +22,13 @@ export function systemRoutes(app: FastifyInstance, k: Kernel): void {
     duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
-  app.get('/api/health', { config: { access: access.public }, schema: { tags: ['system'], summary: '健康检查 / Health' } }, async (_req, reply) => {
+  app.get('/api/health', { config: { access: access.public }, schema: {
+    tags: ['system'], summary: '健康检查 / Health',
+    response: {
+      200: z.object({ status: z.literal('ok'), version: z.string(), database: z.literal('ok'), auditQueue: z.number().int().describe('audit entries waiting to be written') }),
+      503: z.object({ status: z.literal('unavailable'), version: z.string(), database: z.literal('down') }),
+    },
+  } }, async (_req, reply) => {
     try {
       await k.pool.query('SELECT 1');
       return { status: 'ok', version: VERSION, database: 'ok', auditQueue: k.audit.pending };

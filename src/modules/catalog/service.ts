@@ -6,3 +6,4 @@ export { suggestItem, gradeOf, sqlType } from './items.js';
 export { tableNameOf } from './dataset.js';
 export { CkanError } from './ckan.js';
 export { envelope as ckanEnvelope } from './ckan-routes.js';
+export { ckanOk, ckanFailure } from './ckan-schema.js';

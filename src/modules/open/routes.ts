@@ -8,14 +8,14 @@ import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { AppError } from '../../kernel/http/errors.js';
-import { CkanError, ckanEnvelope as envelope } from '../catalog/service.js';
+import { CkanError, ckanEnvelope as envelope, ckanFailure, ckanOk } from '../catalog/service.js';
 import { publicObjections, raisePublic, respondPublic } from './objections.js';
 import { respondInput } from '../objection/service.js';
 import { keyOf, listOpen, openDownload, openResource, openRows, OPEN_PAGE_MAX, OPEN_PREVIEW_ROWS } from './data.js';
 import { applyOpen, decideOpen, myOpenApplications, registerKey, reviewOpenApplications } from './applications.js';
 import {
   keyInput, openApplicationCreated, openApplicationInput, openApplicationList, openDataset, openDatasetPage, openDecided, openDecisionInput, openKeyCreated, openRowsAnswer,
-  publicObjectionCreated, publicObjectionInput, publicObjectionList, publicResponded,
+  datastoreResult, publicObjectionCreated, publicObjectionInput, publicObjectionList, publicResponded,
 } from './schema.js';
 
 const presented = (req: FastifyRequest) => {
@@ -106,6 +106,7 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
       tags: ['open data (CKAN API)'], summary: 'CKAN datastore_search (resource_id, q, filters, limit, offset)',
       // filters stay raw here: a malformed one is answered in CKAN's envelope, not as problem+json
       querystring: z.object({ resource_id: z.string().max(64), q: z.string().max(100).optional(), filters: z.string().max(4000).optional(), limit: z.coerce.number().int().min(0).max(OPEN_PAGE_MAX).default(100), offset: z.coerce.number().int().min(0).max(10_000_000).default(0) }),
+      response: { 200: ckanOk(datastoreResult), 403: ckanFailure, 404: ckanFailure, 409: ckanFailure },
     },
   }, async (req, reply) => envelope(req, reply, 'datastore_search', async () => {
     const qy = req.query;

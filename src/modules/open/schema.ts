@@ -63,3 +63,11 @@ export const publicObjectionList = z.object({
   })),
 });
 export const publicResponded = z.object({ id: z.number().int(), status: z.string(), due: z.string().optional() });
+/** CKAN DataStore's datastore_search result (the envelope around it is CKAN's) */
+export const datastoreResult = z.object({
+  include_total: z.boolean(), resource_id: z.string(), records_format: z.literal('objects'),
+  fields: z.array(z.object({ id: z.string(), type: z.string(), info: z.object({ label: z.string() }) })),
+  records: z.array(z.record(z.string(), z.string().nullable())), limit: z.number().int(), offset: z.number().int(), total: z.number().int(),
+  _links: z.object({ start: z.string(), next: z.string() }), q: z.string().optional(), filters: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+});
+
