@@ -6,7 +6,7 @@ import type { Kernel } from '../kernel.js';
 import { access } from '../http/access.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { auditActivity, getAuditEntry, listAudit, verifyAudit } from './service.js';
-import { auditEntry, auditListQuery, verifyResult } from './schema.js';
+import { auditEntry, auditListQuery, verifyResult, activityAnswer } from './schema.js';
 import { exportAudit } from './export.js';
 
 export function auditRoutes(app: FastifyInstance, k: Kernel): void {
@@ -22,7 +22,7 @@ export function auditRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: readers },
     schema: {
       tags: ['audit'], summary: '每日审计活动 / Activity per day', querystring: z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }),
-      response: { 200: z.array(z.object({ day: z.string(), count: z.number().int() })) },
+      response: { 200: activityAnswer },
     },
   }, async (req) => auditActivity(req.ctx, k.db, req.query.days));
 

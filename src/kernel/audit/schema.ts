@@ -34,3 +34,4 @@ export const verifyResult = z.object({
   lastSeq: z.number().int(),
   problem: z.object({ kind: z.string(), seq: z.number().int(), message: z.string() }).optional(),
 });
+export const activityAnswer = z.array(z.object({ day: z.string(), count: z.number().int() }));

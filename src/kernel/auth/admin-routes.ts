@@ -8,7 +8,7 @@ import { inTx } from '../http/tx.js';
 import { pageOf, pageQuery } from '../http/pagination.js';
 import { createDepartment, getDepartment, listDepartments, updateDepartment } from './departments.js';
 import { createUser, getUser, listUsers, resetPassword, updateUser } from './users.js';
-import { department, departmentCreate, departmentListQuery, departmentPatch, user, userCreate, userListQuery, userPatch } from './schema.js';
+import { department, departmentCreate, departmentListQuery, departmentPatch, user, userCreate, userListQuery, userPatch, passwordReset, userCreated } from './schema.js';
 
 const idParam = z.object({ id: z.uuid() });
 
@@ -44,7 +44,7 @@ export function adminRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.roles('admin') },
     schema: {
       tags: ['users'], summary: '新建用户 / Create a user', body: userCreate,
-      response: { 201: z.object({ user, initialPassword: z.string().nullable() }) },
+      response: { 201: userCreated },
     },
   }, async (req, reply) => reply.code(201).send(await inTx(k.db, (tx) => createUser(req.ctx, tx, req.body))));
 
@@ -63,7 +63,7 @@ export function adminRoutes(app: FastifyInstance, k: Kernel): void {
     schema: {
       tags: ['users'], summary: '重置密码 / Reset a password', params: idParam,
       body: z.object({ password: z.string().max(256).optional() }).optional(),
-      response: { 200: z.object({ password: z.string() }) },
+      response: { 200: passwordReset },
     },
   }, async (req) => inTx(k.db, (tx) => resetPassword(req.ctx, tx, req.params.id, req.body?.password)));
 }

@@ -1,7 +1,6 @@
 /** Log-in, log-out, the current user, own password, and the node. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Kernel } from '../kernel.js';
 import { access } from '../http/access.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../http/authenticate.js';
@@ -10,9 +9,9 @@ import { fail } from '../http/errors.js';
 import { DEVICE_COOKIE, deviceKey, login, logout, resolveSession, throttlePasswordChange, tokenId } from './sessions.js';
 import { changeOwnPassword, findUser } from './users.js';
 import { getNode, updateNode } from './node.js';
-import { changePasswordBody, loginBody, me, nodeInfo, nodePatch } from './schema.js';
+import { changePasswordBody, loginBody, me, nodeInfo, nodePatch, okAnswer } from './schema.js';
 
-const ok = z.object({ ok: z.literal(true) });
+const ok = okAnswer;
 
 export function authRoutes(app: FastifyInstance, k: Kernel): void {
   const r = app.withTypeProvider<ZodTypeProvider>();

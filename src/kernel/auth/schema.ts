@@ -80,3 +80,7 @@ export const appCredential = z.object({
 });
 export const appCredentialCreate = z.object({ name: z.string().trim().min(2).max(100), departmentId: z.uuid().optional() });
 export const appCredentialSecret = z.object({ credential: appCredential, appSecret: z.string() });
+export const okAnswer = z.object({ ok: z.literal(true) });
+export const userCreated = z.object({ user, initialPassword: z.string().nullable() });
+export const passwordReset = z.object({ password: z.string() });
+

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
-import { previewAnswer, pushAnswer, rejectPage, runDto, runPage, sourceDto, sourceTest } from './schema.js';
+import { previewAnswer, pushAnswer, rejectPage, runDto, runPage, runQueued, sourceCreated, sourceDto, sourceTest } from './schema.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { pageQuery } from '../../kernel/http/pagination.js';
 import { fail } from '../../kernel/http/errors.js';
@@ -75,7 +75,7 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
   r.get('/api/v1/sources', { config: { access: readers }, schema: { tags, summary: '数据源 / Sources', response: { 200: z.array(sourceDto) } } }, async (req) => listSources(req.ctx, k.pool));
   r.post('/api/v1/sources', {
     config: { access: access.roles('officer') },
-    schema: { tags, summary: '新建数据源（密码加密保存）/ Create a source (the password is stored sealed)', body: sourceInput, response: { 201: z.object({ id: z.uuid() }) } },
+    schema: { tags, summary: '新建数据源（密码加密保存）/ Create a source (the password is stored sealed)', body: sourceInput, response: { 201: sourceCreated } },
   }, async (req, reply) => reply.code(201).send(await inTx(k.db, (tx) => createSource(req.ctx, tx, k.masterKey, req.body))));
   r.post('/api/v1/sources/:id/test', {
     config: { access: access.roles('officer', 'admin') },
@@ -104,7 +104,7 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
   }, async (req) => previewSource(k, req.ctx, req.params.id, req.body ?? {}));
   r.post('/api/v1/sources/:id/run', {
     config: { access: access.roles('officer', 'admin') },
-    schema: { tags, summary: '立即归集（交给任务进程）/ Run now (queued for a worker)', params: idParam, response: { 202: z.object({ job: z.string() }) } },
+    schema: { tags, summary: '立即归集（交给任务进程）/ Run now (queued for a worker)', params: idParam, response: { 202: runQueued } },
   }, async (req, reply) => {
     await checkSourceAccess(req.ctx, k.pool, req.params.id);
     if (!k.enqueue) fail('JOBS_UNAVAILABLE');

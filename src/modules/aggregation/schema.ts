@@ -44,3 +44,5 @@ export const pushAnswer = z.object({
   deleted: z.number().int(), rejected: z.number().int(), firstRejected: z.number().int().optional(), error: z.string().optional(),
   rejects: z.array(rejectDto),
 });
+export const sourceCreated = z.object({ id: z.uuid() });
+export const runQueued = z.object({ job: z.string() });

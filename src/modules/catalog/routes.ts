@@ -11,7 +11,7 @@ import { catalogTemplate, exportCatalog, importCatalog, overviewWorkbook } from 
 import { AppError } from '../../kernel/http/errors.js';
 import {
   category, categoryCreate, diffDto, eventDto, itemSuggestion, resourceDto, resourceInput, resourceMeta, dataItem, resourceSummary, reviewBody, versionDto,
-  searchQuery, searchResult, overviewDto,
+  searchQuery, searchResult, overviewDto, catalogSettings,
 } from './schema.js';
 
 const idParam = z.object({ id: z.uuid() });
@@ -72,7 +72,7 @@ export function catalogRoutes(app: FastifyInstance, k: Kernel): void {
     schema: { tags, summary: '目录总览 / Totals by department and classification', response: { 200: overviewDto } },
   }, async (req) => svc.catalogOverview(req.ctx, k.db));
 
-  const settings = z.object({ resourceCodeFormat: z.string().max(100) });
+  const settings = catalogSettings;
   r.get('/api/v1/catalog/settings', {
     config: { access: access.anyUser },
     schema: { tags, summary: '目录设置（资源代码格式）/ Catalog settings (resource code format)', response: { 200: settings } },

@@ -200,3 +200,4 @@ export const overviewDto = z.object({
   byDepartment: z.array(z.object({ id: z.uuid(), name: z.string(), resources: z.number().int(), items: z.number().int() })),
   byCategory: z.array(z.object({ id: z.uuid(), fullCode: z.string(), name: z.string(), level: z.number().int(), resources: z.number().int() })),
 });
+export const catalogSettings = z.object({ resourceCodeFormat: z.string().max(100) });

@@ -4,8 +4,8 @@ import { Button, Dropdown, Layout, Menu, Result, Space, Tag, Typography } from '
 import { AlertOutlined, BulbOutlined, NotificationOutlined, ApiOutlined, AuditOutlined, BookOutlined, CheckSquareOutlined, CloudUploadOutlined, SafetyCertificateOutlined, ShareAltOutlined, FormOutlined, CalendarOutlined, DownOutlined, HomeOutlined, KeyOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
-import { z } from 'zod';
 import { api } from '../api/client';
+import { okAnswer } from '../api/schemas';
 import { useSession, can } from '../auth/session';
 import { setLang } from '../i18n';
 import type { Role } from '../api/schemas';
@@ -60,7 +60,7 @@ export default function AppLayout({ children }: { children: ReactNode }) {
       .sort((a, b) => b.length - a.length)[0] ?? '/' + (location.pathname.split('/')[1] ?? '');
 
   const logout = async () => {
-    await api(z.object({ ok: z.literal(true) }), '/api/v1/auth/logout', { method: 'POST' }).catch(() => null);
+    await api(okAnswer, '/api/v1/auth/logout', { method: 'POST' }).catch(() => null);
     qc.clear();
     navigate('/login', { replace: true });
   };

@@ -1,8 +1,8 @@
 import { App, Form, Input, Modal } from 'antd';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { z } from 'zod';
 import { api } from '../api/client';
+import { okAnswer } from '../api/schemas';
 import { showProblem } from '../components/forms';
 
 export default function ChangePassword({ open, onClose, forced = false }: { open: boolean; onClose: () => void; forced?: boolean }) {
@@ -11,7 +11,7 @@ export default function ChangePassword({ open, onClose, forced = false }: { open
   const qc = useQueryClient();
   const [form] = Form.useForm<{ currentPassword: string; newPassword: string; repeat: string }>();
   const m = useMutation({
-    mutationFn: (v: { currentPassword: string; newPassword: string }) => api(z.object({ ok: z.literal(true) }), '/api/v1/auth/password', { method: 'POST', body: v }),
+    mutationFn: (v: { currentPassword: string; newPassword: string }) => api(okAnswer, '/api/v1/auth/password', { method: 'POST', body: v }),
     onSuccess: () => {
       void message.success(t('password.changed'));
       form.resetFields();

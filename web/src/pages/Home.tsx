@@ -2,16 +2,15 @@ import { lazy, Suspense } from 'react';
 import { Card, Col, Empty, Row, Skeleton, Statistic, Typography } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { z } from 'zod';
 import { api } from '../api/client';
-import { appCredential, department, pageOf, user } from '../api/schemas';
+import { appCredential, department, pageOf, user, activityAnswer } from '../api/schemas';
 import { can, useSession } from '../auth/session';
 import { fmtNumber } from '../i18n';
 
 // ECharts is loaded after the figures, so the first screen does not wait for it
 const Chart = lazy(() => import('../components/Chart'));
 
-const activity = z.array(z.object({ day: z.string(), count: z.number() }));
+const activity = activityAnswer;
 
 function useTotal(key: string, enabled: boolean, fn: () => Promise<{ total: number }>) {
   return useQuery({ queryKey: ['total', key], queryFn: fn, enabled, select: (d) => d.total });

@@ -12,7 +12,7 @@ import { useServerTable } from '../components/table';
 import { fmtDateTime } from '../i18n';
 import SourceMapping from './SourceMapping';
 import SourceSettings from './SourceSettings';
-import { rejectPage, runPage, sourceDto, sourceTest, type RunDto, type SourceDto } from '../api/aggregation';
+import { rejectPage, runPage, runQueued, sourceCreated, sourceDto, sourceTest, type RunDto, type SourceDto } from '../api/aggregation';
 
 type Run = RunDto;
 type Source = SourceDto;
@@ -64,7 +64,7 @@ export default function Ingest() {
   const resources = useQuery({ queryKey: ['ingest-resources'], queryFn: () => api(pageOf(resourceSummary), '/api/v1/catalog/resources', { query: { status: 'published', pageSize: 200 } }) });
   const resOptions = (resources.data?.items ?? []).map((r) => ({ value: r.id, label: `${r.code ?? ''} ${r.name}` }));
   const create = useMutation({
-    mutationFn: (v: Record<string, unknown>) => api(z.object({ id: z.string() }), '/api/v1/sources', {
+    mutationFn: (v: Record<string, unknown>) => api(sourceCreated, '/api/v1/sources', {
       method: 'POST',
       // empty fields are left out (an HTTP source has no host, a database no address)
       body: { ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== null && x !== '')), mapping: {} },
@@ -78,7 +78,7 @@ export default function Ingest() {
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
   const runNow = useMutation({
-    mutationFn: (id: string) => api(z.object({ job: z.string() }), `/api/v1/sources/${id}/run`, { method: 'POST' }),
+    mutationFn: (id: string) => api(runQueued, `/api/v1/sources/${id}/run`, { method: 'POST' }),
     onSuccess: () => { void message.success(t('ingest.queued')); void qc.invalidateQueries({ queryKey: ['runs'] }); },
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });

@@ -3,9 +3,8 @@ import { Alert, App, Button, Form, Input, Modal, Popconfirm, Select, Space, Tabl
 import { PlusOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { z } from 'zod';
 import { api } from '../api/client';
-import { pageOf, ROLES, user, type Role, type User } from '../api/schemas';
+import { pageOf, ROLES, user, type Role, type User, passwordReset, userCreated } from '../api/schemas';
 import { useServerTable } from '../components/table';
 import { showProblem } from '../components/forms';
 import { useDepartments } from '../components/useDepartments';
@@ -15,7 +14,7 @@ import { fmtDateTime } from '../i18n';
 
 type Values = { username?: string; displayName: string; email?: string; departmentId: string; roles: Role[]; password?: string; status?: 'active' | 'disabled' };
 const FIELDS = ['username', 'displayName', 'email', 'departmentId', 'roles', 'password'];
-const created = z.object({ user, initialPassword: z.string().nullable() });
+const created = userCreated;
 
 export default function Users() {
   const { t, i18n } = useTranslation();
@@ -53,7 +52,7 @@ export default function Users() {
     onError: (e) => showProblem(form, e, (s) => void message.error(s), FIELDS),
   });
   const reset = useMutation({
-    mutationFn: (u: User) => api(z.object({ password: z.string() }), `/api/v1/users/${u.id}/reset-password`, { method: 'POST', body: {} }).then((r) => ({ name: u.username, password: r.password })),
+    mutationFn: (u: User) => api(passwordReset, `/api/v1/users/${u.id}/reset-password`, { method: 'POST', body: {} }).then((r) => ({ name: u.username, password: r.password })),
     onSuccess: (r) => {
       setSecret(r);
       void refresh();

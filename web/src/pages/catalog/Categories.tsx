@@ -4,11 +4,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { api } from '../../api/client';
-import { category } from '../../api/schemas';
+import { category, catalogSettings } from '../../api/schemas';
 import { can, useSession } from '../../auth/session';
 import { showProblem } from '../../components/forms';
 
-const settings = z.object({ resourceCodeFormat: z.string() });
+const settings = catalogSettings;
 type Category = z.infer<typeof category>;
 
 /** The classification tree (类/项/目/细目) and the node's resource code format, for administrators. */
