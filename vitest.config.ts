@@ -1,15 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: `unit` (files named *.unit.test.ts: pure functions, no PostgreSQL started — run them
+ * alone with `npm run test:unit`, in seconds) and `integration` (everything else, each file on its
+ * own database cloned from one migrated once per run; test/e2e drives Chromium).
+ */
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**', 'web/**'],
-    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     // a JSON report too, from which .ci/run prints the plain "N passed, N failed" line
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['src/**/*.unit.test.ts', 'test/**/*.unit.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['node_modules/**', 'dist/**', 'web/**', '**/*.unit.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
   },
 });
