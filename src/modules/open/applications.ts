@@ -80,7 +80,8 @@ export async function myOpenApplications(k: Kernel, key: OpenKey | null) {
 }
 
 /** The review queue: the provider department's applications (all for the bureau and auditors), oldest due first. */
-export async function reviewOpenApplications(k: Kernel, ctx: Ctx, query: { status?: string | undefined }) {
+/** A page of the open-data applications to review (the provider's; the bureau and auditors: all), those waiting first, soonest due first. */
+export async function reviewOpenApplications(k: Kernel, ctx: Ctx, query: { status?: string | undefined; page: number; pageSize: number }) {
   requireRole(ctx, 'officer', 'admin', 'auditor');
   const params: unknown[] = [];
   const where: string[] = [];
@@ -92,8 +93,11 @@ export async function reviewOpenApplications(k: Kernel, ctx: Ctx, query: { statu
     params.push(query.status);
     where.push(`a.status = $${params.length}`);
   }
-  const rows = (await k.pool.query(`${APP_SQL}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY a.status <> 'submitted', a.due, a.id LIMIT 500`, params)).rows;
-  return { items: rows.map((r) => toDto(r, shanghaiDate())) };
+  const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+  const total = Number((await k.pool.query<{ n: string }>(`SELECT count(*) AS n FROM open.application a${w}`, params)).rows[0]!.n);
+  params.push(query.pageSize, (query.page - 1) * query.pageSize);
+  const rows = (await k.pool.query(`${APP_SQL}${w} ORDER BY a.status <> 'submitted', a.due, a.id LIMIT $${params.length - 1} OFFSET $${params.length}`, params)).rows;
+  return { items: rows.map((r) => toDto(r, shanghaiDate())), total, page: query.page, pageSize: query.pageSize };
 }
 
 

@@ -111,7 +111,11 @@ describe('open data portal API', () => {
     expect((await env.app.inject(as(other, { method: 'GET', url: '/api/v1/share/open-applications' }))).json().items).toEqual([]);
     expect((await env.app.inject(as(other, { method: 'POST', url: `/api/v1/share/open-applications/${appId}/decide`, payload: { decision: 'approve' } }))).statusCode).toBe(404);
     const scjg = await loginAs(env.app, 'scjg_officer', DEMO_PASSWORD);
-    const queue = (await env.app.inject(as(scjg, { method: 'GET', url: '/api/v1/share/open-applications?status=submitted' }))).json().items;
+    const answer = (await env.app.inject(as(scjg, { method: 'GET', url: '/api/v1/share/open-applications?status=submitted' }))).json();
+    // a page of the list, with its total (it stopped at the first 500 before)
+    expect(answer).toMatchObject({ total: answer.items.length, page: 1, pageSize: 20 });
+    expect((await env.app.inject(as(scjg, { method: 'GET', url: '/api/v1/share/open-applications?status=submitted&page=2' }))).json()).toMatchObject({ items: [], page: 2, total: answer.total });
+    const queue = answer.items;
     expect(queue).toMatchObject([{ id: appId, applicant: '张研究员', organization: '山东理工大学', status: 'submitted', overdue: false }]);
     expect((await env.app.inject(as(scjg, { method: 'POST', url: `/api/v1/share/open-applications/${appId}/decide`, payload: { decision: 'reject' } }))).json().field).toBe('reason');
     expect((await env.app.inject(as(scjg, { method: 'POST', url: `/api/v1/share/open-applications/${appId}/decide`, payload: { decision: 'approve' } }))).json().status).toBe('approved');

@@ -7,6 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
+import { pageQuery } from '../../kernel/http/pagination.js';
 import { AppError } from '../../kernel/http/errors.js';
 import { CkanError, ckanEnvelope as envelope, ckanFailure, ckanOk } from '../catalog/service.js';
 import { publicObjections, raisePublic, respondPublic } from './objections.js';
@@ -14,7 +15,7 @@ import { respondInput } from '../objection/service.js';
 import { keyOf, listOpen, openDownload, openResource, openRows, OPEN_PAGE_MAX, OPEN_PREVIEW_ROWS } from './data.js';
 import { applyOpen, decideOpen, myOpenApplications, registerKey, reviewOpenApplications } from './applications.js';
 import {
-  keyInput, openApplicationCreated, openApplicationInput, openApplicationList, openDataset, openDatasetPage, openDecided, openDecisionInput, openKeyCreated, openRowsAnswer,
+  keyInput, openApplicationCreated, openApplicationInput, openApplicationList, openApplicationPage, openDataset, openDatasetPage, openDecided, openDecisionInput, openKeyCreated, openRowsAnswer,
   datastoreResult, publicObjectionCreated, publicObjectionInput, publicObjectionList, publicResponded,
 } from './schema.js';
 
@@ -92,7 +93,7 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
 
   r.get('/api/v1/share/open-applications', {
     config: { access: access.roles('officer', 'admin', 'auditor') },
-    schema: { tags, summary: '开放申请审核队列（剩余时间）/ Open-data applications to review', querystring: z.object({ status: z.enum(['submitted', 'approved', 'rejected']).optional() }), response: { 200: openApplicationList } },
+    schema: { tags, summary: '开放申请审核队列（剩余时间）/ Open-data applications to review', querystring: pageQuery.omit({ sort: true }).extend({ status: z.enum(['submitted', 'approved', 'rejected']).optional() }), response: { 200: openApplicationPage } },
   }, async (req) => reviewOpenApplications(k, req.ctx, req.query));
   r.post('/api/v1/share/open-applications/:id/decide', {
     config: { access: access.roles('officer', 'admin') },

@@ -53,6 +53,7 @@ export const openApplicationDto = z.object({
 });
 export type OpenApplicationDto = z.infer<typeof openApplicationDto>;
 export const openApplicationList = z.object({ items: z.array(openApplicationDto) });
+export const openApplicationPage = z.object({ items: z.array(openApplicationDto), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
 export const openDecided = z.object({ id: z.number().int(), status: z.enum(['approved', 'rejected']) });
 export const publicObjectionCreated = z.object({ id: z.number().int(), status: z.string(), due: z.string() });
 export const publicObjectionList = z.object({

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { App, Button, Input, Modal, Space, Table, Tag } from 'antd';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
-import { openApplicationList, openDecided, type OpenApplicationDto } from '../../api/open';
+import { openApplicationPage, openDecided, type OpenApplicationDto } from '../../api/open';
 import { showProblem } from '../../components/forms';
 
 
@@ -14,7 +14,8 @@ export default function OpenReview({ canDecide }: { canDecide: boolean }) {
   const qc = useQueryClient();
   const [deciding, setDeciding] = useState<{ id: number; decision: 'approve' | 'reject' } | null>(null);
   const [reason, setReason] = useState('');
-  const list = useQuery({ queryKey: ['share', 'open'], queryFn: () => api(openApplicationList, '/api/v1/share/open-applications') });
+  const [pg, setPg] = useState({ page: 1, pageSize: 20 });
+  const list = useQuery({ queryKey: ['share', 'open', pg], queryFn: () => api(openApplicationPage, '/api/v1/share/open-applications', { query: pg }), placeholderData: keepPreviousData });
   const decide = useMutation({
     mutationFn: () => api(openDecided, `/api/v1/share/open-applications/${deciding!.id}/decide`, { method: 'POST', body: { decision: deciding!.decision, ...(reason && { reason }) } }),
     onSuccess: (r) => { setDeciding(null); setReason(''); void qc.invalidateQueries({ queryKey: ['share', 'open'] }); void message.success(t(`open.states.${r.status}`)); },
@@ -23,6 +24,7 @@ export default function OpenReview({ canDecide }: { canDecide: boolean }) {
   return (
     <>
       <Table size="middle" rowKey="id" loading={list.isFetching} dataSource={list.data?.items} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }}
+        pagination={{ current: pg.page, pageSize: pg.pageSize, total: list.data?.total ?? 0, showSizeChanger: true, showTotal: (n) => t('common.total', { total: n }), onChange: (page, pageSize) => setPg({ page, pageSize }) }}
         columns={[
           { key: 'id', dataIndex: 'id', title: '#' },
           { key: 'res', dataIndex: 'resourceName', title: t('share.resource') },
