@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import openapiTS, { astToString } from 'openapi-typescript';
+import spectralCore from '@stoplight/spectral-core';
+import { oas } from '@stoplight/spectral-rulesets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, type TestEnv } from './support/db.js';
 
@@ -100,4 +102,13 @@ export { name, limit, objection, found, verdict, subjects, value, suppressed, wr
     const broken = ts.getPreEmitDiagnostics(ts.createProgram([path.join(dir, 'use.ts')], { strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }));
     expect(broken.length).toBeGreaterThan(0);
   }, 60_000);
+
+  it('Spectral\'s oas ruleset finds no error in it', async () => {
+    const spectral = new spectralCore.Spectral();
+    spectral.setRuleset({ extends: [[oas as never, 'recommended']] } as never);
+    const results = await spectral.run(doc as never);
+    const errors = results.filter((r) => r.severity === 0).map((r) => `${r.code} ${r.path.join('.')}: ${r.message}`);
+    expect(errors).toEqual([]);
+  }, 60_000);
 });
+

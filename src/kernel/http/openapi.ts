@@ -112,7 +112,12 @@ function problemResponses(): Doc {
     const codes = byStatus.get(st) ?? [];
     out[`Problem${st}`] = {
       description: `${STATUS_TEXT[st]}. Codes: ${codes.join(', ') || '—'}`,
-      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' }, ...(codes.length && { example: { code: codes[0], status: st } }) } },
+      content: {
+        'application/problem+json': {
+          schema: { $ref: '#/components/schemas/Problem' },
+          ...(codes.length && { example: { type: `https://gongshu.dev/problems/${codes[0]!.toLowerCase().replace(/_/g, '-')}`, title: codeInfo(codes[0]!)!.en, status: st, detail: codeInfo(codes[0]!)!.en, code: codes[0], instance: 'urn:gongshu:request:00000000-0000-0000-0000-000000000000' } }),
+        },
+      },
     };
   }
   return out;
@@ -127,7 +132,10 @@ export function describeOperations(doc: Doc, routes: DescribedRoute[]): Doc {
   doc.components.securitySchemes = { ...SECURITY_SCHEMES };
   doc.components.schemas = { ...(doc.components.schemas ?? {}), Problem: PROBLEM_SCHEMA };
   doc.components.responses = { ...(doc.components.responses ?? {}), ...problemResponses() };
+  doc.servers ??= [{ url: '/', description: 'this node' }];
+  doc.info = { ...doc.info, contact: { name: 'the node\'s operator (大数据局)' }, license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } };
   const used = new Set<string>();
+  const tags = new Set<string>();
   for (const [path, item] of Object.entries<Doc>(doc.paths ?? {})) {
     for (const [m, op] of Object.entries<Doc>(item)) {
       const method = m.toUpperCase();
@@ -138,6 +146,7 @@ export function describeOperations(doc: Doc, routes: DescribedRoute[]): Doc {
       used.add(id);
       op.operationId = id;
       if (!op.tags?.length) op.tags = [tagOf(path)];
+      for (const t of op.tags as string[]) tags.add(t);
       op.security = securityOf(route?.access, method);
       if (route?.access?.apps) op.parameters = [...(op.parameters ?? []).filter((p: Doc) => !SIGNED_HEADERS.some((h) => h.name.toLowerCase() === String(p.name).toLowerCase())), ...SIGNED_HEADERS];
       op.responses ??= {};
@@ -148,5 +157,6 @@ export function describeOperations(doc: Doc, routes: DescribedRoute[]): Doc {
       for (const st of problemsOf(route?.access, method, path)) op.responses[String(st)] ??= { $ref: `#/components/responses/Problem${st}` };
     }
   }
+  doc.tags = [...tags].sort().map((name) => ({ name }));
   return doc;
 }
