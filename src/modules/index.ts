@@ -7,6 +7,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { JobDef } from '../kernel/jobs/boss.js';
 import type { MigrationSet } from '../kernel/db/migrator.js';
 import { defineCodes, type CodeTable } from '../kernel/http/errors.js';
+import { defineNotices, type NoticeTemplate } from '../kernel/notify/templates.js';
 import { onPublish, type PublishHook } from './catalog/service.js';
 import { setIngestHooks, type IngestHooks } from './aggregation/service.js';
 import { catalogModule } from './catalog/index.js';
@@ -25,6 +26,8 @@ export interface Module {
   jobs?: (k: Kernel) => JobDef[];
   /** its stable error codes (registered below, once) */
   codes: CodeTable;
+  /** the titles of its notices, in Chinese and English (registered below, once) */
+  notices?: Readonly<Record<string, NoticeTemplate>>;
   /** what it does around other modules' steps, wired below: around an ingest run, in the publishing transaction */
   hooks?: { ingest?: IngestHooks; onPublish?: PublishHook };
   /** keeps the module's reference data in step with data/ after migrating */
@@ -35,6 +38,7 @@ export const modules: Module[] = [catalogModule, aggregationModule, governanceMo
 // the composition root registers each module's codes and wires its hooks, once
 for (const m of modules) {
   defineCodes(m.codes);
+  if (m.notices) defineNotices(m.notices);
   if (m.hooks?.ingest) setIngestHooks(m.hooks.ingest);
   if (m.hooks?.onPublish) onPublish(m.hooks.onPublish);
 }

@@ -7,6 +7,8 @@
 import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../db/pool.js';
+import type { Lang } from '../http/errors.js';
+import { noticeTitle, type NoticeParams } from './templates.js';
 
 export interface Audience {
   /** user ids */
@@ -21,7 +23,9 @@ export interface Audience {
 
 export interface Notice {
   kind: string;
-  title: string;
+  /** the title as written (in Chinese); with `params` and a template for the kind, it is written for each reader instead */
+  title?: string;
+  params?: NoticeParams;
   body?: string | null;
   /** console path, e.g. /objections?id=12 */
   link?: string | null;
@@ -35,11 +39,13 @@ export async function notify(db: Tx, to: Audience, n: Notice, nodeCode = 'gongsh
   const users = ids(to.users);
   const officers = ids(to.officersOf);
   const members = ids(to.membersOf);
+  const title = n.title ?? noticeTitle(n.kind, n.params, 'zh-CN') ?? n.kind;
+  const params = n.params ? JSON.stringify(n.params) : null;
   const subjectType = n.subject?.type ?? null;
   const subjectId = n.subject ? String(n.subject.id) : null;
   const rows = (await sql<{ department_id: string }>`
-    INSERT INTO kernel.notification (user_id, kind, title, body, link, subject_type, subject_id)
-    SELECT u.id, ${n.kind}, ${n.title}, ${n.body ?? null}, ${n.link ?? null}, ${subjectType}, ${subjectId}
+    INSERT INTO kernel.notification (user_id, kind, title, body, link, subject_type, subject_id, params)
+    SELECT u.id, ${n.kind}, ${title}, ${n.body ?? null}, ${n.link ?? null}, ${subjectType}, ${subjectId}, ${params}::jsonb
     FROM kernel.app_user u
     WHERE u.status = 'active' AND (
       u.id = ANY (${users}::uuid[])
@@ -49,7 +55,7 @@ export async function notify(db: Tx, to: Audience, n: Notice, nodeCode = 'gongsh
     RETURNING (SELECT department_id FROM kernel.app_user WHERE id = user_id)::text AS department_id`.execute(db)).rows;
   const departments = [...new Set([...rows.map((r) => r.department_id), ...officers, ...members])];
   if (departments.length) {
-    const event = { id: randomUUID(), node: nodeCode, kind: n.kind, title: n.title, body: n.body ?? null, link: n.link ?? null, subject: n.subject ?? null, at: new Date().toISOString() };
+    const event = { id: randomUUID(), node: nodeCode, kind: n.kind, title, titleEn: noticeTitle(n.kind, n.params, 'en-US') ?? title, params: n.params ?? null, body: n.body ?? null, link: n.link ?? null, subject: n.subject ?? null, at: new Date().toISOString() };
     await sql`INSERT INTO kernel.webhook_delivery (webhook_id, event)
       SELECT w.id, ${JSON.stringify(event)}::jsonb FROM kernel.webhook w
       WHERE w.status = 'active' AND w.department_id = ANY (${departments}::uuid[]) AND (cardinality(w.kinds) = 0 OR ${n.kind} = ANY (w.kinds))`.execute(db);
@@ -62,18 +68,18 @@ export interface NotificationDto {
   subject: { type: string; id: string } | null; createdAt: string; read: boolean;
 }
 
-export async function myNotifications(db: Tx, userId: string, q: { unread?: boolean | undefined; page: number; pageSize: number }) {
+export async function myNotifications(db: Tx, userId: string, q: { unread?: boolean | undefined; page: number; pageSize: number }, lang: Lang = 'zh-CN') {
   const unreadOnly = q.unread ?? false;
   const [items, counts] = await Promise.all([
-    sql<{ id: string; kind: string; title: string; body: string | null; link: string | null; subject_type: string | null; subject_id: string | null; created_at: Date; read_at: Date | null }>`
-      SELECT id, kind, title, body, link, subject_type, subject_id, created_at, read_at FROM kernel.notification
+    sql<{ id: string; kind: string; title: string; body: string | null; link: string | null; subject_type: string | null; subject_id: string | null; created_at: Date; read_at: Date | null; params: NoticeParams | null }>`
+      SELECT id, kind, title, body, link, subject_type, subject_id, created_at, read_at, params FROM kernel.notification
       WHERE user_id = ${userId} AND (${!unreadOnly} OR read_at IS NULL) ORDER BY id DESC LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`.execute(db),
     sql<{ total: number; unread: number }>`SELECT count(*) FILTER (WHERE ${!unreadOnly} OR read_at IS NULL)::int AS total, count(*) FILTER (WHERE read_at IS NULL)::int AS unread
       FROM kernel.notification WHERE user_id = ${userId}`.execute(db),
   ]);
   return {
     items: items.rows.map((r): NotificationDto => ({
-      id: Number(r.id), kind: r.kind, title: r.title, body: r.body, link: r.link,
+      id: Number(r.id), kind: r.kind, title: noticeTitle(r.kind, r.params, lang) ?? r.title, body: r.body, link: r.link,
       subject: r.subject_type && r.subject_id ? { type: r.subject_type, id: r.subject_id } : null,
       createdAt: r.created_at.toISOString(), read: r.read_at !== null,
     })),

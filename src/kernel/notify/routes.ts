@@ -19,7 +19,7 @@ export function notifyRoutes(app: FastifyInstance, k: Kernel): void {
   r.get('/api/v1/notifications', {
     config: { access: access.anyUser },
     schema: { tags, summary: '我的通知（铃铛）/ My notices', querystring: z.object({ unread: z.enum(['true', 'false']).optional(), page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(100).default(20) }), response: { 200: noticePage } },
-  }, async (req) => myNotifications(k.db, userOf(req.ctx), { ...req.query, unread: req.query.unread === 'true' }));
+  }, async (req) => myNotifications(k.db, userOf(req.ctx), { ...req.query, unread: req.query.unread === 'true' }, req.ctx.lang));
   r.post('/api/v1/notifications/:id/read', { config: { access: access.anyUser }, schema: { tags, summary: '标为已读 / Mark read', params: idParam, response: { 200: marked } } },
     async (req) => ({ updated: await markRead(k.db, userOf(req.ctx), req.params.id) }));
   r.post('/api/v1/notifications/read-all', { config: { access: access.anyUser }, schema: { tags, summary: '全部标为已读 / Mark all read', response: { 200: marked } } },

@@ -18,8 +18,8 @@ export async function runDemandDeadlines(k: Kernel, today = shanghaiDate()) {
       WHERE status = 'submitted' AND due <= ${tomorrow}::date AND due >= ${today}::date AND reminded_due IS DISTINCT FROM due RETURNING id, due::text, title`.execute(tx)).rows;
     const escalated = (await sql<{ id: string; due: string; title: string; department_id: string }>`UPDATE demand.demand SET escalated_due = due
       WHERE status = 'submitted' AND due < ${today}::date AND escalated_due IS DISTINCT FROM due RETURNING id, due::text, title, department_id`.execute(tx)).rows;
-    for (const d of reminded) await notify(tx, { admins: true }, { kind: 'demand.remind', title: `数据需求“${d.title}”须于 ${d.due} 前答复`, link: `/demands?id=${d.id}`, subject: { type: 'demand', id: d.id } }, k.config.node.code);
-    for (const d of escalated) await notify(tx, { admins: true }, { kind: 'demand.overdue', title: `数据需求“${d.title}”已超期未答复（应于 ${d.due} 前）`, link: `/demands?id=${d.id}`, subject: { type: 'demand', id: d.id } }, k.config.node.code);
+    for (const d of reminded) await notify(tx, { admins: true }, { kind: 'demand.remind', params: { title: d.title, due: d.due }, link: `/demands?id=${d.id}`, subject: { type: 'demand', id: d.id } }, k.config.node.code);
+    for (const d of escalated) await notify(tx, { admins: true }, { kind: 'demand.overdue', params: { title: d.title, due: d.due }, link: `/demands?id=${d.id}`, subject: { type: 'demand', id: d.id } }, k.config.node.code);
     await appendInTx(tx, [
       ...reminded.map((d) => auditOf(ctx, 'demand.remind', 'demand', d.id, { due: d.due })),
       ...escalated.map((d) => auditOf(ctx, 'demand.escalate', 'demand', d.id, { due: d.due })),

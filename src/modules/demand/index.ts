@@ -5,10 +5,12 @@ import type { Module } from '../index.js';
 import { demandRoutes } from './routes.js';
 import { runDemandDeadlines } from './deadlines.js';
 import { DEMAND_CODES } from './codes.js';
+import { DEMAND_NOTICES } from './notices.js';
 
 export const demandModule: Module = {
   name: 'demand',
   codes: DEMAND_CODES,
+  notices: DEMAND_NOTICES,
   migrations: path.join(SRC_DIR, 'modules', 'demand', 'migrations'),
   routes: demandRoutes,
   jobs: (k) => [{ name: 'demand-deadlines', cron: '27 * * * *', handler: async () => void (await runDemandDeadlines(k)) }],

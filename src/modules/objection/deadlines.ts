@@ -32,10 +32,10 @@ export async function runObjectionDeadlines(k: Kernel, today = shanghaiDate()) {
       WHERE status IN ('corrected', 'rejected', 'not_accepted') AND step_due < ${today}::date
       RETURNING id, status, ${today}::text AS due, provider_department_id`.execute(tx)).rows;
     for (const d of reminded) {
-      await notify(tx, actor(d), { kind: 'objection.remind', title: `数据异议 #${d.id} 将于 ${d.due} 到期`, link: `/objections?id=${d.id}`, subject: { type: 'objection', id: d.id } }, k.config.node.code);
+      await notify(tx, actor(d), { kind: 'objection.remind', params: { id: Number(d.id), due: d.due }, link: `/objections?id=${d.id}`, subject: { type: 'objection', id: d.id } }, k.config.node.code);
     }
     for (const d of escalated) {
-      await notify(tx, { admins: true, ...actor(d) }, { kind: 'objection.overdue', title: `数据异议 #${d.id} 已超期（应于 ${d.due} 前办结）`, link: `/objections?id=${d.id}`, subject: { type: 'objection', id: d.id } }, k.config.node.code);
+      await notify(tx, { admins: true, ...actor(d) }, { kind: 'objection.overdue', params: { id: Number(d.id), due: d.due }, link: `/objections?id=${d.id}`, subject: { type: 'objection', id: d.id } }, k.config.node.code);
     }
     for (const d of archived) {
       await sql`INSERT INTO objection.event (objection_id, step, by_name, comment) VALUES (${d.id}, 'archive', ${ctx.actor.name}, '提出方逾期未确认，自动归档')`.execute(tx);

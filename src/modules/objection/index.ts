@@ -5,10 +5,12 @@ import type { Module } from '../index.js';
 import { objectionRoutes } from './routes.js';
 import { runObjectionDeadlines } from './deadlines.js';
 import { OBJECTION_CODES } from './codes.js';
+import { OBJECTION_NOTICES } from './notices.js';
 
 export const objectionModule: Module = {
   name: 'objection',
   codes: OBJECTION_CODES,
+  notices: OBJECTION_NOTICES,
   migrations: path.join(SRC_DIR, 'modules', 'objection', 'migrations'),
   routes: objectionRoutes,
   jobs: (k) => [{ name: 'objection-deadlines', cron: '17 * * * *', handler: async () => void (await runObjectionDeadlines(k)) }],

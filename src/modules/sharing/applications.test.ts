@@ -107,6 +107,9 @@ describe('one-stop application and review', () => {
     const { id } = (await call(zjj, 'POST', '/api/v1/share/applications', application())).json();
     const forProvider = (await bell(zrzy)).find((n) => n.link === `/share?application=${id}`);
     expect(forProvider).toMatchObject({ kind: 'share.application.submitted', title: `共享申请 #${id}“不动产登记信息”待审核` });
+    // the same notice, read in English: written from its kind and parameters for the reader
+    const en = (await env.app.inject(as(zrzy, { method: 'GET', url: '/api/v1/notifications?pageSize=100', headers: { 'accept-language': 'en-US' } }))).json().items.find((n: { link: string }) => n.link === `/share?application=${id}`);
+    expect(en.title).toBe(`Share application #${id} for "不动产登记信息" awaits your review`);
     expect((await bell(admin)).some((n) => n.link === `/share?application=${id}`)).toBe(false);
     await call(zrzy, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve' });
     expect((await bell(admin)).find((n) => n.link === `/share?application=${id}`)).toMatchObject({ kind: 'share.application.bureau_review' });

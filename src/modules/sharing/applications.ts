@@ -91,12 +91,8 @@ export type SignedDecision = Awaited<ReturnType<typeof record>>;
 async function tell(k: Kernel, tx: Tx, a: { id: number; resourceName: string; provider: string; applicant: string }, what: 'submitted' | 'bureau_review' | 'approved' | 'returned' | 'rejected', comment: string | null = null) {
   const link = `/share?application=${a.id}`;
   const subject = { type: 'application', id: a.id };
-  const title = {
-    submitted: `共享申请 #${a.id}“${a.resourceName}”待审核`, bureau_review: `共享申请 #${a.id}“${a.resourceName}”待大数据局审核`,
-    approved: `共享申请 #${a.id}“${a.resourceName}”已批准`, returned: `共享申请 #${a.id}“${a.resourceName}”被退回修改`, rejected: `共享申请 #${a.id}“${a.resourceName}”不予批准`,
-  }[what];
   const to = what === 'submitted' ? { officersOf: [a.provider] } : what === 'bureau_review' ? { admins: true, membersOf: [a.applicant] } : { membersOf: [a.applicant] };
-  await notify(tx, to, { kind: `share.application.${what}`, title, body: comment, link, subject }, k.config.node.code);
+  await notify(tx, to, { kind: `share.application.${what}`, params: { id: a.id, resource: a.resourceName }, body: comment, link, subject }, k.config.node.code);
 }
 
 async function due(k: Kernel): Promise<string> {

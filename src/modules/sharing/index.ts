@@ -6,10 +6,12 @@ import { sharingRoutes } from './routes.js';
 import { runDeadlines } from './deadlines.js';
 import { dispatchPushes } from './push.js';
 import { SHARING_CODES } from './codes.js';
+import { SHARING_NOTICES } from './notices.js';
 
 export const sharingModule: Module = {
   name: 'sharing',
   codes: SHARING_CODES,
+  notices: SHARING_NOTICES,
   migrations: path.join(SRC_DIR, 'modules', 'sharing', 'migrations'),
   routes: sharingRoutes,
   jobs: (k) => [
