@@ -50,7 +50,7 @@ export async function submitDemand(k: Kernel, ctx: Ctx, input: z.infer<typeof de
       RETURNING id`.execute(tx)).rows[0]!;
     const id = Number(r.id);
     await event(tx, ctx, id, 'submit', null, { title: input.title, fields: input.fields });
-    await notify(tx, { admins: true }, { kind: 'demand.submitted', title: `新的数据需求：${input.title}`, body: `${ctx.actor.name}（${due} 前答复）`, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+    await notify(tx, { admins: true }, { kind: 'demand.submitted', params: { title: input.title }, body: `${ctx.actor.name}（${due} 前答复）`, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
     return id;
   });
   kickWebhooks(k);
@@ -86,7 +86,7 @@ export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.inf
       if (res.department_id === d.department_id) fail('VALIDATION', { field: 'resourceId', zh: '这是需求部门自己的资源', en: 'This is the demanding department\'s own resource' });
       await sql`UPDATE demand.demand SET status = 'matched', resource_id = ${input.resourceId}, reason = ${input.comment ?? null}, ${done} WHERE id = ${id}`.execute(tx);
       await event(tx, ctx, id, 'match', input.comment ?? null, { resource: input.resourceId });
-      await notify(tx, demander(d), { kind: 'demand.matched', title: `数据需求已匹配：${res.name}`, body: '可据此一键发起共享申请', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+      await notify(tx, demander(d), { kind: 'demand.matched', params: { resource: res.name }, body: '可据此一键发起共享申请', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
       return { id, status: 'matched' as const };
     }
     if (input.outcome === 'assigned') {
@@ -101,7 +101,7 @@ export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.inf
     }
     await sql`UPDATE demand.demand SET status = 'rejected', reason = ${input.reason}, ${done} WHERE id = ${id}`.execute(tx);
     await event(tx, ctx, id, 'reject', input.reason);
-    await notify(tx, demander(d), { kind: 'demand.rejected', title: '数据需求未予满足', body: input.reason, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+    await notify(tx, demander(d), { kind: 'demand.rejected', params: { id }, body: input.reason, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
     return { id, status: 'rejected' as const };
   });
 }
@@ -115,7 +115,7 @@ export async function provideDemand(k: Kernel, ctx: Ctx, id: number, resourceId:
     if (res.department_id !== d.assigned_department_id) fail('VALIDATION', { field: 'resourceId', zh: '须是承办部门的资源', en: 'Must be a resource of the assigned department' });
     await sql`UPDATE demand.demand SET status = 'provided', resource_id = ${resourceId}, updated_at = now() WHERE id = ${id}`.execute(tx);
     await event(tx, ctx, id, 'provide', null, { resource: resourceId });
-    await notify(tx, demander(d), { kind: 'demand.provided', title: `所需数据已提供：${res.name}`, body: '可据此一键发起共享申请', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+    await notify(tx, demander(d), { kind: 'demand.provided', params: { resource: res.name }, body: '可据此一键发起共享申请', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
     return { id, status: 'provided' as const };
   });
 }

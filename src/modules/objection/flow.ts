@@ -115,7 +115,7 @@ export async function raise(k: Kernel, ctx: Ctx, input: RaiseInput, pub?: Public
     const oid = Number(row.id);
     await event(tx, ctx, oid, 'submit', input.description, { resource: res.id, recordKey: rec?.recordKey ?? null, field: input.field ?? null, proposedValue: input.proposedValue ?? null, channel: input.channel });
     await notify(tx, k.config.objectionAcceptBy === 'bureau' ? { admins: true } : { officersOf: [res.departmentId] }, {
-      kind: 'objection.submitted', title: `收到数据异议：${res.name}`, body: `${raiserName}：${input.description}（${due} 前受理）`, link: link(oid), subject: { type: 'objection', id: oid },
+      kind: 'objection.submitted', params: { resource: res.name }, body: `${raiserName}：${input.description}（${due} 前受理）`, link: link(oid), subject: { type: 'objection', id: oid },
     }, k.config.node.code);
     return oid;
   });
@@ -155,7 +155,7 @@ export async function accept(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
       const due = await dueIn(k, k.config.objectionDays);
       await sql`UPDATE objection.objection SET status = 'not_accepted', outcome = 'not_accepted', reason = ${input.reason}, step_due = ${due}, updated_at = now() WHERE id = ${id}`.execute(tx);
       await event(tx, ctx, id, 'refuse', input.reason);
-      await notify(tx, raiserAudience(o), { kind: 'objection.not_accepted', title: '数据异议不予受理', body: `${input.reason}（可在 ${due} 前确认或向大数据局申诉）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
+      await notify(tx, raiserAudience(o), { kind: 'objection.not_accepted', params: { id }, body: `${input.reason}（可在 ${due} 前确认或向大数据局申诉）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
       return { id, status: 'not_accepted' as const, due };
     }
     const due = await dueIn(k, k.config.objectionDays);
@@ -164,7 +164,7 @@ export async function accept(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
     await event(tx, ctx, id, 'accept', input.reason ?? null);
     await event(tx, ctx, id, 'flag', null, { recordKey: o.record_key, field: o.field });
     await notify(tx, { officersOf: [o.provider_department_id], ...raiserAudience(o) }, {
-      kind: 'objection.accepted', title: '数据异议已受理并标注', body: `请在 ${due} 前核实处理`, link: link(id), subject: { type: 'objection', id },
+      kind: 'objection.accepted', params: { id }, body: `请在 ${due} 前核实处理`, link: link(id), subject: { type: 'objection', id },
     }, k.config.node.code);
     return { id, status: 'flagged' as const, due };
   });
@@ -224,12 +224,12 @@ export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
     if (sources.length) {
       await sql`UPDATE objection.objection SET source_reminded = true WHERE id = ${id}`.execute(tx);
       await notify(tx, { officersOf: [o.provider_department_id] }, {
-        kind: 'objection.fix_source', title: `请同时更正源系统：${sources.join('、')}`,
+        kind: 'objection.fix_source', params: { sources: sources.join('、') },
         body: `异议 #${id} 已在平台更正 ${corrections.map((c) => c.field).join('、')}；该资源从源系统归集，源系统未更正时下次归集会带回原值。`, link: link(id), subject: { type: 'objection', id },
       }, k.config.node.code);
     }
     await notify(tx, raiserAudience(o), {
-      kind: `objection.${status}`, title: status === 'corrected' ? '数据异议已更正' : '数据异议经核实不予更正', body: `${input.reason}（请在 ${due} 前确认，或向大数据局申诉一次）`, link: link(id), subject: { type: 'objection', id },
+      kind: `objection.${status}`, params: { id }, body: `${input.reason}（请在 ${due} 前确认，或向大数据局申诉一次）`, link: link(id), subject: { type: 'objection', id },
     }, k.config.node.code);
     return { id, status, due, corrections, sourceReminded: sources.length > 0 };
   });
@@ -260,7 +260,7 @@ export async function respond(k: Kernel, ctx: Ctx, id: number, input: z.infer<ty
     const due = await dueIn(k, k.config.objectionDays);
     await sql`UPDATE objection.objection SET status = 'contested', contested = true, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
     await event(tx, ctx, id, 'contest', input.comment);
-    await notify(tx, { admins: true }, { kind: 'objection.contested', title: '数据异议申诉待复核', body: `${ctx.actor.name}：${input.comment}（${due} 前复核）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
+    await notify(tx, { admins: true }, { kind: 'objection.contested', params: { id }, body: `${ctx.actor.name}：${input.comment}（${due} 前复核）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
     return { id, status: 'contested' as const, due };
   });
 }
@@ -274,7 +274,7 @@ export async function review(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
       await sql`UPDATE objection.objection SET status = 'archived', reason = ${input.reason}, step_due = NULL, archived_at = now(), updated_at = now() WHERE id = ${id}`.execute(tx);
       await event(tx, ctx, id, 'uphold', input.reason);
       await event(tx, ctx, id, 'archive', null);
-      await notify(tx, raiserAudience(o), { kind: 'objection.upheld', title: '申诉复核：维持处理结果', body: input.reason, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
+      await notify(tx, raiserAudience(o), { kind: 'objection.upheld', params: { id }, body: input.reason, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
       return { id, status: 'archived' as const };
     }
     const due = await dueIn(k, k.config.objectionDays);
@@ -282,7 +282,7 @@ export async function review(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
     await flag(tx, o);
     await event(tx, ctx, id, 'reopen', input.reason);
     await event(tx, ctx, id, 'flag', null, { recordKey: o.record_key, field: o.field });
-    await notify(tx, { officersOf: [o.provider_department_id], ...raiserAudience(o) }, { kind: 'objection.reopened', title: '申诉复核：重新核实处理', body: `${input.reason}（${due} 前处理）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
+    await notify(tx, { officersOf: [o.provider_department_id], ...raiserAudience(o) }, { kind: 'objection.reopened', params: { id }, body: `${input.reason}（${due} 前处理）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
     return { id, status: 'flagged' as const, due };
   });
 }
