@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * Two projects: `unit` (files named *.unit.test.ts: pure functions, no PostgreSQL started — run them
  * alone with `npm run test:unit`, in seconds) and `integration` (everything else, each file on its
- * own database cloned from one migrated once per run; test/e2e drives Chromium).
+ * own database cloned from one migrated once per run) and `e2e` (test/e2e: the console in Chromium).
  */
 export default defineConfig({
   test: {
@@ -21,10 +21,11 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['node_modules/**', 'dist/**', 'web/**', '**/*.unit.test.ts'],
+          exclude: ['node_modules/**', 'dist/**', 'web/**', '**/*.unit.test.ts', 'test/e2e/**'],
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'] } },
     ],
   },
 });
