@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (files named *.unit.test.ts: pure functions, no PostgreSQL started — run them
- * alone with `npm run test:unit`, in seconds) and `integration` (everything else, each file on its
+ * Three projects: `unit` (files named *.unit.test.ts: pure functions, no PostgreSQL started — run them
+ * alone with `npm run test:unit`, in seconds), `integration` (everything else, each file on its
  * own database cloned from one migrated once per run) and `e2e` (test/e2e: the console in Chromium).
  */
 export default defineConfig({
