@@ -20,8 +20,6 @@ const OWNS: Record<string, string[]> = {
 /** Cross-module references still to be moved behind the owner's service (issue 15 item 4). */
 const KNOWN: Record<string, string[]> = {
   'aggregation/read.ts': ['catalog.resource', 'catalog.resource_version'],
-  'demand/flow.ts': ['catalog.resource', 'catalog.resource_version'],
-  'demand/read.ts': ['catalog.resource', 'catalog.resource_version'],
   'governance/checks.ts': ['catalog.resource', 'ingest.run'],
   'governance/read.ts': ['catalog.resource', 'catalog.resource_version'],
   'governance/tasks.ts': ['catalog.resource', 'catalog.resource_version'],

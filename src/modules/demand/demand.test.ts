@@ -49,6 +49,11 @@ describe('a demand matched to a catalog resource', () => {
     const d = (await call(admin, 'GET', `/api/v1/demands/${id}`)).json();
     expect(d.suggestions[0]).toMatchObject({ id: resourceId, name: '不动产登记信息' });
     expect((await call(admin, 'GET', '/api/v1/demands?scope=all')).json().items.map((x: { id: number }) => x.id)).toContain(id);
+    // searched by text (a % or _ in the words is a character, not a wildcard) and by status
+    const { title } = d as { title: string };
+    expect((await call(admin, 'GET', `/api/v1/demands?scope=all&q=${encodeURIComponent(title.slice(1, 5))}`)).json().items.map((x: { id: number }) => x.id)).toContain(id);
+    expect((await call(admin, 'GET', '/api/v1/demands?scope=all&q=%25')).json().total).toBe(0);
+    expect((await call(admin, 'GET', '/api/v1/demands?scope=all&status=rejected')).json().items.map((x: { id: number }) => x.id)).not.toContain(id);
     // not for another department; only the bureau answers
     expect((await call(rsj, 'GET', `/api/v1/demands/${id}`)).statusCode).toBe(404);
     expect((await call(rsj, 'GET', '/api/v1/demands?scope=all')).statusCode).toBe(403);

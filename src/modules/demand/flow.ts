@@ -6,37 +6,34 @@
  * demand; an assigned department links the new resource it catalogued and published; the demander
  * rates the answer. Every step is audited, kept in the trail and notified.
  */
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
-import { hasRole } from '../../kernel/http/context.js';
+import { hasRole, systemCtx } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
 import { appendInTx } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
-import { fail } from '../../kernel/http/errors.js';
+import { AppError, fail } from '../../kernel/http/errors.js';
 import { inTx } from '../../kernel/http/tx.js';
 import type { Tx } from '../../kernel/db/pool.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { notify, type Audience } from '../../kernel/notify/notify.js';
 import { kickWebhooks } from '../../kernel/notify/webhooks.js';
-import { searchCatalog } from '../catalog/service.js';
+import { getResource, searchCatalog } from '../catalog/service.js';
 import type { DataItem } from '../catalog/schema.js';
 import { apply, SERVICES } from '../sharing/service.js';
 import type { answerInput, demandApplyInput, demandInput, rateInput } from './schema.js';
+import { addEvent, dem, insertDemand, lockDemand, updateDemand, type DemandRow } from './repo.js';
 
 
-interface Row {
-  id: string; department_id: string; requester_user_id: string | null; title: string; description: string; purpose: string; fields: string[]; legal_basis: string; scenario: string;
-  status: string; resource_id: string | null; assigned_department_id: string | null; application_id: string | null; rating: number | null;
-}
+type Row = DemandRow;
 
 const link = (id: number) => `/demands?id=${id}`;
 const demander = (d: Row): Audience => ({ users: [d.requester_user_id], officersOf: [d.department_id] });
 
 async function event(tx: Tx, ctx: Ctx, id: number, step: string, comment: string | null, detail: Record<string, unknown> = {}) {
-  await sql`INSERT INTO demand.event (demand_id, step, by_name, comment, detail) VALUES (${id}, ${step}, ${ctx.actor.name}, ${comment}, ${JSON.stringify(detail)}::jsonb)`.execute(tx);
+  await addEvent(tx, id, step, ctx.actor.name, comment, detail);
   await appendInTx(tx, [auditOf(ctx, `demand.${step}`, 'demand', String(id), { comment, ...detail })]);
 }
 
@@ -45,10 +42,10 @@ export async function submitDemand(k: Kernel, ctx: Ctx, input: z.infer<typeof de
   if (!ctx.actor.departmentId) fail('FORBIDDEN');
   const due = (await loadCalendar(k.db)).addWorkingDays(shanghaiDate(), k.config.demandDays);
   const id = await inTx(k.db, async (tx) => {
-    const r = (await sql<{ id: string }>`INSERT INTO demand.demand (department_id, requester, requester_user_id, title, description, purpose, fields, legal_basis, scenario, status, due)
-      VALUES (${ctx.actor.departmentId}, ${ctx.actor.name}, ${ctx.actor.id}, ${input.title}, ${input.description}, ${input.purpose}, ${input.fields}, ${input.legalBasis}, ${input.scenario}, 'submitted', ${due})
-      RETURNING id`.execute(tx)).rows[0]!;
-    const id = Number(r.id);
+    const id = await insertDemand(tx, {
+      department_id: ctx.actor.departmentId!, requester: ctx.actor.name, requester_user_id: ctx.actor.id, title: input.title, description: input.description, purpose: input.purpose,
+      fields: input.fields, legal_basis: input.legalBasis, scenario: input.scenario, status: 'submitted', due,
+    });
     await event(tx, ctx, id, 'submit', null, { title: input.title, fields: input.fields });
     await notify(tx, { admins: true }, { kind: 'demand.submitted', params: { title: input.title }, body: `${ctx.actor.name}（${due} 前答复）`, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
     return id;
@@ -59,7 +56,7 @@ export async function submitDemand(k: Kernel, ctx: Ctx, input: z.infer<typeof de
 
 async function step<T>(k: Kernel, id: number, states: string[], fn: (tx: Tx, d: Row) => Promise<T>): Promise<T> {
   const out = await inTx(k.db, async (tx) => {
-    const d = (await sql<Row>`SELECT * FROM demand.demand WHERE id = ${id} FOR UPDATE`.execute(tx)).rows[0];
+    const d = await lockDemand(tx, id);
     if (!d) fail('NOT_FOUND');
     if (!states.includes(d.status)) fail('DEMAND_STATE', { zh: `需求当前为“${d.status}”`, en: `The demand is ${d.status}` });
     return fn(tx, d);
@@ -68,11 +65,14 @@ async function step<T>(k: Kernel, id: number, states: string[], fn: (tx: Tx, d: 
   return out;
 }
 
+/** A published resource of the catalog (through its service), or the error naming resourceId. */
 async function publishedOf(tx: Tx, resourceId: string) {
-  const r = (await sql<{ department_id: string; name: string; items: DataItem[] }>`SELECT r.department_id, v.meta->>'name' AS name, v.items FROM catalog.resource r
-    JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version WHERE r.id = ${resourceId} AND r.status = 'published'`.execute(tx)).rows[0];
-  if (!r) fail('VALIDATION', { field: 'resourceId', zh: '须是已发布的目录资源', en: 'Must be a published catalog resource' });
-  return r;
+  const r = await getResource(systemCtx('demand'), tx, resourceId).catch((e: unknown) => {
+    if (e instanceof AppError && e.code === 'NOT_FOUND') return null;
+    throw e;
+  });
+  if (!r || r.status !== 'published' || !r.published) fail('VALIDATION', { field: 'resourceId', zh: '须是已发布的目录资源', en: 'Must be a published catalog resource' });
+  return { department_id: r.departmentId, name: r.published.meta.name, items: r.published.items };
 }
 
 
@@ -80,26 +80,26 @@ async function publishedOf(tx: Tx, resourceId: string) {
 export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof answerInput>) {
   if (!hasRole(ctx, 'admin')) fail('FORBIDDEN');
   return step(k, id, ['submitted'], async (tx, d) => {
-    const done = sql`answered_at = now(), answered_by = ${ctx.actor.name}, updated_at = now()`;
+    const done = { answered_at: new Date(), answered_by: ctx.actor.name };
     if (input.outcome === 'matched') {
       const res = await publishedOf(tx, input.resourceId);
       if (res.department_id === d.department_id) fail('VALIDATION', { field: 'resourceId', zh: '这是需求部门自己的资源', en: 'This is the demanding department\'s own resource' });
-      await sql`UPDATE demand.demand SET status = 'matched', resource_id = ${input.resourceId}, reason = ${input.comment ?? null}, ${done} WHERE id = ${id}`.execute(tx);
+      await updateDemand(tx, id, { status: 'matched', resource_id: input.resourceId, reason: input.comment ?? null, ...done });
       await event(tx, ctx, id, 'match', input.comment ?? null, { resource: input.resourceId });
       await notify(tx, demander(d), { kind: 'demand.matched', params: { resource: res.name }, body: '可据此一键发起共享申请', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
       return { id, status: 'matched' as const };
     }
     if (input.outcome === 'assigned') {
-      const dept = (await sql<{ name: string }>`SELECT name FROM kernel.department WHERE id = ${input.departmentId}`.execute(tx)).rows[0];
+      const dept = await tx.selectFrom('kernel.department').select('name').where('id', '=', input.departmentId).executeTakeFirst();
       if (!dept) fail('VALIDATION', { field: 'departmentId', zh: '部门不存在', en: 'No such department' });
       if (input.departmentId === d.department_id) fail('VALIDATION', { field: 'departmentId', zh: '不能交由需求部门自己提供', en: 'Cannot assign to the demanding department itself' });
-      await sql`UPDATE demand.demand SET status = 'assigned', assigned_department_id = ${input.departmentId}, reason = ${input.comment ?? null}, ${done} WHERE id = ${id}`.execute(tx);
+      await updateDemand(tx, id, { status: 'assigned', assigned_department_id: input.departmentId, reason: input.comment ?? null, ...done });
       await event(tx, ctx, id, 'assign', input.comment ?? null, { department: input.departmentId });
       await notify(tx, { officersOf: [input.departmentId] }, { kind: 'demand.assigned', title: `请提供数据：${d.title}`, body: '请编目、归集并发布资源后关联到该需求', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
       await notify(tx, demander(d), { kind: 'demand.assigned', title: `数据需求已交由${dept.name}提供`, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
       return { id, status: 'assigned' as const };
     }
-    await sql`UPDATE demand.demand SET status = 'rejected', reason = ${input.reason}, ${done} WHERE id = ${id}`.execute(tx);
+    await updateDemand(tx, id, { status: 'rejected', reason: input.reason, ...done });
     await event(tx, ctx, id, 'reject', input.reason);
     await notify(tx, demander(d), { kind: 'demand.rejected', params: { id }, body: input.reason, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
     return { id, status: 'rejected' as const };
@@ -113,7 +113,7 @@ export async function provideDemand(k: Kernel, ctx: Ctx, id: number, resourceId:
     if (!hasRole(ctx, 'admin') && ctx.actor.departmentId !== d.assigned_department_id) fail('FORBIDDEN_DEPARTMENT');
     const res = await publishedOf(tx, resourceId);
     if (res.department_id !== d.assigned_department_id) fail('VALIDATION', { field: 'resourceId', zh: '须是承办部门的资源', en: 'Must be a resource of the assigned department' });
-    await sql`UPDATE demand.demand SET status = 'provided', resource_id = ${resourceId}, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await updateDemand(tx, id, { status: 'provided', resource_id: resourceId });
     await event(tx, ctx, id, 'provide', null, { resource: resourceId });
     await notify(tx, demander(d), { kind: 'demand.provided', params: { resource: res.name }, body: '可据此一键发起共享申请', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
     return { id, status: 'provided' as const };
@@ -143,7 +143,7 @@ export async function draftOf(k: Kernel, d: Row) {
 /** 落实: the demand becomes a share application, prefilled (purpose, legal basis, scenario, the items asked for). */
 export async function applyFromDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof demandApplyInput>) {
   requireRole(ctx, 'consumer', 'officer');
-  const d = (await sql<Row>`SELECT * FROM demand.demand WHERE id = ${id}`.execute(k.db)).rows[0];
+  const d = await dem(k.db).selectFrom('demand.demand').selectAll().where('id', '=', String(id)).executeTakeFirst();
   if (!d || d.department_id !== ctx.actor.departmentId) fail('NOT_FOUND');
   if (d.application_id) fail('DEMAND_STATE', { zh: '已据此需求发起过共享申请', en: 'An application was already made from this demand' });
   const draft = await draftOf(k, d);
@@ -153,7 +153,7 @@ export async function applyFromDemand(k: Kernel, ctx: Ctx, id: number, input: z.
   const made = await apply(k, ctx, { resourceId: draft.resourceId, appCredentialId: input.appCredentialId, fields, services: input.services, purpose: d.purpose, legalBasis: d.legal_basis, scenario: d.scenario,
     periodFrom: input.periodFrom, periodTo: input.periodTo, expectedCalls: input.expectedCalls });
   await inTx(k.db, async (tx) => {
-    await sql`UPDATE demand.demand SET application_id = ${made.id}, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await updateDemand(tx, id, { application_id: String(made.id) });
     await event(tx, ctx, id, 'apply', null, { application: made.id });
   });
   return { id, applicationId: made.id, status: made.status };
@@ -165,7 +165,7 @@ export async function rateDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer
   return step(k, id, ['matched', 'assigned', 'provided', 'rejected'], async (tx, d) => {
     if (d.department_id !== ctx.actor.departmentId) fail('NOT_FOUND');
     if (d.rating !== null) fail('DEMAND_STATE', { zh: '已评价', en: 'Already rated' });
-    await sql`UPDATE demand.demand SET rating = ${input.rating}, rating_comment = ${input.comment ?? null}, rated_at = now(), updated_at = now() WHERE id = ${id}`.execute(tx);
+    await updateDemand(tx, id, { rating: input.rating, rating_comment: input.comment ?? null, rated_at: new Date() });
     await event(tx, ctx, id, 'rate', input.comment ?? null, { rating: input.rating });
     return { id, rating: input.rating };
   });

@@ -1,5 +1,4 @@
 /** Reading demands: mine (my department's), assigned to my department, all (the bureau); one with its trail, suggestions and draft application; counts per department. */
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
@@ -7,58 +6,52 @@ import { hasRole } from '../../kernel/http/context.js';
 import { fail } from '../../kernel/http/errors.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { draftOf, suggestionsFor } from './flow.js';
+import { sql } from 'kysely';
+import { demandsWhere, trailOf, withDepartments, type DemandListRow } from './repo.js';
+import { publishedNames } from '../catalog/service.js';
 import type { DemandDto, demandListQuery } from './schema.js';
 
 
-const BASE = `SELECT d.*, d.due::text AS due, dd.name AS department, ad.name AS assigned_department, v.meta->>'name' AS resource_name
-  FROM demand.demand d JOIN kernel.department dd ON dd.id = d.department_id LEFT JOIN kernel.department ad ON ad.id = d.assigned_department_id
-  LEFT JOIN catalog.resource r ON r.id = d.resource_id LEFT JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version`;
+/** The published names of the rows' resources, from the catalog's service. */
+async function withNames(k: Kernel, rows: DemandListRow[]): Promise<(DemandListRow & { resource_name: string | null })[]> {
+  const names = await publishedNames(k.db, rows.map((r) => r.resource_id).filter((x): x is string => !!x));
+  return rows.map((r) => ({ ...r, resource_name: r.resource_id ? (names.get(r.resource_id) ?? null) : null }));
+}
 
-function toDto(r: Record<string, unknown>, today: string): DemandDto {
+function toDto(r: DemandListRow & { resource_name: string | null }, today: string): DemandDto {
   return {
-    id: Number(r.id), departmentId: r.department_id as string, department: r.department as string, requester: r.requester as string,
-    title: r.title as string, description: r.description as string, purpose: r.purpose as string, fields: r.fields as string[], legalBasis: r.legal_basis as string, scenario: r.scenario as string,
-    status: r.status as DemandDto['status'], due: r.due as string, overdue: r.status === 'submitted' && (r.due as string) < today,
-    resourceId: r.resource_id as string | null, resourceName: r.resource_name as string | null,
-    assignedDepartmentId: r.assigned_department_id as string | null, assignedDepartment: r.assigned_department as string | null,
-    reason: r.reason as string | null, answeredAt: r.answered_at ? (r.answered_at as Date).toISOString() : null, answeredBy: r.answered_by as string | null,
-    onTime: r.answered_at ? shanghaiDate(r.answered_at as Date) <= (r.due as string) : null,
-    applicationId: r.application_id === null ? null : Number(r.application_id), rating: r.rating as number | null, ratingComment: r.rating_comment as string | null,
-    createdAt: (r.created_at as Date).toISOString(),
+    id: Number(r.id), departmentId: r.department_id, department: r.department, requester: r.requester,
+    title: r.title, description: r.description, purpose: r.purpose, fields: r.fields, legalBasis: r.legal_basis, scenario: r.scenario,
+    status: r.status, due: r.due, overdue: r.status === 'submitted' && r.due < today,
+    resourceId: r.resource_id, resourceName: r.resource_name,
+    assignedDepartmentId: r.assigned_department_id, assignedDepartment: r.assigned_department,
+    reason: r.reason, answeredAt: r.answered_at?.toISOString() ?? null, answeredBy: r.answered_by,
+    onTime: r.answered_at ? shanghaiDate(r.answered_at) <= r.due : null,
+    applicationId: r.application_id === null ? null : Number(r.application_id), rating: r.rating, ratingComment: r.rating_comment,
+    createdAt: r.created_at.toISOString(),
   };
 }
 
 export async function listDemands(k: Kernel, ctx: Ctx, query: z.infer<typeof demandListQuery>, max?: number) {
-  const params: unknown[] = [];
-  const where: string[] = [];
-  if (query.scope === 'mine') {
-    params.push(ctx.actor.departmentId);
-    where.push(`d.department_id = $${params.length}`);
-  } else if (query.scope === 'assigned') {
-    params.push(ctx.actor.departmentId);
-    where.push(`d.assigned_department_id = $${params.length}`);
-  } else if (!hasRole(ctx, 'admin', 'auditor')) fail('FORBIDDEN');
-  if (query.status) {
-    params.push(query.status);
-    where.push(`d.status = $${params.length}`);
-  }
-  if (query.q) {
-    params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    where.push(`(d.title ILIKE $${params.length} OR d.description ILIKE $${params.length})`);
-  }
-  const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-  const total = Number((await k.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM demand.demand d${w}`, params)).rows[0]!.n);
-  params.push(max ?? query.pageSize, max ? 0 : (query.page - 1) * query.pageSize);
-  const rows = (await k.pool.query(`${BASE}${w} ORDER BY d.status <> 'submitted', d.due, d.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`, params)).rows;
+  if (query.scope === 'all' && !hasRole(ctx, 'admin', 'auditor')) fail('FORBIDDEN');
+  const dept = ctx.actor.departmentId ?? '00000000-0000-0000-0000-000000000000';
+  const where = demandsWhere(k.db, {
+    ...(query.scope === 'mine' && { departmentId: dept }), ...(query.scope === 'assigned' && { assignedTo: dept }),
+    ...(query.status && { status: query.status as DemandDto['status'] }), ...(query.q && { like: `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` }),
+  });
+  const total = Number((await where.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const rows = await withNames(k, await withDepartments(where)
+    .orderBy(sql`d.status <> 'submitted'`).orderBy('d.due').orderBy('d.id', 'desc')
+    .limit(max ?? query.pageSize).offset(max ? 0 : (query.page - 1) * query.pageSize).execute());
   const today = shanghaiDate();
   return { items: rows.map((r) => toDto(r, today)), total, page: query.page, pageSize: query.pageSize };
 }
 
 export async function getDemand(k: Kernel, ctx: Ctx, id: number) {
-  const r = (await k.pool.query(`${BASE} WHERE d.id = $1`, [id])).rows[0];
+  const r = (await withNames(k, await withDepartments(demandsWhere(k.db, { id })).execute()))[0];
   const mine = r && (r.department_id === ctx.actor.departmentId || r.assigned_department_id === ctx.actor.departmentId);
   if (!r || (!mine && !hasRole(ctx, 'admin', 'auditor'))) fail('NOT_FOUND');
-  const trail = (await sql<{ step: string; by_name: string; comment: string | null; detail: Record<string, unknown>; at: Date }>`SELECT step, by_name, comment, detail, at FROM demand.event WHERE demand_id = ${id} ORDER BY id`.execute(k.db)).rows;
+  const trail = await trailOf(k.db, id);
   return {
     ...toDto(r, shanghaiDate()),
     trail: trail.map((e) => ({ step: e.step, by: e.by_name, comment: e.comment, detail: e.detail, at: e.at.toISOString() })),
