@@ -4,6 +4,7 @@
  * row numbers of stored rows.
  */
 import type pg from 'pg';
+import type { DataItem } from '../catalog/schema.js';
 import type { BlockingRules } from './engine.js';
 
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -94,4 +95,34 @@ export function rowOfStored(ord: number, rejected: number[]): number {
     if (next === x) return x;
     x = next;
   }
+}
+
+/** The column type a staged value of this item takes. */
+export function typeOf(i: DataItem): string {
+  switch (i.type) {
+    case 'integer':
+      return 'bigint';
+    case 'decimal':
+      return 'numeric';
+    case 'date':
+      return 'date';
+    case 'datetime':
+      return 'timestamptz';
+    case 'boolean':
+      return 'boolean';
+    default:
+      return 'text';
+  }
+}
+
+/** ds_hist.<table>: the dataset columns (added as the table grows) and which run replaced or removed the row. */
+export async function ensureHistory(client: pg.PoolClient, table: string, hist: string): Promise<void> {
+  await client.query(`CREATE TABLE IF NOT EXISTS ${hist} (_hist_run_id bigint NOT NULL, _hist_op text NOT NULL, _hist_at timestamptz NOT NULL DEFAULT now())`);
+  const [schema, name] = table.split('.') as [string, string];
+  const cols = await client.query<{ column_name: string; t: string }>(
+    `SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS t FROM pg_attribute a
+     WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+    [`${schema}.${name}`],
+  );
+  for (const c of cols.rows) await client.query(`ALTER TABLE ${hist} ADD COLUMN IF NOT EXISTS ${q(c.column_name)} ${c.t}`);
 }
