@@ -63,7 +63,7 @@ export async function openRuntime(config: Config, log: Log = () => {}, opts: { m
     const cache = new SharedCache(database.pool);
     await cache.start();
     const nonces = new NonceBook(database.pool);
-    const kernel: Kernel = { config, log: pino({ level: config.logLevel, base: { node: config.node.code }, redact: ['req.headers.cookie', 'req.headers["x-gs-signature"]', 'req.headers.authorization'] }), pool: database.pool, db: database.db, audit, masterKey, signer, cache, nonces, outbound: outboundPolicy(config.outboundAllow), refusals: new RefusalLog(audit) };
+    const kernel: Kernel = { config, log: pino({ level: config.logLevel, redact: ['req.headers.cookie', 'req.headers["x-gs-signature"]', 'req.headers.authorization'] }), pool: database.pool, db: database.db, audit, masterKey, signer, cache, nonces, outbound: outboundPolicy(config.outboundAllow), refusals: new RefusalLog(audit) };
     return {
       kernel,
       databaseUrl: url,
