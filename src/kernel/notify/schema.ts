@@ -1,5 +1,6 @@
 /** Notices and webhooks: the request and response bodies of their API, shared by the routes, the OpenAPI document and the console. */
 import { z } from 'zod';
+import { pageOf } from '../http/pagination.js';
 
 export const webhookInput = z.object({
   url: z.url({ protocol: /^https?$/ }).max(2000),
@@ -12,7 +13,7 @@ export const noticeDto = z.object({
   subject: z.object({ type: z.string(), id: z.string() }).nullable(), createdAt: z.string(), read: z.boolean(),
 });
 export type NoticeDto = z.infer<typeof noticeDto>;
-export const noticePage = z.object({ items: z.array(noticeDto), total: z.number().int(), unread: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+export const noticePage = pageOf(noticeDto).extend({ unread: z.number().int() });
 export const marked = z.object({ updated: z.number().int() });
 export const webhookDto = z.object({
   id: z.number().int(), departmentId: z.uuid(), department: z.string(), url: z.string(), kinds: z.array(z.string()), createdBy: z.string(), createdAt: z.string(),

@@ -4,6 +4,7 @@
  * the code that reads them: sources.ts.)
  */
 import { z } from 'zod';
+import { pageOf } from '../../kernel/http/pagination.js';
 
 export const ROW_BASES = ['line', 'sheet_row', 'record'] as const;
 export const runDto = z.object({
@@ -15,9 +16,9 @@ export const runDto = z.object({
   rowBasis: z.enum(ROW_BASES),
 });
 export type RunDto = z.infer<typeof runDto>;
-export const runPage = z.object({ items: z.array(runDto), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+export const runPage = pageOf(runDto);
 export const rejectDto = z.object({ row: z.number().int(), field: z.string().nullable(), reason: z.string(), value: z.string().nullable() });
-export const rejectPage = z.object({ items: z.array(rejectDto), total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), rowBasis: z.enum(ROW_BASES) });
+export const rejectPage = pageOf(rejectDto).extend({ rowBasis: z.enum(ROW_BASES) });
 export const sourceDto = z.object({
   id: z.uuid(), departmentId: z.uuid(), resourceId: z.uuid(), name: z.string(), kind: z.enum(['postgres', 'mysql', 'http']), mode: z.enum(['full', 'upsert', 'incremental']),
   host: z.string().nullable(), port: z.number().int().nullable(), database: z.string().nullable(), user: z.string().nullable(), url: z.string().nullable(),

@@ -3,6 +3,7 @@
  * routes, the OpenAPI document and the console.
  */
 import { z } from 'zod';
+import { pageOf } from '../../kernel/http/pagination.js';
 import { SERVICES } from '../sharing/schema.js';
 
 export const demandInput = z.object({
@@ -50,7 +51,7 @@ export const demandDto = z.object({
   applicationId: z.number().int().nullable(), rating: z.number().int().nullable(), ratingComment: z.string().nullable(), createdAt: z.string(),
 });
 export type DemandDto = z.infer<typeof demandDto>;
-export const demandPage = z.object({ items: z.array(demandDto), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+export const demandPage = pageOf(demandDto);
 export const demandDetail = demandDto.extend({
   trail: z.array(z.object({ step: z.string(), by: z.string(), comment: z.string().nullable(), detail: z.record(z.string(), z.unknown()).nullable(), at: z.string() })),
   /** catalog resources that may answer it (for the bureau, while it waits) */

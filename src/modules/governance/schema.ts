@@ -3,6 +3,7 @@
  * body of its API, shared by the routes, the OpenAPI document and the console.
  */
 import { z } from 'zod';
+import { pageOf } from '../../kernel/http/pagination.js';
 
 export const DIMENSIONS = ['completeness', 'validity', 'uniqueness', 'consistency', 'timeliness'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -76,13 +77,13 @@ export const problemDto = z.object({
   firstSeenAt: z.string(), lastSeenAt: z.string(), closedAt: z.string().nullable(), confirmedBy: z.string().nullable(), confirmedReason: z.string().nullable(),
 });
 export type ProblemDto = z.infer<typeof problemDto>;
-export const problemPage = z.object({ items: z.array(problemDto), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+export const problemPage = pageOf(problemDto);
 export const taskDto = z.object({
   id: z.number().int(), resourceId: z.uuid(), resourceName: z.string(), departmentId: z.uuid(), departmentName: z.string(), ruleId: z.uuid(), item: z.string().nullable(), kind: z.string(),
   status: z.enum(['open', 'done']), due: z.string(), overdue: z.boolean(), createdAt: z.string(), closedAt: z.string().nullable(), open: z.number().int(), problems: z.number().int(),
 });
 export type TaskDto = z.infer<typeof taskDto>;
-export const taskPage = z.object({ items: z.array(taskDto), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+export const taskPage = pageOf(taskDto);
 export const profileAnswer = z.object({
   kind: z.enum(['ric', 'uscc']), id: z.string(), valid: z.boolean(), reason: z.string(),
   sources: z.array(z.object({

@@ -3,6 +3,7 @@
  * the routes, the OpenAPI document and the console.
  */
 import { z } from 'zod';
+import { pageOf } from '../../kernel/http/pagination.js';
 
 export const raiseInput = z.object({
   resourceId: z.uuid(),
@@ -52,7 +53,7 @@ export const objectionDto = z.object({
   sourceReminded: z.boolean(), attachments: z.number().int(), createdAt: z.string(), updatedAt: z.string(), archivedAt: z.string().nullable(),
 });
 export type ObjectionDto = z.infer<typeof objectionDto>;
-export const objectionPage = z.object({ items: z.array(objectionDto), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+export const objectionPage = pageOf(objectionDto);
 export const correction = z.object({ field: z.string(), oldValue: z.string().nullable(), newValue: z.string().nullable() });
 export const attachmentDto = z.object({ id: z.number().int(), name: z.string(), contentType: z.string(), size: z.number().int(), sm3: z.string() });
 export const objectionDetail = objectionDto.extend({

@@ -3,6 +3,7 @@
  * of the review of open-data applications, shared by the routes, the OpenAPI document and the portal.
  */
 import { z } from 'zod';
+import { pageOf } from '../../kernel/http/pagination.js';
 
 export const keyInput = z.object({
   name: z.string().trim().min(2).max(100),
@@ -35,7 +36,7 @@ export const openDataset = z.object({
   items: z.array(openItem), itemsWithheld: z.number().int(),
 });
 export type OpenDataset = z.infer<typeof openDataset>;
-export const openDatasetPage = z.object({ items: z.array(openDataset), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+export const openDatasetPage = pageOf(openDataset);
 /** Rows of an open dataset, with the records under objection (标注) where the key identifies them. */
 export const openRowsAnswer = z.object({
   fields: z.array(openItem),
@@ -53,7 +54,7 @@ export const openApplicationDto = z.object({
 });
 export type OpenApplicationDto = z.infer<typeof openApplicationDto>;
 export const openApplicationList = z.object({ items: z.array(openApplicationDto) });
-export const openApplicationPage = z.object({ items: z.array(openApplicationDto), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+export const openApplicationPage = pageOf(openApplicationDto);
 export const openDecided = z.object({ id: z.number().int(), status: z.enum(['approved', 'rejected']) });
 export const publicObjectionCreated = z.object({ id: z.number().int(), status: z.string(), due: z.string() });
 export const publicObjectionList = z.object({

@@ -3,6 +3,7 @@
  * the routes, the OpenAPI document (and the clients generated from it) and the console.
  */
 import { z } from 'zod';
+import { pageOf } from '../../kernel/http/pagination.js';
 
 /** The data services a grant may name. */
 export const SERVICES = ['query', 'verify', 'statistics', 'file', 'push'] as const;
@@ -63,7 +64,7 @@ export const applicationDto = z.object({
   escalated: z.boolean(), renews: z.number().int().nullable(), submittedAt: z.string(),
 });
 export type ApplicationDto = z.infer<typeof applicationDto>;
-export const applicationPage = z.object({ items: z.array(applicationDto), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+export const applicationPage = pageOf(applicationDto);
 export const grantDto = z.object({
   id: z.number().int(), fields: z.array(z.string()), masks: z.record(z.string(), z.string()), services: z.array(z.string()), rowFilter: rowScope.nullable(),
   ratePerMinute: z.number().int(), expiresAt: z.string(), startsAt: z.string().nullable(), status: z.string(), state: z.enum(['active', 'revoked', 'not_started', 'expired']),
