@@ -283,46 +283,39 @@ async function syncProblems(client: pg.PoolClient, res: ResourceDto, check: numb
 /** How many times a requested check is tried before it waits for the next run or an administrator. */
 export const CHECK_ATTEMPTS = 5;
 
+/** How long a claimed check request is left to its worker before another may take it. */
+const CHECK_LEASE = '1 hour';
+
 /**
- * Checks asked for by ingest runs, done by whichever worker claims them. A request is removed only
- * when its check succeeded; a failure is logged, counted and kept with its error (listed for the
+ * Checks asked for by ingest runs, done by whichever worker claims them. A request is claimed with a
+ * lease (nothing stays locked while the check runs, so a run asking for another check never waits)
+ * and removed only when its check succeeded — unless a newer request came in meanwhile, which stays
+ * for the next pass. A failure is logged, counted and kept with its error (listed for the
  * administrators by `checkFailures`), and tried again after 2^attempts minutes.
  */
 export async function processCheckRequests(k: Kernel): Promise<number> {
   let done = 0;
   for (;;) {
-    const client = await k.pool.connect();
+    const r = (await k.pool.query<{ resource_id: string; ingest_run_id: string | null; attempts: number; requested_at: string }>(
+      `UPDATE gov.check_request SET not_before = now() + interval '${CHECK_LEASE}'
+       WHERE resource_id = (SELECT resource_id FROM gov.check_request WHERE not_before <= now() AND attempts < $1 ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+       RETURNING resource_id, ingest_run_id, attempts, requested_at::text`,
+      [CHECK_ATTEMPTS],
+    )).rows[0];
+    if (!r) return done;
     try {
-      await client.query('BEGIN');
-      const r = (await client.query<{ resource_id: string; ingest_run_id: string | null; attempts: number }>(
-        `SELECT resource_id, ingest_run_id, attempts FROM gov.check_request WHERE not_before <= now() AND attempts < $1
-         ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [CHECK_ATTEMPTS],
-      )).rows[0];
-      if (!r) {
-        await client.query('COMMIT');
-        return done;
-      }
-      try {
-        await checkResource(k, systemCtx('governance'), r.resource_id, r.ingest_run_id === null ? null : Number(r.ingest_run_id));
-        await client.query('DELETE FROM gov.check_request WHERE resource_id = $1', [r.resource_id]);
-      } catch (e) {
-        const msg = e instanceof AppError ? `${e.code}: ${e.en}` : (e as Error).message;
-        k.log.error({ err: e, resourceId: r.resource_id, attempt: r.attempts + 1 }, 'requested quality check failed');
-        await client.query(
-          `UPDATE gov.check_request SET attempts = attempts + 1, last_error = $2, failed_at = now(), not_before = now() + make_interval(mins => power(2, attempts + 1)::int)
-           WHERE resource_id = $1`,
-          [r.resource_id, msg.slice(0, 2000)],
-        );
-      }
-      await client.query('COMMIT');
-      done++;
+      await checkResource(k, systemCtx('governance'), r.resource_id, r.ingest_run_id === null ? null : Number(r.ingest_run_id));
+      await k.pool.query('DELETE FROM gov.check_request WHERE resource_id = $1 AND requested_at = $2::timestamptz', [r.resource_id, r.requested_at]);
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => {}); // the connection may be gone; the error below says why
-      throw e;
-    } finally {
-      client.release();
+      const msg = e instanceof AppError ? `${e.code}: ${e.en}` : (e as Error).message;
+      k.log.error({ err: e, resourceId: r.resource_id, attempt: r.attempts + 1 }, 'requested quality check failed');
+      await k.pool.query(
+        `UPDATE gov.check_request SET attempts = attempts + 1, last_error = $3, failed_at = now(), not_before = now() + make_interval(mins => power(2, attempts + 1)::int)
+         WHERE resource_id = $1 AND requested_at = $2::timestamptz`,
+        [r.resource_id, r.requested_at, msg.slice(0, 2000)],
+      );
     }
+    done++;
   }
 }
 
