@@ -4,6 +4,7 @@ import { openRuntime, type Runtime } from './runtime.js';
 import { buildApp } from './app.js';
 import { startJobs, type JobDef, type Jobs } from './kernel/jobs/boss.js';
 import { kernelJobs } from './kernel/jobs/kernel-jobs.js';
+import { deadlineJob } from './kernel/deadlines/engine.js';
 import { ensureAdmin } from './kernel/auth/bootstrap.js';
 import { seedDemo } from './seed/demo.js';
 import { modules } from './modules/index.js';
@@ -13,7 +14,7 @@ import type { Kernel } from './kernel/kernel.js';
 const log = (m: string) => console.error(`[gongshu] ${m}`);
 
 function allJobs(k: Kernel): JobDef[] {
-  return [...kernelJobs(k), ...modules.flatMap((m) => m.jobs?.(k) ?? [])];
+  return [...kernelJobs(k), deadlineJob(k, modules.flatMap((m) => m.deadlines?.(k) ?? [])), ...modules.flatMap((m) => m.jobs?.(k) ?? [])];
 }
 
 /**

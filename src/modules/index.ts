@@ -7,6 +7,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { JobDef } from '../kernel/jobs/boss.js';
 import type { MigrationSet } from '../kernel/db/migrator.js';
 import { defineCodes, type CodeTable } from '../kernel/http/errors.js';
+import type { Deadline } from '../kernel/deadlines/engine.js';
 import { defineNotices, type NoticeTemplate } from '../kernel/notify/templates.js';
 import { onPublish, type PublishHook } from './catalog/service.js';
 import { setIngestHooks, type IngestHooks } from './aggregation/service.js';
@@ -30,6 +31,8 @@ export interface Module {
   notices?: Readonly<Record<string, NoticeTemplate>>;
   /** what it does around other modules' steps, wired below: around an ingest run, in the publishing transaction */
   hooks?: { ingest?: IngestHooks; onPublish?: PublishHook };
+  /** its time limits, run hourly by the kernel's deadline engine (reminders, escalations, lapses) */
+  deadlines?: (k: Kernel) => readonly Deadline[];
   /** keeps the module's reference data in step with data/ after migrating */
   afterMigrate?: MigrationSet['after'];
 }

@@ -72,7 +72,7 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
     return { ...res, rejects: rejects.map((x) => ({ row: Number(x.row_no), field: x.field, reason: req.ctx.lang === 'en-US' ? x.reason_en : x.reason_zh, value: x.raw_value })) };
   });
 
-  r.get('/api/v1/sources', { config: { access: readers }, schema: { tags, summary: '数据源 / Sources', response: { 200: z.array(sourceDto) } } }, async (req) => listSources(req.ctx, k.pool));
+  r.get('/api/v1/sources', { config: { access: readers }, schema: { tags, summary: '数据源 / Sources', response: { 200: z.array(sourceDto) } } }, async (req) => listSources(req.ctx, k.db));
   r.post('/api/v1/sources', {
     config: { access: access.roles('officer') },
     schema: { tags, summary: '新建数据源（密码加密保存）/ Create a source (the password is stored sealed)', body: sourceInput, response: { 201: sourceCreated } },
@@ -106,7 +106,7 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
     config: { access: access.roles('officer', 'admin') },
     schema: { tags, summary: '立即归集（交给任务进程）/ Run now (queued for a worker)', params: idParam, response: { 202: runQueued } },
   }, async (req, reply) => {
-    await checkSourceAccess(req.ctx, k.pool, req.params.id);
+    await checkSourceAccess(req.ctx, k.db, req.params.id);
     if (!k.enqueue) fail('JOBS_UNAVAILABLE');
     const job = await k.enqueue(RUN_SOURCE_JOB, { sourceId: req.params.id, actor: req.ctx.actor });
     return reply.code(202).send({ job: job ?? '' });
@@ -115,15 +115,15 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
   r.get('/api/v1/ingest/runs', {
     config: { access: readers },
     schema: { tags, summary: '归集记录 / Runs', querystring: pageQuery.extend({ resourceId: z.uuid().optional(), status: z.enum(['running', 'succeeded', 'failed']).optional() }), response: { 200: runPage } },
-  }, async (req) => listRuns(req.ctx, k.pool, req.query));
-  r.get('/api/v1/ingest/runs/:id', { config: { access: readers }, schema: { tags, summary: '一次归集（含进度）/ One run, with its progress', params: runParam, response: { 200: runDto } } }, async (req) => getRun(req.ctx, k.pool, req.params.id));
+  }, async (req) => listRuns(req.ctx, k.db, req.query));
+  r.get('/api/v1/ingest/runs/:id', { config: { access: readers }, schema: { tags, summary: '一次归集（含进度）/ One run, with its progress', params: runParam, response: { 200: runDto } } }, async (req) => getRun(req.ctx, k.db, req.params.id));
   r.get('/api/v1/ingest/runs/:id/rejects', {
     config: { access: readers },
     schema: { tags, summary: '问题数据 / Rejected rows', params: runParam, querystring: pageQuery, response: { 200: rejectPage } },
-  }, async (req) => listRejects(req.ctx, k.pool, req.params.id, req.query));
+  }, async (req) => listRejects(req.ctx, k.db, req.params.id, req.query));
   r.get('/api/v1/ingest/runs/:id/rejects.xlsx', { config: { access: readers }, schema: { tags, summary: '问题数据（Excel）/ Rejected rows as .xlsx', params: runParam } }, async (req, reply) =>
     reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="rejects-${req.params.id}.xlsx"`)
-      .send(await rejectsWorkbook(req.ctx, k.pool, req.params.id)));
+      .send(await rejectsWorkbook(req.ctx, k.db, req.params.id)));
 }

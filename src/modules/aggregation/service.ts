@@ -8,3 +8,4 @@ export { createSource, testSource, runSource, dispatchSchedules, sourceInput, ty
 export { parseCron } from './cron.js';
 export { removeStaleUploads } from './upload.js';
 export { correctionRun } from './corrections.js';
+export { lastSucceededAt, sourceNamesOf } from './read.js';

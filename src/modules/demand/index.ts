@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
 import { demandRoutes } from './routes.js';
-import { runDemandDeadlines } from './deadlines.js';
+import { demandDeadline } from './deadlines.js';
 import { DEMAND_CODES } from './codes.js';
 import { DEMAND_NOTICES } from './notices.js';
 
@@ -13,5 +13,5 @@ export const demandModule: Module = {
   notices: DEMAND_NOTICES,
   migrations: path.join(SRC_DIR, 'modules', 'demand', 'migrations'),
   routes: demandRoutes,
-  jobs: (k) => [{ name: 'demand-deadlines', cron: '27 * * * *', handler: async () => void (await runDemandDeadlines(k)) }],
+  deadlines: () => [demandDeadline],
 };

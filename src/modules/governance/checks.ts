@@ -12,7 +12,8 @@ import { requireDepartment, requireRole } from '../../kernel/auth/authz.js';
 import { appendWithClient, prepare } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { AppError, fail } from '../../kernel/http/errors.js';
-import { getResource } from '../catalog/service.js';
+import { getResource, resourceFacts } from '../catalog/service.js';
+import { lastSucceededAt } from '../aggregation/service.js';
 import type { ResourceDto } from '../catalog/schema.js';
 import { DIMENSIONS, RESOURCE_KINDS, rulesOf, WEIGHTS, type Dimension, type Rule } from './rules.js';
 import { REASONS } from './validators.js';
@@ -109,8 +110,8 @@ export function reasonSql(
 async function tablesOf(k: Kernel, rules: Rule[]): Promise<Map<string, string>> {
   const ids = [...new Set(rules.filter((r) => r.kind === 'reference' && r.params.resourceId).map((r) => r.params.resourceId!))];
   if (!ids.length) return new Map();
-  const r = await k.pool.query<{ id: string; dataset_table: string }>('SELECT id, dataset_table FROM catalog.resource WHERE id = ANY($1) AND dataset_table IS NOT NULL', [ids]);
-  return new Map(r.rows.map((x) => [x.id, `ds.${x.dataset_table}`]));
+  const facts = await resourceFacts(k.db, ids);
+  return new Map([...facts.values()].filter((x) => x.datasetTable).map((x) => [x.id, `ds.${x.datasetTable}`]));
 }
 
 /** Blocking row rules of a resource, as SQL for the ingest engine (see aggregation's setBlockingRules). */
@@ -170,7 +171,7 @@ export async function checkResource(k: Kernel, ctx: Ctx, resourceId: string, ing
     const rows = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${res.datasetTable}`)).rows[0]!.n);
     const failing = await failingRows(k, client, res, rules);
     phase('row rules');
-    const resourceLevel = await resourceRules(client, res, rules, rows, check);
+    const resourceLevel = await resourceRules(k, client, res, rules, rows, check);
     const { opened, fixed } = await syncProblems(client, res, check, resourceLevel);
     const tasks = await assignTasks(k, client, res.id, res.departmentId, ctx.actor.name);
     phase('problems, tasks');
@@ -241,13 +242,13 @@ async function failingRows(k: Kernel, client: pg.PoolClient, res: ResourceDto, r
 }
 
 /** Freshness (last successful run within the update cycle) and volume (row count change against the last check). */
-async function resourceRules(client: pg.PoolClient, res: ResourceDto, rules: Rule[], rows: number, check: number) {
+async function resourceRules(k: Kernel, client: pg.PoolClient, res: ResourceDto, rules: Rule[], rows: number, check: number) {
   const out: { ruleId: string; reason: string; value: string }[] = [];
   for (const r of rules) {
     if (r.kind === 'freshness') {
       const days = CYCLE_DAYS[res.published!.meta.updateCycle];
       if (!days) continue;
-      const last = (await client.query<{ at: Date | null }>(`SELECT max(finished_at) AS at FROM ingest.run WHERE resource_id = $1 AND status = 'succeeded'`, [res.id])).rows[0]!.at;
+      const last = await lastSucceededAt(k.db, res.id);
       if (!last || Date.now() - last.getTime() > days * 86400_000) out.push({ ruleId: r.id, reason: 'stale', value: last ? last.toISOString() : '' });
     }
     if (r.kind === 'volume') {

@@ -16,7 +16,8 @@ import vectors from '../../kernel/ids/fixtures/id-test-vectors.json' with { type
 import { publishResource } from '../../../test/support/publish.js';
 import type { DataItem } from '../catalog/schema.js';
 import { openCsv, runIngest } from '../aggregation/service.js';
-import { checkResource, saveRule, escalateOverdue, processCheckRequests, validate, type ValueRule } from './service.js';
+import { runDeadlines } from '../../kernel/deadlines/engine.js';
+import { checkResource, saveRule, taskDeadline, processCheckRequests, validate, type ValueRule } from './service.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import ExcelJS from '../../kernel/xlsx.js';
@@ -192,7 +193,8 @@ describe('rules, checks, problems and scores', () => {
     expect(checks2[0].score).toBeGreaterThan(score1);
     // fixed at source: seven tasks are done; the check-digit one is still open, and escalates once overdue
     expect((await api('GET', `/api/v1/governance/tasks?resourceId=${res.id}&status=done`)).json().total).toBe(7);
-    expect(await escalateOverdue(env.rt.kernel, '2099-01-01')).toBeGreaterThanOrEqual(1);
+    expect((await runDeadlines(env.rt.kernel, [taskDeadline], '2099-01-01'))['governance.task']!.escalated).toBeGreaterThanOrEqual(1);
+    expect((await runDeadlines(env.rt.kernel, [taskDeadline], '2099-01-02'))['governance.task']!.escalated).toBe(0); // once
     const overdue = (await api('GET', `/api/v1/governance/tasks?resourceId=${res.id}&status=overdue`)).json();
     expect(overdue.items.map((t: { kind: string }) => t.kind)).toEqual(['ric']);
 

@@ -5,13 +5,16 @@ import type { Module } from '../index.js';
 import { adoptIdentityRules } from './rules.js';
 import { blockingRules, processCheckRequests } from './checks.js';
 import { governanceRoutes } from './routes.js';
-import { escalateOverdue } from './tasks.js';
+import { taskDeadline } from './tasks.js';
+import { GOVERNANCE_NOTICES } from './notices.js';
 import { syncRegions } from './regions.js';
 import { GOVERNANCE_CODES } from './codes.js';
 
 export const governanceModule: Module = {
   name: 'governance',
   codes: GOVERNANCE_CODES,
+  notices: GOVERNANCE_NOTICES,
+  deadlines: () => [taskDeadline],
   hooks: {
     // every ingest run drops rows failing a blocking rule, and asks for a check of the stored rows when it commits
     ingest: {
@@ -32,6 +35,5 @@ export const governanceModule: Module = {
   afterMigrate: (client, log) => syncRegions(client, log),
   jobs: (k) => [
     { name: 'governance-checks', cron: '* * * * *', handler: async () => void (await processCheckRequests(k)) },
-    { name: 'governance-escalate', cron: '5 * * * *', handler: async () => void (await escalateOverdue(k)) },
   ],
 };

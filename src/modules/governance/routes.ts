@@ -8,6 +8,7 @@ import { pageQuery } from '../../kernel/http/pagination.js';
 import { ruleInput, listRules, saveRule, deleteRule, suggestRules } from './rules.js';
 import { checkFailures, checkResource } from './checks.js';
 import { fitSuggestions } from './fit.js';
+import { inTx } from '../../kernel/http/tx.js';
 import { confirmProblem, departmentTrend, listChecks, listProblems, scores } from './read.js';
 import { listTasks, problemsWorkbook } from './tasks.js';
 import { openProfile, profileQuery } from './profiles.js';
@@ -49,22 +50,22 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
     schema: { tags, summary: '立即检查已入库数据 / Check the stored rows now', params: idParam, response: { 200: checkResult } },
   }, async (req) => checkResource(k, req.ctx, req.params.id));
   r.get('/api/v1/governance/resources/:id/checks', { config: { access: readers }, schema: { tags, summary: '检查记录与评分趋势 / Checks and the score trend', params: idParam, response: { 200: z.array(checkDto) } } },
-    async (req) => listChecks(req.ctx, k.pool, req.params.id));
+    async (req) => listChecks(req.ctx, k.db, req.params.id));
   r.get('/api/v1/governance/problems', {
     config: { access: readers },
     schema: { tags, summary: '问题数据 / Problem rows', querystring: pageQuery.extend({ resourceId: z.uuid().optional(), status: z.enum(['open', 'fixed', 'confirmed']).optional(), ruleId: z.uuid().optional() }), response: { 200: problemPage } },
-  }, async (req) => listProblems(req.ctx, k.pool, req.query));
+  }, async (req) => listProblems(req.ctx, k.db, req.query));
   r.post('/api/v1/governance/problems/:id/confirm', {
     config: { access: access.roles('officer') },
     schema: { tags, summary: '确认数据无误（说明理由）/ Confirm the value is correct, with a reason', params: z.object({ id: z.coerce.number().int().min(1) }), body: z.object({ reason: z.string().trim().min(2).max(500) }), response: { 204: z.null() } },
   }, async (req, reply) => {
-    await confirmProblem(req.ctx, k.pool, req.params.id, req.body.reason);
+    await inTx(k.db, (tx) => confirmProblem(req.ctx, tx, req.params.id, req.body.reason));
     return reply.code(204).send(null);
   });
   r.get('/api/v1/governance/tasks', {
     config: { access: readers },
     schema: { tags, summary: '整改任务 / Rectification tasks', querystring: pageQuery.extend({ status: z.enum(['open', 'done', 'overdue']).optional(), resourceId: z.uuid().optional() }), response: { 200: taskPage } },
-  }, async (req) => listTasks(req.ctx, k.pool, req.query));
+  }, async (req) => listTasks(req.ctx, k.db, req.query));
   r.get('/api/v1/governance/problems.xlsx', {
     config: { access: readers },
     schema: { tags, summary: '问题数据清单（按部门，Excel）/ Open problems of a department as .xlsx', querystring: z.object({ departmentId: z.uuid().optional() }) },
@@ -72,7 +73,7 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
     reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', 'attachment; filename="problems.xlsx"')
-      .send(await problemsWorkbook(req.ctx, k.pool, req.query.departmentId)));
+      .send(await problemsWorkbook(req.ctx, k.db, req.query.departmentId)));
   r.post('/api/v1/governance/profiles', {
     config: { access: access.roles('admin', 'auditor') },
     schema: { tags, summary: '一人一档 / 一企一档（须说明目的，每次查阅均记审计）/ A person\'s or enterprise\'s profile (purpose required, every opening audited)', body: profileQuery, response: { 200: profileAnswer } },
@@ -80,7 +81,7 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
   r.get('/api/v1/governance/trend', {
     config: { access: readers },
     schema: { tags, summary: '各部门质量评分按日趋势 / Each department\'s score by day', querystring: z.object({ days: z.coerce.number().int().min(1).max(730).default(90) }), response: { 200: trendAnswer } },
-  }, async (req) => departmentTrend(req.ctx, k.pool, req.query.days));
+  }, async (req) => departmentTrend(req.ctx, k.db, req.query.days));
   r.get('/api/v1/governance/check-failures', {
     config: { access: access.roles('admin', 'auditor') },
     schema: {
@@ -89,5 +90,5 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
     },
   }, async (req) => checkFailures(req.ctx, k.pool));
   r.get('/api/v1/governance/scores', { config: { access: readers }, schema: { tags, summary: '质量评分（资源与部门）/ Quality scores of resources and departments', response: { 200: scoreBoard } } },
-    async (req) => scores(req.ctx, k.pool));
+    async (req) => scores(req.ctx, k.db));
 }

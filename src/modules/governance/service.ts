@@ -3,5 +3,5 @@ export { validate, VALUE_RULES, REASONS, type ValueRule, type Verdict } from './
 export { suggestRules, listRules, saveRule, deleteRule, rulesOf, KINDS, DIMENSIONS, WEIGHTS, type Rule, type RuleInput } from './rules.js';
 export { checkResource, processCheckRequests, blockingRules, type CheckResult } from './checks.js';
 export { listProblems, confirmProblem, listChecks, scores } from './read.js';
-export { listTasks, escalateOverdue, problemsWorkbook, assignTasks } from './tasks.js';
+export { listTasks, taskDeadline, problemsWorkbook, assignTasks } from './tasks.js';
 export { openProfile } from './profiles.js';

@@ -7,15 +7,16 @@
  */
 import type pg from 'pg';
 import type { Kernel } from '../../kernel/kernel.js';
+import type { Tx } from '../../kernel/db/pool.js';
+import { query } from '../../kernel/db/raw.js';
+import type { Deadline, DueItem } from '../../kernel/deadlines/engine.js';
 import { hasRole, type Ctx } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
-import { appendWithClient, prepare } from '../../kernel/audit/append.js';
-import { auditOf } from '../../kernel/audit/record.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import type { Page, PageQuery } from '../../kernel/http/pagination.js';
-import { systemCtx } from '../../kernel/http/context.js';
 import ExcelJS from '../../kernel/xlsx.js';
+import { resourceFacts } from '../catalog/service.js';
 import { REASONS } from './validators.js';
 import type { TaskDto } from './schema.js';
 
@@ -47,31 +48,32 @@ export async function assignTasks(k: Kernel, client: pg.PoolClient, resourceId: 
   return { created, done: done.rowCount ?? 0 };
 }
 
-/** Marks open tasks past their due date as escalated (once), with an audit entry each. */
-export async function escalateOverdue(k: Kernel, today = shanghaiDate()): Promise<number> {
-  const client = await k.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const r = await client.query<{ id: string; resource_id: string; due_date: string }>(
-      `UPDATE gov.task SET escalated_at = now() WHERE status = 'open' AND escalated_at IS NULL AND due_date < $1::date RETURNING id, resource_id, due_date::text`,
-      [today],
-    );
-    if (r.rows.length) await appendWithClient(client, prepare(r.rows.map((t) => auditOf(systemCtx('governance'), 'governance.task.escalate', 'resource', t.resource_id, { task: Number(t.id), due: t.due_date }))));
-    await client.query('COMMIT');
-    return r.rows.length;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
-}
+type DueTask = { id: string; resource_id: string; department_id: string; due: string; item: string };
+const dueItem = (t: DueTask): DueItem => ({
+  id: t.id, due: t.due, audience: { officersOf: [t.department_id] }, params: { item: t.item }, target: { type: 'resource', id: t.resource_id }, detail: { task: Number(t.id) },
+});
+
+/**
+ * A rectification task's time limit, run by the kernel's deadline engine: its department is reminded
+ * the working day before it is due, and an open task past its due date escalates to the bureau (once).
+ */
+export const taskDeadline: Deadline = {
+  name: 'governance.task',
+  subject: 'task',
+  link: () => '/governance',
+  remind: async (tx, w) => query<DueTask>(tx, `UPDATE gov.task t SET reminded_at = now() FROM gov.rule r
+      WHERE r.id = t.rule_id AND t.status = 'open' AND t.reminded_at IS NULL AND t.due_date <= $1::date AND t.due_date >= $2::date
+      RETURNING t.id, t.resource_id, t.department_id, t.due_date::text AS due, r.item`, [w.tomorrow, w.today]).then((r) => r.map(dueItem)),
+  escalate: async (tx, w) => query<DueTask>(tx, `UPDATE gov.task t SET escalated_at = now() FROM gov.rule r
+      WHERE r.id = t.rule_id AND t.status = 'open' AND t.escalated_at IS NULL AND t.due_date < $1::date
+      RETURNING t.id, t.resource_id, t.department_id, t.due_date::text AS due, r.item`, [w.today]).then((r) => r.map(dueItem)),
+};
 
 function scope(ctx: Ctx): string | null {
   return hasRole(ctx, 'admin', 'auditor') ? null : (ctx.actor.departmentId ?? '00000000-0000-0000-0000-000000000000');
 }
 
-export async function listTasks(ctx: Ctx, pool: pg.Pool, q: PageQuery & { status?: 'open' | 'done' | 'overdue' | undefined; resourceId?: string | undefined }): Promise<Page<TaskDto>> {
+export async function listTasks(ctx: Ctx, tx: Tx, q: PageQuery & { status?: 'open' | 'done' | 'overdue' | undefined; resourceId?: string | undefined }): Promise<Page<TaskDto>> {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const where: string[] = [];
   const params: unknown[] = [];
@@ -81,38 +83,51 @@ export async function listTasks(ctx: Ctx, pool: pg.Pool, q: PageQuery & { status
   if (q.status === 'overdue') where.push(`t.status = 'open' AND t.escalated_at IS NOT NULL`);
   else if (q.status) where.push(`t.status = $${params.push(q.status)}`);
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const total = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM gov.task t ${w}`, params)).rows[0]!.n);
-  const rows = (await pool.query(
+  const total = (await query<{ n: number }>(tx, `SELECT count(*) AS n FROM gov.task t ${w}`, params))[0]!.n;
+  type Row = {
+    id: number; resource_id: string; department_id: string; department_name: string; rule_id: string; item: string | null; kind: string; status: TaskDto['status'];
+    due: string; escalated_at: Date | null; created_at: Date; closed_at: Date | null; open: number; problems: number;
+  };
+  const rows = await query<Row>(
+    tx,
     `SELECT t.*, t.due_date::text AS due, r.item, r.kind, d.name AS department_name,
-       (SELECT v.meta->>'name' FROM catalog.resource_version v JOIN catalog.resource res ON res.id = t.resource_id WHERE v.resource_id = res.id AND v.version = res.published_version) AS resource_name,
        (SELECT count(*) FROM gov.problem p WHERE p.task_id = t.id AND p.status = 'open') AS open,
        (SELECT count(*) FROM gov.problem p WHERE p.task_id = t.id) AS problems
      FROM gov.task t JOIN gov.rule r ON r.id = t.rule_id JOIN kernel.department d ON d.id = t.department_id
      ${w} ORDER BY t.status, t.due_date, t.id LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
     params,
-  )).rows;
+  );
+  const names = await resourceFacts(tx, rows.map((r) => r.resource_id));
   return {
     items: rows.map((r) => ({
-      id: Number(r.id), resourceId: r.resource_id, resourceName: r.resource_name ?? '', departmentId: r.department_id, departmentName: r.department_name,
+      id: Number(r.id), resourceId: r.resource_id, resourceName: names.get(r.resource_id)?.name ?? '', departmentId: r.department_id, departmentName: r.department_name,
       ruleId: r.rule_id, item: r.item, kind: r.kind, status: r.status, due: r.due, overdue: r.status === 'open' && r.escalated_at !== null,
-      createdAt: (r.created_at as Date).toISOString(), closedAt: (r.closed_at as Date | null)?.toISOString() ?? null, open: Number(r.open), problems: Number(r.problems),
+      createdAt: r.created_at.toISOString(), closedAt: r.closed_at?.toISOString() ?? null, open: r.open, problems: r.problems,
     })),
     total, page: q.page, pageSize: q.pageSize,
   };
 }
 
 /** A department's open problems (all of them for the bureau), by resource and rule, as .xlsx. */
-export async function problemsWorkbook(ctx: Ctx, pool: pg.Pool, departmentId?: string): Promise<Buffer> {
+export async function problemsWorkbook(ctx: Ctx, tx: Tx, departmentId?: string): Promise<Buffer> {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const s = scope(ctx) ?? departmentId ?? null;
-  const rows = (await pool.query(
-    `SELECT d.name AS department, (SELECT v.meta->>'name' FROM catalog.resource_version v WHERE v.resource_id = res.id AND v.version = res.published_version) AS resource,
-       r.item, r.kind, r.severity, p.row_key, p.value, p.reason, p.first_seen_at, t.id AS task, t.due_date::text AS due, t.escalated_at IS NOT NULL AS overdue
-     FROM gov.problem p JOIN gov.rule r ON r.id = p.rule_id JOIN catalog.resource res ON res.id = p.resource_id JOIN kernel.department d ON d.id = p.department_id
+  type Found = { department: string; resource_id: string; item: string; kind: string; severity: string; row_key: string; value: string | null; reason: string;
+    first_seen_at: Date; task: number | null; due: string | null; overdue: boolean };
+  const found = await query<Found>(
+    tx,
+    `SELECT d.name AS department, p.resource_id, r.item, r.kind, r.severity, p.row_key, p.value, p.reason, p.first_seen_at, t.id AS task, t.due_date::text AS due,
+       t.escalated_at IS NOT NULL AS overdue
+     FROM gov.problem p JOIN gov.rule r ON r.id = p.rule_id JOIN kernel.department d ON d.id = p.department_id
      LEFT JOIN gov.task t ON t.id = p.task_id
-     WHERE p.status = 'open'${s ? ' AND p.department_id = $1' : ''} ORDER BY d.name, resource, r.item, r.kind, p.row_key LIMIT 1000000`,
+     WHERE p.status = 'open'${s ? ' AND p.department_id = $1' : ''} ORDER BY d.name, p.resource_id, r.item, r.kind, p.row_key LIMIT 1000000`,
     s ? [s] : [],
-  )).rows;
+  );
+  // ordered by department, then the resource's name, then rule and row, as before
+  const names = await resourceFacts(tx, [...new Set(found.map((r) => r.resource_id as string))]);
+  const rows = found.map((r, i) => ({ ...r, resource: names.get(r.resource_id)?.name ?? '', i }));
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  rows.sort((a, b) => cmp(a.department, b.department) || cmp(a.resource, b.resource) || a.i - b.i);
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('问题数据');
   ws.columns = [
@@ -123,7 +138,7 @@ export async function problemsWorkbook(ctx: Ctx, pool: pg.Pool, departmentId?: s
   ];
   ws.getRow(1).font = { bold: true };
   ws.views = [{ state: 'frozen', ySplit: 1 }];
-  for (const r of rows) ws.addRow({ ...r, reason: REASONS[r.reason]?.zh ?? r.reason, overdue: r.overdue ? '是' : '', first_seen_at: (r.first_seen_at as Date).toISOString().slice(0, 19).replace('T', ' ') });
+  for (const { i: _, ...r } of rows) ws.addRow({ ...r, reason: REASONS[r.reason]?.zh ?? r.reason, overdue: r.overdue ? '是' : '', first_seen_at: r.first_seen_at.toISOString().slice(0, 19).replace('T', ' ') });
   ws.autoFilter = { from: 'A1', to: 'K1' };
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

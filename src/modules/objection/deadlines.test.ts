@@ -12,15 +12,23 @@ import { systemCtx, type Ctx, type Role } from '../../kernel/http/context.js';
 import type { DataItem } from '../catalog/schema.js';
 import { runIngest } from '../aggregation/service.js';
 import { accept, handle, raise } from './flow.js';
-import { runObjectionDeadlines } from './deadlines.js';
+import { runDeadlines } from '../../kernel/deadlines/engine.js';
+import { objectionDeadline } from './deadlines.js';
 import { submitDemand } from '../demand/flow.js';
-import { runDemandDeadlines } from '../demand/deadlines.js';
+import { demandDeadline } from '../demand/deadlines.js';
 
 const ITEMS: DataItem[] = [
   { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 1, masking: 'none' },
   { name: 'mj', label: '面积', type: 'decimal', precision: 12, scale: 2, primaryKey: false, incremental: false, grade: 1, masking: 'none' },
 ];
 let env: TestEnv;
+
+/** one limit run by the kernel's engine, as the hourly job runs it */
+const runObjectionDeadlines = async (_k: unknown, today: string) => {
+  const r = (await runDeadlines(env.rt.kernel, [objectionDeadline(env.rt.kernel)], today)).objection!;
+  return { ...r, archived: r.lapsed };
+};
+const runDemandDeadlines = async (_k: unknown, today: string) => (await runDeadlines(env.rt.kernel, [demandDeadline], today)).demand!;
 let resourceId: string;
 let raiser: Ctx;
 let provider: Ctx;

@@ -27,7 +27,8 @@ import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { notify, type Audience } from '../../kernel/notify/notify.js';
 import { kickWebhooks } from '../../kernel/notify/webhooks.js';
 import { sqlType } from '../catalog/service.js';
-import { correctionRun } from '../aggregation/service.js';
+import { correctionRun, sourceNamesOf } from '../aggregation/service.js';
+import { resourceFact } from '../catalog/service.js';
 import type { DataItem } from '../catalog/schema.js';
 
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -36,12 +37,9 @@ const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 export interface PublishedResource { id: string; name: string; departmentId: string; table: string | null; items: DataItem[] }
 
 export async function publishedResource(db: Tx, id: string): Promise<PublishedResource> {
-  const r = (await sql<{ id: string; name: string; department_id: string; dataset_table: string | null; items: DataItem[] }>`
-    SELECT r.id, v.meta->>'name' AS name, r.department_id, r.dataset_table, v.items FROM catalog.resource r
-    JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
-    WHERE r.id = ${id} AND r.status = 'published'`.execute(db)).rows[0];
-  if (!r) fail('NOT_FOUND');
-  return { id: r.id, name: r.name, departmentId: r.department_id, table: r.dataset_table ? `ds.${q(r.dataset_table)}` : null, items: r.items };
+  const r = await resourceFact(db, id);
+  if (!r || r.status !== 'published' || r.name === null || r.items === null) fail('NOT_FOUND');
+  return { id: r.id, name: r.name, departmentId: r.departmentId, table: r.datasetTable ? `ds.${q(r.datasetTable)}` : null, items: r.items };
 }
 
 /** The canonical text of a business key (its values as PostgreSQL prints them, in key order): flags are matched on it. */
@@ -220,7 +218,7 @@ export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
     await event(tx, ctx, id, input.decision, input.reason, corrections.length ? { corrections } : {});
     await event(tx, ctx, id, 'unflag', null);
     // aggregated from a source system: the next run would bring the wrong value back unless the source is fixed too
-    const sources = corrections.length ? (await sql<{ name: string }>`SELECT name FROM ingest.source WHERE resource_id = ${o.resource_id} ORDER BY name`.execute(tx)).rows.map((s) => s.name) : [];
+    const sources = corrections.length ? await sourceNamesOf(tx, o.resource_id) : [];
     if (sources.length) {
       await sql`UPDATE objection.objection SET source_reminded = true WHERE id = ${id}`.execute(tx);
       await notify(tx, { officersOf: [o.provider_department_id] }, {

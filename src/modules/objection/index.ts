@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
 import { objectionRoutes } from './routes.js';
-import { runObjectionDeadlines } from './deadlines.js';
+import { objectionDeadline } from './deadlines.js';
 import { OBJECTION_CODES } from './codes.js';
 import { OBJECTION_NOTICES } from './notices.js';
 
@@ -13,5 +13,5 @@ export const objectionModule: Module = {
   notices: OBJECTION_NOTICES,
   migrations: path.join(SRC_DIR, 'modules', 'objection', 'migrations'),
   routes: objectionRoutes,
-  jobs: (k) => [{ name: 'objection-deadlines', cron: '17 * * * *', handler: async () => void (await runObjectionDeadlines(k)) }],
+  deadlines: (k) => [objectionDeadline(k)],
 };

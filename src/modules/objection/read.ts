@@ -12,17 +12,23 @@ import { hasRole } from '../../kernel/http/context.js';
 import { fail } from '../../kernel/http/errors.js';
 import { shanghaiDate, type WorkCalendar } from '../../kernel/calendar/calendar.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
+import { resourceFacts, resourceIdsNamed } from '../catalog/service.js';
 import type { listQuery, ObjectionDto } from './schema.js';
 
 export const OPEN_STATES = ['submitted', 'flagged', 'contested'];
 
 
-const BASE = `SELECT o.*, o.step_due::text AS due, v.meta->>'name' AS resource_name, d.name AS provider, rd.name AS raiser_department,
+const BASE = `SELECT o.*, o.step_due::text AS due, d.name AS provider, rd.name AS raiser_department,
     (SELECT count(*)::int FROM objection.attachment a WHERE a.objection_id = o.id) AS attachments,
     EXISTS (SELECT 1 FROM objection.flag f WHERE f.objection_id = o.id) AS flagged
-  FROM objection.objection o JOIN catalog.resource r ON r.id = o.resource_id
-  LEFT JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
+  FROM objection.objection o
   JOIN kernel.department d ON d.id = o.provider_department_id LEFT JOIN kernel.department rd ON rd.id = o.raiser_department_id`;
+
+/** The objections' resources' published names, from the catalog, onto the rows. */
+async function withNames(k: Kernel, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const facts = await resourceFacts(k.db, rows.map((r) => r.resource_id as string));
+  return rows.map((r) => ({ ...r, resource_name: facts.get(r.resource_id as string)?.name ?? null }));
+}
 
 function toDto(r: Record<string, unknown>, today: string, cal: WorkCalendar): ObjectionDto {
   const due = r.due as string | null;
@@ -71,13 +77,13 @@ export async function listObjections(k: Kernel, ctx: Ctx, query: z.infer<typeof 
     where.push(`o.status <> 'archived' AND o.step_due < $${params.length}::date`);
   }
   if (query.q) {
-    params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    where.push(`(o.description ILIKE $${params.length} OR v.meta->>'name' ILIKE $${params.length} OR o.key_text ILIKE $${params.length})`);
+    params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, await resourceIdsNamed(k.db, query.q));
+    where.push(`(o.description ILIKE $${params.length - 1} OR o.key_text ILIKE $${params.length - 1} OR o.resource_id = ANY($${params.length}::uuid[]))`);
   }
   const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
   const total = Number((await k.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${BASE}${w}) x`, params)).rows[0]!.n);
   params.push(max ?? query.pageSize, max ? 0 : (query.page - 1) * query.pageSize);
-  const rows = (await k.pool.query(`${BASE}${w} ORDER BY o.status = 'archived', o.step_due NULLS LAST, o.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`, params)).rows;
+  const rows = await withNames(k, (await k.pool.query(`${BASE}${w} ORDER BY o.status = 'archived', o.step_due NULLS LAST, o.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`, params)).rows);
   return { items: rows.map((r) => toDto(r, today, cal)), total, page: query.page, pageSize: query.pageSize };
 }
 
@@ -90,8 +96,9 @@ export function canRead(ctx: Ctx, o: { raiser_user_id: string | null; raiser_typ
 }
 
 export async function getObjection(k: Kernel, ctx: Ctx, id: number) {
-  const r = (await k.pool.query(`${BASE} WHERE o.id = $1`, [id])).rows[0];
-  if (!r || !canRead(ctx, r)) fail('NOT_FOUND');
+  const found = (await k.pool.query(`${BASE} WHERE o.id = $1`, [id])).rows[0];
+  if (!found || !canRead(ctx, found)) fail('NOT_FOUND');
+  const r = (await withNames(k, [found]))[0]! as typeof found;
   const [events, corrections, attachments] = await Promise.all([
     sql<{ step: string; by_name: string; comment: string | null; detail: Record<string, unknown>; at: Date }>`SELECT step, by_name, comment, detail, at FROM objection.event WHERE objection_id = ${id} ORDER BY id`.execute(k.db),
     sql<{ field: string; old_value: string | null; new_value: string | null; reason: string; by_name: string; at: Date }>`SELECT field, old_value, new_value, reason, by_name, at FROM objection.correction WHERE objection_id = ${id} ORDER BY id`.execute(k.db),

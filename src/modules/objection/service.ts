@@ -2,3 +2,4 @@
 export { raise, respond, keyTextOf, type PublicRaiser } from './flow.js';
 export { raiseInput, respondInput, type RaiseInput } from './schema.js';
 export { flagsOf, type Flag, type ResourceFlags } from './read.js';
+export { raisedToday, objectionsOfKey, type PublicObjection } from './public.js';

@@ -19,6 +19,7 @@ import { fail } from '../../kernel/http/errors.js';
 import { sm3Hex } from '../../kernel/crypto/sm.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
+import { resourceFacts } from '../catalog/service.js';
 import { openResource, type OpenKey } from './data.js';
 import type { keyInput, OpenApplicationStatus, openApplicationInput, openDecisionInput } from './schema.js';
 
@@ -58,9 +59,15 @@ export async function applyOpen(k: Kernel, ctx: Ctx, key: OpenKey | null, input:
 }
 
 const APP_SQL = `SELECT a.id, a.resource_id, a.status, a.due::text AS due, a.purpose, a.scenario, a.created_at, a.decided_at, a.decided_by, a.reason,
-    a.decision_signature IS NOT NULL AS signed, v.meta->>'name' AS resource_name, d.name AS provider, k.name AS applicant, k.organization, k.key_prefix
-  FROM open.application a JOIN catalog.resource r ON r.id = a.resource_id JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
+    a.decision_signature IS NOT NULL AS signed, d.name AS provider, k.name AS applicant, k.organization, k.key_prefix
+  FROM open.application a
   JOIN kernel.department d ON d.id = a.provider_department_id JOIN open.api_key k ON k.id = a.key_id`;
+
+/** The applications' resources' published names, from the catalog, onto the rows. */
+async function withNames(k: Kernel, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const facts = await resourceFacts(k.db, rows.map((r) => r.resource_id as string));
+  return rows.map((r) => ({ ...r, resource_name: facts.get(r.resource_id as string)?.name ?? '' }));
+}
 
 function toDto(r: Record<string, unknown>, today: string) {
   return {
@@ -75,7 +82,7 @@ function toDto(r: Record<string, unknown>, today: string) {
 
 export async function myOpenApplications(k: Kernel, key: OpenKey | null) {
   if (!key) fail('OPEN_KEY_REQUIRED');
-  const rows = (await k.pool.query(`${APP_SQL} WHERE a.key_id = $1 ORDER BY a.created_at DESC LIMIT 200`, [key.id])).rows;
+  const rows = await withNames(k, (await k.pool.query(`${APP_SQL} WHERE a.key_id = $1 ORDER BY a.created_at DESC LIMIT 200`, [key.id])).rows);
   return { items: rows.map((r) => toDto(r, shanghaiDate())) };
 }
 
@@ -96,7 +103,7 @@ export async function reviewOpenApplications(k: Kernel, ctx: Ctx, query: { statu
   const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
   const total = Number((await k.pool.query<{ n: string }>(`SELECT count(*) AS n FROM open.application a${w}`, params)).rows[0]!.n);
   params.push(query.pageSize, (query.page - 1) * query.pageSize);
-  const rows = (await k.pool.query(`${APP_SQL}${w} ORDER BY a.status <> 'submitted', a.due, a.id LIMIT $${params.length - 1} OFFSET $${params.length}`, params)).rows;
+  const rows = await withNames(k, (await k.pool.query(`${APP_SQL}${w} ORDER BY a.status <> 'submitted', a.due, a.id LIMIT $${params.length - 1} OFFSET $${params.length}`, params)).rows);
   return { items: rows.map((r) => toDto(r, shanghaiDate())), total, page: query.page, pageSize: query.pageSize };
 }
 

@@ -16,7 +16,8 @@ import { sm3Hex } from '../../kernel/crypto/sm.js';
 import { CONTENT_TYPES, writeTable, type TableFormat } from '../../kernel/tabular.js';
 import { flagsOf, keyTextOf } from '../objection/service.js';
 import { openSnapshot } from '../../kernel/db/snapshot.js';
-import type { DataItem, ResourceMeta } from '../catalog/schema.js';
+import { openEntries, openEntry, type OpenEntry } from '../catalog/service.js';
+import type { DataItem } from '../catalog/schema.js';
 
 export const OPEN_PREVIEW_ROWS = 20;
 export const OPEN_PAGE_MAX = 1000;
@@ -41,46 +42,28 @@ export interface OpenResource {
 
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
-const BASE = `SELECT r.id, r.code, r.department_id, d.name AS department_name, r.dataset_table, v.meta, v.items, v.published_at
-  FROM catalog.resource r JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
-  JOIN kernel.department d ON d.id = r.department_id
-  WHERE r.status = 'published' AND v.meta->>'openType' IN ('unconditional', 'conditional')`;
-
-function toOpen(r: Record<string, unknown>): OpenResource {
-  const m = r.meta as ResourceMeta;
-  const all = r.items as DataItem[];
-  const open = all.filter((i) => i.grade === 1);
+function toOpen(r: OpenEntry): OpenResource {
+  const m = r.meta;
+  const open = r.items.filter((i) => i.grade === 1);
   return {
-    id: r.id as string, code: r.code as string, name: m.name, summary: m.summary, departmentId: r.department_id as string, departmentName: r.department_name as string,
+    id: r.id, code: r.code, name: m.name, summary: m.summary, departmentId: r.departmentId, departmentName: r.departmentName,
     openType: m.openType as OpenResource['openType'], openCondition: m.openCondition ?? null, updateCycle: m.updateCycle,
-    publishedAt: r.published_at ? (r.published_at as Date).toISOString() : null,
+    publishedAt: r.publishedAt?.toISOString() ?? null,
     items: open.map((i) => ({ name: i.name, label: i.label, type: i.type, primaryKey: i.primaryKey })),
-    itemsWithheld: all.length - open.length,
-    table: r.dataset_table ? `ds.${r.dataset_table as string}` : null,
+    itemsWithheld: r.items.length - open.length,
+    table: r.datasetTable ? `ds.${r.datasetTable}` : null,
   };
 }
 
 export async function listOpen(k: Kernel, query: { q?: string | undefined; openType?: string | undefined; page: number; pageSize: number }) {
-  const params: unknown[] = [];
-  let where = '';
-  if (query.q) {
-    params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    where += ` AND (v.meta->>'name' ILIKE $${params.length} OR v.meta->>'summary' ILIKE $${params.length} OR d.name ILIKE $${params.length})`;
-  }
-  if (query.openType) {
-    params.push(query.openType);
-    where += ` AND v.meta->>'openType' = $${params.length}`;
-  }
-  const total = Number((await k.pool.query(`SELECT count(*) AS n FROM (${BASE}${where}) x`, params)).rows[0].n);
-  params.push(query.pageSize, (query.page - 1) * query.pageSize);
-  const rows = (await k.pool.query(`${BASE}${where} ORDER BY v.published_at DESC NULLS LAST, r.code LIMIT $${params.length - 1} OFFSET $${params.length}`, params)).rows;
+  const { rows, total } = await openEntries(k.db, query);
   return { items: rows.map(toOpen).map(({ table: _t, ...r }) => r), total, page: query.page, pageSize: query.pageSize };
 }
 
 export async function openResource(k: Kernel, id: string): Promise<OpenResource> {
   const bare = id.replace(/-api$/, ''); // CKAN resource ids carry -api
   if (!/^[0-9a-f-]{36}$/i.test(bare)) fail('NOT_FOUND');
-  const r = (await k.pool.query(`${BASE} AND r.id = $1`, [bare])).rows[0];
+  const r = await openEntry(k.db, bare);
   if (!r) fail('NOT_FOUND');
   return toOpen(r);
 }

@@ -16,6 +16,8 @@ import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import ExcelJS from '../../kernel/xlsx.js';
 import type { DataItem } from '../catalog/schema.js';
 import { runIngest } from '../aggregation/service.js';
+import { runDeadlines } from '../../kernel/deadlines/engine.js';
+import { openApplicationDeadline } from './deadlines.js';
 
 const ITEMS: DataItem[] = [
   { name: 'tyshxydm', label: '统一社会信用代码', type: 'string', length: 18, primaryKey: true, incremental: false, grade: 1, masking: 'none' },
@@ -117,6 +119,19 @@ describe('open data portal API', () => {
     expect((await env.app.inject(as(scjg, { method: 'GET', url: '/api/v1/share/open-applications?status=submitted&page=2' }))).json()).toMatchObject({ items: [], page: 2, total: answer.total });
     const queue = answer.items;
     expect(queue).toMatchObject([{ id: appId, applicant: '张研究员', organization: '山东理工大学', status: 'submitted', overdue: false }]);
+    // its time limit: the provider is reminded the working day before (once), the bureau told the day after it is due (once)
+    const due = a.json().due as string;
+    const cal = await loadCalendar(env.rt.kernel.db);
+    const limit = async (today: string) => (await runDeadlines(env.rt.kernel, [openApplicationDeadline], today))['open.application']!;
+    const today = shanghaiDate(); // due in 5 working days from today
+    expect(await limit(cal.addWorkingDays(today, 3))).toMatchObject({ reminded: 0 });
+    expect(await limit(cal.addWorkingDays(today, 4))).toMatchObject({ reminded: 1 });
+    expect(await limit(cal.addWorkingDays(today, 4))).toMatchObject({ reminded: 0 });
+    expect(await limit(due)).toMatchObject({ escalated: 0 });
+    expect(await limit(cal.addWorkingDays(due, 1))).toMatchObject({ escalated: 1 });
+    expect(await limit(cal.addWorkingDays(due, 2))).toMatchObject({ escalated: 0 });
+    const bell = (await env.app.inject(as(scjg, { method: 'GET', url: '/api/v1/notifications', headers: { 'accept-language': 'en-US' } }))).json().items.map((n: { kind: string; title: string }) => `${n.kind}: ${n.title}`);
+    expect(bell).toEqual(expect.arrayContaining([`open.application.remind: Open-data application #${appId} is due on ${due}`, `open.application.overdue: Open-data application #${appId} is overdue (it was due on ${due})`]));
     expect((await env.app.inject(as(scjg, { method: 'POST', url: `/api/v1/share/open-applications/${appId}/decide`, payload: { decision: 'reject' } }))).json().field).toBe('reason');
     expect((await env.app.inject(as(scjg, { method: 'POST', url: `/api/v1/share/open-applications/${appId}/decide`, payload: { decision: 'approve' } }))).json().status).toBe('approved');
     const signed = (await env.rt.kernel.pool.query('SELECT decision_message, decision_signature FROM open.application WHERE id = $1', [appId])).rows[0];

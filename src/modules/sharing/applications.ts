@@ -21,7 +21,8 @@ import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { sm2Verify } from '../../kernel/crypto/sm.js';
 import { notify } from '../../kernel/notify/notify.js';
-import { getResource, publishedNames } from '../catalog/service.js';
+import { getResource, publishedNames, resourceFact } from '../catalog/service.js';
+import { auditCounts } from '../../kernel/audit/counts.js';
 import { pageQuery, parseSort } from '../../kernel/http/pagination.js';
 import type { DataItem, ResourceDto } from '../catalog/schema.js';
 import type { Mask } from './masking.js';
@@ -256,13 +257,11 @@ export async function renew(k: Kernel, ctx: Ctx, id: number, periodTo: string): 
 /** Calls under a grant over the last 30 days, by service and day, with the files delivered. */
 export async function grantStats(k: Kernel, ctx: Ctx, grantId: number) {
   requireRole(ctx, 'officer', 'admin', 'auditor', 'consumer');
-  const g = (await k.pool.query<{ consumer_department_id: string; provider: string }>(
-    'SELECT g.consumer_department_id, r.department_id AS provider FROM share.grant g JOIN catalog.resource r ON r.id = g.resource_id WHERE g.id = $1', [grantId])).rows[0];
-  if (!g || !(hasRole(ctx, 'admin', 'auditor') || ctx.actor.departmentId === g.consumer_department_id || ctx.actor.departmentId === g.provider)) fail('NOT_FOUND');
-  const rows = (await k.pool.query<{ service: string; day: string; calls: string; rows: string | null }>(
-    `SELECT substr(action, 9) AS service, (ts AT TIME ZONE 'Asia/Shanghai')::date::text AS day, count(*) AS calls, sum((detail->>'rows')::bigint) AS rows
-     FROM kernel.audit_log WHERE ts > now() - interval '30 days' AND action LIKE 'service.%' AND actor_type = 'app' AND detail->>'grant' = $1::text
-     GROUP BY 1, 2 ORDER BY 2, 1`, [grantId])).rows;
+  const g = (await k.pool.query<{ consumer_department_id: string; resource_id: string }>('SELECT consumer_department_id, resource_id FROM share.grant WHERE id = $1', [grantId])).rows[0];
+  const provider = g && (await resourceFact(k.db, g.resource_id))?.departmentId;
+  if (!g || !(hasRole(ctx, 'admin', 'auditor') || ctx.actor.departmentId === g.consumer_department_id || ctx.actor.departmentId === provider)) fail('NOT_FOUND');
+  const counts = await auditCounts(k.db, { actionPrefix: 'service.', actorType: 'app', detail: { grant: String(grantId) }, days: 30, sum: 'rows' });
+  const rows = counts.map((c) => ({ service: c.action.slice('service.'.length), day: c.day, calls: c.count, rows: c.sum }));
   const deliveries = (await k.pool.query(
     `SELECT id, format, rows, created_at, completed_at, failed_at, sm3 FROM share.delivery WHERE grant_id = $1 ORDER BY created_at DESC LIMIT 50`, [grantId])).rows;
   const byService: Record<string, number> = {};

@@ -11,7 +11,8 @@ import { as, loginAs, type Session } from '../../../test/support/http.js';
 import { publishResource } from '../../../test/support/publish.js';
 import { GongshuClient } from '../../client/index.js';
 import type { DataItem } from '../catalog/schema.js';
-import { runDeadlines } from './deadlines.js';
+import { runDeadlines } from '../../kernel/deadlines/engine.js';
+import { SHARING_DEADLINES } from './deadlines.js';
 import { verifyChain } from '../../kernel/audit/verify.js';
 
 const ITEMS: DataItem[] = [
@@ -19,6 +20,12 @@ const ITEMS: DataItem[] = [
   { name: 'mj', label: '面积', type: 'decimal', precision: 12, scale: 2, primaryKey: false, incremental: false, grade: 1, masking: 'none' },
 ];
 let env: TestEnv;
+
+/** the sharing limits run once by the kernel's engine, as the hourly job runs them */
+async function run(today?: string): Promise<{ reminded: number; escalated: number; expiring: number }> {
+  const r = await runDeadlines(env.rt.kernel, SHARING_DEADLINES, today);
+  return { reminded: r['share.application']!.reminded, escalated: r['share.application']!.escalated, expiring: r['share.grant']!.reminded };
+}
 let zjj: Session;
 let zrzy: Session;
 let admin: Session;
@@ -50,21 +57,21 @@ describe('review deadlines in working days', () => {
   it('reminds the working day before (across the holiday), escalates the day after, each once', async () => {
     const id = await apply();
     await setDue(id, '2026-10-08'); // the first working day after the holiday
-    expect((await runDeadlines(env.rt.kernel, '2026-09-29')).reminded).toBe(0); // two working days ahead: not yet
-    expect((await runDeadlines(env.rt.kernel, '2026-09-30')).reminded).toBe(1); // 09-30 → next working day 10-08
-    expect((await runDeadlines(env.rt.kernel, '2026-10-06')).reminded).toBe(0); // once
-    expect((await runDeadlines(env.rt.kernel, '2026-10-08')).escalated).toBe(0); // due today: not late
-    expect((await runDeadlines(env.rt.kernel, '2026-10-09')).escalated).toBe(1);
-    expect((await runDeadlines(env.rt.kernel, '2026-10-12')).escalated).toBe(0); // once
+    expect((await run('2026-09-29')).reminded).toBe(0); // two working days ahead: not yet
+    expect((await run('2026-09-30')).reminded).toBe(1); // 09-30 → next working day 10-08
+    expect((await run('2026-10-06')).reminded).toBe(0); // once
+    expect((await run('2026-10-08')).escalated).toBe(0); // due today: not late
+    expect((await run('2026-10-09')).escalated).toBe(1);
+    expect((await run('2026-10-12')).escalated).toBe(0); // once
     expect(await audited('share.application.remind', id)).toBe(1);
     expect(await audited('share.application.escalate', id)).toBe(1);
     expect((await call(admin, 'GET', '/api/v1/share/applications?pageSize=200')).json().items.find((a: { id: number }) => a.id === id)).toMatchObject({ escalated: true });
     // the next step has its own due date: reminded again (the 调休 Saturday 10-10 is a working day)
     expect((await call(zrzy, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve' })).json().status).toBe('bureau_review');
     await setDue(id, '2026-10-10');
-    expect((await runDeadlines(env.rt.kernel, '2026-10-09')).reminded).toBe(1);
+    expect((await run('2026-10-09')).reminded).toBe(1);
     expect((await call(admin, 'GET', '/api/v1/share/applications?pageSize=200')).json().items.find((a: { id: number }) => a.id === id)).toMatchObject({ escalated: false });
-    expect((await runDeadlines(env.rt.kernel, '2026-10-12')).escalated).toBe(1);
+    expect((await run('2026-10-12')).escalated).toBe(1);
     // the entries (numeric ids among their text fields) keep the chain verifiable
     expect((await verifyChain(env.rt.kernel.pool, env.rt.kernel.signer.publicKey)).ok).toBe(true);
   });
@@ -75,8 +82,8 @@ describe('review deadlines in working days', () => {
     expect((await call(admin, 'POST', `/api/v1/share/applications/${id}/decide`, { decision: 'approve' })).json().status).toBe('approved');
     const grant = (await call(zjj, 'GET', `/api/v1/share/applications/${id}`)).json().grant.id as number;
     await env.rt.kernel.pool.query(`UPDATE share.grant SET expires_at = now() + interval '3 days' WHERE id = $1`, [grant]);
-    expect((await runDeadlines(env.rt.kernel)).expiring).toBe(1);
-    expect((await runDeadlines(env.rt.kernel)).expiring).toBe(0);
+    expect((await run()).expiring).toBe(1);
+    expect((await run()).expiring).toBe(0);
     expect((await call(zjj, 'POST', `/api/v1/share/applications/${id}/renew`, { periodTo: '2027-01-01' })).json().field).toBe('periodTo');
     const r = await call(zjj, 'POST', `/api/v1/share/applications/${id}/renew`, { periodTo: '2028-11-30' });
     expect(r.statusCode, r.body).toBe(201);

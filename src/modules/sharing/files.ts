@@ -19,6 +19,7 @@ import type { Ctx } from '../../kernel/http/context.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
 import { hasRole } from '../../kernel/http/context.js';
+import { resourceFact } from '../catalog/service.js';
 import { grantFor } from './services.js';
 import { maskValue } from './masking.js';
 import { viewPlan } from './views.js';
@@ -78,7 +79,7 @@ export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body:
     throw e;
   }
 
-  const code = (await k.pool.query<{ code: string }>('SELECT code FROM catalog.resource WHERE id = $1', [resourceId])).rows[0]?.code ?? 'data';
+  const code = (await resourceFact(k.db, resourceId))?.code ?? 'data';
   const digest = createHash('sm3');
   let bytes = 0;
   const out = new Transform({
@@ -128,16 +129,17 @@ export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body:
 /** Who received a delivery, of what, when — for tracing a file found elsewhere (流向追踪). */
 export async function getDelivery(k: Kernel, ctx: Ctx, id: string) {
   const d = (await k.pool.query(
-    `SELECT d.*, r.code AS resource_code, r.department_id AS provider_department_id, dep.name AS department_name, a.name AS app_name, a.app_key
-     FROM share.delivery d JOIN catalog.resource r ON r.id = d.resource_id JOIN kernel.department dep ON dep.id = d.department_id
+    `SELECT d.*, dep.name AS department_name, a.name AS app_name, a.app_key
+     FROM share.delivery d JOIN kernel.department dep ON dep.id = d.department_id
      JOIN kernel.app_credential a ON a.id = d.app_credential_id WHERE d.id = $1`,
     [id],
   )).rows[0];
-  const mine = d && (hasRole(ctx, 'admin', 'auditor') || ctx.actor.departmentId === d.department_id || ctx.actor.departmentId === d.provider_department_id);
+  const res = d && (await resourceFact(k.db, d.resource_id));
+  const mine = d && (hasRole(ctx, 'admin', 'auditor') || ctx.actor.departmentId === d.department_id || ctx.actor.departmentId === res?.departmentId);
   if (!mine) fail('NOT_FOUND');
   await k.audit.record(auditOf(ctx, 'share.delivery.show', 'delivery', id, {}));
   return {
-    id: d.id as string, grantId: Number(d.grant_id), resourceId: d.resource_id as string, resourceCode: d.resource_code as string,
+    id: d.id as string, grantId: Number(d.grant_id), resourceId: d.resource_id as string, resourceCode: res?.code ?? '',
     departmentId: d.department_id as string, departmentName: d.department_name as string, app: `${d.app_name} (${d.app_key})`, actorName: d.actor_name as string,
     format: d.format as string, rows: Number(d.rows), fields: d.fields as string[], masks: d.masks as Record<string, string>, filters: d.filters as Record<string, unknown>,
     requestId: d.request_id as string | null, createdAt: (d.created_at as Date).toISOString(), completedAt: d.completed_at ? (d.completed_at as Date).toISOString() : null,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
 import { sharingRoutes } from './routes.js';
-import { runDeadlines } from './deadlines.js';
+import { SHARING_DEADLINES } from './deadlines.js';
 import { dispatchPushes } from './push.js';
 import { SHARING_CODES } from './codes.js';
 import { SHARING_NOTICES } from './notices.js';
@@ -14,8 +14,8 @@ export const sharingModule: Module = {
   notices: SHARING_NOTICES,
   migrations: path.join(SRC_DIR, 'modules', 'sharing', 'migrations'),
   routes: sharingRoutes,
+  deadlines: () => SHARING_DEADLINES,
   jobs: (k) => [
-    { name: 'sharing-deadlines', cron: '7 * * * *', handler: async () => void (await runDeadlines(k)) },
     { name: 'sharing-push', cron: '* * * * *', handler: async () => void (await dispatchPushes(k)) },
   ],
 };

@@ -24,6 +24,7 @@ import { AppError, fail } from '../../kernel/http/errors.js';
 import { hmacSm3Hex, openSecret, sealSecret } from '../../kernel/crypto/sm.js';
 import { openSnapshot } from '../../kernel/db/snapshot.js';
 import { parseCron } from '../aggregation/service.js';
+import { resourceFact } from '../catalog/service.js';
 import { maskValue, type Mask } from './masking.js';
 import { KEY_COL, viewPlan, type Dataset, type GrantScope } from './views.js';
 import { newDeliveryId } from './files.js';
@@ -57,11 +58,11 @@ export const pushInput = z.object({
 interface Target { id: string; grant_id: string; kind: 'postgres' | 'mysql'; host: string; port: number; database: string; username: string; secret_sealed: string | null; table_name: string; watermark: string; schedule: string | null }
 
 async function grantOf(k: Kernel, grantId: number) {
-  const g = (await k.pool.query<{ id: string; fields: string[]; masks: Record<string, Mask>; services: string[]; row_filter: GrantScope['rowFilter']; status: string; expired: boolean; consumer_department_id: string; app_credential_id: string; resource_id: string; dataset_table: string | null; items: Dataset['items'] }>(
-    `SELECT g.*, g.expires_at <= now() AS expired, r.dataset_table, v.items FROM share.grant g JOIN catalog.resource r ON r.id = g.resource_id
-     JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version WHERE g.id = $1`, [grantId])).rows[0];
-  if (!g) fail('NOT_FOUND');
-  return g;
+  const g = (await k.pool.query<{ id: string; fields: string[]; masks: Record<string, Mask>; services: string[]; row_filter: GrantScope['rowFilter']; status: string; expired: boolean; consumer_department_id: string; app_credential_id: string; resource_id: string }>(
+    `SELECT g.*, g.expires_at <= now() AS expired FROM share.grant g WHERE g.id = $1`, [grantId])).rows[0];
+  const res = g && (await resourceFact(k.db, g.resource_id));
+  if (!g || !res?.items) fail('NOT_FOUND');
+  return { ...g, dataset_table: res.datasetTable, items: res.items as Dataset['items'], provider: res.departmentId };
 }
 
 /** The consumer department sets (or changes) where its grant's data is pushed. */
@@ -84,8 +85,7 @@ export async function setPushTarget(k: Kernel, ctx: Ctx, grantId: number, input:
 
 export async function getPushTarget(k: Kernel, ctx: Ctx, grantId: number) {
   const g = await grantOf(k, grantId);
-  const provider = (await k.pool.query<{ department_id: string }>('SELECT department_id FROM catalog.resource WHERE id = $1', [g.resource_id])).rows[0]!.department_id;
-  if (!(hasRole(ctx, 'admin', 'auditor') || ctx.actor.departmentId === g.consumer_department_id || ctx.actor.departmentId === provider)) fail('NOT_FOUND');
+  if (!(hasRole(ctx, 'admin', 'auditor') || ctx.actor.departmentId === g.consumer_department_id || ctx.actor.departmentId === g.provider)) fail('NOT_FOUND');
   const t = (await k.pool.query('SELECT kind, host, port, database, username, table_name, schedule, watermark, last_push_at, last_error FROM share.push_target WHERE grant_id = $1', [grantId])).rows[0];
   return t ? { kind: t.kind, host: t.host, port: t.port, database: t.database, user: t.username, table: t.table_name, schedule: t.schedule, watermark: Number(t.watermark), lastPushAt: t.last_push_at?.toISOString() ?? null, lastError: t.last_error } : null;
 }

@@ -15,6 +15,7 @@ import { maskValue, type Mask } from './masking.js';
 import { KEY_COL, queryPlan, statsPlan, verifyPlan, type Dataset, type GrantScope } from './views.js';
 import { flagsOf, keyTextOf, raise, raiseInput, type Flag } from '../objection/service.js';
 import { type FlagDto, type queryBody, type statsBody, type verifyBody } from './schema.js';
+import { resourceFact } from '../catalog/service.js';
 
 interface Grant {
   id: number;
@@ -41,12 +42,9 @@ function grantsOf(k: Kernel, credentialId: string, resourceId: string): Promise<
 /** The published view of a resource: its table and items (cached; dropped when the catalog changes). */
 function publishedView(k: Kernel, resourceId: string): Promise<Dataset | undefined> {
   return k.cache.get('resource', resourceId, async () => {
-    const r = (await k.pool.query<{ dataset_table: string; items: Dataset['items']; department_id: string }>(
-      `SELECT r.dataset_table, v.items, r.department_id FROM catalog.resource r JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
-       WHERE r.id = $1 AND r.status = 'published' AND r.dataset_table IS NOT NULL`,
-      [resourceId],
-    )).rows[0];
-    return r && { table: `ds.${r.dataset_table}`, items: r.items, departmentId: r.department_id };
+    const r = await resourceFact(k.db, resourceId);
+    if (!r || r.status !== 'published' || !r.datasetTable || !r.items) return undefined;
+    return { table: `ds.${r.datasetTable}`, items: r.items, departmentId: r.departmentId };
   });
 }
 
