@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { DataItem } from '../catalog/schema.js';
-import type { BlockingRules } from './engine.js';
+import type { BlockingRules } from './load.js';
 
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
