@@ -15,7 +15,18 @@ export default tseslint.config(
       // `interface ErrorCodes extends Record<…> {}` adds a module's codes by declaration merging
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
       // exceljs is loaded through src/kernel/xlsx.ts, which mends its streaming reader first
-      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'exceljs', message: "import ExcelJS from src/kernel/xlsx.ts (it mends exceljs' streaming reader)", allowTypeImports: true }] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'exceljs',
+              message: "import ExcelJS from src/kernel/xlsx.ts (it mends exceljs' streaming reader)",
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -36,7 +36,8 @@ const entry = (i: number): AuditInput => ({
   detail: { fields: ['姓名', '公民身份号码', '联系电话'], masked: { 公民身份号码: '6+4', 联系电话: '3+4' }, rows: 1 },
 });
 
-const count = async (pool: pg.Pool) => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM kernel.audit_log')).rows[0]!.n;
+const count = async (pool: pg.Pool) =>
+  (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM kernel.audit_log')).rows[0]!.n;
 let peakRss = 0;
 const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
@@ -44,7 +45,11 @@ const db = await benchDatabase();
 const pool = new pg.Pool({ connectionString: db.url, max: 10 });
 try {
   // Baseline: the same entries, chained, one INSERT statement per entry (autocommit), one connection.
-  const { cols } = chainEntries(Array.from({ length: BASE_N }, (_, i) => entry(i)), 0, GENESIS_HASH);
+  const { cols } = chainEntries(
+    Array.from({ length: BASE_N }, (_, i) => entry(i)),
+    0,
+    GENESIS_HASH,
+  );
   const client = await pool.connect();
   const t0 = performance.now();
   for (let i = 0; i < BASE_N; i++) {
@@ -92,8 +97,12 @@ try {
       ['batched audit writer (committed before ack)', N, secs.toFixed(2), Math.round(rate)],
     ]),
   );
-  console.log(`ratio ${(rate / baselineRate).toFixed(1)}×; acknowledged ${acked}; rows before ${before}, after ${after}, lost ${lost}; chain ${chain.ok ? 'intact' : 'BROKEN'} (${chain.entries} entries)`);
-  console.log(`Gongshu process CPU during the writer run: ${(nodeCpuShare * 100).toFixed(0)}% of one core (the rest of the time is the database)`);
+  console.log(
+    `ratio ${(rate / baselineRate).toFixed(1)}×; acknowledged ${acked}; rows before ${before}, after ${after}, lost ${lost}; chain ${chain.ok ? 'intact' : 'BROKEN'} (${chain.entries} entries)`,
+  );
+  console.log(
+    `Gongshu process CPU during the writer run: ${(nodeCpuShare * 100).toFixed(0)}% of one core (the rest of the time is the database)`,
+  );
   console.log(`budget ≥ 20000 entries/s, none lost: ${rate >= 20000 && lost === 0 && chain.ok ? 'met' : 'NOT met'}`);
   console.log(
     JSON.stringify({

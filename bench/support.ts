@@ -53,7 +53,13 @@ export async function benchDatabase(): Promise<{ url: string; kind: string; clos
 
 export function table(rows: (string | number)[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  return rows.map((r) => r.map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join('  ')).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!)))
+        .join('  '),
+    )
+    .join('\n');
 }
 
 /**
@@ -62,7 +68,13 @@ export function table(rows: (string | number)[][]): string {
  * measured process's. In the child this writes the file and exits.
  */
 export async function personsCsv(o: {
-  script: string; generateOnly: string | undefined; rows: number; name: string; header: string; seed: number; invalidRate?: number;
+  script: string;
+  generateOnly: string | undefined;
+  rows: number;
+  name: string;
+  header: string;
+  seed: number;
+  invalidRate?: number;
   line: (p: Person, s: Synth) => string;
 }): Promise<{ csv: string; dir: string }> {
   if (o.generateOnly) {
@@ -70,7 +82,7 @@ export async function personsCsv(o: {
     const out = createWriteStream(o.generateOnly);
     out.write(`${o.header}\n`);
     const seen = new Set<string>();
-    for (let n = 0; n < o.rows; ) {
+    for (let n = 0; n < o.rows;) {
       const p = synth.person();
       if (seen.has(p.ric)) continue;
       seen.add(p.ric);
@@ -83,7 +95,11 @@ export async function personsCsv(o: {
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), `gongshu-bench-${o.name}-`));
   const csv = path.join(dir, 'people.csv');
-  const gen = spawnSync(process.execPath, ['--import', 'tsx', o.script, '--rows', String(o.rows), '--generate-only', csv], { stdio: 'inherit' });
+  const gen = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', o.script, '--rows', String(o.rows), '--generate-only', csv],
+    { stdio: 'inherit' },
+  );
   if (gen.status !== 0) throw new Error('generating the file failed');
   return { csv, dir };
 }
@@ -95,7 +111,9 @@ export async function benchRuntime() {
   const rt = await openRuntime(loadConfig({}, { databaseUrl: db.url, dataDir, logLevel: 'silent' }), () => {});
   await seedDemo(rt.kernel, { adminPassword: 'BenchAdmin2026', demoPassword: 'BenchDemo2026', catalog: false });
   return {
-    db, rt, k: rt.kernel,
+    db,
+    rt,
+    k: rt.kernel,
     async close() {
       await rt.close();
       await db.close();

@@ -28,12 +28,25 @@ const run = (what, args) => {
 const fromSource = process.env.GONGSHU_FROM_SOURCE === '1';
 const srcNewest = newest(path.join(root, 'src'));
 if (!fromSource && mtime(stamp) < srcNewest) {
-  run('the server (tsc)', [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json')]);
+  run('the server (tsc)', [
+    path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    path.join(root, 'tsconfig.build.json'),
+  ]);
 }
 // the console imports the server's schema files, so a change in src/ rebuilds it too
 const webIndex = path.join(root, 'web', 'dist', 'index.html');
-if (!fromSource && mtime(webIndex) < Math.max(newest(path.join(root, 'web', 'src')), mtime(path.join(root, 'web', 'index.html')), srcNewest)) {
-  run('the console (vite)', [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', path.join(root, 'web', 'vite.config.ts')]);
+if (
+  !fromSource &&
+  mtime(webIndex) <
+    Math.max(newest(path.join(root, 'web', 'src')), mtime(path.join(root, 'web', 'index.html')), srcNewest)
+) {
+  run('the console (vite)', [
+    path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+    'build',
+    '--config',
+    path.join(root, 'web', 'vite.config.ts'),
+  ]);
   spawnSync(process.execPath, [path.join(root, 'scripts', 'web-size.js')], { stdio: 'inherit' });
 }
 // the `start` script is `exec node scripts/start.js`: the shell npm runs is replaced by this process, so
@@ -46,7 +59,7 @@ if (process.env.GONGSHU_FROM_SOURCE === '1') {
   process.argv = [process.argv[0], path.join(root, 'src', 'cli.ts'), 'start', '--demo', ...process.argv.slice(2)];
   await import(pathToFileURL(path.join(root, 'src', 'cli.ts')).href);
 } else {
-// run the CLI in this process (no extra child that could outlive a killed parent)
-process.argv = [process.argv[0], stamp, 'start', '--demo', ...process.argv.slice(2)];
-await import(pathToFileURL(stamp).href);
+  // run the CLI in this process (no extra child that could outlive a killed parent)
+  process.argv = [process.argv[0], stamp, 'start', '--demo', ...process.argv.slice(2)];
+  await import(pathToFileURL(stamp).href);
 }

@@ -87,15 +87,26 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
   app.setErrorHandler((err, req, reply) => {
     const e = toAppError(err);
     // a refused call on a route apps may call leaves a trace (counted, see kernel/audit/refusals.ts)
-    if ((e.status === 401 || e.status === 403 || e.status === 429) && (req.routeOptions.config?.access?.apps || isSigned(req.headers))) {
+    if (
+      (e.status === 401 || e.status === 403 || e.status === 429) &&
+      (req.routeOptions.config?.access?.apps || isSigned(req.headers))
+    ) {
       const key = req.headers['x-gs-app-key'];
       const actor = req.ctx?.actor;
       const params = (req.params ?? {}) as Record<string, unknown>;
       k.refusals.note({
-        appId: actor?.type === 'app' ? actor.id : null, appName: actor?.type === 'app' ? actor.name : null, departmentId: actor?.type === 'app' ? actor.departmentId : null,
-        appKey: String((Array.isArray(key) ? key[0] : key) ?? '(none)'), route: `${req.method} ${req.routeOptions.url ?? '?'}`,
-        resourceId: typeof params.resourceId === 'string' && /^[0-9a-f-]{36}$/i.test(params.resourceId) ? params.resourceId : null,
-        status: e.status, code: e.code, ip: req.ip ?? null,
+        appId: actor?.type === 'app' ? actor.id : null,
+        appName: actor?.type === 'app' ? actor.name : null,
+        departmentId: actor?.type === 'app' ? actor.departmentId : null,
+        appKey: String((Array.isArray(key) ? key[0] : key) ?? '(none)'),
+        route: `${req.method} ${req.routeOptions.url ?? '?'}`,
+        resourceId:
+          typeof params.resourceId === 'string' && /^[0-9a-f-]{36}$/i.test(params.resourceId)
+            ? params.resourceId
+            : null,
+        status: e.status,
+        code: e.code,
+        ip: req.ip ?? null,
       });
     }
     if (e.status === 503) req.log.warn({ code: e.code, cause: (err as Error).message }, 'database unavailable');
@@ -135,12 +146,24 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
     },
     transform: jsonSchemaTransform,
     // operation ids, tags, security and problem answers, from the route table (kernel/http/openapi.ts)
-    transformObject: (o) => describeOperations(('openapiObject' in o ? o.openapiObject : o.swaggerObject) as Record<string, unknown>, routeTable) as never,
+    transformObject: (o) =>
+      describeOperations(
+        ('openapiObject' in o ? o.openapiObject : o.swaggerObject) as Record<string, unknown>,
+        routeTable,
+      ) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url, access: r.config?.access, produces: r.config?.produces, schema: r.schema as RouteInfo['schema'] });
+    for (const method of [r.method].flat())
+      if (method !== 'HEAD')
+        routeTable.push({
+          method,
+          url: r.url,
+          access: r.config?.access,
+          produces: r.config?.produces,
+          schema: r.schema as RouteInfo['schema'],
+        });
   });
   app.decorate('routeTable', routeTable);
 
@@ -157,6 +180,8 @@ export async function buildApp(k: Kernel, opts: AppOptions = {}): Promise<Fastif
   for (const m of modules) m.routes?.(app, k);
 
   const spaFallback = await registerConsole(app);
-  app.setNotFoundHandler((req, reply) => (spaFallback(req, reply) ? reply : sendProblem(reply, new AppError('ROUTE_NOT_FOUND'), req)));
+  app.setNotFoundHandler((req, reply) =>
+    spaFallback(req, reply) ? reply : sendProblem(reply, new AppError('ROUTE_NOT_FOUND'), req),
+  );
   return app;
 }

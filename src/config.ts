@@ -12,19 +12,32 @@ const envSchema = z.object({
   GONGSHU_HOST: z.string().default('127.0.0.1'),
   GONGSHU_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   GONGSHU_PUBLIC_URL: z.string().optional(),
-  GONGSHU_MASTER_KEY: z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hex digits').optional(),
+  GONGSHU_MASTER_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hex digits')
+    .optional(),
   GONGSHU_ADMIN_PASSWORD: z.string().min(8).optional(),
   GONGSHU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  GONGSHU_BODY_LIMIT: z.coerce.number().int().min(1024).default(1024 * 1024),
+  GONGSHU_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   GONGSHU_SECURE_COOKIES: bool.default(false),
   GONGSHU_SESSION_TTL_MINUTES: z.coerce.number().int().min(5).default(480),
   GONGSHU_METRICS_TOKEN: z.string().min(16).optional(),
   GONGSHU_OUTBOUND_ALLOW: z.string().optional(),
-  GONGSHU_TRUST_PROXY: z.string().regex(/^[\w.:/, -]+$/, 'comma-separated addresses or CIDR ranges of the reverse proxies').optional(),
+  GONGSHU_TRUST_PROXY: z
+    .string()
+    .regex(/^[\w.:/, -]+$/, 'comma-separated addresses or CIDR ranges of the reverse proxies')
+    .optional(),
   GONGSHU_NODE_CODE: z.string().default('gongshu'),
   GONGSHU_NODE_NAME: z.string().default('公数节点'),
   GONGSHU_NODE_LEVEL: z.enum(['national', 'province', 'city', 'county']).default('city'),
-  GONGSHU_NODE_REGION: z.string().regex(/^\d{6}$/).default('370300'),
+  GONGSHU_NODE_REGION: z
+    .string()
+    .regex(/^\d{6}$/)
+    .default('370300'),
   GONGSHU_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(100).default(10000),
   GONGSHU_UPLOAD_LIMIT_MB: z.coerce.number().int().min(1).default(1024),
   GONGSHU_FULL_RUN_MAX_DELETE_PCT: z.coerce.number().min(0).max(100).default(50),
@@ -37,10 +50,16 @@ const envSchema = z.object({
   GONGSHU_OBJECTION_ACCEPT_DAYS: z.coerce.number().int().min(1).max(60).default(2),
   GONGSHU_OBJECTION_DAYS: z.coerce.number().int().min(1).max(60).default(5),
   GONGSHU_DEMAND_DAYS: z.coerce.number().int().min(1).max(60).default(3),
-  GONGSHU_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp:// or smtps://').optional(),
+  GONGSHU_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be smtp:// or smtps://')
+    .optional(),
   GONGSHU_SMTP_FROM: z.string().default('公数 Gongshu <gongshu@localhost>'),
   GONGSHU_STATS_K: z.coerce.number().int().min(2).max(1000).default(5),
-  GONGSHU_SHARE_AUTO_UNCONDITIONAL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  GONGSHU_SHARE_AUTO_UNCONDITIONAL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export interface Config {
@@ -110,13 +129,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secureCookies: e.GONGSHU_SECURE_COOKIES,
     sessionTtlMinutes: e.GONGSHU_SESSION_TTL_MINUTES,
     metricsToken: e.GONGSHU_METRICS_TOKEN,
-    node: { code: e.GONGSHU_NODE_CODE, name: e.GONGSHU_NODE_NAME, level: e.GONGSHU_NODE_LEVEL, regionCode: e.GONGSHU_NODE_REGION },
+    node: {
+      code: e.GONGSHU_NODE_CODE,
+      name: e.GONGSHU_NODE_NAME,
+      level: e.GONGSHU_NODE_LEVEL,
+      regionCode: e.GONGSHU_NODE_REGION,
+    },
     auditCheckpointEvery: e.GONGSHU_AUDIT_CHECKPOINT_EVERY,
-    outboundAllow: (e.GONGSHU_OUTBOUND_ALLOW ?? '').split(',').map((x) => x.trim()).filter(Boolean),
-    trustProxy: e.GONGSHU_TRUST_PROXY ? e.GONGSHU_TRUST_PROXY.split(',').map((x) => x.trim()).filter(Boolean) : undefined,
+    outboundAllow: (e.GONGSHU_OUTBOUND_ALLOW ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+    trustProxy: e.GONGSHU_TRUST_PROXY
+      ? e.GONGSHU_TRUST_PROXY.split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : undefined,
     uploadLimitBytes: e.GONGSHU_UPLOAD_LIMIT_MB * 1024 * 1024,
     fullRunMaxDeletePct: e.GONGSHU_FULL_RUN_MAX_DELETE_PCT,
-    xlsx: { maxExpandedBytes: e.GONGSHU_XLSX_EXPANDED_MB * 1024 * 1024, maxSharedStringsBytes: e.GONGSHU_XLSX_SHARED_STRINGS_MB * 1024 * 1024 },
+    xlsx: {
+      maxExpandedBytes: e.GONGSHU_XLSX_EXPANDED_MB * 1024 * 1024,
+      maxSharedStringsBytes: e.GONGSHU_XLSX_SHARED_STRINGS_MB * 1024 * 1024,
+    },
     taskDays: e.GONGSHU_TASK_DAYS,
     shareDays: e.GONGSHU_SHARE_DAYS,
     openDays: e.GONGSHU_OPEN_DAYS,
@@ -129,7 +163,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     statsK: e.GONGSHU_STATS_K,
     shareAutoUnconditional: e.GONGSHU_SHARE_AUTO_UNCONDITIONAL,
   };
-  const merged = { ...cfg, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as Config;
+  const merged = {
+    ...cfg,
+    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
+  } as Config;
   merged.dataDir = path.resolve(merged.dataDir);
   return merged;
 }

@@ -11,7 +11,9 @@ import { PACKAGE_ROOT } from './kernel/paths.js';
 
 export const CONSOLE_DIR = path.join(PACKAGE_ROOT, 'web', 'dist');
 
-export async function registerConsole(app: FastifyInstance): Promise<(req: FastifyRequest, reply: FastifyReply) => boolean> {
+export async function registerConsole(
+  app: FastifyInstance,
+): Promise<(req: FastifyRequest, reply: FastifyReply) => boolean> {
   const index = path.join(CONSOLE_DIR, 'index.html');
   if (!existsSync(index)) {
     app.get('/', { config: { access: { public: true } }, schema: { hide: true } }, async (_req, reply) => {
@@ -30,15 +32,22 @@ export async function registerConsole(app: FastifyInstance): Promise<(req: Fasti
     index: false,
     wildcard: false,
     setHeaders: (res, file) => {
-      res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      res.setHeader(
+        'cache-control',
+        file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
     },
   });
-  const sendIndex = (reply: FastifyReply) => reply.code(200).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
-  app.get('/', { config: { access: { public: true } }, schema: { hide: true } }, async (_req, reply) => sendIndex(reply));
+  const sendIndex = (reply: FastifyReply) =>
+    reply.code(200).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
+  app.get('/', { config: { access: { public: true } }, schema: { hide: true } }, async (_req, reply) =>
+    sendIndex(reply),
+  );
   // the single-page fallback, used by the not-found handler
   return (req, reply) => {
     const accept = req.headers.accept ?? '';
-    if (req.method !== 'GET' || req.url.startsWith('/api') || req.url === '/metrics' || !accept.includes('text/html')) return false;
+    if (req.method !== 'GET' || req.url.startsWith('/api') || req.url === '/metrics' || !accept.includes('text/html'))
+      return false;
     void sendIndex(reply);
     return true;
   };

@@ -21,7 +21,10 @@ import { modules } from './modules/index.js';
 import { pino } from 'pino';
 
 export function migrationSets(): MigrationSet[] {
-  return [{ module: 'kernel', dir: path.join(SRC_DIR, 'kernel', 'migrations') }, ...modules.map((m) => ({ module: m.name, dir: m.migrations, ...(m.afterMigrate && { after: m.afterMigrate }) }))];
+  return [
+    { module: 'kernel', dir: path.join(SRC_DIR, 'kernel', 'migrations') },
+    ...modules.map((m) => ({ module: m.name, dir: m.migrations, ...(m.afterMigrate && { after: m.afterMigrate }) })),
+  ];
 }
 
 export type Log = (msg: string) => void;
@@ -34,13 +37,22 @@ export interface Runtime {
 }
 
 /** Opens the database: the embedded server under the data dir, or DATABASE_URL. */
-export async function openDatabaseUrl(config: Config, log: Log): Promise<{ url: string; embedded: EmbeddedHandle | undefined }> {
+export async function openDatabaseUrl(
+  config: Config,
+  log: Log,
+): Promise<{ url: string; embedded: EmbeddedHandle | undefined }> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: undefined };
-  const embedded = await startEmbedded(config.dataDir, { log: (m) => (/ERROR|FATAL|PANIC|orphan|stale|initialising|restart|unexpectedly/.test(m) ? log(m) : undefined) });
+  const embedded = await startEmbedded(config.dataDir, {
+    log: (m) => (/ERROR|FATAL|PANIC|orphan|stale|initialising|restart|unexpectedly/.test(m) ? log(m) : undefined),
+  });
   return { url: embedded.url, embedded };
 }
 
-export async function openRuntime(config: Config, log: Log = () => {}, opts: { migrate?: boolean; poolSize?: number } = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  log: Log = () => {},
+  opts: { migrate?: boolean; poolSize?: number } = {},
+): Promise<Runtime> {
   const { url, embedded } = await openDatabaseUrl(config, log);
   const database = openPool(url, opts.poolSize ?? 20);
   try {
@@ -63,7 +75,22 @@ export async function openRuntime(config: Config, log: Log = () => {}, opts: { m
     const cache = new SharedCache(database.pool);
     await cache.start();
     const nonces = new NonceBook(database.pool);
-    const kernel: Kernel = { config, log: pino({ level: config.logLevel, redact: ['req.headers.cookie', 'req.headers["x-gs-signature"]', 'req.headers.authorization'] }), pool: database.pool, db: database.db, audit, masterKey, signer, cache, nonces, outbound: outboundPolicy(config.outboundAllow), refusals: new RefusalLog(audit) };
+    const kernel: Kernel = {
+      config,
+      log: pino({
+        level: config.logLevel,
+        redact: ['req.headers.cookie', 'req.headers["x-gs-signature"]', 'req.headers.authorization'],
+      }),
+      pool: database.pool,
+      db: database.db,
+      audit,
+      masterKey,
+      signer,
+      cache,
+      nonces,
+      outbound: outboundPolicy(config.outboundAllow),
+      refusals: new RefusalLog(audit),
+    };
     return {
       kernel,
       databaseUrl: url,

@@ -14,7 +14,14 @@ import type { Kernel } from './kernel/kernel.js';
 const log = (m: string) => console.error(`[gongshu] ${m}`);
 
 function allJobs(k: Kernel): JobDef[] {
-  return [...kernelJobs(k), deadlineJob(k, modules.flatMap((m) => m.deadlines?.(k) ?? [])), ...modules.flatMap((m) => m.jobs?.(k) ?? [])];
+  return [
+    ...kernelJobs(k),
+    deadlineJob(
+      k,
+      modules.flatMap((m) => m.deadlines?.(k) ?? []),
+    ),
+    ...modules.flatMap((m) => m.jobs?.(k) ?? []),
+  ];
 }
 
 /**
@@ -53,13 +60,19 @@ async function firstRun(rt: Runtime, config: Config, demo: boolean): Promise<str
   const fresh = !(await k.db.selectFrom('kernel.app_user').select('id').limit(1).executeTakeFirst());
   if (demo && fresh) {
     const r = await seedDemo(k, { adminPassword: config.adminPassword });
-    lines.push(`已写入淄博市演示数据 / seeded the 淄博市 demo: ${r.departments} departments, ${r.users.length} users, ${r.resources} catalog resources`);
-    if (r.adminPassword) lines.push(`管理员 admin 的初始密码（只显示这一次）/ admin's initial password (shown once): ${r.adminPassword}`);
-    lines.push(`其他演示用户（如 scjg_officer、gaj_user、auditor）的密码 / other demo users' password: ${r.demoPassword}`);
+    lines.push(
+      `已写入淄博市演示数据 / seeded the 淄博市 demo: ${r.departments} departments, ${r.users.length} users, ${r.resources} catalog resources`,
+    );
+    if (r.adminPassword)
+      lines.push(`管理员 admin 的初始密码（只显示这一次）/ admin's initial password (shown once): ${r.adminPassword}`);
+    lines.push(
+      `其他演示用户（如 scjg_officer、gaj_user、auditor）的密码 / other demo users' password: ${r.demoPassword}`,
+    );
     if (r.appsFile) lines.push(`演示应用凭证 / demo app credentials: ${r.appsFile}`);
   }
   const b = await ensureAdmin(k.db, config.adminPassword);
-  if (b.created && b.password) lines.push(`管理员 admin 的初始密码（只显示这一次）/ admin's initial password (shown once): ${b.password}`);
+  if (b.created && b.password)
+    lines.push(`管理员 admin 的初始密码（只显示这一次）/ admin's initial password (shown once): ${b.password}`);
   return lines;
 }
 
@@ -88,7 +101,9 @@ export async function startServer(config: Config, opts: { demo: boolean; workers
   const app = (started.app = await buildApp(rt.kernel));
   const address = await app.listen({ port: config.port, host: config.host });
   const shown = config.publicUrl ?? address.replace('://127.0.0.1', '://localhost');
-  const db = rt.embedded ? `embedded PostgreSQL on 127.0.0.1:${rt.embedded.port} (${config.dataDir}/pg)` : 'DATABASE_URL';
+  const db = rt.embedded
+    ? `embedded PostgreSQL on 127.0.0.1:${rt.embedded.port} (${config.dataDir}/pg)`
+    : 'DATABASE_URL';
   console.log(
     [
       '',

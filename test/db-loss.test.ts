@@ -42,24 +42,54 @@ describe('the embedded PostgreSQL dies under load', () => {
     const db = new pg.Client({ connectionString: dbUrl });
     await db.connect();
     db.on('error', () => {});
-    const resourceId = (await db.query<{ id: string }>("SELECT r.id FROM catalog.resource r JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version WHERE v.meta->>'name' = '企业登记信息'")).rows[0]!.id;
-    const cred = (await db.query<{ id: string; department_id: string }>("SELECT id, department_id FROM kernel.app_credential WHERE name = '市公安局业务系统' OR name LIKE '%公安%' LIMIT 1")).rows[0]!;
+    const resourceId = (
+      await db.query<{ id: string }>(
+        "SELECT r.id FROM catalog.resource r JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version WHERE v.meta->>'name' = '企业登记信息'",
+      )
+    ).rows[0]!.id;
+    const cred = (
+      await db.query<{ id: string; department_id: string }>(
+        "SELECT id, department_id FROM kernel.app_credential WHERE name = '市公安局业务系统' OR name LIKE '%公安%' LIMIT 1",
+      )
+    ).rows[0]!;
     await db.end();
-    const apps = JSON.parse(readFileSync(path.join(dataDir, 'demo-apps.json'), 'utf8')) as { name: string; appKey: string; appSecret: string }[];
+    const apps = JSON.parse(readFileSync(path.join(dataDir, 'demo-apps.json'), 'utf8')) as {
+      name: string;
+      appKey: string;
+      appSecret: string;
+    }[];
     const keys = apps.find((a) => a.name.includes('公安'))!;
     const gaj = await webLogin(base, 'gaj_officer', 'Zibo2026demo');
     const applied = await webCall(base, gaj, 'POST', '/api/v1/share/applications', {
-      resourceId, appCredentialId: cred.id, fields: ['tyshxydm', 'qymc'], services: ['query'], purpose: '企业身份核查', legalBasis: '《优化营商环境条例》',
-      scenario: '窗口办件核对企业信息', periodFrom: '2026-01-01', periodTo: '2030-12-31', expectedCalls: 100_000_000,
+      resourceId,
+      appCredentialId: cred.id,
+      fields: ['tyshxydm', 'qymc'],
+      services: ['query'],
+      purpose: '企业身份核查',
+      legalBasis: '《优化营商环境条例》',
+      scenario: '窗口办件核对企业信息',
+      periodFrom: '2026-01-01',
+      periodTo: '2030-12-31',
+      expectedCalls: 100_000_000,
     });
     expect(applied.status, JSON.stringify(applied.json)).toBe(201);
     const gs = new GongshuClient({ baseUrl: base, appKey: keys.appKey, appSecret: keys.appSecret });
     const call = async () => {
       const req = gs.prepare('POST', `/api/v1/services/${resourceId}/query`, { filters: {}, limit: 5 });
       try {
-        const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(20_000) });
+        const res = await fetch(req.url, {
+          method: req.method,
+          headers: req.headers,
+          body: req.body,
+          signal: AbortSignal.timeout(20_000),
+        });
         const body = (await res.json()) as { code?: string };
-        return { status: res.status, code: body.code, requestId: res.headers.get('x-request-id') ?? '', retryAfter: res.headers.get('retry-after') };
+        return {
+          status: res.status,
+          code: body.code,
+          requestId: res.headers.get('x-request-id') ?? '',
+          retryAfter: res.headers.get('retry-after'),
+        };
       } catch (e) {
         return { status: 0, code: (e as Error).message, requestId: '', retryAfter: null };
       }
@@ -100,7 +130,9 @@ describe('the embedded PostgreSQL dies under load', () => {
     expect(healthDown, '/api/health answered 503').toBe(true);
     expect(back, `served again without a restart:\n${output().slice(-3000)}`).toBe(true);
     const after = results.slice(killedAt);
-    const unexpected = after.filter((r) => r.status !== 200 && !(r.status === 503 && r.code === 'DATABASE_UNAVAILABLE'));
+    const unexpected = after.filter(
+      (r) => r.status !== 200 && !(r.status === 503 && r.code === 'DATABASE_UNAVAILABLE'),
+    );
     expect(unexpected, 'every call was served or refused with DATABASE_UNAVAILABLE').toEqual([]);
     expect(after.filter((r) => r.status === 503).every((r) => Number(r.retryAfter) > 0)).toBe(true);
     expect(after.filter((r) => r.status === 200).length).toBeGreaterThan(0);
@@ -111,12 +143,25 @@ describe('the embedded PostgreSQL dies under load', () => {
     const db2 = new pg.Client({ connectionString: dbUrl });
     db2.on('error', () => {});
     await db2.connect();
-    const logged = new Set((await db2.query<{ request_id: string }>("SELECT request_id FROM kernel.audit_log WHERE action = 'service.query' AND request_id = ANY($1)", [answered])).rows.map((r) => r.request_id));
+    const logged = new Set(
+      (
+        await db2.query<{ request_id: string }>(
+          "SELECT request_id FROM kernel.audit_log WHERE action = 'service.query' AND request_id = ANY($1)",
+          [answered],
+        )
+      ).rows.map((r) => r.request_id),
+    );
     await db2.end();
     expect(answered.filter((id) => !logged.has(id))).toEqual([]);
-    const verify = spawnSync(process.execPath, ['--import', 'tsx', path.join(PACKAGE_ROOT, 'src/cli.ts'), 'audit', 'verify', '--data-dir', dataDir], { encoding: 'utf8', env: withoutDatabaseUrl() });
+    const verify = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(PACKAGE_ROOT, 'src/cli.ts'), 'audit', 'verify', '--data-dir', dataDir],
+      { encoding: 'utf8', env: withoutDatabaseUrl() },
+    );
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
-    console.log(`[db-loss] ${results.length} calls: ${results.filter((r) => r.status === 200).length} answered (each with its audit entry), ${results.filter((r) => r.status === 503).length} refused 503 while the database was away`);
+    console.log(
+      `[db-loss] ${results.length} calls: ${results.filter((r) => r.status === 200).length} answered (each with its audit entry), ${results.filter((r) => r.status === 503).length} refused 503 while the database was away`,
+    );
 
     child.kill('SIGTERM');
     expect(await new Promise((r) => child.once('exit', r))).toBe(0);

@@ -10,8 +10,9 @@ export function misspelt(): never {
 }
 
 describe('error codes', () => {
-  it('every module\'s codes are registered by the composition root, with their status', () => {
-    for (const m of modules) for (const [code, [status]] of Object.entries(m.codes)) expect(codeInfo(code)?.status, code).toBe(status);
+  it("every module's codes are registered by the composition root, with their status", () => {
+    for (const m of modules)
+      for (const [code, [status]] of Object.entries(m.codes)) expect(codeInfo(code)?.status, code).toBe(status);
     expect(new AppError('CATALOG_STATE').status).toBe(409);
     expect(new AppError('SHARE_NO_GRANT').status).toBe(403);
     expect(allCodes()).toContain('XLSX_TOO_LARGE');

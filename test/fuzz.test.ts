@@ -20,7 +20,15 @@ import { testEnv, type TestEnv } from './support/db.js';
 import { loginAs, type Session } from './support/http.js';
 import { ADMIN_PASSWORD, DEMO_PASSWORD } from './support/seed.js';
 import { seedDemo } from '../src/seed/demo.js';
-import { HEADER_KEY, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, newNonce, sign, stringToSign } from '../src/client/signing.js';
+import {
+  HEADER_KEY,
+  HEADER_NONCE,
+  HEADER_SIGNATURE,
+  HEADER_TIMESTAMP,
+  newNonce,
+  sign,
+  stringToSign,
+} from '../src/client/signing.js';
 import type { RouteInfo } from '../src/app.js';
 import type { Role } from '../src/kernel/http/context.js';
 
@@ -47,7 +55,8 @@ function exampleOf(s: JsonSchema | undefined, depth = 0): Json {
       const props = (s.properties ?? {}) as Record<string, JsonSchema>;
       const out: Record<string, Json> = {};
       for (const [k, v] of Object.entries(props)) out[k] = exampleOf(v, depth + 1);
-      if (Object.keys(props).length === 0 && typeof s.additionalProperties === 'object') out.name = exampleOf(s.additionalProperties as JsonSchema, depth + 1);
+      if (Object.keys(props).length === 0 && typeof s.additionalProperties === 'object')
+        out.name = exampleOf(s.additionalProperties as JsonSchema, depth + 1);
       return out;
     }
     case 'array': {
@@ -83,8 +92,24 @@ function stringExample(s: JsonSchema): string {
   }
   const min = Number(s.minLength ?? 1);
   const max = Number(s.maxLength ?? 64);
-  const fits = (v: string) => v.length >= min && v.length <= max && (!s.pattern || new RegExp(String(s.pattern), 'u').test(v));
-  const candidates = ['测试值test', 'test_item', 'abc', '370300', '370303', '91370300MA3C5QXX4Q', 'data.list', '0 2 * * *', 'ABC123', 'a', '1', 'x1234567890abcdef', '2026-12-10', 'public.people'];
+  const fits = (v: string) =>
+    v.length >= min && v.length <= max && (!s.pattern || new RegExp(String(s.pattern), 'u').test(v));
+  const candidates = [
+    '测试值test',
+    'test_item',
+    'abc',
+    '370300',
+    '370303',
+    '91370300MA3C5QXX4Q',
+    'data.list',
+    '0 2 * * *',
+    'ABC123',
+    'a',
+    '1',
+    'x1234567890abcdef',
+    '2026-12-10',
+    'public.people',
+  ];
   return candidates.find(fits) ?? candidates.map((c) => c.padEnd(min, 'x').slice(0, max)).find(fits) ?? 'x'.repeat(min);
 }
 
@@ -111,13 +136,47 @@ const deep = (n: number): Json => (n === 0 ? 'bottom' : { a: deep(n - 1) });
 /** Hostile values for a JSON slot. */
 const hostileJson: fc.Arbitrary<Json> = fc.oneof(
   fc.constantFrom<Json>(
-    '\u0000', 'a\u0000b', '\ud800', 'x\udfffy', '\u202e\u202dabc', '\ufeff', '  ', '',
-    '2027-02-30', '2026-13-01', '0000-00-00', '9999-12-31T99:99:99Z',
-    "' OR '1'='1' --", '"; DROP TABLE kernel.app_user; --', '$1', '%', '\\', '${jndi:ldap://x}', '<script>alert(1)</script>',
-    '=HYPERLINK("http://x")', '../../etc/passwd', '__proto__', 'constructor',
-    -1, 0, 1.5, -0, 2 ** 53 + 1, 1e308, -1e308, 1e21,
-    true, false, null, [], {}, [null], { __proto__: { polluted: true } } as unknown as Json,
-    '9'.repeat(400), ZERO_UUID, 'not-a-uuid',
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'x\udfffy',
+    '\u202e\u202dabc',
+    '\ufeff',
+    '  ',
+    '',
+    '2027-02-30',
+    '2026-13-01',
+    '0000-00-00',
+    '9999-12-31T99:99:99Z',
+    "' OR '1'='1' --",
+    '"; DROP TABLE kernel.app_user; --',
+    '$1',
+    '%',
+    '\\',
+    '${jndi:ldap://x}',
+    '<script>alert(1)</script>',
+    '=HYPERLINK("http://x")',
+    '../../etc/passwd',
+    '__proto__',
+    'constructor',
+    -1,
+    0,
+    1.5,
+    -0,
+    2 ** 53 + 1,
+    1e308,
+    -1e308,
+    1e21,
+    true,
+    false,
+    null,
+    [],
+    {},
+    [null],
+    { __proto__: { polluted: true } } as unknown as Json,
+    '9'.repeat(400),
+    ZERO_UUID,
+    'not-a-uuid',
   ),
   fc.constant<Json>('长'.repeat(70_000)),
   fc.constant<Json>(deep(200)),
@@ -128,7 +187,25 @@ const hostileJson: fc.Arbitrary<Json> = fc.oneof(
 
 /** Hostile text for a query or path slot, already percent-encoded where it should be. */
 const hostileText: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('%00', 'a%00b', '%ZZ', '%', '%E4%B8', '%ED%A0%80', '%E2%80%AE', encodeURIComponent("' OR 1=1 --"), '-1', '1e400', '2027-02-30', 'null', 'undefined', '__proto__', '%5B%5D', 'a'.repeat(5000), '..%2F..%2Fetc'),
+  fc.constantFrom(
+    '%00',
+    'a%00b',
+    '%ZZ',
+    '%',
+    '%E4%B8',
+    '%ED%A0%80',
+    '%E2%80%AE',
+    encodeURIComponent("' OR 1=1 --"),
+    '-1',
+    '1e400',
+    '2027-02-30',
+    'null',
+    'undefined',
+    '__proto__',
+    '%5B%5D',
+    'a'.repeat(5000),
+    '..%2F..%2Fetc',
+  ),
   fc.string({ unit: 'grapheme', maxLength: 30 }).map(encodeURIComponent),
 );
 
@@ -146,9 +223,16 @@ function querySchemaOf(schema: unknown): Json | undefined {
 /** Ids of real rows for the path parameters, so a request gets past its lookup. */
 const ids = new Map<string, string>();
 function realId(url: string, param: string): string | undefined {
-  if (/resourceId/.test(param) || (param === 'id' && /\/(catalog|governance|open)\/resources\/:id/.test(url))) return ids.get('resource');
+  if (/resourceId/.test(param) || (param === 'id' && /\/(catalog|governance|open)\/resources\/:id/.test(url)))
+    return ids.get('resource');
   if (param !== 'id') return undefined;
-  for (const [seg, key] of [['departments', 'department'], ['users', 'user'], ['app-credentials', 'credential'], ['catalog/categories', 'category']] as const) if (url.includes(`/${seg}/:id`)) return ids.get(key);
+  for (const [seg, key] of [
+    ['departments', 'department'],
+    ['users', 'user'],
+    ['app-credentials', 'credential'],
+    ['catalog/categories', 'category'],
+  ] as const)
+    if (url.includes(`/${seg}/:id`)) return ids.get(key);
   return undefined;
 }
 
@@ -166,11 +250,23 @@ beforeAll(async () => {
   sessions.set('officer', await loginAs(app, 'scjg_officer', DEMO_PASSWORD));
   sessions.set('consumer', await loginAs(app, 'gaj_user', DEMO_PASSWORD));
   sessions.set('auditor', await loginAs(app, 'auditor', DEMO_PASSWORD));
-  appKeys = (JSON.parse(readFileSync(path.join(env.dataDir, 'demo-apps.json'), 'utf8')) as { appKey: string; appSecret: string }[])[0]!;
-  const r = await env.rt.kernel.pool.query<{ id: string }>("SELECT id FROM catalog.resource WHERE status = 'published' ORDER BY code LIMIT 1");
+  appKeys = (
+    JSON.parse(readFileSync(path.join(env.dataDir, 'demo-apps.json'), 'utf8')) as {
+      appKey: string;
+      appSecret: string;
+    }[]
+  )[0]!;
+  const r = await env.rt.kernel.pool.query<{ id: string }>(
+    "SELECT id FROM catalog.resource WHERE status = 'published' ORDER BY code LIMIT 1",
+  );
   resourceId = r.rows[0]?.id ?? ZERO_UUID;
   ids.set('resource', resourceId);
-  for (const [key, sql] of [['department', 'SELECT id FROM kernel.department ORDER BY name LIMIT 1'], ['user', "SELECT id FROM kernel.app_user WHERE username = 'gaj_user'"], ['credential', 'SELECT id FROM kernel.app_credential ORDER BY name LIMIT 1'], ['category', 'SELECT id FROM catalog.category LIMIT 1']] as const) {
+  for (const [key, sql] of [
+    ['department', 'SELECT id FROM kernel.department ORDER BY name LIMIT 1'],
+    ['user', "SELECT id FROM kernel.app_user WHERE username = 'gaj_user'"],
+    ['credential', 'SELECT id FROM kernel.app_credential ORDER BY name LIMIT 1'],
+    ['category', 'SELECT id FROM catalog.category LIMIT 1'],
+  ] as const) {
     const row = (await env.rt.kernel.pool.query<{ id: string }>(sql)).rows[0];
     if (row) ids.set(key, String(row.id));
   }
@@ -210,7 +306,14 @@ async function call(r: RouteInfo, actor: Actor, url: string, body: string | unde
     headers[HEADER_NONCE] = nonce;
     let toSign: string;
     try {
-      toSign = stringToSign({ method: r.method, path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q), timestamp: ts, nonce, body });
+      toSign = stringToSign({
+        method: r.method,
+        path: q < 0 ? url : url.slice(0, q),
+        query: q < 0 ? '' : url.slice(q),
+        timestamp: ts,
+        nonce,
+        body,
+      });
     } catch {
       toSign = 'unsignable'; // a broken percent-encoding: the server must refuse it, not fail
     }
@@ -220,7 +323,8 @@ async function call(r: RouteInfo, actor: Actor, url: string, body: string | unde
 }
 
 const statuses = new Map<string, number>();
-const LEAK = /\n\s+at .+:\d+:\d+|\bSELECT\b.+\bFROM\b|\bINSERT INTO\b|\bUPDATE \S+ SET\b|node_modules|pg_catalog|syntax error at or near/;
+const LEAK =
+  /\n\s+at .+:\d+:\d+|\bSELECT\b.+\bFROM\b|\bINSERT INTO\b|\bUPDATE \S+ SET\b|node_modules|pg_catalog|syntax error at or near/;
 
 function check(res: { statusCode: number; body: string }, what: string) {
   expect(res.statusCode, `${what} → ${res.statusCode} ${res.body.slice(0, 400)}`).toBeLessThan(500);
@@ -234,7 +338,12 @@ describe('hostile input on every route', () => {
   });
 
   it('never answers 5xx nor leaks internals', async () => {
-    const routes = app.routeTable.filter((r) => (r.url.startsWith('/api/') || r.url === '/metrics') && !r.url.startsWith('/api/docs') && !SKIP.has(`${r.method} ${r.url}`));
+    const routes = app.routeTable.filter(
+      (r) =>
+        (r.url.startsWith('/api/') || r.url === '/metrics') &&
+        !r.url.startsWith('/api/docs') &&
+        !SKIP.has(`${r.method} ${r.url}`),
+    );
     let tried = 0;
     for (const [ri, r] of routes.entries()) {
       const bodySchema = jsonSchemaOf(r.schema?.body);
@@ -246,39 +355,68 @@ describe('hostile input on every route', () => {
       const params = Object.fromEntries(paramNames.map((p) => [p, realId(r.url, p) ?? String(paramExample[p] ?? '1')]));
       const bodyPaths = body === undefined ? [] : pathsOf(body);
       if (process.env.GONGSHU_FUZZ_REPORT) {
-        const qs0 = Object.entries(query).map(([k, v]) => `${k}=${encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v))}`).join('&');
-        const res0 = await call(r, actorFor(r, ri), `${pathWith(r.url, params)}${qs0 ? `?${qs0}` : ''}`, body === undefined ? undefined : JSON.stringify(body));
+        const qs0 = Object.entries(query)
+          .map(([k, v]) => `${k}=${encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v))}`)
+          .join('&');
+        const res0 = await call(
+          r,
+          actorFor(r, ri),
+          `${pathWith(r.url, params)}${qs0 ? `?${qs0}` : ''}`,
+          body === undefined ? undefined : JSON.stringify(body),
+        );
         if (res0.statusCode === 400) console.log(`BASE ${r.method} ${r.url}: ${res0.body.slice(0, 300)}`);
       }
-      const slots = [...bodyPaths.map((p) => ({ in: 'body' as const, at: p })), ...Object.keys(query).map((k) => ({ in: 'query' as const, at: [k] })), ...paramNames.map((p) => ({ in: 'path' as const, at: [p] })), { in: 'query' as const, at: ['__proto__'] }];
+      const slots = [
+        ...bodyPaths.map((p) => ({ in: 'body' as const, at: p })),
+        ...Object.keys(query).map((k) => ({ in: 'query' as const, at: [k] })),
+        ...paramNames.map((p) => ({ in: 'path' as const, at: [p] })),
+        { in: 'query' as const, at: ['__proto__'] },
+      ];
 
       await fc.assert(
-        fc.asyncProperty(fc.integer({ min: 0, max: slots.length - 1 }), hostileJson, hostileText, fc.nat(), async (si, hv, ht, n) => {
-          tried++;
-          const slot = slots[si]!;
-          const actor = actorFor(r, ri + n);
-          let b = body;
-          let rawBody: string | undefined;
-          const q: Record<string, string> = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v))]));
-          const p = { ...params };
-          if (slot.in === 'body') {
-            b = setAt(body!, slot.at, hv);
-            rawBody = JSON.stringify(b);
-            if (n % 7 === 0) rawBody = rawBody.replace(/^\{/, '{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"x":1}},'); // own __proto__ keys
-          } else if (slot.in === 'query') {
-            q[String(slot.at[0])] = ht;
-            if (body !== undefined) rawBody = JSON.stringify(b);
-          } else {
-            p[String(slot.at[0])] = ht;
-            if (body !== undefined) rawBody = JSON.stringify(b);
-          }
-          const qs = Object.entries(q).map(([k, v]) => `${encodeURIComponent(k)}=${v}`).join('&');
-          const url = `${pathWith(r.url, p)}${qs ? `?${qs}` : ''}`;
-          const res = await call(r, actor, url, rawBody);
-          const key = `${res.statusCode} ${/"code":"(\w+)"/.exec(res.body.slice(0, 300))?.[1] ?? ''}`;
-          statuses.set(key, (statuses.get(key) ?? 0) + 1);
-          check(res, `${r.method} ${r.url} as ${actor.kind === 'user' ? actor.role : actor.kind} with ${slot.in} ${slot.at.join('.') || '(root)'}`);
-        }),
+        fc.asyncProperty(
+          fc.integer({ min: 0, max: slots.length - 1 }),
+          hostileJson,
+          hostileText,
+          fc.nat(),
+          async (si, hv, ht, n) => {
+            tried++;
+            const slot = slots[si]!;
+            const actor = actorFor(r, ri + n);
+            let b = body;
+            let rawBody: string | undefined;
+            const q: Record<string, string> = Object.fromEntries(
+              Object.entries(query).map(([k, v]) => [
+                k,
+                encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v)),
+              ]),
+            );
+            const p = { ...params };
+            if (slot.in === 'body') {
+              b = setAt(body!, slot.at, hv);
+              rawBody = JSON.stringify(b);
+              if (n % 7 === 0)
+                rawBody = rawBody.replace(/^\{/, '{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"x":1}},'); // own __proto__ keys
+            } else if (slot.in === 'query') {
+              q[String(slot.at[0])] = ht;
+              if (body !== undefined) rawBody = JSON.stringify(b);
+            } else {
+              p[String(slot.at[0])] = ht;
+              if (body !== undefined) rawBody = JSON.stringify(b);
+            }
+            const qs = Object.entries(q)
+              .map(([k, v]) => `${encodeURIComponent(k)}=${v}`)
+              .join('&');
+            const url = `${pathWith(r.url, p)}${qs ? `?${qs}` : ''}`;
+            const res = await call(r, actor, url, rawBody);
+            const key = `${res.statusCode} ${/"code":"(\w+)"/.exec(res.body.slice(0, 300))?.[1] ?? ''}`;
+            statuses.set(key, (statuses.get(key) ?? 0) + 1);
+            check(
+              res,
+              `${r.method} ${r.url} as ${actor.kind === 'user' ? actor.role : actor.kind} with ${slot.in} ${slot.at.join('.') || '(root)'}`,
+            );
+          },
+        ),
         { seed: SEED + ri, numRuns: RUNS, endOnFailure: true },
       );
     }

@@ -18,9 +18,18 @@ let output = '';
 afterAll(() => cleanUp(dataDir, children));
 
 function start(port: number): ChildProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env, GONGSHU_DATA_DIR: dataDir, GONGSHU_PORT: String(port), GONGSHU_ADMIN_PASSWORD: 'Lifecycle2026', GONGSHU_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GONGSHU_DATA_DIR: dataDir,
+    GONGSHU_PORT: String(port),
+    GONGSHU_ADMIN_PASSWORD: 'Lifecycle2026',
+    GONGSHU_LOG_LEVEL: 'warn',
+  };
   delete env.DATABASE_URL;
-  const c = spawn(process.execPath, ['--import', 'tsx', path.join(PACKAGE_ROOT, 'src/cli.ts'), 'start', '--demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const c = spawn(process.execPath, ['--import', 'tsx', path.join(PACKAGE_ROOT, 'src/cli.ts'), 'start', '--demo'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   c.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   c.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   children.push(c);
@@ -60,9 +69,14 @@ describe('gongshu start on the embedded PostgreSQL', () => {
     const s2 = await loginCookie(base);
     const got = await fetch(`${base}/api/v1/departments/${created.id}`, { headers: { cookie: s2.cookie } });
     expect(((await got.json()) as { name: string }).name).toBe('淄博市杀进程测试局');
-    const verify = await fetch(`${base}/api/v1/audit/verify`, { method: 'POST', headers: { cookie: s2.cookie, 'x-csrf-token': s2.csrf } });
+    const verify = await fetch(`${base}/api/v1/audit/verify`, {
+      method: 'POST',
+      headers: { cookie: s2.cookie, 'x-csrf-token': s2.csrf },
+    });
     expect(((await verify.json()) as { ok: boolean }).ok).toBe(true);
-    const users = (await (await fetch(`${base}/api/v1/users?pageSize=1`, { headers: { cookie: s2.cookie } })).json()) as { total: number };
+    const users = (await (
+      await fetch(`${base}/api/v1/users?pageSize=1`, { headers: { cookie: s2.cookie } })
+    ).json()) as { total: number };
     expect(users.total).toBe(20); // the demo was seeded once, not twice
 
     second.kill('SIGTERM');
@@ -89,7 +103,14 @@ describe('`npm start` under a supervisor', () => {
   });
 
   function npmStart(port: number): ChildProcess {
-    const env: NodeJS.ProcessEnv = { ...process.env, GONGSHU_DATA_DIR: npmDir, GONGSHU_PORT: String(port), GONGSHU_ADMIN_PASSWORD: 'Lifecycle2026', GONGSHU_LOG_LEVEL: 'warn', GONGSHU_FROM_SOURCE: '1' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      GONGSHU_DATA_DIR: npmDir,
+      GONGSHU_PORT: String(port),
+      GONGSHU_ADMIN_PASSWORD: 'Lifecycle2026',
+      GONGSHU_LOG_LEVEL: 'warn',
+      GONGSHU_FROM_SOURCE: '1',
+    };
     delete env.DATABASE_URL;
     const c = spawn('npm', ['start', '--silent'], { cwd: PACKAGE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     c.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -107,7 +128,8 @@ describe('`npm start` under a supervisor', () => {
     }
   };
   async function gone(pids: number[], ms: number): Promise<boolean> {
-    for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) if (pids.every((p) => !alive(p))) return true;
+    for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 200)))
+      if (pids.every((p) => !alive(p))) return true;
     return false;
   }
 
@@ -120,8 +142,14 @@ describe('`npm start` under a supervisor', () => {
       const postgres = Number(readFileSync(path.join(npmDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
       expect(alive(server) && alive(postgres)).toBe(true);
       npm.kill(how);
-      expect(await gone([server, postgres], 30_000), `${how}: server ${server} or postgres ${postgres} still running\n${output.slice(-2000)}`).toBe(true);
-      expect(existsSync(path.join(npmDir, 'pg', 'postmaster.pid')), 'PostgreSQL was stopped cleanly (no pid file left)').toBe(false);
+      expect(
+        await gone([server, postgres], 30_000),
+        `${how}: server ${server} or postgres ${postgres} still running\n${output.slice(-2000)}`,
+      ).toBe(true);
+      expect(
+        existsSync(path.join(npmDir, 'pg', 'postmaster.pid')),
+        'PostgreSQL was stopped cleanly (no pid file left)',
+      ).toBe(false);
     }
   }, 300_000);
 });

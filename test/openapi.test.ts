@@ -26,13 +26,20 @@ afterAll(async () => env?.close());
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 const operations = () =>
-  Object.entries<Record<string, any>>(doc.paths).flatMap(([p, item]) => Object.entries(item).filter(([m]) => METHODS.includes(m)).map(([m, op]) => ({ key: `${m.toUpperCase()} ${p}`, op })));
+  Object.entries<Record<string, any>>(doc.paths).flatMap(([p, item]) =>
+    Object.entries(item)
+      .filter(([m]) => METHODS.includes(m))
+      .map(([m, op]) => ({ key: `${m.toUpperCase()} ${p}`, op })),
+  );
 
 /** Operations whose 2xx answer has no schema (issue 15 item 1): none are left; a new one fails the test. */
 const UNDOCUMENTED = new Set<string>([]);
 
 const documents2xx = (op: Record<string, any>) =>
-  Object.entries<Record<string, any>>(op.responses ?? {}).some(([st, r]) => st === '204' || (st.startsWith('2') && Object.values<Record<string, any>>(r.content ?? {}).some((c) => c.schema)));
+  Object.entries<Record<string, any>>(op.responses ?? {}).some(
+    ([st, r]) =>
+      st === '204' || (st.startsWith('2') && Object.values<Record<string, any>>(r.content ?? {}).some((c) => c.schema)),
+  );
 
 describe('the OpenAPI document', () => {
   it('gives every operation a unique id, a tag, a security requirement and its problem answers', () => {
@@ -49,14 +56,18 @@ describe('the OpenAPI document', () => {
     }
     // ids are stable: derived from the method and the path
     expect(doc.paths['/api/v1/services/{resourceId}/query'].post.operationId).toBe('postServicesByResourceIdQuery');
-    expect(doc.paths['/api/v1/share/applications/{id}/decide'].post.operationId).toBe('postShareApplicationsByIdDecide');
+    expect(doc.paths['/api/v1/share/applications/{id}/decide'].post.operationId).toBe(
+      'postShareApplicationsByIdDecide',
+    );
     // security follows the declared access: public, a session (with CSRF on unsafe methods), a signed app
     expect(doc.paths['/api/health'].get.security).toEqual([]);
     expect(doc.paths['/api/v1/departments'].get.security).toEqual([{ session: [] }]);
     expect(doc.paths['/api/v1/departments'].post.security).toEqual([{ session: [], csrf: [] }]);
     const query = doc.paths['/api/v1/services/{resourceId}/query'].post;
     expect(query.security).toEqual([{ appKey: [], appSignature: [] }]);
-    expect(query.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(expect.arrayContaining(['header:X-Gs-Timestamp', 'header:X-Gs-Nonce']));
+    expect(query.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(
+      expect.arrayContaining(['header:X-Gs-Timestamp', 'header:X-Gs-Nonce']),
+    );
     expect(query.responses['429']).toEqual({ $ref: '#/components/responses/Problem429' });
     // each problem answer lists the codes of its status
     expect(doc.components.responses.Problem403.description).toContain('SHARE_NO_GRANT');
@@ -64,14 +75,18 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents a 2xx answer for every operation', () => {
-    const missing = operations().filter((o) => !documents2xx(o.op)).map((o) => o.key);
+    const missing = operations()
+      .filter((o) => !documents2xx(o.op))
+      .map((o) => o.key);
     expect(missing.filter((k) => !UNDOCUMENTED.has(k))).toEqual([]);
     expect([...UNDOCUMENTED].filter((k) => !missing.includes(k))).toEqual([]);
     // files are documented as files
-    expect(Object.keys(doc.paths['/api/v1/catalog/export.xlsx'].get.responses['200'].content)).toEqual(['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
+    expect(Object.keys(doc.paths['/api/v1/catalog/export.xlsx'].get.responses['200'].content)).toEqual([
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    ]);
   });
 
-  it('a client generated with openapi-typescript types the data services\' answers', async () => {
+  it("a client generated with openapi-typescript types the data services' answers", async () => {
     const types = astToString(await openapiTS(doc as never));
     const dir = mkdtempSync(path.join(tmpdir(), 'gs-openapi-'));
     writeFileSync(path.join(dir, 'api.d.ts'), types);
@@ -94,16 +109,30 @@ const wrong = q.total;
 export { name, limit, objection, found, verdict, subjects, value, suppressed, wrong };
 `;
     writeFileSync(path.join(dir, 'use.ts'), program);
-    const p = ts.createProgram([path.join(dir, 'use.ts')], { strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: false });
+    const p = ts.createProgram([path.join(dir, 'use.ts')], {
+      strict: true,
+      noEmit: true,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      skipLibCheck: false,
+    });
     const problems = ts.getPreEmitDiagnostics(p).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(problems).toEqual([]);
     // and the same program against a client where the answers are untyped fails
-    writeFileSync(path.join(dir, 'use.ts'), program.replace("? A : never", '? never : never'));
-    const broken = ts.getPreEmitDiagnostics(ts.createProgram([path.join(dir, 'use.ts')], { strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }));
+    writeFileSync(path.join(dir, 'use.ts'), program.replace('? A : never', '? never : never'));
+    const broken = ts.getPreEmitDiagnostics(
+      ts.createProgram([path.join(dir, 'use.ts')], {
+        strict: true,
+        noEmit: true,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      }),
+    );
     expect(broken.length).toBeGreaterThan(0);
   }, 60_000);
 
-  it('Spectral\'s oas ruleset finds no error in it', async () => {
+  it("Spectral's oas ruleset finds no error in it", async () => {
     const spectral = new spectralCore.Spectral();
     spectral.setRuleset({ extends: [[oas as never, 'recommended']] } as never);
     const results = await spectral.run(doc as never);
@@ -111,4 +140,3 @@ export { name, limit, objection, found, verdict, subjects, value, suppressed, wr
     expect(errors).toEqual([]);
   }, 60_000);
 });
-

@@ -39,15 +39,34 @@ afterAll(async () => {
 
 describe('outbound requests to internal addresses', () => {
   it('knows which addresses are internal', () => {
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.9', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::ffff:127.0.0.1', 'fe80::1', 'fd00::1']) expect(isInternal(a), a).toBe(true);
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.9',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::ffff:127.0.0.1',
+      'fe80::1',
+      'fd00::1',
+    ])
+      expect(isInternal(a), a).toBe(true);
     for (const a of ['8.8.8.8', '202.96.128.86', '2400:3200::1']) expect(isInternal(a), a).toBe(false);
   });
 
   it('refuses an IP literal and a name that resolves to loopback, before any byte is sent; an allow-list lets them through', async () => {
     const policy = outboundPolicy([]);
-    await expect(outboundFetch(policy, `http://127.0.0.1:${port}/`)).rejects.toMatchObject({ code: 'OUTBOUND_REFUSED' });
-    await expect(outboundFetch(policy, `http://localhost:${port}/`)).rejects.toMatchObject({ code: 'OUTBOUND_REFUSED' });
-    await expect(outboundFetch(policy, 'http://169.254.169.254/latest/meta-data/')).rejects.toMatchObject({ code: 'OUTBOUND_REFUSED' });
+    await expect(outboundFetch(policy, `http://127.0.0.1:${port}/`)).rejects.toMatchObject({
+      code: 'OUTBOUND_REFUSED',
+    });
+    await expect(outboundFetch(policy, `http://localhost:${port}/`)).rejects.toMatchObject({
+      code: 'OUTBOUND_REFUSED',
+    });
+    await expect(outboundFetch(policy, 'http://169.254.169.254/latest/meta-data/')).rejects.toMatchObject({
+      code: 'OUTBOUND_REFUSED',
+    });
     expect(hits).toBe(0);
     const allowed = await outboundFetch(outboundPolicy(['127.0.0.1']), `http://localhost:${port}/`);
     expect(allowed.status).toBe(200);
@@ -57,8 +76,35 @@ describe('outbound requests to internal addresses', () => {
   });
 
   it('an HTTP source pointed at loopback is refused, and says why without the remote body', async () => {
-    const target = await publishResource(env.rt.kernel, { department: '淄博市人力资源和社会保障局', name: 'SSRF 测试', items: [{ name: 'id', label: '编号', type: 'string', length: 20, primaryKey: true, incremental: false, grade: 1, masking: 'none' }] });
-    const id = (await inTx(env.rt.kernel.db, (tx) => createSource(ctx, tx, env.rt.kernel.masterKey, { name: '内网接口', resourceId: target.id, kind: 'http', url: `http://localhost:${port}/internal`, recordsPath: 'data', mode: 'full', mapping: {} } as never))).id;
+    const target = await publishResource(env.rt.kernel, {
+      department: '淄博市人力资源和社会保障局',
+      name: 'SSRF 测试',
+      items: [
+        {
+          name: 'id',
+          label: '编号',
+          type: 'string',
+          length: 20,
+          primaryKey: true,
+          incremental: false,
+          grade: 1,
+          masking: 'none',
+        },
+      ],
+    });
+    const id = (
+      await inTx(env.rt.kernel.db, (tx) =>
+        createSource(ctx, tx, env.rt.kernel.masterKey, {
+          name: '内网接口',
+          resourceId: target.id,
+          kind: 'http',
+          url: `http://localhost:${port}/internal`,
+          recordsPath: 'data',
+          mode: 'full',
+          mapping: {},
+        } as never),
+      )
+    ).id;
     const t = await testSource(env.rt.kernel, ctx, id, 5000);
     expect(t).toMatchObject({ ok: false, reason: 'refused_target' });
     expect(t.error).toContain('GONGSHU_OUTBOUND_ALLOW');
@@ -67,11 +113,25 @@ describe('outbound requests to internal addresses', () => {
   });
 
   it('a webhook at the metadata address or loopback is not delivered', async () => {
-    const deptId = (await env.rt.kernel.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市自然资源和规划局').executeTakeFirstOrThrow()).id;
+    const deptId = (
+      await env.rt.kernel.db
+        .selectFrom('kernel.department')
+        .select('id')
+        .where('name', '=', '淄博市自然资源和规划局')
+        .executeTakeFirstOrThrow()
+    ).id;
     await createWebhook(env.rt.kernel, ctx, { url: `http://127.0.0.1:${port}/hook`, departmentId: deptId, kinds: [] });
-    await inTx(env.rt.kernel.db, (tx) => notify(tx, { officersOf: [deptId] }, { kind: 'objection.submitted', title: '测试', link: '/objections', subject: { type: 'objection', id: 1 } }));
+    await inTx(env.rt.kernel.db, (tx) =>
+      notify(
+        tx,
+        { officersOf: [deptId] },
+        { kind: 'objection.submitted', title: '测试', link: '/objections', subject: { type: 'objection', id: 1 } },
+      ),
+    );
     expect(await deliverDue(env.rt.kernel)).toEqual({ delivered: 0, retried: 1 });
-    const d = (await env.rt.kernel.pool.query('SELECT last_error FROM kernel.webhook_delivery ORDER BY id DESC LIMIT 1')).rows[0];
+    const d = (
+      await env.rt.kernel.pool.query('SELECT last_error FROM kernel.webhook_delivery ORDER BY id DESC LIMIT 1')
+    ).rows[0];
     expect(d.last_error).toContain('GONGSHU_OUTBOUND_ALLOW');
     expect(hits).toBe(0);
   });

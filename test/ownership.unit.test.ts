@@ -12,7 +12,13 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const MODULES = path.join(ROOT, 'src', 'modules');
 /** the PostgreSQL schemas each module owns */
 const OWNS: Record<string, string[]> = {
-  catalog: ['catalog', 'ds', 'ds_hist'], aggregation: ['ingest', 'ds', 'ds_hist'], governance: ['gov'], objection: ['objection'], sharing: ['share'], open: ['open'], demand: ['demand'],
+  catalog: ['catalog', 'ds', 'ds_hist'],
+  aggregation: ['ingest', 'ds', 'ds_hist'],
+  governance: ['gov'],
+  objection: ['objection'],
+  sharing: ['share'],
+  open: ['open'],
+  demand: ['demand'],
 };
 
 function files(dir: string, ext: string): string[] {
@@ -26,8 +32,11 @@ function files(dir: string, ext: string): string[] {
 function tables(): Map<string, string> {
   const out = new Map<string, string>();
   for (const f of files(path.join(ROOT, 'src'), '.sql')) {
-    const owner = f.includes(`${path.sep}modules${path.sep}`) ? f.split(`${path.sep}modules${path.sep}`)[1]!.split(path.sep)[0]! : 'kernel';
-    for (const m of readFileSync(f, 'utf8').matchAll(/CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+\.[a-z_]+)/g)) out.set(m[1]!, owner);
+    const owner = f.includes(`${path.sep}modules${path.sep}`)
+      ? f.split(`${path.sep}modules${path.sep}`)[1]!.split(path.sep)[0]!
+      : 'kernel';
+    for (const m of readFileSync(f, 'utf8').matchAll(/CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+\.[a-z_]+)/g))
+      out.set(m[1]!, owner);
   }
   return out;
 }
@@ -54,14 +63,14 @@ export function crossReferences(): Record<string, string[]> {
 }
 
 describe('table ownership', () => {
-  it('finds the migrations\' tables and their owners', () => {
+  it("finds the migrations' tables and their owners", () => {
     const t = tables();
     expect(t.get('catalog.resource')).toBe('catalog');
     expect(t.get('share.grant')).toBe('sharing');
     expect(t.get('kernel.audit_log')).toBe('kernel');
   });
 
-  it('no module names another module\'s tables (or the audit log): it asks the owner\'s service.ts', () => {
+  it("no module names another module's tables (or the audit log): it asks the owner's service.ts", () => {
     expect(crossReferences()).toEqual({});
   });
 });

@@ -6,7 +6,15 @@
  *   const gs = new GongshuClient({ baseUrl: 'http://127.0.0.1:8080', appKey, appSecret });
  *   const me = await gs.request('GET', '/api/v1/apps/ping');
  */
-import { HEADER_KEY, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, newNonce, sign, stringToSign } from './signing.js';
+import {
+  HEADER_KEY,
+  HEADER_NONCE,
+  HEADER_SIGNATURE,
+  HEADER_TIMESTAMP,
+  newNonce,
+  sign,
+  stringToSign,
+} from './signing.js';
 
 export * from './signing.js';
 
@@ -45,7 +53,10 @@ export class GongshuClient {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const timestamp = String((this.opts.now ?? Date.now)());
     const nonce = (this.opts.nonce ?? newNonce)();
-    const signature = sign(this.opts.appSecret, stringToSign({ method, path: url.pathname, query: url.search, timestamp, nonce, body: text }));
+    const signature = sign(
+      this.opts.appSecret,
+      stringToSign({ method, path: url.pathname, query: url.search, timestamp, nonce, body: text }),
+    );
     const headers: Record<string, string> = {
       [HEADER_KEY]: this.opts.appKey,
       [HEADER_TIMESTAMP]: timestamp,

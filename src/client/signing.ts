@@ -33,10 +33,19 @@ export function sortedQuery(search: string): string {
 }
 
 export function bodyHash(body: string | Uint8Array | undefined | null): string {
-  return createHash('sm3').update(body ?? '').digest('hex');
+  return createHash('sm3')
+    .update(body ?? '')
+    .digest('hex');
 }
 
-export function stringToSign(p: { method: string; path: string; query: string; timestamp: string; nonce: string; body?: string | Uint8Array | null }): string {
+export function stringToSign(p: {
+  method: string;
+  path: string;
+  query: string;
+  timestamp: string;
+  nonce: string;
+  body?: string | Uint8Array | null;
+}): string {
   return [p.method.toUpperCase(), p.path, sortedQuery(p.query), p.timestamp, p.nonce, bodyHash(p.body)].join('\n');
 }
 

@@ -53,8 +53,15 @@ export interface WriteTableOptions {
 }
 
 /** Writes the rows and ends `out`. Values are text (null: empty); numeric columns become numbers in .xlsx and JSON. */
-export async function writeTable(out: Writable, format: TableFormat, columns: TableColumn[], rows: AsyncIterable<(string | null)[][]>, opts: WriteTableOptions = {}): Promise<void> {
-  const num = (v: string | null, i: number) => (v !== null && columns[i]!.numeric && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
+export async function writeTable(
+  out: Writable,
+  format: TableFormat,
+  columns: TableColumn[],
+  rows: AsyncIterable<(string | null)[][]>,
+  opts: WriteTableOptions = {},
+): Promise<void> {
+  const num = (v: string | null, i: number) =>
+    v !== null && columns[i]!.numeric && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
   if (format === 'csv') {
     out.write(`\uFEFF${columns.map((c) => csvCell(c.name)).join(',')}\r\n`);
     for await (const batch of rows) {
@@ -66,7 +73,9 @@ export async function writeTable(out: Writable, format: TableFormat, columns: Ta
     let first = true;
     out.write('[');
     for await (const batch of rows) {
-      const text = batch.map((r) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c.name, num(r[i]!, i)])))).join(',\n');
+      const text = batch
+        .map((r) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c.name, num(r[i]!, i)]))))
+        .join(',\n');
       if (text) out.write(`${first ? '\n' : ',\n'}${text}`);
       first = first && !text;
       await room(out);
@@ -94,13 +103,29 @@ export async function writeTable(out: Writable, format: TableFormat, columns: Ta
 }
 
 /** A small table (a list page's export) as one file in memory. */
-export async function tableBuffer(format: TableFormat, columns: TableColumn[], rows: (string | null)[][], opts: WriteTableOptions = {}): Promise<Buffer> {
+export async function tableBuffer(
+  format: TableFormat,
+  columns: TableColumn[],
+  rows: (string | null)[][],
+  opts: WriteTableOptions = {},
+): Promise<Buffer> {
   const { PassThrough } = await import('node:stream');
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<void>((resolve, reject) => { out.on('end', resolve); out.on('error', reject); });
-  await writeTable(out, format, columns, (async function* () { yield rows; })(), opts);
+  const done = new Promise<void>((resolve, reject) => {
+    out.on('end', resolve);
+    out.on('error', reject);
+  });
+  await writeTable(
+    out,
+    format,
+    columns,
+    (async function* () {
+      yield rows;
+    })(),
+    opts,
+  );
   await done;
   return Buffer.concat(chunks);
 }

@@ -14,7 +14,11 @@ import yauzl from 'yauzl';
 import { AppError, defineCodes } from './http/errors.js';
 
 export const XLSX_CODES = defineCodes({
-  XLSX_TOO_LARGE: [413, 'Excel 文件解压后过大（疑似压缩炸弹）', 'The Excel file expands too far (a decompression bomb?)'],
+  XLSX_TOO_LARGE: [
+    413,
+    'Excel 文件解压后过大（疑似压缩炸弹）',
+    'The Excel file expands too far (a decompression bomb?)',
+  ],
   XLSX_INVALID: [400, '文件不是有效的 .xlsx 工作簿', 'The file is not a valid .xlsx workbook'],
 } as const);
 declare module './http/errors.js' {
@@ -28,7 +32,10 @@ export interface XlsxLimits {
   maxSharedStringsBytes: number;
 }
 
-export const DEFAULT_XLSX_LIMITS: XlsxLimits = { maxExpandedBytes: 1024 * 1024 * 1024, maxSharedStringsBytes: 64 * 1024 * 1024 };
+export const DEFAULT_XLSX_LIMITS: XlsxLimits = {
+  maxExpandedBytes: 1024 * 1024 * 1024,
+  maxSharedStringsBytes: 64 * 1024 * 1024,
+};
 
 /** Excel's own limit of characters in one cell */
 export const MAX_CELL_CHARS = 32_767;
@@ -37,7 +44,11 @@ const MAX_TEXT_RUN = MAX_CELL_CHARS * 10;
 const MB = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
 
 function tooLarge(part: string, zh: string, en: string): AppError {
-  return new AppError('XLSX_TOO_LARGE', { field: part, zh: `Excel 文件的 ${part} ${zh}，已拒绝`, en: `The Excel part ${part} ${en}; refused` });
+  return new AppError('XLSX_TOO_LARGE', {
+    field: part,
+    zh: `Excel 文件的 ${part} ${zh}，已拒绝`,
+    en: `The Excel part ${part} ${en}; refused`,
+  });
 }
 
 function openZip(src: string | Buffer): Promise<yauzl.ZipFile> {
@@ -70,14 +81,25 @@ export async function checkXlsx(src: string | Buffer, limits: XlsxLimits = DEFAU
     }).catch(() => {
       throw new AppError('XLSX_INVALID');
     });
-    const partLimit = (name: string) => (/sharedStrings\d*\.xml$/i.test(name) ? limits.maxSharedStringsBytes : limits.maxExpandedBytes);
+    const partLimit = (name: string) =>
+      /sharedStrings\d*\.xml$/i.test(name) ? limits.maxSharedStringsBytes : limits.maxExpandedBytes;
     // the directory's declared sizes: refused without inflating anything
     let declared = 0;
     for (const e of entries) {
       declared += e.uncompressedSize;
-      if (e.uncompressedSize > partLimit(e.fileName)) throw tooLarge(e.fileName, `解压后 ${MB(e.uncompressedSize)}，超过 ${MB(partLimit(e.fileName))} 的上限`, `expands to ${MB(e.uncompressedSize)}, over the ${MB(partLimit(e.fileName))} limit`);
+      if (e.uncompressedSize > partLimit(e.fileName))
+        throw tooLarge(
+          e.fileName,
+          `解压后 ${MB(e.uncompressedSize)}，超过 ${MB(partLimit(e.fileName))} 的上限`,
+          `expands to ${MB(e.uncompressedSize)}, over the ${MB(partLimit(e.fileName))} limit`,
+        );
     }
-    if (declared > limits.maxExpandedBytes) throw tooLarge('(all parts)', `合计解压后 ${MB(declared)}，超过 ${MB(limits.maxExpandedBytes)} 的上限`, `expand to ${MB(declared)} in all, over the ${MB(limits.maxExpandedBytes)} limit`);
+    if (declared > limits.maxExpandedBytes)
+      throw tooLarge(
+        '(all parts)',
+        `合计解压后 ${MB(declared)}，超过 ${MB(limits.maxExpandedBytes)} 的上限`,
+        `expand to ${MB(declared)} in all, over the ${MB(limits.maxExpandedBytes)} limit`,
+      );
     // then what they really inflate to, and the longest text run of the XML parts
     let total = 0;
     for (const e of entries) {
@@ -96,19 +118,35 @@ export async function checkXlsx(src: string | Buffer, limits: XlsxLimits = DEFAU
               return reject(tooLarge(e.fileName, '解压后超过上限', 'expands past the limit'));
             }
             if (!xml) return;
-            for (let pos = 0; ; ) {
+            for (let pos = 0; ;) {
               const lt = chunk.indexOf(0x3c, pos); // '<': a tag starts, the text before it ends
               run += (lt < 0 ? chunk.length : lt) - pos;
               if (run > MAX_TEXT_RUN) {
                 stream.destroy();
-                return reject(tooLarge(e.fileName, `含有超过 ${MAX_CELL_CHARS} 个字符的单元格（Excel 单元格的上限）`, `holds a cell over ${MAX_CELL_CHARS} characters (Excel's own limit)`));
+                return reject(
+                  tooLarge(
+                    e.fileName,
+                    `含有超过 ${MAX_CELL_CHARS} 个字符的单元格（Excel 单元格的上限）`,
+                    `holds a cell over ${MAX_CELL_CHARS} characters (Excel's own limit)`,
+                  ),
+                );
               }
               if (lt < 0) break;
               run = 0;
               pos = lt + 1;
             }
           });
-          stream.on('error', (se: Error) => reject(se instanceof AppError ? se : tooLarge(e.fileName, '解压时与声明的大小不符', `does not inflate to its declared size (${se.message.slice(0, 80)})`)));
+          stream.on('error', (se: Error) =>
+            reject(
+              se instanceof AppError
+                ? se
+                : tooLarge(
+                    e.fileName,
+                    '解压时与声明的大小不符',
+                    `does not inflate to its declared size (${se.message.slice(0, 80)})`,
+                  ),
+            ),
+          );
           stream.on('end', () => resolve());
         });
       });

@@ -14,7 +14,8 @@ import type ExcelJSModule from 'exceljs';
 const require = createRequire(import.meta.url);
 const decode = require('exceljs/lib/utils/browser-buffer-decode.js') as { bufferToString: (chunk: unknown) => string };
 const carry = new TextDecoder('utf-8');
-decode.bufferToString = (chunk) => (typeof chunk === 'string' ? chunk : carry.decode(chunk as Uint8Array, { stream: true }));
+decode.bufferToString = (chunk) =>
+  typeof chunk === 'string' ? chunk : carry.decode(chunk as Uint8Array, { stream: true });
 
 const ExcelJS = require('exceljs') as typeof ExcelJSModule;
 export default ExcelJS;

@@ -37,7 +37,15 @@ export interface Module {
   afterMigrate?: MigrationSet['after'];
 }
 
-export const modules: Module[] = [catalogModule, aggregationModule, governanceModule, objectionModule, sharingModule, openModule, demandModule];
+export const modules: Module[] = [
+  catalogModule,
+  aggregationModule,
+  governanceModule,
+  objectionModule,
+  sharingModule,
+  openModule,
+  demandModule,
+];
 // the composition root registers each module's codes and wires its hooks, once
 for (const m of modules) {
   defineCodes(m.codes);

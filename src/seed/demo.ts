@@ -52,27 +52,57 @@ export async function seedDemo(
   const ctx = systemCtx('seed-demo');
   const synth = new Synth({ seed: 370300 });
   const demoPassword = opts.demoPassword ?? process.env.GONGSHU_DEMO_PASSWORD ?? 'Zibo2026demo';
-  const result: DemoSeedResult = { departments: 0, resources: 0, rows: 0, users: [], adminPassword: null, demoPassword, appsFile: null };
+  const result: DemoSeedResult = {
+    departments: 0,
+    resources: 0,
+    rows: 0,
+    users: [],
+    adminPassword: null,
+    demoPassword,
+    appsFile: null,
+  };
   const apps: { department: string; name: string; appKey: string; appSecret: string }[] = [];
 
   await inTx(k.db, async (tx) => {
-    await tx.updateTable('kernel.node').set({ code: 'zibo', name: '淄博市', level: 'city', region_code: '370300', updated_at: new Date() }).execute();
-    await appendInTx(tx, [auditOf(ctx, 'node.update', 'node', 'zibo', { seed: 'demo', name: '淄博市', regionCode: '370300' })]);
+    await tx
+      .updateTable('kernel.node')
+      .set({ code: 'zibo', name: '淄博市', level: 'city', region_code: '370300', updated_at: new Date() })
+      .execute();
+    await appendInTx(tx, [
+      auditOf(ctx, 'node.update', 'node', 'zibo', { seed: 'demo', name: '淄博市', regionCode: '370300' }),
+    ]);
 
     const deptIds = new Map<string, string>();
     for (const d of DEMO_DEPARTMENTS) {
       const uscc = synth.uscc('370300', 'government');
-      const existing = await tx.selectFrom('kernel.department').select('id').where('name', '=', d.name).executeTakeFirst();
-      const bureau = 'bureau' in d ? await tx.selectFrom('kernel.department').select('id').where('is_bureau', '=', true).executeTakeFirst() : undefined;
+      const existing = await tx
+        .selectFrom('kernel.department')
+        .select('id')
+        .where('name', '=', d.name)
+        .executeTakeFirst();
+      const bureau =
+        'bureau' in d
+          ? await tx.selectFrom('kernel.department').select('id').where('is_bureau', '=', true).executeTakeFirst()
+          : undefined;
       if (existing) {
         deptIds.set(d.key, existing.id);
       } else if (bureau) {
         // the bureau made at first start takes the demo's name
-        await tx.updateTable('kernel.department').set({ name: d.name, short_name: d.short, uscc, region_code: '370300' }).where('id', '=', bureau.id).execute();
+        await tx
+          .updateTable('kernel.department')
+          .set({ name: d.name, short_name: d.short, uscc, region_code: '370300' })
+          .where('id', '=', bureau.id)
+          .execute();
         deptIds.set(d.key, bureau.id);
         result.departments++;
       } else {
-        const created = await createDepartment(ctx, tx, { name: d.name, shortName: d.short, uscc, regionCode: '370300', isBureau: 'bureau' in d });
+        const created = await createDepartment(ctx, tx, {
+          name: d.name,
+          shortName: d.short,
+          uscc,
+          regionCode: '370300',
+          isBureau: 'bureau' in d,
+        });
         deptIds.set(d.key, created.id);
         result.departments++;
       }
@@ -84,16 +114,33 @@ export async function seedDemo(
       { username: 'dsj_officer', displayName: '大数据局数据专员', dept: 'dsj', roles: ['officer'] },
     ];
     for (const d of DEMO_DEPARTMENTS.filter((x) => !('bureau' in x))) {
-      wanted.push({ username: `${d.key}_officer`, displayName: `${d.short}数据专员 ${synth.name()}`, dept: d.key, roles: ['officer'] });
+      wanted.push({
+        username: `${d.key}_officer`,
+        displayName: `${d.short}数据专员 ${synth.name()}`,
+        dept: d.key,
+        roles: ['officer'],
+      });
     }
     for (const key of ['gaj', 'rsj', 'mzj', 'ybj', 'xzsp']) {
       const d = DEMO_DEPARTMENTS.find((x) => x.key === key)!;
-      wanted.push({ username: `${key}_user`, displayName: `${d.short}业务系统用户 ${synth.name()}`, dept: key, roles: ['consumer'] });
+      wanted.push({
+        username: `${key}_user`,
+        displayName: `${d.short}业务系统用户 ${synth.name()}`,
+        dept: key,
+        roles: ['consumer'],
+      });
     }
     for (const u of wanted) {
-      if (await tx.selectFrom('kernel.app_user').select('id').where('username', '=', u.username).executeTakeFirst()) continue;
+      if (await tx.selectFrom('kernel.app_user').select('id').where('username', '=', u.username).executeTakeFirst())
+        continue;
       const password = u.username === 'admin' ? opts.adminPassword : demoPassword;
-      const r = await createUser(ctx, tx, { username: u.username, displayName: u.displayName, departmentId: deptIds.get(u.dept)!, roles: u.roles, password });
+      const r = await createUser(ctx, tx, {
+        username: u.username,
+        displayName: u.displayName,
+        departmentId: deptIds.get(u.dept)!,
+        roles: u.roles,
+        password,
+      });
       if (u.username === 'admin') result.adminPassword = r.initialPassword;
       const dept = DEMO_DEPARTMENTS.find((x) => x.key === u.dept)!;
       result.users.push({ username: u.username, roles: u.roles, department: dept.short });
@@ -103,14 +150,29 @@ export async function seedDemo(
     if (!hasApps) {
       for (const key of ['gaj', 'rsj', 'xzsp']) {
         const d = DEMO_DEPARTMENTS.find((x) => x.key === key)!;
-        const c = await createCredential(ctx, tx, k.masterKey, { name: `${d.short}业务系统`, departmentId: deptIds.get(key)! });
-        apps.push({ department: d.short, name: c.credential.name, appKey: c.credential.appKey, appSecret: c.appSecret });
+        const c = await createCredential(ctx, tx, k.masterKey, {
+          name: `${d.short}业务系统`,
+          departmentId: deptIds.get(key)!,
+        });
+        apps.push({
+          department: d.short,
+          name: c.credential.name,
+          appKey: c.credential.appKey,
+          appSecret: c.appSecret,
+        });
       }
     }
   });
 
   // the demo catalog, unless it is there already
-  if (opts.catalog !== false && !(await k.db.selectFrom('catalog.resource' as never).select('id' as never).limit(1).executeTakeFirst())) {
+  if (
+    opts.catalog !== false &&
+    !(await k.db
+      .selectFrom('catalog.resource' as never)
+      .select('id' as never)
+      .limit(1)
+      .executeTakeFirst())
+  ) {
     result.resources = await seedDemoCatalog(k);
     result.rows = await seedDemoData(k);
     await seedDemoFeedback(k);

@@ -4,14 +4,28 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PACKAGE_ROOT } from '../../src/kernel/paths.js';
 
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(Boolean) as string[];
+const CANDIDATES = [
+  process.env.CHROMIUM_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+].filter(Boolean) as string[];
 export const CHROMIUM = CANDIDATES.find((p) => existsSync(p));
 export const SHOTS = path.join(PACKAGE_ROOT, 'test-results', 'screenshots');
 
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM!,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -52,14 +66,18 @@ export async function openConsole(viewport = { width: 1366, height: 860 }) {
   const { execFileSync } = await import('node:child_process');
   const { testEnv } = await import('../support/db.js');
   const { seeded } = await import('../support/seed.js');
-  if (!existsSync(path.join(PACKAGE_ROOT, 'web', 'dist', 'index.html'))) execFileSync('npm', ['run', 'build:web'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
+  if (!existsSync(path.join(PACKAGE_ROOT, 'web', 'dist', 'index.html')))
+    execFileSync('npm', ['run', 'build:web'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
   const env = await testEnv({ outboundAllow: ['127.0.0.1'] }); // the tests' own HTTP sources run on loopback
   await seeded(env);
   const base = (await env.app.listen({ port: 0, host: '127.0.0.1' })).replace('127.0.0.1', 'localhost');
   const browser = await launch();
   const page = await browser.newPage({ viewport, locale: 'zh-CN' });
   return {
-    env, browser, page, base,
+    env,
+    browser,
+    page,
+    base,
     /** fills the login form of the current page */
     async login(username: string, password: string) {
       await page.locator('#username').fill(username);

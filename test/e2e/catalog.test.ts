@@ -23,7 +23,14 @@ describe.skipIf(!CHROMIUM)('catalog pages in Chromium', () => {
     ({ page, base } = c);
     server = http.createServer((req, res) => {
       const pageNo = Number(new URL(req.url!, 'http://x').searchParams.get('page'));
-      const rows = pageNo === 1 ? [{ code: '91370300MA3C5Y0001', name: '甲广告' }, { code: '91370300MA3C5Y0002', name: '乙广告' }, { code: '91370300MA3C5Y00033', name: '丙广告' }] : [];
+      const rows =
+        pageNo === 1
+          ? [
+              { code: '91370300MA3C5Y0001', name: '甲广告' },
+              { code: '91370300MA3C5Y0002', name: '乙广告' },
+              { code: '91370300MA3C5Y00033', name: '丙广告' },
+            ]
+          : [];
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { rows } }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -74,7 +81,10 @@ describe.skipIf(!CHROMIUM)('catalog pages in Chromium', () => {
     await menu('目录审核').click();
     await page.getByRole('link', { name: '广告经营登记信息' }).click();
     await page.getByTestId('resource-approve').click();
-    await page.getByRole('dialog').getByRole('button', { name: /确\s*定/ }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /确\s*定/ })
+      .click();
     await page.getByText('已发布').first().waitFor();
     await shot(page, 'catalog-published');
     await menu('数据目录').click();
@@ -95,7 +105,9 @@ describe.skipIf(!CHROMIUM)('catalog pages in Chromium', () => {
     await page.locator('[aria-label="目标资源"]:visible').first().click();
     await page.locator('.ant-select-item-option', { hasText: '广告经营登记信息' }).click();
     const csv = '统一社会信用代码\n91370300MA3C5Y1234\n91370300MA3C5Y5678\n91370300MA3C5Y12345\n';
-    await page.locator('input[type=file]').setInputFiles({ name: 'ads.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'ads.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByText(/归集已开始/).waitFor();
     await page.getByRole('tab', { name: '归集记录' }).click();
     const row = page.getByRole('row').filter({ hasText: 'ads.csv' });
@@ -131,7 +143,10 @@ describe.skipIf(!CHROMIUM)('catalog pages in Chromium', () => {
     await shot(page, 'ingest-mapping');
     await page.getByRole('button', { name: /保\s*存/ }).click();
     await page.getByText('已保存').waitFor();
-    const saved = await page.evaluate(async () => (await (await fetch('/api/v1/sources')).json()) as { name: string; mapping: Record<string, string> }[]);
+    const saved = await page.evaluate(
+      async () =>
+        (await (await fetch('/api/v1/sources')).json()) as { name: string; mapping: Record<string, string> }[],
+    );
     expect(saved.find((x) => x.name === '广告登记接口')?.mapping).toEqual({ tyshxydm: 'code' });
   });
 

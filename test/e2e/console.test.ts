@@ -10,7 +10,10 @@ import { ADMIN_PASSWORD } from '../support/seed.js';
 import { Synth } from '../../src/kernel/synth/index.js';
 import { CHROMIUM, cjkRenders, openConsole, shot } from './browser.js';
 
-if (!CHROMIUM) console.warn('[e2e] Chromium not found (/usr/bin/chromium; apt-get install chromium fonts-noto-cjk): the browser tests are SKIPPED');
+if (!CHROMIUM)
+  console.warn(
+    '[e2e] Chromium not found (/usr/bin/chromium; apt-get install chromium fonts-noto-cjk): the browser tests are SKIPPED',
+  );
 
 const DEPT = '淄博市数据资源测试中心';
 const OFFICER = { username: 'e2e_officer', name: '测试专员', password: 'E2eOfficer2026' };

@@ -20,15 +20,56 @@ describe.skipIf(!CHROMIUM)('governance pages in Chromium', () => {
     ({ page, base } = c);
     const k = c.env.rt.kernel;
     const res = await publishResource(k, {
-      department: '淄博市人力资源和社会保障局', name: '失业保险金领取人员',
+      department: '淄博市人力资源和社会保障局',
+      name: '失业保险金领取人员',
       items: [
-        { name: 'sfzh', label: '公民身份号码', type: 'string', length: 18, primaryKey: true, incremental: false, identityKind: 'ric', grade: 3, masking: 'ric' },
-        { name: 'xm', label: '姓名', type: 'string', length: 20, primaryKey: false, incremental: false, grade: 2, masking: 'name' },
-        { name: 'sjhm', label: '手机号码', type: 'string', length: 20, primaryKey: false, incremental: false, grade: 3, masking: 'mobile' },
+        {
+          name: 'sfzh',
+          label: '公民身份号码',
+          type: 'string',
+          length: 18,
+          primaryKey: true,
+          incremental: false,
+          identityKind: 'ric',
+          grade: 3,
+          masking: 'ric',
+        },
+        {
+          name: 'xm',
+          label: '姓名',
+          type: 'string',
+          length: 20,
+          primaryKey: false,
+          incremental: false,
+          grade: 2,
+          masking: 'name',
+        },
+        {
+          name: 'sjhm',
+          label: '手机号码',
+          type: 'string',
+          length: 20,
+          primaryKey: false,
+          incremental: false,
+          grade: 3,
+          masking: 'mobile',
+        },
       ],
     });
-    const rows = [['370303199001010017', '张三', '13800138000'], ['370303199001010012', '赵六', '1380013800'], ['37030219850505002X', '李四', null]];
-    await runIngest(k, systemCtx('e2e'), { resourceId: res.id, mode: 'full', source: 'e2e', columns: ['sfzh', 'xm', 'sjhm'], rows: (async function* () { yield rows.map((values, i) => ({ row: i + 1, values })); })() });
+    const rows = [
+      ['370303199001010017', '张三', '13800138000'],
+      ['370303199001010012', '赵六', '1380013800'],
+      ['37030219850505002X', '李四', null],
+    ];
+    await runIngest(k, systemCtx('e2e'), {
+      resourceId: res.id,
+      mode: 'full',
+      source: 'e2e',
+      columns: ['sfzh', 'xm', 'sjhm'],
+      rows: (async function* () {
+        yield rows.map((values, i) => ({ row: i + 1, values }));
+      })(),
+    });
   }, 120_000);
   afterAll(async () => c?.close());
 

@@ -18,21 +18,59 @@ describe.skipIf(!CHROMIUM)('data sources in Chromium', () => {
   let base: string;
   let id: string;
   const row = (k: Awaited<ReturnType<typeof openConsole>>['env']['rt']['kernel']) =>
-    k.pool.query<{ name: string; mode: string; watermark: string | null }>('SELECT name, mode, watermark FROM ingest.source WHERE id = $1', [id]).then((r) => r.rows[0]);
+    k.pool
+      .query<{ name: string; mode: string; watermark: string | null }>(
+        'SELECT name, mode, watermark FROM ingest.source WHERE id = $1',
+        [id],
+      )
+      .then((r) => r.rows[0]);
   beforeAll(async () => {
     c = await openConsole({ width: 1440, height: 900 });
     ({ page, base } = c);
     const k = c.env.rt.kernel;
     const res = await publishResource(k, {
-      department: '淄博市人力资源和社会保障局', name: '参保人员（数据源页）',
+      department: '淄博市人力资源和社会保障局',
+      name: '参保人员（数据源页）',
       items: [
-        { name: 'sfzh', label: '公民身份号码', type: 'string', length: 18, primaryKey: true, incremental: false, identityKind: 'ric', grade: 3, masking: 'ric' },
-        { name: 'updated_at', label: '更新时间', type: 'datetime', primaryKey: false, incremental: true, grade: 1, masking: 'none' },
+        {
+          name: 'sfzh',
+          label: '公民身份号码',
+          type: 'string',
+          length: 18,
+          primaryKey: true,
+          incremental: false,
+          identityKind: 'ric',
+          grade: 3,
+          masking: 'ric',
+        },
+        {
+          name: 'updated_at',
+          label: '更新时间',
+          type: 'datetime',
+          primaryKey: false,
+          incremental: true,
+          grade: 1,
+          masking: 'none',
+        },
       ],
     });
-    id = (await inTx(k.db, (tx) => createSource(systemCtx('e2e'), tx, k.masterKey, {
-      name: '人社业务库', resourceId: res.id, kind: 'postgres', host: '127.0.0.1', port: 5432, database: 'rs', user: 'gs', table: 'people', mode: 'incremental', watermark: 'updated_at', mapping: {},
-    }))).id;
+    id = (
+      await inTx(k.db, (tx) =>
+        createSource(systemCtx('e2e'), tx, k.masterKey, {
+          name: '人社业务库',
+          resourceId: res.id,
+          kind: 'postgres',
+          host: '127.0.0.1',
+          port: 5432,
+          database: 'rs',
+          user: 'gs',
+          table: 'people',
+          mode: 'incremental',
+          watermark: 'updated_at',
+          mapping: {},
+        }),
+      )
+    ).id;
     await k.pool.query(`UPDATE ingest.source SET watermark = '2026-12-01 08:00:00+08' WHERE id = $1`, [id]);
   }, 120_000);
   afterAll(async () => c?.close());
@@ -50,12 +88,18 @@ describe.skipIf(!CHROMIUM)('data sources in Chromium', () => {
     await page.getByText('已记录的水位将清空').waitFor();
     await shot(page, 'ingest-source-settings');
     await page.getByRole('button', { name: /^保\s?存$/ }).click();
-    await page.getByRole('row', { name: /人社核心业务库/ }).getByText('插入或更新').waitFor();
+    await page
+      .getByRole('row', { name: /人社核心业务库/ })
+      .getByText('插入或更新')
+      .waitFor();
     expect(await row(c.env.rt.kernel)).toEqual({ name: '人社核心业务库', mode: 'upsert', watermark: null });
   });
 
   it('removes the source after asking', async () => {
-    await page.getByRole('row', { name: /人社核心业务库/ }).getByRole('button', { name: /^删\s?除$/ }).click();
+    await page
+      .getByRole('row', { name: /人社核心业务库/ })
+      .getByRole('button', { name: /^删\s?除$/ })
+      .click();
     await page.getByText('删除数据源“人社核心业务库”？').waitFor();
     await page.getByRole('button', { name: /^确\s?定$/ }).click();
     await page.getByText('数据源已删除').waitFor();

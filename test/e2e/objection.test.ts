@@ -17,9 +17,37 @@ import type { DataItem } from '../../src/modules/catalog/schema.js';
 import { CHROMIUM, openConsole, shot } from './browser.js';
 
 const ITEMS: DataItem[] = [
-  { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
-  { name: 'qlrmc', label: '权利人名称', type: 'string', length: 100, primaryKey: false, incremental: false, grade: 2, masking: 'name' },
-  { name: 'mj', label: '建筑面积', type: 'decimal', precision: 12, scale: 2, primaryKey: false, incremental: false, grade: 1, masking: 'none' },
+  {
+    name: 'bdcqzh',
+    label: '不动产权证号',
+    type: 'string',
+    length: 40,
+    primaryKey: true,
+    incremental: false,
+    grade: 2,
+    masking: 'none',
+  },
+  {
+    name: 'qlrmc',
+    label: '权利人名称',
+    type: 'string',
+    length: 100,
+    primaryKey: false,
+    incremental: false,
+    grade: 2,
+    masking: 'name',
+  },
+  {
+    name: 'mj',
+    label: '建筑面积',
+    type: 'decimal',
+    precision: 12,
+    scale: 2,
+    primaryKey: false,
+    incremental: false,
+    grade: 1,
+    masking: 'none',
+  },
 ];
 const KEY = (i: number) => `鲁(2026)淄博市不动产权第${String(i).padStart(7, '0')}号`;
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
@@ -32,15 +60,34 @@ describe.skipIf(!CHROMIUM)('an objection in Chromium', () => {
   let zjjApp: GongshuClient;
   let otherApp: GongshuClient;
   let objectionId: number;
-  const query = async (app: GongshuClient) => (await app.request('POST', `/api/v1/services/${resourceId}/query`, { filters: { bdcqzh: KEY(1) } })) as { rows: Record<string, string>[]; flags: { row: number | null; field: string | null; objectionId: number }[] };
+  const query = async (app: GongshuClient) =>
+    (await app.request('POST', `/api/v1/services/${resourceId}/query`, { filters: { bdcqzh: KEY(1) } })) as {
+      rows: Record<string, string>[];
+      flags: { row: number | null; field: string | null; objectionId: number }[];
+    };
 
   beforeAll(async () => {
     c = await openConsole({ width: 1440, height: 900 });
     ({ page, base } = c);
     const k = c.env.rt.kernel;
-    resourceId = (await publishResource(k, { department: '淄博市自然资源和规划局', name: '不动产登记信息', items: ITEMS, shareType: 'conditional' })).id;
+    resourceId = (
+      await publishResource(k, {
+        department: '淄博市自然资源和规划局',
+        name: '不动产登记信息',
+        items: ITEMS,
+        shareType: 'conditional',
+      })
+    ).id;
     const rows = Array.from({ length: 4 }, (_, i) => [KEY(i), `业主${'甲乙丙丁'[i]}`, String(80 + i * 10)]);
-    await runIngest(k, systemCtx('e2e'), { resourceId, mode: 'full', source: 'e2e', columns: ITEMS.map((i) => i.name), rows: (async function* () { yield rows.map((values, i) => ({ row: i + 1, values })); })() });
+    await runIngest(k, systemCtx('e2e'), {
+      resourceId,
+      mode: 'full',
+      source: 'e2e',
+      columns: ITEMS.map((i) => i.name),
+      rows: (async function* () {
+        yield rows.map((values, i) => ({ row: i + 1, values }));
+      })(),
+    });
     const g = await approvedGrant(c.env, { resourceId, fields: ['bdcqzh', 'qlrmc', 'mj'], services: ['query'] });
     zjjApp = new GongshuClient({ baseUrl: base, ...g.keys });
     const g2 = await approvedGrant(c.env, { resourceId, fields: ['bdcqzh', 'mj'], services: ['query'] });
@@ -75,7 +122,9 @@ describe.skipIf(!CHROMIUM)('an objection in Chromium', () => {
     await drawer.getByTestId('objection-status').filter({ hasText: '待受理' }).waitFor();
     objectionId = Number(new URL(page.url()).searchParams.get('id'));
     expect(objectionId).toBeGreaterThan(0);
-    await drawer.locator('input[type=file]').setInputFiles({ name: '不动产权证书.png', mimeType: 'image/png', buffer: PNG });
+    await drawer
+      .locator('input[type=file]')
+      .setInputFiles({ name: '不动产权证书.png', mimeType: 'image/png', buffer: PNG });
     await drawer.getByRole('link', { name: '不动产权证书.png' }).waitFor();
     await shot(page, 'objection-raised');
     expect((await query(zjjApp)).flags).toEqual([]); // not flagged before it is accepted
@@ -106,7 +155,9 @@ describe.skipIf(!CHROMIUM)('an objection in Chromium', () => {
     await drawer.getByTestId('objection-status').filter({ hasText: '已更正' }).waitFor();
     const corrections = drawer.getByTestId('objection-corrections');
     await corrections.getByText('95.50').waitFor();
-    await expect(corrections.getByRole('row').nth(1).innerText()).resolves.toMatch(/mj\s+90\.00\s+95\.50\s+核对不动产权证书，原录入有误/);
+    await expect(corrections.getByRole('row').nth(1).innerText()).resolves.toMatch(
+      /mj\s+90\.00\s+95\.50\s+核对不动产权证书，原录入有误/,
+    );
     const trail = drawer.getByTestId('objection-trail');
     for (const s of ['提出', '受理', '标注', '更正', '撤销标注']) await trail.getByText(s, { exact: true }).waitFor();
     await shot(page, 'objection-corrected');
@@ -116,7 +167,12 @@ describe.skipIf(!CHROMIUM)('an objection in Chromium', () => {
       expect(r.flags).toEqual([]);
     }
     // the audit log has the correction with its values and its officer
-    const entry = (await c.env.rt.kernel.pool.query(`SELECT actor_name, detail FROM kernel.audit_log WHERE action = 'objection.correct' AND target_id = $1`, [String(objectionId)])).rows[0];
+    const entry = (
+      await c.env.rt.kernel.pool.query(
+        `SELECT actor_name, detail FROM kernel.audit_log WHERE action = 'objection.correct' AND target_id = $1`,
+        [String(objectionId)],
+      )
+    ).rows[0];
     expect(entry.detail.corrections).toEqual([{ field: 'mj', oldValue: '90.00', newValue: '95.50' }]);
     expect(entry.actor_name).toBeTruthy();
     await logout();

@@ -14,9 +14,36 @@ import type { DataItem } from '../../src/modules/catalog/schema.js';
 import { CHROMIUM, openConsole, shot } from './browser.js';
 
 const ITEMS: DataItem[] = [
-  { name: 'tyshxydm', label: '统一社会信用代码', type: 'string', length: 18, primaryKey: true, incremental: false, grade: 1, masking: 'none' },
-  { name: 'qymc', label: '企业名称', type: 'string', length: 100, primaryKey: false, incremental: false, grade: 1, masking: 'none' },
-  { name: 'fddbr', label: '法定代表人', type: 'string', length: 50, primaryKey: false, incremental: false, grade: 2, masking: 'name' },
+  {
+    name: 'tyshxydm',
+    label: '统一社会信用代码',
+    type: 'string',
+    length: 18,
+    primaryKey: true,
+    incremental: false,
+    grade: 1,
+    masking: 'none',
+  },
+  {
+    name: 'qymc',
+    label: '企业名称',
+    type: 'string',
+    length: 100,
+    primaryKey: false,
+    incremental: false,
+    grade: 1,
+    masking: 'none',
+  },
+  {
+    name: 'fddbr',
+    label: '法定代表人',
+    type: 'string',
+    length: 50,
+    primaryKey: false,
+    incremental: false,
+    grade: 2,
+    masking: 'name',
+  },
 ];
 
 describe.skipIf(!CHROMIUM)('open data portal in Chromium', () => {
@@ -29,12 +56,28 @@ describe.skipIf(!CHROMIUM)('open data portal in Chromium', () => {
     c = await openConsole({ width: 1366, height: 900 });
     ({ page, base } = c);
     const k = c.env.rt.kernel;
-    const firms = Array.from({ length: 30 }, (_, i) => [`91370300MA3C${String(i).padStart(5, '0')}X`, i % 3 === 0 ? `淄博陶瓷有限公司${i}` : `淄博化工有限公司${i}`, `法人${i}`]);
-    for (const [name, openType, rows] of [['企业登记信息', 'unconditional', firms], ['食品经营许可信息', 'conditional', firms.slice(0, 4)], ['内部企业名录', 'none', firms]] as const) {
+    const firms = Array.from({ length: 30 }, (_, i) => [
+      `91370300MA3C${String(i).padStart(5, '0')}X`,
+      i % 3 === 0 ? `淄博陶瓷有限公司${i}` : `淄博化工有限公司${i}`,
+      `法人${i}`,
+    ]);
+    for (const [name, openType, rows] of [
+      ['企业登记信息', 'unconditional', firms],
+      ['食品经营许可信息', 'conditional', firms.slice(0, 4)],
+      ['内部企业名录', 'none', firms],
+    ] as const) {
       const res = await publishResource(k, { department: '淄博市市场监督管理局', name, items: ITEMS, openType });
       if (openType === 'conditional') condId = res.id;
       if (openType === 'unconditional') openId = res.id;
-      await runIngest(k, systemCtx('e2e'), { resourceId: res.id, mode: 'full', source: 'e2e', columns: ITEMS.map((i) => i.name), rows: (async function* () { yield rows.map((values, i) => ({ row: i + 1, values: [...values] })); })() });
+      await runIngest(k, systemCtx('e2e'), {
+        resourceId: res.id,
+        mode: 'full',
+        source: 'e2e',
+        columns: ITEMS.map((i) => i.name),
+        rows: (async function* () {
+          yield rows.map((values, i) => ({ row: i + 1, values: [...values] }));
+        })(),
+      });
     }
   }, 120_000);
   afterAll(async () => c?.close());
@@ -58,7 +101,10 @@ describe.skipIf(!CHROMIUM)('open data portal in Chromium', () => {
     await page.getByRole('cell', { name: '淄博陶瓷有限公司21' }).waitFor();
     await page.getByRole('cell', { name: '淄博化工有限公司1', exact: true }).waitFor({ state: 'detached' });
     await shot(page, 'open-dataset');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'CSV' }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
   });
 
@@ -85,7 +131,10 @@ describe.skipIf(!CHROMIUM)('open data portal in Chromium', () => {
     await officer.getByRole('tab', { name: '开放申请' }).click();
     const row = officer.getByRole('row').filter({ hasText: '张研究员' });
     await row.getByRole('button', { name: /^同\s*意$/ }).click();
-    await officer.getByRole('dialog').getByRole('button', { name: /确\s*定/ }).click();
+    await officer
+      .getByRole('dialog')
+      .getByRole('button', { name: /确\s*定/ })
+      .click();
     await row.getByText('已批准').waitFor();
     await shot(officer, 'open-review');
     await officer.close();
@@ -109,10 +158,22 @@ describe.skipIf(!CHROMIUM)('open data portal in Chromium', () => {
     await page.keyboard.press('Escape');
     await page.getByText('我的纠错').waitFor();
     await page.getByText('待受理').waitFor();
-    const id = Number((await c.env.rt.kernel.pool.query(`SELECT id FROM objection.objection WHERE channel = 'open' ORDER BY id DESC LIMIT 1`)).rows[0].id);
+    const id = Number(
+      (
+        await c.env.rt.kernel.pool.query(
+          `SELECT id FROM objection.objection WHERE channel = 'open' ORDER BY id DESC LIMIT 1`,
+        )
+      ).rows[0].id,
+    );
     const { loginAs, as } = await import('../support/http.js');
     const officer = await loginAs(c.env.app, 'scjg_officer', DEMO_PASSWORD);
-    expect((await c.env.app.inject(as(officer, { method: 'POST', url: `/api/v1/objections/${id}/accept`, payload: { accept: true } }))).json().status).toBe('flagged');
+    expect(
+      (
+        await c.env.app.inject(
+          as(officer, { method: 'POST', url: `/api/v1/objections/${id}/accept`, payload: { accept: true } }),
+        )
+      ).json().status,
+    ).toBe('flagged');
     await page.reload();
     await page.getByRole('row').filter({ hasText: '淄博化工有限公司1' }).first().getByText('异议核实中').waitFor();
     await shot(page, 'open-report');

@@ -16,11 +16,58 @@ import type { DataItem } from '../../src/modules/catalog/schema.js';
 import { CHROMIUM, openConsole, shot } from './browser.js';
 
 const ITEMS: DataItem[] = [
-  { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
-  { name: 'qlrmc', label: '权利人名称', type: 'string', length: 100, primaryKey: false, incremental: false, grade: 2, masking: 'name' },
-  { name: 'qlrzjh', label: '权利人证件号', type: 'string', length: 18, primaryKey: false, incremental: false, identityKind: 'ric', grade: 3, masking: 'ric' },
-  { name: 'qx', label: '所在区县', type: 'string', length: 20, primaryKey: false, incremental: false, grade: 1, masking: 'none' },
-  { name: 'mj', label: '建筑面积', type: 'decimal', precision: 12, scale: 2, primaryKey: false, incremental: false, grade: 1, masking: 'none' },
+  {
+    name: 'bdcqzh',
+    label: '不动产权证号',
+    type: 'string',
+    length: 40,
+    primaryKey: true,
+    incremental: false,
+    grade: 2,
+    masking: 'none',
+  },
+  {
+    name: 'qlrmc',
+    label: '权利人名称',
+    type: 'string',
+    length: 100,
+    primaryKey: false,
+    incremental: false,
+    grade: 2,
+    masking: 'name',
+  },
+  {
+    name: 'qlrzjh',
+    label: '权利人证件号',
+    type: 'string',
+    length: 18,
+    primaryKey: false,
+    incremental: false,
+    identityKind: 'ric',
+    grade: 3,
+    masking: 'ric',
+  },
+  {
+    name: 'qx',
+    label: '所在区县',
+    type: 'string',
+    length: 20,
+    primaryKey: false,
+    incremental: false,
+    grade: 1,
+    masking: 'none',
+  },
+  {
+    name: 'mj',
+    label: '建筑面积',
+    type: 'decimal',
+    precision: 12,
+    scale: 2,
+    primaryKey: false,
+    incremental: false,
+    grade: 1,
+    masking: 'none',
+  },
 ];
 
 describe.skipIf(!CHROMIUM)('sharing in Chromium', () => {
@@ -33,13 +80,46 @@ describe.skipIf(!CHROMIUM)('sharing in Chromium', () => {
     c = await openConsole({ width: 1440, height: 900 });
     ({ page, base } = c);
     const k = c.env.rt.kernel;
-    const res = await publishResource(k, { department: '淄博市自然资源和规划局', name: '不动产登记信息', items: ITEMS, shareType: 'conditional' });
+    const res = await publishResource(k, {
+      department: '淄博市自然资源和规划局',
+      name: '不动产登记信息',
+      items: ITEMS,
+      shareType: 'conditional',
+    });
     resourceId = res.id;
-    const rows = Array.from({ length: 7 }, (_, i) => [`鲁(2026)淄博市不动产权第${String(i).padStart(7, '0')}号`, `业主${'甲乙丙丁戊己庚'[i]}`, `37030319900101${String(100 + i)}${i}`, i < 5 ? '张店区' : '淄川区', String(80 + i * 10)]);
-    await runIngest(k, systemCtx('e2e'), { resourceId, mode: 'full', source: 'e2e', columns: ITEMS.map((i) => i.name), rows: (async function* () { yield rows.map((values, i) => ({ row: i + 1, values })); })() });
+    const rows = Array.from({ length: 7 }, (_, i) => [
+      `鲁(2026)淄博市不动产权第${String(i).padStart(7, '0')}号`,
+      `业主${'甲乙丙丁戊己庚'[i]}`,
+      `37030319900101${String(100 + i)}${i}`,
+      i < 5 ? '张店区' : '淄川区',
+      String(80 + i * 10),
+    ]);
+    await runIngest(k, systemCtx('e2e'), {
+      resourceId,
+      mode: 'full',
+      source: 'e2e',
+      columns: ITEMS.map((i) => i.name),
+      rows: (async function* () {
+        yield rows.map((values, i) => ({ row: i + 1, values }));
+      })(),
+    });
     const admin = await loginAs(c.env.app, 'admin', ADMIN_PASSWORD);
-    const zjj = (await k.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市住房和城乡建设局').executeTakeFirstOrThrow()).id;
-    const cred = (await c.env.app.inject(as(admin, { method: 'POST', url: '/api/v1/app-credentials', payload: { name: '住房保障系统', departmentId: zjj } }))).json();
+    const zjj = (
+      await k.db
+        .selectFrom('kernel.department')
+        .select('id')
+        .where('name', '=', '淄博市住房和城乡建设局')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const cred = (
+      await c.env.app.inject(
+        as(admin, {
+          method: 'POST',
+          url: '/api/v1/app-credentials',
+          payload: { name: '住房保障系统', departmentId: zjj },
+        }),
+      )
+    ).json();
     client = new GongshuClient({ baseUrl: base, appKey: cred.credential.appKey, appSecret: cred.appSecret });
   }, 120_000);
   afterAll(async () => c?.close());
@@ -53,7 +133,10 @@ describe.skipIf(!CHROMIUM)('sharing in Chromium', () => {
     const row = page.getByRole('row').filter({ hasText: '不动产登记信息' });
     await row.getByText(/剩 \d+ 个工作日/).waitFor();
     await row.getByRole('button', { name: /^同\s*意$/ }).click();
-    await page.getByRole('dialog').getByRole('button', { name: /确\s*定/ }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /确\s*定/ })
+      .click();
   };
 
   it('住建局 applies from the resource page', async () => {
@@ -61,7 +144,8 @@ describe.skipIf(!CHROMIUM)('sharing in Chromium', () => {
     await c.login('zjj_officer', DEMO_PASSWORD);
     await page.getByTestId('share-apply').click();
     const d = page.getByRole('dialog');
-    for (const f of ['不动产权证号', '权利人名称', '权利人证件号', '所在区县', '建筑面积']) await d.getByText(new RegExp(`^${f}`)).click();
+    for (const f of ['不动产权证号', '权利人名称', '权利人证件号', '所在区县', '建筑面积'])
+      await d.getByText(new RegExp(`^${f}`)).click();
     await d.getByText('核验', { exact: true }).click();
     await d.getByText('统计', { exact: true }).click();
     await d.getByLabel('调用凭证').click();
@@ -89,7 +173,10 @@ describe.skipIf(!CHROMIUM)('sharing in Chromium', () => {
     await page.getByText('欢迎').waitFor();
     // the notice of the new application opens it, with what the reviewer decides on
     await page.getByTestId('bell').click();
-    await page.getByTestId('bell-list').getByText(/共享申请 #\d+“不动产登记信息”待审核/).click();
+    await page
+      .getByTestId('bell-list')
+      .getByText(/共享申请 #\d+“不动产登记信息”待审核/)
+      .click();
     const drawer = page.locator('.ant-drawer');
     await drawer.getByText('《公共租赁住房管理办法》').waitFor();
     await drawer.getByText('qx ∈ {张店区}').waitFor();
@@ -105,14 +192,31 @@ describe.skipIf(!CHROMIUM)('sharing in Chromium', () => {
   });
 
   it('the app calls query, verify and statistics; masked fields come back masked; every call is audited', async () => {
-    const q = (await client.request('POST', `/api/v1/services/${resourceId}/query`, { filters: { bdcqzh: '鲁(2026)淄博市不动产权第0000001号' } })) as { rows: unknown[] };
-    expect(q.rows).toEqual([{ bdcqzh: '鲁(2026)淄博市不动产权第0000001号', qlrmc: '业**', qlrzjh: '370303********1011', qx: '张店区', mj: '90.00' }]);
-    const v = await client.request('POST', `/api/v1/services/${resourceId}/verify`, { values: { bdcqzh: '鲁(2026)淄博市不动产权第0000002号', qlrmc: '业主丙' } });
+    const q = (await client.request('POST', `/api/v1/services/${resourceId}/query`, {
+      filters: { bdcqzh: '鲁(2026)淄博市不动产权第0000001号' },
+    })) as { rows: unknown[] };
+    expect(q.rows).toEqual([
+      {
+        bdcqzh: '鲁(2026)淄博市不动产权第0000001号',
+        qlrmc: '业**',
+        qlrzjh: '370303********1011',
+        qx: '张店区',
+        mj: '90.00',
+      },
+    ]);
+    const v = await client.request('POST', `/api/v1/services/${resourceId}/verify`, {
+      values: { bdcqzh: '鲁(2026)淄博市不动产权第0000002号', qlrmc: '业主丙' },
+    });
     expect(v).toEqual({ found: true, fields: { bdcqzh: 'match', qlrmc: 'match' }, flags: [] });
-    const s = await client.request('POST', `/api/v1/services/${resourceId}/statistics`, { groupBy: ['qx'], measures: [{ fn: 'count' }] });
+    const s = await client.request('POST', `/api/v1/services/${resourceId}/statistics`, {
+      groupBy: ['qx'],
+      measures: [{ fn: 'count' }],
+    });
     // the grant's row scope: 淄川区's two rows are not there at all (not even as a suppressed group)
     expect(s).toMatchObject({ suppressedGroups: 0, groups: [{ qx: '张店区', subjects: 5 }] });
-    const audited = (await c.env.rt.kernel.pool.query(`SELECT action FROM kernel.audit_log WHERE action LIKE 'service.%' ORDER BY seq`)).rows.map((r) => r.action);
+    const audited = (
+      await c.env.rt.kernel.pool.query(`SELECT action FROM kernel.audit_log WHERE action LIKE 'service.%' ORDER BY seq`)
+    ).rows.map((r) => r.action);
     expect(audited).toEqual(['service.query', 'service.verify', 'service.statistics']);
   });
 
@@ -128,7 +232,11 @@ describe.skipIf(!CHROMIUM)('sharing in Chromium', () => {
     await shot(page, 'share-grant');
     await page.getByRole('button', { name: '撤销授权' }).click();
     await page.getByText('授权已撤销').first().waitFor();
-    const refused = await client.request('POST', `/api/v1/services/${resourceId}/query`, { filters: { bdcqzh: '鲁(2026)淄博市不动产权第0000001号' } }).catch((e: { status: number; code: string }) => e);
+    const refused = await client
+      .request('POST', `/api/v1/services/${resourceId}/query`, {
+        filters: { bdcqzh: '鲁(2026)淄博市不动产权第0000001号' },
+      })
+      .catch((e: { status: number; code: string }) => e);
     expect(refused).toMatchObject({ status: 403, code: 'SHARE_GRANT_REVOKED' });
   });
 });

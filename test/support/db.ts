@@ -59,7 +59,10 @@ export interface TestEnv {
 export async function testEnv(overrides: Partial<Config> = {}): Promise<TestEnv> {
   const database = await testDatabase();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gongshu-data-'));
-  const config = loadConfig({}, { databaseUrl: database.url, dataDir, masterKeyHex: TEST_MASTER_KEY, logLevel: 'silent', ...overrides });
+  const config = loadConfig(
+    {},
+    { databaseUrl: database.url, dataDir, masterKeyHex: TEST_MASTER_KEY, logLevel: 'silent', ...overrides },
+  );
   const rt = await openRuntime(config, () => {}, { poolSize: 10 });
   const app = await buildApp(rt.kernel, { logger: false });
   await app.ready();

@@ -5,7 +5,12 @@
  */
 import zlib from 'node:zlib';
 
-export interface RawPart { deflated: Buffer; crc: number; size: number; declaredSize?: number }
+export interface RawPart {
+  deflated: Buffer;
+  crc: number;
+  size: number;
+  declaredSize?: number;
+}
 export type Part = { name: string; data: Buffer } | ({ name: string } & RawPart);
 
 /** `times` copies of `unit` as one deflate stream: one full-flush block repeated, so 4 GB costs a few MB. */
@@ -16,7 +21,11 @@ export function repeatedDeflate(unit: Buffer, times: number, head = Buffer.alloc
   let crc = zlib.crc32(head);
   for (let i = 0; i < times; i++) crc = zlib.crc32(unit, crc);
   crc = zlib.crc32(tail, crc);
-  return { deflated: Buffer.concat([first, ...Array.from({ length: times }, () => block), last]), crc, size: head.length + unit.length * times + tail.length };
+  return {
+    deflated: Buffer.concat([first, ...Array.from({ length: times }, () => block), last]),
+    crc,
+    size: head.length + unit.length * times + tail.length,
+  };
 }
 
 export function zipOf(parts: Part[]): Buffer {
@@ -24,7 +33,8 @@ export function zipOf(parts: Part[]): Buffer {
   const central: Buffer[] = [];
   let offset = 0;
   for (const p of parts) {
-    const raw: RawPart = 'data' in p ? { deflated: zlib.deflateRawSync(p.data), crc: zlib.crc32(p.data), size: p.data.length } : p;
+    const raw: RawPart =
+      'data' in p ? { deflated: zlib.deflateRawSync(p.data), crc: zlib.crc32(p.data), size: p.data.length } : p;
     const name = Buffer.from(p.name, 'utf8');
     const size = Math.min(raw.declaredSize ?? raw.size, 0xffffffff) >>> 0;
     const h = Buffer.alloc(30);
@@ -67,10 +77,30 @@ const xml = (s: string) => Buffer.from(`<?xml version="1.0" encoding="UTF-8" sta
 export function workbookParts(sheet: Part | Buffer, sharedStrings?: Part | Buffer): Part[] {
   const part = (name: string, p: Part | Buffer): Part => (Buffer.isBuffer(p) ? { name, data: p } : { ...p, name });
   return [
-    { name: '[Content_Types].xml', data: xml('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>') },
-    { name: '_rels/.rels', data: xml('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>') },
-    { name: 'xl/workbook.xml', data: xml('<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="数据" sheetId="1" r:id="rId1"/></sheets></workbook>') },
-    { name: 'xl/_rels/workbook.xml.rels', data: xml('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>') },
+    {
+      name: '[Content_Types].xml',
+      data: xml(
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+      ),
+    },
+    {
+      name: '_rels/.rels',
+      data: xml(
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+      ),
+    },
+    {
+      name: 'xl/workbook.xml',
+      data: xml(
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="数据" sheetId="1" r:id="rId1"/></sheets></workbook>',
+      ),
+    },
+    {
+      name: 'xl/_rels/workbook.xml.rels',
+      data: xml(
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+      ),
+    },
     ...(sharedStrings ? [part('xl/sharedStrings.xml', sharedStrings)] : []),
     part('xl/worksheets/sheet1.xml', sheet),
   ];

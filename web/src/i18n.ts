@@ -41,7 +41,9 @@ export async function setLang(lang: Lang) {
 /** Dates and numbers in the user's locale. */
 export function fmtDateTime(iso: string | null | undefined, lang: string): string {
   if (!iso) return '—';
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(
+    new Date(iso),
+  );
 }
 export function fmtNumber(n: number, lang: string): string {
   return new Intl.NumberFormat(lang).format(n);

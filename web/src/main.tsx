@@ -40,7 +40,11 @@ const queryClient = new QueryClient({
 });
 
 function Loading() {
-  return <div className="gs-center"><Spin size="large" /></div>;
+  return (
+    <div className="gs-center">
+      <Spin size="large" />
+    </div>
+  );
 }
 
 /** Pages behind log-in: without a session, go to the login page and come back afterwards. */
@@ -62,10 +66,31 @@ function RequireSession() {
 }
 
 const router = createBrowserRouter([
-  { path: '/login', element: <Suspense fallback={<Loading />}><Login /></Suspense> },
+  {
+    path: '/login',
+    element: (
+      <Suspense fallback={<Loading />}>
+        <Login />
+      </Suspense>
+    ),
+  },
   // the open data portal is public: no session
-  { path: '/open', element: <Suspense fallback={<Loading />}><Portal /></Suspense> },
-  { path: '/open/:id', element: <Suspense fallback={<Loading />}><Portal /></Suspense> },
+  {
+    path: '/open',
+    element: (
+      <Suspense fallback={<Loading />}>
+        <Portal />
+      </Suspense>
+    ),
+  },
+  {
+    path: '/open/:id',
+    element: (
+      <Suspense fallback={<Loading />}>
+        <Portal />
+      </Suspense>
+    ),
+  },
   {
     element: <RequireSession />,
     children: [
@@ -98,7 +123,9 @@ setUnauthorizedHandler((code) => {
   queryClient.removeQueries({ queryKey: ['me'] });
   if (location.pathname !== '/login') {
     const next = encodeURIComponent(location.pathname + location.search);
-    void router.navigate(`/login?next=${next}${code === 'AUTH_SESSION_EXPIRED' ? '&expired=1' : ''}`, { replace: true });
+    void router.navigate(`/login?next=${next}${code === 'AUTH_SESSION_EXPIRED' ? '&expired=1' : ''}`, {
+      replace: true,
+    });
   }
 });
 
@@ -111,7 +138,10 @@ function Root() {
     return () => i18n.off('languageChanged', on);
   }, [i18n]);
   return (
-    <ConfigProvider locale={lang === 'en-US' ? enUS : zhCN} theme={{ token: { colorPrimary: '#1f5fbf', borderRadius: 6 } }}>
+    <ConfigProvider
+      locale={lang === 'en-US' ? enUS : zhCN}
+      theme={{ token: { colorPrimary: '#1f5fbf', borderRadius: 6 } }}
+    >
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <RouterProvider router={router} />

@@ -14,10 +14,37 @@ import { prepared } from '../db/prepared.js';
 export const AUDIT_LOCK_KEY = 727_100;
 
 const COLUMNS = [
-  'seq', 'ts', 'actor_type', 'actor_id', 'actor_name', 'department_id', 'action',
-  'target_type', 'target_id', 'client_ip', 'request_id', 'detail', 'prev_hash', 'hash',
+  'seq',
+  'ts',
+  'actor_type',
+  'actor_id',
+  'actor_name',
+  'department_id',
+  'action',
+  'target_type',
+  'target_id',
+  'client_ip',
+  'request_id',
+  'detail',
+  'prev_hash',
+  'hash',
 ] as const;
-const TYPES = ['bigint', 'timestamptz', 'text', 'text', 'text', 'uuid', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'text', 'text'];
+const TYPES = [
+  'bigint',
+  'timestamptz',
+  'text',
+  'text',
+  'text',
+  'uuid',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'jsonb',
+  'text',
+  'text',
+];
 
 /** Entries with everything but their place in the chain worked out (done before taking the lock). */
 export interface Prepared {
@@ -61,7 +88,22 @@ export function chainPrepared(p: Prepared, lastSeq: number, lastHash: string) {
     const seq = lastSeq + n + 1;
     const hash = sm3Hex(`${prev}[${seq},${p.rest[n]}`);
     entries.push({ ...e, seq, prevHash: prev, hash });
-    const row = [seq, e.ts, e.actorType, e.actorId, e.actorName, e.departmentId, e.action, e.targetType, e.targetId, e.clientIp, e.requestId, p.details[n], prev, hash];
+    const row = [
+      seq,
+      e.ts,
+      e.actorType,
+      e.actorId,
+      e.actorName,
+      e.departmentId,
+      e.action,
+      e.targetType,
+      e.targetId,
+      e.clientIp,
+      e.requestId,
+      p.details[n],
+      prev,
+      hash,
+    ];
     row.forEach((v, k) => cols[k]!.push(v));
     prev = hash;
   });
@@ -104,7 +146,10 @@ const APPEND_AFTER_WITH_NONCES_SQL = `WITH n AS (
       AND (SELECT hash FROM kernel.audit_log WHERE seq = $${N + 2}) = $${N + 3} THEN 1 ELSE 0 END) AS go)
 ${INSERT_SQL} WHERE (SELECT go FROM ok) = 1`;
 
-export interface Nonces { appKeys: string[]; nonces: string[] }
+export interface Nonces {
+  appKeys: string[];
+  nonces: string[];
+}
 
 /**
  * Appends in one statement (its own transaction) after an end of the chain remembered from the last
@@ -114,12 +159,26 @@ export interface Nonces { appKeys: string[]; nonces: string[] }
  * null: the caller then appends the locked way. The chain cannot fork either way. With `nonces`,
  * they are recorded in the same statement, all or none (null when any was used before).
  */
-export async function appendAfter(pool: pg.Pool, p: Prepared, last: { seq: number; hash: string }, nonces?: Nonces): Promise<AuditEntry[] | null> {
+export async function appendAfter(
+  pool: pg.Pool,
+  p: Prepared,
+  last: { seq: number; hash: string },
+  nonces?: Nonces,
+): Promise<AuditEntry[] | null> {
   if (p.entries.length === 0) return [];
   const { entries, cols } = chainPrepared(p, last.seq, last.hash);
   try {
     const r = nonces?.nonces.length
-      ? await pool.query(prepared(APPEND_AFTER_WITH_NONCES_SQL, [...cols, AUDIT_LOCK_KEY, last.seq, last.hash, nonces.appKeys, nonces.nonces]))
+      ? await pool.query(
+          prepared(APPEND_AFTER_WITH_NONCES_SQL, [
+            ...cols,
+            AUDIT_LOCK_KEY,
+            last.seq,
+            last.hash,
+            nonces.appKeys,
+            nonces.nonces,
+          ]),
+        )
       : await pool.query(prepared(APPEND_AFTER_SQL, [...cols, AUDIT_LOCK_KEY, last.seq, last.hash]));
     return r.rowCount === entries.length ? entries : null;
   } catch (e) {
@@ -134,7 +193,8 @@ export async function claimNonces(client: pg.ClientBase, nonces: Nonces): Promis
   if (nonces.nonces.length === 0) return new Set();
   const r = await client.query<{ app_key: string; nonce: string }>(
     'INSERT INTO kernel.app_nonce (app_key, nonce) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING app_key, nonce',
-    [nonces.appKeys, nonces.nonces]);
+    [nonces.appKeys, nonces.nonces],
+  );
   return new Set(r.rows.map((x) => `${x.app_key}\u0000${x.nonce}`));
 }
 
@@ -143,7 +203,11 @@ export async function appendInTx(tx: Tx, inputs: AuditInput[]): Promise<AuditEnt
   if (inputs.length === 0) return [];
   const prepared = prepare(inputs);
   await sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(tx);
-  const last = (await sql<{ seq: number; hash: string }>`SELECT seq, hash FROM kernel.audit_log ORDER BY seq DESC LIMIT 1`.execute(tx)).rows[0];
+  const last = (
+    await sql<{ seq: number; hash: string }>`SELECT seq, hash FROM kernel.audit_log ORDER BY seq DESC LIMIT 1`.execute(
+      tx,
+    )
+  ).rows[0];
   const { entries, cols } = chainPrepared(prepared, last?.seq ?? 0, last?.hash ?? GENESIS_HASH);
   await tx.executeQuery(CompiledQuery.raw(INSERT_SQL, cols));
   return entries;

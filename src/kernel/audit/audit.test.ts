@@ -66,7 +66,8 @@ describe('audit writer', () => {
   it('keeps one chain when two processes write at once', async () => {
     const other = new pg.Pool({ connectionString: env.dbUrl, max: 4 });
     const w2 = new AuditWriter(other, { maxBatch: 50 });
-    const before = (await env.rt.kernel.pool.query('SELECT count(*)::int AS n FROM kernel.audit_log')).rows[0].n as number;
+    const before = (await env.rt.kernel.pool.query('SELECT count(*)::int AS n FROM kernel.audit_log')).rows[0]
+      .n as number;
     await Promise.all([
       ...Array.from({ length: 1000 }, (_, i) => env.rt.kernel.audit.record(entry(i))),
       ...Array.from({ length: 1000 }, (_, i) => w2.record(entry(i + 5000))),
@@ -75,15 +76,22 @@ describe('audit writer', () => {
     await w2.close();
     await other.end();
     expect(w2.batches.locked).toBeGreaterThan(1); // each writer's remembered end went stale and was read again
-    const after = (await env.rt.kernel.pool.query('SELECT count(*)::int AS n FROM kernel.audit_log')).rows[0].n as number;
+    const after = (await env.rt.kernel.pool.query('SELECT count(*)::int AS n FROM kernel.audit_log')).rows[0]
+      .n as number;
     expect(after - before).toBe(2020);
     expect((await verify(env)).ok).toBe(true);
   });
 
   it('stores entries whose text holds lone surrogates (made U+FFFD), without failing the others of the batch', async () => {
     const odd = { ...entry(1), actorName: '张\ud800三', detail: { q: 'a\udfffb', ['k\ud83d']: 1, ok: '😀' } };
-    const acks = await Promise.all([env.rt.kernel.audit.record(entry(1)), env.rt.kernel.audit.record(odd), env.rt.kernel.audit.record(entry(2))]);
-    const stored = (await env.rt.kernel.pool.query('SELECT actor_name, detail FROM kernel.audit_log WHERE seq = $1', [acks[1]!.seq])).rows[0];
+    const acks = await Promise.all([
+      env.rt.kernel.audit.record(entry(1)),
+      env.rt.kernel.audit.record(odd),
+      env.rt.kernel.audit.record(entry(2)),
+    ]);
+    const stored = (
+      await env.rt.kernel.pool.query('SELECT actor_name, detail FROM kernel.audit_log WHERE seq = $1', [acks[1]!.seq])
+    ).rows[0];
     expect(stored).toEqual({ actor_name: '张\ufffd三', detail: { q: 'a\ufffdb', 'k\ufffd': 1, ok: '😀' } });
     expect((await verify(env)).ok).toBe(true);
   });
@@ -95,9 +103,17 @@ describe('audit writer', () => {
     const mine = await env.rt.kernel.audit.record({ ...entry(7), action: 'test.range' });
     const after = new Date(Date.now() + 1000).toISOString();
     const ctx = systemCtx('test');
-    const inRange = await listAudit(ctx, env.rt.kernel.db, { action: 'test.range', from: before, to: after, page: 1, pageSize: 10 });
+    const inRange = await listAudit(ctx, env.rt.kernel.db, {
+      action: 'test.range',
+      from: before,
+      to: after,
+      page: 1,
+      pageSize: 10,
+    });
     expect(inRange.items.map((e) => e.seq)).toEqual([mine.seq]);
-    expect((await listAudit(ctx, env.rt.kernel.db, { action: 'test.range', to: before, page: 1, pageSize: 10 })).total).toBe(0);
+    expect(
+      (await listAudit(ctx, env.rt.kernel.db, { action: 'test.range', to: before, page: 1, pageSize: 10 })).total,
+    ).toBe(0);
   });
 
   it('writes nothing when the change it records rolls back', async () => {
@@ -171,8 +187,18 @@ describe('audit verification finds tampering', () => {
     const env = await fresh();
     const row = (await env.rt.kernel.pool.query('SELECT * FROM kernel.audit_log WHERE seq = 30')).rows[0];
     const forged = entryHash(row.prev_hash, {
-      seq: 30, ts: row.ts, actorType: row.actor_type, actorId: row.actor_id, actorName: row.actor_name, departmentId: row.department_id,
-      action: 'something.else', targetType: row.target_type, targetId: row.target_id, clientIp: row.client_ip, requestId: row.request_id, detail: row.detail,
+      seq: 30,
+      ts: row.ts,
+      actorType: row.actor_type,
+      actorId: row.actor_id,
+      actorName: row.actor_name,
+      departmentId: row.department_id,
+      action: 'something.else',
+      targetType: row.target_type,
+      targetId: row.target_id,
+      clientIp: row.client_ip,
+      requestId: row.request_id,
+      detail: row.detail,
     });
     await tamper(env, `UPDATE kernel.audit_log SET action = 'something.else', hash = '${forged}' WHERE seq = 30`);
     expect((await verify(env)).problem).toMatchObject({ kind: 'altered', seq: 30 });
@@ -189,8 +215,18 @@ describe('audit verification finds tampering', () => {
     rows.forEach((r, i) => {
       const seq = i + 1;
       const h = entryHash(prev, {
-        seq, ts: r.ts, actorType: r.actor_type, actorId: r.actor_id, actorName: r.actor_name, departmentId: r.department_id, action: r.action,
-        targetType: r.target_type, targetId: r.target_id, clientIp: r.client_ip, requestId: r.request_id, detail: r.detail,
+        seq,
+        ts: r.ts,
+        actorType: r.actor_type,
+        actorId: r.actor_id,
+        actorName: r.actor_name,
+        departmentId: r.department_id,
+        action: r.action,
+        targetType: r.target_type,
+        targetId: r.target_id,
+        clientIp: r.client_ip,
+        requestId: r.request_id,
+        detail: r.detail,
       });
       stmts.push(
         `INSERT INTO kernel.audit_log (seq, ts, actor_type, actor_id, actor_name, action, target_type, target_id, client_ip, detail, prev_hash, hash)
@@ -219,10 +255,14 @@ describe('audit verification finds tampering', () => {
   it('`gongshu audit verify` exits 0 when intact and 1 naming the entry', async () => {
     const env = await fresh(40);
     const run = () =>
-      spawnSync(process.execPath, ['--import', 'tsx', path.join(PACKAGE_ROOT, 'src/cli.ts'), 'audit', 'verify', '--data-dir', env.dataDir], {
-        env: { ...process.env, DATABASE_URL: env.dbUrl, GONGSHU_MASTER_KEY: TEST_MASTER_KEY },
-        encoding: 'utf8',
-      });
+      spawnSync(
+        process.execPath,
+        ['--import', 'tsx', path.join(PACKAGE_ROOT, 'src/cli.ts'), 'audit', 'verify', '--data-dir', env.dataDir],
+        {
+          env: { ...process.env, DATABASE_URL: env.dbUrl, GONGSHU_MASTER_KEY: TEST_MASTER_KEY },
+          encoding: 'utf8',
+        },
+      );
     const ok = run();
     expect(ok.stdout + ok.stderr).toContain('audit chain intact');
     expect(ok.status).toBe(0);

@@ -50,8 +50,10 @@ export const wellFormed = (s: string) => ((s as Es2024String).isWellFormed() ? s
 
 export function sortedJson(v: unknown): string {
   if (v === null || v === undefined) return 'null';
-  if (typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') return sortedJson((v as { toJSON(): unknown }).toJSON());
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined || typeof x === 'function' ? 'null' : sortedJson(x))).join(',')}]`;
+  if (typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function')
+    return sortedJson((v as { toJSON(): unknown }).toJSON());
+  if (Array.isArray(v))
+    return `[${v.map((x) => (x === undefined || typeof x === 'function' ? 'null' : sortedJson(x))).join(',')}]`;
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     const parts: string[] = [];
@@ -66,7 +68,18 @@ export function sortedJson(v: unknown): string {
 
 /** The canonical form without its leading seq: the fixed fields, then the detail as sorted JSON. */
 export function canonicalRest(e: Omit<AuditEntry, 'seq' | 'prevHash' | 'hash' | 'detail'>, detailJson: string): string {
-  const fields = JSON.stringify([e.ts.toISOString(), e.actorType, e.actorId, e.actorName, e.departmentId, e.action, e.targetType, e.targetId, e.clientIp, e.requestId]);
+  const fields = JSON.stringify([
+    e.ts.toISOString(),
+    e.actorType,
+    e.actorId,
+    e.actorName,
+    e.departmentId,
+    e.action,
+    e.targetType,
+    e.targetId,
+    e.clientIp,
+    e.requestId,
+  ]);
   return `${fields.slice(1, -1)},${detailJson}]`;
 }
 
@@ -75,7 +88,11 @@ export function canonical(e: Omit<AuditEntry, 'prevHash' | 'hash' | 'detail'>, d
   return `[${e.seq},${canonicalRest(e, detailJson)}`;
 }
 
-export function entryHash(prevHash: string, e: Omit<AuditEntry, 'prevHash' | 'hash'>, detailJson = sortedJson(e.detail)): string {
+export function entryHash(
+  prevHash: string,
+  e: Omit<AuditEntry, 'prevHash' | 'hash'>,
+  detailJson = sortedJson(e.detail),
+): string {
   return sm3Hex(prevHash + canonical(e, detailJson));
 }
 

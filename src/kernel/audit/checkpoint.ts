@@ -13,9 +13,19 @@ export interface Signer {
 export async function writeCheckpoint(db: Db, signer: Signer): Promise<{ seq: number; hash: string } | null> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
-    const head = await trx.selectFrom('kernel.audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const head = await trx
+      .selectFrom('kernel.audit_log')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     if (!head) return null;
-    const lastCp = await trx.selectFrom('kernel.audit_checkpoint').select('seq').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    const lastCp = await trx
+      .selectFrom('kernel.audit_checkpoint')
+      .select('seq')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     if (lastCp && lastCp.seq >= head.seq) return null;
     const ts = new Date();
     const signature = signer.sign(checkpointMessage(head.seq, head.hash, ts));

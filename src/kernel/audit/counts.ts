@@ -18,7 +18,12 @@ export interface AuditCountFilter {
   sum?: string;
 }
 
-export interface AuditCount { action: string; day: string; count: number; sum: number | null }
+export interface AuditCount {
+  action: string;
+  day: string;
+  count: number;
+  sum: number | null;
+}
 
 export async function auditCounts(tx: Tx, f: AuditCountFilter): Promise<AuditCount[]> {
   const params: unknown[] = [f.days, `${f.actionPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`];

@@ -14,11 +14,43 @@ import { listAudit, type AuditFilter } from './service.js';
 export const EXPORT_MAX_ROWS = 100_000;
 
 const HEADERS = {
-  'zh-CN': ['序号', '时间', '操作者类型', '操作者', '操作者 ID', '部门 ID', '动作', '对象类型', '对象 ID', '客户端 IP', '请求 ID', '详情', '哈希'],
-  'en-US': ['No.', 'Time', 'Actor type', 'Actor', 'Actor id', 'Department id', 'Action', 'Target type', 'Target id', 'Client IP', 'Request id', 'Detail', 'Hash'],
+  'zh-CN': [
+    '序号',
+    '时间',
+    '操作者类型',
+    '操作者',
+    '操作者 ID',
+    '部门 ID',
+    '动作',
+    '对象类型',
+    '对象 ID',
+    '客户端 IP',
+    '请求 ID',
+    '详情',
+    '哈希',
+  ],
+  'en-US': [
+    'No.',
+    'Time',
+    'Actor type',
+    'Actor',
+    'Actor id',
+    'Department id',
+    'Action',
+    'Target type',
+    'Target id',
+    'Client IP',
+    'Request id',
+    'Detail',
+    'Hash',
+  ],
 };
 
-export async function exportAudit(k: Kernel, ctx: Ctx, filter: AuditFilter): Promise<{ stream: Readable; rows: number }> {
+export async function exportAudit(
+  k: Kernel,
+  ctx: Ctx,
+  filter: AuditFilter,
+): Promise<{ stream: Readable; rows: number }> {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const first = await listAudit(ctx, k.db, { ...filter, page: 1, pageSize: 1 });
   if (first.total > EXPORT_MAX_ROWS) {
@@ -32,7 +64,10 @@ export async function exportAudit(k: Kernel, ctx: Ctx, filter: AuditFilter): Pro
   const out = new PassThrough();
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true });
   const ws = wb.addWorksheet(ctx.lang === 'en-US' ? 'Audit log' : '审计日志');
-  ws.columns = HEADERS[ctx.lang].map((header, i) => ({ header, width: [8, 22, 10, 24, 38, 38, 24, 16, 38, 16, 38, 60, 66][i] }));
+  ws.columns = HEADERS[ctx.lang].map((header, i) => ({
+    header,
+    width: [8, 22, 10, 24, 38, 38, 24, 16, 38, 16, 38, 60, 66][i],
+  }));
   ws.getRow(1).font = { bold: true };
   ws.getRow(1).commit();
   void (async () => {
@@ -40,7 +75,21 @@ export async function exportAudit(k: Kernel, ctx: Ctx, filter: AuditFilter): Pro
       for (let page = 1; (page - 1) * 1000 < first.total; page++) {
         const p = await listAudit(ctx, k.db, { ...filter, page, pageSize: 1000, sort: 'seq' });
         for (const e of p.items) {
-          ws.addRow([e.seq, new Date(e.ts), e.actorType, e.actorName, e.actorId, e.departmentId, e.action, e.targetType, e.targetId, e.clientIp, e.requestId, JSON.stringify(e.detail), e.hash]).commit();
+          ws.addRow([
+            e.seq,
+            new Date(e.ts),
+            e.actorType,
+            e.actorName,
+            e.actorId,
+            e.departmentId,
+            e.action,
+            e.targetType,
+            e.targetId,
+            e.clientIp,
+            e.requestId,
+            JSON.stringify(e.detail),
+            e.hash,
+          ]).commit();
         }
       }
       ws.commit();

@@ -2,7 +2,13 @@
 import type { Ctx } from '../http/context.js';
 import type { AuditInput } from './chain.js';
 
-export function auditOf(ctx: Ctx, action: string, targetType: string | null, targetId: string | null, detail: Record<string, unknown> = {}): AuditInput {
+export function auditOf(
+  ctx: Ctx,
+  action: string,
+  targetType: string | null,
+  targetId: string | null,
+  detail: Record<string, unknown> = {},
+): AuditInput {
   return {
     action,
     actorType: ctx.actor.type,

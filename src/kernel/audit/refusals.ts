@@ -25,16 +25,24 @@ export interface Refusal {
   ip: string | null;
 }
 
-interface Count { r: Refusal; minute: string; count: number }
+interface Count {
+  r: Refusal;
+  minute: string;
+  count: number;
+}
 
-const keyOf = (r: Refusal, minute: string) => `${r.appId ?? r.appKey}|${r.route}|${r.resourceId ?? ''}|${r.code}|${minute}`;
+const keyOf = (r: Refusal, minute: string) =>
+  `${r.appId ?? r.appKey}|${r.route}|${r.resourceId ?? ''}|${r.code}|${minute}`;
 
 export class RefusalLog {
   private counts = new Map<string, Count>();
   private overflow = 0;
   private timer: NodeJS.Timeout;
 
-  constructor(private readonly audit: AuditWriter, flushMs = 5000) {
+  constructor(
+    private readonly audit: AuditWriter,
+    flushMs = 5000,
+  ) {
     // a flush that fails (the database away) keeps its counts for the next one
     this.timer = setInterval(() => void this.flush().catch(() => undefined), flushMs);
     this.timer.unref();
@@ -60,12 +68,41 @@ export class RefusalLog {
     this.overflow = 0;
     const entries = counts.map(({ r, minute, count }) => {
       const ctx: Ctx = {
-        actor: { type: r.appId ? 'app' : 'anonymous', id: r.appId, name: r.appName ?? `app key ${r.appKey.slice(0, 64)}`, roles: [], departmentId: r.departmentId },
-        ip: r.ip, requestId: null, lang: 'zh-CN',
+        actor: {
+          type: r.appId ? 'app' : 'anonymous',
+          id: r.appId,
+          name: r.appName ?? `app key ${r.appKey.slice(0, 64)}`,
+          roles: [],
+          departmentId: r.departmentId,
+        },
+        ip: r.ip,
+        requestId: null,
+        lang: 'zh-CN',
       };
-      return auditOf(ctx, 'access.refused', r.resourceId ? 'resource' : 'route', r.resourceId ?? r.route, { minute, count, status: r.status, reason: r.code, route: r.route, appKey: r.appKey.slice(0, 64) });
+      return auditOf(ctx, 'access.refused', r.resourceId ? 'resource' : 'route', r.resourceId ?? r.route, {
+        minute,
+        count,
+        status: r.status,
+        reason: r.code,
+        route: r.route,
+        appKey: r.appKey.slice(0, 64),
+      });
     });
-    if (overflow) entries.push(auditOf({ actor: { type: 'system', id: null, name: 'refusals', roles: [], departmentId: null }, ip: null, requestId: null, lang: 'zh-CN' }, 'access.refused', 'route', '*', { overflow, count: overflow }));
+    if (overflow)
+      entries.push(
+        auditOf(
+          {
+            actor: { type: 'system', id: null, name: 'refusals', roles: [], departmentId: null },
+            ip: null,
+            requestId: null,
+            lang: 'zh-CN',
+          },
+          'access.refused',
+          'route',
+          '*',
+          { overflow, count: overflow },
+        ),
+      );
     try {
       await Promise.all(entries.map((e) => this.audit.record(e)));
     } catch (e) {

@@ -99,7 +99,10 @@ export class AuditWriter {
     let client: pg.PoolClient | undefined;
     try {
       const withNonce = batch.filter((p) => p.nonce);
-      const nonces: Nonces = { appKeys: withNonce.map((p) => p.nonce!.appKey), nonces: withNonce.map((p) => p.nonce!.nonce) };
+      const nonces: Nonces = {
+        appKeys: withNonce.map((p) => p.nonce!.appKey),
+        nonces: withNonce.map((p) => p.nonce!.nonce),
+      };
       // usually one round trip after the end this writer remembers; otherwise read the end under the lock
       let entries = this.last ? await appendAfter(this.pool, prepared, this.last, nonces) : null;
       if (entries) this.batches.oneStatement++;
@@ -112,8 +115,14 @@ export class AuditWriter {
           const fresh = await claimNonces(client, nonces);
           const keep = batch.map((p) => !p.nonce || fresh.has(nonceId(p.nonce)));
           if (keep.includes(false)) {
-            batch.forEach((p, i) => { if (!keep[i]) p.reject(replayed()); });
-            prepared = { entries: prepared.entries.filter((_, i) => keep[i]), rest: prepared.rest.filter((_, i) => keep[i]), details: prepared.details.filter((_, i) => keep[i]) };
+            batch.forEach((p, i) => {
+              if (!keep[i]) p.reject(replayed());
+            });
+            prepared = {
+              entries: prepared.entries.filter((_, i) => keep[i]),
+              rest: prepared.rest.filter((_, i) => keep[i]),
+              details: prepared.details.filter((_, i) => keep[i]),
+            };
             batch = batch.filter((_, i) => keep[i]);
           }
         }

@@ -15,7 +15,12 @@ export interface BootstrapResult {
 }
 
 export async function ensureAdmin(db: Db, password: string | undefined): Promise<BootstrapResult> {
-  const existing = await db.selectFrom('kernel.app_user').select('id').where(sql<boolean>`'admin' = ANY(roles)`).limit(1).executeTakeFirst();
+  const existing = await db
+    .selectFrom('kernel.app_user')
+    .select('id')
+    .where(sql<boolean>`'admin' = ANY(roles)`)
+    .limit(1)
+    .executeTakeFirst();
   if (existing) return { created: false, password: null };
   return inTx(db, async (tx) => {
     const ctx = systemCtx('bootstrap');
@@ -27,9 +32,17 @@ export async function ensureAdmin(db: Db, password: string | undefined): Promise
         .values({ name: `${node.name}大数据局`, region_code: node.regionCode, is_bureau: true })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await appendInTx(tx, [auditOf(ctx, 'department.create', 'department', bureau.id, { name: `${node.name}大数据局`, bootstrap: true })]);
+      await appendInTx(tx, [
+        auditOf(ctx, 'department.create', 'department', bureau.id, { name: `${node.name}大数据局`, bootstrap: true }),
+      ]);
     }
-    const r = await createUser(ctx, tx, { username: 'admin', displayName: '系统管理员', departmentId: bureau.id, roles: ['admin'], password });
+    const r = await createUser(ctx, tx, {
+      username: 'admin',
+      displayName: '系统管理员',
+      departmentId: bureau.id,
+      roles: ['admin'],
+      password,
+    });
     return { created: true, password: r.initialPassword };
   });
 }

@@ -16,16 +16,40 @@ import type { appCredential } from './schema.js';
 
 type Credential = z.infer<typeof appCredential>;
 type Row = {
-  id: string; app_key: string; name: string; department_id: string; status: 'active' | 'revoked';
-  created_at: Date; rotated_at: Date | null; revoked_at: Date | null; last_used_at: Date | null;
+  id: string;
+  app_key: string;
+  name: string;
+  department_id: string;
+  status: 'active' | 'revoked';
+  created_at: Date;
+  rotated_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
 };
 
-const COLS = ['id', 'app_key', 'name', 'department_id', 'status', 'created_at', 'rotated_at', 'revoked_at', 'last_used_at'] as const;
+const COLS = [
+  'id',
+  'app_key',
+  'name',
+  'department_id',
+  'status',
+  'created_at',
+  'rotated_at',
+  'revoked_at',
+  'last_used_at',
+] as const;
 
 function toDto(r: Row): Credential {
   return {
-    id: r.id, appKey: r.app_key, name: r.name, departmentId: r.department_id, status: r.status, createdAt: r.created_at.toISOString(),
-    rotatedAt: r.rotated_at?.toISOString() ?? null, revokedAt: r.revoked_at?.toISOString() ?? null, lastUsedAt: r.last_used_at?.toISOString() ?? null,
+    id: r.id,
+    appKey: r.app_key,
+    name: r.name,
+    departmentId: r.department_id,
+    status: r.status,
+    createdAt: r.created_at.toISOString(),
+    rotatedAt: r.rotated_at?.toISOString() ?? null,
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+    lastUsedAt: r.last_used_at?.toISOString() ?? null,
   };
 }
 
@@ -36,16 +60,29 @@ function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export async function listCredentials(ctx: Ctx, tx: Tx, q: PageQuery & { departmentId?: string | undefined; status?: 'active' | 'revoked' | undefined }): Promise<Page<Credential>> {
+export async function listCredentials(
+  ctx: Ctx,
+  tx: Tx,
+  q: PageQuery & { departmentId?: string | undefined; status?: 'active' | 'revoked' | undefined },
+): Promise<Page<Credential>> {
   requireRole(ctx, ...MANAGERS);
   let base = tx.selectFrom('kernel.app_credential');
   const scope = departmentScope(ctx);
   if (scope) base = base.where('department_id', '=', scope);
   if (q.departmentId) base = base.where('department_id', '=', q.departmentId);
   if (q.status) base = base.where('status', '=', q.status);
-  const sort = parseSort(q.sort, { name: 'name', createdAt: 'created_at', lastUsedAt: 'last_used_at' } as const, { column: 'created_at', desc: true });
+  const sort = parseSort(q.sort, { name: 'name', createdAt: 'created_at', lastUsedAt: 'last_used_at' } as const, {
+    column: 'created_at',
+    desc: true,
+  });
   const [rows, total] = await Promise.all([
-    base.select(COLS).orderBy(sort.column, sort.desc ? 'desc' : 'asc').orderBy('id').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute(),
+    base
+      .select(COLS)
+      .orderBy(sort.column, sort.desc ? 'desc' : 'asc')
+      .orderBy('id')
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize)
+      .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(toDto), total: Number(total.n), page: q.page, pageSize: q.pageSize };
@@ -63,7 +100,12 @@ export async function getCredential(ctx: Ctx, tx: Tx, id: string): Promise<Crede
   return toDto(await load(ctx, tx, id));
 }
 
-export async function createCredential(ctx: Ctx, tx: Tx, masterKey: Buffer, input: { name: string; departmentId?: string | undefined }) {
+export async function createCredential(
+  ctx: Ctx,
+  tx: Tx,
+  masterKey: Buffer,
+  input: { name: string; departmentId?: string | undefined },
+) {
   requireRole(ctx, ...MANAGERS);
   const departmentId = input.departmentId ?? ctx.actor.departmentId;
   if (!departmentId) fail('VALIDATION_FAILED', { field: 'departmentId' });
@@ -75,16 +117,25 @@ export async function createCredential(ctx: Ctx, tx: Tx, masterKey: Buffer, inpu
   const appKey = `gs${randomBytes(10).toString('hex')}`;
   const r = await tx
     .insertInto('kernel.app_credential')
-    .values({ app_key: appKey, name: input.name, department_id: departmentId, secret_sealed: sealSecret(masterKey, secret), created_by: ctx.actor.id })
+    .values({
+      app_key: appKey,
+      name: input.name,
+      department_id: departmentId,
+      secret_sealed: sealSecret(masterKey, secret),
+      created_by: ctx.actor.id,
+    })
     .returning(COLS)
     .executeTakeFirstOrThrow();
-  await appendInTx(tx, [auditOf(ctx, 'app_credential.create', 'app_credential', r.id, { appKey, name: input.name, departmentId })]);
+  await appendInTx(tx, [
+    auditOf(ctx, 'app_credential.create', 'app_credential', r.id, { appKey, name: input.name, departmentId }),
+  ]);
   return { credential: toDto(r), appSecret: secret };
 }
 
 export async function rotateCredential(ctx: Ctx, tx: Tx, masterKey: Buffer, id: string) {
   const cur = await load(ctx, tx, id);
-  if (cur.status === 'revoked') fail('CONFLICT', { zh: '已吊销的凭证不能轮换', en: 'A revoked credential cannot be rotated' });
+  if (cur.status === 'revoked')
+    fail('CONFLICT', { zh: '已吊销的凭证不能轮换', en: 'A revoked credential cannot be rotated' });
   const secret = newSecret();
   const r = await tx
     .updateTable('kernel.app_credential')

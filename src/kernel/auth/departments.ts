@@ -11,14 +11,33 @@ import { parseSort, type Page, type PageQuery } from '../http/pagination.js';
 import { requireRole } from './authz.js';
 import type { Department } from './schema.js';
 
-type Row = { id: string; name: string; short_name: string | null; uscc: string | null; region_code: string; is_bureau: boolean; status: 'active' | 'disabled'; created_at: Date };
+type Row = {
+  id: string;
+  name: string;
+  short_name: string | null;
+  uscc: string | null;
+  region_code: string;
+  is_bureau: boolean;
+  status: 'active' | 'disabled';
+  created_at: Date;
+};
 
 function toDto(r: Row): Department {
-  return { id: r.id, name: r.name, shortName: r.short_name, uscc: r.uscc, regionCode: r.region_code, isBureau: r.is_bureau, status: r.status, createdAt: r.created_at.toISOString() };
+  return {
+    id: r.id,
+    name: r.name,
+    shortName: r.short_name,
+    uscc: r.uscc,
+    regionCode: r.region_code,
+    isBureau: r.is_bureau,
+    status: r.status,
+    createdAt: r.created_at.toISOString(),
+  };
 }
 
 function checkFields(input: { uscc?: string | undefined; regionCode?: string | undefined }): string | undefined {
-  if (input.regionCode !== undefined && !isCurrentRegion(input.regionCode)) fail('REGION_INVALID', { field: 'regionCode' });
+  if (input.regionCode !== undefined && !isCurrentRegion(input.regionCode))
+    fail('REGION_INVALID', { field: 'regionCode' });
   if (input.uscc === undefined) return undefined;
   const v = validateUscc(input.uscc);
   if (!v.valid) fail('USCC_INVALID', { field: 'uscc' });
@@ -26,13 +45,25 @@ function checkFields(input: { uscc?: string | undefined; regionCode?: string | u
 }
 
 /** Name and USCC are unique; say which one is taken (the unique indexes still guard races). */
-async function checkUnique(tx: Tx, name: string | undefined, uscc: string | undefined, exceptId?: string): Promise<void> {
-  for (const [field, column, value] of [['name', 'name', name], ['uscc', 'uscc', uscc]] as const) {
+async function checkUnique(
+  tx: Tx,
+  name: string | undefined,
+  uscc: string | undefined,
+  exceptId?: string,
+): Promise<void> {
+  for (const [field, column, value] of [
+    ['name', 'name', name],
+    ['uscc', 'uscc', uscc],
+  ] as const) {
     if (value === undefined) continue;
     let q = tx.selectFrom('kernel.department').select('id').where(column, '=', value);
     if (exceptId) q = q.where('id', '!=', exceptId);
     if (await q.executeTakeFirst()) {
-      fail('CONFLICT', { field, zh: field === 'uscc' ? '该统一社会信用代码已被其他部门使用' : '已有同名部门', en: field === 'uscc' ? 'Another department has this USCC' : 'A department with this name exists' });
+      fail('CONFLICT', {
+        field,
+        zh: field === 'uscc' ? '该统一社会信用代码已被其他部门使用' : '已有同名部门',
+        en: field === 'uscc' ? 'Another department has this USCC' : 'A department with this name exists',
+      });
     }
   }
 }
@@ -40,14 +71,24 @@ async function checkUnique(tx: Tx, name: string | undefined, uscc: string | unde
 const SORTS = { name: 'name', createdAt: 'created_at', regionCode: 'region_code' } as const;
 
 /** Every signed-in user may read the department directory (names and codes are not data). */
-export async function listDepartments(ctx: Ctx, tx: Tx, q: PageQuery & { q?: string | undefined; status?: 'active' | 'disabled' | undefined }): Promise<Page<Department>> {
+export async function listDepartments(
+  ctx: Ctx,
+  tx: Tx,
+  q: PageQuery & { q?: string | undefined; status?: 'active' | 'disabled' | undefined },
+): Promise<Page<Department>> {
   requireRole(ctx, 'admin', 'officer', 'consumer', 'auditor');
   let base = tx.selectFrom('kernel.department');
   if (q.q) base = base.where((eb) => eb.or([eb('name', 'ilike', `%${q.q}%`), eb('uscc', 'ilike', `%${q.q}%`)]));
   if (q.status) base = base.where('status', '=', q.status);
   const sort = parseSort(q.sort, SORTS, { column: 'name', desc: false });
   const [rows, total] = await Promise.all([
-    base.selectAll().orderBy(sort.column, sort.desc ? 'desc' : 'asc').orderBy('id').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute(),
+    base
+      .selectAll()
+      .orderBy(sort.column, sort.desc ? 'desc' : 'asc')
+      .orderBy('id')
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize)
+      .execute(),
     base.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(toDto), total: total.n, page: q.page, pageSize: q.pageSize };
@@ -60,16 +101,28 @@ export async function getDepartment(ctx: Ctx, tx: Tx, id: string): Promise<Depar
   return toDto(r);
 }
 
-export async function createDepartment(ctx: Ctx, tx: Tx, input: { name: string; shortName?: string | null | undefined; uscc: string; regionCode: string; isBureau?: boolean }): Promise<Department> {
+export async function createDepartment(
+  ctx: Ctx,
+  tx: Tx,
+  input: { name: string; shortName?: string | null | undefined; uscc: string; regionCode: string; isBureau?: boolean },
+): Promise<Department> {
   requireRole(ctx, 'admin');
   const uscc = checkFields(input)!;
   await checkUnique(tx, input.name, uscc);
   const r = await tx
     .insertInto('kernel.department')
-    .values({ name: input.name, short_name: input.shortName ?? null, uscc, region_code: input.regionCode, is_bureau: input.isBureau ?? false })
+    .values({
+      name: input.name,
+      short_name: input.shortName ?? null,
+      uscc,
+      region_code: input.regionCode,
+      is_bureau: input.isBureau ?? false,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
-  await appendInTx(tx, [auditOf(ctx, 'department.create', 'department', r.id, { name: r.name, uscc, regionCode: r.region_code })]);
+  await appendInTx(tx, [
+    auditOf(ctx, 'department.create', 'department', r.id, { name: r.name, uscc, regionCode: r.region_code }),
+  ]);
   return toDto(r);
 }
 
@@ -77,7 +130,13 @@ export async function updateDepartment(
   ctx: Ctx,
   tx: Tx,
   id: string,
-  patch: { name?: string | undefined; shortName?: string | null | undefined; uscc?: string | undefined; regionCode?: string | undefined; status?: 'active' | 'disabled' | undefined },
+  patch: {
+    name?: string | undefined;
+    shortName?: string | null | undefined;
+    uscc?: string | undefined;
+    regionCode?: string | undefined;
+    status?: 'active' | 'disabled' | undefined;
+  },
 ): Promise<Department> {
   requireRole(ctx, 'admin');
   const uscc = checkFields(patch);

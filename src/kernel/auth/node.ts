@@ -20,7 +20,11 @@ export interface NodeInfo {
 }
 
 /** Creates the node row (with a fresh SM2 key pair) if there is none; returns the node. */
-export async function ensureNode(db: Db, masterKey: Buffer, defaults: { code: string; name: string; level: NodeLevel; regionCode: string }): Promise<NodeInfo> {
+export async function ensureNode(
+  db: Db,
+  masterKey: Buffer,
+  defaults: { code: string; name: string; level: NodeLevel; regionCode: string },
+): Promise<NodeInfo> {
   const existing = await getNode(db);
   if (existing) return existing;
   const kp = sm2GenerateKeyPair();
@@ -50,16 +54,25 @@ export async function getNode(tx: Tx): Promise<NodeInfo | undefined> {
  * key opens), so a public key swapped in the database is detected.
  */
 export async function loadSigner(db: Db, masterKey: Buffer): Promise<Signer> {
-  const r = await db.selectFrom('kernel.node').select(['sign_public_key', 'sign_private_key_sealed']).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('kernel.node')
+    .select(['sign_public_key', 'sign_private_key_sealed'])
+    .executeTakeFirstOrThrow();
   const privateKey = openSecret(masterKey, r.sign_private_key_sealed);
   const publicKey = sm2PublicKeyOf(privateKey);
-  if (publicKey !== r.sign_public_key) throw new Error('the node public key in the database does not match its private key');
+  if (publicKey !== r.sign_public_key)
+    throw new Error('the node public key in the database does not match its private key');
   return { publicKey, sign: (m) => sm2Sign(m, privateKey) };
 }
 
-export async function updateNode(ctx: Ctx, tx: Tx, patch: { code?: string; name?: string; level?: NodeLevel; regionCode?: string }): Promise<NodeInfo> {
+export async function updateNode(
+  ctx: Ctx,
+  tx: Tx,
+  patch: { code?: string; name?: string; level?: NodeLevel; regionCode?: string },
+): Promise<NodeInfo> {
   requireRole(ctx, 'admin');
-  if (patch.regionCode !== undefined && !isCurrentRegion(patch.regionCode)) fail('REGION_INVALID', { field: 'regionCode' });
+  if (patch.regionCode !== undefined && !isCurrentRegion(patch.regionCode))
+    fail('REGION_INVALID', { field: 'regionCode' });
   const before = await getNode(tx);
   await tx
     .updateTable('kernel.node')
@@ -72,6 +85,8 @@ export async function updateNode(ctx: Ctx, tx: Tx, patch: { code?: string; name?
     })
     .execute();
   const after = (await getNode(tx))!;
-  await appendInTx(tx, [auditOf(ctx, 'node.update', 'node', after.code, { before: before && { ...before, publicKey: undefined }, patch })]);
+  await appendInTx(tx, [
+    auditOf(ctx, 'node.update', 'node', after.code, { before: before && { ...before, publicKey: undefined }, patch }),
+  ]);
   return after;
 }

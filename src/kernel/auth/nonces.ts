@@ -13,15 +13,28 @@
 import pg from 'pg';
 import { prepared } from '../db/prepared.js';
 
-interface Pending { appKey: string; nonce: string; resolve: (fresh: boolean) => void; reject: (e: unknown) => void }
+interface Pending {
+  appKey: string;
+  nonce: string;
+  resolve: (fresh: boolean) => void;
+  reject: (e: unknown) => void;
+}
 
 export class NonceBook {
   private queue: Pending[] = [];
   private writing = false;
   private readonly pool: pg.Pool;
 
-  constructor(main: pg.Pool, private readonly maxBatch = 2000) {
-    this.pool = new pg.Pool({ ...main.options, max: 1, options: '-c synchronous_commit=off', application_name: 'gongshu-nonces' } as pg.PoolConfig);
+  constructor(
+    main: pg.Pool,
+    private readonly maxBatch = 2000,
+  ) {
+    this.pool = new pg.Pool({
+      ...main.options,
+      max: 1,
+      options: '-c synchronous_commit=off',
+      application_name: 'gongshu-nonces',
+    } as pg.PoolConfig);
     this.pool.on('error', () => {});
     this.pool.on('connect', (client) => client.on('error', () => {}));
   }
@@ -53,11 +66,13 @@ export class NonceBook {
         return true;
       });
       try {
-        const r = await this.pool.query<{ app_key: string; nonce: string }>(prepared(
-          `INSERT INTO kernel.app_nonce (app_key, nonce) SELECT * FROM unnest($1::text[], $2::text[])
+        const r = await this.pool.query<{ app_key: string; nonce: string }>(
+          prepared(
+            `INSERT INTO kernel.app_nonce (app_key, nonce) SELECT * FROM unnest($1::text[], $2::text[])
            ON CONFLICT DO NOTHING RETURNING app_key, nonce`,
-          [unique.map((p) => p.appKey), unique.map((p) => p.nonce)],
-        ));
+            [unique.map((p) => p.appKey), unique.map((p) => p.nonce)],
+          ),
+        );
         const inserted = new Set(r.rows.map((x) => `${x.app_key}\u0000${x.nonce}`));
         const granted = new Set<Pending>();
         for (const p of unique) if (inserted.has(`${p.appKey}\u0000${p.nonce}`)) granted.add(p);

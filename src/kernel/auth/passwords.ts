@@ -28,13 +28,26 @@ export async function verifyPassword(hashed: string, password: string): Promise<
 zxcvbnOptions.setOptions({ dictionary: { ...common.dictionary }, graphs: common.adjacencyGraphs });
 export const MIN_PASSWORD_LENGTH = 10;
 
-export function checkPasswordPolicy(password: string, field = 'password', o: { username?: string | undefined } = {}): void {
-  if (password.length < MIN_PASSWORD_LENGTH || password.length > 128 || !/[A-Za-z]/.test(password) || !/\d/.test(password)) {
+export function checkPasswordPolicy(
+  password: string,
+  field = 'password',
+  o: { username?: string | undefined } = {},
+): void {
+  if (
+    password.length < MIN_PASSWORD_LENGTH ||
+    password.length > 128 ||
+    !/[A-Za-z]/.test(password) ||
+    !/\d/.test(password)
+  ) {
     fail('AUTH_WEAK_PASSWORD', { field });
   }
   const guess = zxcvbn(password, o.username ? [o.username] : []);
   if (guess.score < 3) {
-    fail('AUTH_WEAK_PASSWORD', { field, zh: '密码过于常见或容易猜到（如 password1、Qwerty12345、含用户名），请换一个', en: 'The password is too common or easy to guess (like password1, Qwerty12345, or the user name); choose another' });
+    fail('AUTH_WEAK_PASSWORD', {
+      field,
+      zh: '密码过于常见或容易猜到（如 password1、Qwerty12345、含用户名），请换一个',
+      en: 'The password is too common or easy to guess (like password1, Qwerty12345, or the user name); choose another',
+    });
   }
 }
 

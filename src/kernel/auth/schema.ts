@@ -7,10 +7,24 @@ export const nodeLevel = z.enum(['national', 'province', 'city', 'county']);
 const regionCode = z.string().regex(/^\d{6}$/, '6 位数字 / 6 digits');
 
 export const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
-export const changePasswordBody = z.object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) });
+export const changePasswordBody = z.object({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: z.string().min(1).max(256),
+});
 
-export const nodeInfo = z.object({ code: z.string(), name: z.string(), level: nodeLevel, regionCode: z.string(), publicKey: z.string() });
-export const nodePatch = z.object({ code: z.string().min(1).max(64).optional(), name: z.string().min(2).max(100).optional(), level: nodeLevel.optional(), regionCode: regionCode.optional() });
+export const nodeInfo = z.object({
+  code: z.string(),
+  name: z.string(),
+  level: nodeLevel,
+  regionCode: z.string(),
+  publicKey: z.string(),
+});
+export const nodePatch = z.object({
+  code: z.string().min(1).max(64).optional(),
+  name: z.string().min(2).max(100).optional(),
+  level: nodeLevel.optional(),
+  regionCode: regionCode.optional(),
+});
 
 export const department = z.object({
   id: z.uuid(),
@@ -30,7 +44,10 @@ export const departmentCreate = z.object({
   regionCode,
 });
 export const departmentPatch = departmentCreate.partial().extend({ status: z.enum(['active', 'disabled']).optional() });
-export const departmentListQuery = z.object({ q: z.string().max(100).optional(), status: z.enum(['active', 'disabled']).optional() });
+export const departmentListQuery = z.object({
+  q: z.string().max(100).optional(),
+  status: z.enum(['active', 'disabled']).optional(),
+});
 
 export const user = z.object({
   id: z.uuid(),
@@ -48,7 +65,11 @@ export const user = z.object({
 });
 export type User = z.infer<typeof user>;
 export const userCreate = z.object({
-  username: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9_.-]{2,63}$/, '3–64 位小写字母、数字、_.- / 3–64 of a-z 0-9 _ . -'),
+  username: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9][a-z0-9_.-]{2,63}$/, '3–64 位小写字母、数字、_.- / 3–64 of a-z 0-9 _ . -'),
   displayName: z.string().trim().min(1).max(64),
   /** for e-mailed notices (when the node sends e-mail) */
   email: z.email().max(200).nullish(),
@@ -63,7 +84,11 @@ export const userPatch = z.object({
   roles: z.array(role).min(1).optional(),
   status: z.enum(['active', 'disabled']).optional(),
 });
-export const userListQuery = z.object({ q: z.string().max(100).optional(), departmentId: z.uuid().optional(), role: role.optional() });
+export const userListQuery = z.object({
+  q: z.string().max(100).optional(),
+  departmentId: z.uuid().optional(),
+  role: role.optional(),
+});
 
 export const me = z.object({ user, csrfToken: z.string(), node: nodeInfo.omit({ publicKey: true }) });
 
@@ -78,9 +103,11 @@ export const appCredential = z.object({
   revokedAt: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
 });
-export const appCredentialCreate = z.object({ name: z.string().trim().min(2).max(100), departmentId: z.uuid().optional() });
+export const appCredentialCreate = z.object({
+  name: z.string().trim().min(2).max(100),
+  departmentId: z.uuid().optional(),
+});
 export const appCredentialSecret = z.object({ credential: appCredential, appSecret: z.string() });
 export const okAnswer = z.object({ ok: z.literal(true) });
 export const userCreated = z.object({ user, initialPassword: z.string().nullable() });
 export const passwordReset = z.object({ password: z.string() });
-

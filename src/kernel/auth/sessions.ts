@@ -73,10 +73,19 @@ export interface LoginOptions {
 }
 
 /** Counts an attempt before the password is checked: under a lock per account, so simultaneous attempts queue. */
-async function claimAttempt(db: Db, username: string, ip: string | null, scope: string): Promise<{ id: number; count: number }> {
+async function claimAttempt(
+  db: Db,
+  username: string,
+  ip: string | null,
+  scope: string,
+): Promise<{ id: number; count: number }> {
   return db.transaction().execute(async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`login:${username}`}))`.execute(tx);
-    const { id } = await tx.insertInto('kernel.login_failure').values({ username, ip, scope }).returning('id').executeTakeFirstOrThrow();
+    const { id } = await tx
+      .insertInto('kernel.login_failure')
+      .values({ username, ip, scope })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const { n } = await tx
       .selectFrom('kernel.login_failure')
       .select(sql<number>`count(*)::int`.as('n'))
@@ -88,7 +97,13 @@ async function claimAttempt(db: Db, username: string, ip: string | null, scope: 
   });
 }
 
-export async function login(db: Db, ctx: Ctx, username: string, password: string, o: LoginOptions): Promise<LoginResult> {
+export async function login(
+  db: Db,
+  ctx: Ctx,
+  username: string,
+  password: string,
+  o: LoginOptions,
+): Promise<LoginResult> {
   const uname = username.trim().toLowerCase();
   const device = deviceOf(o.deviceKey, uname, o.device);
   const scope = device ? `device:${device}` : 'untrusted';
@@ -104,9 +119,19 @@ export async function login(db: Db, ctx: Ctx, username: string, password: string
   }
 
   const u = await db.selectFrom('kernel.app_user').selectAll().where('username', '=', uname).executeTakeFirst();
-  const attempt: Ctx = { ...ctx, actor: { type: 'anonymous', id: u?.id ?? null, name: uname, roles: [], departmentId: u?.department_id ?? null } };
+  const attempt: Ctx = {
+    ...ctx,
+    actor: { type: 'anonymous', id: u?.id ?? null, name: uname, roles: [], departmentId: u?.department_id ?? null },
+  };
   const claim = await claimAttempt(db, uname, ctx.ip, scope);
-  const audit = (action: string, detail: Record<string, unknown>) => db.transaction().execute((tx) => appendInTx(tx, [auditOf(attempt, action, 'user', u?.id ?? null, { ...detail, client: device ? 'device' : 'untrusted' })]));
+  const audit = (action: string, detail: Record<string, unknown>) =>
+    db
+      .transaction()
+      .execute((tx) =>
+        appendInTx(tx, [
+          auditOf(attempt, action, 'user', u?.id ?? null, { ...detail, client: device ? 'device' : 'untrusted' }),
+        ]),
+      );
   if (!u) {
     dummyHash ??= hashPassword('not-a-real-password-1');
     await verifyPassword(await dummyHash, password); // same cost as a real check: no user enumeration by timing
@@ -118,12 +143,20 @@ export async function login(db: Db, ctx: Ctx, username: string, password: string
   if (lockedForUntrusted || claim.count > limit) {
     await audit('auth.login_failed', { reason: 'locked' });
     const until = lockedForUntrusted ? u.locked_until! : new Date(Date.now() + LOCKOUT_MINUTES * 60_000);
-    throw new AppError('AUTH_ACCOUNT_LOCKED', { retryAfter: (until.getTime() - Date.now()) / 1000, zh: `账号已被临时锁定，请于 ${until.toISOString()} 后再试`, en: `The account is locked until ${until.toISOString()}` });
+    throw new AppError('AUTH_ACCOUNT_LOCKED', {
+      retryAfter: (until.getTime() - Date.now()) / 1000,
+      zh: `账号已被临时锁定，请于 ${until.toISOString()} 后再试`,
+      en: `The account is locked until ${until.toISOString()}`,
+    });
   }
   if (!(await verifyPassword(u.password_hash, password))) {
     const nowLocked = claim.count >= limit;
     if (nowLocked && !device) {
-      await db.updateTable('kernel.app_user').set({ failed_logins: claim.count, locked_until: sql<Date>`now() + make_interval(mins => ${LOCKOUT_MINUTES})` }).where('id', '=', u.id).execute();
+      await db
+        .updateTable('kernel.app_user')
+        .set({ failed_logins: claim.count, locked_until: sql<Date>`now() + make_interval(mins => ${LOCKOUT_MINUTES})` })
+        .where('id', '=', u.id)
+        .execute();
     } else if (!device) {
       await db.updateTable('kernel.app_user').set({ failed_logins: claim.count }).where('id', '=', u.id).execute();
     }
@@ -141,16 +174,49 @@ export async function login(db: Db, ctx: Ctx, username: string, password: string
   await db.transaction().execute(async (tx) => {
     // a successful log-in clears its own client's count up to its own attempt (not the untrusted one when it
     // came from a device; attempts counted after it, sent at the same time, stay counted)
-    await tx.deleteFrom('kernel.login_failure').where('username', '=', uname).where('scope', '=', scope).where('id', '<=', claim.id).execute();
-    await tx.updateTable('kernel.app_user').set({ ...(!device && { failed_logins: 0, locked_until: null }), last_login_at: new Date() }).where('id', '=', u.id).execute();
+    await tx
+      .deleteFrom('kernel.login_failure')
+      .where('username', '=', uname)
+      .where('scope', '=', scope)
+      .where('id', '<=', claim.id)
+      .execute();
+    await tx
+      .updateTable('kernel.app_user')
+      .set({ ...(!device && { failed_logins: 0, locked_until: null }), last_login_at: new Date() })
+      .where('id', '=', u.id)
+      .execute();
     await tx
       .insertInto('kernel.session')
-      .values({ id: tokenId(token), user_id: u.id, csrf_token: csrfToken, ip: ctx.ip, user_agent: o.userAgent?.slice(0, 300) ?? null, expires_at: expiresAt })
+      .values({
+        id: tokenId(token),
+        user_id: u.id,
+        csrf_token: csrfToken,
+        ip: ctx.ip,
+        user_agent: o.userAgent?.slice(0, 300) ?? null,
+        expires_at: expiresAt,
+      })
       .execute();
-    const actor: Actor = { type: 'user', id: u.id, name: u.username, roles: u.roles as Role[], departmentId: u.department_id };
-    await appendInTx(tx, [auditOf({ ...ctx, actor }, 'auth.login', 'user', u.id, { client: device ? 'device' : 'untrusted' })]);
+    const actor: Actor = {
+      type: 'user',
+      id: u.id,
+      name: u.username,
+      roles: u.roles as Role[],
+      departmentId: u.department_id,
+    };
+    await appendInTx(tx, [
+      auditOf({ ...ctx, actor }, 'auth.login', 'user', u.id, { client: device ? 'device' : 'untrusted' }),
+    ]);
   });
-  return { token, csrfToken, user: (await findUser(db, u.id))!, expiresAt, device: { value: deviceCookie(o.deviceKey, uname, device ?? undefined), expires: new Date(Date.now() + DEVICE_DAYS * 86_400_000) } };
+  return {
+    token,
+    csrfToken,
+    user: (await findUser(db, u.id))!,
+    expiresAt,
+    device: {
+      value: deviceCookie(o.deviceKey, uname, device ?? undefined),
+      expires: new Date(Date.now() + DEVICE_DAYS * 86_400_000),
+    },
+  };
 }
 
 export const PASSWORD_CHANGE_ATTEMPTS = 5;
@@ -164,7 +230,9 @@ export async function throttlePasswordChange<T>(db: Db, ctx: Ctx, change: () => 
   const key = `password:${ctx.actor.id}`;
   const claim = await claimAttempt(db, key, ctx.ip, 'password_change');
   if (claim.count > PASSWORD_CHANGE_ATTEMPTS) {
-    await db.transaction().execute((tx) => appendInTx(tx, [auditOf(ctx, 'auth.password_change_throttled', 'user', ctx.actor.id, {})]));
+    await db
+      .transaction()
+      .execute((tx) => appendInTx(tx, [auditOf(ctx, 'auth.password_change_throttled', 'user', ctx.actor.id, {})]));
     throw new AppError('AUTH_TOO_MANY_ATTEMPTS', { retryAfter: LOCKOUT_MINUTES * 60 });
   }
   try {
@@ -172,7 +240,8 @@ export async function throttlePasswordChange<T>(db: Db, ctx: Ctx, change: () => 
     await db.deleteFrom('kernel.login_failure').where('username', '=', key).execute();
     return r;
   } catch (e) {
-    if (!(e instanceof AppError && e.code === 'AUTH_WRONG_PASSWORD')) await db.deleteFrom('kernel.login_failure').where('id', '=', claim.id).execute();
+    if (!(e instanceof AppError && e.code === 'AUTH_WRONG_PASSWORD'))
+      await db.deleteFrom('kernel.login_failure').where('id', '=', claim.id).execute();
     throw e;
   }
 }
@@ -189,7 +258,18 @@ export async function resolveSession(db: Db, token: string, ttlMinutes: number):
   const r = await db
     .selectFrom('kernel.session as s')
     .innerJoin('kernel.app_user as u', 'u.id', 's.user_id')
-    .select(['s.id', 's.csrf_token', 's.expires_at', 's.last_seen_at', 'u.id as user_id', 'u.username', 'u.roles', 'u.department_id', 'u.status', 'u.must_change_password'])
+    .select([
+      's.id',
+      's.csrf_token',
+      's.expires_at',
+      's.last_seen_at',
+      'u.id as user_id',
+      'u.username',
+      'u.roles',
+      'u.department_id',
+      'u.status',
+      'u.must_change_password',
+    ])
     .where('s.id', '=', tokenId(token))
     .executeTakeFirst();
   if (!r || r.status !== 'active') fail('AUTH_SESSION_EXPIRED');
@@ -201,7 +281,11 @@ export async function resolveSession(db: Db, token: string, ttlMinutes: number):
   let expiresAt = r.expires_at;
   if (now - r.last_seen_at.getTime() > 60_000) {
     expiresAt = new Date(now + ttlMinutes * 60_000);
-    await db.updateTable('kernel.session').set({ last_seen_at: new Date(now), expires_at: expiresAt }).where('id', '=', r.id).execute();
+    await db
+      .updateTable('kernel.session')
+      .set({ last_seen_at: new Date(now), expires_at: expiresAt })
+      .where('id', '=', r.id)
+      .execute();
   }
   return {
     actor: { type: 'user', id: r.user_id, name: r.username, roles: r.roles as Role[], departmentId: r.department_id },
@@ -220,6 +304,9 @@ export async function logout(db: Db, ctx: Ctx, token: string): Promise<void> {
 
 export async function purgeExpired(db: Db): Promise<{ sessions: number; failures: number }> {
   const s = await db.deleteFrom('kernel.session').where('expires_at', '<', new Date()).executeTakeFirst();
-  const f = await db.deleteFrom('kernel.login_failure').where('at', '<', sql<Date>`now() - interval '1 day'`).executeTakeFirst();
+  const f = await db
+    .deleteFrom('kernel.login_failure')
+    .where('at', '<', sql<Date>`now() - interval '1 day'`)
+    .executeTakeFirst();
   return { sessions: Number(s.numDeletedRows), failures: Number(f.numDeletedRows) };
 }

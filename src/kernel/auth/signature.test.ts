@@ -3,7 +3,14 @@ import { testEnv, type TestEnv } from '../../../test/support/db.js';
 import { as, loginAs } from '../../../test/support/http.js';
 import { ADMIN_PASSWORD, seeded } from '../../../test/support/seed.js';
 import { sm3 as sm3js } from 'sm-crypto-v2';
-import { GongshuClient, GongshuError, sign, sortedQuery, stringToSign, type SignedRequest } from '../../client/index.js';
+import {
+  GongshuClient,
+  GongshuError,
+  sign,
+  sortedQuery,
+  stringToSign,
+  type SignedRequest,
+} from '../../client/index.js';
 
 let env: TestEnv;
 let base: string;
@@ -14,14 +21,21 @@ beforeAll(async () => {
   const s = await seeded(env);
   base = await env.app.listen({ port: 0, host: '127.0.0.1' });
   const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
-  const res = await env.app.inject(as(admin, { method: 'POST', url: '/api/v1/app-credentials', payload: { name: '测试系统', departmentId: s.dept('淄博市公安局') } }));
+  const res = await env.app.inject(
+    as(admin, {
+      method: 'POST',
+      url: '/api/v1/app-credentials',
+      payload: { name: '测试系统', departmentId: s.dept('淄博市公安局') },
+    }),
+  );
   expect(res.statusCode).toBe(201);
   const b = res.json();
   app = { appKey: b.credential.appKey, appSecret: b.appSecret, id: b.credential.id };
 });
 afterAll(async () => env.close());
 
-const client = (o: Partial<ConstructorParameters<typeof GongshuClient>[0]> = {}) => new GongshuClient({ baseUrl: base, appKey: app.appKey, appSecret: app.appSecret, ...o });
+const client = (o: Partial<ConstructorParameters<typeof GongshuClient>[0]> = {}) =>
+  new GongshuClient({ baseUrl: base, appKey: app.appKey, appSecret: app.appSecret, ...o });
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -43,7 +57,11 @@ describe('signed app requests', () => {
     const body = { 姓名: '张三', n: [1, 2, 3] };
     const p = (await client().request('POST', '/api/v1/apps/ping', body)) as { bodySm3: string; auditSeq: number };
     expect(p.auditSeq).toBeGreaterThan(r.auditSeq);
-    const entry = await env.rt.kernel.db.selectFrom('kernel.audit_log').selectAll().where('seq', '=', p.auditSeq).executeTakeFirstOrThrow();
+    const entry = await env.rt.kernel.db
+      .selectFrom('kernel.audit_log')
+      .selectAll()
+      .where('seq', '=', p.auditSeq)
+      .executeTakeFirstOrThrow();
     expect(entry).toMatchObject({ action: 'app.ping', actor_type: 'app', actor_id: app.id });
   });
 
@@ -79,8 +97,12 @@ describe('signed app requests', () => {
   });
 
   it('refuses a wrong secret, an unknown key and missing headers', async () => {
-    expect(await codeOf(client({ appSecret: 'x'.repeat(43) }).request('GET', '/api/v1/apps/ping'))).toBe('APP_SIGNATURE_INVALID');
-    expect(await codeOf(client({ appKey: 'gs0000000000' }).request('GET', '/api/v1/apps/ping'))).toBe('APP_KEY_UNKNOWN');
+    expect(await codeOf(client({ appSecret: 'x'.repeat(43) }).request('GET', '/api/v1/apps/ping'))).toBe(
+      'APP_SIGNATURE_INVALID',
+    );
+    expect(await codeOf(client({ appKey: 'gs0000000000' }).request('GET', '/api/v1/apps/ping'))).toBe(
+      'APP_KEY_UNKNOWN',
+    );
     const res = await fetch(`${base}/api/v1/apps/ping`);
     expect(res.status).toBe(401);
     expect(((await res.json()) as { code: string }).code).toBe('APP_SIGNATURE_MISSING');
@@ -97,7 +119,11 @@ describe('signed app requests', () => {
     expect(newSecret).not.toBe(app.appSecret);
     expect(await codeOf(client().request('GET', '/api/v1/apps/ping'))).toBe('APP_SIGNATURE_INVALID');
     expect(await codeOf(client({ appSecret: newSecret }).request('GET', '/api/v1/apps/ping'))).toBe('OK');
-    const stored = await env.rt.kernel.db.selectFrom('kernel.app_credential').select('secret_sealed').where('id', '=', app.id).executeTakeFirstOrThrow();
+    const stored = await env.rt.kernel.db
+      .selectFrom('kernel.app_credential')
+      .select('secret_sealed')
+      .where('id', '=', app.id)
+      .executeTakeFirstOrThrow();
     expect(stored.secret_sealed).not.toContain(newSecret);
     await env.app.inject(as(admin, { method: 'POST', url: `/api/v1/app-credentials/${app.id}/revoke` }));
     expect(await codeOf(client({ appSecret: newSecret }).request('GET', '/api/v1/apps/ping'))).toBe('APP_KEY_REVOKED');
@@ -116,7 +142,16 @@ describe('the documented worked example', () => {
     });
     expect(sortedQuery('?b=2&a=%E6%B7%84%E5%8D%9A&a=1')).toBe('a=1&a=%E6%B7%84%E5%8D%9A&b=2');
     const bodySm3 = 'be3682aeece527bb92d995a6faf02dc25e16000e2e60a4fde94daba2de8e940b';
-    expect(toSign).toBe(['POST', '/api/v1/apps/ping', 'a=1&a=%E6%B7%84%E5%8D%9A&b=2', '1795400000000', 'k3J9sQ2xVb7LmN4pR8tY', bodySm3].join('\n'));
+    expect(toSign).toBe(
+      [
+        'POST',
+        '/api/v1/apps/ping',
+        'a=1&a=%E6%B7%84%E5%8D%9A&b=2',
+        '1795400000000',
+        'k3J9sQ2xVb7LmN4pR8tY',
+        bodySm3,
+      ].join('\n'),
+    );
     const signature = '7af269984b17e82899bb8e6cd9795ee2fd0221340daca7c581945dd6dae9f86c';
     expect(sign('demo-secret-0123456789', toSign)).toBe(signature);
     // cross-checked with an independent SM3 / HMAC-SM3 implementation

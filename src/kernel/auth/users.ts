@@ -15,8 +15,18 @@ function userQuery(tx: Tx) {
     .selectFrom('kernel.app_user as u')
     .innerJoin('kernel.department as d', 'd.id', 'u.department_id')
     .select([
-      'u.id', 'u.username', 'u.display_name', 'u.email', 'u.department_id', 'd.name as department_name', 'u.roles', 'u.status',
-      'u.must_change_password', 'u.locked_until', 'u.last_login_at', 'u.created_at',
+      'u.id',
+      'u.username',
+      'u.display_name',
+      'u.email',
+      'u.department_id',
+      'd.name as department_name',
+      'u.roles',
+      'u.status',
+      'u.must_change_password',
+      'u.locked_until',
+      'u.last_login_at',
+      'u.created_at',
     ]);
 }
 
@@ -44,21 +54,41 @@ export async function findUser(tx: Tx, id: string): Promise<User | undefined> {
   return r && toUser(r);
 }
 
-const SORTS = { username: 'u.username', displayName: 'u.display_name', createdAt: 'u.created_at', lastLoginAt: 'u.last_login_at' } as const;
+const SORTS = {
+  username: 'u.username',
+  displayName: 'u.display_name',
+  createdAt: 'u.created_at',
+  lastLoginAt: 'u.last_login_at',
+} as const;
 
 /** Admins and auditors list everyone; officers their own department; others only themselves. */
-export async function listUsers(ctx: Ctx, tx: Tx, q: PageQuery & { q?: string | undefined; departmentId?: string | undefined; role?: Role | undefined }): Promise<Page<User>> {
+export async function listUsers(
+  ctx: Ctx,
+  tx: Tx,
+  q: PageQuery & { q?: string | undefined; departmentId?: string | undefined; role?: Role | undefined },
+): Promise<Page<User>> {
   requireRole(ctx, 'admin', 'officer', 'auditor');
   let base = userQuery(tx);
   const scope = departmentScope(ctx, 'auditor');
   if (scope) base = base.where('u.department_id', '=', scope);
   if (q.departmentId) base = base.where('u.department_id', '=', q.departmentId);
   if (q.role) base = base.where(sql<boolean>`${q.role} = ANY(u.roles)`);
-  if (q.q) base = base.where((eb) => eb.or([eb('u.username', 'ilike', `%${q.q}%`), eb('u.display_name', 'ilike', `%${q.q}%`)]));
+  if (q.q)
+    base = base.where((eb) =>
+      eb.or([eb('u.username', 'ilike', `%${q.q}%`), eb('u.display_name', 'ilike', `%${q.q}%`)]),
+    );
   const sort = parseSort(q.sort, SORTS, { column: 'u.username', desc: false });
   const [rows, total] = await Promise.all([
-    base.orderBy(sort.column, sort.desc ? 'desc' : 'asc').orderBy('u.id').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute(),
-    base.clearSelect().select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+    base
+      .orderBy(sort.column, sort.desc ? 'desc' : 'asc')
+      .orderBy('u.id')
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize)
+      .execute(),
+    base
+      .clearSelect()
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(toUser), total: total.n, page: q.page, pageSize: q.pageSize };
 }
@@ -69,19 +99,31 @@ export async function getUser(ctx: Ctx, tx: Tx, id: string): Promise<User> {
   if (!u) fail('NOT_FOUND');
   const self = ctx.actor.type === 'user' && ctx.actor.id === id;
   const sameDeptOfficer = hasRole(ctx, 'officer') && ctx.actor.departmentId === u.departmentId;
-  if (!self && !sameDeptOfficer && !hasRole(ctx, 'admin', 'auditor')) fail(ctx.actor.departmentId === u.departmentId ? 'FORBIDDEN' : 'FORBIDDEN_DEPARTMENT');
+  if (!self && !sameDeptOfficer && !hasRole(ctx, 'admin', 'auditor'))
+    fail(ctx.actor.departmentId === u.departmentId ? 'FORBIDDEN' : 'FORBIDDEN_DEPARTMENT');
   return u;
 }
 
 async function ensureDepartment(tx: Tx, departmentId: string) {
-  const d = await tx.selectFrom('kernel.department').select(['id', 'status']).where('id', '=', departmentId).executeTakeFirst();
+  const d = await tx
+    .selectFrom('kernel.department')
+    .select(['id', 'status'])
+    .where('id', '=', departmentId)
+    .executeTakeFirst();
   if (!d) fail('NOT_FOUND', { field: 'departmentId', zh: '部门不存在', en: 'No such department' });
 }
 
 export async function createUser(
   ctx: Ctx,
   tx: Tx,
-  input: { username: string; displayName: string; email?: string | null | undefined; departmentId: string; roles: Role[]; password?: string | undefined },
+  input: {
+    username: string;
+    displayName: string;
+    email?: string | null | undefined;
+    departmentId: string;
+    roles: Role[];
+    password?: string | undefined;
+  },
 ): Promise<{ user: User; initialPassword: string | null }> {
   requireRole(ctx, 'admin');
   await ensureDepartment(tx, input.departmentId);
@@ -105,7 +147,9 @@ export async function createUser(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await appendInTx(tx, [auditOf(ctx, 'user.create', 'user', r.id, { username: input.username, departmentId: input.departmentId, roles })]);
+  await appendInTx(tx, [
+    auditOf(ctx, 'user.create', 'user', r.id, { username: input.username, departmentId: input.departmentId, roles }),
+  ]);
   return { user: (await findUser(tx, r.id))!, initialPassword: given ? null : password };
 }
 
@@ -113,12 +157,21 @@ export async function updateUser(
   ctx: Ctx,
   tx: Tx,
   id: string,
-  patch: { displayName?: string | undefined; email?: string | null | undefined; departmentId?: string | undefined; roles?: Role[] | undefined; status?: 'active' | 'disabled' | undefined },
+  patch: {
+    displayName?: string | undefined;
+    email?: string | null | undefined;
+    departmentId?: string | undefined;
+    roles?: Role[] | undefined;
+    status?: 'active' | 'disabled' | undefined;
+  },
 ): Promise<User> {
   requireRole(ctx, 'admin');
   if (patch.departmentId) await ensureDepartment(tx, patch.departmentId);
   if (ctx.actor.id === id && (patch.status === 'disabled' || (patch.roles && !patch.roles.includes('admin')))) {
-    fail('FORBIDDEN', { zh: '不能停用自己或移除自己的管理员角色', en: 'You cannot disable yourself or drop your own admin role' });
+    fail('FORBIDDEN', {
+      zh: '不能停用自己或移除自己的管理员角色',
+      en: 'You cannot disable yourself or drop your own admin role',
+    });
   }
   const r = await tx
     .updateTable('kernel.app_user')
@@ -148,7 +201,14 @@ export async function resetPassword(ctx: Ctx, tx: Tx, id: string, password?: str
   checkPasswordPolicy(pw);
   const r = await tx
     .updateTable('kernel.app_user')
-    .set({ password_hash: await hashPassword(pw), must_change_password: true, failed_logins: 0, locked_until: null, password_changed_at: new Date(), updated_at: new Date() })
+    .set({
+      password_hash: await hashPassword(pw),
+      must_change_password: true,
+      failed_logins: 0,
+      locked_until: null,
+      password_changed_at: new Date(),
+      updated_at: new Date(),
+    })
     .where('id', '=', id)
     .returning(['id', 'username'])
     .executeTakeFirst();
@@ -163,9 +223,19 @@ export async function resetPassword(ctx: Ctx, tx: Tx, id: string, password?: str
  * Changes the caller's own password and ends their other sessions (the one it came from stays).
  * Guesses of the current password are limited by the caller (see routes.ts: throttlePasswordChange).
  */
-export async function changeOwnPassword(ctx: Ctx, tx: Tx, current: string, next: string, keepSessionId?: string): Promise<void> {
+export async function changeOwnPassword(
+  ctx: Ctx,
+  tx: Tx,
+  current: string,
+  next: string,
+  keepSessionId?: string,
+): Promise<void> {
   if (ctx.actor.type !== 'user' || !ctx.actor.id) fail('AUTH_REQUIRED');
-  const r = await tx.selectFrom('kernel.app_user').select(['password_hash', 'username']).where('id', '=', ctx.actor.id).executeTakeFirstOrThrow();
+  const r = await tx
+    .selectFrom('kernel.app_user')
+    .select(['password_hash', 'username'])
+    .where('id', '=', ctx.actor.id)
+    .executeTakeFirstOrThrow();
   if (!(await verifyPassword(r.password_hash, current))) fail('AUTH_WRONG_PASSWORD', { field: 'currentPassword' });
   if (next === current) fail('AUTH_SAME_PASSWORD', { field: 'newPassword' });
   checkPasswordPolicy(next, 'newPassword', { username: r.username });
@@ -174,7 +244,12 @@ export async function changeOwnPassword(ctx: Ctx, tx: Tx, current: string, next:
   await others.execute();
   await tx
     .updateTable('kernel.app_user')
-    .set({ password_hash: await hashPassword(next), must_change_password: false, password_changed_at: new Date(), updated_at: new Date() })
+    .set({
+      password_hash: await hashPassword(next),
+      must_change_password: false,
+      password_changed_at: new Date(),
+      updated_at: new Date(),
+    })
     .where('id', '=', ctx.actor.id)
     .execute();
   await appendInTx(tx, [auditOf(ctx, 'user.change_password', 'user', ctx.actor.id, {})]);

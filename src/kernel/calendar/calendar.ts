@@ -59,14 +59,20 @@ export class WorkCalendar {
   /** The listed days of one year, sorted. */
   listYear(year: number): { date: string; kind: DayKind }[] {
     const prefix = `${year}-`;
-    return [...this.days].filter(([d]) => d.startsWith(prefix)).sort(([a], [b]) => a.localeCompare(b)).map(([date, kind]) => ({ date, kind }));
+    return [...this.days]
+      .filter(([d]) => d.startsWith(prefix))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([date, kind]) => ({ date, kind }));
   }
 }
 
 let cached: Map<string, DayKind> | undefined;
 function fileDays(): Map<string, DayKind> {
   if (!cached) {
-    const raw = JSON.parse(readFileSync(path.join(DATA_DIR, 'cn-holidays.json'), 'utf8')) as Record<string, { off: string[]; work: string[] }>;
+    const raw = JSON.parse(readFileSync(path.join(DATA_DIR, 'cn-holidays.json'), 'utf8')) as Record<
+      string,
+      { off: string[]; work: string[] }
+    >;
     cached = new Map();
     for (const y of Object.values(raw)) {
       for (const d of y.off) cached.set(d, 'off');
@@ -77,7 +83,11 @@ function fileDays(): Map<string, DayKind> {
 }
 
 export function checkDate(date: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(date) ||
+    Number.isNaN(Date.parse(`${date}T00:00:00Z`)) ||
+    new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date
+  ) {
     throw new RangeError(`not a date (YYYY-MM-DD): ${date}`);
   }
   return date;

@@ -32,7 +32,10 @@ describe('working days', () => {
   });
 
   it('lets added days win over the file', () => {
-    const c = WorkCalendar.fromFile([['2027-01-01', 'off'], ['2024-10-12', 'off']]);
+    const c = WorkCalendar.fromFile([
+      ['2027-01-01', 'off'],
+      ['2024-10-12', 'off'],
+    ]);
     expect(c.isWorkingDay('2027-01-01')).toBe(false);
     expect(c.isWorkingDay('2024-10-12')).toBe(false);
   });

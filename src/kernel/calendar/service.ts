@@ -14,8 +14,14 @@ export async function loadCalendar(tx: Tx): Promise<WorkCalendar> {
 
 export async function listHolidays(tx: Tx, year: number) {
   const cal = await loadCalendar(tx);
-  const added = new Map((await tx.selectFrom('kernel.holiday').select(['day', 'note']).execute()).map((r) => [r.day, r.note]));
-  return cal.listYear(year).map((d) => ({ ...d, source: added.has(d.date) ? ('admin' as const) : ('official' as const), note: added.get(d.date) ?? null }));
+  const added = new Map(
+    (await tx.selectFrom('kernel.holiday').select(['day', 'note']).execute()).map((r) => [r.day, r.note]),
+  );
+  return cal.listYear(year).map((d) => ({
+    ...d,
+    source: added.has(d.date) ? ('admin' as const) : ('official' as const),
+    note: added.get(d.date) ?? null,
+  }));
 }
 
 export async function setHoliday(ctx: Ctx, tx: Tx, date: string, kind: DayKind, note: string | null) {

@@ -85,7 +85,10 @@ export function sm2PublicKeyOf(privateKey: string): string {
 export function sm2PublicKeyPem(publicKeyHex: string): string {
   // SEQUENCE { SEQUENCE { id-ecPublicKey, SM2 curve 1.2.156.10197.1.301 }, BIT STRING (0 unused bits) point }
   const der = Buffer.from(`3059301306072a8648ce3d020106082a811ccf5501822d034200${publicKeyHex}`, 'hex');
-  return `-----BEGIN PUBLIC KEY-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END PUBLIC KEY-----\n`;
+  return `-----BEGIN PUBLIC KEY-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END PUBLIC KEY-----\n`;
 }
 
 /** SM2 signature (with SM3 Z-value hashing and the standard signer id), DER-encoded hex. */

@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hmacSm3Hex, openSecret, sealSecret, sm2GenerateKeyPair, sm2PublicKeyOf, sm2Sign, sm2Verify, sm3Hex, sm4EncryptBlock } from './sm.js';
+import {
+  hmacSm3Hex,
+  openSecret,
+  sealSecret,
+  sm2GenerateKeyPair,
+  sm2PublicKeyOf,
+  sm2Sign,
+  sm2Verify,
+  sm3Hex,
+  sm4EncryptBlock,
+} from './sm.js';
 
 describe('SM3 (GB/T 32905 vectors)', () => {
   it('hashes "abc"', () => {

@@ -112,7 +112,10 @@ async function freePort(preferred?: number): Promise<number> {
   }
 }
 
-export async function startEmbedded(dataDir: string, opts: { log?: Log; database?: string } = {}): Promise<EmbeddedHandle> {
+export async function startEmbedded(
+  dataDir: string,
+  opts: { log?: Log; database?: string } = {},
+): Promise<EmbeddedHandle> {
   const log = opts.log ?? (() => {});
   const database = opts.database ?? 'gongshu';
   mkdirSync(dataDir, { recursive: true });
@@ -122,8 +125,11 @@ export async function startEmbedded(dataDir: string, opts: { log?: Log; database
   const pgDir = path.resolve(dataDir, 'pg');
   const stateFile = path.resolve(dataDir, 'pg.json');
   const initialised = existsSync(path.join(pgDir, 'PG_VERSION'));
-  let state: State | undefined = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as State) : undefined;
-  if (initialised && !state) throw new Error(`${pgDir} holds a cluster but ${stateFile} is missing; cannot log in to it`);
+  let state: State | undefined = existsSync(stateFile)
+    ? (JSON.parse(readFileSync(stateFile, 'utf8')) as State)
+    : undefined;
+  if (initialised && !state)
+    throw new Error(`${pgDir} holds a cluster but ${stateFile} is missing; cannot log in to it`);
   const ownerFile = path.resolve(dataDir, 'owner.pid');
   if (initialised) {
     const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8').trim()) : 0;
@@ -164,7 +170,9 @@ export async function startEmbedded(dataDir: string, opts: { log?: Log; database
   try {
     await server.start();
   } catch (e) {
-    throw new Error(`embedded PostgreSQL did not start on port ${port} (data dir ${pgDir}): ${String(e ?? 'the server exited')}`);
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${port} (data dir ${pgDir}): ${String(e ?? 'the server exited')}`,
+    );
   }
   const base = `postgres://gongshu:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
@@ -177,7 +185,12 @@ export async function startEmbedded(dataDir: string, opts: { log?: Log; database
     await admin.end();
   }
   let stopped = false;
-  type Child = { exitCode: number | null; signalCode: string | null; once(e: 'exit', f: (code: number | null, signal: string | null) => void): void; kill(sig: string): void };
+  type Child = {
+    exitCode: number | null;
+    signalCode: string | null;
+    once(e: 'exit', f: (code: number | null, signal: string | null) => void): void;
+    kill(sig: string): void;
+  };
   const child = () => (server as unknown as { process?: Child }).process;
   // supervision: when the postmaster dies (kill -9, OOM killer, a crash) it is started again on the
   // same port, with backoff, until it runs or this handle is stopped; meanwhile requests answer 503

@@ -26,8 +26,15 @@ describe('migrator', () => {
     writeFileSync(path.join(dir, 'notes.txt'), 'ignored');
     expect(await migrate(pool, [{ module: 'demo', dir }])).toEqual(['demo/001_first.sql', 'demo/002_second.sql']);
     expect(await migrate(pool, [{ module: 'demo', dir }])).toEqual([]);
-    const rows = (await pool.query(`SELECT id, length(checksum) AS l FROM public.gongshu_migration WHERE id LIKE 'demo/%' ORDER BY id`)).rows;
-    expect(rows).toEqual([{ id: 'demo/001_first.sql', l: 64 }, { id: 'demo/002_second.sql', l: 64 }]);
+    const rows = (
+      await pool.query(
+        `SELECT id, length(checksum) AS l FROM public.gongshu_migration WHERE id LIKE 'demo/%' ORDER BY id`,
+      )
+    ).rows;
+    expect(rows).toEqual([
+      { id: 'demo/001_first.sql', l: 64 },
+      { id: 'demo/002_second.sql', l: 64 },
+    ]);
   });
 
   it('rolls back a failing file entirely and says which', async () => {

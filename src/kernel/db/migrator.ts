@@ -30,7 +30,9 @@ export function listMigrations(sets: MigrationSet[]): MigrationFile[] {
   const out: MigrationFile[] = [];
   for (const set of sets) {
     if (!existsSync(set.dir)) continue;
-    const files = readdirSync(set.dir).filter((f) => /^\d{3,}_[\w-]+\.sql$/.test(f)).sort();
+    const files = readdirSync(set.dir)
+      .filter((f) => /^\d{3,}_[\w-]+\.sql$/.test(f))
+      .sort();
     for (const f of files) {
       const file = path.join(set.dir, f);
       const sql = readFileSync(file, 'utf8');
@@ -40,7 +42,11 @@ export function listMigrations(sets: MigrationSet[]): MigrationFile[] {
   return out;
 }
 
-export async function migrate(pool: pg.Pool, sets: MigrationSet[], log: (m: string) => void = () => {}): Promise<string[]> {
+export async function migrate(
+  pool: pg.Pool,
+  sets: MigrationSet[],
+  log: (m: string) => void = () => {},
+): Promise<string[]> {
   const files = listMigrations(sets);
   const client = await pool.connect();
   const applied: string[] = [];
@@ -49,7 +55,9 @@ export async function migrate(pool: pg.Pool, sets: MigrationSet[], log: (m: stri
     await client.query(`CREATE TABLE IF NOT EXISTS public.gongshu_migration (
       id text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = new Map<string, string>();
-    for (const r of (await client.query<{ id: string; checksum: string }>('SELECT id, checksum FROM public.gongshu_migration')).rows) {
+    for (const r of (
+      await client.query<{ id: string; checksum: string }>('SELECT id, checksum FROM public.gongshu_migration')
+    ).rows) {
       done.set(r.id, r.checksum);
     }
     for (const m of files) {

@@ -36,12 +36,34 @@ afterAll(async () => {
 
 async function newApp(on: FastifyInstance) {
   const admin = await loginAs(on, 'admin', ADMIN_PASSWORD);
-  const dept = (await env.rt.kernel.db.selectFrom('kernel.department').select('id').where('name', '=', '淄博市公安局').executeTakeFirstOrThrow()).id;
-  const b = (await on.inject(as(admin, { method: 'POST', url: '/api/v1/app-credentials', payload: { name: `缓存测试${Math.random()}`, departmentId: dept } }))).json();
-  return { admin, id: b.credential.id as string, keys: { appKey: b.credential.appKey as string, appSecret: b.appSecret as string } };
+  const dept = (
+    await env.rt.kernel.db
+      .selectFrom('kernel.department')
+      .select('id')
+      .where('name', '=', '淄博市公安局')
+      .executeTakeFirstOrThrow()
+  ).id;
+  const b = (
+    await on.inject(
+      as(admin, {
+        method: 'POST',
+        url: '/api/v1/app-credentials',
+        payload: { name: `缓存测试${Math.random()}`, departmentId: dept },
+      }),
+    )
+  ).json();
+  return {
+    admin,
+    id: b.credential.id as string,
+    keys: { appKey: b.credential.appKey as string, appSecret: b.appSecret as string },
+  };
 }
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 'OK', (e: unknown) => (e instanceof GongshuError ? e.code : Promise.reject(e)));
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'OK',
+    (e: unknown) => (e instanceof GongshuError ? e.code : Promise.reject(e)),
+  );
 
 describe('shared cache', () => {
   it('a credential revoked in one process is refused by the other, which had it cached', async () => {
@@ -87,7 +109,9 @@ describe('shared cache', () => {
     await cache.sync();
     expect(await cache.get('credential', 'x', load)).toBe(2);
     // the listening connection killed: every get loads until it is back
-    await env.rt.kernel.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gongshu-cache' AND datname = current_database() AND pid <> pg_backend_pid()`);
+    await env.rt.kernel.pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gongshu-cache' AND datname = current_database() AND pid <> pg_backend_pid()`,
+    );
     await new Promise((r) => setTimeout(r, 200));
     const before = loads;
     await cache.get('credential', 'x', load);
@@ -107,7 +131,9 @@ describe('shared cache', () => {
 describe('nonce book', () => {
   it('grants a nonce once, within a batch and across processes', async () => {
     const books = [env.rt.kernel.nonces, other.kernel.nonces];
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => books[i % 2]!.take('cache-test-key', `nonce-${i % 10}-abcdefghijkl`)));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => books[i % 2]!.take('cache-test-key', `nonce-${i % 10}-abcdefghijkl`)),
+    );
     // ten distinct nonces, each taken four times over two processes: granted exactly ten times, once each
     expect(results.filter(Boolean)).toHaveLength(10);
     const granted = new Set(results.map((r, i) => (r ? i % 10 : -1)).filter((x) => x >= 0));
@@ -115,7 +141,9 @@ describe('nonce book', () => {
     expect(await books[0]!.take('cache-test-key', 'nonce-3-abcdefghijkl')).toBe(false);
     expect(await books[1]!.take('another-key', 'nonce-3-abcdefghijkl')).toBe(true);
     // nonces older than twice the allowed clock skew are purged (a time range on the BRIN index)
-    await env.rt.kernel.pool.query(`UPDATE kernel.app_nonce SET seen_at = now() - interval '1 hour' WHERE app_key = 'another-key'`);
+    await env.rt.kernel.pool.query(
+      `UPDATE kernel.app_nonce SET seen_at = now() - interval '1 hour' WHERE app_key = 'another-key'`,
+    );
     expect(await purgeNonces(env.rt.kernel.db)).toBe(1);
     expect(await books[0]!.take('another-key', 'nonce-3-abcdefghijkl')).toBe(true);
     expect(await books[0]!.take('cache-test-key', 'nonce-3-abcdefghijkl')).toBe(false);

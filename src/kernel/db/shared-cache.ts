@@ -18,7 +18,10 @@ import pg from 'pg';
 export const CACHE_CHANNEL = 'gongshu_cache';
 const MAX_ENTRIES = 20_000;
 
-interface Entry { value: unknown; at: number }
+interface Entry {
+  value: unknown;
+  at: number;
+}
 
 export class SharedCache {
   private topics = new Map<string, Map<string, Entry>>();
@@ -31,7 +34,10 @@ export class SharedCache {
   /** moves on whenever the whole cache is dropped (connection lost or regained, sync timed out) */
   private epoch = 0;
 
-  constructor(private readonly pool: pg.Pool, private readonly ttlMs = 60_000) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly ttlMs = 60_000,
+  ) {}
 
   /** Connects the listening connection (and reconnects it after a loss, until closed). */
   async start(): Promise<void> {

@@ -18,9 +18,14 @@ beforeAll(async () => {
   env = await testEnv();
   const { dept } = await seeded(env);
   officerDept = dept('淄博市市场监督管理局');
-  await env.rt.kernel.pool.query(`CREATE TABLE public.t_step (id serial PRIMARY KEY, due date NOT NULL, reminded_due date, escalated_due date)`);
+  await env.rt.kernel.pool.query(
+    `CREATE TABLE public.t_step (id serial PRIMARY KEY, due date NOT NULL, reminded_due date, escalated_due date)`,
+  );
   await env.rt.kernel.pool.query(`INSERT INTO public.t_step (due) VALUES ('2026-10-08'), ('2026-09-28')`);
-  defineNotices({ 't.step.remind': { zh: '测试事项 #{id} 将于 {due} 到期', en: 'Test step #{id} is due on {due}' }, 't.step.overdue': { zh: '测试事项 #{id} 已超期', en: 'Test step #{id} is overdue' } });
+  defineNotices({
+    't.step.remind': { zh: '测试事项 #{id} 将于 {due} 到期', en: 'Test step #{id} is due on {due}' },
+    't.step.overdue': { zh: '测试事项 #{id} 已超期', en: 'Test step #{id} is overdue' },
+  });
 });
 afterAll(async () => env.close());
 
@@ -30,18 +35,41 @@ const step: Deadline = {
   subject: 'test_step',
   link: (id) => `/test/${id}`,
   remind: async (tx, w) => {
-    const rows = (await sql<{ id: number; due: string }>`UPDATE public.t_step SET reminded_due = due WHERE due <= ${w.tomorrow}::date AND due >= ${w.today}::date
-      AND reminded_due IS DISTINCT FROM due RETURNING id, due::text AS due`.execute(tx)).rows;
+    const rows = (
+      await sql<{
+        id: number;
+        due: string;
+      }>`UPDATE public.t_step SET reminded_due = due WHERE due <= ${w.tomorrow}::date AND due >= ${w.today}::date
+      AND reminded_due IS DISTINCT FROM due RETURNING id, due::text AS due`.execute(tx)
+    ).rows;
     if (failAfterMarking) throw new Error('the notice store is down');
     return rows.map((r): DueItem => ({ id: String(r.id), due: r.due, audience: { officersOf: [officerDept] } }));
   },
-  escalate: async (tx, w) => (await sql<{ id: number; due: string }>`UPDATE public.t_step SET escalated_due = due WHERE due < ${w.today}::date
-      AND escalated_due IS DISTINCT FROM due RETURNING id, due::text AS due`.execute(tx)).rows.map((r) => ({ id: String(r.id), due: r.due, audience: { officersOf: [officerDept] } })),
+  escalate: async (tx, w) =>
+    (
+      await sql<{ id: number; due: string }>`UPDATE public.t_step SET escalated_due = due WHERE due < ${w.today}::date
+      AND escalated_due IS DISTINCT FROM due RETURNING id, due::text AS due`.execute(tx)
+    ).rows.map((r) => ({ id: String(r.id), due: r.due, audience: { officersOf: [officerDept] } })),
 };
-const broken: Deadline = { name: 't.broken', subject: 'x', link: () => '/', remind: async () => { throw new Error('boom'); } };
+const broken: Deadline = {
+  name: 't.broken',
+  subject: 'x',
+  link: () => '/',
+  remind: async () => {
+    throw new Error('boom');
+  },
+};
 
-const audited = async (action: string) => (await env.rt.kernel.pool.query(`SELECT count(*)::int AS n FROM kernel.audit_log WHERE action = $1`, [action])).rows[0].n as number;
-const notices = async (kind: string) => (await env.rt.kernel.pool.query(`SELECT u.roles, n.title, n.params FROM kernel.notification n JOIN kernel.app_user u ON u.id = n.user_id WHERE n.kind = $1`, [kind])).rows;
+const audited = async (action: string) =>
+  (await env.rt.kernel.pool.query(`SELECT count(*)::int AS n FROM kernel.audit_log WHERE action = $1`, [action]))
+    .rows[0].n as number;
+const notices = async (kind: string) =>
+  (
+    await env.rt.kernel.pool.query(
+      `SELECT u.roles, n.title, n.params FROM kernel.notification n JOIN kernel.app_user u ON u.id = n.user_id WHERE n.kind = $1`,
+      [kind],
+    )
+  ).rows;
 
 describe('the deadline engine', () => {
   it('rolls back a limit that fails after marking: the retry reminds it, once', async () => {
@@ -50,7 +78,9 @@ describe('the deadline engine', () => {
     // 09-30 → the next working day is 10-08 (National Day holiday in between)
     await expect(runDeadlines(env.rt.kernel, [step], '2026-09-30')).rejects.toThrow(/t\.step/);
     expect(log).toHaveBeenCalledWith(expect.objectContaining({ deadline: 't.step' }), expect.any(String));
-    expect((await env.rt.kernel.pool.query(`SELECT reminded_due FROM public.t_step WHERE id = 1`)).rows[0].reminded_due).toBeNull();
+    expect(
+      (await env.rt.kernel.pool.query(`SELECT reminded_due FROM public.t_step WHERE id = 1`)).rows[0].reminded_due,
+    ).toBeNull();
     expect(await audited('t.step.remind')).toBe(0);
     failAfterMarking = false;
     expect((await runDeadlines(env.rt.kernel, [step], '2026-09-30'))['t.step']).toMatchObject({ reminded: 1 });

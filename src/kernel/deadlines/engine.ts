@@ -78,17 +78,32 @@ async function runOne(k: Kernel, d: Deadline, w: DueWindow): Promise<DeadlineCou
     const escalated = (await d.escalate?.(tx, w)) ?? [];
     const lapsed = (await d.lapse?.(tx, ctx, w)) ?? [];
     const named = (step: 'remind' | 'escalate' | 'overdue') => d.names?.[step] ?? `${d.name}.${step}`;
-    const entry = (action: 'remind' | 'escalate', x: DueItem) => auditOf(ctx, named(action), x.target?.type ?? d.subject, x.target?.id ?? x.id, { ...x.detail, due: x.due });
-    await appendInTx(tx, [...reminded.map((x) => entry('remind', x)), ...escalated.map((x) => entry('escalate', x)), ...lapsed]);
-    const notice = (kind: 'remind' | 'overdue', x: DueItem) => ({ kind: named(kind), params: { id: Number(x.id), due: x.due, ...x.params }, link: d.link(x.id), subject: { type: d.subject, id: x.id } });
+    const entry = (action: 'remind' | 'escalate', x: DueItem) =>
+      auditOf(ctx, named(action), x.target?.type ?? d.subject, x.target?.id ?? x.id, { ...x.detail, due: x.due });
+    await appendInTx(tx, [
+      ...reminded.map((x) => entry('remind', x)),
+      ...escalated.map((x) => entry('escalate', x)),
+      ...lapsed,
+    ]);
+    const notice = (kind: 'remind' | 'overdue', x: DueItem) => ({
+      kind: named(kind),
+      params: { id: Number(x.id), due: x.due, ...x.params },
+      link: d.link(x.id),
+      subject: { type: d.subject, id: x.id },
+    });
     for (const x of reminded) await notify(tx, x.audience, notice('remind', x), k.config.node.code);
-    for (const x of escalated) await notify(tx, { ...x.audience, admins: true }, notice('overdue', x), k.config.node.code);
+    for (const x of escalated)
+      await notify(tx, { ...x.audience, admins: true }, notice('overdue', x), k.config.node.code);
     return { reminded: reminded.length, escalated: escalated.length, lapsed: lapsed.length };
   });
 }
 
 /** Runs every limit once for `today`; answers each limit's counts by name. */
-export async function runDeadlines(k: Kernel, deadlines: readonly Deadline[], today = shanghaiDate()): Promise<Record<string, DeadlineCount>> {
+export async function runDeadlines(
+  k: Kernel,
+  deadlines: readonly Deadline[],
+  today = shanghaiDate(),
+): Promise<Record<string, DeadlineCount>> {
   const cal = await loadCalendar(k.db);
   const w: DueWindow = { today, tomorrow: cal.addWorkingDays(today, 1), cal };
   const out: Record<string, DeadlineCount> = {};

@@ -56,16 +56,25 @@ export function registerAuthentication(app: FastifyInstance, k: Kernel): void {
       // the signature covers the exact bytes of any body: a body this process did not keep as bytes cannot be checked
       const body = req.rawBody ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
       if (body === undefined && hasBody(req)) {
-        fail('APP_SIGNATURE_INVALID', { field: 'body', zh: '签名请求的请求体无法校验（此内容类型不接受签名调用）', en: 'The body of a signed request cannot be checked for this content type' });
+        fail('APP_SIGNATURE_INVALID', {
+          field: 'body',
+          zh: '签名请求的请求体无法校验（此内容类型不接受签名调用）',
+          en: 'The body of a signed request cannot be checked for this content type',
+        });
       }
       const deferNonce = req.routeOptions.config?.nonceWithAudit === true;
-      req.ctx.actor = await verifyAppRequest(k, {
-        method: req.method,
-        path: q < 0 ? req.url : req.url.slice(0, q),
-        query: q < 0 ? '' : req.url.slice(q),
-        headers: req.headers,
-        body,
-      }, Date.now(), { deferNonce });
+      req.ctx.actor = await verifyAppRequest(
+        k,
+        {
+          method: req.method,
+          path: q < 0 ? req.url : req.url.slice(0, q),
+          query: q < 0 ? '' : req.url.slice(q),
+          headers: req.headers,
+          body,
+        },
+        Date.now(),
+        { deferNonce },
+      );
       if (deferNonce) {
         const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
         req.ctx.nonce = { appKey: first(req.headers[HEADER_KEY]), nonce: first(req.headers[HEADER_NONCE]) };
@@ -83,7 +92,8 @@ export function registerAuthentication(app: FastifyInstance, k: Kernel): void {
         req.ctx.actor = s.actor;
         req.sessionToken = token;
         // an initial or reset password must be changed before anything else is done with the session
-        if (s.mustChangePassword && !acc.public && !PASSWORD_CHANGE_ROUTES.has(url)) fail('AUTH_PASSWORD_CHANGE_REQUIRED');
+        if (s.mustChangePassword && !acc.public && !PASSWORD_CHANGE_ROUTES.has(url))
+          fail('AUTH_PASSWORD_CHANGE_REQUIRED');
       } catch (e) {
         if (acc.public && e instanceof AppError && e.code === 'AUTH_SESSION_EXPIRED') return; // e.g. logging in again
         throw e;

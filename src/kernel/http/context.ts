@@ -27,7 +27,12 @@ export interface Ctx {
 export const ANONYMOUS: Actor = { type: 'anonymous', id: null, name: 'anonymous', roles: [], departmentId: null };
 
 export function systemCtx(name = 'system'): Ctx {
-  return { actor: { type: 'system', id: null, name, roles: ['admin'], departmentId: null }, ip: null, requestId: null, lang: 'zh-CN' };
+  return {
+    actor: { type: 'system', id: null, name, roles: ['admin'], departmentId: null },
+    ip: null,
+    requestId: null,
+    lang: 'zh-CN',
+  };
 }
 
 export function hasRole(ctx: Ctx, ...roles: Role[]): boolean {

@@ -54,20 +54,32 @@ export const KERNEL_CODES = defineCodes({
   AUTH_REQUIRED: [401, '请先登录', 'Authentication required'],
   AUTH_SESSION_EXPIRED: [401, '登录已过期，请重新登录', 'Your session has expired; please log in again'],
   AUTH_INVALID_CREDENTIALS: [401, '用户名或密码错误', 'Wrong username or password'],
-  AUTH_ACCOUNT_LOCKED: [423, '账号因多次登录失败已被临时锁定', 'The account is temporarily locked after repeated failed logins'],
+  AUTH_ACCOUNT_LOCKED: [
+    423,
+    '账号因多次登录失败已被临时锁定',
+    'The account is temporarily locked after repeated failed logins',
+  ],
   AUTH_ACCOUNT_DISABLED: [403, '账号已停用', 'The account is disabled'],
   AUTH_TOO_MANY_ATTEMPTS: [429, '登录尝试过于频繁，请稍后再试', 'Too many login attempts; try again later'],
   AUTH_CSRF: [403, '缺少或错误的 CSRF 令牌', 'Missing or wrong CSRF token'],
-  AUTH_WEAK_PASSWORD: [400, '密码强度不足：至少 10 位，包含字母和数字，且不是常见密码', 'Password too weak: at least 10 characters with letters and digits, and not a common password'],
+  AUTH_WEAK_PASSWORD: [
+    400,
+    '密码强度不足：至少 10 位，包含字母和数字，且不是常见密码',
+    'Password too weak: at least 10 characters with letters and digits, and not a common password',
+  ],
   AUTH_SAME_PASSWORD: [400, '新密码不能与当前密码相同', 'The new password must differ from the current one'],
   AUTH_PASSWORD_CHANGE_REQUIRED: [403, '请先修改初始密码', 'Change your initial password first'],
   AUTH_WRONG_PASSWORD: [400, '当前密码错误', 'The current password is wrong'],
   FORBIDDEN: [403, '无权执行此操作', 'You are not allowed to do this'],
-  FORBIDDEN_DEPARTMENT: [403, '无权访问其他部门的数据', 'You may not reach another department\'s data'],
+  FORBIDDEN_DEPARTMENT: [403, '无权访问其他部门的数据', "You may not reach another department's data"],
   APP_SIGNATURE_MISSING: [401, '缺少应用签名头', 'Missing app signature headers'],
   APP_KEY_UNKNOWN: [401, '应用密钥不存在', 'Unknown app key'],
   APP_KEY_REVOKED: [401, '应用密钥已被吊销', 'The app key has been revoked'],
-  APP_TIMESTAMP_STALE: [401, '请求时间戳超出允许范围（±5 分钟）', 'The request timestamp is outside the allowed window (±5 minutes)'],
+  APP_TIMESTAMP_STALE: [
+    401,
+    '请求时间戳超出允许范围（±5 分钟）',
+    'The request timestamp is outside the allowed window (±5 minutes)',
+  ],
   APP_NONCE_REUSED: [401, '请求随机数已被使用（疑似重放）', 'The nonce was already used (replay suspected)'],
   APP_SIGNATURE_INVALID: [401, '请求签名错误', 'The request signature is wrong'],
   APP_NOT_ALLOWED: [403, '该接口不接受应用调用', 'This endpoint does not accept app calls'],
@@ -81,7 +93,11 @@ export const KERNEL_CODES = defineCodes({
   REFERENCE_IN_USE: [409, '该对象仍被其他数据引用，不能删除或修改', 'The object is still referenced by other data'],
   VALUE_INVALID: [400, '值不符合数据库的类型或约束', 'A value does not fit the stored type or constraint'],
   JOBS_UNAVAILABLE: [503, '任务系统未运行，请稍后重试', 'No job system is running; try again shortly'],
-  DATABASE_UNAVAILABLE: [503, '数据库暂时不可用，请稍后重试', 'The database is temporarily unavailable; try again shortly'],
+  DATABASE_UNAVAILABLE: [
+    503,
+    '数据库暂时不可用，请稍后重试',
+    'The database is temporarily unavailable; try again shortly',
+  ],
 } as const);
 declare module './errors.js' {
   interface ErrorCodes extends Record<keyof typeof KERNEL_CODES, true> {}
@@ -99,7 +115,13 @@ export class AppError extends Error {
 
   constructor(
     code: ErrorCode,
-    opts: { field?: string; zh?: string; en?: string; errors?: { field: string; message: string }[]; retryAfter?: number } = {},
+    opts: {
+      field?: string;
+      zh?: string;
+      en?: string;
+      errors?: { field: string; message: string }[];
+      retryAfter?: number;
+    } = {},
   ) {
     const def = codes.get(code) ?? { status: 500, zh: code, en: code };
     super(opts.en ?? def.en);

@@ -31,18 +31,49 @@ const producesOf = (r: DescribedRoute | undefined, path: string): readonly strin
   r?.produces ?? (path.endsWith('.xlsx') ? [XLSX] : path.endsWith('.jsonld') ? ['application/ld+json'] : undefined);
 
 export const SECURITY_SCHEMES = {
-  session: { type: 'apiKey', in: 'cookie', name: 'gs_session', description: '登录后的会话 / the session cookie set by POST /api/v1/auth/login' },
-  csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token', description: '非安全方法须带（值见 GET /api/v1/auth/me 的 csrfToken）/ required on unsafe methods with a session (the value from GET /api/v1/auth/me)' },
-  appKey: { type: 'apiKey', in: 'header', name: 'X-Gs-App-Key', description: '应用凭证的 appKey / the app credential\'s key' },
+  session: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'gs_session',
+    description: '登录后的会话 / the session cookie set by POST /api/v1/auth/login',
+  },
+  csrf: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-CSRF-Token',
+    description:
+      '非安全方法须带（值见 GET /api/v1/auth/me 的 csrfToken）/ required on unsafe methods with a session (the value from GET /api/v1/auth/me)',
+  },
+  appKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Gs-App-Key',
+    description: "应用凭证的 appKey / the app credential's key",
+  },
   appSignature: {
-    type: 'apiKey', in: 'header', name: 'X-Gs-Signature',
-    description: 'HMAC-SM3 over method, path, query, timestamp, nonce and the body\'s SM3 (README "Signed app requests"; src/client/signing.ts) / 签名',
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Gs-Signature',
+    description:
+      'HMAC-SM3 over method, path, query, timestamp, nonce and the body\'s SM3 (README "Signed app requests"; src/client/signing.ts) / 签名',
   },
 } as const;
 
 const SIGNED_HEADERS = [
-  { name: 'X-Gs-Timestamp', in: 'header', required: true, description: 'milliseconds since the epoch; within 5 minutes of the server\'s clock', schema: { type: 'string', pattern: '^\\d{13}$' } },
-  { name: 'X-Gs-Nonce', in: 'header', required: true, description: 'a value never used before by this app (16–64 characters)', schema: { type: 'string', minLength: 16, maxLength: 64 } },
+  {
+    name: 'X-Gs-Timestamp',
+    in: 'header',
+    required: true,
+    description: "milliseconds since the epoch; within 5 minutes of the server's clock",
+    schema: { type: 'string', pattern: '^\\d{13}$' },
+  },
+  {
+    name: 'X-Gs-Nonce',
+    in: 'header',
+    required: true,
+    description: 'a value never used before by this app (16–64 characters)',
+    schema: { type: 'string', minLength: 16, maxLength: 64 },
+  },
 ];
 
 const PROBLEM_SCHEMA = {
@@ -56,21 +87,46 @@ const PROBLEM_SCHEMA = {
     code: { type: 'string', description: 'stable error code (listed per status in each response)' },
     instance: { type: 'string', description: 'the request id' },
     field: { type: 'string', description: 'the field at fault, when one is' },
-    errors: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
   },
 } as const;
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad request', 401: 'Not signed in, or the signature is missing or wrong', 403: 'Not allowed', 404: 'Not found', 409: 'Conflict',
-  413: 'Too large', 415: 'Unsupported media type', 422: 'Not acceptable as a whole', 423: 'Locked', 429: 'Too many requests (Retry-After)',
-  500: 'Internal error', 503: 'The database is unavailable (Retry-After)',
+  400: 'Bad request',
+  401: 'Not signed in, or the signature is missing or wrong',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Too large',
+  415: 'Unsupported media type',
+  422: 'Not acceptable as a whole',
+  423: 'Locked',
+  429: 'Too many requests (Retry-After)',
+  500: 'Internal error',
+  503: 'The database is unavailable (Retry-After)',
 };
 
 /** `POST /api/v1/share/applications/:id/decide` → `postShareApplicationsByIdDecide`. */
 export function operationIdOf(method: string, url: string): string {
-  const parts = url.replace(/^\/api\/(v1|3)\//, (_, v: string) => (v === '3' ? 'ckan/' : '')).replace(/^\/+/, '').split('/').filter(Boolean);
+  const parts = url
+    .replace(/^\/api\/(v1|3)\//, (_, v: string) => (v === '3' ? 'ckan/' : ''))
+    .replace(/^\/+/, '')
+    .split('/')
+    .filter(Boolean);
   const words = parts.map((p) => (p.startsWith(':') ? `by-${p.slice(1)}` : p));
-  const camel = words.join('-').split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+  const camel = words
+    .join('-')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
   return method.toLowerCase() + camel;
 }
 
@@ -115,7 +171,16 @@ function problemResponses(): Doc {
       content: {
         'application/problem+json': {
           schema: { $ref: '#/components/schemas/Problem' },
-          ...(codes.length && { example: { type: `https://gongshu.dev/problems/${codes[0]!.toLowerCase().replace(/_/g, '-')}`, title: codeInfo(codes[0]!)!.en, status: st, detail: codeInfo(codes[0]!)!.en, code: codes[0], instance: 'urn:gongshu:request:00000000-0000-0000-0000-000000000000' } }),
+          ...(codes.length && {
+            example: {
+              type: `https://gongshu.dev/problems/${codes[0]!.toLowerCase().replace(/_/g, '-')}`,
+              title: codeInfo(codes[0]!)!.en,
+              status: st,
+              detail: codeInfo(codes[0]!)!.en,
+              code: codes[0],
+              instance: 'urn:gongshu:request:00000000-0000-0000-0000-000000000000',
+            },
+          }),
         },
       },
     };
@@ -133,7 +198,11 @@ export function describeOperations(doc: Doc, routes: DescribedRoute[]): Doc {
   doc.components.schemas = { ...(doc.components.schemas ?? {}), Problem: PROBLEM_SCHEMA };
   doc.components.responses = { ...(doc.components.responses ?? {}), ...problemResponses() };
   doc.servers ??= [{ url: '/', description: 'this node' }];
-  doc.info = { ...doc.info, contact: { name: 'the node\'s operator (大数据局)' }, license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } };
+  doc.info = {
+    ...doc.info,
+    contact: { name: "the node's operator (大数据局)" },
+    license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+  };
   const used = new Set<string>();
   const tags = new Set<string>();
   for (const [path, item] of Object.entries<Doc>(doc.paths ?? {})) {
@@ -148,13 +217,23 @@ export function describeOperations(doc: Doc, routes: DescribedRoute[]): Doc {
       if (!op.tags?.length) op.tags = [tagOf(path)];
       for (const t of op.tags as string[]) tags.add(t);
       op.security = securityOf(route?.access, method);
-      if (route?.access?.apps) op.parameters = [...(op.parameters ?? []).filter((p: Doc) => !SIGNED_HEADERS.some((h) => h.name.toLowerCase() === String(p.name).toLowerCase())), ...SIGNED_HEADERS];
+      if (route?.access?.apps)
+        op.parameters = [
+          ...(op.parameters ?? []).filter(
+            (p: Doc) => !SIGNED_HEADERS.some((h) => h.name.toLowerCase() === String(p.name).toLowerCase()),
+          ),
+          ...SIGNED_HEADERS,
+        ];
       op.responses ??= {};
       const files = producesOf(route, path);
       if (files && !Object.entries<Doc>(op.responses).some(([st, r]) => st.startsWith('2') && r.content)) {
-        op.responses['200'] = { description: 'The file', content: Object.fromEntries(files.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) };
+        op.responses['200'] = {
+          description: 'The file',
+          content: Object.fromEntries(files.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
+        };
       }
-      for (const st of problemsOf(route?.access, method, path)) op.responses[String(st)] ??= { $ref: `#/components/responses/Problem${st}` };
+      for (const st of problemsOf(route?.access, method, path))
+        op.responses[String(st)] ??= { $ref: `#/components/responses/Problem${st}` };
     }
   }
   doc.tags = [...tags].sort().map((name) => ({ name }));

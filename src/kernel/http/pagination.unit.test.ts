@@ -9,6 +9,7 @@ describe('parseSort', () => {
     expect(parseSort('-id', allowed, fallback)).toEqual({ column: 'a.id', desc: true });
   });
   it('falls back for unknown fields, including the names every object inherits (the fuzz test found `__proto__` reaching SQL)', () => {
-    for (const s of ['nosuch', '__proto__', '-constructor', 'toString', 'hasOwnProperty']) expect(parseSort(s, allowed, fallback), s).toEqual(fallback);
+    for (const s of ['nosuch', '__proto__', '-constructor', 'toString', 'hasOwnProperty'])
+      expect(parseSort(s, allowed, fallback), s).toEqual(fallback);
   });
 });

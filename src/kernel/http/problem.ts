@@ -70,12 +70,16 @@ export function toAppError(err: unknown): AppError {
   const db = fromPgError(err);
   if (db) return db;
   if (fe.statusCode === 429) return new AppError('RATE_LIMITED');
-  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new AppError('BAD_REQUEST', { en: fe.message, zh: `请求无效：${fe.message}` });
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500)
+    return new AppError('BAD_REQUEST', { en: fe.message, zh: `请求无效：${fe.message}` });
   return new AppError('INTERNAL');
 }
 
 export function sendProblem(reply: FastifyReply, err: AppError, req: FastifyRequest): FastifyReply {
   const retry = err.retryAfter ?? (err.status === 503 ? 5 : err.status === 429 ? 60 : undefined);
   if (retry !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(retry))));
-  return reply.code(err.status).type('application/problem+json; charset=utf-8').send(problemOf(err, langOf(req), req.id));
+  return reply
+    .code(err.status)
+    .type('application/problem+json; charset=utf-8')
+    .send(problemOf(err, langOf(req), req.id));
 }

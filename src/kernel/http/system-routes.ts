@@ -19,23 +19,39 @@ export function systemRoutes(app: FastifyInstance, k: Kernel): void {
     registers: [registry],
   });
   app.addHook('onResponse', async (req, reply) => {
-    duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    duration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
 
-  app.get('/api/health', { config: { access: access.public }, schema: {
-    tags: ['system'], summary: '健康检查 / Health',
-    response: {
-      200: z.object({ status: z.literal('ok'), version: z.string(), database: z.literal('ok'), auditQueue: z.number().int().describe('audit entries waiting to be written') }),
-      503: z.object({ status: z.literal('unavailable'), version: z.string(), database: z.literal('down') }),
+  app.get(
+    '/api/health',
+    {
+      config: { access: access.public },
+      schema: {
+        tags: ['system'],
+        summary: '健康检查 / Health',
+        response: {
+          200: z.object({
+            status: z.literal('ok'),
+            version: z.string(),
+            database: z.literal('ok'),
+            auditQueue: z.number().int().describe('audit entries waiting to be written'),
+          }),
+          503: z.object({ status: z.literal('unavailable'), version: z.string(), database: z.literal('down') }),
+        },
+      },
     },
-  } }, async (_req, reply) => {
-    try {
-      await k.pool.query('SELECT 1');
-      return { status: 'ok', version: VERSION, database: 'ok', auditQueue: k.audit.pending };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', version: VERSION, database: 'down' });
-    }
-  });
+    async (_req, reply) => {
+      try {
+        await k.pool.query('SELECT 1');
+        return { status: 'ok', version: VERSION, database: 'ok', auditQueue: k.audit.pending };
+      } catch {
+        return reply.code(503).send({ status: 'unavailable', version: VERSION, database: 'down' });
+      }
+    },
+  );
 
   // Metrics: open to loopback scrapers, or to anyone presenting GONGSHU_METRICS_TOKEN as a bearer token.
   app.get('/metrics', { config: { access: access.public }, schema: { hide: true } }, async (req, reply) => {
@@ -43,7 +59,10 @@ export function systemRoutes(app: FastifyInstance, k: Kernel): void {
     // loopback only when the connection itself is local and nothing forwarded it (a proxy on this host
     // would otherwise open the metrics to the world)
     const peer = req.socket.remoteAddress ?? '';
-    const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined || req.headers['x-real-ip'] !== undefined;
+    const forwarded =
+      req.headers['x-forwarded-for'] !== undefined ||
+      req.headers.forwarded !== undefined ||
+      req.headers['x-real-ip'] !== undefined;
     const loopback = !forwarded && (peer === '127.0.0.1' || peer === '::1' || peer === '::ffff:127.0.0.1');
     const tokenOk = k.config.metricsToken !== undefined && auth === `Bearer ${k.config.metricsToken}`;
     if (!loopback && !tokenOk) fail('AUTH_REQUIRED');
@@ -51,5 +70,7 @@ export function systemRoutes(app: FastifyInstance, k: Kernel): void {
     return registry.metrics();
   });
 
-  app.get('/api/openapi.json', { config: { access: access.public }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { config: { access: access.public }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
 }

@@ -21,13 +21,17 @@ let current: Map<string, Region> | undefined;
 let historical: Map<string, HistoricalRegion> | undefined;
 
 export function currentRegions(): Map<string, Region> {
-  current ??= new Map((JSON.parse(readFileSync(path.join(DATA_DIR, 'regions.json'), 'utf8')) as Region[]).map((r) => [r.code, r]));
+  current ??= new Map(
+    (JSON.parse(readFileSync(path.join(DATA_DIR, 'regions.json'), 'utf8')) as Region[]).map((r) => [r.code, r]),
+  );
   return current;
 }
 
 function historicalRegions(): Map<string, HistoricalRegion> {
   historical ??= new Map(
-    (JSON.parse(readFileSync(path.join(DATA_DIR, 'regions-historical.json'), 'utf8')) as HistoricalRegion[]).map((r) => [r.code, r]),
+    (JSON.parse(readFileSync(path.join(DATA_DIR, 'regions-historical.json'), 'utf8')) as HistoricalRegion[]).map(
+      (r) => [r.code, r],
+    ),
   );
   return historical;
 }

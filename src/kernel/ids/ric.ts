@@ -41,7 +41,8 @@ export function validateRic(value: string, today: Date = new Date()): RicResult 
   const m = Number(v.slice(10, 12));
   const d = Number(v.slice(12, 14));
   const birthDate = `${v.slice(6, 10)}-${v.slice(10, 12)}-${v.slice(12, 14)}`;
-  if (y < 1850 || !realDate(y, m, d) || Date.UTC(y, m - 1, d) > today.getTime()) return { valid: false, reason: 'birth_date', normalized: v };
+  if (y < 1850 || !realDate(y, m, d) || Date.UTC(y, m - 1, d) > today.getTime())
+    return { valid: false, reason: 'birth_date', normalized: v };
   if (ricCheckChar(v.slice(0, 17)) !== v[17]) return { valid: false, reason: 'checksum', normalized: v };
   const regionCode = v.slice(0, 6);
   if (!isKnownRegionForBirthYear(regionCode, y)) return { valid: false, reason: 'region', normalized: v };

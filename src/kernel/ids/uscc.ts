@@ -39,7 +39,8 @@ export function normalizeUscc(value: string): string {
 
 export function validateUscc(value: string): UsccResult {
   const v = normalizeUscc(value);
-  if (v.length !== 18 || [...v].some((c) => !USCC_ALPHABET.includes(c)) || !/^..\d{6}/.test(v)) return { valid: false, reason: 'format' };
+  if (v.length !== 18 || [...v].some((c) => !USCC_ALPHABET.includes(c)) || !/^..\d{6}/.test(v))
+    return { valid: false, reason: 'format' };
   if (usccCheckChar(v.slice(0, 17)) !== v[17]) return { valid: false, reason: 'checksum', normalized: v };
   return { valid: true, normalized: v };
 }

@@ -30,7 +30,11 @@ export interface Jobs {
  * Starts pg-boss. With `work: true` this process also runs the handlers; every process (API or
  * worker) keeps the schedules up to date.
  */
-export async function startJobs(url: string, defs: JobDef[], opts: { work: boolean; log?: (m: string) => void }): Promise<Jobs> {
+export async function startJobs(
+  url: string,
+  defs: JobDef[],
+  opts: { work: boolean; log?: (m: string) => void },
+): Promise<Jobs> {
   const boss = new PgBoss({ connectionString: url, schema: 'pgboss', application_name: 'gongshu-jobs', max: 5 });
   boss.on('error', (e) => opts.log?.(`pg-boss: ${e.message}`));
   await boss.start();

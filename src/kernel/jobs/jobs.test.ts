@@ -12,7 +12,11 @@ beforeAll(async () => {
   env = await testEnv();
   jobs = await startJobs(
     env.dbUrl,
-    [...kernelJobs(env.rt.kernel), { name: 'test-echo', handler: async (d) => void seen.push(d) }, { name: 'test-nightly', cron: '30 2 * * *', handler: async () => {} }],
+    [
+      ...kernelJobs(env.rt.kernel),
+      { name: 'test-echo', handler: async (d) => void seen.push(d) },
+      { name: 'test-nightly', cron: '30 2 * * *', handler: async () => {} },
+    ],
     { work: true },
   );
 });
@@ -45,8 +49,16 @@ describe('jobs (pg-boss on the same database)', () => {
     await env.rt.kernel.audit.record({ action: 'test', actorType: 'system' });
     const job = kernelJobs(env.rt.kernel).find((j) => j.name === 'kernel-audit-checkpoint')!;
     await job.handler({});
-    const cp = await env.rt.kernel.db.selectFrom('kernel.audit_checkpoint').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
-    const head = await env.rt.kernel.db.selectFrom('kernel.audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    const cp = await env.rt.kernel.db
+      .selectFrom('kernel.audit_checkpoint')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    const head = await env.rt.kernel.db
+      .selectFrom('kernel.audit_log')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
     expect(cp).toMatchObject({ seq: head.seq, hash: head.hash, public_key: env.rt.kernel.signer.publicKey });
   });
 });

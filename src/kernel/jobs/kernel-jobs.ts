@@ -9,7 +9,11 @@ import { sendDueEmails } from '../notify/email.js';
 
 export function kernelJobs(k: Kernel): JobDef[] {
   return [
-    { name: 'kernel-audit-checkpoint', cron: '*/5 * * * *', handler: async () => void (await writeCheckpoint(k.db, k.signer)) },
+    {
+      name: 'kernel-audit-checkpoint',
+      cron: '*/5 * * * *',
+      handler: async () => void (await writeCheckpoint(k.db, k.signer)),
+    },
     { name: 'kernel-webhooks', cron: '* * * * *', handler: async () => void (await deliverDue(k, 200)) },
     // (does nothing unless GONGSHU_SMTP_URL is set)
     { name: 'kernel-email', cron: '* * * * *', handler: async () => void (await sendDueEmails(k)) },

@@ -12,8 +12,29 @@ import net from 'node:net';
 import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
 
 const BLOCKED = new net.BlockList();
-for (const [a, p] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) BLOCKED.addSubnet(a, p, 'ipv4');
-for (const [a, p] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) BLOCKED.addSubnet(a, p, 'ipv6');
+for (const [a, p] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  BLOCKED.addSubnet(a, p, 'ipv4');
+for (const [a, p] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+] as const)
+  BLOCKED.addSubnet(a, p, 'ipv6');
 
 /** An address this machine's network or the cloud's metadata service answers on (IPv4-mapped IPv6 included). */
 export function isInternal(address: string): boolean {
@@ -27,7 +48,9 @@ export function isInternal(address: string): boolean {
 export class OutboundRefused extends Error {
   readonly code = 'OUTBOUND_REFUSED';
   constructor(host: string, address: string) {
-    super(`拒绝连接内部地址 ${host}（${address}）：本机、内网、链路本地和云元数据地址默认不允许，管理员可用 GONGSHU_OUTBOUND_ALLOW 放行 / refused: ${host} (${address}) is a loopback, private, link-local or metadata address; an administrator may allow it with GONGSHU_OUTBOUND_ALLOW`);
+    super(
+      `拒绝连接内部地址 ${host}（${address}）：本机、内网、链路本地和云元数据地址默认不允许，管理员可用 GONGSHU_OUTBOUND_ALLOW 放行 / refused: ${host} (${address}) is a loopback, private, link-local or metadata address; an administrator may allow it with GONGSHU_OUTBOUND_ALLOW`,
+    );
   }
 }
 
@@ -54,7 +77,11 @@ export function outboundPolicy(allow: string[] = []): OutboundPolicy {
     return !isInternal(address);
   };
   type Addr = { address: string; family: number };
-  const lookup = (hostname: string, options: { all?: boolean }, cb: (err: Error | null, address: string | Addr[], family?: number) => void) => {
+  const lookup = (
+    hostname: string,
+    options: { all?: boolean },
+    cb: (err: Error | null, address: string | Addr[], family?: number) => void,
+  ) => {
     dns.lookup(hostname, { all: true }, (err, addresses) => {
       if (err) return cb(err, '');
       const bad = addresses.find((a) => !allowed(hostname, a.address));
@@ -67,7 +94,11 @@ export function outboundPolicy(allow: string[] = []): OutboundPolicy {
 }
 
 /** fetch under the policy: an IP literal is checked first, a name when it is resolved at connect time. */
-export async function outboundFetch(policy: OutboundPolicy, url: string | URL, init: RequestInit = {}): Promise<Response> {
+export async function outboundFetch(
+  policy: OutboundPolicy,
+  url: string | URL,
+  init: RequestInit = {},
+): Promise<Response> {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   if (net.isIP(host) && !policy.allowed(host, host)) throw new OutboundRefused(host, host);

@@ -18,24 +18,45 @@ export async function sendDueEmails(k: Kernel, limit = 100): Promise<{ sent: num
   const url = k.config.smtpUrl;
   if (!url) return { sent: 0, failed: 0 };
   // claim (emailed_at set first, so that no other process sends them too)
-  const due = (await k.pool.query<{ id: string; title: string; body: string | null; link: string | null; email: string; display_name: string }>(
-    `UPDATE kernel.notification n SET emailed_at = now() FROM kernel.app_user u
+  const due = (
+    await k.pool.query<{
+      id: string;
+      title: string;
+      body: string | null;
+      link: string | null;
+      email: string;
+      display_name: string;
+    }>(
+      `UPDATE kernel.notification n SET emailed_at = now() FROM kernel.app_user u
      WHERE u.id = n.user_id AND n.id IN (
        SELECT n2.id FROM kernel.notification n2 JOIN kernel.app_user u2 ON u2.id = n2.user_id
        WHERE n2.emailed_at IS NULL AND n2.email_error IS NULL AND n2.created_at > now() - interval '1 day' AND u2.email IS NOT NULL AND u2.status = 'active'
        ORDER BY n2.id LIMIT $1 FOR UPDATE OF n2 SKIP LOCKED)
-     RETURNING n.id, n.title, n.body, n.link, u.email, u.display_name`, [limit])).rows;
+     RETURNING n.id, n.title, n.body, n.link, u.email, u.display_name`,
+      [limit],
+    )
+  ).rows;
   let sent = 0;
   let failed = 0;
   const base = k.config.publicUrl?.replace(/\/$/, '');
   for (const n of due) {
-    const text = [n.body, n.link && base ? `${base}${n.link}` : null, `—— ${k.config.node.name} · 公数`].filter(Boolean).join('\n\n');
+    const text = [n.body, n.link && base ? `${base}${n.link}` : null, `—— ${k.config.node.name} · 公数`]
+      .filter(Boolean)
+      .join('\n\n');
     try {
-      await transport(url).sendMail({ from: k.config.smtpFrom, to: { name: n.display_name, address: n.email }, subject: n.title, text });
+      await transport(url).sendMail({
+        from: k.config.smtpFrom,
+        to: { name: n.display_name, address: n.email },
+        subject: n.title,
+        text,
+      });
       sent++;
     } catch (e) {
       failed++;
-      await k.pool.query('UPDATE kernel.notification SET emailed_at = NULL, email_error = $2 WHERE id = $1', [n.id, String((e as Error).message).slice(0, 300)]);
+      await k.pool.query('UPDATE kernel.notification SET emailed_at = NULL, email_error = $2 WHERE id = $1', [
+        n.id,
+        String((e as Error).message).slice(0, 300),
+      ]);
     }
   }
   return { sent, failed };

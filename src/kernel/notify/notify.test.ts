@@ -23,12 +23,17 @@ let server: Server;
 let url: string;
 let answer = 200;
 const received: { headers: IncomingHttpHeaders; body: string }[] = [];
-const call = (s: Session, method: 'GET' | 'POST' | 'DELETE', path: string, payload?: object) => env.app.inject(as(s, { method, url: path, ...(payload && { payload }) }));
+const call = (s: Session, method: 'GET' | 'POST' | 'DELETE', path: string, payload?: object) =>
+  env.app.inject(as(s, { method, url: path, ...(payload && { payload }) }));
 
 beforeAll(async () => {
   env = await testEnv({ outboundAllow: ['127.0.0.1'] }); // the receiving test server runs on loopback: allowed explicitly (SSRF guard)
   ({ dept } = await seeded(env));
-  [zrzy, rsj, admin] = await Promise.all([loginAs(env.app, 'zrzy_officer', DEMO_PASSWORD), loginAs(env.app, 'rsj_officer', DEMO_PASSWORD), loginAs(env.app, 'admin', ADMIN_PASSWORD)]);
+  [zrzy, rsj, admin] = await Promise.all([
+    loginAs(env.app, 'zrzy_officer', DEMO_PASSWORD),
+    loginAs(env.app, 'rsj_officer', DEMO_PASSWORD),
+    loginAs(env.app, 'admin', ADMIN_PASSWORD),
+  ]);
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -45,7 +50,15 @@ afterAll(async () => {
   await env.close();
 });
 
-const tell = (to: Parameters<typeof notify>[1], title: string) => inTx(env.rt.kernel.db, (tx) => notify(tx, to, { kind: 'objection.submitted', title, link: '/objections?id=1', subject: { type: 'objection', id: 1 } }));
+const tell = (to: Parameters<typeof notify>[1], title: string) =>
+  inTx(env.rt.kernel.db, (tx) =>
+    notify(tx, to, {
+      kind: 'objection.submitted',
+      title,
+      link: '/objections?id=1',
+      subject: { type: 'objection', id: 1 },
+    }),
+  );
 
 describe('the bell', () => {
   it('a notice reaches its audience only; read one, read all', async () => {
@@ -53,7 +66,12 @@ describe('the bell', () => {
     expect(n).toBeGreaterThan(0);
     const mine = (await call(zrzy, 'GET', '/api/v1/notifications?unread=true')).json();
     expect(mine.unread).toBe(1);
-    expect(mine.items[0]).toMatchObject({ kind: 'objection.submitted', title: '收到数据异议：测试', link: '/objections?id=1', read: false });
+    expect(mine.items[0]).toMatchObject({
+      kind: 'objection.submitted',
+      title: '收到数据异议：测试',
+      link: '/objections?id=1',
+      read: false,
+    });
     expect((await call(rsj, 'GET', '/api/v1/notifications')).json().total).toBe(0);
     expect((await call(rsj, 'POST', `/api/v1/notifications/${mine.items[0].id}/read`)).json().updated).toBe(0); // not theirs
     expect((await call(zrzy, 'POST', `/api/v1/notifications/${mine.items[0].id}/read`)).json().updated).toBe(1);
@@ -61,7 +79,10 @@ describe('the bell', () => {
     await tell({ officersOf: [dept('淄博市自然资源和规划局')] }, '第三条');
     expect((await call(zrzy, 'GET', '/api/v1/notifications')).json()).toMatchObject({ total: 3, unread: 2 });
     expect((await call(zrzy, 'POST', '/api/v1/notifications/read-all')).json().updated).toBe(2);
-    expect((await call(zrzy, 'GET', '/api/v1/notifications?unread=true')).json()).toMatchObject({ total: 0, unread: 0 });
+    expect((await call(zrzy, 'GET', '/api/v1/notifications?unread=true')).json()).toMatchObject({
+      total: 0,
+      unread: 0,
+    });
     await tell({ admins: true }, '大数据局');
     expect((await call(admin, 'GET', '/api/v1/notifications?unread=true')).json().items[0].title).toBe('大数据局');
   });
@@ -72,7 +93,10 @@ describe('webhooks', () => {
 
   it('a department registers its own; the secret is shown once; others cannot see or remove it', async () => {
     expect((await call(zrzy, 'POST', '/api/v1/webhooks', { url: 'ftp://example.org/x' })).statusCode).toBe(400);
-    expect((await call(zrzy, 'POST', '/api/v1/webhooks', { url, departmentId: dept('淄博市人力资源和社会保障局') })).json().code).toBe('FORBIDDEN_DEPARTMENT');
+    expect(
+      (await call(zrzy, 'POST', '/api/v1/webhooks', { url, departmentId: dept('淄博市人力资源和社会保障局') })).json()
+        .code,
+    ).toBe('FORBIDDEN_DEPARTMENT');
     const r = await call(zrzy, 'POST', '/api/v1/webhooks', { url, kinds: ['objection.submitted'] });
     expect(r.statusCode, r.body).toBe(201);
     hook = r.json();
@@ -87,7 +111,13 @@ describe('webhooks', () => {
 
   it('delivers a notice as a signed POST the receiver can check', async () => {
     await tell({ officersOf: [dept('淄博市自然资源和规划局')] }, '收到数据异议：签名');
-    await inTx(env.rt.kernel.db, (tx) => notify(tx, { officersOf: [dept('淄博市自然资源和规划局')] }, { kind: 'demand.assigned', title: '不是订阅的类型' }));
+    await inTx(env.rt.kernel.db, (tx) =>
+      notify(
+        tx,
+        { officersOf: [dept('淄博市自然资源和规划局')] },
+        { kind: 'demand.assigned', title: '不是订阅的类型' },
+      ),
+    );
     expect(await deliverDue(env.rt.kernel)).toEqual({ delivered: 1, retried: 0 });
     expect(received).toHaveLength(1);
     const { headers, body } = received[0]!;
@@ -95,7 +125,11 @@ describe('webhooks', () => {
     expect(headers['x-gs-signature']).toBe(hmacSm3Hex(hook.secret, `${headers['x-gs-timestamp']}.${body}`));
     expect(headers['x-gs-signature']).not.toBe(hmacSm3Hex('whsec_wrong', `${headers['x-gs-timestamp']}.${body}`));
     expect(Math.abs(Date.now() - Number(headers['x-gs-timestamp']))).toBeLessThan(60_000);
-    expect(JSON.parse(body)).toMatchObject({ kind: 'objection.submitted', title: '收到数据异议：签名', subject: { type: 'objection', id: 1 } });
+    expect(JSON.parse(body)).toMatchObject({
+      kind: 'objection.submitted',
+      title: '收到数据异议：签名',
+      subject: { type: 'objection', id: 1 },
+    });
     expect(await deliverDue(env.rt.kernel)).toEqual({ delivered: 0, retried: 0 }); // nothing twice
   });
 

@@ -43,7 +43,8 @@ export async function notify(db: Tx, to: Audience, n: Notice, nodeCode = 'gongsh
   const params = n.params ? JSON.stringify(n.params) : null;
   const subjectType = n.subject?.type ?? null;
   const subjectId = n.subject ? String(n.subject.id) : null;
-  const rows = (await sql<{ department_id: string }>`
+  const rows = (
+    await sql<{ department_id: string }>`
     INSERT INTO kernel.notification (user_id, kind, title, body, link, subject_type, subject_id, params)
     SELECT u.id, ${n.kind}, ${title}, ${n.body ?? null}, ${n.link ?? null}, ${subjectType}, ${subjectId}, ${params}::jsonb
     FROM kernel.app_user u
@@ -52,43 +53,95 @@ export async function notify(db: Tx, to: Audience, n: Notice, nodeCode = 'gongsh
       OR (u.department_id = ANY (${officers}::uuid[]) AND 'officer' = ANY (u.roles))
       OR (u.department_id = ANY (${members}::uuid[]) AND u.roles && ARRAY['officer', 'consumer'])
       OR (${to.admins ?? false} AND 'admin' = ANY (u.roles)))
-    RETURNING (SELECT department_id FROM kernel.app_user WHERE id = user_id)::text AS department_id`.execute(db)).rows;
+    RETURNING (SELECT department_id FROM kernel.app_user WHERE id = user_id)::text AS department_id`.execute(db)
+  ).rows;
   const departments = [...new Set([...rows.map((r) => r.department_id), ...officers, ...members])];
   if (departments.length) {
-    const event = { id: randomUUID(), node: nodeCode, kind: n.kind, title, titleEn: noticeTitle(n.kind, n.params, 'en-US') ?? title, params: n.params ?? null, body: n.body ?? null, link: n.link ?? null, subject: n.subject ?? null, at: new Date().toISOString() };
+    const event = {
+      id: randomUUID(),
+      node: nodeCode,
+      kind: n.kind,
+      title,
+      titleEn: noticeTitle(n.kind, n.params, 'en-US') ?? title,
+      params: n.params ?? null,
+      body: n.body ?? null,
+      link: n.link ?? null,
+      subject: n.subject ?? null,
+      at: new Date().toISOString(),
+    };
     await sql`INSERT INTO kernel.webhook_delivery (webhook_id, event)
       SELECT w.id, ${JSON.stringify(event)}::jsonb FROM kernel.webhook w
-      WHERE w.status = 'active' AND w.department_id = ANY (${departments}::uuid[]) AND (cardinality(w.kinds) = 0 OR ${n.kind} = ANY (w.kinds))`.execute(db);
+      WHERE w.status = 'active' AND w.department_id = ANY (${departments}::uuid[]) AND (cardinality(w.kinds) = 0 OR ${n.kind} = ANY (w.kinds))`.execute(
+      db,
+    );
   }
   return rows.length;
 }
 
 export interface NotificationDto {
-  id: number; kind: string; title: string; body: string | null; link: string | null;
-  subject: { type: string; id: string } | null; createdAt: string; read: boolean;
+  id: number;
+  kind: string;
+  title: string;
+  body: string | null;
+  link: string | null;
+  subject: { type: string; id: string } | null;
+  createdAt: string;
+  read: boolean;
 }
 
-export async function myNotifications(db: Tx, userId: string, q: { unread?: boolean | undefined; page: number; pageSize: number }, lang: Lang = 'zh-CN') {
+export async function myNotifications(
+  db: Tx,
+  userId: string,
+  q: { unread?: boolean | undefined; page: number; pageSize: number },
+  lang: Lang = 'zh-CN',
+) {
   const unreadOnly = q.unread ?? false;
   const [items, counts] = await Promise.all([
-    sql<{ id: string; kind: string; title: string; body: string | null; link: string | null; subject_type: string | null; subject_id: string | null; created_at: Date; read_at: Date | null; params: NoticeParams | null }>`
+    sql<{
+      id: string;
+      kind: string;
+      title: string;
+      body: string | null;
+      link: string | null;
+      subject_type: string | null;
+      subject_id: string | null;
+      created_at: Date;
+      read_at: Date | null;
+      params: NoticeParams | null;
+    }>`
       SELECT id, kind, title, body, link, subject_type, subject_id, created_at, read_at, params FROM kernel.notification
-      WHERE user_id = ${userId} AND (${!unreadOnly} OR read_at IS NULL) ORDER BY id DESC LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`.execute(db),
-    sql<{ total: number; unread: number }>`SELECT count(*) FILTER (WHERE ${!unreadOnly} OR read_at IS NULL)::int AS total, count(*) FILTER (WHERE read_at IS NULL)::int AS unread
+      WHERE user_id = ${userId} AND (${!unreadOnly} OR read_at IS NULL) ORDER BY id DESC LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`.execute(
+      db,
+    ),
+    sql<{
+      total: number;
+      unread: number;
+    }>`SELECT count(*) FILTER (WHERE ${!unreadOnly} OR read_at IS NULL)::int AS total, count(*) FILTER (WHERE read_at IS NULL)::int AS unread
       FROM kernel.notification WHERE user_id = ${userId}`.execute(db),
   ]);
   return {
     items: items.rows.map((r): NotificationDto => ({
-      id: Number(r.id), kind: r.kind, title: noticeTitle(r.kind, r.params, lang) ?? r.title, body: r.body, link: r.link,
+      id: Number(r.id),
+      kind: r.kind,
+      title: noticeTitle(r.kind, r.params, lang) ?? r.title,
+      body: r.body,
+      link: r.link,
       subject: r.subject_type && r.subject_id ? { type: r.subject_type, id: r.subject_id } : null,
-      createdAt: r.created_at.toISOString(), read: r.read_at !== null,
+      createdAt: r.created_at.toISOString(),
+      read: r.read_at !== null,
     })),
-    total: counts.rows[0]!.total, unread: counts.rows[0]!.unread, page: q.page, pageSize: q.pageSize,
+    total: counts.rows[0]!.total,
+    unread: counts.rows[0]!.unread,
+    page: q.page,
+    pageSize: q.pageSize,
   };
 }
 
 /** Marks one notice (or, without an id, all) of the user read; another user's notice is simply not found. */
 export async function markRead(db: Tx, userId: string, id?: number): Promise<number> {
-  const r = await sql`UPDATE kernel.notification SET read_at = now() WHERE user_id = ${userId} AND read_at IS NULL AND (${id ?? null}::bigint IS NULL OR id = ${id ?? null})`.execute(db);
+  const r =
+    await sql`UPDATE kernel.notification SET read_at = now() WHERE user_id = ${userId} AND read_at IS NULL AND (${id ?? null}::bigint IS NULL OR id = ${id ?? null})`.execute(
+      db,
+    );
   return Number(r.numAffectedRows ?? 0);
 }

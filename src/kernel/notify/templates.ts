@@ -19,7 +19,8 @@ export function defineNotices(t: Readonly<Record<string, NoticeTemplate>>): void
   for (const [kind, tpl] of Object.entries(t)) templates.set(kind, tpl);
 }
 
-const fill = (text: string, p: NoticeParams) => text.replace(/\{(\w+)\}/g, (_, name: string) => (p[name] === null || p[name] === undefined ? '' : String(p[name])));
+const fill = (text: string, p: NoticeParams) =>
+  text.replace(/\{(\w+)\}/g, (_, name: string) => (p[name] === null || p[name] === undefined ? '' : String(p[name])));
 
 /** The title of a notice of this kind, in `lang`; null when the kind has no template. */
 export function noticeTitle(kind: string, params: NoticeParams | null | undefined, lang: Lang): string | null {

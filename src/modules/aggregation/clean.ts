@@ -14,7 +14,9 @@ const bad = (zh: string, en: string): Typed => ({ ok: false, reason: { zh, en } 
 
 /** Full-width ASCII (！ to ～) and the ideographic space to their half-width forms. */
 export function halfWidth(s: string): string {
-  return /[\uFF01-\uFF5E\u3000]/.test(s) ? s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ') : s;
+  return /[\uFF01-\uFF5E\u3000]/.test(s)
+    ? s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ')
+    : s;
 }
 
 const pad = (n: number | string, w = 2) => String(n).padStart(w, '0');
@@ -44,10 +46,14 @@ export function parseDate(s: string): string | null {
 
 /** A date-time, read in Asia/Shanghai unless it names its offset. */
 export function parseDateTime(s: string): string | null {
-  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\s*(\d{1,2})[:时](\d{1,2})分?(?::?(\d{1,2})(?:\.(\d{1,6}))?秒?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(s);
+  const m =
+    /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\s*(\d{1,2})[:时](\d{1,2})分?(?::?(\d{1,2})(?:\.(\d{1,6}))?秒?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(
+      s,
+    );
   if (m) {
     const [y, mo, d, h = '0', mi = '0', se = '0', frac, tz] = m.slice(1);
-    if (!realDate(Number(y), Number(mo), Number(d)) || Number(h) > 23 || Number(mi) > 59 || Number(se) > 59) return null;
+    if (!realDate(Number(y), Number(mo), Number(d)) || Number(h) > 23 || Number(mi) > 59 || Number(se) > 59)
+      return null;
     return `${y}-${pad(mo!)}-${pad(d!)} ${pad(h)}:${pad(mi)}:${pad(se)}${frac ? `.${frac}` : ''}${tz ? (tz === 'Z' ? '+00' : tz) : '+08'}`;
   }
   if (/^\d{1,5}\.\d+$/.test(s)) {
@@ -75,7 +81,11 @@ export const isPhoneItem = (item: DataItem) => item.masking === 'mobile' || item
 export function normalizePhone(s: string): string {
   const t = halfWidth(s).replace(/[\s\-–—.()（）]/g, '');
   if (!/^\+?\d+$/.test(t)) return s;
-  return t.replace(/^(\+86|0086)(?=1\d{10}$)/, '').replace(/^\+86(?=0?\d{9,11}$)/, '0').replace(/^00?(?=0\d{9,11}$)/, '').replace(/^\+/, '');
+  return t
+    .replace(/^(\+86|0086)(?=1\d{10}$)/, '')
+    .replace(/^\+86(?=0?\d{9,11}$)/, '0')
+    .replace(/^00?(?=0\d{9,11}$)/, '')
+    .replace(/^\+/, '');
 }
 
 /**
@@ -83,11 +93,20 @@ export function normalizePhone(s: string): string {
  * characters become half-width in numbers, dates, codes and identifiers always, and in free text
  * only when asked (`halfWidthText`), since （） in a Chinese name is part of it.
  */
-export function typeValue(item: DataItem, raw: string | null | undefined, codeMap?: Record<string, string>, halfWidthText = false): Typed {
-  if (raw === null || raw === undefined) return item.primaryKey ? bad('业务主键不能为空', 'The business key cannot be empty') : ok(null);
-  let s = (item.type !== 'string' || item.identityKind || halfWidthText ? halfWidth(raw) : raw.replace(/\u3000/g, ' ')).trim();
+export function typeValue(
+  item: DataItem,
+  raw: string | null | undefined,
+  codeMap?: Record<string, string>,
+  halfWidthText = false,
+): Typed {
+  if (raw === null || raw === undefined)
+    return item.primaryKey ? bad('业务主键不能为空', 'The business key cannot be empty') : ok(null);
+  let s = (
+    item.type !== 'string' || item.identityKind || halfWidthText ? halfWidth(raw) : raw.replace(/\u3000/g, ' ')
+  ).trim();
   if (s === '') return item.primaryKey ? bad('业务主键不能为空', 'The business key cannot be empty') : ok(null);
-  if (s.includes('\uFFFD')) return bad('含有无法识别的字符（文件编码可能不对）', 'contains undecodable bytes (wrong encoding?)');
+  if (s.includes('\uFFFD'))
+    return bad('含有无法识别的字符（文件编码可能不对）', 'contains undecodable bytes (wrong encoding?)');
   if (codeMap && s in codeMap) s = codeMap[s]!;
   switch (item.type) {
     case 'string':
@@ -137,5 +156,7 @@ export function typeValue(item: DataItem, raw: string | null | undefined, codeMa
 /** COPY text format: backslash, tab, newline and carriage return escaped; null as \N. */
 export function copyField(v: string | null): string {
   if (v === null) return '\\N';
-  return /[\\\t\n\r]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
+  return /[\\\t\n\r]/.test(v)
+    ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : v;
 }

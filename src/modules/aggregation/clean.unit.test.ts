@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { halfWidth, parseDate, parseDateTime, typeValue } from './clean.js';
 import type { DataItem } from '../catalog/schema.js';
 
-const item = (over: Partial<DataItem>): DataItem => ({ name: 'x', label: 'x', type: 'string', primaryKey: false, incremental: false, grade: 1, masking: 'none', ...over });
+const item = (over: Partial<DataItem>): DataItem => ({
+  name: 'x',
+  label: 'x',
+  type: 'string',
+  primaryKey: false,
+  incremental: false,
+  grade: 1,
+  masking: 'none',
+  ...over,
+});
 const value = (i: DataItem, raw: string | null, map?: Record<string, string>) => {
   const t = typeValue(i, raw, map);
   return t.ok ? t.value : `!${t.reason.en}`;
@@ -10,7 +19,16 @@ const value = (i: DataItem, raw: string | null, map?: Record<string, string>) =>
 
 describe('cleaning and typing', () => {
   it('reads the Chinese date forms and Excel serials', () => {
-    for (const s of ['2023-07-12', '2023/7/12', '2023.7.12', '2023年7月12日', '20230712', '45119', '2023-07-12 08:30:00']) expect(parseDate(s), s).toBe('2023-07-12');
+    for (const s of [
+      '2023-07-12',
+      '2023/7/12',
+      '2023.7.12',
+      '2023年7月12日',
+      '20230712',
+      '45119',
+      '2023-07-12 08:30:00',
+    ])
+      expect(parseDate(s), s).toBe('2023-07-12');
     expect(parseDate('2023-02-29')).toBeNull();
     expect(parseDate('2023年13月1日')).toBeNull();
     expect(parseDateTime('2023年7月12日 8时30分')).toBe('2023-07-12 08:30:00+08');

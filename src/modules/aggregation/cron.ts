@@ -3,7 +3,13 @@
  * steps; day-of-week 0 or 7 = Sunday), evaluated in Asia/Shanghai. When both day fields are
  * restricted, either may match (as in Vixie cron).
  */
-const LIMITS: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
+const LIMITS: [number, number][] = [
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [0, 7],
+];
 
 function field(spec: string, [lo, hi]: [number, number]): Set<number> | null {
   const out = new Set<number>();
@@ -36,7 +42,14 @@ export function parseCron(expr: string): Cron | null {
   return {
     matches(at: Date) {
       const t = new Date(at.getTime() + 8 * 3600_000); // Asia/Shanghai, no daylight saving
-      const dayOk = domAll && dowAll ? true : domAll ? dow!.has(t.getUTCDay()) : dowAll ? dom!.has(t.getUTCDate()) : dom!.has(t.getUTCDate()) || dow!.has(t.getUTCDay());
+      const dayOk =
+        domAll && dowAll
+          ? true
+          : domAll
+            ? dow!.has(t.getUTCDay())
+            : dowAll
+              ? dom!.has(t.getUTCDate())
+              : dom!.has(t.getUTCDate()) || dow!.has(t.getUTCDay());
       return min!.has(t.getUTCMinutes()) && hour!.has(t.getUTCHours()) && mon!.has(t.getUTCMonth() + 1) && dayOk;
     },
   };

@@ -14,6 +14,7 @@ describe('cron in Asia/Shanghai', () => {
     expect(parseCron('0 9 * * 7')!.matches(at('2026-11-22T09:00:00'))).toBe(true); // 7 = Sunday
   });
   it('refuses what is not a cron expression', () => {
-    for (const bad of ['', '* * * *', '60 * * * *', '* 24 * * *', 'a * * * *', '5-1 * * * *', '*/0 * * * *']) expect(parseCron(bad), bad).toBeNull();
+    for (const bad of ['', '* * * *', '60 * * * *', '* 24 * * *', 'a * * * *', '5-1 * * * *', '*/0 * * * *'])
+      expect(parseCron(bad), bad).toBeNull();
   });
 });

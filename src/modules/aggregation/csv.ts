@@ -203,4 +203,3 @@ export class CsvScanner {
     this.esc = x;
   }
 }
-

@@ -103,7 +103,13 @@ export function encodeRows(rows: AsyncIterable<RowInput>): Encoder {
 }
 
 /** Types and writes one row whose values are strings; false (and nothing written) when it was rejected. */
-export function writeRow(out: Out, o: EncodeOptions, sink: EncodeSink, row: number, value: (at: number) => string | null): boolean {
+export function writeRow(
+  out: Out,
+  o: EncodeOptions,
+  sink: EncodeSink,
+  row: number,
+  value: (at: number) => string | null,
+): boolean {
   const start = out.pos;
   out.ensure(64);
   if (o.rowPrefix) out.int(row);
@@ -155,13 +161,27 @@ function digitsAt(b: Buffer, s: number, n: number): boolean {
 function realDate(y: number, m: number, d: number): boolean {
   if (y < 1000 || m < 1 || m > 12 || d < 1) return false;
   if (d <= 28) return true;
-  const days = m === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+  const days =
+    m === 2
+      ? (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+        ? 29
+        : 28
+      : m === 4 || m === 6 || m === 9 || m === 11
+        ? 30
+        : 31;
   return d <= days;
 }
 
 /** YYYY-MM-DD at s */
 function isoDate(b: Buffer, s: number): boolean {
-  return digitsAt(b, s, 4) && b[s + 4] === 0x2d && digitsAt(b, s + 5, 2) && b[s + 7] === 0x2d && digitsAt(b, s + 8, 2) && realDate(d2(b, s) * 100 + d2(b, s + 2), d2(b, s + 5), d2(b, s + 8));
+  return (
+    digitsAt(b, s, 4) &&
+    b[s + 4] === 0x2d &&
+    digitsAt(b, s + 5, 2) &&
+    b[s + 7] === 0x2d &&
+    digitsAt(b, s + 8, 2) &&
+    realDate(d2(b, s) * 100 + d2(b, s + 2), d2(b, s + 5), d2(b, s + 8))
+  );
 }
 
 /**
@@ -248,7 +268,10 @@ function decimalTyper(it: DataItem): FastTyper {
       digits++;
       if (intDigits || c !== 0x30) intDigits++;
     }
-    if (i < e) for (i++; i < e; i++) if (isDigit(b[i]!)) digits++; else return false;
+    if (i < e)
+      for (i++; i < e; i++)
+        if (isDigit(b[i]!)) digits++;
+        else return false;
     if (!digits || intDigits > maxInt) return false;
     out.bytes(b, s, e);
     return true;
@@ -268,7 +291,15 @@ const PLUS08 = Buffer.from('+08');
 function dateTimeTyper(): FastTyper {
   return (b, s, e, out) => {
     if (e - s !== 19 || b[s + 10] !== 0x20 || !isoDate(b, s) || b[s + 13] !== 0x3a || b[s + 16] !== 0x3a) return false;
-    if (!digitsAt(b, s + 11, 2) || !digitsAt(b, s + 14, 2) || !digitsAt(b, s + 17, 2) || d2(b, s + 11) > 23 || d2(b, s + 14) > 59 || d2(b, s + 17) > 59) return false;
+    if (
+      !digitsAt(b, s + 11, 2) ||
+      !digitsAt(b, s + 14, 2) ||
+      !digitsAt(b, s + 17, 2) ||
+      d2(b, s + 11) > 23 ||
+      d2(b, s + 14) > 59 ||
+      d2(b, s + 17) > 59
+    )
+      return false;
     out.bytes(b, s, e);
     out.bytes(PLUS08, 0, 3);
     return true;

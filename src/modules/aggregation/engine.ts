@@ -79,7 +79,12 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
   }
   const items = res.published.items;
   const cols = mapColumns(items, input.columns, input.mapping);
-  const planned = items.map((it) => ({ it, at: cols.get(it.name), map: input.codeMaps?.[it.name], hw: input.halfWidth?.includes(it.name) ?? false }));
+  const planned = items.map((it) => ({
+    it,
+    at: cols.get(it.name),
+    map: input.codeMaps?.[it.name],
+    hw: input.halfWidth?.includes(it.name) ?? false,
+  }));
   // key items are typed first, so a row rejected for another field still tells whose row it was
   const plan = [...planned.filter((p) => p.it.primaryKey), ...planned.filter((p) => !p.it.primaryKey)];
 
@@ -89,27 +94,61 @@ export async function runIngest(k: Kernel, ctx: Ctx, input: IngestInput): Promis
   const client = await k.pool.connect();
   try {
     await client.query('BEGIN');
-    const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(727200, hashtext($1)) AS ok', [res.id]);
+    const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(727200, hashtext($1)) AS ok', [
+      res.id,
+    ]);
     if (!lock.rows[0]!.ok) throw new AppError('INGEST_BUSY');
     // joins of a million staged rows with the table stay in memory (the server's default is 4 MB)
     await client.query(`SET LOCAL work_mem = '256MB'`);
     const load: LoadPlan = {
-      k, client, rec, table: res.datasetTable, hist: res.datasetTable.replace(/^ds\./, 'ds_hist.'), items, plan, keyCount: items.filter((i) => i.primaryKey).length,
-      source: input.source, encode: input.encode ?? encodeRows(input.rows ?? (async function* () {})()), blocking: (await blockingRulesOf?.(k, res.id)) ?? null,
-      keptKeys: [], phase: phases(run),
+      k,
+      client,
+      rec,
+      table: res.datasetTable,
+      hist: res.datasetTable.replace(/^ds\./, 'ds_hist.'),
+      items,
+      plan,
+      keyCount: items.filter((i) => i.primaryKey).length,
+      source: input.source,
+      encode: input.encode ?? encodeRows(input.rows ?? (async function* () {})()),
+      blocking: (await blockingRulesOf?.(k, res.id)) ?? null,
+      keptKeys: [],
+      phase: phases(run),
     };
     // An empty table (a first load) is filled by a fresh table put in its place; otherwise the rows are staged and merged.
     const fresh = await isEmptyAndFree(client, load.table);
     const loaded = fresh ? await loadFresh(load, run) : await stageAndMerge(load, run);
-    const deleted = input.mode === 'full' && !fresh ? await deleteMissing(load, run, loaded.staged, !!input.confirmDeletions) : 0;
+    const deleted =
+      input.mode === 'full' && !fresh ? await deleteMissing(load, run, loaded.staged, !!input.confirmDeletions) : 0;
     load.phase('full-mode delete');
-    const result = await rec.succeed(client, { inserted: loaded.inserted, updated: loaded.updated, unchanged: loaded.staged - loaded.inserted - loaded.updated, deleted });
+    const result = await rec.succeed(client, {
+      inserted: loaded.inserted,
+      updated: loaded.updated,
+      unchanged: loaded.staged - loaded.inserted - loaded.updated,
+      deleted,
+    });
     const { read, inserted, updated, rejected } = result;
-    await appendWithClient(client, prepare([auditOf(ctx, 'ingest.run', 'resource', res.id, { run, source: input.source, mode: input.mode, read, inserted, updated, deleted, rejected })]));
+    await appendWithClient(
+      client,
+      prepare([
+        auditOf(ctx, 'ingest.run', 'resource', res.id, {
+          run,
+          source: input.source,
+          mode: input.mode,
+          read,
+          inserted,
+          updated,
+          deleted,
+          rejected,
+        }),
+      ]),
+    );
     await client.query('COMMIT');
     load.phase('commit');
     // the run has committed: a hook that fails is logged, and the run stands
-    await afterRun?.(k, res.id, run).catch((e: Error) => k.log.error({ err: e, run, resourceId: res.id }, 'after-run hook failed'));
+    await afterRun?.(k, res.id, run).catch((e: Error) =>
+      k.log.error({ err: e, run, resourceId: res.id }, 'after-run hook failed'),
+    );
     return result;
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});

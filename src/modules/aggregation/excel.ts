@@ -19,7 +19,8 @@ function cellText(v: CellValue): string | null {
     const iso = v.toISOString();
     return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19).replace('T', ' ');
   }
-  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) >= 1e15 ? BigInt(Math.round(v)).toString() : String(v);
+  if (typeof v === 'number')
+    return Number.isInteger(v) && Math.abs(v) >= 1e15 ? BigInt(Math.round(v)).toString() : String(v);
   if (typeof v === 'boolean') return v ? '是' : '否';
   if (typeof v === 'object') {
     if ('richText' in v) return v.richText.map((t) => t.text).join('');
@@ -30,13 +31,24 @@ function cellText(v: CellValue): string | null {
   return String(v);
 }
 
-export async function openXlsx(path: string, opts: { sheet?: number; headerRow?: number; limits?: XlsxLimits } = {}): Promise<OpenedFile> {
+export async function openXlsx(
+  path: string,
+  opts: { sheet?: number; headerRow?: number; limits?: XlsxLimits } = {},
+): Promise<OpenedFile> {
   const totalBytes = statSync(path).size;
   // a decompression bomb is refused before exceljs inflates anything
   await checkXlsx(path, opts.limits).catch((e: unknown) => {
-    throw e instanceof AppError && e.code === 'XLSX_INVALID' ? new AppError('INGEST_FILE', { zh: '文件不是有效的 .xlsx 工作簿', en: 'The file is not a valid .xlsx workbook' }) : e;
+    throw e instanceof AppError && e.code === 'XLSX_INVALID'
+      ? new AppError('INGEST_FILE', { zh: '文件不是有效的 .xlsx 工作簿', en: 'The file is not a valid .xlsx workbook' })
+      : e;
   });
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' } as never);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'emit',
+  } as never);
   const wanted = opts.sheet ?? 1;
   const sheets = reader[Symbol.asyncIterator]();
   let n = 0;
@@ -52,9 +64,16 @@ export async function openXlsx(path: string, opts: { sheet?: number; headerRow?:
       }
     }
   } catch {
-    throw new AppError('INGEST_FILE', { zh: '文件不是有效的 .xlsx 工作簿', en: 'The file is not a valid .xlsx workbook' });
+    throw new AppError('INGEST_FILE', {
+      zh: '文件不是有效的 .xlsx 工作簿',
+      en: 'The file is not a valid .xlsx workbook',
+    });
   }
-  if (!ws) throw new AppError('INGEST_FILE', { zh: `工作簿没有第 ${wanted} 个工作表`, en: `The workbook has no sheet ${wanted}` });
+  if (!ws)
+    throw new AppError('INGEST_FILE', {
+      zh: `工作簿没有第 ${wanted} 个工作表`,
+      en: `The workbook has no sheet ${wanted}`,
+    });
   const values = (r: Row) => {
     const out: (string | null)[] = [];
     r.eachCell({ includeEmpty: true }, (c, col) => (out[col - 1] = cellText(c.value)));
@@ -97,5 +116,13 @@ export async function openXlsx(path: string, opts: { sheet?: number; headerRow?:
     }
     if (batch.length) yield batch;
   }
-  return { encoding: 'utf8', rowBasis: 'sheet_row', lineOf: lines.lineOf, columns, rows: rows(), totalBytes, readBytes: () => 0 };
+  return {
+    encoding: 'utf8',
+    rowBasis: 'sheet_row',
+    lineOf: lines.lineOf,
+    columns,
+    rows: rows(),
+    totalBytes,
+    readBytes: () => 0,
+  };
 }

@@ -123,7 +123,12 @@ function completeUtf8(b: Buffer): number {
 }
 
 /** The file's bytes as UTF-8 pieces: a UTF-8 BOM is dropped, GBK and GB18030 are converted. */
-async function* utf8Chunks(path: string, encoding: Encoding, chunkBytes: number, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
+async function* utf8Chunks(
+  path: string,
+  encoding: Encoding,
+  chunkBytes: number,
+  onBytes: (n: number) => void,
+): AsyncGenerator<Buffer> {
   const raw = createReadStream(path, { highWaterMark: chunkBytes });
   if (encoding === 'utf8') {
     // bytes that are not UTF-8 become U+FFFD (and their rows rejected), never reach the database
@@ -156,11 +161,21 @@ async function* utf8Chunks(path: string, encoding: Encoding, chunkBytes: number,
 export async function openCsv(path: string, opts: OpenOptions = {}): Promise<OpenedFile> {
   const sample = sampleOf(path);
   const encoding = !opts.encoding || opts.encoding === 'auto' ? detectEncoding(sample) : opts.encoding;
-  const head = iconv.decode(sample, encoding).split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
-  const delimiter = opts.delimiter && opts.delimiter !== 'auto' ? opts.delimiter : [',', '\t', ';', '|'].sort((a, b) => head.split(b).length - head.split(a).length)[0]!;
+  const head =
+    iconv
+      .decode(sample, encoding)
+      .split(/\r?\n/)
+      .find((l) => l.trim() !== '') ?? '';
+  const delimiter =
+    opts.delimiter && opts.delimiter !== 'auto'
+      ? opts.delimiter
+      : [',', '\t', ';', '|'].sort((a, b) => head.split(b).length - head.split(a).length)[0]!;
   const totalBytes = statSync(path).size;
   let readBytes = 0;
-  const sc = new CsvScanner(utf8Chunks(path, encoding, opts.chunkBytes ?? 1 << 20, (n) => (readBytes += n))[Symbol.asyncIterator](), delimiter.charCodeAt(0));
+  const sc = new CsvScanner(
+    utf8Chunks(path, encoding, opts.chunkBytes ?? 1 << 20, (n) => (readBytes += n))[Symbol.asyncIterator](),
+    delimiter.charCodeAt(0),
+  );
 
   // rows are numbered by the file's own lines (a record's first line: a quoted value may hold line breaks)
   let line = 1;
@@ -173,7 +188,7 @@ export async function openCsv(path: string, opts: OpenOptions = {}): Promise<Ope
   const headerRow = opts.headerRow ?? 1;
   let columns: string[] = [];
   let seen = 0;
-  for (let more = true; more && seen < headerRow; ) {
+  for (let more = true; more && seen < headerRow;) {
     more = await sc.step((bad, b, s, e) => {
       advance(b, s, e);
       if (!bad && sc.blank(b)) return;
@@ -190,12 +205,15 @@ export async function openCsv(path: string, opts: OpenOptions = {}): Promise<Ope
 
   const lines = new LineMap();
   let row = 0;
-  const ragged = (n: number): Reason => ({ zh: `本行有 ${n} 列，表头有 ${width} 列`, en: `${n} fields where the header has ${width}` });
+  const ragged = (n: number): Reason => ({
+    zh: `本行有 ${n} 列，表头有 ${width} 列`,
+    en: `${n} fields where the header has ${width}`,
+  });
 
   /** the string path: rows of text values */
   async function* rows(): AsyncGenerator<RowEvent[]> {
     once();
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       const out: RowEvent[] = [];
       more = await sc.step((bad, b, s, e) => {
         const at = advance(b, s, e);
@@ -261,7 +279,7 @@ export async function openCsv(path: string, opts: OpenOptions = {}): Promise<Ope
       out.bytes(suffix, 0, suffix.length);
       out.byte(LF);
     };
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       more = await sc.step(each);
       sink.read(read);
       read = 0;
@@ -269,5 +287,14 @@ export async function openCsv(path: string, opts: OpenOptions = {}): Promise<Ope
       if (piece) yield piece;
     }
   };
-  return { encoding, rowBasis: 'line', lineOf: lines.lineOf, columns, rows: rows(), encode, totalBytes, readBytes: () => readBytes };
+  return {
+    encoding,
+    rowBasis: 'line',
+    lineOf: lines.lineOf,
+    columns,
+    rows: rows(),
+    encode,
+    totalBytes,
+    readBytes: () => readBytes,
+  };
 }

@@ -36,7 +36,12 @@ const TIMEOUT_MS = 30_000;
 /** The value at a dotted path (`data.list`); the answer itself for an empty path. */
 function at(v: unknown, path: string | undefined): unknown {
   if (!path) return v;
-  return path.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : Array.isArray(o) && /^\d+$/.test(k) ? o[Number(k)] : undefined), v);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (o, k) => (isObject(o) ? o[k] : Array.isArray(o) && /^\d+$/.test(k) ? o[Number(k)] : undefined),
+      v,
+    );
 }
 
 /** Numbers compare as numbers, anything else as text (ISO dates sort as text). */
@@ -66,7 +71,13 @@ async function body(res: Response, where: string): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-export function readHttp(c: HttpConfig, secret: string | undefined, since: string | null, onWatermark: (v: string) => void, policy: OutboundPolicy): HttpReader {
+export function readHttp(
+  c: HttpConfig,
+  secret: string | undefined,
+  since: string | null,
+  onWatermark: (v: string) => void,
+  policy: OutboundPolicy,
+): HttpReader {
   let resolveCols!: (c: string[]) => void;
   let rejectCols!: (e: unknown) => void;
   const columns = new Promise<string[]>((a, b) => ((resolveCols = a), (rejectCols = b)));
@@ -84,8 +95,12 @@ export function readHttp(c: HttpConfig, secret: string | undefined, since: strin
         if (c.sizeParam && c.pageSize) u.searchParams.set(c.sizeParam, String(c.pageSize));
         if (c.sinceParam && since !== null) u.searchParams.set(c.sinceParam, since);
         const where = `${u.origin}${u.pathname} page ${page}`;
-        const res = await outboundFetch(policy, u, { // internal addresses refused (kernel/net/outbound.ts)
-          headers: { accept: 'application/json', ...(c.secretHeader && secret !== undefined && { [c.secretHeader]: secret }) },
+        const res = await outboundFetch(policy, u, {
+          // internal addresses refused (kernel/net/outbound.ts)
+          headers: {
+            accept: 'application/json',
+            ...(c.secretHeader && secret !== undefined && { [c.secretHeader]: secret }),
+          },
           signal: AbortSignal.any([stop.signal, AbortSignal.timeout(TIMEOUT_MS)]),
           redirect: 'error',
         });
@@ -106,11 +121,19 @@ export function readHttp(c: HttpConfig, secret: string | undefined, since: strin
         }
         if (records.length === 0) break;
         const digest = createHash('sha256').update(raw).digest('hex');
-        if (digest === previous) throw new Error(`${where}: the same records as the page before — does the API read the "${c.pageParam || 'page'}" parameter?`);
+        if (digest === previous)
+          throw new Error(
+            `${where}: the same records as the page before — does the API read the "${c.pageParam || 'page'}" parameter?`,
+          );
         previous = digest;
         yield records.map((o): RowEvent => {
           row++;
-          if (!isObject(o)) return { row, error: { zh: '不是 JSON 对象', en: 'not a JSON object' }, raw: JSON.stringify(o).slice(0, 500) };
+          if (!isObject(o))
+            return {
+              row,
+              error: { zh: '不是 JSON 对象', en: 'not a JSON object' },
+              raw: JSON.stringify(o).slice(0, 500),
+            };
           if (c.watermark) {
             const w = text(o[c.watermark]);
             if (w !== null && (max === null || later(w, max))) max = w;

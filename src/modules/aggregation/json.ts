@@ -18,23 +18,41 @@ export function text(v: unknown): string | null {
   return JSON.stringify(v);
 }
 
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function openJson(path: string): Promise<OpenedFile> {
   const totalBytes = statSync(path).size;
   if ((await firstChar(path)) === '[') {
-    if (totalBytes > MAX_ARRAY_BYTES) throw new AppError('INGEST_FILE', { zh: '超过 50 MB 的 JSON 数组请改用 JSON Lines（每行一个对象）', en: 'A JSON array over 50 MB should be sent as JSON Lines (one object a line)' });
+    if (totalBytes > MAX_ARRAY_BYTES)
+      throw new AppError('INGEST_FILE', {
+        zh: '超过 50 MB 的 JSON 数组请改用 JSON Lines（每行一个对象）',
+        en: 'A JSON array over 50 MB should be sent as JSON Lines (one object a line)',
+      });
     let data: unknown;
     try {
       data = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
     } catch (e) {
-      throw new AppError('INGEST_FILE', { zh: `JSON 格式错误：${(e as Error).message}`, en: `Malformed JSON: ${(e as Error).message}` });
+      throw new AppError('INGEST_FILE', {
+        zh: `JSON 格式错误：${(e as Error).message}`,
+        en: `Malformed JSON: ${(e as Error).message}`,
+      });
     }
-    if (!Array.isArray(data)) throw new AppError('INGEST_FILE', { zh: 'JSON 文件须是对象数组', en: 'The JSON file must be an array of objects' });
+    if (!Array.isArray(data))
+      throw new AppError('INGEST_FILE', {
+        zh: 'JSON 文件须是对象数组',
+        en: 'The JSON file must be an array of objects',
+      });
     const columns = keysOf(data.slice(0, 1000).filter(isObject));
     async function* rows(): AsyncGenerator<RowEvent[]> {
       const out: RowEvent[] = (data as unknown[]).map((o, i) =>
-        isObject(o) ? { row: i + 1, values: columns.map((c) => text(o[c])) } : { row: i + 1, error: { zh: '不是 JSON 对象', en: 'not a JSON object' }, raw: JSON.stringify(o).slice(0, 500) },
+        isObject(o)
+          ? { row: i + 1, values: columns.map((c) => text(o[c])) }
+          : {
+              row: i + 1,
+              error: { zh: '不是 JSON 对象', en: 'not a JSON object' },
+              raw: JSON.stringify(o).slice(0, 500),
+            },
       );
       for (let i = 0; i < out.length; i += 2000) yield out.slice(i, i + 2000);
     }
@@ -62,9 +80,17 @@ export async function openJson(path: string): Promise<OpenedFile> {
       row++;
       try {
         const o = JSON.parse(line);
-        batch.push(isObject(o) ? { row, values: columns.map((c) => text(o[c])) } : { row, error: { zh: '不是 JSON 对象', en: 'not a JSON object' }, raw: line.slice(0, 500) });
+        batch.push(
+          isObject(o)
+            ? { row, values: columns.map((c) => text(o[c])) }
+            : { row, error: { zh: '不是 JSON 对象', en: 'not a JSON object' }, raw: line.slice(0, 500) },
+        );
       } catch (e) {
-        batch.push({ row, error: { zh: `JSON 格式错误：${(e as Error).message}`, en: `malformed JSON: ${(e as Error).message}` }, raw: line.slice(0, 500) });
+        batch.push({
+          row,
+          error: { zh: `JSON 格式错误：${(e as Error).message}`, en: `malformed JSON: ${(e as Error).message}` },
+          raw: line.slice(0, 500),
+        });
       }
       if (batch.length >= 2000) {
         yield batch;

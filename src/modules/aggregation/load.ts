@@ -48,7 +48,10 @@ const names = (p: LoadPlan) => p.items.map((i) => q(i.name));
 const orderNames = (p: LoadPlan) => p.plan.map((x) => q(x.it.name));
 const keyNames = (p: LoadPlan) => p.items.filter((i) => i.primaryKey).map((i) => q(i.name));
 const keyItem = (p: LoadPlan) => p.items.find((i) => i.primaryKey)!.name;
-const repeated = (k: string, last: number | string): Reason => ({ zh: `业务主键“${k}”重复，以第 ${last} 行为准`, en: `business key "${k}" repeats; row ${last} is kept` });
+const repeated = (k: string, last: number | string): Reason => ({
+  zh: `业务主键“${k}”重复，以第 ${last} 行为准`,
+  en: `business key "${k}" repeats; row ${last} is kept`,
+});
 
 function sinkOf(p: LoadPlan, rejectedRows: number[] | null): EncodeSink {
   return {
@@ -82,7 +85,10 @@ export async function loadFresh(p: LoadPlan, run: number): Promise<Loaded> {
   await client.query(`CREATE TABLE ${load} (LIKE ${table} INCLUDING ALL EXCLUDING INDEXES)`);
   const suffix = `\t${run}\t${copyField(p.source)}`;
   const copy = client.query(copyFrom(`COPY ${load} (${orderNames(p).join(', ')}, _run_id, _source) FROM STDIN`));
-  await pipeline(Readable.from(p.encode({ plan: p.plan, keyCount: p.keyCount, rowPrefix: false, suffix }, sinkOf(p, rejectedRows))), copy);
+  await pipeline(
+    Readable.from(p.encode({ plan: p.plan, keyCount: p.keyCount, rowPrefix: false, suffix }, sinkOf(p, rejectedRows))),
+    copy,
+  );
   await rec.flush();
   p.phase('parse + type + COPY into a fresh table');
   if (p.blocking) {
@@ -97,7 +103,9 @@ export async function loadFresh(p: LoadPlan, run: number): Promise<Loaded> {
     await rec.flush();
     p.phase('blocking rules');
   }
-  const staged = await swapIn(client, table, load, keyNames(p), copy.rowCount, rejectedRows, (row, k, last) => rec.reject(row, keyItem(p), repeated(k, rec.lineOf(last)), k, true));
+  const staged = await swapIn(client, table, load, keyNames(p), copy.rowCount, rejectedRows, (row, k, last) =>
+    rec.reject(row, keyItem(p), repeated(k, rec.lineOf(last)), k, true),
+  );
   await rec.flush();
   p.phase('key index, swap');
   return { inserted: staged, updated: 0, staged };
@@ -107,8 +115,13 @@ export async function loadFresh(p: LoadPlan, run: number): Promise<Loaded> {
 async function stage(p: LoadPlan): Promise<void> {
   const { client, rec } = p;
   const key = keyNames(p);
-  await client.query(`CREATE TEMP TABLE _stage (_row bigint, ${p.items.map((i) => `${q(i.name)} ${typeOf(i)}`).join(', ')}) ON COMMIT DROP`);
-  await pipeline(Readable.from(p.encode({ plan: p.plan, keyCount: p.keyCount, rowPrefix: true, suffix: '' }, sinkOf(p, null))), client.query(copyFrom(`COPY _stage (_row, ${orderNames(p).join(', ')}) FROM STDIN`)));
+  await client.query(
+    `CREATE TEMP TABLE _stage (_row bigint, ${p.items.map((i) => `${q(i.name)} ${typeOf(i)}`).join(', ')}) ON COMMIT DROP`,
+  );
+  await pipeline(
+    Readable.from(p.encode({ plan: p.plan, keyCount: p.keyCount, rowPrefix: true, suffix: '' }, sinkOf(p, null))),
+    client.query(copyFrom(`COPY _stage (_row, ${orderNames(p).join(', ')}) FROM STDIN`)),
+  );
   await rec.flush();
   p.phase('parse + type + COPY into staging');
   if (p.blocking) {
@@ -131,7 +144,9 @@ async function stage(p: LoadPlan): Promise<void> {
       `SELECT _row, concat_ws('|', ${key.join(', ')}) AS k, last FROM (SELECT _row, ${key.join(', ')}, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) s WHERE _row < last`,
     );
     for (const d of dupes.rows) rec.reject(d._row, keyItem(p), repeated(d.k, rec.lineOf(d.last)), d.k, true);
-    await client.query(`DELETE FROM _stage s USING (SELECT _row FROM (SELECT _row, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) x WHERE _row < last) d WHERE s._row = d._row`);
+    await client.query(
+      `DELETE FROM _stage s USING (SELECT _row FROM (SELECT _row, max(_row) OVER (PARTITION BY ${key.join(', ')}) AS last FROM _stage) x WHERE _row < last) d WHERE s._row = d._row`,
+    );
     await rec.flush();
     await client.query(`CREATE UNIQUE INDEX _stage_key ON _stage (${key.join(', ')})`);
   }
@@ -152,7 +167,9 @@ export async function stageAndMerge(p: LoadPlan, run: number): Promise<Loaded> {
   const n = names(p);
   const all = n.join(', ');
   await ensureHistory(client, table, hist);
-  const onKey = keyNames(p).map((c) => `t.${c} = s.${c}`).join(' AND ');
+  const onKey = keyNames(p)
+    .map((c) => `t.${c} = s.${c}`)
+    .join(' AND ');
   await client.query(
     `CREATE TEMP TABLE _changed ON COMMIT DROP AS SELECT s.* FROM _stage s JOIN ${table} t ON ${onKey}
      WHERE (${n.map((x) => `t.${x}`).join(', ')}) IS DISTINCT FROM (${n.map((x) => `s.${x}`).join(', ')})`,
@@ -189,10 +206,17 @@ export async function deleteMissing(p: LoadPlan, run: number, staged: number, co
   if (tableRows <= staged) return 0;
   const keyItems = p.plan.slice(0, p.keyCount).map((x) => x.it);
   if (keptKeys.length) {
-    await client.query(`CREATE TEMP TABLE _kept (${keyItems.map((i) => `${q(i.name)} ${typeOf(i)}`).join(', ')}) ON COMMIT DROP`);
-    await client.query(`INSERT INTO _kept SELECT * FROM unnest(${keyItems.map((i, n) => `$${n + 1}::${typeOf(i)}[]`).join(', ')})`, keyItems.map((_, n) => keptKeys.map((key) => key[n])));
+    await client.query(
+      `CREATE TEMP TABLE _kept (${keyItems.map((i) => `${q(i.name)} ${typeOf(i)}`).join(', ')}) ON COMMIT DROP`,
+    );
+    await client.query(
+      `INSERT INTO _kept SELECT * FROM unnest(${keyItems.map((i, n) => `$${n + 1}::${typeOf(i)}[]`).join(', ')})`,
+      keyItems.map((_, n) => keptKeys.map((key) => key[n])),
+    );
   }
-  const onKey = keyNames(p).map((c) => `t.${c} = s.${c}`).join(' AND ');
+  const onKey = keyNames(p)
+    .map((c) => `t.${c} = s.${c}`)
+    .join(' AND ');
   const keep = keptKeys.length ? ` AND NOT EXISTS (SELECT 1 FROM _kept s WHERE ${onKey})` : '';
   const missing = `NOT EXISTS (SELECT 1 FROM _stage s WHERE ${onKey})${keep}`;
   const gone = (await client.query<{ n: number }>(`SELECT count(*) AS n FROM ${table} t WHERE ${missing}`)).rows[0]!.n;

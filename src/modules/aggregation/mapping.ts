@@ -10,7 +10,11 @@ import { fail } from '../../kernel/http/errors.js';
 const norm = (s: string) => s.normalize('NFKC').trim().toLowerCase();
 
 /** Matches source columns to items: explicit mapping first, then the item's name, then its label. */
-export function suggestColumns(items: DataItem[], columns: string[], mapping: Record<string, string> = {}): Map<string, number> {
+export function suggestColumns(
+  items: DataItem[],
+  columns: string[],
+  mapping: Record<string, string> = {},
+): Map<string, number> {
   const out = new Map<string, number>();
   const idx = new Map(columns.map((c, i) => [norm(c), i]));
   for (const it of items) {
@@ -22,13 +26,25 @@ export function suggestColumns(items: DataItem[], columns: string[], mapping: Re
 }
 
 /** As suggestColumns, refusing a source without a column for every key item. */
-export function mapColumns(items: DataItem[], columns: string[], mapping: Record<string, string> = {}): Map<string, number> {
+export function mapColumns(
+  items: DataItem[],
+  columns: string[],
+  mapping: Record<string, string> = {},
+): Map<string, number> {
   // say what is really wrong before "no key column": an empty file, or a header that did not decode
   if (columns.length === 0 || columns.every((c) => c.trim() === '')) {
-    fail('INGEST_FILE', { field: 'file', zh: '文件是空的：没有表头，也没有数据行', en: 'The file is empty: no header and no rows' });
+    fail('INGEST_FILE', {
+      field: 'file',
+      zh: '文件是空的：没有表头，也没有数据行',
+      en: 'The file is empty: no header and no rows',
+    });
   }
   if (columns.some((c) => c.includes('\uFFFD'))) {
-    fail('INGEST_FILE', { field: 'encoding', zh: '表头含有无法识别的字符：文件的编码可能不是所选的编码（常见的是 GBK 文件按 UTF-8 读取），请选择正确的编码后重试', en: 'The header holds undecodable characters: the file is probably not in the encoding chosen (often a GBK file read as UTF-8); choose its encoding and try again' });
+    fail('INGEST_FILE', {
+      field: 'encoding',
+      zh: '表头含有无法识别的字符：文件的编码可能不是所选的编码（常见的是 GBK 文件按 UTF-8 读取），请选择正确的编码后重试',
+      en: 'The header holds undecodable characters: the file is probably not in the encoding chosen (often a GBK file read as UTF-8); choose its encoding and try again',
+    });
   }
   const out = suggestColumns(items, columns, mapping);
   const missingKeys = items.filter((i) => i.primaryKey && !out.has(i.name));
@@ -58,7 +74,10 @@ export function previewRows(items: DataItem[], columns: string[], rows: RowEvent
   return {
     columns,
     items: items.map((it) => ({
-      name: it.name, label: it.label, type: it.type, primaryKey: it.primaryKey,
+      name: it.name,
+      label: it.label,
+      type: it.type,
+      primaryKey: it.primaryKey,
       column: cols.has(it.name) ? columns[cols.get(it.name)!]! : null,
       suggested: auto.has(it.name) ? columns[auto.get(it.name)!]! : null,
       codeMap: c.codeMaps?.[it.name] ?? null,
@@ -71,7 +90,12 @@ export function previewRows(items: DataItem[], columns: string[], rows: RowEvent
       const errors: Record<string, Reason> = {};
       for (const it of items) {
         const at = cols.get(it.name);
-        const t = typeValue(it, at === undefined ? null : (ev.values[at] ?? null), c.codeMaps?.[it.name], c.halfWidth?.includes(it.name) ?? false);
+        const t = typeValue(
+          it,
+          at === undefined ? null : (ev.values[at] ?? null),
+          c.codeMaps?.[it.name],
+          c.halfWidth?.includes(it.name) ?? false,
+        );
         if (t.ok) values[it.name] = t.value;
         else errors[it.name] = t.reason;
       }

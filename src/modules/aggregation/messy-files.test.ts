@@ -16,10 +16,46 @@ import type { DataItem } from '../catalog/schema.js';
 import { normalizePhone } from './clean.js';
 
 const ITEMS: DataItem[] = [
-  { name: 'sfzh', label: '公民身份号码', type: 'string', length: 18, primaryKey: true, incremental: false, identityKind: 'ric', grade: 3, masking: 'ric' },
-  { name: 'xm', label: '姓名', type: 'string', length: 20, primaryKey: false, incremental: false, grade: 2, masking: 'name' },
-  { name: 'lxdh', label: '联系电话', type: 'string', length: 11, primaryKey: false, incremental: false, grade: 2, masking: 'mobile' },
-  { name: 'csrq', label: '出生日期', type: 'date', primaryKey: false, incremental: false, grade: 2, masking: 'date_year' },
+  {
+    name: 'sfzh',
+    label: '公民身份号码',
+    type: 'string',
+    length: 18,
+    primaryKey: true,
+    incremental: false,
+    identityKind: 'ric',
+    grade: 3,
+    masking: 'ric',
+  },
+  {
+    name: 'xm',
+    label: '姓名',
+    type: 'string',
+    length: 20,
+    primaryKey: false,
+    incremental: false,
+    grade: 2,
+    masking: 'name',
+  },
+  {
+    name: 'lxdh',
+    label: '联系电话',
+    type: 'string',
+    length: 11,
+    primaryKey: false,
+    incremental: false,
+    grade: 2,
+    masking: 'mobile',
+  },
+  {
+    name: 'csrq',
+    label: '出生日期',
+    type: 'date',
+    primaryKey: false,
+    incremental: false,
+    grade: 2,
+    masking: 'date_year',
+  },
 ];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -31,7 +67,11 @@ let table: string;
 beforeAll(async () => {
   env = await testEnv();
   await seeded(env);
-  const r = await publishResource(env.rt.kernel, { department: '淄博市民政局', name: '低保对象联系信息', items: ITEMS });
+  const r = await publishResource(env.rt.kernel, {
+    department: '淄博市民政局',
+    name: '低保对象联系信息',
+    items: ITEMS,
+  });
   resourceId = r.id;
   table = r.datasetTable!;
   officer = await loginAs(env.app, 'mzj_officer', DEMO_PASSWORD);
@@ -39,7 +79,14 @@ beforeAll(async () => {
 afterAll(async () => env.close());
 
 async function upload(body: Buffer | string, type: string, name: string) {
-  const res = await env.app.inject(as(officer, { method: 'POST', url: `/api/v1/ingest/upload?resourceId=${resourceId}&mode=upsert&fileName=${name}`, headers: { 'content-type': type }, payload: body }));
+  const res = await env.app.inject(
+    as(officer, {
+      method: 'POST',
+      url: `/api/v1/ingest/upload?resourceId=${resourceId}&mode=upsert&fileName=${name}`,
+      headers: { 'content-type': type },
+      payload: body,
+    }),
+  );
   expect(res.statusCode, res.body).toBe(202);
   const { run } = res.json() as { run: number };
   for (let i = 0; i < 200; i++) {
@@ -47,10 +94,20 @@ async function upload(body: Buffer | string, type: string, name: string) {
     if (r.status !== 'running') break;
     await new Promise((ok) => setTimeout(ok, 50));
   }
-  const rejects = (await env.app.inject(as(officer, { method: 'GET', url: `/api/v1/ingest/runs/${run}/rejects?pageSize=100` }))).json();
-  return { run: (await env.app.inject(as(officer, { method: 'GET', url: `/api/v1/ingest/runs/${run}` }))).json(), rejects };
+  const rejects = (
+    await env.app.inject(as(officer, { method: 'GET', url: `/api/v1/ingest/runs/${run}/rejects?pageSize=100` }))
+  ).json();
+  return {
+    run: (await env.app.inject(as(officer, { method: 'GET', url: `/api/v1/ingest/runs/${run}` }))).json(),
+    rejects,
+  };
 }
-const phoneOf = async (sfzh: string) => (await sql<{ lxdh: string | null }>`SELECT lxdh FROM ${sql.raw(table)} WHERE sfzh = ${sfzh}`.execute(env.rt.kernel.db)).rows[0]?.lxdh;
+const phoneOf = async (sfzh: string) =>
+  (
+    await sql<{ lxdh: string | null }>`SELECT lxdh FROM ${sql.raw(table)} WHERE sfzh = ${sfzh}`.execute(
+      env.rt.kernel.db,
+    )
+  ).rows[0]?.lxdh;
 
 describe('phone numbers (item 16)', () => {
   it('are normalised before their length is checked', () => {
@@ -63,7 +120,12 @@ describe('phone numbers (item 16)', () => {
   });
 
   it('a mobile with hyphens and a landline in a phone item are stored, not rejected', async () => {
-    const csv = ['公民身份号码,姓名,联系电话,出生日期', '370303199001010011,张三,138-4534-3486,1990-01-01', '370303199202020022,李四,0533-2354625,1992-02-02', '37030319930303003X,王五,+86 139 0533 1234,1993-03-03'].join('\n');
+    const csv = [
+      '公民身份号码,姓名,联系电话,出生日期',
+      '370303199001010011,张三,138-4534-3486,1990-01-01',
+      '370303199202020022,李四,0533-2354625,1992-02-02',
+      '37030319930303003X,王五,+86 139 0533 1234,1993-03-03',
+    ].join('\n');
     const { run, rejects } = await upload(csv, 'text/csv', 'phones.csv');
     expect(run).toMatchObject({ status: 'succeeded', read: 3, rejected: 0 });
     expect(rejects.total).toBe(0);
@@ -74,7 +136,7 @@ describe('phone numbers (item 16)', () => {
 });
 
 describe('reject positions (item 17)', () => {
-  it('a broken CSV reports the file\'s own lines', async () => {
+  it("a broken CSV reports the file's own lines", async () => {
     const lines = [
       '公民身份号码,姓名,联系电话,出生日期', // line 1
       '370303198001010015,赵一,13800000001,1980-01-01', // 2
@@ -95,7 +157,7 @@ describe('reject positions (item 17)', () => {
     expect(await phoneOf('370303198008080017')).toBe('13800000008');
   });
 
-  it('a titled sheet reports the sheet\'s row numbers', async () => {
+  it("a titled sheet reports the sheet's row numbers", async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('低保对象');
     ws.addRow(['淄博市低保对象联系信息（2026年11月）']);
@@ -105,20 +167,38 @@ describe('reject positions (item 17)', () => {
     for (let i = 4; i <= 45; i++) {
       const day = String(1 + (i % 28)).padStart(2, '0');
       const id = `3703031990${'01'}${day}${String(i).padStart(3, '0')}`;
-      ws.addRow([`${id}${'0123456789X'[i % 11]}`.slice(0, 18), `对象${i}`, `138-0000-${String(i).padStart(4, '0')}`, i === 14 || i === 40 ? '1990-02-30' : `1990-01-${day}`]);
+      ws.addRow([
+        `${id}${'0123456789X'[i % 11]}`.slice(0, 18),
+        `对象${i}`,
+        `138-0000-${String(i).padStart(4, '0')}`,
+        i === 14 || i === 40 ? '1990-02-30' : `1990-01-${day}`,
+      ]);
     }
     const { run, rejects } = await upload(Buffer.from(await wb.xlsx.writeBuffer()), XLSX, 'titled.xlsx');
     expect(run).toMatchObject({ status: 'succeeded', rowBasis: 'sheet_row' });
-    expect(rejects.items.filter((r: { field: string }) => r.field === 'csrq').map((r: { row: number }) => r.row)).toEqual([14, 40]);
+    expect(
+      rejects.items.filter((r: { field: string }) => r.field === 'csrq').map((r: { row: number }) => r.row),
+    ).toEqual([14, 40]);
   });
 });
 
 describe('a full run that would empty the table (item 19)', () => {
   it('a header-only file in full mode is refused and deletes nothing, unless the caller confirms', async () => {
-    const count = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.raw(table)}`.execute(env.rt.kernel.db)).rows[0]!.n);
+    const count = async () =>
+      Number(
+        (await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.raw(table)}`.execute(env.rt.kernel.db)).rows[0]!.n,
+      );
     const before = await count();
     expect(before).toBeGreaterThan(10);
-    const full = (confirm: boolean) => env.app.inject(as(officer, { method: 'POST', url: `/api/v1/ingest/upload?resourceId=${resourceId}&mode=full&fileName=empty.csv${confirm ? '&confirmDeletions=true' : ''}`, headers: { 'content-type': 'text/csv' }, payload: '公民身份号码,姓名,联系电话,出生日期\n' }));
+    const full = (confirm: boolean) =>
+      env.app.inject(
+        as(officer, {
+          method: 'POST',
+          url: `/api/v1/ingest/upload?resourceId=${resourceId}&mode=full&fileName=empty.csv${confirm ? '&confirmDeletions=true' : ''}`,
+          headers: { 'content-type': 'text/csv' },
+          payload: '公民身份号码,姓名,联系电话,出生日期\n',
+        }),
+      );
     const refused = await full(false);
     const runId = refused.statusCode === 202 ? refused.json().run : null;
     for (let i = 0; runId && i < 100; i++) {
@@ -141,12 +221,29 @@ describe('a full run that would empty the table (item 19)', () => {
 
 describe('files that cannot be read say why (item 20)', () => {
   it('an empty file and a GBK file read as UTF-8', async () => {
-    const empty = await env.app.inject(as(officer, { method: 'POST', url: `/api/v1/ingest/upload?resourceId=${resourceId}&fileName=empty.csv`, headers: { 'content-type': 'text/csv' }, payload: '' }));
+    const empty = await env.app.inject(
+      as(officer, {
+        method: 'POST',
+        url: `/api/v1/ingest/upload?resourceId=${resourceId}&fileName=empty.csv`,
+        headers: { 'content-type': 'text/csv' },
+        payload: '',
+      }),
+    );
     expect(empty.statusCode).toBe(400);
     expect(empty.json()).toMatchObject({ code: 'INGEST_FILE', field: 'file' });
     const iconv = (await import('iconv-lite')).default;
-    const gbk = iconv.encode('公民身份号码,姓名,联系电话,出生日期\n370303199001010011,张三,13800000001,1990-01-01\n', 'gbk');
-    const wrong = await env.app.inject(as(officer, { method: 'POST', url: `/api/v1/ingest/upload?resourceId=${resourceId}&fileName=gbk.csv&encoding=utf8`, headers: { 'content-type': 'text/csv' }, payload: gbk }));
+    const gbk = iconv.encode(
+      '公民身份号码,姓名,联系电话,出生日期\n370303199001010011,张三,13800000001,1990-01-01\n',
+      'gbk',
+    );
+    const wrong = await env.app.inject(
+      as(officer, {
+        method: 'POST',
+        url: `/api/v1/ingest/upload?resourceId=${resourceId}&fileName=gbk.csv&encoding=utf8`,
+        headers: { 'content-type': 'text/csv' },
+        payload: gbk,
+      }),
+    );
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json()).toMatchObject({ code: 'INGEST_FILE', field: 'encoding' });
     expect(wrong.json().detail).toContain('GBK');

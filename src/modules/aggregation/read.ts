@@ -15,13 +15,19 @@ function scope(ctx: Ctx): string | null {
   return hasRole(ctx, 'admin', 'auditor') ? null : (ctx.actor.departmentId ?? '00000000-0000-0000-0000-000000000000');
 }
 
-
 /** The runs' resources' published names (the run list shows them). */
 async function names(tx: Tx, rows: RunRow[]): Promise<Map<string, ResourceFacts>> {
-  return resourceFacts(tx, rows.map((r) => r.resource_id));
+  return resourceFacts(
+    tx,
+    rows.map((r) => r.resource_id),
+  );
 }
 
-export async function listRuns(ctx: Ctx, tx: Tx, q: PageQuery & { resourceId?: string | undefined; status?: RunDto['status'] | undefined }): Promise<Page<RunDto>> {
+export async function listRuns(
+  ctx: Ctx,
+  tx: Tx,
+  q: PageQuery & { resourceId?: string | undefined; status?: RunDto['status'] | undefined },
+): Promise<Page<RunDto>> {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const s = scope(ctx);
   const mine = s ? await resourceIdsOf(tx, s) : null;
@@ -31,11 +37,21 @@ export async function listRuns(ctx: Ctx, tx: Tx, q: PageQuery & { resourceId?: s
   if (q.resourceId) base = base.where('resource_id', '=', q.resourceId);
   if (q.status) base = base.where('status', '=', q.status);
   const [rows, total] = await Promise.all([
-    base.selectAll().orderBy('id', 'desc').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute(),
+    base
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize)
+      .execute(),
     base.select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   const facts = await names(tx, rows);
-  return { items: rows.map((r) => toRunDto(r, facts.get(r.resource_id)?.name ?? null)), total: total.n, page: q.page, pageSize: q.pageSize };
+  return {
+    items: rows.map((r) => toRunDto(r, facts.get(r.resource_id)?.name ?? null)),
+    total: total.n,
+    page: q.page,
+    pageSize: q.pageSize,
+  };
 }
 
 export async function getRun(ctx: Ctx, tx: Tx, id: number): Promise<RunDto> {
@@ -55,12 +71,27 @@ function rejects(tx: Tx, run: number) {
 export async function listRejects(ctx: Ctx, tx: Tx, run: number, q: PageQuery) {
   const info = await getRun(ctx, tx, run);
   const [rows, total] = await Promise.all([
-    rejects(tx, run).selectAll().orderBy('row_no').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute(),
-    rejects(tx, run).select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    rejects(tx, run)
+      .selectAll()
+      .orderBy('row_no')
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize)
+      .execute(),
+    rejects(tx, run)
+      .select((e) => e.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ]);
   return {
-    items: rows.map((r) => ({ row: r.row_no, field: r.field, reason: ctx.lang === 'en-US' ? r.reason_en : r.reason_zh, value: r.raw_value })),
-    total: total.n, page: q.page, pageSize: q.pageSize, rowBasis: info.rowBasis,
+    items: rows.map((r) => ({
+      row: r.row_no,
+      field: r.field,
+      reason: ctx.lang === 'en-US' ? r.reason_en : r.reason_zh,
+      value: r.raw_value,
+    })),
+    total: total.n,
+    page: q.page,
+    pageSize: q.pageSize,
+    rowBasis: info.rowBasis,
   };
 }
 
@@ -78,7 +109,12 @@ export async function rejectsWorkbook(ctx: Ctx, tx: Tx, run: number): Promise<Bu
   const en = ctx.lang === 'en-US';
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet(en ? 'Rejects' : '问题数据');
-  ws.columns = [{ header: rowLabel(info.rowBasis, en), width: 12 }, { header: en ? 'Field' : '字段', width: 16 }, { header: en ? 'Reason' : '原因', width: 50 }, { header: en ? 'Value' : '原始值', width: 40 }];
+  ws.columns = [
+    { header: rowLabel(info.rowBasis, en), width: 12 },
+    { header: en ? 'Field' : '字段', width: 16 },
+    { header: en ? 'Reason' : '原因', width: 50 },
+    { header: en ? 'Value' : '原始值', width: 40 },
+  ];
   ws.getRow(1).font = { bold: true };
   for (const r of rows) ws.addRow([r.row_no, r.field ?? '', en ? r.reason_en : r.reason_zh, r.raw_value ?? '']);
   return Buffer.from(await wb.xlsx.writeBuffer());
@@ -91,10 +127,25 @@ export async function listSources(ctx: Ctx, tx: Tx): Promise<SourceDto[]> {
   if (s) q = q.where('department_id', '=', s);
   const rows = await q.orderBy('name').execute();
   return rows.map((r) => ({
-    id: r.id, departmentId: r.department_id, resourceId: r.resource_id, name: r.name, kind: r.kind, mode: r.mode,
-    host: r.config.host ?? null, port: r.config.port ? Number(r.config.port) : null, database: r.config.database ?? null, user: r.config.user ?? null, url: r.config.url ?? null,
-    mapping: r.mapping, codeMaps: r.cleaning.codeMaps ?? {}, halfWidth: r.cleaning.halfWidth ?? [], schedule: r.schedule,
-    table: r.config.table ?? null, query: r.config.query ?? null, watermarkColumn: r.config.watermark ?? null, watermark: r.watermark,
+    id: r.id,
+    departmentId: r.department_id,
+    resourceId: r.resource_id,
+    name: r.name,
+    kind: r.kind,
+    mode: r.mode,
+    host: r.config.host ?? null,
+    port: r.config.port ? Number(r.config.port) : null,
+    database: r.config.database ?? null,
+    user: r.config.user ?? null,
+    url: r.config.url ?? null,
+    mapping: r.mapping,
+    codeMaps: r.cleaning.codeMaps ?? {},
+    halfWidth: r.cleaning.halfWidth ?? [],
+    schedule: r.schedule,
+    table: r.config.table ?? null,
+    query: r.config.query ?? null,
+    watermarkColumn: r.config.watermark ?? null,
+    watermark: r.watermark,
     createdAt: r.created_at.toISOString(),
   }));
 }
@@ -109,11 +160,23 @@ export async function checkSourceAccess(ctx: Ctx, tx: Tx, id: string): Promise<v
 
 /** When the resource's last successful run finished (governance's freshness rule), or null. */
 export async function lastSucceededAt(tx: Tx, resourceId: string): Promise<Date | null> {
-  const r = await ing(tx).selectFrom('ingest.run').select((e) => e.fn.max('finished_at').as('at')).where('resource_id', '=', resourceId).where('status', '=', 'succeeded').executeTakeFirst();
+  const r = await ing(tx)
+    .selectFrom('ingest.run')
+    .select((e) => e.fn.max('finished_at').as('at'))
+    .where('resource_id', '=', resourceId)
+    .where('status', '=', 'succeeded')
+    .executeTakeFirst();
   return r?.at ?? null;
 }
 
 /** The names of the sources that feed a resource (an objection's correction reminds their owners). */
 export async function sourceNamesOf(tx: Tx, resourceId: string): Promise<string[]> {
-  return (await ing(tx).selectFrom('ingest.source').select('name').where('resource_id', '=', resourceId).orderBy('name').execute()).map((s) => s.name);
+  return (
+    await ing(tx)
+      .selectFrom('ingest.source')
+      .select('name')
+      .where('resource_id', '=', resourceId)
+      .orderBy('name')
+      .execute()
+  ).map((s) => s.name);
 }

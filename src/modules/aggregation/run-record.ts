@@ -51,7 +51,14 @@ const STALE_SECONDS = 60;
 const NOTHING = { read: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, rejected: 0 };
 
 /** A run that could not start reading (the source was unreachable): on the record, failed. */
-export async function recordFailedRun(k: Kernel, ctx: Ctx, resourceId: string, source: string, mode: Mode, error: string): Promise<RunResult> {
+export async function recordFailedRun(
+  k: Kernel,
+  ctx: Ctx,
+  resourceId: string,
+  source: string,
+  mode: Mode,
+  error: string,
+): Promise<RunResult> {
   const r = await k.pool.query<{ id: number }>(
     `INSERT INTO ingest.run (resource_id, source, mode, status, started_by, worker, finished_at, error) VALUES ($1, $2, $3, 'failed', $4, $5, now(), $6) RETURNING id`,
     [resourceId, source, mode, ctx.actor.name, worker(), error],
@@ -90,13 +97,26 @@ export class RunRecord {
   private beat: NodeJS.Timeout | undefined;
   private beatFailed = false;
 
-  private constructor(private readonly k: Kernel, readonly id: number, private readonly start: RunStart) {}
+  private constructor(
+    private readonly k: Kernel,
+    readonly id: number,
+    private readonly start: RunStart,
+  ) {}
 
   /** Puts the run on the record (running) and starts its heartbeat. */
   static async open(k: Kernel, ctx: Ctx, start: RunStart): Promise<RunRecord> {
     const r = await k.pool.query<{ id: number }>(
       `INSERT INTO ingest.run (resource_id, source, mode, encoding, started_by, worker, total_bytes, row_basis) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [start.resourceId, start.source, start.mode, start.encoding ?? null, ctx.actor.name, worker(), start.totalBytes ?? null, start.rowBasis ?? 'record'],
+      [
+        start.resourceId,
+        start.source,
+        start.mode,
+        start.encoding ?? null,
+        ctx.actor.name,
+        worker(),
+        start.totalBytes ?? null,
+        start.rowBasis ?? 'record',
+      ],
     );
     const rec = new RunRecord(k, r.rows[0]!.id, start);
     rec.beat = setInterval(() => void rec.heartbeat(), 500);
@@ -121,18 +141,34 @@ export class RunRecord {
     const batch = this.pending.splice(0, this.pending.length);
     await this.k.pool.query(
       `INSERT INTO ingest.reject (run_id, row_no, field, reason_zh, reason_en, raw_value) SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])`,
-      [this.id, batch.map((r) => r.row), batch.map((r) => r.field), batch.map((r) => r.reason), batch.map((r) => r.reasonEn), batch.map((r) => r.value?.slice(0, 1000) ?? null)],
+      [
+        this.id,
+        batch.map((r) => r.row),
+        batch.map((r) => r.field),
+        batch.map((r) => r.reason),
+        batch.map((r) => r.reasonEn),
+        batch.map((r) => r.value?.slice(0, 1000) ?? null),
+      ],
     );
   }
 
   progress(): Progress {
-    return { run: this.id, read: this.read, rejected: this.rejected, bytes: this.start.readBytes?.() ?? null, totalBytes: this.start.totalBytes ?? null };
+    return {
+      run: this.id,
+      read: this.read,
+      rejected: this.rejected,
+      bytes: this.start.readBytes?.() ?? null,
+      totalBytes: this.start.totalBytes ?? null,
+    };
   }
 
   /** Progress on the record and to the caller; a heartbeat that cannot be written is logged once (the run goes on; a stale run is failed later). */
   private async heartbeat(): Promise<void> {
     try {
-      await this.k.pool.query('UPDATE ingest.run SET heartbeat_at = now(), read_rows = $2, rejected = $3, read_bytes = $4 WHERE id = $1', [this.id, this.read, this.rejected, this.start.readBytes?.() ?? null]);
+      await this.k.pool.query(
+        'UPDATE ingest.run SET heartbeat_at = now(), read_rows = $2, rejected = $3, read_bytes = $4 WHERE id = $1',
+        [this.id, this.read, this.rejected, this.start.readBytes?.() ?? null],
+      );
       await this.flush();
     } catch (e) {
       if (!this.beatFailed) this.k.log.warn({ err: e, run: this.id }, 'ingest heartbeat failed');
@@ -143,7 +179,14 @@ export class RunRecord {
 
   /** Closes the record as succeeded, in the run's transaction. */
   async succeed(client: pg.PoolClient, c: Omit<RunCounts, 'read' | 'rejected'>): Promise<RunResult> {
-    const result: RunResult = { run: this.id, status: 'succeeded', read: this.read, ...c, rejected: this.rejected, firstRejected: this.firstRejected };
+    const result: RunResult = {
+      run: this.id,
+      status: 'succeeded',
+      read: this.read,
+      ...c,
+      rejected: this.rejected,
+      firstRejected: this.firstRejected,
+    };
     await client.query(
       `UPDATE ingest.run SET status = 'succeeded', finished_at = now(), heartbeat_at = now(), read_rows = $2, inserted = $3, updated = $4, unchanged = $5, deleted = $6, rejected = $7, read_bytes = total_bytes WHERE id = $1`,
       [this.id, this.read, c.inserted, c.updated, c.unchanged, c.deleted, this.rejected],
@@ -153,8 +196,13 @@ export class RunRecord {
 
   /** Closes the record as failed, after the run's transaction rolled back (the rejects found are kept: they say why). */
   async fail(message: string): Promise<RunResult> {
-    await this.flush().catch((e: unknown) => this.k.log.warn({ err: e, run: this.id }, 'the rejects of a failed run could not be written'));
-    await this.k.pool.query(`UPDATE ingest.run SET status = 'failed', finished_at = now(), read_rows = $2, rejected = $3, error = $4 WHERE id = $1`, [this.id, this.read, this.rejected, message]);
+    await this.flush().catch((e: unknown) =>
+      this.k.log.warn({ err: e, run: this.id }, 'the rejects of a failed run could not be written'),
+    );
+    await this.k.pool.query(
+      `UPDATE ingest.run SET status = 'failed', finished_at = now(), read_rows = $2, rejected = $3, error = $4 WHERE id = $1`,
+      [this.id, this.read, this.rejected, message],
+    );
     return { run: this.id, status: 'failed', ...NOTHING, read: this.read, rejected: this.rejected, error: message };
   }
 

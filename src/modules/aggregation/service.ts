@@ -1,5 +1,15 @@
 /** The aggregation module's public interface. */
-export { runIngest, failStaleRuns, mapColumns, setIngestHooks, type IngestHooks, type IngestInput, type RunResult, type Progress, type BlockingRules } from './engine.js';
+export {
+  runIngest,
+  failStaleRuns,
+  mapColumns,
+  setIngestHooks,
+  type IngestHooks,
+  type IngestInput,
+  type RunResult,
+  type Progress,
+  type BlockingRules,
+} from './engine.js';
 export { openCsv, detectEncoding, type Encoding } from './files.js';
 export { openXlsx } from './excel.js';
 export { openJson } from './json.js';

@@ -27,8 +27,16 @@ import type { RowEvent } from './files.js';
 import { WatermarkTrail } from './watermark.js';
 import { readHttp } from './http.js';
 
-const param = z.string().regex(/^[A-Za-z_][\w.-]*$/).max(100);
-const ident = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'a table name: letters, digits and _, optionally schema.table');
+const param = z
+  .string()
+  .regex(/^[A-Za-z_][\w.-]*$/)
+  .max(100);
+const ident = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/,
+    'a table name: letters, digits and _, optionally schema.table',
+  );
 export const sourceInput = z
   .object({
     name: z.string().trim().min(1).max(100),
@@ -42,18 +50,32 @@ export const sourceInput = z
     /** a database's password, or the value of an HTTP API's `secretHeader` (sealed with SM4) */
     password: z.string().max(2000).optional(),
     // HTTP JSON APIs, read page by page
-    url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
-    recordsPath: z.string().regex(/^[\w-]+(\.[\w-]+)*$/, 'a dotted path such as data.list').max(200).optional(),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
+    recordsPath: z
+      .string()
+      .regex(/^[\w-]+(\.[\w-]+)*$/, 'a dotted path such as data.list')
+      .max(200)
+      .optional(),
     pageParam: param.optional(),
     pageStart: z.number().int().min(0).max(1_000_000).optional(),
     sizeParam: param.optional(),
     pageSize: z.number().int().min(1).max(10_000).optional(),
     sinceParam: param.optional(),
-    secretHeader: z.string().regex(/^[A-Za-z0-9-]+$/).max(100).optional(),
+    secretHeader: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/)
+      .max(100)
+      .optional(),
     table: ident.optional(),
     query: z.string().max(20000).optional(),
     mode: z.enum(['full', 'upsert', 'incremental']),
-    watermark: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+    watermark: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .optional(),
     mapping: z.record(z.string(), z.string()).default({}),
     /** cron (minute hour day month weekday) in Asia/Shanghai, e.g. `30 2 * * *` */
     schedule: z.string().max(100).optional(),
@@ -61,16 +83,45 @@ export const sourceInput = z
   .superRefine((s, c) => {
     if (s.kind === 'http') {
       if (!s.url) c.addIssue({ code: 'custom', path: ['url'], message: '须给出接口地址 / give the API address' });
-      if (s.table || s.query) c.addIssue({ code: 'custom', path: ['table'], message: 'HTTP 接口不用表名或查询 / an HTTP API has no table or query' });
-      if (s.mode === 'incremental' && !s.watermark) c.addIssue({ code: 'custom', path: ['watermark'], message: '增量归集须指定水位列 / incremental needs a watermark column' });
-      if (s.secretHeader && s.password && !/^[\x20-\x7e]*$/.test(s.password)) c.addIssue({ code: 'custom', path: ['password'], message: '请求头的值只能是 ASCII 字符 / a header value must be ASCII' });
+      if (s.table || s.query)
+        c.addIssue({
+          code: 'custom',
+          path: ['table'],
+          message: 'HTTP 接口不用表名或查询 / an HTTP API has no table or query',
+        });
+      if (s.mode === 'incremental' && !s.watermark)
+        c.addIssue({
+          code: 'custom',
+          path: ['watermark'],
+          message: '增量归集须指定水位列 / incremental needs a watermark column',
+        });
+      if (s.secretHeader && s.password && !/^[\x20-\x7e]*$/.test(s.password))
+        c.addIssue({
+          code: 'custom',
+          path: ['password'],
+          message: '请求头的值只能是 ASCII 字符 / a header value must be ASCII',
+        });
       return;
     }
-    for (const f of ['host', 'port', 'database', 'user'] as const) if (s[f] === undefined) c.addIssue({ code: 'custom', path: [f], message: '数据库数据源须填写 / required for a database source' });
-    if (!s.table === !s.query) c.addIssue({ code: 'custom', path: ['table'], message: '给出表名或查询语句之一 / give a table or a query' });
-    if (s.query && !/^\s*(select|with)\b/i.test(s.query)) c.addIssue({ code: 'custom', path: ['query'], message: '只允许只读的 SELECT / only a read-only SELECT' });
-    if (s.mode === 'incremental' && !s.watermark) c.addIssue({ code: 'custom', path: ['watermark'], message: '增量归集须指定水位列 / incremental needs a watermark column' });
-    if (s.schedule && !parseCron(s.schedule)) c.addIssue({ code: 'custom', path: ['schedule'], message: '不是有效的 cron 表达式（分 时 日 月 周）/ not a cron expression (minute hour day month weekday)' });
+    for (const f of ['host', 'port', 'database', 'user'] as const)
+      if (s[f] === undefined)
+        c.addIssue({ code: 'custom', path: [f], message: '数据库数据源须填写 / required for a database source' });
+    if (!s.table === !s.query)
+      c.addIssue({ code: 'custom', path: ['table'], message: '给出表名或查询语句之一 / give a table or a query' });
+    if (s.query && !/^\s*(select|with)\b/i.test(s.query))
+      c.addIssue({ code: 'custom', path: ['query'], message: '只允许只读的 SELECT / only a read-only SELECT' });
+    if (s.mode === 'incremental' && !s.watermark)
+      c.addIssue({
+        code: 'custom',
+        path: ['watermark'],
+        message: '增量归集须指定水位列 / incremental needs a watermark column',
+      });
+    if (s.schedule && !parseCron(s.schedule))
+      c.addIssue({
+        code: 'custom',
+        path: ['schedule'],
+        message: '不是有效的 cron 表达式（分 时 日 月 周）/ not a cron expression (minute hour day month weekday)',
+      });
   });
 export type SourceInput = z.infer<typeof sourceInput>;
 
@@ -81,15 +132,33 @@ export async function createSource(ctx: Ctx, tx: Tx, masterKey: Buffer, input: S
   const res = await getResource(ctx, tx, input.resourceId);
   requireDepartment(ctx, res.departmentId);
   const { password, name, resourceId, kind, mode, mapping, schedule, ...config } = input;
-  const row = await tx
+  const row = (await tx
     .insertInto('ingest.source' as never)
     .values({
-      department_id: res.departmentId, resource_id: resourceId, name, kind, config: JSON.stringify(config), mode, mapping: JSON.stringify(mapping),
-      secret_sealed: password ? sealSecret(masterKey, password) : null, created_by: ctx.actor.id, schedule: schedule ?? null,
+      department_id: res.departmentId,
+      resource_id: resourceId,
+      name,
+      kind,
+      config: JSON.stringify(config),
+      mode,
+      mapping: JSON.stringify(mapping),
+      secret_sealed: password ? sealSecret(masterKey, password) : null,
+      created_by: ctx.actor.id,
+      schedule: schedule ?? null,
     } as never)
     .returning('id' as never)
-    .executeTakeFirstOrThrow() as { id: string };
-  await appendInTx(tx, [auditOf(ctx, 'ingest.source.create', 'source', row.id, { name, kind, resourceId, mode, host: config.host ?? null, database: config.database ?? null, url: config.url ?? null })]);
+    .executeTakeFirstOrThrow()) as { id: string };
+  await appendInTx(tx, [
+    auditOf(ctx, 'ingest.source.create', 'source', row.id, {
+      name,
+      kind,
+      resourceId,
+      mode,
+      host: config.host ?? null,
+      database: config.database ?? null,
+      url: config.url ?? null,
+    }),
+  ]);
   return { id: row.id };
 }
 
@@ -132,8 +201,13 @@ interface Reader {
 
 function readPostgres(s: SourceRow, password: string | undefined, onWatermark: (v: string) => void): Reader {
   const client = new pg.Client({
-    host: s.config.host, port: s.config.port, database: s.config.database, user: s.config.user, password,
-    application_name: 'gongshu-ingest', connectionTimeoutMillis: 10_000,
+    host: s.config.host,
+    port: s.config.port,
+    database: s.config.database,
+    user: s.config.user,
+    password,
+    application_name: 'gongshu-ingest',
+    connectionTimeoutMillis: 10_000,
     types: { getTypeParser: () => (v: string) => v }, // every value as the server's text
   });
   const { sql, params } = selectSql(s, (n) => `"${n.replace(/"/g, '""')}"`, '$1');
@@ -167,7 +241,9 @@ function readPostgres(s: SourceRow, password: string | undefined, onWatermark: (
         reading.catch(() => {}); // when the source is gone this read never matters again
         const batch = (await Promise.race([reading, gone])) as Record<string, string | null>[];
         if (cols === null) {
-          cols = ((cursor as unknown as { _result?: { fields?: { name: string }[] } })._result?.fields ?? []).map((f) => f.name);
+          cols = ((cursor as unknown as { _result?: { fields?: { name: string }[] } })._result?.fields ?? []).map(
+            (f) => f.name,
+          );
           if (cols.length === 0 && batch[0]) cols = Object.keys(batch[0]);
           resolveCols(cols);
         }
@@ -186,13 +262,29 @@ function readPostgres(s: SourceRow, password: string | undefined, onWatermark: (
       if (!dead) await Promise.race([cursor.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
     }
   }
-  return { columns, rows: rows(), close: () => (dead ? Promise.resolve() : Promise.race([client.end().catch(() => {}), new Promise<void>((r) => setTimeout(r, 2000))])) };
+  return {
+    columns,
+    rows: rows(),
+    close: () =>
+      dead
+        ? Promise.resolve()
+        : Promise.race([client.end().catch(() => {}), new Promise<void>((r) => setTimeout(r, 2000))]),
+  };
 }
 
 function readMysql(s: SourceRow, password: string | undefined, onWatermark: (v: string) => void): Reader {
   const conn = mysql.createConnection({
-    host: s.config.host, port: s.config.port, database: s.config.database, user: s.config.user, password,
-    dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, connectTimeout: 10_000, charset: 'utf8mb4',
+    host: s.config.host,
+    port: s.config.port,
+    database: s.config.database,
+    user: s.config.user,
+    password,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    connectTimeout: 10_000,
+    charset: 'utf8mb4',
   });
   let lost: ((e: Error) => void) | null = null;
   const gone = new Promise<never>((_, b) => (lost = b));
@@ -219,7 +311,12 @@ function readMysql(s: SourceRow, password: string | undefined, onWatermark: (v: 
       if (n.done) break;
       const r = n.value;
       row++;
-      batch.push({ row, values: r.map((v) => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString('utf8') : String(v))) });
+      batch.push({
+        row,
+        values: r.map((v) =>
+          v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString('utf8') : String(v),
+        ),
+      });
       if (wmAt >= 0) last = r[wmAt];
       if (batch.length >= 2000) {
         yield batch;
@@ -230,12 +327,26 @@ function readMysql(s: SourceRow, password: string | undefined, onWatermark: (v: 
     if (batch.length) yield batch;
     if (last !== null) onWatermark(String(last));
   }
-  return { columns, rows: rows(), close: () => Promise.race([new Promise<void>((r) => conn.end(() => r())), new Promise<void>((r) => setTimeout(r, 2000))]).then(() => conn.destroy()) };
+  return {
+    columns,
+    rows: rows(),
+    close: () =>
+      Promise.race([new Promise<void>((r) => conn.end(() => r())), new Promise<void>((r) => setTimeout(r, 2000))]).then(
+        () => conn.destroy(),
+      ),
+  };
 }
 
 function reader(k: Kernel, s: SourceRow, onWatermark: (v: string) => void): Reader {
   const password = s.secret_sealed ? openSecret(k.masterKey, s.secret_sealed) : undefined;
-  if (s.kind === 'http') return readHttp({ ...s.config, url: s.config.url! }, password, s.mode === 'incremental' ? s.watermark : null, onWatermark, k.outbound);
+  if (s.kind === 'http')
+    return readHttp(
+      { ...s.config, url: s.config.url! },
+      password,
+      s.mode === 'incremental' ? s.watermark : null,
+      onWatermark,
+      k.outbound,
+    );
   return s.kind === 'postgres' ? readPostgres(s, password, onWatermark) : readMysql(s, password, onWatermark);
 }
 
@@ -243,11 +354,18 @@ function reader(k: Kernel, s: SourceRow, onWatermark: (v: string) => void): Read
 export const TEST_TIMEOUT_MS = 15_000;
 
 /** Connects and reads the first row: says what is wrong before any schedule runs it, within TEST_TIMEOUT_MS. */
-export async function testSource(k: Kernel, ctx: Ctx, id: string, timeoutMs = TEST_TIMEOUT_MS): Promise<{ ok: boolean; columns: string[]; error?: string; reason?: string }> {
+export async function testSource(
+  k: Kernel,
+  ctx: Ctx,
+  id: string,
+  timeoutMs = TEST_TIMEOUT_MS,
+): Promise<{ ok: boolean; columns: string[]; error?: string; reason?: string }> {
   const s = await loadSource(k, ctx, id);
   const r = reader(k, { ...s, mode: 'full' }, () => {});
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, no) => (timer = setTimeout(() => no(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })), timeoutMs)));
+  const timeout = new Promise<never>(
+    (_, no) => (timer = setTimeout(() => no(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })), timeoutMs)),
+  );
   try {
     const it = r.rows[Symbol.asyncIterator]();
     const first = it.next();
@@ -276,10 +394,19 @@ export async function runSource(k: Kernel, ctx: Ctx, id: string): Promise<RunRes
     const it = r.rows[Symbol.asyncIterator]();
     const first = await it.next().catch((e: Error) => e);
     if (first instanceof Error) {
-      return recordFailedRun(k, ctx, s.resource_id, s.name, s.mode === 'full' ? 'full' : 'upsert', `无法读取数据源 / cannot read the source: ${first.message}`);
+      return recordFailedRun(
+        k,
+        ctx,
+        s.resource_id,
+        s.name,
+        s.mode === 'full' ? 'full' : 'upsert',
+        `无法读取数据源 / cannot read the source: ${first.message}`,
+      );
     }
     const columns = await r.columns;
-    const seen = new WatermarkTrail(s.mode === 'incremental' && s.kind !== 'http' ? columns.indexOf(s.config.watermark!) : -1);
+    const seen = new WatermarkTrail(
+      s.mode === 'incremental' && s.kind !== 'http' ? columns.indexOf(s.config.watermark!) : -1,
+    );
     const rows = (async function* () {
       if (!first.done) yield seen.note(first.value);
       for (;;) {
@@ -289,13 +416,25 @@ export async function runSource(k: Kernel, ctx: Ctx, id: string): Promise<RunRes
       }
     })();
     const result = await runIngest(k, ctx, {
-      resourceId: s.resource_id, mode: s.mode === 'full' ? 'full' : 'upsert', source: s.name, columns, rows,
-      mapping: s.mapping, codeMaps: s.cleaning.codeMaps, halfWidth: s.cleaning.halfWidth,
+      resourceId: s.resource_id,
+      mode: s.mode === 'full' ? 'full' : 'upsert',
+      source: s.name,
+      columns,
+      rows,
+      mapping: s.mapping,
+      codeMaps: s.cleaning.codeMaps,
+      halfWidth: s.cleaning.halfWidth,
     });
     if (result.status === 'succeeded' && s.mode === 'incremental' && watermark !== null) {
       // a row rejected for its content is read again next time: the watermark stops short of it
-      const next = result.firstRejected === undefined ? watermark : s.kind === 'http' ? s.watermark : seen.before(result.firstRejected, s.watermark);
-      if (next !== s.watermark) await k.pool.query('UPDATE ingest.source SET watermark = $2, updated_at = now() WHERE id = $1', [id, next]);
+      const next =
+        result.firstRejected === undefined
+          ? watermark
+          : s.kind === 'http'
+            ? s.watermark
+            : seen.before(result.firstRejected, s.watermark);
+      if (next !== s.watermark)
+        await k.pool.query('UPDATE ingest.source SET watermark = $2, updated_at = now() WHERE id = $1', [id, next]);
     }
     return result;
   } finally {
@@ -313,17 +452,35 @@ export const sourceChanges = z.object({
   codeMaps: z.record(z.string(), z.record(z.string().max(200), z.string().max(200))).optional(),
   /** text items whose full-width characters become half-width */
   halfWidth: z.array(z.string()).max(500).optional(),
-  schedule: z.string().max(100).nullable().optional().refine((v) => !v || parseCron(v) !== null, '不是有效的 cron 表达式（分 时 日 月 周）/ not a cron expression (minute hour day month weekday)'),
+  schedule: z
+    .string()
+    .max(100)
+    .nullable()
+    .optional()
+    .refine(
+      (v) => !v || parseCron(v) !== null,
+      '不是有效的 cron 表达式（分 时 日 月 周）/ not a cron expression (minute hour day month weekday)',
+    ),
 });
 export type SourceChanges = z.infer<typeof sourceChanges>;
 
 /** Items named in a mapping or cleaning must be the resource's. */
-async function checkItems(ctx: Ctx, db: Kernel['db'], resourceId: string, c: Pick<SourceChanges, 'mapping' | 'codeMaps' | 'halfWidth'>) {
+async function checkItems(
+  ctx: Ctx,
+  db: Kernel['db'],
+  resourceId: string,
+  c: Pick<SourceChanges, 'mapping' | 'codeMaps' | 'halfWidth'>,
+) {
   const res = await getResource(ctx, db, resourceId);
   const known = new Set((res.published?.items ?? []).map((i) => i.name));
   const named = [...Object.keys(c.mapping ?? {}), ...Object.keys(c.codeMaps ?? {}), ...(c.halfWidth ?? [])];
   const unknown = named.filter((n) => !known.has(n));
-  if (unknown.length) fail('VALIDATION', { field: 'mapping', zh: `资源没有这些数据项：${unknown.join('、')}`, en: `The resource has no such items: ${unknown.join(', ')}` });
+  if (unknown.length)
+    fail('VALIDATION', {
+      field: 'mapping',
+      zh: `资源没有这些数据项：${unknown.join('、')}`,
+      en: `The resource has no such items: ${unknown.join(', ')}`,
+    });
   return res;
 }
 
@@ -332,13 +489,33 @@ export async function updateSource(k: Kernel, ctx: Ctx, id: string, c: SourceCha
   requireRole(ctx, 'officer');
   const s = await loadSource(k, ctx, id);
   await checkItems(ctx, k.db, s.resource_id, c);
-  const cleaning = { ...s.cleaning, ...(c.codeMaps && { codeMaps: c.codeMaps }), ...(c.halfWidth && { halfWidth: c.halfWidth }) };
-  if (c.mode === 'incremental' && !s.config.watermark) fail('VALIDATION', { field: 'mode', zh: '增量方式须有水位列（watermark），请重新登记数据源', en: 'Incremental needs a watermark column; register the source again with one' });
+  const cleaning = {
+    ...s.cleaning,
+    ...(c.codeMaps && { codeMaps: c.codeMaps }),
+    ...(c.halfWidth && { halfWidth: c.halfWidth }),
+  };
+  if (c.mode === 'incremental' && !s.config.watermark)
+    fail('VALIDATION', {
+      field: 'mode',
+      zh: '增量方式须有水位列（watermark），请重新登记数据源',
+      en: 'Incremental needs a watermark column; register the source again with one',
+    });
   await inTx(k.db, async (tx) => {
     await sql`UPDATE ingest.source SET mapping = ${JSON.stringify(c.mapping ?? s.mapping)}::jsonb, cleaning = ${JSON.stringify(cleaning)}::jsonb,
       schedule = ${c.schedule === undefined ? sql`schedule` : c.schedule || null}, name = ${c.name ?? sql`name`}, mode = ${c.mode ?? sql`mode`},
-      watermark = ${c.mode && c.mode !== s.mode ? null : sql`watermark`}, updated_at = now() WHERE id = ${id}`.execute(tx);
-    await appendInTx(tx, [auditOf(ctx, 'ingest.source.update', 'source', id, { name: c.name ?? null, mode: c.mode ?? null, mapping: c.mapping ?? null, codeMaps: c.codeMaps ?? null, halfWidth: c.halfWidth ?? null, schedule: c.schedule ?? null })]);
+      watermark = ${c.mode && c.mode !== s.mode ? null : sql`watermark`}, updated_at = now() WHERE id = ${id}`.execute(
+      tx,
+    );
+    await appendInTx(tx, [
+      auditOf(ctx, 'ingest.source.update', 'source', id, {
+        name: c.name ?? null,
+        mode: c.mode ?? null,
+        mapping: c.mapping ?? null,
+        codeMaps: c.codeMaps ?? null,
+        halfWidth: c.halfWidth ?? null,
+        schedule: c.schedule ?? null,
+      }),
+    ]);
   });
 }
 
@@ -353,11 +530,20 @@ export async function deleteSource(k: Kernel, ctx: Ctx, id: string): Promise<voi
 }
 
 /** The first 20 rows of a source as they would be stored, with the mapping and cleaning given (or saved). */
-export async function previewSource(k: Kernel, ctx: Ctx, id: string, c: Pick<SourceChanges, 'mapping' | 'codeMaps' | 'halfWidth'> = {}): Promise<Preview & { error?: string }> {
+export async function previewSource(
+  k: Kernel,
+  ctx: Ctx,
+  id: string,
+  c: Pick<SourceChanges, 'mapping' | 'codeMaps' | 'halfWidth'> = {},
+): Promise<Preview & { error?: string }> {
   const s = await loadSource(k, ctx, id);
   const res = await checkItems(ctx, k.db, s.resource_id, c);
   const items = res.published?.items ?? [];
-  const cleaning = { mapping: c.mapping ?? s.mapping, codeMaps: c.codeMaps ?? s.cleaning.codeMaps, halfWidth: c.halfWidth ?? s.cleaning.halfWidth };
+  const cleaning = {
+    mapping: c.mapping ?? s.mapping,
+    codeMaps: c.codeMaps ?? s.cleaning.codeMaps,
+    halfWidth: c.halfWidth ?? s.cleaning.halfWidth,
+  };
   const r = reader(k, { ...s, mode: 'full' }, () => {});
   try {
     const it = r.rows[Symbol.asyncIterator]();
@@ -377,16 +563,27 @@ export async function previewSource(k: Kernel, ctx: Ctx, id: string, c: Pick<Sou
  */
 export async function dispatchSchedules(k: Kernel, now = new Date()): Promise<string[]> {
   const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-  const rows = (await k.pool.query<{ id: string; schedule: string; created_by: string | null; department_id: string }>(
-    `SELECT id, schedule, created_by, department_id FROM ingest.source WHERE schedule IS NOT NULL AND (last_dispatched IS NULL OR last_dispatched < $1)`,
-    [minute],
-  )).rows;
+  const rows = (
+    await k.pool.query<{ id: string; schedule: string; created_by: string | null; department_id: string }>(
+      `SELECT id, schedule, created_by, department_id FROM ingest.source WHERE schedule IS NOT NULL AND (last_dispatched IS NULL OR last_dispatched < $1)`,
+      [minute],
+    )
+  ).rows;
   const queued: string[] = [];
   for (const s of rows) {
     if (!parseCron(s.schedule)?.matches(minute)) continue;
-    const claimed = await k.pool.query('UPDATE ingest.source SET last_dispatched = $2 WHERE id = $1 AND (last_dispatched IS NULL OR last_dispatched < $2)', [s.id, minute]);
+    const claimed = await k.pool.query(
+      'UPDATE ingest.source SET last_dispatched = $2 WHERE id = $1 AND (last_dispatched IS NULL OR last_dispatched < $2)',
+      [s.id, minute],
+    );
     if (claimed.rowCount !== 1) continue;
-    const actor = { type: 'system' as const, id: null, name: `schedule:${s.id}`, roles: ['admin' as const], departmentId: s.department_id };
+    const actor = {
+      type: 'system' as const,
+      id: null,
+      name: `schedule:${s.id}`,
+      roles: ['admin' as const],
+      departmentId: s.department_id,
+    };
     await k.enqueue?.('ingest-source-run', { sourceId: s.id, actor });
     queued.push(s.id);
   }

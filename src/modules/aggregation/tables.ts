@@ -13,7 +13,13 @@ const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
  * Drops the rows of `relation` (alias t) failing a blocking rule; returns them with their position:
  * `_row` of the staging table, or the row's ordinal in a fresh table (ctid order).
  */
-export async function dropBlocked(client: pg.PoolClient, relation: string, fresh: boolean, b: BlockingRules, key: string[]) {
+export async function dropBlocked(
+  client: pg.PoolClient,
+  relation: string,
+  fresh: boolean,
+  b: BlockingRules,
+  key: string[],
+) {
   const exprs = b.checks.map((c) => `(${c.sql})`);
   const r = await client.query<{ pos: string; reasons: (string | null)[]; vals: (string | null)[]; keys: string[] }>(
     `${fresh ? `WITH o AS (SELECT ctid AS c, row_number() OVER (ORDER BY ctid) AS ord FROM ${relation}) ` : ''}
@@ -25,7 +31,13 @@ export async function dropBlocked(client: pg.PoolClient, relation: string, fresh
   return r.rows
     .map((x) => {
       const i = x.reasons.findIndex((v) => v !== null);
-      return { pos: Number(x.pos), field: b.checks[i]!.item, reason: b.reason(x.reasons[i]!), value: x.vals[i] ?? null, key: x.keys };
+      return {
+        pos: Number(x.pos),
+        field: b.checks[i]!.item,
+        reason: b.reason(x.reasons[i]!),
+        value: x.vals[i] ?? null,
+        key: x.keys,
+      };
     })
     .sort((a, b2) => a.pos - b2.pos);
 }
@@ -45,10 +57,28 @@ export async function isEmptyAndFree(client: pg.PoolClient, table: string): Prom
  * takes the empty one's place — all inside the run's transaction. A key the source repeats keeps its
  * last row (a fresh table holds its rows in the order they were copied, so ctid order is row order).
  */
-export async function swapIn(client: pg.PoolClient, table: string, load: string, key: string[], copied: number, rejectedRows: number[], onRepeat: (row: number, key: string, last: number) => void): Promise<number> {
+export async function swapIn(
+  client: pg.PoolClient,
+  table: string,
+  load: string,
+  key: string[],
+  copied: number,
+  rejectedRows: number[],
+  onRepeat: (row: number, key: string, last: number) => void,
+): Promise<number> {
   const name = table.split('.')[1]!;
-  const pk = (await client.query<{ name: string; def: string }>(`SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`, [table])).rows[0]!;
-  const others = (await client.query<{ def: string }>('SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = $1::regclass AND NOT indisprimary', [table])).rows;
+  const pk = (
+    await client.query<{ name: string; def: string }>(
+      `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`,
+      [table],
+    )
+  ).rows[0]!;
+  const others = (
+    await client.query<{ def: string }>(
+      'SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = $1::regclass AND NOT indisprimary',
+      [table],
+    )
+  ).rows;
   const tmp = `${pk.name}_load`;
   let n = copied;
   await client.query(`SET LOCAL maintenance_work_mem = '256MB'`); // the key's sort stays in memory
@@ -65,8 +95,10 @@ export async function swapIn(client: pg.PoolClient, table: string, load: string,
          FROM (SELECT ctid AS c, row_number() OVER (ORDER BY ctid) AS ord, concat_ws('|', ${k}) AS k, ${k} FROM ${load}) o) x
        WHERE ord < last ORDER BY ord`,
     );
-    for (const r of d.rows) onRepeat(rowOfStored(Number(r.ord), rejectedRows), r.k, rowOfStored(Number(r.last), rejectedRows));
-    n -= (await client.query(`DELETE FROM ${load} WHERE ctid = ANY($1::tid[])`, [d.rows.map((r) => r.c)])).rowCount ?? 0;
+    for (const r of d.rows)
+      onRepeat(rowOfStored(Number(r.ord), rejectedRows), r.k, rowOfStored(Number(r.last), rejectedRows));
+    n -=
+      (await client.query(`DELETE FROM ${load} WHERE ctid = ANY($1::tid[])`, [d.rows.map((r) => r.c)])).rowCount ?? 0;
     await client.query(`ALTER TABLE ${load} ADD CONSTRAINT ${q(tmp)} ${pk.def}`);
   }
   await client.query('RELEASE SAVEPOINT fresh_key');
@@ -117,12 +149,15 @@ export function typeOf(i: DataItem): string {
 
 /** ds_hist.<table>: the dataset columns (added as the table grows) and which run replaced or removed the row. */
 export async function ensureHistory(client: pg.PoolClient, table: string, hist: string): Promise<void> {
-  await client.query(`CREATE TABLE IF NOT EXISTS ${hist} (_hist_run_id bigint NOT NULL, _hist_op text NOT NULL, _hist_at timestamptz NOT NULL DEFAULT now())`);
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS ${hist} (_hist_run_id bigint NOT NULL, _hist_op text NOT NULL, _hist_at timestamptz NOT NULL DEFAULT now())`,
+  );
   const [schema, name] = table.split('.') as [string, string];
   const cols = await client.query<{ column_name: string; t: string }>(
     `SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS t FROM pg_attribute a
      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
     [`${schema}.${name}`],
   );
-  for (const c of cols.rows) await client.query(`ALTER TABLE ${hist} ADD COLUMN IF NOT EXISTS ${q(c.column_name)} ${c.t}`);
+  for (const c of cols.rows)
+    await client.query(`ALTER TABLE ${hist} ADD COLUMN IF NOT EXISTS ${q(c.column_name)} ${c.t}`);
 }

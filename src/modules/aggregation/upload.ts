@@ -19,8 +19,12 @@ import { openXlsx } from './excel.js';
 import { openJson } from './json.js';
 
 export const UPLOAD_TYPES = {
-  'text/csv': 'csv', 'text/tab-separated-values': 'tsv', 'text/plain': 'csv',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx', 'application/json': 'json', 'application/x-ndjson': 'jsonl',
+  'text/csv': 'csv',
+  'text/tab-separated-values': 'tsv',
+  'text/plain': 'csv',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'application/json': 'json',
+  'application/x-ndjson': 'jsonl',
 } as const;
 
 export interface UploadOptions {
@@ -73,7 +77,13 @@ export async function uploadAndIngest(k: Kernel, ctx: Ctx, body: Readable, o: Up
   const counter = new Transform({
     transform(chunk: Buffer, _e, cb) {
       bytes += chunk.length;
-      if (bytes > limit) cb(new AppError('BODY_TOO_LARGE', { zh: `文件超过上传上限 ${Math.round(limit / 1048576)} MB`, en: `The file exceeds the ${Math.round(limit / 1048576)} MB upload limit` }));
+      if (bytes > limit)
+        cb(
+          new AppError('BODY_TOO_LARGE', {
+            zh: `文件超过上传上限 ${Math.round(limit / 1048576)} MB`,
+            en: `The file exceeds the ${Math.round(limit / 1048576)} MB upload limit`,
+          }),
+        );
       else cb(null, chunk);
     },
   });
@@ -81,22 +91,48 @@ export async function uploadAndIngest(k: Kernel, ctx: Ctx, body: Readable, o: Up
     await pipeline(body, counter, createWriteStream(file));
   } catch (e) {
     rmSync(file, { force: true });
-    throw e instanceof AppError ? e : new AppError('INGEST_FILE', { zh: `上传中断：${(e as Error).message}`, en: `The upload broke off: ${(e as Error).message}` });
+    throw e instanceof AppError
+      ? e
+      : new AppError('INGEST_FILE', {
+          zh: `上传中断：${(e as Error).message}`,
+          en: `The upload broke off: ${(e as Error).message}`,
+        });
   }
   let opened;
   try {
     opened =
-      o.kind === 'xlsx' ? await openXlsx(file, { ...(o.sheet && { sheet: o.sheet }), ...(o.headerRow && { headerRow: o.headerRow }), limits: k.config.xlsx })
-      : o.kind === 'json' || o.kind === 'jsonl' ? await openJson(file)
-      : await openCsv(file, { encoding: o.encoding ?? 'auto', headerRow: o.headerRow ?? 1, delimiter: o.kind === 'tsv' ? '\t' : 'auto' });
+      o.kind === 'xlsx'
+        ? await openXlsx(file, {
+            ...(o.sheet && { sheet: o.sheet }),
+            ...(o.headerRow && { headerRow: o.headerRow }),
+            limits: k.config.xlsx,
+          })
+        : o.kind === 'json' || o.kind === 'jsonl'
+          ? await openJson(file)
+          : await openCsv(file, {
+              encoding: o.encoding ?? 'auto',
+              headerRow: o.headerRow ?? 1,
+              delimiter: o.kind === 'tsv' ? '\t' : 'auto',
+            });
   } catch (e) {
     rmSync(file, { force: true });
     throw e;
   }
   return new Promise((resolve, reject) => {
     runIngest(k, ctx, {
-      resourceId: o.resourceId, mode: o.mode, source: o.fileName, encoding: opened.encoding, columns: opened.columns, rows: opened.rows, encode: opened.encode,
-      totalBytes: opened.totalBytes, readBytes: opened.readBytes, rowBasis: opened.rowBasis, lineOf: opened.lineOf, confirmDeletions: o.confirmDeletions, onStart: (run) => resolve({ run }),
+      resourceId: o.resourceId,
+      mode: o.mode,
+      source: o.fileName,
+      encoding: opened.encoding,
+      columns: opened.columns,
+      rows: opened.rows,
+      encode: opened.encode,
+      totalBytes: opened.totalBytes,
+      readBytes: opened.readBytes,
+      rowBasis: opened.rowBasis,
+      lineOf: opened.lineOf,
+      confirmDeletions: o.confirmDeletions,
+      onStart: (run) => resolve({ run }),
     })
       .catch(reject)
       .finally(() => rmSync(file, { force: true }));

@@ -16,14 +16,26 @@ const get = async (url: string) => {
 beforeAll(async () => {
   env = await testEnv();
   const { dept } = await seeded(env);
-  scjgUscc = (await env.rt.kernel.db.selectFrom('kernel.department').select('uscc').where('name', '=', '淄博市市场监督管理局').executeTakeFirstOrThrow()).uscc!;
+  scjgUscc = (
+    await env.rt.kernel.db
+      .selectFrom('kernel.department')
+      .select('uscc')
+      .where('name', '=', '淄博市市场监督管理局')
+      .executeTakeFirstOrThrow()
+  ).uscc!;
   const ctx = systemCtx('test');
   const cats = await listCategories(ctx, env.rt.kernel.db);
   const c = (code: string) => cats.find((x) => x.fullCode === code)!.id;
   await inTx(env.rt.kernel.db, async (tx) => {
     for (const [d, m] of [
-      ['淄博市市场监督管理局', meta(c('102'), { name: '企业登记信息', openType: 'unconditional', openCondition: null })],
-      ['淄博市市场监督管理局', meta(c('204'), { name: '食品经营许可信息', openType: 'conditional', openCondition: '注册用户可下载' })],
+      [
+        '淄博市市场监督管理局',
+        meta(c('102'), { name: '企业登记信息', openType: 'unconditional', openCondition: null }),
+      ],
+      [
+        '淄博市市场监督管理局',
+        meta(c('204'), { name: '食品经营许可信息', openType: 'conditional', openCondition: '注册用户可下载' }),
+      ],
       ['淄博市公安局', meta(c('101'), { name: '户籍人口信息', openType: 'none', openCondition: null })],
     ] as const) {
       const r = await createResource(ctx, tx, { departmentId: dept(d), meta: m, items: ITEMS });
@@ -44,8 +56,17 @@ describe('CKAN-compatible API (open resources only)', () => {
 
   it('package_show by name or id; a closed or unknown package is Not Found', async () => {
     const byName = await get('/api/3/action/package_show?id=102-000001');
-    expect(byName.body.result).toMatchObject({ name: '102-000001', title: '企业登记信息', type: 'dataset', state: 'active', num_resources: 1 });
-    expect(byName.body.result.organization).toMatchObject({ name: scjgUscc.toLowerCase(), title: '淄博市市场监督管理局' });
+    expect(byName.body.result).toMatchObject({
+      name: '102-000001',
+      title: '企业登记信息',
+      type: 'dataset',
+      state: 'active',
+      num_resources: 1,
+    });
+    expect(byName.body.result.organization).toMatchObject({
+      name: scjgUscc.toLowerCase(),
+      title: '淄博市市场监督管理局',
+    });
     expect(byName.body.result.extras).toEqual(expect.arrayContaining([{ key: 'identifier', value: '102/000001' }]));
     const byId = await get(`/api/3/action/package_show?id=${byName.body.result.id}`);
     expect(byId.body.result.name).toBe('102-000001');
@@ -81,7 +102,11 @@ describe('CKAN-compatible API (open resources only)', () => {
     expect(feed['@type']).toBe('dcat:Catalog');
     expect(feed['@context'].dcat).toBe('http://www.w3.org/ns/dcat#');
     expect(feed['dcat:dataset']).toHaveLength(2);
-    expect(feed['dcat:dataset'][0]).toMatchObject({ '@type': 'dcat:Dataset', 'dct:identifier': '102/000001', 'dct:title': { '@value': '企业登记信息' } });
+    expect(feed['dcat:dataset'][0]).toMatchObject({
+      '@type': 'dcat:Dataset',
+      'dct:identifier': '102/000001',
+      'dct:title': { '@value': '企业登记信息' },
+    });
     expect(feed['dcat:dataset'][0]['dct:accrualPeriodicity']['@id']).toMatch(/frequency\/DAILY$/);
   });
 });

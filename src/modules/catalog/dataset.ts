@@ -26,7 +26,12 @@ export function createTableSql(table: string, items: DataItem[]): string {
 
 /** The statements that bring a table from `before` to `after`, or an error naming the item at fault. */
 export function migrationSql(table: string, before: DataItem[], after: DataItem[]): string[] {
-  const keyOf = (items: DataItem[]) => items.filter((i) => i.primaryKey).map((i) => i.name).sort().join(',');
+  const keyOf = (items: DataItem[]) =>
+    items
+      .filter((i) => i.primaryKey)
+      .map((i) => i.name)
+      .sort()
+      .join(',');
   if (keyOf(before) !== keyOf(after)) {
     throw new AppError('CATALOG_KEY_CHANGED', {
       field: 'items',
@@ -51,7 +56,9 @@ export function migrationSql(table: string, before: DataItem[], after: DataItem[
       });
     }
     if (sqlType(prev) !== sqlType(i)) {
-      out.push(`ALTER TABLE ds.${ident(table)} ALTER COLUMN ${ident(i.name)} TYPE ${sqlType(i)} USING ${ident(i.name)}::${sqlType(i)}`);
+      out.push(
+        `ALTER TABLE ds.${ident(table)} ALTER COLUMN ${ident(i.name)} TYPE ${sqlType(i)} USING ${ident(i.name)}::${sqlType(i)}`,
+      );
     }
   });
   return out;

@@ -25,7 +25,17 @@ beforeAll(async () => {
   await inTx(env.rt.kernel.db, async (tx) => {
     for (const m of [
       meta(c('102'), { shandong: { identifier: 'ZB-SCJG-001', metadataVersion: '1.0' } }),
-      meta(c('204'), { name: '食品经营许可信息', shareType: 'conditional', shareCondition: '用于监管执法', shareBasis: '《食品安全法》', shareMethods: ['interface', 'file'], openType: 'none', openCondition: null, updateCycle: 'weekly', relatedCodes: ['102/000001'] }),
+      meta(c('204'), {
+        name: '食品经营许可信息',
+        shareType: 'conditional',
+        shareCondition: '用于监管执法',
+        shareBasis: '《食品安全法》',
+        shareMethods: ['interface', 'file'],
+        openType: 'none',
+        openCondition: null,
+        updateCycle: 'weekly',
+        relatedCodes: ['102/000001'],
+      }),
     ]) {
       const r = await createResource(ctx, tx, { departmentId: scjgId, meta: m, items: ITEMS });
       await submitResource(ctx, tx, r.id);
@@ -47,14 +57,25 @@ async function book(buf: Buffer) {
   return wb;
 }
 const upload = (buf: Buffer, validOnly = false) =>
-  env.app.inject(as(scjg, { method: 'POST', url: `/api/v1/catalog/import?validOnly=${validOnly}`, headers: { 'content-type': XLSX }, payload: buf }));
+  env.app.inject(
+    as(scjg, {
+      method: 'POST',
+      url: `/api/v1/catalog/import?validOnly=${validOnly}`,
+      headers: { 'content-type': XLSX },
+      payload: buf,
+    }),
+  );
 
 describe('Excel exchange', () => {
   it('the template has the two sheets and drop-down lists', async () => {
     const wb = await book(await download('/api/v1/catalog/template.xlsx'));
     expect(wb.worksheets.map((w) => w.name)).toEqual(['资源目录', '信息项', '代码表']);
     expect(wb.getWorksheet('代码表')!.state).toBe('hidden');
-    const dv = (wb.getWorksheet('资源目录') as unknown as { dataValidations: { model: Record<string, { type: string; formulae: string[] }> } }).dataValidations.model;
+    const dv = (
+      wb.getWorksheet('资源目录') as unknown as {
+        dataValidations: { model: Record<string, { type: string; formulae: string[] }> };
+      }
+    ).dataValidations.model;
     expect(Object.values(dv).some((v) => v.type === 'list' && v.formulae[0]!.startsWith('代码表!'))).toBe(true);
   });
 
@@ -63,7 +84,11 @@ describe('Excel exchange', () => {
     const wb = await book(exported);
     expect(wb.getWorksheet('资源目录')!.rowCount).toBe(3);
     expect(wb.getWorksheet('信息项')!.rowCount).toBe(1 + 2 * ITEMS.length);
-    const versions = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM catalog.resource_version`.execute(env.rt.kernel.db)).rows[0]!.n);
+    const versions = async () =>
+      Number(
+        (await sql<{ n: string }>`SELECT count(*) AS n FROM catalog.resource_version`.execute(env.rt.kernel.db))
+          .rows[0]!.n,
+      );
     const before = await versions();
     for (let i = 0; i < 2; i++) {
       const res = await upload(exported);
@@ -86,14 +111,22 @@ describe('Excel exchange', () => {
     expect(res.json().unchanged.map((c: { name: string }) => c.name)).toEqual(['食品经营许可信息']);
     const id = res.json().updated[0].id as string;
     const r = (await env.app.inject(as(scjg, { method: 'GET', url: `/api/v1/catalog/resources/${id}` }))).json();
-    expect([r.status, r.published.version, r.open.version, r.open.state, r.open.meta.summary]).toEqual(['published', 1, 2, 'draft', '企业登记信息（含变更记录）']);
+    expect([r.status, r.published.version, r.open.version, r.open.state, r.open.meta.summary]).toEqual([
+      'published',
+      1,
+      2,
+      'draft',
+      '企业登记信息（含变更记录）',
+    ]);
     // the same file again edits nothing more
     const again = (await upload(edited)).json();
     expect(again.unchanged.map((c: { name: string }) => c.name).sort()).toEqual(['企业登记信息', '食品经营许可信息']);
     expect(await versions()).toBe(before + 1);
 
     // a version under review is not edited behind the reviewer's back
-    expect((await env.app.inject(as(scjg, { method: 'POST', url: `/api/v1/catalog/resources/${id}/submit` }))).statusCode).toBe(200);
+    expect(
+      (await env.app.inject(as(scjg, { method: 'POST', url: `/api/v1/catalog/resources/${id}/submit` }))).statusCode,
+    ).toBe(200);
     row.getCell(5).value = '又改了一次';
     const busy = await upload(Buffer.from(await wb.xlsx.writeBuffer()));
     expect(busy.statusCode).toBe(422);
@@ -108,11 +141,70 @@ describe('Excel exchange', () => {
   it('reports every error with sheet, row, column and reason, and imports nothing', async () => {
     const wb = await book(await download('/api/v1/catalog/template.xlsx'));
     const rs = wb.getWorksheet('资源目录')!;
-    rs.addRow(['', '排污许可信息', '淄博市市场监督管理局', '999', '排污许可证发放情况', '数据库', '', '有条件共享', '', '', '接口', '不予开放', '', '每月']);
-    rs.addRow(['', '广告登记信息', '淄博市公安局', '204', '广告经营登记', '数据库', '', '无条件共享', '', '', '接口，邮件', '不予开放', '', '每年']);
-    rs.addRow(['', '合格的资源', '淄博市市场监督管理局', '204', '一条没有错误的资源', '电子表格', '', '无条件共享', '', '', '文件', '无条件开放', '', '每日']);
+    rs.addRow([
+      '',
+      '排污许可信息',
+      '淄博市市场监督管理局',
+      '999',
+      '排污许可证发放情况',
+      '数据库',
+      '',
+      '有条件共享',
+      '',
+      '',
+      '接口',
+      '不予开放',
+      '',
+      '每月',
+    ]);
+    rs.addRow([
+      '',
+      '广告登记信息',
+      '淄博市公安局',
+      '204',
+      '广告经营登记',
+      '数据库',
+      '',
+      '无条件共享',
+      '',
+      '',
+      '接口，邮件',
+      '不予开放',
+      '',
+      '每年',
+    ]);
+    rs.addRow([
+      '',
+      '合格的资源',
+      '淄博市市场监督管理局',
+      '204',
+      '一条没有错误的资源',
+      '电子表格',
+      '',
+      '无条件共享',
+      '',
+      '',
+      '文件',
+      '无条件开放',
+      '',
+      '每日',
+    ]);
     const is = wb.getWorksheet('信息项')!;
-    is.addRow(['排污许可信息', 'xkzh', '许可证号', '字符型', '40', '', '', '', '是', '否', '', '一级（一般）', '不脱敏']);
+    is.addRow([
+      '排污许可信息',
+      'xkzh',
+      '许可证号',
+      '字符型',
+      '40',
+      '',
+      '',
+      '',
+      '是',
+      '否',
+      '',
+      '一级（一般）',
+      '不脱敏',
+    ]);
     is.addRow(['广告登记信息', 'Bad Name', '名称', '文本', '', '', '', '', '是', '否', '', '五级', '']);
     is.addRow(['不存在的资源', 'x', 'x', '字符型', '', '', '', '', '否', '否', '', '一级（一般）', '']);
     is.addRow(['合格的资源', 'bh', '编号', '字符型', '20', '', '', '', '是', '否', '', '一级（一般）', '不脱敏']);
@@ -122,9 +214,22 @@ describe('Excel exchange', () => {
     const p = res.json();
     expect(p.code).toBe('CATALOG_IMPORT_INVALID');
     const fields = p.errors.map((e: { field: string }) => e.field);
-    expect(fields).toEqual(expect.arrayContaining(['资源目录!2:资源分类代码', '资源目录!2:共享依据', '资源目录!3:提供部门', '资源目录!3:共享方式', '信息项!3:数据类型', '信息项!3:分级', '信息项!4:资源名称']));
-    expect(p.errors.find((e: { field: string }) => e.field === '资源目录!3:提供部门').message).toContain('只能导入本部门');
-    const count = async () => (await env.app.inject(as(scjg, { method: 'GET', url: '/api/v1/catalog/resources?pageSize=200' }))).json().total;
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        '资源目录!2:资源分类代码',
+        '资源目录!2:共享依据',
+        '资源目录!3:提供部门',
+        '资源目录!3:共享方式',
+        '信息项!3:数据类型',
+        '信息项!3:分级',
+        '信息项!4:资源名称',
+      ]),
+    );
+    expect(p.errors.find((e: { field: string }) => e.field === '资源目录!3:提供部门').message).toContain(
+      '只能导入本部门',
+    );
+    const count = async () =>
+      (await env.app.inject(as(scjg, { method: 'GET', url: '/api/v1/catalog/resources?pageSize=200' }))).json().total;
     const before = await count();
     expect(before).toBe(2);
     // asked for the valid rows only: the one good resource is imported, the errors still reported

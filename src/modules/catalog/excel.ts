@@ -19,8 +19,21 @@ import { cat } from './repo.js';
 import { isDeepStrictEqual } from 'node:util';
 import { createResource, startChange, updateResource } from './lifecycle.js';
 import {
-  compact, dataItem, resourceMeta, metaRuleIssues, FORMAT_CLASSES, GRADE_ZH, IDENTITY_KIND_ZH, ITEM_TYPE_ZH, MASK_ZH, OPEN_TYPE_ZH, SHARE_METHOD_ZH, SHARE_TYPE_ZH, UPDATE_CYCLE_ZH,
-  type DataItem, type ResourceMeta,
+  compact,
+  dataItem,
+  resourceMeta,
+  metaRuleIssues,
+  FORMAT_CLASSES,
+  GRADE_ZH,
+  IDENTITY_KIND_ZH,
+  ITEM_TYPE_ZH,
+  MASK_ZH,
+  OPEN_TYPE_ZH,
+  SHARE_METHOD_ZH,
+  SHARE_TYPE_ZH,
+  UPDATE_CYCLE_ZH,
+  type DataItem,
+  type ResourceMeta,
 } from './schema.js';
 
 const RES = '资源目录';
@@ -28,14 +41,42 @@ const ITEMS = '信息项';
 const LISTS = '代码表';
 
 const RES_COLS = [
-  ['code', '资源代码（新资源留空）', 22], ['name', '资源名称*', 28], ['department', '提供部门*', 26], ['category', '资源分类代码*', 14], ['summary', '资源摘要*', 50],
-  ['formatClass', '资源格式*', 12], ['formatDetail', '格式说明', 12], ['shareType', '共享类型*', 14], ['shareCondition', '共享条件', 24], ['shareBasis', '共享依据', 24],
-  ['shareMethods', '共享方式*（逗号分隔）', 18], ['openType', '开放类型*', 14], ['openCondition', '开放条件', 24], ['updateCycle', '更新周期*', 10], ['relatedCodes', '关联资源代码（逗号分隔）', 24],
-  ['identifier', '标识符', 16], ['managementMode', '管理方式', 14], ['serviceInfo', '服务信息', 20], ['onlineUrl', '在线资源链接地址', 24], ['metadataMaintainer', '元数据维护方', 16], ['metadataVersion', '元数据版本', 12],
+  ['code', '资源代码（新资源留空）', 22],
+  ['name', '资源名称*', 28],
+  ['department', '提供部门*', 26],
+  ['category', '资源分类代码*', 14],
+  ['summary', '资源摘要*', 50],
+  ['formatClass', '资源格式*', 12],
+  ['formatDetail', '格式说明', 12],
+  ['shareType', '共享类型*', 14],
+  ['shareCondition', '共享条件', 24],
+  ['shareBasis', '共享依据', 24],
+  ['shareMethods', '共享方式*（逗号分隔）', 18],
+  ['openType', '开放类型*', 14],
+  ['openCondition', '开放条件', 24],
+  ['updateCycle', '更新周期*', 10],
+  ['relatedCodes', '关联资源代码（逗号分隔）', 24],
+  ['identifier', '标识符', 16],
+  ['managementMode', '管理方式', 14],
+  ['serviceInfo', '服务信息', 20],
+  ['onlineUrl', '在线资源链接地址', 24],
+  ['metadataMaintainer', '元数据维护方', 16],
+  ['metadataVersion', '元数据版本', 12],
 ] as const;
 const ITEM_COLS = [
-  ['resource', '资源名称*', 28], ['name', '字段名*', 16], ['label', '信息项名称*', 20], ['type', '数据类型*', 12], ['length', '长度', 8], ['precision', '精度', 8], ['scale', '小数位', 8],
-  ['codeTable', '代码表', 14], ['primaryKey', '是否主键', 10], ['incremental', '是否增量字段', 12], ['identityKind', '身份标识类型', 16], ['grade', '分级*', 16], ['masking', '脱敏规则', 22],
+  ['resource', '资源名称*', 28],
+  ['name', '字段名*', 16],
+  ['label', '信息项名称*', 20],
+  ['type', '数据类型*', 12],
+  ['length', '长度', 8],
+  ['precision', '精度', 8],
+  ['scale', '小数位', 8],
+  ['codeTable', '代码表', 14],
+  ['primaryKey', '是否主键', 10],
+  ['incremental', '是否增量字段', 12],
+  ['identityKind', '身份标识类型', 16],
+  ['grade', '分级*', 16],
+  ['masking', '脱敏规则', 22],
 ] as const;
 
 const FORMAT_ZH: Record<string, string> = Object.fromEntries(Object.entries(FORMAT_CLASSES).map(([k, v]) => [k, v]));
@@ -52,12 +93,21 @@ export interface ImportError {
 
 function lists(): Record<string, string[]> {
   return {
-    formatClass: Object.values(FORMAT_ZH), shareType: Object.values(SHARE_TYPE_ZH), openType: Object.values(OPEN_TYPE_ZH), updateCycle: Object.values(UPDATE_CYCLE_ZH),
-    type: Object.values(ITEM_TYPE_ZH), yesNo: [YES, NO], identityKind: Object.values(IDENTITY_KIND_ZH), grade: Object.values(GRADE_ZH), masking: Object.values(MASK_ZH),
+    formatClass: Object.values(FORMAT_ZH),
+    shareType: Object.values(SHARE_TYPE_ZH),
+    openType: Object.values(OPEN_TYPE_ZH),
+    updateCycle: Object.values(UPDATE_CYCLE_ZH),
+    type: Object.values(ITEM_TYPE_ZH),
+    yesNo: [YES, NO],
+    identityKind: Object.values(IDENTITY_KIND_ZH),
+    grade: Object.values(GRADE_ZH),
+    masking: Object.values(MASK_ZH),
   };
 }
 
-async function workbook(rows: { meta: ResourceMeta & { code: string | null; department: string; category: string }; items: DataItem[] }[]): Promise<Buffer> {
+async function workbook(
+  rows: { meta: ResourceMeta & { code: string | null; department: string; category: string }; items: DataItem[] }[],
+): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Gongshu';
   const rs = wb.addWorksheet(RES, { views: [{ state: 'frozen', ySplit: 1 }] });
@@ -77,26 +127,68 @@ async function workbook(rows: { meta: ResourceMeta & { code: string | null; depa
   const list = (ws: Worksheet, key: string, listKey: string, cols: readonly (readonly [string, string, number])[]) => {
     const idx = cols.findIndex((c) => c[0] === key);
     const col = String.fromCharCode(65 + idx);
-    (ws as unknown as { dataValidations: { add(r: string, v: object): void } }).dataValidations.add(`${col}2:${col}2000`, {
-      type: 'list', allowBlank: true, formulae: [ranges[listKey]], showErrorMessage: true, errorTitle: '取值无效', error: `请从下拉列表中选择`,
-    });
+    (ws as unknown as { dataValidations: { add(r: string, v: object): void } }).dataValidations.add(
+      `${col}2:${col}2000`,
+      {
+        type: 'list',
+        allowBlank: true,
+        formulae: [ranges[listKey]],
+        showErrorMessage: true,
+        errorTitle: '取值无效',
+        error: `请从下拉列表中选择`,
+      },
+    );
   };
   for (const k of ['formatClass', 'shareType', 'openType', 'updateCycle'] as const) list(rs, k, k, RES_COLS);
-  for (const [k, l] of [['type', 'type'], ['primaryKey', 'yesNo'], ['incremental', 'yesNo'], ['identityKind', 'identityKind'], ['grade', 'grade'], ['masking', 'masking']] as const) list(is, k, l, ITEM_COLS);
+  for (const [k, l] of [
+    ['type', 'type'],
+    ['primaryKey', 'yesNo'],
+    ['incremental', 'yesNo'],
+    ['identityKind', 'identityKind'],
+    ['grade', 'grade'],
+    ['masking', 'masking'],
+  ] as const)
+    list(is, k, l, ITEM_COLS);
   for (const r of rows) {
     const m = r.meta;
     rs.addRow({
-      code: m.code ?? '', name: m.name, department: m.department, category: m.category, summary: m.summary, formatClass: FORMAT_ZH[String(m.formatClass)],
-      formatDetail: m.formatDetail ?? '', shareType: SHARE_TYPE_ZH[m.shareType], shareCondition: m.shareCondition ?? '', shareBasis: m.shareBasis ?? '',
-      shareMethods: m.shareMethods.map((x) => SHARE_METHOD_ZH[x]).join('，'), openType: OPEN_TYPE_ZH[m.openType], openCondition: m.openCondition ?? '',
-      updateCycle: UPDATE_CYCLE_ZH[m.updateCycle], relatedCodes: m.relatedCodes.join('，'), identifier: m.shandong.identifier ?? '', managementMode: m.shandong.managementMode ?? '',
-      serviceInfo: m.shandong.serviceInfo ?? '', onlineUrl: m.shandong.onlineUrl ?? '', metadataMaintainer: m.shandong.metadataMaintainer ?? '', metadataVersion: m.shandong.metadataVersion ?? '',
+      code: m.code ?? '',
+      name: m.name,
+      department: m.department,
+      category: m.category,
+      summary: m.summary,
+      formatClass: FORMAT_ZH[String(m.formatClass)],
+      formatDetail: m.formatDetail ?? '',
+      shareType: SHARE_TYPE_ZH[m.shareType],
+      shareCondition: m.shareCondition ?? '',
+      shareBasis: m.shareBasis ?? '',
+      shareMethods: m.shareMethods.map((x) => SHARE_METHOD_ZH[x]).join('，'),
+      openType: OPEN_TYPE_ZH[m.openType],
+      openCondition: m.openCondition ?? '',
+      updateCycle: UPDATE_CYCLE_ZH[m.updateCycle],
+      relatedCodes: m.relatedCodes.join('，'),
+      identifier: m.shandong.identifier ?? '',
+      managementMode: m.shandong.managementMode ?? '',
+      serviceInfo: m.shandong.serviceInfo ?? '',
+      onlineUrl: m.shandong.onlineUrl ?? '',
+      metadataMaintainer: m.shandong.metadataMaintainer ?? '',
+      metadataVersion: m.shandong.metadataVersion ?? '',
     });
     for (const i of r.items) {
       is.addRow({
-        resource: m.name, name: i.name, label: i.label, type: ITEM_TYPE_ZH[i.type], length: i.length ?? null, precision: i.precision ?? null, scale: i.scale ?? null,
-        codeTable: i.codeTable ?? '', primaryKey: i.primaryKey ? YES : NO, incremental: i.incremental ? YES : NO, identityKind: i.identityKind ? IDENTITY_KIND_ZH[i.identityKind] : '',
-        grade: GRADE_ZH[i.grade as 1 | 2 | 3 | 4], masking: MASK_ZH[i.masking],
+        resource: m.name,
+        name: i.name,
+        label: i.label,
+        type: ITEM_TYPE_ZH[i.type],
+        length: i.length ?? null,
+        precision: i.precision ?? null,
+        scale: i.scale ?? null,
+        codeTable: i.codeTable ?? '',
+        primaryKey: i.primaryKey ? YES : NO,
+        incremental: i.incremental ? YES : NO,
+        identityKind: i.identityKind ? IDENTITY_KIND_ZH[i.identityKind] : '',
+        grade: GRADE_ZH[i.grade as 1 | 2 | 3 | 4],
+        masking: MASK_ZH[i.masking],
       });
     }
   }
@@ -108,14 +200,26 @@ export async function exportCatalog(ctx: Ctx, tx: Tx, departmentId?: string): Pr
   requireRole(ctx, ...ALL_ROLES);
   let q = cat(tx)
     .selectFrom('catalog.resource as r')
-    .innerJoin('catalog.resource_version as v', (j) => j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.published_version'))
+    .innerJoin('catalog.resource_version as v', (j) =>
+      j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.published_version'),
+    )
     .innerJoin('kernel.department as d', 'd.id', 'r.department_id')
     .select(['r.code', 'd.name as department', 'v.meta', 'v.items'])
     .where('r.status', '=', 'published');
   if (departmentId) q = q.where('r.department_id', '=', departmentId);
   const rows = await q.orderBy('r.code').execute();
-  const cats = new Map((await cat(tx).selectFrom('catalog.category').select(['id', 'full_code']).execute()).map((c) => [c.id, c.full_code]));
-  return workbook(rows.map((r) => ({ meta: { ...r.meta, code: r.code, department: r.department, category: cats.get(r.meta.categoryId) ?? '' }, items: r.items })));
+  const cats = new Map(
+    (await cat(tx).selectFrom('catalog.category').select(['id', 'full_code']).execute()).map((c) => [
+      c.id,
+      c.full_code,
+    ]),
+  );
+  return workbook(
+    rows.map((r) => ({
+      meta: { ...r.meta, code: r.code, department: r.department, category: cats.get(r.meta.categoryId) ?? '' },
+      items: r.items,
+    })),
+  );
 }
 
 export async function catalogTemplate(ctx: Ctx): Promise<Buffer> {
@@ -125,7 +229,11 @@ export async function catalogTemplate(ctx: Ctx): Promise<Buffer> {
 
 function text(v: CellValue): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'object' && 'richText' in v) return v.richText.map((t) => t.text).join('').trim();
+  if (typeof v === 'object' && 'richText' in v)
+    return v.richText
+      .map((t) => t.text)
+      .join('')
+      .trim();
   if (typeof v === 'object' && 'text' in v) return String(v.text).trim();
   if (typeof v === 'object' && 'result' in v) return String(v.result ?? '').trim();
   return String(v).trim();
@@ -164,15 +272,41 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
   }
   const rs = wb.getWorksheet(RES);
   const is = wb.getWorksheet(ITEMS);
-  if (!rs || !is) fail('CATALOG_IMPORT_FILE', { zh: `工作簿须包含“${RES}”和“${ITEMS}”两个工作表（请使用导出的模板）`, en: `The workbook needs the sheets "${RES}" and "${ITEMS}" (use the template)` });
+  if (!rs || !is)
+    fail('CATALOG_IMPORT_FILE', {
+      zh: `工作簿须包含“${RES}”和“${ITEMS}”两个工作表（请使用导出的模板）`,
+      en: `The workbook needs the sheets "${RES}" and "${ITEMS}" (use the template)`,
+    });
   const errors: ImportError[] = [];
-  const dept = await tx.selectFrom('kernel.department').select(['id', 'name']).where('id', '=', ctx.actor.departmentId ?? '00000000-0000-0000-0000-000000000000').executeTakeFirstOrThrow();
-  const cats = new Map((await cat(tx).selectFrom('catalog.category').select(['id', 'full_code']).execute()).map((c) => [c.full_code, c.id]));
+  const dept = await tx
+    .selectFrom('kernel.department')
+    .select(['id', 'name'])
+    .where('id', '=', ctx.actor.departmentId ?? '00000000-0000-0000-0000-000000000000')
+    .executeTakeFirstOrThrow();
+  const cats = new Map(
+    (await cat(tx).selectFrom('catalog.category').select(['id', 'full_code']).execute()).map((c) => [
+      c.full_code,
+      c.id,
+    ]),
+  );
   const inv = (o: object): Record<string, string | undefined> => invert(o as Record<string, string>);
-  const SHARE = inv(SHARE_TYPE_ZH), OPEN = inv(OPEN_TYPE_ZH), CYCLE = inv(UPDATE_CYCLE_ZH), TYPE = inv(ITEM_TYPE_ZH), IDK = inv(IDENTITY_KIND_ZH);
-  const GRADE = inv(GRADE_ZH), MASK = inv(MASK_ZH), FORMAT = inv(FORMAT_ZH), METHOD = inv(SHARE_METHOD_ZH);
+  const SHARE = inv(SHARE_TYPE_ZH),
+    OPEN = inv(OPEN_TYPE_ZH),
+    CYCLE = inv(UPDATE_CYCLE_ZH),
+    TYPE = inv(ITEM_TYPE_ZH),
+    IDK = inv(IDENTITY_KIND_ZH);
+  const GRADE = inv(GRADE_ZH),
+    MASK = inv(MASK_ZH),
+    FORMAT = inv(FORMAT_ZH),
+    METHOD = inv(SHARE_METHOD_ZH);
 
-  type Draft = { row: number; code: string; meta: ResourceMeta; items: { row: number; item: DataItem }[]; bad: boolean };
+  type Draft = {
+    row: number;
+    code: string;
+    meta: ResourceMeta;
+    items: { row: number; item: DataItem }[];
+    bad: boolean;
+  };
   const drafts = new Map<string, Draft>();
   for (const r of sheetRows(rs, RES_COLS, errors)) {
     const err = (k: string, reason: string) => errors.push({ sheet: RES, row: r.row, column: r.column(k), reason });
@@ -183,34 +317,68 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
       if (!map[v]) err(k, `“${v}”不是可选值（${Object.keys(map).join('、')}）`);
       return map[v];
     };
-    if (r.get('department') && r.get('department') !== dept.name) err('department', `只能导入本部门（${dept.name}）的资源，而不是“${r.get('department')}”`);
+    if (r.get('department') && r.get('department') !== dept.name)
+      err('department', `只能导入本部门（${dept.name}）的资源，而不是“${r.get('department')}”`);
     const categoryId = cats.get(r.get('category'));
     if (r.get('category') && !categoryId) err('category', `分类代码“${r.get('category')}”不存在`);
-    const methods = r.get('shareMethods').split(/[,，、\s]+/).filter(Boolean).map((m) => {
-      if (!METHOD[m]) err('shareMethods', `“${m}”不是共享方式（${Object.keys(METHOD).join('、')}）`);
-      return METHOD[m];
-    });
+    const methods = r
+      .get('shareMethods')
+      .split(/[,，、\s]+/)
+      .filter(Boolean)
+      .map((m) => {
+        if (!METHOD[m]) err('shareMethods', `“${m}”不是共享方式（${Object.keys(METHOD).join('、')}）`);
+        return METHOD[m];
+      });
     const candidate = {
-      name: r.get('name'), summary: r.get('summary'), categoryId, formatClass: Number(enumOf('formatClass', FORMAT)), formatDetail: r.get('formatDetail') || null,
-      shareType: enumOf('shareType', SHARE), shareCondition: r.get('shareCondition') || null, shareBasis: r.get('shareBasis') || null, shareMethods: methods,
-      openType: enumOf('openType', OPEN), openCondition: r.get('openCondition') || null, updateCycle: enumOf('updateCycle', CYCLE),
-      relatedCodes: r.get('relatedCodes').split(/[,，、\s]+/).filter(Boolean),
+      name: r.get('name'),
+      summary: r.get('summary'),
+      categoryId,
+      formatClass: Number(enumOf('formatClass', FORMAT)),
+      formatDetail: r.get('formatDetail') || null,
+      shareType: enumOf('shareType', SHARE),
+      shareCondition: r.get('shareCondition') || null,
+      shareBasis: r.get('shareBasis') || null,
+      shareMethods: methods,
+      openType: enumOf('openType', OPEN),
+      openCondition: r.get('openCondition') || null,
+      updateCycle: enumOf('updateCycle', CYCLE),
+      relatedCodes: r
+        .get('relatedCodes')
+        .split(/[,，、\s]+/)
+        .filter(Boolean),
       shandong: {
-        identifier: r.get('identifier') || null, managementMode: r.get('managementMode') || null, serviceInfo: r.get('serviceInfo') || null,
-        onlineUrl: r.get('onlineUrl') || null, metadataMaintainer: r.get('metadataMaintainer') || null, metadataVersion: r.get('metadataVersion') || null,
+        identifier: r.get('identifier') || null,
+        managementMode: r.get('managementMode') || null,
+        serviceInfo: r.get('serviceInfo') || null,
+        onlineUrl: r.get('onlineUrl') || null,
+        metadataMaintainer: r.get('metadataMaintainer') || null,
+        metadataVersion: r.get('metadataVersion') || null,
       },
     };
     const parsed = resourceMeta.safeParse(compact(candidate));
     if (!parsed.success) {
       for (const issue of [...parsed.error.issues, ...metaRuleIssues(candidate)]) {
         const key = String(issue.path[0] ?? 'name');
-        const col = RES_COLS.some((c) => c[0] === key) ? key : key === 'categoryId' ? 'category' : key === 'shandong' ? String(issue.path[1] ?? 'name') : 'name';
+        const col = RES_COLS.some((c) => c[0] === key)
+          ? key
+          : key === 'categoryId'
+            ? 'category'
+            : key === 'shandong'
+              ? String(issue.path[1] ?? 'name')
+              : 'name';
         // a cell already reported (an unknown value, say) is not reported twice
         if (!errors.slice(before).some((e) => e.column === r.column(col))) err(col, issue.message);
       }
     }
     if (drafts.has(candidate.name)) err('name', `资源名称“${candidate.name}”在本表中重复`);
-    else drafts.set(candidate.name, { row: r.row, code: r.get('code'), meta: parsed.success ? parsed.data : (candidate as unknown as ResourceMeta), items: [], bad: errors.length > before });
+    else
+      drafts.set(candidate.name, {
+        row: r.row,
+        code: r.get('code'),
+        meta: parsed.success ? parsed.data : (candidate as unknown as ResourceMeta),
+        items: [],
+        bad: errors.length > before,
+      });
   }
   for (const r of sheetRows(is, ITEM_COLS, errors)) {
     const err = (k: string, reason: string) => errors.push({ sheet: ITEMS, row: r.row, column: r.column(k), reason });
@@ -238,9 +406,18 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
       return v === YES;
     };
     const candidate = {
-      name: r.get('name'), label: r.get('label'), type: enumOf('type', TYPE, true), length: num('length'), precision: num('precision'), scale: num('scale'),
-      codeTable: r.get('codeTable') || null, primaryKey: yes('primaryKey'), incremental: yes('incremental'), identityKind: enumOf('identityKind', IDK) ?? null,
-      grade: Number(enumOf('grade', GRADE, true)), masking: enumOf('masking', MASK) ?? 'none',
+      name: r.get('name'),
+      label: r.get('label'),
+      type: enumOf('type', TYPE, true),
+      length: num('length'),
+      precision: num('precision'),
+      scale: num('scale'),
+      codeTable: r.get('codeTable') || null,
+      primaryKey: yes('primaryKey'),
+      incremental: yes('incremental'),
+      identityKind: enumOf('identityKind', IDK) ?? null,
+      grade: Number(enumOf('grade', GRADE, true)),
+      masking: enumOf('masking', MASK) ?? 'none',
     };
     const parsed = dataItem.safeParse(compact(candidate));
     if (!parsed.success) {
@@ -259,7 +436,12 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
   }
   for (const d of drafts.values()) {
     if (d.items.length === 0) {
-      errors.push({ sheet: RES, row: d.row, column: '资源名称', reason: `资源“${d.meta.name}”在“${ITEMS}”表中没有信息项` });
+      errors.push({
+        sheet: RES,
+        row: d.row,
+        column: '资源名称',
+        reason: `资源“${d.meta.name}”在“${ITEMS}”表中没有信息项`,
+      });
       d.bad = true;
     }
   }
@@ -267,7 +449,8 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
   if (errors.length > 0 && !opts.validOnly) {
     throw new AppError('CATALOG_IMPORT_INVALID', {
       errors: errors.map((e) => ({ field: `${e.sheet}!${e.row}:${e.column}`, message: e.reason })),
-      zh: `导入文件有 ${errors.length} 处错误，未导入任何资源`, en: `The file has ${errors.length} errors; nothing was imported`,
+      zh: `导入文件有 ${errors.length} 处错误，未导入任何资源`,
+      en: `The file has ${errors.length} errors; nothing was imported`,
     });
   }
   const existing = await existingResources(tx, dept.id);
@@ -280,7 +463,12 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
     const items = d.items.map((x) => x.item);
     const match = (d.code ? existing.byCode.get(d.code) : undefined) ?? existing.byName.get(d.meta.name);
     if (d.code && !existing.byCode.has(d.code)) {
-      busy.push({ sheet: RES, row: d.row, column: '资源代码', reason: `资源代码“${d.code}”不是本部门的资源（新资源请留空）` });
+      busy.push({
+        sheet: RES,
+        row: d.row,
+        column: '资源代码',
+        reason: `资源代码“${d.code}”不是本部门的资源（新资源请留空）`,
+      });
       continue;
     }
     if (!match) {
@@ -294,7 +482,12 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
       continue;
     }
     if (match.state === 'submitted') {
-      busy.push({ sheet: RES, row: d.row, column: '资源名称', reason: `资源“${match.name}”正在审核中，撤回后才能通过导入修改` });
+      busy.push({
+        sheet: RES,
+        row: d.row,
+        column: '资源名称',
+        reason: `资源“${match.name}”正在审核中，撤回后才能通过导入修改`,
+      });
       continue;
     }
     if (match.state === 'published') await startChange(ctx, tx, match.id);
@@ -304,7 +497,8 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
   if (busy.length > 0 && !opts.validOnly) {
     throw new AppError('CATALOG_IMPORT_INVALID', {
       errors: busy.map((e) => ({ field: `${e.sheet}!${e.row}:${e.column}`, message: e.reason })),
-      zh: `导入文件有 ${busy.length} 处错误，未导入任何资源`, en: `The file has ${busy.length} errors; nothing was imported`,
+      zh: `导入文件有 ${busy.length} 处错误，未导入任何资源`,
+      en: `The file has ${busy.length} errors; nothing was imported`,
     });
   }
   return { created, updated, unchanged, errors: [...errors, ...busy] };
@@ -314,7 +508,11 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
 async function existingResources(tx: Tx, departmentId: string) {
   const rows = await cat(tx)
     .selectFrom('catalog.resource as r')
-    .innerJoin('catalog.resource_version as v', (j) => j.onRef('v.resource_id', '=', 'r.id').on((eb) => eb('v.version', '=', eb.fn.coalesce('r.open_version', 'r.published_version'))))
+    .innerJoin('catalog.resource_version as v', (j) =>
+      j
+        .onRef('v.resource_id', '=', 'r.id')
+        .on((eb) => eb('v.version', '=', eb.fn.coalesce('r.open_version', 'r.published_version'))),
+    )
     .select(['r.id', 'r.code', 'v.state', 'v.meta', 'v.items'])
     .where('r.department_id', '=', departmentId)
     .where('r.status', '!=', 'retired')
@@ -337,11 +535,20 @@ export async function overviewWorkbook(ctx: Ctx, tx: Tx): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const en = ctx.lang === 'en-US';
   const d = wb.addWorksheet(en ? 'By department' : '按部门');
-  d.columns = [{ header: en ? 'Department' : '部门', width: 32 }, { header: en ? 'Resources' : '资源数', width: 10 }, { header: en ? 'Data items' : '信息项数', width: 10 }];
+  d.columns = [
+    { header: en ? 'Department' : '部门', width: 32 },
+    { header: en ? 'Resources' : '资源数', width: 10 },
+    { header: en ? 'Data items' : '信息项数', width: 10 },
+  ];
   for (const r of o.byDepartment) d.addRow([r.name, r.resources, r.items]);
   d.addRow([en ? 'Total' : '合计', o.totals.resources, o.totals.items]).font = { bold: true };
   const c = wb.addWorksheet(en ? 'By classification' : '按分类');
-  c.columns = [{ header: en ? 'Code' : '分类代码', width: 10 }, { header: en ? 'Classification' : '分类名称', width: 24 }, { header: en ? 'Level' : '级别', width: 8 }, { header: en ? 'Resources' : '资源数', width: 10 }];
+  c.columns = [
+    { header: en ? 'Code' : '分类代码', width: 10 },
+    { header: en ? 'Classification' : '分类名称', width: 24 },
+    { header: en ? 'Level' : '级别', width: 8 },
+    { header: en ? 'Resources' : '资源数', width: 10 },
+  ];
   for (const r of o.byCategory) c.addRow([r.fullCode, r.name, r.level, r.resources]);
   for (const ws of [d, c]) ws.getRow(1).font = { bold: true };
   return Buffer.from(await wb.xlsx.writeBuffer());

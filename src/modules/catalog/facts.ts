@@ -28,14 +28,24 @@ export async function resourceFacts(tx: Tx, ids: readonly string[]): Promise<Map
   if (wanted.length === 0) return new Map();
   const rows = await cat(tx)
     .selectFrom('catalog.resource as r')
-    .leftJoin('catalog.resource_version as v', (j) => j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.published_version'))
+    .leftJoin('catalog.resource_version as v', (j) =>
+      j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.published_version'),
+    )
     .select(['r.id', 'r.code', 'r.department_id', 'r.status', 'r.dataset_table', 'v.meta', 'v.items'])
     .where('r.id', 'in', wanted)
     .execute();
   return new Map(
     rows.map((r) => [
       r.id,
-      { id: r.id, code: r.code, departmentId: r.department_id, status: r.status, name: r.meta?.name ?? null, items: r.items ?? null, datasetTable: r.dataset_table },
+      {
+        id: r.id,
+        code: r.code,
+        departmentId: r.department_id,
+        status: r.status,
+        name: r.meta?.name ?? null,
+        items: r.items ?? null,
+        datasetTable: r.dataset_table,
+      },
     ]),
   );
 }
@@ -47,7 +57,9 @@ export async function resourceFact(tx: Tx, id: string): Promise<ResourceFacts | 
 
 /** The ids of a department's resources (for lists another module scopes to a provider). */
 export async function resourceIdsOf(tx: Tx, departmentId: string): Promise<string[]> {
-  return (await cat(tx).selectFrom('catalog.resource').select('id').where('department_id', '=', departmentId).execute()).map((r) => r.id);
+  return (
+    await cat(tx).selectFrom('catalog.resource').select('id').where('department_id', '=', departmentId).execute()
+  ).map((r) => r.id);
 }
 
 /** The ids of resources whose published name contains this text (case-insensitive), for other modules' searches. */
@@ -55,7 +67,9 @@ export async function resourceIdsNamed(tx: Tx, text: string): Promise<string[]> 
   const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = await cat(tx)
     .selectFrom('catalog.resource as r')
-    .innerJoin('catalog.resource_version as v', (j) => j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.published_version'))
+    .innerJoin('catalog.resource_version as v', (j) =>
+      j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.published_version'),
+    )
     .select('r.id')
     .where(sql<boolean>`v.meta->>'name' ILIKE ${like}`)
     .execute();

@@ -4,13 +4,27 @@
  */
 import type { DataItem } from './schema.js';
 
-type Suggestion = Pick<DataItem, 'type' | 'grade' | 'masking'> & { length: number | null; precision: number | null; scale: number | null; identityKind: 'ric' | 'uscc' | null };
+type Suggestion = Pick<DataItem, 'type' | 'grade' | 'masking'> & {
+  length: number | null;
+  precision: number | null;
+  scale: number | null;
+  identityKind: 'ric' | 'uscc' | null;
+};
 
 const RULES: { test: RegExp; s: Partial<Suggestion> }[] = [
-  { test: /身份证|公民身份号码|证件号码|sfzh|id_?card|ric/i, s: { type: 'string', length: 18, identityKind: 'ric', grade: 3, masking: 'ric' } },
-  { test: /统一社会信用代码|信用代码|uscc|tyshxydm/i, s: { type: 'string', length: 18, identityKind: 'uscc', grade: 1, masking: 'none' } },
+  {
+    test: /身份证|公民身份号码|证件号码|sfzh|id_?card|ric/i,
+    s: { type: 'string', length: 18, identityKind: 'ric', grade: 3, masking: 'ric' },
+  },
+  {
+    test: /统一社会信用代码|信用代码|uscc|tyshxydm/i,
+    s: { type: 'string', length: 18, identityKind: 'uscc', grade: 1, masking: 'none' },
+  },
   { test: /手机|移动电话|mobile|phone/i, s: { type: 'string', length: 11, grade: 3, masking: 'mobile' } },
-  { test: /座机|固定电话|联系电话|电话|landline|tel/i, s: { type: 'string', length: 20, grade: 2, masking: 'landline' } },
+  {
+    test: /座机|固定电话|联系电话|电话|landline|tel/i,
+    s: { type: 'string', length: 20, grade: 2, masking: 'landline' },
+  },
   { test: /银行卡|银行账号|账号|bank/i, s: { type: 'string', length: 32, grade: 3, masking: 'bankcard' } },
   { test: /邮箱|电子邮件|email/i, s: { type: 'string', length: 100, grade: 2, masking: 'email' } },
   { test: /车牌|号牌|plate/i, s: { type: 'string', length: 10, grade: 2, masking: 'plate' } },
@@ -25,7 +39,15 @@ const RULES: { test: RegExp; s: Partial<Suggestion> }[] = [
 ];
 
 export function suggestItem(name: string, label: string): Suggestion {
-  const base: Suggestion = { type: 'string', length: 100, precision: null, scale: null, identityKind: null, grade: 1, masking: 'none' };
+  const base: Suggestion = {
+    type: 'string',
+    length: 100,
+    precision: null,
+    scale: null,
+    identityKind: null,
+    grade: 1,
+    masking: 'none',
+  };
   for (const r of RULES) {
     if (r.test.test(label) || r.test.test(name)) {
       const s = { ...base, ...r.s };
@@ -69,19 +91,31 @@ export function narrowing(from: DataItem, to: DataItem): { zh: string; en: strin
   const text = (t: string) => t === 'text' || t.startsWith('varchar');
   const len = (t: string) => (t === 'text' ? Infinity : Number(/\((\d+)\)/.exec(t)?.[1] ?? Infinity));
   if (text(a) && text(b)) {
-    return len(b) >= len(a) ? null : { zh: `长度从 ${len(a)} 缩短为 ${len(b)}`, en: `length shrinks from ${len(a)} to ${len(b)}` };
+    return len(b) >= len(a)
+      ? null
+      : { zh: `长度从 ${len(a)} 缩短为 ${len(b)}`, en: `length shrinks from ${len(a)} to ${len(b)}` };
   }
   if (a === 'bigint' && b.startsWith('numeric')) {
     const p = from.precision ?? 18;
     const [pp, ss] = [to.precision ?? 18, to.scale ?? 0];
-    return pp - ss >= 19 || pp - ss >= p ? null : { zh: `整数位从 19 位减少为 ${pp - ss} 位`, en: `integer digits shrink from 19 to ${pp - ss}` };
+    return pp - ss >= 19 || pp - ss >= p
+      ? null
+      : { zh: `整数位从 19 位减少为 ${pp - ss} 位`, en: `integer digits shrink from 19 to ${pp - ss}` };
   }
   if (a.startsWith('numeric') && b.startsWith('numeric')) {
     const [p1, s1] = [from.precision ?? 18, from.scale ?? 0];
     const [p2, s2] = [to.precision ?? 18, to.scale ?? 0];
-    return p2 - s2 >= p1 - s1 && s2 >= s1 ? null : { zh: `数值精度从 (${p1},${s1}) 变为 (${p2},${s2})，会截断数据`, en: `numeric (${p1},${s1}) to (${p2},${s2}) would cut values` };
+    return p2 - s2 >= p1 - s1 && s2 >= s1
+      ? null
+      : {
+          zh: `数值精度从 (${p1},${s1}) 变为 (${p2},${s2})，会截断数据`,
+          en: `numeric (${p1},${s1}) to (${p2},${s2}) would cut values`,
+        };
   }
   if (a === 'date' && b === 'timestamptz') return null;
   if (text(b) && len(b) === Infinity) return null; // anything can be kept as text
-  return { zh: `类型从 ${a} 改为 ${b} 会丢失或无法转换已有数据`, en: `changing ${a} to ${b} could lose or fail to convert stored values` };
+  return {
+    zh: `类型从 ${a} 改为 ${b} 会丢失或无法转换已有数据`,
+    en: `changing ${a} to ${b} could lose or fail to convert stored values`,
+  };
 }

@@ -17,7 +17,16 @@ export interface OpenEntry {
   publishedAt: Date | null;
 }
 
-interface Row { id: string; code: string; department_id: string; department_name: string; dataset_table: string | null; meta: ResourceMeta; items: DataItem[]; published_at: Date | null }
+interface Row {
+  id: string;
+  code: string;
+  department_id: string;
+  department_name: string;
+  dataset_table: string | null;
+  meta: ResourceMeta;
+  items: DataItem[];
+  published_at: Date | null;
+}
 
 const BASE = `SELECT r.id, r.code, r.department_id, d.name AS department_name, r.dataset_table, v.meta, v.items, v.published_at
   FROM catalog.resource r JOIN catalog.resource_version v ON v.resource_id = r.id AND v.version = r.published_version
@@ -25,11 +34,21 @@ const BASE = `SELECT r.id, r.code, r.department_id, d.name AS department_name, r
   WHERE r.status = 'published' AND v.meta->>'openType' IN ('unconditional', 'conditional')`;
 
 const toEntry = (r: Row): OpenEntry => ({
-  id: r.id, code: r.code, departmentId: r.department_id, departmentName: r.department_name, datasetTable: r.dataset_table, meta: r.meta, items: r.items, publishedAt: r.published_at,
+  id: r.id,
+  code: r.code,
+  departmentId: r.department_id,
+  departmentName: r.department_name,
+  datasetTable: r.dataset_table,
+  meta: r.meta,
+  items: r.items,
+  publishedAt: r.published_at,
 });
 
 /** A page of open entries, newest published first; `q` searches name, summary and department. */
-export async function openEntries(tx: Tx, f: { q?: string | undefined; openType?: string | undefined; page: number; pageSize: number }): Promise<{ rows: OpenEntry[]; total: number }> {
+export async function openEntries(
+  tx: Tx,
+  f: { q?: string | undefined; openType?: string | undefined; page: number; pageSize: number },
+): Promise<{ rows: OpenEntry[]; total: number }> {
   const params: unknown[] = [];
   let where = '';
   if (f.q) {
@@ -42,7 +61,11 @@ export async function openEntries(tx: Tx, f: { q?: string | undefined; openType?
   }
   const total = (await query<{ n: number }>(tx, `SELECT count(*) AS n FROM (${BASE}${where}) x`, params))[0]!.n;
   params.push(f.pageSize, (f.page - 1) * f.pageSize);
-  const rows = await query<Row>(tx, `${BASE}${where} ORDER BY v.published_at DESC NULLS LAST, r.code LIMIT $${params.length - 1} OFFSET $${params.length}`, params);
+  const rows = await query<Row>(
+    tx,
+    `${BASE}${where} ORDER BY v.published_at DESC NULLS LAST, r.code LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
   return { rows: rows.map(toEntry), total };
 }
 

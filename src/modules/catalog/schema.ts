@@ -11,25 +11,81 @@ export function compact<T extends object>(o: T): T {
   return out as T;
 }
 
-export const FORMAT_CLASSES = { 1: '电子文件', 2: '电子表格', 3: '数据库', 4: '图形图像', 5: '流媒体', 6: '自描述格式', 7: '服务接口' } as const;
+export const FORMAT_CLASSES = {
+  1: '电子文件',
+  2: '电子表格',
+  3: '数据库',
+  4: '图形图像',
+  5: '流媒体',
+  6: '自描述格式',
+  7: '服务接口',
+} as const;
 export const SHARE_TYPES = ['unconditional', 'conditional', 'none'] as const;
 export const SHARE_TYPE_ZH = { unconditional: '无条件共享', conditional: '有条件共享', none: '不予共享' } as const;
 export const OPEN_TYPES = ['unconditional', 'conditional', 'none'] as const;
 export const OPEN_TYPE_ZH = { unconditional: '无条件开放', conditional: '有条件开放', none: '不予开放' } as const;
 export const SHARE_METHODS = ['interface', 'file', 'database'] as const;
 export const SHARE_METHOD_ZH = { interface: '接口', file: '文件', database: '库表' } as const;
-export const UPDATE_CYCLES = ['realtime', 'daily', 'weekly', 'monthly', 'quarterly', 'semiannual', 'yearly', 'irregular'] as const;
-export const UPDATE_CYCLE_ZH = { realtime: '实时', daily: '每日', weekly: '每周', monthly: '每月', quarterly: '每季度', semiannual: '每半年', yearly: '每年', irregular: '不定期' } as const;
+export const UPDATE_CYCLES = [
+  'realtime',
+  'daily',
+  'weekly',
+  'monthly',
+  'quarterly',
+  'semiannual',
+  'yearly',
+  'irregular',
+] as const;
+export const UPDATE_CYCLE_ZH = {
+  realtime: '实时',
+  daily: '每日',
+  weekly: '每周',
+  monthly: '每月',
+  quarterly: '每季度',
+  semiannual: '每半年',
+  yearly: '每年',
+  irregular: '不定期',
+} as const;
 export const ITEM_TYPES = ['string', 'integer', 'decimal', 'date', 'datetime', 'boolean', 'code'] as const;
-export const ITEM_TYPE_ZH = { string: '字符型', integer: '整数型', decimal: '数值型', date: '日期型', datetime: '日期时间型', boolean: '布尔型', code: '代码型' } as const;
+export const ITEM_TYPE_ZH = {
+  string: '字符型',
+  integer: '整数型',
+  decimal: '数值型',
+  date: '日期型',
+  datetime: '日期时间型',
+  boolean: '布尔型',
+  code: '代码型',
+} as const;
 export const IDENTITY_KINDS = ['ric', 'uscc'] as const;
 export const IDENTITY_KIND_ZH = { ric: '公民身份号码', uscc: '统一社会信用代码' } as const;
 /** docs/domain.md §4 masking rules */
-export const MASKS = ['none', 'name', 'ric', 'mobile', 'landline', 'address', 'bankcard', 'email', 'plate', 'date_year', 'hash', 'null'] as const;
+export const MASKS = [
+  'none',
+  'name',
+  'ric',
+  'mobile',
+  'landline',
+  'address',
+  'bankcard',
+  'email',
+  'plate',
+  'date_year',
+  'hash',
+  'null',
+] as const;
 export const MASK_ZH = {
-  none: '不脱敏', name: '姓名（保留首字）', ric: '身份证号（保留前6后4）', mobile: '手机号（保留前3后4）', landline: '座机（保留区号和末2位）',
-  address: '地址（保留到区县）', bankcard: '银行卡（保留末4位）', email: '邮箱（首字符+域名）', plate: '车牌（省份+字母+末位）', date_year: '日期（只留年份）',
-  hash: '哈希（SM3 加盐）', null: '置空',
+  none: '不脱敏',
+  name: '姓名（保留首字）',
+  ric: '身份证号（保留前6后4）',
+  mobile: '手机号（保留前3后4）',
+  landline: '座机（保留区号和末2位）',
+  address: '地址（保留到区县）',
+  bankcard: '银行卡（保留末4位）',
+  email: '邮箱（首字符+域名）',
+  plate: '车牌（省份+字母+末位）',
+  date_year: '日期（只留年份）',
+  hash: '哈希（SM3 加盐）',
+  null: '置空',
 } as const;
 export const GRADE_ZH = { 1: '一级（一般）', 2: '二级', 3: '三级（重要）', 4: '四级（核心/敏感）' } as const;
 
@@ -50,8 +106,14 @@ export const dataItem = z
     description: z.string().max(500).nullish(),
   })
   .superRefine((i, ctx) => {
-    if (i.type === 'decimal' && (i.scale ?? 0) > (i.precision ?? 18)) ctx.addIssue({ code: 'custom', path: ['scale'], message: '小数位不能大于精度 / scale exceeds precision' });
-    if (i.type === 'code' && !i.codeTable) ctx.addIssue({ code: 'custom', path: ['codeTable'], message: '代码型须指明代码表 / a code item needs its code table' });
+    if (i.type === 'decimal' && (i.scale ?? 0) > (i.precision ?? 18))
+      ctx.addIssue({ code: 'custom', path: ['scale'], message: '小数位不能大于精度 / scale exceeds precision' });
+    if (i.type === 'code' && !i.codeTable)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['codeTable'],
+        message: '代码型须指明代码表 / a code item needs its code table',
+      });
   });
 export type DataItem = z.infer<typeof dataItem>;
 
@@ -86,11 +148,29 @@ export const resourceMeta = z
   });
 
 /** The rules across fields of a resource's metadata (also checked on their own by the Excel import). */
-export function metaRuleIssues(m: { shareType?: string | undefined; shareBasis?: string | null | undefined; shareCondition?: string | null | undefined; openType?: string | undefined; openCondition?: string | null | undefined }) {
+export function metaRuleIssues(m: {
+  shareType?: string | undefined;
+  shareBasis?: string | null | undefined;
+  shareCondition?: string | null | undefined;
+  openType?: string | undefined;
+  openCondition?: string | null | undefined;
+}) {
   const out: { path: string[]; message: string }[] = [];
-  if (m.shareType && m.shareType !== 'unconditional' && !m.shareBasis?.trim()) out.push({ path: ['shareBasis'], message: '有条件共享和不予共享须注明依据 / conditional or no sharing must cite its basis' });
-  if (m.shareType === 'conditional' && !m.shareCondition?.trim()) out.push({ path: ['shareCondition'], message: '有条件共享须写明共享条件 / conditional sharing needs its condition' });
-  if (m.openType === 'conditional' && !m.openCondition?.trim()) out.push({ path: ['openCondition'], message: '有条件开放须写明开放条件 / conditional opening needs its condition' });
+  if (m.shareType && m.shareType !== 'unconditional' && !m.shareBasis?.trim())
+    out.push({
+      path: ['shareBasis'],
+      message: '有条件共享和不予共享须注明依据 / conditional or no sharing must cite its basis',
+    });
+  if (m.shareType === 'conditional' && !m.shareCondition?.trim())
+    out.push({
+      path: ['shareCondition'],
+      message: '有条件共享须写明共享条件 / conditional sharing needs its condition',
+    });
+  if (m.openType === 'conditional' && !m.openCondition?.trim())
+    out.push({
+      path: ['openCondition'],
+      message: '有条件开放须写明开放条件 / conditional opening needs its condition',
+    });
   return out;
 }
 export type ResourceMeta = z.infer<typeof resourceMeta>;
@@ -145,7 +225,10 @@ export const resourceSummary = z.object({
   updatedAt: z.string(),
 });
 
-export const reviewBody = z.object({ decision: z.enum(['approve', 'return']), comment: z.string().trim().max(2000).optional() });
+export const reviewBody = z.object({
+  decision: z.enum(['approve', 'return']),
+  comment: z.string().trim().max(2000).optional(),
+});
 
 export const diffEntry = z.object({
   path: z.string(),
@@ -155,10 +238,29 @@ export const diffEntry = z.object({
 });
 export const diffDto = z.object({ from: z.number().int(), to: z.number().int(), changes: z.array(diffEntry) });
 
-export const eventDto = z.object({ version: z.number().int(), action: z.string(), actorName: z.string().nullable(), comment: z.string().nullable(), at: z.string() });
+export const eventDto = z.object({
+  version: z.number().int(),
+  action: z.string(),
+  actorName: z.string().nullable(),
+  comment: z.string().nullable(),
+  at: z.string(),
+});
 
-export const category = z.object({ id: z.uuid(), parentId: z.uuid().nullable(), code: z.string(), fullCode: z.string(), name: z.string(), level: z.number().int(), sort: z.number().int() });
-export const categoryCreate = z.object({ parentId: z.uuid().nullable(), code: z.string().regex(/^[0-9]{1,4}$/), name: z.string().trim().min(1).max(100), sort: z.number().int().optional() });
+export const category = z.object({
+  id: z.uuid(),
+  parentId: z.uuid().nullable(),
+  code: z.string(),
+  fullCode: z.string(),
+  name: z.string(),
+  level: z.number().int(),
+  sort: z.number().int(),
+});
+export const categoryCreate = z.object({
+  parentId: z.uuid().nullable(),
+  code: z.string().regex(/^[0-9]{1,4}$/),
+  name: z.string().trim().min(1).max(100),
+  sort: z.number().int().optional(),
+});
 
 export const itemSuggestion = z.object({
   type: z.enum(ITEM_TYPES),
@@ -183,21 +285,51 @@ export const searchQuery = z.object({
   sort: z.enum(['relevance', 'date']).default('relevance'),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
-  facets: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  facets: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 });
 export const searchHit = z.object({
-  id: z.uuid(), code: z.string(), name: z.string(), summary: z.string(), departmentId: z.uuid(), departmentName: z.string(), categoryId: z.uuid(),
-  shareType: z.string(), openType: z.string(), grade: z.number().int(), updateCycle: z.string(), formatClass: z.number().int(), itemCount: z.number().int(),
-  publishedAt: z.string(), version: z.number().int(), score: z.number(),
+  id: z.uuid(),
+  code: z.string(),
+  name: z.string(),
+  summary: z.string(),
+  departmentId: z.uuid(),
+  departmentName: z.string(),
+  categoryId: z.uuid(),
+  shareType: z.string(),
+  openType: z.string(),
+  grade: z.number().int(),
+  updateCycle: z.string(),
+  formatClass: z.number().int(),
+  itemCount: z.number().int(),
+  publishedAt: z.string(),
+  version: z.number().int(),
+  score: z.number(),
 });
 const facetValues = z.array(z.object({ value: z.string(), count: z.number().int() }));
 export const searchResult = z.object({
-  items: z.array(searchHit), total: z.number().int(), totalIsLowerBound: z.boolean(), page: z.number().int(), pageSize: z.number().int(),
+  items: z.array(searchHit),
+  total: z.number().int(),
+  totalIsLowerBound: z.boolean(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
   facets: z.record(z.string(), facetValues).optional(),
 });
 export const overviewDto = z.object({
   totals: z.object({ resources: z.number().int(), items: z.number().int() }),
-  byDepartment: z.array(z.object({ id: z.uuid(), name: z.string(), resources: z.number().int(), items: z.number().int() })),
-  byCategory: z.array(z.object({ id: z.uuid(), fullCode: z.string(), name: z.string(), level: z.number().int(), resources: z.number().int() })),
+  byDepartment: z.array(
+    z.object({ id: z.uuid(), name: z.string(), resources: z.number().int(), items: z.number().int() }),
+  ),
+  byCategory: z.array(
+    z.object({
+      id: z.uuid(),
+      fullCode: z.string(),
+      name: z.string(),
+      level: z.number().int(),
+      resources: z.number().int(),
+    }),
+  ),
 });
 export const catalogSettings = z.object({ resourceCodeFormat: z.string().max(100) });

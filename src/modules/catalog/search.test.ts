@@ -12,7 +12,12 @@ import type { DataItem } from './schema.js';
 let env: TestEnv;
 let user: Session;
 
-async function publish(departmentId: string, categoryCode: string, over: Parameters<typeof meta>[1], items: DataItem[] = ITEMS) {
+async function publish(
+  departmentId: string,
+  categoryCode: string,
+  over: Parameters<typeof meta>[1],
+  items: DataItem[] = ITEMS,
+) {
   const ctx = systemCtx('test');
   const cats = await listCategories(ctx, env.rt.kernel.db);
   const categoryId = cats.find((c) => c.fullCode === categoryCode)!.id;
@@ -28,25 +33,50 @@ beforeAll(async () => {
   const { dept } = await seeded(env);
   user = await loginAs(env.app, 'rsj_officer', DEMO_PASSWORD);
   await publish(dept('淄博市市场监督管理局'), '102', { name: '企业登记信息', summary: '市场主体登记注册的基本信息' });
-  await publish(dept('淄博市市场监督管理局'), '204', { name: '食品经营许可信息', summary: '食品经营许可证的发放、变更和注销', openType: 'none', openCondition: null });
-  await publish(dept('淄博市公安局'), '101', { name: '户籍人口信息', summary: '常住户籍人口的基本情况', shareType: 'conditional', shareCondition: '用于政务服务身份核验', shareBasis: '《山东省公共数据开放办法》', openType: 'none', openCondition: null });
-  await publish(dept('淄博市人力资源和社会保障局'), '203', { name: '社会保险参保信息', summary: '企业职工基本养老保险参保缴费情况', updateCycle: 'monthly' });
-  await publish(dept('淄博市医疗保障局'), '202', { name: '医保结算信息', summary: '定点医疗机构医保费用结算明细', updateCycle: 'daily' });
+  await publish(dept('淄博市市场监督管理局'), '204', {
+    name: '食品经营许可信息',
+    summary: '食品经营许可证的发放、变更和注销',
+    openType: 'none',
+    openCondition: null,
+  });
+  await publish(dept('淄博市公安局'), '101', {
+    name: '户籍人口信息',
+    summary: '常住户籍人口的基本情况',
+    shareType: 'conditional',
+    shareCondition: '用于政务服务身份核验',
+    shareBasis: '《山东省公共数据开放办法》',
+    openType: 'none',
+    openCondition: null,
+  });
+  await publish(dept('淄博市人力资源和社会保障局'), '203', {
+    name: '社会保险参保信息',
+    summary: '企业职工基本养老保险参保缴费情况',
+    updateCycle: 'monthly',
+  });
+  await publish(dept('淄博市医疗保障局'), '202', {
+    name: '医保结算信息',
+    summary: '定点医疗机构医保费用结算明细',
+    updateCycle: 'daily',
+  });
 });
 afterAll(async () => env.close());
 
-const search = async (qs: string) => (await env.app.inject(as(user, { method: 'GET', url: `/api/v1/catalog/search?${qs}` }))).json();
+const search = async (qs: string) =>
+  (await env.app.inject(as(user, { method: 'GET', url: `/api/v1/catalog/search?${qs}` }))).json();
 
 describe('Chinese search over the catalog', () => {
   it('tokenises Han text into characters and bigrams, other text into words', () => {
-    expect(documentTokens('医保结算 ABC-12')).toEqual(expect.arrayContaining(['医', '医保', '保结', '结算', '算', 'abc', '12']));
+    expect(documentTokens('医保结算 ABC-12')).toEqual(
+      expect.arrayContaining(['医', '医保', '保结', '结算', '算', 'abc', '12']),
+    );
     expect(toTsQuery('医保 结算')).toBe("'医保' & '结算'");
     expect(toTsQuery("企业 O'Brien")).toBe("'企业' & 'o''brien':*");
     expect(toTsQuery('，。！')).toBeNull();
   });
 
   it('finds by any part of a name, summary or item label, whatever the word boundaries', async () => {
-    const names = async (q: string) => (await search(`q=${encodeURIComponent(q)}`)).items.map((i: { name: string }) => i.name);
+    const names = async (q: string) =>
+      (await search(`q=${encodeURIComponent(q)}`)).items.map((i: { name: string }) => i.name);
     expect(await names('企业登记')).toEqual(['企业登记信息']);
     expect(await names('业登')).toEqual(['企业登记信息']);
     expect(await names('参保')).toEqual(['社会保险参保信息']);
@@ -64,7 +94,8 @@ describe('Chinese search over the catalog', () => {
   it('counts facets and filters by them', async () => {
     const r = await search('facets=true');
     expect(r.total).toBe(5);
-    const count = (facet: string, value: string) => r.facets[facet].find((f: { value: string }) => f.value === value)?.count;
+    const count = (facet: string, value: string) =>
+      r.facets[facet].find((f: { value: string }) => f.value === value)?.count;
     expect(count('shareType', 'conditional')).toBe(1);
     expect(count('openType', 'none')).toBe(2);
     expect(count('categoryTop', '1')).toBe(2);

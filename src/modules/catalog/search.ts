@@ -16,7 +16,11 @@ export async function upsertEntry(
   items: DataItem[],
   grade: number,
 ): Promise<void> {
-  const category = await cat(tx).selectFrom('catalog.category').select('full_code').where('id', '=', meta.categoryId).executeTakeFirstOrThrow();
+  const category = await cat(tx)
+    .selectFrom('catalog.category')
+    .select('full_code')
+    .where('id', '=', meta.categoryId)
+    .executeTakeFirstOrThrow();
   const name = `${meta.name} ${r.code}`;
   const search = tsvectorLiteral([
     { text: name, weight: 'A' },
@@ -25,9 +29,22 @@ export async function upsertEntry(
     { text: r.departmentName, weight: 'D' },
   ]);
   const row = {
-    resource_id: r.id, code: r.code, name: meta.name, summary: meta.summary, department_id: r.departmentId, category_id: meta.categoryId,
-    category_code: category.full_code, category_top: category.full_code.slice(0, 1), share_type: meta.shareType, open_type: meta.openType, grade,
-    update_cycle: meta.updateCycle, format_class: meta.formatClass, item_count: items.length, published_at: r.publishedAt, version: r.version,
+    resource_id: r.id,
+    code: r.code,
+    name: meta.name,
+    summary: meta.summary,
+    department_id: r.departmentId,
+    category_id: meta.categoryId,
+    category_code: category.full_code,
+    category_top: category.full_code.slice(0, 1),
+    share_type: meta.shareType,
+    open_type: meta.openType,
+    grade,
+    update_cycle: meta.updateCycle,
+    format_class: meta.formatClass,
+    item_count: items.length,
+    published_at: r.publishedAt,
+    version: r.version,
     name_search: sql<string>`${tsvectorLiteral([{ text: name, weight: 'A' }])}::tsvector`,
     search: sql<string>`${search}::tsvector`,
   };
@@ -64,7 +81,14 @@ function entryQuery(tx: Tx) {
   return cat(tx).selectFrom('catalog.entry as e');
 }
 
-const FACETS = { departmentId: 'department_id', categoryTop: 'category_top', shareType: 'share_type', openType: 'open_type', grade: 'grade', updateCycle: 'update_cycle' } as const;
+const FACETS = {
+  departmentId: 'department_id',
+  categoryTop: 'category_top',
+  shareType: 'share_type',
+  openType: 'open_type',
+  grade: 'grade',
+  updateCycle: 'update_cycle',
+} as const;
 type FacetKey = keyof typeof FACETS;
 /** Totals are exact up to this many matches; beyond, `totalIsLowerBound` says so ("1 000+"). */
 export const COUNT_CAP = 1_000;
@@ -102,10 +126,18 @@ export async function searchCatalog(ctx: Ctx | null, tx: Tx, q: SearchQuery) {
       : [filteredOn(on)];
   const count = (b: EntryQuery) => b.select(sql`1`.as('x')).limit(COUNT_CAP + 1);
   const capped = (build: (t: Tx) => EntryQuery) =>
-    viaBitmap(tx, (t) => t.selectFrom(count(build(t)).as('m')).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).then((r) => r.n);
+    viaBitmap(tx, (t) =>
+      t
+        .selectFrom(count(build(t)).as('m'))
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirstOrThrow(),
+    ).then((r) => r.n);
   const tierCount = tierOn(tx).length;
   // sizes first (cheap through the indexes): the whole result, and the name tier
-  const [total, first] = await Promise.all([capped((t) => filteredOn(t)), tierCount > 1 ? capped((t) => tierOn(t)[0]!) : Promise.resolve(-1)]);
+  const [total, first] = await Promise.all([
+    capped((t) => filteredOn(t)),
+    tierCount > 1 ? capped((t) => tierOn(t)[0]!) : Promise.resolve(-1),
+  ]);
   const sizes = tierCount > 1 ? [first, total > COUNT_CAP ? COUNT_CAP + 1 : total - first] : [total];
   const rows = [];
   let skip = (q.page - 1) * q.pageSize;
@@ -117,15 +149,33 @@ export async function searchCatalog(ctx: Ctx | null, tx: Tx, q: SearchQuery) {
       continue;
     }
     // a small tier is read through its index and sorted; a large one by walking the date index
-    const read = (on: Tx) =>
-      tierOn(on)[t]!
+    const read = (on: Tx) => {
+      const tier = tierOn(on)[t]!;
+      return tier
         .innerJoin('kernel.department as d', 'd.id', 'e.department_id')
-        .select(['e.resource_id', 'e.code', 'e.name', 'e.summary', 'e.department_id', 'd.name as department_name', 'e.category_id', 'e.share_type', 'e.open_type', 'e.grade', 'e.update_cycle', 'e.format_class', 'e.item_count', 'e.published_at', 'e.version'])
+        .select([
+          'e.resource_id',
+          'e.code',
+          'e.name',
+          'e.summary',
+          'e.department_id',
+          'd.name as department_name',
+          'e.category_id',
+          'e.share_type',
+          'e.open_type',
+          'e.grade',
+          'e.update_cycle',
+          'e.format_class',
+          'e.item_count',
+          'e.published_at',
+          'e.version',
+        ])
         .orderBy('e.published_at', 'desc')
         .orderBy('e.resource_id')
         .limit(want)
         .offset(skip)
         .execute();
+    };
     const page = size <= COUNT_CAP ? await viaBitmap(tx, read) : await read(tx);
     rows.push(...page.map((r) => ({ ...r, tier: t })));
     skip = 0;
@@ -133,9 +183,22 @@ export async function searchCatalog(ctx: Ctx | null, tx: Tx, q: SearchQuery) {
   }
   return {
     items: rows.map((r) => ({
-      id: r.resource_id, code: r.code, name: r.name, summary: r.summary, departmentId: r.department_id, departmentName: r.department_name, categoryId: r.category_id,
-      shareType: r.share_type, openType: r.open_type, grade: r.grade, updateCycle: r.update_cycle, formatClass: r.format_class, itemCount: r.item_count,
-      publishedAt: r.published_at.toISOString(), version: r.version, score: tsq && q.sort !== 'date' ? 2 - r.tier : 0,
+      id: r.resource_id,
+      code: r.code,
+      name: r.name,
+      summary: r.summary,
+      departmentId: r.department_id,
+      departmentName: r.department_name,
+      categoryId: r.category_id,
+      shareType: r.share_type,
+      openType: r.open_type,
+      grade: r.grade,
+      updateCycle: r.update_cycle,
+      formatClass: r.format_class,
+      itemCount: r.item_count,
+      publishedAt: r.published_at.toISOString(),
+      version: r.version,
+      score: tsq && q.sort !== 'date' ? 2 - r.tier : 0,
     })),
     total: Math.min(total, COUNT_CAP),
     totalIsLowerBound: total > COUNT_CAP,
@@ -202,7 +265,12 @@ export async function catalogOverview(ctx: Ctx, tx: Tx) {
   const byDepartment = await cat(tx)
     .selectFrom('kernel.department as d')
     .leftJoin('catalog.entry as e', 'e.department_id', 'd.id')
-    .select(['d.id', 'd.name', sql<number>`count(e.resource_id)::int`.as('resources'), sql<number>`coalesce(sum(e.item_count), 0)::int`.as('items')])
+    .select([
+      'd.id',
+      'd.name',
+      sql<number>`count(e.resource_id)::int`.as('resources'),
+      sql<number>`coalesce(sum(e.item_count), 0)::int`.as('items'),
+    ])
     .groupBy(['d.id', 'd.name'])
     .orderBy(sql`3`, 'desc')
     .orderBy('d.name')
@@ -212,9 +280,17 @@ export async function catalogOverview(ctx: Ctx, tx: Tx) {
     .select(['category_code', sql<number>`count(*)::int`.as('n')])
     .groupBy('category_code')
     .execute();
-  const categories = await cat(tx).selectFrom('catalog.category').select(['id', 'full_code', 'name', 'level']).where('level', '<=', 2).orderBy('full_code').execute();
+  const categories = await cat(tx)
+    .selectFrom('catalog.category')
+    .select(['id', 'full_code', 'name', 'level'])
+    .where('level', '<=', 2)
+    .orderBy('full_code')
+    .execute();
   const byCategory = categories.map((c) => ({
-    id: c.id, fullCode: c.full_code, name: c.name, level: c.level,
+    id: c.id,
+    fullCode: c.full_code,
+    name: c.name,
+    level: c.level,
     resources: counts.filter((x) => x.category_code.startsWith(c.full_code)).reduce((n, x) => n + x.n, 0),
   }));
   const totals = await cat(tx)

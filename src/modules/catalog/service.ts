@@ -1,6 +1,31 @@
 /** The catalog module's public interface: other modules call these, never its tables. */
-export { createResource, updateResource, submitResource, withdrawSubmission, reviewResource, startChange, retireResource, onPublish, type PublishHook } from './lifecycle.js';
-export { getResource, listResources, reviewQueue, listVersions, resourceHistory, diffVersions, diff, listCategories, createCategory, renameCategory, getSettings, updateSettings, resourcesWithIdentity, publishedNames } from './read.js';
+export {
+  createResource,
+  updateResource,
+  submitResource,
+  withdrawSubmission,
+  reviewResource,
+  startChange,
+  retireResource,
+  onPublish,
+  type PublishHook,
+} from './lifecycle.js';
+export {
+  getResource,
+  listResources,
+  reviewQueue,
+  listVersions,
+  resourceHistory,
+  diffVersions,
+  diff,
+  listCategories,
+  createCategory,
+  renameCategory,
+  getSettings,
+  updateSettings,
+  resourcesWithIdentity,
+  publishedNames,
+} from './read.js';
 export { resourceFacts, resourceFact, resourceIdsOf, resourceIdsNamed, type ResourceFacts } from './facts.js';
 export { openEntries, openEntry, type OpenEntry } from './open-view.js';
 export { searchCatalog, catalogOverview } from './search.js';

@@ -58,7 +58,8 @@ export function toTsQuery(query: string): string | null {
     const chars = [...run];
     if (chars.length === 1) parts.push(lexeme(chars[0]!));
     for (let i = 0; i + 1 < chars.length; i += 2) parts.push(lexeme(chars[i]! + chars[i + 1]!));
-    if (chars.length > 1 && chars.length % 2 === 1) parts.push(lexeme(chars[chars.length - 2]! + chars[chars.length - 1]!));
+    if (chars.length > 1 && chars.length % 2 === 1)
+      parts.push(lexeme(chars[chars.length - 2]! + chars[chars.length - 1]!));
   }
   for (const w of otherWords(t)) parts.push(lexeme(w, true));
   return parts.length ? [...new Set(parts)].join(' & ') : null;

@@ -12,10 +12,16 @@ export const demandDeadline: Deadline = {
   name: 'demand',
   subject: 'demand',
   link: (id) => `/demands?id=${id}`,
-  remind: async (tx, w) => (await sql<Row>`UPDATE demand.demand SET reminded_due = due
+  remind: async (tx, w) =>
+    (
+      await sql<Row>`UPDATE demand.demand SET reminded_due = due
       WHERE status = 'submitted' AND due <= ${w.tomorrow}::date AND due >= ${w.today}::date AND reminded_due IS DISTINCT FROM due
-      RETURNING id, due::text AS due, title`.execute(tx)).rows.map(item),
-  escalate: async (tx, w) => (await sql<Row>`UPDATE demand.demand SET escalated_due = due
+      RETURNING id, due::text AS due, title`.execute(tx)
+    ).rows.map(item),
+  escalate: async (tx, w) =>
+    (
+      await sql<Row>`UPDATE demand.demand SET escalated_due = due
       WHERE status = 'submitted' AND due < ${w.today}::date AND escalated_due IS DISTINCT FROM due
-      RETURNING id, due::text AS due, title`.execute(tx)).rows.map(item),
+      RETURNING id, due::text AS due, title`.execute(tx)
+    ).rows.map(item),
 };

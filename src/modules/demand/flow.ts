@@ -26,13 +26,19 @@ import { apply, SERVICES } from '../sharing/service.js';
 import type { answerInput, demandApplyInput, demandInput, rateInput } from './schema.js';
 import { addEvent, dem, insertDemand, lockDemand, updateDemand, type DemandRow } from './repo.js';
 
-
 type Row = DemandRow;
 
 const link = (id: number) => `/demands?id=${id}`;
 const demander = (d: Row): Audience => ({ users: [d.requester_user_id], officersOf: [d.department_id] });
 
-async function event(tx: Tx, ctx: Ctx, id: number, step: string, comment: string | null, detail: Record<string, unknown> = {}) {
+async function event(
+  tx: Tx,
+  ctx: Ctx,
+  id: number,
+  step: string,
+  comment: string | null,
+  detail: Record<string, unknown> = {},
+) {
   await addEvent(tx, id, step, ctx.actor.name, comment, detail);
   await appendInTx(tx, [auditOf(ctx, `demand.${step}`, 'demand', String(id), { comment, ...detail })]);
 }
@@ -43,11 +49,31 @@ export async function submitDemand(k: Kernel, ctx: Ctx, input: z.infer<typeof de
   const due = (await loadCalendar(k.db)).addWorkingDays(shanghaiDate(), k.config.demandDays);
   const id = await inTx(k.db, async (tx) => {
     const id = await insertDemand(tx, {
-      department_id: ctx.actor.departmentId!, requester: ctx.actor.name, requester_user_id: ctx.actor.id, title: input.title, description: input.description, purpose: input.purpose,
-      fields: input.fields, legal_basis: input.legalBasis, scenario: input.scenario, status: 'submitted', due,
+      department_id: ctx.actor.departmentId!,
+      requester: ctx.actor.name,
+      requester_user_id: ctx.actor.id,
+      title: input.title,
+      description: input.description,
+      purpose: input.purpose,
+      fields: input.fields,
+      legal_basis: input.legalBasis,
+      scenario: input.scenario,
+      status: 'submitted',
+      due,
     });
     await event(tx, ctx, id, 'submit', null, { title: input.title, fields: input.fields });
-    await notify(tx, { admins: true }, { kind: 'demand.submitted', params: { title: input.title }, body: `${ctx.actor.name}（${due} 前答复）`, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+    await notify(
+      tx,
+      { admins: true },
+      {
+        kind: 'demand.submitted',
+        params: { title: input.title },
+        body: `${ctx.actor.name}（${due} 前答复）`,
+        link: link(id),
+        subject: { type: 'demand', id },
+      },
+      k.config.node.code,
+    );
     return id;
   });
   kickWebhooks(k);
@@ -58,7 +84,8 @@ async function step<T>(k: Kernel, id: number, states: string[], fn: (tx: Tx, d: 
   const out = await inTx(k.db, async (tx) => {
     const d = await lockDemand(tx, id);
     if (!d) fail('NOT_FOUND');
-    if (!states.includes(d.status)) fail('DEMAND_STATE', { zh: `需求当前为“${d.status}”`, en: `The demand is ${d.status}` });
+    if (!states.includes(d.status))
+      fail('DEMAND_STATE', { zh: `需求当前为“${d.status}”`, en: `The demand is ${d.status}` });
     return fn(tx, d);
   });
   kickWebhooks(k);
@@ -71,10 +98,10 @@ async function publishedOf(tx: Tx, resourceId: string) {
     if (e instanceof AppError && e.code === 'NOT_FOUND') return null;
     throw e;
   });
-  if (!r || r.status !== 'published' || !r.published) fail('VALIDATION', { field: 'resourceId', zh: '须是已发布的目录资源', en: 'Must be a published catalog resource' });
+  if (!r || r.status !== 'published' || !r.published)
+    fail('VALIDATION', { field: 'resourceId', zh: '须是已发布的目录资源', en: 'Must be a published catalog resource' });
   return { department_id: r.departmentId, name: r.published.meta.name, items: r.published.items };
 }
-
 
 /** The bureau's answer: matched to a resource, assigned to a providing department, or rejected. */
 export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof answerInput>) {
@@ -83,25 +110,86 @@ export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.inf
     const done = { answered_at: new Date(), answered_by: ctx.actor.name };
     if (input.outcome === 'matched') {
       const res = await publishedOf(tx, input.resourceId);
-      if (res.department_id === d.department_id) fail('VALIDATION', { field: 'resourceId', zh: '这是需求部门自己的资源', en: 'This is the demanding department\'s own resource' });
-      await updateDemand(tx, id, { status: 'matched', resource_id: input.resourceId, reason: input.comment ?? null, ...done });
+      if (res.department_id === d.department_id)
+        fail('VALIDATION', {
+          field: 'resourceId',
+          zh: '这是需求部门自己的资源',
+          en: "This is the demanding department's own resource",
+        });
+      await updateDemand(tx, id, {
+        status: 'matched',
+        resource_id: input.resourceId,
+        reason: input.comment ?? null,
+        ...done,
+      });
       await event(tx, ctx, id, 'match', input.comment ?? null, { resource: input.resourceId });
-      await notify(tx, demander(d), { kind: 'demand.matched', params: { resource: res.name }, body: '可据此一键发起共享申请', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+      await notify(
+        tx,
+        demander(d),
+        {
+          kind: 'demand.matched',
+          params: { resource: res.name },
+          body: '可据此一键发起共享申请',
+          link: link(id),
+          subject: { type: 'demand', id },
+        },
+        k.config.node.code,
+      );
       return { id, status: 'matched' as const };
     }
     if (input.outcome === 'assigned') {
-      const dept = await tx.selectFrom('kernel.department').select('name').where('id', '=', input.departmentId).executeTakeFirst();
+      const dept = await tx
+        .selectFrom('kernel.department')
+        .select('name')
+        .where('id', '=', input.departmentId)
+        .executeTakeFirst();
       if (!dept) fail('VALIDATION', { field: 'departmentId', zh: '部门不存在', en: 'No such department' });
-      if (input.departmentId === d.department_id) fail('VALIDATION', { field: 'departmentId', zh: '不能交由需求部门自己提供', en: 'Cannot assign to the demanding department itself' });
-      await updateDemand(tx, id, { status: 'assigned', assigned_department_id: input.departmentId, reason: input.comment ?? null, ...done });
+      if (input.departmentId === d.department_id)
+        fail('VALIDATION', {
+          field: 'departmentId',
+          zh: '不能交由需求部门自己提供',
+          en: 'Cannot assign to the demanding department itself',
+        });
+      await updateDemand(tx, id, {
+        status: 'assigned',
+        assigned_department_id: input.departmentId,
+        reason: input.comment ?? null,
+        ...done,
+      });
       await event(tx, ctx, id, 'assign', input.comment ?? null, { department: input.departmentId });
-      await notify(tx, { officersOf: [input.departmentId] }, { kind: 'demand.assigned', title: `请提供数据：${d.title}`, body: '请编目、归集并发布资源后关联到该需求', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
-      await notify(tx, demander(d), { kind: 'demand.assigned', title: `数据需求已交由${dept.name}提供`, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+      await notify(
+        tx,
+        { officersOf: [input.departmentId] },
+        {
+          kind: 'demand.assigned',
+          title: `请提供数据：${d.title}`,
+          body: '请编目、归集并发布资源后关联到该需求',
+          link: link(id),
+          subject: { type: 'demand', id },
+        },
+        k.config.node.code,
+      );
+      await notify(
+        tx,
+        demander(d),
+        {
+          kind: 'demand.assigned',
+          title: `数据需求已交由${dept.name}提供`,
+          link: link(id),
+          subject: { type: 'demand', id },
+        },
+        k.config.node.code,
+      );
       return { id, status: 'assigned' as const };
     }
     await updateDemand(tx, id, { status: 'rejected', reason: input.reason, ...done });
     await event(tx, ctx, id, 'reject', input.reason);
-    await notify(tx, demander(d), { kind: 'demand.rejected', params: { id }, body: input.reason, link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+    await notify(
+      tx,
+      demander(d),
+      { kind: 'demand.rejected', params: { id }, body: input.reason, link: link(id), subject: { type: 'demand', id } },
+      k.config.node.code,
+    );
     return { id, status: 'rejected' as const };
   });
 }
@@ -112,10 +200,26 @@ export async function provideDemand(k: Kernel, ctx: Ctx, id: number, resourceId:
   return step(k, id, ['assigned'], async (tx, d) => {
     if (!hasRole(ctx, 'admin') && ctx.actor.departmentId !== d.assigned_department_id) fail('FORBIDDEN_DEPARTMENT');
     const res = await publishedOf(tx, resourceId);
-    if (res.department_id !== d.assigned_department_id) fail('VALIDATION', { field: 'resourceId', zh: '须是承办部门的资源', en: 'Must be a resource of the assigned department' });
+    if (res.department_id !== d.assigned_department_id)
+      fail('VALIDATION', {
+        field: 'resourceId',
+        zh: '须是承办部门的资源',
+        en: 'Must be a resource of the assigned department',
+      });
     await updateDemand(tx, id, { status: 'provided', resource_id: resourceId });
     await event(tx, ctx, id, 'provide', null, { resource: resourceId });
-    await notify(tx, demander(d), { kind: 'demand.provided', params: { resource: res.name }, body: '可据此一键发起共享申请', link: link(id), subject: { type: 'demand', id } }, k.config.node.code);
+    await notify(
+      tx,
+      demander(d),
+      {
+        kind: 'demand.provided',
+        params: { resource: res.name },
+        body: '可据此一键发起共享申请',
+        link: link(id),
+        subject: { type: 'demand', id },
+      },
+      k.config.node.code,
+    );
     return { id, status: 'provided' as const };
   });
 }
@@ -123,10 +227,14 @@ export async function provideDemand(k: Kernel, ctx: Ctx, id: number, resourceId:
 /** Items of the resource that the demand asked for (by name or label, either containing the other). */
 export function matchItems(wanted: string[], items: DataItem[]): string[] {
   const norm = (s: string) => s.replace(/\s+/g, '').toLowerCase();
-  return items.filter((i) => wanted.some((w) => {
-    const a = norm(w);
-    return a.length > 0 && (norm(i.name) === a || norm(i.label).includes(a) || a.includes(norm(i.label)));
-  })).map((i) => i.name);
+  return items
+    .filter((i) =>
+      wanted.some((w) => {
+        const a = norm(w);
+        return a.length > 0 && (norm(i.name) === a || norm(i.label).includes(a) || a.includes(norm(i.label)));
+      }),
+    )
+    .map((i) => i.name);
 }
 
 /** The share application a matched or provided demand becomes, prefilled from the demand. */
@@ -134,31 +242,46 @@ export async function draftOf(k: Kernel, d: Row) {
   if (!d.resource_id || !['matched', 'provided'].includes(d.status)) return null;
   const res = await publishedOf(k.db, d.resource_id);
   return {
-    resourceId: d.resource_id, resourceName: res.name, fields: matchItems(d.fields, res.items), services: ['query'] as (typeof SERVICES)[number][],
-    purpose: d.purpose, legalBasis: d.legal_basis, scenario: d.scenario,
+    resourceId: d.resource_id,
+    resourceName: res.name,
+    fields: matchItems(d.fields, res.items),
+    services: ['query'] as (typeof SERVICES)[number][],
+    purpose: d.purpose,
+    legalBasis: d.legal_basis,
+    scenario: d.scenario,
   };
 }
-
 
 /** 落实: the demand becomes a share application, prefilled (purpose, legal basis, scenario, the items asked for). */
 export async function applyFromDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof demandApplyInput>) {
   requireRole(ctx, 'consumer', 'officer');
   const d = await dem(k.db).selectFrom('demand.demand').selectAll().where('id', '=', String(id)).executeTakeFirst();
   if (!d || d.department_id !== ctx.actor.departmentId) fail('NOT_FOUND');
-  if (d.application_id) fail('DEMAND_STATE', { zh: '已据此需求发起过共享申请', en: 'An application was already made from this demand' });
+  if (d.application_id)
+    fail('DEMAND_STATE', { zh: '已据此需求发起过共享申请', en: 'An application was already made from this demand' });
   const draft = await draftOf(k, d);
   if (!draft) fail('DEMAND_STATE', { zh: '需求尚未匹配到资源', en: 'The demand has no resource yet' });
   const fields = input.fields ?? draft.fields;
-  if (!fields.length) fail('VALIDATION', { field: 'fields', zh: '须选择申请的数据项', en: 'Choose the items to apply for' });
-  const made = await apply(k, ctx, { resourceId: draft.resourceId, appCredentialId: input.appCredentialId, fields, services: input.services, purpose: d.purpose, legalBasis: d.legal_basis, scenario: d.scenario,
-    periodFrom: input.periodFrom, periodTo: input.periodTo, expectedCalls: input.expectedCalls });
+  if (!fields.length)
+    fail('VALIDATION', { field: 'fields', zh: '须选择申请的数据项', en: 'Choose the items to apply for' });
+  const made = await apply(k, ctx, {
+    resourceId: draft.resourceId,
+    appCredentialId: input.appCredentialId,
+    fields,
+    services: input.services,
+    purpose: d.purpose,
+    legalBasis: d.legal_basis,
+    scenario: d.scenario,
+    periodFrom: input.periodFrom,
+    periodTo: input.periodTo,
+    expectedCalls: input.expectedCalls,
+  });
   await inTx(k.db, async (tx) => {
     await updateDemand(tx, id, { application_id: String(made.id) });
     await event(tx, ctx, id, 'apply', null, { application: made.id });
   });
   return { id, applicationId: made.id, status: made.status };
 }
-
 
 export async function rateDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof rateInput>) {
   requireRole(ctx, 'consumer', 'officer');
@@ -172,7 +295,11 @@ export async function rateDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer
 }
 
 /** Catalog resources that may answer the demand: searched by its title and each item it asks for. */
-export async function suggestionsFor(k: Kernel, ctx: Ctx, d: { title: string; fields: string[]; department_id: string }) {
+export async function suggestionsFor(
+  k: Kernel,
+  ctx: Ctx,
+  d: { title: string; fields: string[]; department_id: string },
+) {
   const seen = new Map<string, { id: string; name: string; departmentName: string; hits: number }>();
   for (const q of [d.title, ...d.fields].slice(0, 10)) {
     const found = await searchCatalog(ctx, k.db, { q, page: 1, pageSize: 5 });
@@ -185,4 +312,3 @@ export async function suggestionsFor(k: Kernel, ctx: Ctx, d: { title: string; fi
   }
   return [...seen.values()].sort((a, b) => b.hits - a.hits).slice(0, 8);
 }
-

@@ -10,13 +10,41 @@ type DateText = ColumnType<string, string, string>;
 
 export type DemandTables = {
   'demand.demand': {
-    id: Generated<string>; department_id: string; requester: string; requester_user_id: string | null; title: string; description: string; purpose: string;
-    fields: ColumnType<string[], string[] | undefined, string[]>; legal_basis: string; scenario: string; status: DemandDto['status'];
-    due: DateText; reminded_due: DateText | null; escalated_due: DateText | null; resource_id: string | null; assigned_department_id: string | null;
-    reason: string | null; answered_at: TsN; answered_by: string | null; application_id: string | null; rating: number | null; rating_comment: string | null;
-    rated_at: TsN; created_at: Ts; updated_at: Ts;
+    id: Generated<string>;
+    department_id: string;
+    requester: string;
+    requester_user_id: string | null;
+    title: string;
+    description: string;
+    purpose: string;
+    fields: ColumnType<string[], string[] | undefined, string[]>;
+    legal_basis: string;
+    scenario: string;
+    status: DemandDto['status'];
+    due: DateText;
+    reminded_due: DateText | null;
+    escalated_due: DateText | null;
+    resource_id: string | null;
+    assigned_department_id: string | null;
+    reason: string | null;
+    answered_at: TsN;
+    answered_by: string | null;
+    application_id: string | null;
+    rating: number | null;
+    rating_comment: string | null;
+    rated_at: TsN;
+    created_at: Ts;
+    updated_at: Ts;
   };
-  'demand.event': { id: Generated<string>; demand_id: string; step: string; by_name: string; comment: string | null; detail: ColumnType<Record<string, unknown>, string, string>; at: Ts };
+  'demand.event': {
+    id: Generated<string>;
+    demand_id: string;
+    step: string;
+    by_name: string;
+    comment: string | null;
+    detail: ColumnType<Record<string, unknown>, string, string>;
+    at: Ts;
+  };
 };
 export type DemandRow = Selectable<DemandTables['demand.demand']>;
 
@@ -26,15 +54,35 @@ export function dem(tx: Tx) {
 
 /** One demand, locked for the step about to change it. */
 export async function lockDemand(tx: Tx, id: number): Promise<DemandRow | undefined> {
-  return dem(tx).selectFrom('demand.demand').selectAll().select(sql<string>`due::text`.as('due')).where('id', '=', String(id)).forUpdate().executeTakeFirst();
+  return dem(tx)
+    .selectFrom('demand.demand')
+    .selectAll()
+    .select(sql<string>`due::text`.as('due'))
+    .where('id', '=', String(id))
+    .forUpdate()
+    .executeTakeFirst();
 }
 
-export async function addEvent(tx: Tx, id: number, step: string, byName: string, comment: string | null, detail: Record<string, unknown>): Promise<void> {
-  await dem(tx).insertInto('demand.event').values({ demand_id: String(id), step, by_name: byName, comment, detail: JSON.stringify(detail) }).execute();
+export async function addEvent(
+  tx: Tx,
+  id: number,
+  step: string,
+  byName: string,
+  comment: string | null,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  await dem(tx)
+    .insertInto('demand.event')
+    .values({ demand_id: String(id), step, by_name: byName, comment, detail: JSON.stringify(detail) })
+    .execute();
 }
 
 export async function updateDemand(tx: Tx, id: number, set: Updateable<DemandTables['demand.demand']>): Promise<void> {
-  await dem(tx).updateTable('demand.demand').set({ ...set, updated_at: new Date() }).where('id', '=', String(id)).execute();
+  await dem(tx)
+    .updateTable('demand.demand')
+    .set({ ...set, updated_at: new Date() })
+    .where('id', '=', String(id))
+    .execute();
 }
 
 export async function insertDemand(tx: Tx, v: Insertable<DemandTables['demand.demand']>): Promise<number> {
@@ -43,17 +91,27 @@ export async function insertDemand(tx: Tx, v: Insertable<DemandTables['demand.de
 }
 
 export async function trailOf(tx: Tx, id: number) {
-  return dem(tx).selectFrom('demand.event').select(['step', 'by_name', 'comment', 'detail', 'at']).where('demand_id', '=', String(id)).orderBy('id').execute();
+  return dem(tx)
+    .selectFrom('demand.event')
+    .select(['step', 'by_name', 'comment', 'detail', 'at'])
+    .where('demand_id', '=', String(id))
+    .orderBy('id')
+    .execute();
 }
 
 /** Demands matching the filters given (department, assigned department, status, text, id). */
-export function demandsWhere(tx: Tx, f: { departmentId?: string; assignedTo?: string; status?: DemandRow['status']; like?: string; id?: number }) {
+export function demandsWhere(
+  tx: Tx,
+  f: { departmentId?: string; assignedTo?: string; status?: DemandRow['status']; like?: string; id?: number },
+) {
   return dem(tx)
     .selectFrom('demand.demand as d')
     .$if(f.departmentId !== undefined, (q) => q.where('d.department_id', '=', f.departmentId!))
     .$if(f.assignedTo !== undefined, (q) => q.where('d.assigned_department_id', '=', f.assignedTo!))
     .$if(f.status !== undefined, (q) => q.where('d.status', '=', f.status!))
-    .$if(f.like !== undefined, (q) => q.where((eb) => eb.or([eb('d.title', 'ilike', f.like!), eb('d.description', 'ilike', f.like!)])))
+    .$if(f.like !== undefined, (q) =>
+      q.where((eb) => eb.or([eb('d.title', 'ilike', f.like!), eb('d.description', 'ilike', f.like!)])),
+    )
     .$if(f.id !== undefined, (q) => q.where('d.id', '=', String(f.id)));
 }
 

@@ -7,7 +7,18 @@ import { access } from '../../kernel/http/access.js';
 import { answerDemand, applyFromDemand, provideDemand, rateDemand, submitDemand } from './flow.js';
 import { demandStats, exportDemands, getDemand, listDemands } from './read.js';
 import {
-  answerInput, demandApplied, demandApplyInput, demandCreated, demandDetail, demandInput, demandListQuery, demandPage, demandRated, demandStatsAnswer, demandStep, rateInput,
+  answerInput,
+  demandApplied,
+  demandApplyInput,
+  demandCreated,
+  demandDetail,
+  demandInput,
+  demandListQuery,
+  demandPage,
+  demandRated,
+  demandStatsAnswer,
+  demandStep,
+  rateInput,
 } from './schema.js';
 
 export function demandRoutes(app: FastifyInstance, k: Kernel): void {
@@ -16,26 +27,127 @@ export function demandRoutes(app: FastifyInstance, k: Kernel): void {
   const idParam = z.object({ id: z.coerce.number().int().min(1) });
   const demanders = access.roles('consumer', 'officer');
 
-  r.post('/api/v1/demands', { config: { access: demanders }, schema: { tags, summary: '提出数据需求 / Describe data your department needs', body: demandInput, response: { 201: demandCreated } } },
-    async (req, reply) => reply.code(201).send(await submitDemand(k, req.ctx, req.body)));
-  r.get('/api/v1/demands', { config: { access: access.anyUser }, schema: { tags, summary: '需求列表：本部门的 / 交由本部门提供的 / 全部（大数据局）/ Demands', querystring: demandListQuery, response: { 200: demandPage } } },
-    async (req) => listDemands(k, req.ctx, req.query));
-  r.get('/api/v1/demands/export.xlsx', {
-    config: { access: access.anyUser },
-    schema: { tags, summary: '导出需求列表（Excel）/ Export the list (.xlsx)', querystring: demandListQuery },
-  }, async (req, reply) => reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(`数据需求-${new Date().toISOString().slice(0, 10)}.xlsx`)}`)
-    .send(await exportDemands(k, req.ctx, req.query)));
-  r.get('/api/v1/demands/stats', { config: { access: access.roles('officer', 'admin', 'auditor') }, schema: { tags, summary: '各部门需求情况（晾晒）/ Per department (rankings)', response: { 200: demandStatsAnswer } } },
-    async (req) => demandStats(k, req.ctx));
-  r.get('/api/v1/demands/:id', { config: { access: access.anyUser }, schema: { tags, summary: '需求详情、轨迹、推荐资源与预填的共享申请 / One demand with trail, suggestions and the prefilled application', params: idParam, response: { 200: demandDetail } } },
-    async (req) => getDemand(k, req.ctx, req.params.id));
-  r.post('/api/v1/demands/:id/answer', { config: { access: access.roles('admin') }, schema: { tags, summary: '大数据局答复：匹配资源 / 交由部门提供 / 不予满足 / Answer: match, assign or reject', params: idParam, body: answerInput, response: { 200: demandStep } } },
-    async (req) => answerDemand(k, req.ctx, req.params.id, req.body));
-  r.post('/api/v1/demands/:id/provide', { config: { access: access.roles('officer', 'admin') }, schema: { tags, summary: '承办部门关联新发布的资源 / The assigned department links its new resource', params: idParam, body: z.object({ resourceId: z.uuid() }), response: { 200: demandStep } } },
-    async (req) => provideDemand(k, req.ctx, req.params.id, req.body.resourceId));
-  r.post('/api/v1/demands/:id/apply', { config: { access: demanders }, schema: { tags, summary: '据需求发起共享申请（预填）/ Apply for the matched resource (prefilled)', params: idParam, body: demandApplyInput, response: { 201: demandApplied } } },
-    async (req, reply) => reply.code(201).send(await applyFromDemand(k, req.ctx, req.params.id, req.body)));
-  r.post('/api/v1/demands/:id/rate', { config: { access: demanders }, schema: { tags, summary: '评价答复 / Rate the answer', params: idParam, body: rateInput, response: { 200: demandRated } } },
-    async (req) => rateDemand(k, req.ctx, req.params.id, req.body));
+  r.post(
+    '/api/v1/demands',
+    {
+      config: { access: demanders },
+      schema: {
+        tags,
+        summary: '提出数据需求 / Describe data your department needs',
+        body: demandInput,
+        response: { 201: demandCreated },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await submitDemand(k, req.ctx, req.body)),
+  );
+  r.get(
+    '/api/v1/demands',
+    {
+      config: { access: access.anyUser },
+      schema: {
+        tags,
+        summary: '需求列表：本部门的 / 交由本部门提供的 / 全部（大数据局）/ Demands',
+        querystring: demandListQuery,
+        response: { 200: demandPage },
+      },
+    },
+    async (req) => listDemands(k, req.ctx, req.query),
+  );
+  r.get(
+    '/api/v1/demands/export.xlsx',
+    {
+      config: { access: access.anyUser },
+      schema: { tags, summary: '导出需求列表（Excel）/ Export the list (.xlsx)', querystring: demandListQuery },
+    },
+    async (req, reply) =>
+      reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header(
+          'content-disposition',
+          `attachment; filename*=UTF-8''${encodeURIComponent(`数据需求-${new Date().toISOString().slice(0, 10)}.xlsx`)}`,
+        )
+        .send(await exportDemands(k, req.ctx, req.query)),
+  );
+  r.get(
+    '/api/v1/demands/stats',
+    {
+      config: { access: access.roles('officer', 'admin', 'auditor') },
+      schema: {
+        tags,
+        summary: '各部门需求情况（晾晒）/ Per department (rankings)',
+        response: { 200: demandStatsAnswer },
+      },
+    },
+    async (req) => demandStats(k, req.ctx),
+  );
+  r.get(
+    '/api/v1/demands/:id',
+    {
+      config: { access: access.anyUser },
+      schema: {
+        tags,
+        summary:
+          '需求详情、轨迹、推荐资源与预填的共享申请 / One demand with trail, suggestions and the prefilled application',
+        params: idParam,
+        response: { 200: demandDetail },
+      },
+    },
+    async (req) => getDemand(k, req.ctx, req.params.id),
+  );
+  r.post(
+    '/api/v1/demands/:id/answer',
+    {
+      config: { access: access.roles('admin') },
+      schema: {
+        tags,
+        summary: '大数据局答复：匹配资源 / 交由部门提供 / 不予满足 / Answer: match, assign or reject',
+        params: idParam,
+        body: answerInput,
+        response: { 200: demandStep },
+      },
+    },
+    async (req) => answerDemand(k, req.ctx, req.params.id, req.body),
+  );
+  r.post(
+    '/api/v1/demands/:id/provide',
+    {
+      config: { access: access.roles('officer', 'admin') },
+      schema: {
+        tags,
+        summary: '承办部门关联新发布的资源 / The assigned department links its new resource',
+        params: idParam,
+        body: z.object({ resourceId: z.uuid() }),
+        response: { 200: demandStep },
+      },
+    },
+    async (req) => provideDemand(k, req.ctx, req.params.id, req.body.resourceId),
+  );
+  r.post(
+    '/api/v1/demands/:id/apply',
+    {
+      config: { access: demanders },
+      schema: {
+        tags,
+        summary: '据需求发起共享申请（预填）/ Apply for the matched resource (prefilled)',
+        params: idParam,
+        body: demandApplyInput,
+        response: { 201: demandApplied },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await applyFromDemand(k, req.ctx, req.params.id, req.body)),
+  );
+  r.post(
+    '/api/v1/demands/:id/rate',
+    {
+      config: { access: demanders },
+      schema: {
+        tags,
+        summary: '评价答复 / Rate the answer',
+        params: idParam,
+        body: rateInput,
+        response: { 200: demandRated },
+      },
+    },
+    async (req) => rateDemand(k, req.ctx, req.params.id, req.body),
+  );
 }

@@ -38,7 +38,11 @@ const MALE = ['1', '男', 'M', 'm'];
  * rules judged on the whole resource. `unique` rules read a window count `_u<n>` computed beside.
  */
 export function reasonSql(
-  rule: Rule, p: Params, col: (item: string) => string, tableOf: (resourceId: string) => string | undefined, n = 0,
+  rule: Rule,
+  p: Params,
+  col: (item: string) => string,
+  tableOf: (resourceId: string) => string | undefined,
+  n = 0,
   typeOf: (item: string) => string | undefined = () => undefined,
   /** when given, lookups become joins added here (a hash join instead of a query per row) */
   joins?: string[],
@@ -46,8 +50,12 @@ export function reasonSql(
   if (RESOURCE_KINDS.includes(rule.kind)) return null;
   const c = col(rule.item!);
   // text items holding dates or numbers are read without raising on what is neither
-  const asDate = (item: string) => (typeOf(item) === 'date' || typeOf(item) === 'datetime' ? `${col(item)}::date` : `gov.safe_date(${col(item)}::text)`);
-  const asNum = (item: string) => (typeOf(item) === 'integer' || typeOf(item) === 'decimal' ? `${col(item)}::numeric` : `gov.safe_num(${col(item)}::text)`);
+  const asDate = (item: string) =>
+    typeOf(item) === 'date' || typeOf(item) === 'datetime' ? `${col(item)}::date` : `gov.safe_date(${col(item)}::text)`;
+  const asNum = (item: string) =>
+    typeOf(item) === 'integer' || typeOf(item) === 'decimal'
+      ? `${col(item)}::numeric`
+      : `gov.safe_num(${col(item)}::text)`;
   const txt = `${c}::text`;
   const nn = (expr: string) => `CASE WHEN ${c} IS NOT NULL THEN ${expr} END`;
   const pr = rule.params;
@@ -57,26 +65,38 @@ export function reasonSql(
     case 'unique':
       return `CASE WHEN ${c} IS NOT NULL AND _u${n} > 1 THEN 'duplicate' END`;
     case 'length':
-      return nn(`CASE ${pr.max !== undefined ? `WHEN char_length(${txt}) > ${p.add(pr.max, '::int')} THEN 'too_long' ` : ''}${pr.min !== undefined ? `WHEN char_length(${txt}) < ${p.add(pr.min, '::int')} THEN 'too_short' ` : ''}END`);
+      return nn(
+        `CASE ${pr.max !== undefined ? `WHEN char_length(${txt}) > ${p.add(pr.max, '::int')} THEN 'too_long' ` : ''}${pr.min !== undefined ? `WHEN char_length(${txt}) < ${p.add(pr.min, '::int')} THEN 'too_short' ` : ''}END`,
+      );
     case 'pattern':
       return nn(`CASE WHEN ${txt} !~ ${p.add(pr.regex, '::text')} THEN 'pattern' END`);
     case 'code':
       return nn(`CASE WHEN ${txt} <> ALL (${p.add(pr.values ?? [], '::text[]')}) THEN 'not_in_code_table' END`);
     case 'range':
-      return nn(`CASE WHEN ${asNum(rule.item!)} IS NULL THEN 'format' WHEN ${[pr.min !== undefined ? `${asNum(rule.item!)} < ${p.add(pr.min, '::numeric')}` : '', pr.max !== undefined ? `${asNum(rule.item!)} > ${p.add(pr.max, '::numeric')}` : ''].filter(Boolean).join(' OR ')} THEN 'out_of_range' END`);
+      return nn(
+        `CASE WHEN ${asNum(rule.item!)} IS NULL THEN 'format' WHEN ${[pr.min !== undefined ? `${asNum(rule.item!)} < ${p.add(pr.min, '::numeric')}` : '', pr.max !== undefined ? `${asNum(rule.item!)} > ${p.add(pr.max, '::numeric')}` : ''].filter(Boolean).join(' OR ')} THEN 'out_of_range' END`,
+      );
     case 'date':
-      return nn(`CASE WHEN ${asDate(rule.item!)} IS NULL THEN 'format'${pr.notFuture ? ` WHEN ${asDate(rule.item!)} > current_date THEN 'future_date'` : ''} END`);
+      return nn(
+        `CASE WHEN ${asDate(rule.item!)} IS NULL THEN 'format'${pr.notFuture ? ` WHEN ${asDate(rule.item!)} > current_date THEN 'future_date'` : ''} END`,
+      );
     case 'region':
       if (joins) {
-        joins.push(`LEFT JOIN gov.region _r${n} ON _r${n}.code = btrim(translate(${txt}, '０１２３４５６７８９', '0123456789'))`);
-        return nn(`CASE WHEN btrim(translate(${txt}, '０１２３４５６７８９', '0123456789')) !~ '^[0-9]{6}$' THEN 'format' WHEN _r${n}.code IS NULL THEN 'unknown_region' WHEN _r${n}.last_year IS NOT NULL THEN 'abolished_region' END`);
+        joins.push(
+          `LEFT JOIN gov.region _r${n} ON _r${n}.code = btrim(translate(${txt}, '０１２３４５６７８９', '0123456789'))`,
+        );
+        return nn(
+          `CASE WHEN btrim(translate(${txt}, '０１２３４５６７８９', '0123456789')) !~ '^[0-9]{6}$' THEN 'format' WHEN _r${n}.code IS NULL THEN 'unknown_region' WHEN _r${n}.last_year IS NOT NULL THEN 'abolished_region' END`,
+        );
       }
       return nn(`gov.region_problem(${txt})`);
     case 'ric':
       if (joins) {
         // canonical values take the inlined expression and a join for the region; others the full function
         joins.push(`LEFT JOIN gov.region _r${n} ON _r${n}.code = substr(${txt}, 1, 6)`);
-        return nn(`CASE WHEN ${txt} ~ '^[0-9]{17}[0-9X]$' THEN coalesce(gov.ric_check(${txt}), CASE WHEN _r${n}.code IS NULL OR _r${n}.last_year < substr(${txt}, 7, 4)::int THEN 'region' END) ELSE gov.ric_problem(${txt}) END`);
+        return nn(
+          `CASE WHEN ${txt} ~ '^[0-9]{17}[0-9X]$' THEN coalesce(gov.ric_check(${txt}), CASE WHEN _r${n}.code IS NULL OR _r${n}.last_year < substr(${txt}, 7, 4)::int THEN 'region' END) ELSE gov.ric_problem(${txt}) END`,
+        );
       }
       return nn(`gov.ric_problem(${txt})`);
     case 'uscc':
@@ -92,15 +112,21 @@ export function reasonSql(
       if (pr.birth) checks.push(`WHEN ${asDate(pr.birth)} <> ${born} THEN 'birth_mismatch'`);
       if (pr.sex) {
         const s = `${col(pr.sex)}::text`;
-        checks.push(`WHEN ${s} = ANY (${p.add(MALE, '::text[]')}) AND substr(${txt}, 17, 1)::int % 2 = 0 THEN 'sex_mismatch'`);
-        checks.push(`WHEN ${s} = ANY (${p.add(FEMALE, '::text[]')}) AND substr(${txt}, 17, 1)::int % 2 = 1 THEN 'sex_mismatch'`);
+        checks.push(
+          `WHEN ${s} = ANY (${p.add(MALE, '::text[]')}) AND substr(${txt}, 17, 1)::int % 2 = 0 THEN 'sex_mismatch'`,
+        );
+        checks.push(
+          `WHEN ${s} = ANY (${p.add(FEMALE, '::text[]')}) AND substr(${txt}, 17, 1)::int % 2 = 1 THEN 'sex_mismatch'`,
+        );
       }
       return `CASE WHEN ${txt} ~ '^[0-9]{17}[0-9X]$' THEN CASE ${checks.join(' ')} END END`;
     }
     case 'reference': {
       const other = tableOf(pr.resourceId!);
       if (!other) return `NULL::text`;
-      return nn(`CASE WHEN NOT EXISTS (SELECT 1 FROM ${other} o WHERE o.${q(pr.refItem!)}::text = ${txt}) THEN 'no_reference' END`);
+      return nn(
+        `CASE WHEN NOT EXISTS (SELECT 1 FROM ${other} o WHERE o.${q(pr.refItem!)}::text = ${txt}) THEN 'no_reference' END`,
+      );
     }
     default:
       return null;
@@ -108,7 +134,9 @@ export function reasonSql(
 }
 
 async function tablesOf(k: Kernel, rules: Rule[]): Promise<Map<string, string>> {
-  const ids = [...new Set(rules.filter((r) => r.kind === 'reference' && r.params.resourceId).map((r) => r.params.resourceId!))];
+  const ids = [
+    ...new Set(rules.filter((r) => r.kind === 'reference' && r.params.resourceId).map((r) => r.params.resourceId!)),
+  ];
   if (!ids.length) return new Map();
   const facts = await resourceFacts(k.db, ids);
   return new Map([...facts.values()].filter((x) => x.datasetTable).map((x) => [x.id, `ds.${x.datasetTable}`]));
@@ -116,13 +144,25 @@ async function tablesOf(k: Kernel, rules: Rule[]): Promise<Map<string, string>> 
 
 /** Blocking row rules of a resource, as SQL for the ingest engine (see aggregation's setBlockingRules). */
 export async function blockingRules(k: Kernel, resourceId: string) {
-  const rules = (await rulesOf(k, resourceId, true)).filter((r) => r.severity === 'blocking' && !RESOURCE_KINDS.includes(r.kind) && r.kind !== 'unique');
+  const rules = (await rulesOf(k, resourceId, true)).filter(
+    (r) => r.severity === 'blocking' && !RESOURCE_KINDS.includes(r.kind) && r.kind !== 'unique',
+  );
   if (!rules.length) return null;
   const tables = await tablesOf(k, rules);
   const p = new Params();
   const res = await getResource(systemCtx('governance'), k.db, resourceId);
   const types = new Map((res.published?.items ?? []).map((i) => [i.name, i.type]));
-  const exprs = rules.map((r) => ({ rule: r, sql: reasonSql(r, p, (i) => `t.${q(i)}`, (id) => tables.get(id), 0, (i) => types.get(i))! }));
+  const exprs = rules.map((r) => ({
+    rule: r,
+    sql: reasonSql(
+      r,
+      p,
+      (i) => `t.${q(i)}`,
+      (id) => tables.get(id),
+      0,
+      (i) => types.get(i),
+    )!,
+  }));
   return {
     params: p.values,
     checks: exprs.map((e) => ({ item: e.rule.item!, sql: e.sql })),
@@ -143,10 +183,23 @@ export interface CheckResult {
 }
 
 /** How long a resource may go without a successful run, by its update cycle (a day's grace). */
-const CYCLE_DAYS: Record<string, number> = { realtime: 1, daily: 2, weekly: 8, monthly: 32, quarterly: 93, semiannual: 184, yearly: 367 };
+const CYCLE_DAYS: Record<string, number> = {
+  realtime: 1,
+  daily: 2,
+  weekly: 8,
+  monthly: 32,
+  quarterly: 93,
+  semiannual: 184,
+  yearly: 367,
+};
 
 /** Checks a resource's stored rows against its rules; opens and closes problems; records metrics and score. */
-export async function checkResource(k: Kernel, ctx: Ctx, resourceId: string, ingestRunId: number | null = null): Promise<CheckResult> {
+export async function checkResource(
+  k: Kernel,
+  ctx: Ctx,
+  resourceId: string,
+  ingestRunId: number | null = null,
+): Promise<CheckResult> {
   if (ctx.actor.type !== 'system') requireRole(ctx, 'officer', 'admin');
   const res = await getResource(ctx.actor.type === 'system' ? ctx : ctx, k.db, resourceId);
   if (ctx.actor.type !== 'system' && !ctx.actor.roles.includes('admin')) requireDepartment(ctx, res.departmentId);
@@ -158,9 +211,18 @@ export async function checkResource(k: Kernel, ctx: Ctx, resourceId: string, ing
     await client.query(`SET LOCAL work_mem = '256MB'`);
     // JIT would compile the long rule expressions for seconds before running them for less
     await client.query('SET LOCAL jit = off');
-    const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(727300, hashtext($1)) AS ok', [resourceId]);
+    const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(727300, hashtext($1)) AS ok', [
+      resourceId,
+    ]);
     if (!lock.rows[0]!.ok) fail('GOV_CHECK_BUSY');
-    const check = Number((await client.query<{ id: string }>('INSERT INTO gov.check_run (resource_id, department_id, ingest_run_id, started_by) VALUES ($1, $2, $3, $4) RETURNING id', [resourceId, res.departmentId, ingestRunId, ctx.actor.name])).rows[0]!.id);
+    const check = Number(
+      (
+        await client.query<{ id: string }>(
+          'INSERT INTO gov.check_run (resource_id, department_id, ingest_run_id, started_by) VALUES ($1, $2, $3, $4) RETURNING id',
+          [resourceId, res.departmentId, ingestRunId, ctx.actor.name],
+        )
+      ).rows[0]!.id,
+    );
     // GONGSHU_CHECK_TIMING=1 prints each phase's duration (for benchmarks)
     let mark = performance.now();
     const phase = (name: string) => {
@@ -168,7 +230,9 @@ export async function checkResource(k: Kernel, ctx: Ctx, resourceId: string, ing
       console.error(`[check ${check}] ${name}: ${(performance.now() - mark).toFixed(0)} ms`);
       mark = performance.now();
     };
-    const rows = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${res.datasetTable}`)).rows[0]!.n);
+    const rows = Number(
+      (await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${res.datasetTable}`)).rows[0]!.n,
+    );
     const failing = await failingRows(k, client, res, rules);
     phase('row rules');
     const resourceLevel = await resourceRules(k, client, res, rules, rows, check);
@@ -177,12 +241,22 @@ export async function checkResource(k: Kernel, ctx: Ctx, resourceId: string, ing
     phase('problems, tasks');
 
     // pass rates: per rule, the share of rows passing it (confirmed values pass); per dimension, the mean
-    const perRule = new Map((await client.query<{ rule_id: string; n: string }>(
-      `SELECT f.rule_id, count(*) AS n FROM _failing f WHERE NOT EXISTS (SELECT 1 FROM gov.problem p WHERE p.rule_id = f.rule_id AND p.row_key = f.row_key AND p.status = 'confirmed') GROUP BY f.rule_id`,
-    )).rows.map((r) => [r.rule_id, Number(r.n)]));
+    const perRule = new Map(
+      (
+        await client.query<{ rule_id: string; n: string }>(
+          `SELECT f.rule_id, count(*) AS n FROM _failing f WHERE NOT EXISTS (SELECT 1 FROM gov.problem p WHERE p.rule_id = f.rule_id AND p.row_key = f.row_key AND p.status = 'confirmed') GROUP BY f.rule_id`,
+        )
+      ).rows.map((r) => [r.rule_id, Number(r.n)]),
+    );
     const rates = new Map<Dimension, number[]>();
     for (const r of rules) {
-      const rate = RESOURCE_KINDS.includes(r.kind) ? (resourceLevel.some((x) => x.ruleId === r.id) ? 0 : 1) : rows === 0 ? 1 : 1 - (perRule.get(r.id) ?? 0) / rows;
+      const rate = RESOURCE_KINDS.includes(r.kind)
+        ? resourceLevel.some((x) => x.ruleId === r.id)
+          ? 0
+          : 1
+        : rows === 0
+          ? 1
+          : 1 - (perRule.get(r.id) ?? 0) / rows;
       rates.set(r.dimension, [...(rates.get(r.dimension) ?? []), rate]);
     }
     const metrics: Partial<Record<Dimension, number>> = {};
@@ -191,13 +265,45 @@ export async function checkResource(k: Kernel, ctx: Ctx, resourceId: string, ing
       if (list?.length) metrics[d] = Math.round((list.reduce((a, b) => a + b, 0) / list.length) * 10000) / 10000;
     }
     const ds = Object.keys(metrics) as Dimension[];
-    const score = ds.length ? Math.round((100 * ds.reduce((a, d) => a + WEIGHTS[d] * metrics[d]!, 0)) / ds.reduce((a, d) => a + WEIGHTS[d], 0) * 100) / 100 : null;
-    const failingRowCount = Number((await client.query<{ n: string }>('SELECT count(DISTINCT row_key) AS n FROM _failing')).rows[0]!.n);
-    await client.query('UPDATE gov.check_run SET finished_at = now(), rows = $2, failing_rows = $3, metrics = $4, score = $5 WHERE id = $1', [check, rows, failingRowCount, JSON.stringify(metrics), score]);
+    const score = ds.length
+      ? Math.round(
+          ((100 * ds.reduce((a, d) => a + WEIGHTS[d] * metrics[d]!, 0)) / ds.reduce((a, d) => a + WEIGHTS[d], 0)) * 100,
+        ) / 100
+      : null;
+    const failingRowCount = Number(
+      (await client.query<{ n: string }>('SELECT count(DISTINCT row_key) AS n FROM _failing')).rows[0]!.n,
+    );
+    await client.query(
+      'UPDATE gov.check_run SET finished_at = now(), rows = $2, failing_rows = $3, metrics = $4, score = $5 WHERE id = $1',
+      [check, rows, failingRowCount, JSON.stringify(metrics), score],
+    );
     phase('metrics');
-    await appendWithClient(client, prepare([auditOf(ctx, 'governance.check', 'resource', resourceId, { check, rows, failingRows: failingRowCount, score, opened, fixed, failing })]));
+    await appendWithClient(
+      client,
+      prepare([
+        auditOf(ctx, 'governance.check', 'resource', resourceId, {
+          check,
+          rows,
+          failingRows: failingRowCount,
+          score,
+          opened,
+          fixed,
+          failing,
+        }),
+      ]),
+    );
     await client.query('COMMIT');
-    return { check, rows, failingRows: failingRowCount, metrics, score, opened, fixed, tasksCreated: tasks.created, tasksDone: tasks.done };
+    return {
+      check,
+      rows,
+      failingRows: failingRowCount,
+      metrics,
+      score,
+      opened,
+      fixed,
+      tasksCreated: tasks.created,
+      tasksDone: tasks.done,
+    };
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {});
     throw e;
@@ -221,11 +327,26 @@ async function failingRows(k: Kernel, client: pg.PoolClient, res: ResourceDto, r
   const vals: string[] = [];
   rowRules.forEach((r, n) => {
     if (r.kind === 'unique') windows.push(`count(*) OVER (PARTITION BY ${q(r.item!)}) AS _u${n}`);
-    reasons.push(reasonSql(r, p, (i) => `t.${q(i)}`, (id) => tables.get(id), n, (i) => items.find((x) => x.name === i)?.type, joins) ?? 'NULL::text');
+    reasons.push(
+      reasonSql(
+        r,
+        p,
+        (i) => `t.${q(i)}`,
+        (id) => tables.get(id),
+        n,
+        (i) => items.find((x) => x.name === i)?.type,
+        joins,
+      ) ?? 'NULL::text',
+    );
     vals.push(r.item ? `t.${q(r.item)}::text` : 'NULL::text');
   });
-  const ids = p.add(rowRules.map((r) => r.id), '::uuid[]');
-  const from = windows.length ? `(SELECT *, ${windows.join(', ')} FROM ${res.datasetTable}) t` : `${res.datasetTable} t`;
+  const ids = p.add(
+    rowRules.map((r) => r.id),
+    '::uuid[]',
+  );
+  const from = windows.length
+    ? `(SELECT *, ${windows.join(', ')} FROM ${res.datasetTable}) t`
+    : `${res.datasetTable} t`;
   // each row's reasons in one array (no row per rule); only failing rows are unnested. OFFSET 0 keeps
   // the subquery whole: pulled up, its arrays would be computed twice
   const sqlText = `INSERT INTO _failing SELECT v.rule_id, f.k, left(v.value, 1000), v.reason
@@ -242,27 +363,47 @@ async function failingRows(k: Kernel, client: pg.PoolClient, res: ResourceDto, r
 }
 
 /** Freshness (last successful run within the update cycle) and volume (row count change against the last check). */
-async function resourceRules(k: Kernel, client: pg.PoolClient, res: ResourceDto, rules: Rule[], rows: number, check: number) {
+async function resourceRules(
+  k: Kernel,
+  client: pg.PoolClient,
+  res: ResourceDto,
+  rules: Rule[],
+  rows: number,
+  check: number,
+) {
   const out: { ruleId: string; reason: string; value: string }[] = [];
   for (const r of rules) {
     if (r.kind === 'freshness') {
       const days = CYCLE_DAYS[res.published!.meta.updateCycle];
       if (!days) continue;
       const last = await lastSucceededAt(k.db, res.id);
-      if (!last || Date.now() - last.getTime() > days * 86400_000) out.push({ ruleId: r.id, reason: 'stale', value: last ? last.toISOString() : '' });
+      if (!last || Date.now() - last.getTime() > days * 86400_000)
+        out.push({ ruleId: r.id, reason: 'stale', value: last ? last.toISOString() : '' });
     }
     if (r.kind === 'volume') {
-      const prev = (await client.query<{ rows: string }>('SELECT rows FROM gov.check_run WHERE resource_id = $1 AND id < $2 AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1', [res.id, check])).rows[0];
+      const prev = (
+        await client.query<{ rows: string }>(
+          'SELECT rows FROM gov.check_run WHERE resource_id = $1 AND id < $2 AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1',
+          [res.id, check],
+        )
+      ).rows[0];
       const bound = r.params.maxChangePct ?? 50;
-      if (prev && Number(prev.rows) > 0 && (Math.abs(rows - Number(prev.rows)) * 100) / Number(prev.rows) > bound) out.push({ ruleId: r.id, reason: 'volume', value: `${prev.rows} → ${rows}` });
+      if (prev && Number(prev.rows) > 0 && (Math.abs(rows - Number(prev.rows)) * 100) / Number(prev.rows) > bound)
+        out.push({ ruleId: r.id, reason: 'volume', value: `${prev.rows} → ${rows}` });
     }
   }
   return out;
 }
 
 /** New failures open problems, failures seen again stay open (or re-open), problems no longer failing are fixed. */
-async function syncProblems(client: pg.PoolClient, res: ResourceDto, check: number, resourceLevel: { ruleId: string; reason: string; value: string }[]) {
-  for (const x of resourceLevel) await client.query('INSERT INTO _failing VALUES ($1, $2, $3, $4)', [x.ruleId, '*', x.value, x.reason]);
+async function syncProblems(
+  client: pg.PoolClient,
+  res: ResourceDto,
+  check: number,
+  resourceLevel: { ruleId: string; reason: string; value: string }[],
+) {
+  for (const x of resourceLevel)
+    await client.query('INSERT INTO _failing VALUES ($1, $2, $3, $4)', [x.ruleId, '*', x.value, x.reason]);
   await client.query('CREATE INDEX ON _failing (rule_id, row_key)');
   await client.query('ANALYZE _failing');
   const opened = await client.query(
@@ -297,16 +438,26 @@ const CHECK_LEASE = '1 hour';
 export async function processCheckRequests(k: Kernel): Promise<number> {
   let done = 0;
   for (;;) {
-    const r = (await k.pool.query<{ resource_id: string; ingest_run_id: string | null; attempts: number; requested_at: string }>(
-      `UPDATE gov.check_request SET not_before = now() + interval '${CHECK_LEASE}'
+    const r = (
+      await k.pool.query<{ resource_id: string; ingest_run_id: string | null; attempts: number; requested_at: string }>(
+        `UPDATE gov.check_request SET not_before = now() + interval '${CHECK_LEASE}'
        WHERE resource_id = (SELECT resource_id FROM gov.check_request WHERE not_before <= now() AND attempts < $1 ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED)
        RETURNING resource_id, ingest_run_id, attempts, requested_at::text`,
-      [CHECK_ATTEMPTS],
-    )).rows[0];
+        [CHECK_ATTEMPTS],
+      )
+    ).rows[0];
     if (!r) return done;
     try {
-      await checkResource(k, systemCtx('governance'), r.resource_id, r.ingest_run_id === null ? null : Number(r.ingest_run_id));
-      await k.pool.query('DELETE FROM gov.check_request WHERE resource_id = $1 AND requested_at = $2::timestamptz', [r.resource_id, r.requested_at]);
+      await checkResource(
+        k,
+        systemCtx('governance'),
+        r.resource_id,
+        r.ingest_run_id === null ? null : Number(r.ingest_run_id),
+      );
+      await k.pool.query('DELETE FROM gov.check_request WHERE resource_id = $1 AND requested_at = $2::timestamptz', [
+        r.resource_id,
+        r.requested_at,
+      ]);
     } catch (e) {
       const msg = e instanceof AppError ? `${e.code}: ${e.en}` : (e as Error).message;
       k.log.error({ err: e, resourceId: r.resource_id, attempt: r.attempts + 1 }, 'requested quality check failed');
@@ -323,11 +474,24 @@ export async function processCheckRequests(k: Kernel): Promise<number> {
 /** Requested checks that failed (kept for retry, or given up after CHECK_ATTEMPTS): what an administrator looks at. */
 export async function checkFailures(ctx: Ctx, pool: Kernel['pool']) {
   requireRole(ctx, 'admin', 'auditor');
-  const rows = (await pool.query<{ resource_id: string; ingest_run_id: string | null; attempts: number; last_error: string; failed_at: Date; not_before: Date }>(
-    'SELECT resource_id, ingest_run_id, attempts, last_error, failed_at, not_before FROM gov.check_request WHERE attempts > 0 ORDER BY failed_at DESC LIMIT 200',
-  )).rows;
+  const rows = (
+    await pool.query<{
+      resource_id: string;
+      ingest_run_id: string | null;
+      attempts: number;
+      last_error: string;
+      failed_at: Date;
+      not_before: Date;
+    }>(
+      'SELECT resource_id, ingest_run_id, attempts, last_error, failed_at, not_before FROM gov.check_request WHERE attempts > 0 ORDER BY failed_at DESC LIMIT 200',
+    )
+  ).rows;
   return rows.map((r) => ({
-    resourceId: r.resource_id, run: r.ingest_run_id === null ? null : Number(r.ingest_run_id), attempts: r.attempts, error: r.last_error,
-    failedAt: r.failed_at.toISOString(), retryAt: r.attempts >= CHECK_ATTEMPTS ? null : r.not_before.toISOString(),
+    resourceId: r.resource_id,
+    run: r.ingest_run_id === null ? null : Number(r.ingest_run_id),
+    attempts: r.attempts,
+    error: r.last_error,
+    failedAt: r.failed_at.toISOString(),
+    retryAt: r.attempts >= CHECK_ATTEMPTS ? null : r.not_before.toISOString(),
   }));
 }

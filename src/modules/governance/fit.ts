@@ -23,10 +23,26 @@ export async function fitSuggestions(k: Kernel, res: ResourceDto, suggestions: R
   const items = res.published?.items ?? [];
   const typeOf = (n: string) => items.find((i) => i.name === n)?.type;
   const p = new Params();
-  const exprs = suggestions.map((s, n) => reasonSql({ ...s, id: '', resourceId: res.id, dimension: 'validity' } as Rule, p, (i) => `t.${q(i)}`, () => undefined, n, typeOf));
-  const cols = exprs.flatMap((e, n) => (e ? [`count(${e}) AS f${n}`, `count(${q(suggestions[n]!.item ?? '')}) AS v${n}`] : []));
+  const exprs = suggestions.map((s, n) =>
+    reasonSql(
+      { ...s, id: '', resourceId: res.id, dimension: 'validity' } as Rule,
+      p,
+      (i) => `t.${q(i)}`,
+      () => undefined,
+      n,
+      typeOf,
+    ),
+  );
+  const cols = exprs.flatMap((e, n) =>
+    e ? [`count(${e}) AS f${n}`, `count(${q(suggestions[n]!.item ?? '')}) AS v${n}`] : [],
+  );
   if (!cols.length) return suggestions;
-  const row = (await k.pool.query<Record<string, string>>(`SELECT ${cols.join(', ')} FROM (SELECT * FROM ${res.datasetTable} LIMIT ${SAMPLE}) t`, p.values)).rows[0]!;
+  const row = (
+    await k.pool.query<Record<string, string>>(
+      `SELECT ${cols.join(', ')} FROM (SELECT * FROM ${res.datasetTable} LIMIT ${SAMPLE}) t`,
+      p.values,
+    )
+  ).rows[0]!;
   const out: Fitted[] = [];
   suggestions.forEach((s, n) => {
     if (!exprs[n]) return void out.push(s);

@@ -32,13 +32,28 @@ export async function openProfile(k: Kernel, ctx: Ctx, input: z.infer<typeof pro
     const sources = [];
     for (const res of await resourcesWithIdentity(tx, input.kind)) {
       const keyItems = res.items.filter((i) => i.identityKind === input.kind);
-      const found = await sql<Record<string, unknown>>`SELECT * FROM ${sql.raw(res.table)} WHERE ${sql.join(keyItems.map((i) => sql`${sql.ref(i.name)}::text = ${id}`), sql` OR `)} LIMIT 100`.execute(tx);
+      const found = await sql<Record<string, unknown>>`SELECT * FROM ${sql.raw(res.table)} WHERE ${sql.join(
+        keyItems.map((i) => sql`${sql.ref(i.name)}::text = ${id}`),
+        sql` OR `,
+      )} LIMIT 100`.execute(tx);
       for (const row of found.rows) {
         sources.push({
-          resourceId: res.id, resourceName: res.name, departmentName: res.departmentName,
+          resourceId: res.id,
+          resourceName: res.name,
+          departmentName: res.departmentName,
           matchedBy: keyItems.filter((i) => row[i.name] === id).map((i) => i.label),
-          updatedAt: row._updated_at instanceof Date ? row._updated_at.toISOString() : null, source: (row._source as string) ?? null,
-          values: res.items.map((i) => ({ name: i.name, label: i.label, value: row[i.name] === null || row[i.name] === undefined ? null : row[i.name] instanceof Date ? (row[i.name] as Date).toISOString().slice(0, 10) : String(row[i.name]) })),
+          updatedAt: row._updated_at instanceof Date ? row._updated_at.toISOString() : null,
+          source: (row._source as string) ?? null,
+          values: res.items.map((i) => ({
+            name: i.name,
+            label: i.label,
+            value:
+              row[i.name] === null || row[i.name] === undefined
+                ? null
+                : row[i.name] instanceof Date
+                  ? (row[i.name] as Date).toISOString().slice(0, 10)
+                  : String(row[i.name]),
+          })),
         });
       }
     }
@@ -53,8 +68,16 @@ export async function openProfile(k: Kernel, ctx: Ctx, input: z.infer<typeof pro
         byLabel.set(key, e);
       }
     }
-    const conflicts = [...byLabel.values()].filter((e) => e.values.size > 1).map((e) => ({ label: e.label, values: [...e.values].map(([value, resources]) => ({ value, resources })) }));
-    await appendInTx(tx, [auditOf(ctx, 'governance.profile.open', input.kind === 'ric' ? 'person' : 'enterprise', id, { purpose: input.purpose, sources: sources.length, conflicts: conflicts.length })]);
+    const conflicts = [...byLabel.values()]
+      .filter((e) => e.values.size > 1)
+      .map((e) => ({ label: e.label, values: [...e.values].map(([value, resources]) => ({ value, resources })) }));
+    await appendInTx(tx, [
+      auditOf(ctx, 'governance.profile.open', input.kind === 'ric' ? 'person' : 'enterprise', id, {
+        purpose: input.purpose,
+        sources: sources.length,
+        conflicts: conflicts.length,
+      }),
+    ]);
     return { kind: input.kind, id, valid: verdict.valid, reason: verdict.reason, sources, conflicts };
   });
 }

@@ -15,7 +15,11 @@ function scope(ctx: Ctx): string | null {
   return hasRole(ctx, 'admin', 'auditor') ? null : (ctx.actor.departmentId ?? '00000000-0000-0000-0000-000000000000');
 }
 
-export async function listProblems(ctx: Ctx, tx: Tx, q: PageQuery & { resourceId?: string | undefined; status?: string | undefined; ruleId?: string | undefined }): Promise<Page<ProblemDto>> {
+export async function listProblems(
+  ctx: Ctx,
+  tx: Tx,
+  q: PageQuery & { resourceId?: string | undefined; status?: string | undefined; ruleId?: string | undefined },
+): Promise<Page<ProblemDto>> {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const where: string[] = [];
   const params: unknown[] = [];
@@ -27,8 +31,22 @@ export async function listProblems(ctx: Ctx, tx: Tx, q: PageQuery & { resourceId
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = (await query<{ n: number }>(tx, `SELECT count(*) AS n FROM gov.problem p ${w}`, params))[0]!.n;
   type Row = {
-    id: number; resource_id: string; rule_id: string; item: string | null; kind: string; severity: string; dimension: string; row_key: string; value: string | null; reason: string;
-    status: ProblemDto['status']; first_seen_at: Date; last_seen_at: Date; closed_at: Date | null; confirmed_by: string | null; confirmed_reason: string | null;
+    id: number;
+    resource_id: string;
+    rule_id: string;
+    item: string | null;
+    kind: string;
+    severity: string;
+    dimension: string;
+    row_key: string;
+    value: string | null;
+    reason: string;
+    status: ProblemDto['status'];
+    first_seen_at: Date;
+    last_seen_at: Date;
+    closed_at: Date | null;
+    confirmed_by: string | null;
+    confirmed_reason: string | null;
   };
   const rows = await query<Row>(
     tx,
@@ -36,44 +54,89 @@ export async function listProblems(ctx: Ctx, tx: Tx, q: PageQuery & { resourceId
      ${w} ORDER BY p.status = 'open' DESC, p.id LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
     params,
   );
-  const names = await resourceFacts(tx, rows.map((r) => r.resource_id));
+  const names = await resourceFacts(
+    tx,
+    rows.map((r) => r.resource_id),
+  );
   return {
     items: rows.map((r) => ({
-      id: Number(r.id), resourceId: r.resource_id, resourceName: names.get(r.resource_id)?.name ?? '', ruleId: r.rule_id, item: r.item, kind: r.kind, severity: r.severity, dimension: r.dimension,
-      rowKey: r.row_key, value: r.value, reason: r.reason, reasonZh: REASONS[r.reason]?.zh ?? r.reason, reasonEn: REASONS[r.reason]?.en ?? r.reason, status: r.status,
-      firstSeenAt: r.first_seen_at.toISOString(), lastSeenAt: r.last_seen_at.toISOString(), closedAt: r.closed_at?.toISOString() ?? null,
-      confirmedBy: r.confirmed_by, confirmedReason: r.confirmed_reason,
+      id: Number(r.id),
+      resourceId: r.resource_id,
+      resourceName: names.get(r.resource_id)?.name ?? '',
+      ruleId: r.rule_id,
+      item: r.item,
+      kind: r.kind,
+      severity: r.severity,
+      dimension: r.dimension,
+      rowKey: r.row_key,
+      value: r.value,
+      reason: r.reason,
+      reasonZh: REASONS[r.reason]?.zh ?? r.reason,
+      reasonEn: REASONS[r.reason]?.en ?? r.reason,
+      status: r.status,
+      firstSeenAt: r.first_seen_at.toISOString(),
+      lastSeenAt: r.last_seen_at.toISOString(),
+      closedAt: r.closed_at?.toISOString() ?? null,
+      confirmedBy: r.confirmed_by,
+      confirmedReason: r.confirmed_reason,
     })),
-    total, page: q.page, pageSize: q.pageSize,
+    total,
+    page: q.page,
+    pageSize: q.pageSize,
   };
 }
 
 /** The provider says the value is right as it is: the problem stops counting against the score. */
 export async function confirmProblem(ctx: Ctx, tx: Tx, id: number, reason: string): Promise<void> {
   requireRole(ctx, 'officer');
-  const p = (await query<{ department_id: string; resource_id: string; status: string }>(tx, 'SELECT department_id, resource_id, status FROM gov.problem WHERE id = $1 FOR UPDATE', [id]))[0];
+  const p = (
+    await query<{ department_id: string; resource_id: string; status: string }>(
+      tx,
+      'SELECT department_id, resource_id, status FROM gov.problem WHERE id = $1 FOR UPDATE',
+      [id],
+    )
+  )[0];
   if (!p) fail('NOT_FOUND');
   if (p.department_id !== ctx.actor.departmentId) fail('FORBIDDEN_DEPARTMENT');
   if (p.status !== 'open') fail('GOV_PROBLEM_CLOSED');
-  await query(tx, `UPDATE gov.problem SET status = 'confirmed', confirmed_by = $2, confirmed_reason = $3, closed_at = now() WHERE id = $1`, [id, ctx.actor.name, reason]);
+  await query(
+    tx,
+    `UPDATE gov.problem SET status = 'confirmed', confirmed_by = $2, confirmed_reason = $3, closed_at = now() WHERE id = $1`,
+    [id, ctx.actor.name, reason],
+  );
   // its task is done when this was its last open problem
-  await query(tx, `UPDATE gov.task t SET status = 'done', closed_at = now() WHERE t.id = (SELECT task_id FROM gov.problem WHERE id = $1) AND t.status = 'open'
-    AND NOT EXISTS (SELECT 1 FROM gov.problem p WHERE p.task_id = t.id AND p.status = 'open')`, [id]);
-  await appendInTx(tx, [auditOf(ctx, 'governance.problem.confirm', 'resource', p.resource_id, { problem: id, reason })]);
+  await query(
+    tx,
+    `UPDATE gov.task t SET status = 'done', closed_at = now() WHERE t.id = (SELECT task_id FROM gov.problem WHERE id = $1) AND t.status = 'open'
+    AND NOT EXISTS (SELECT 1 FROM gov.problem p WHERE p.task_id = t.id AND p.status = 'open')`,
+    [id],
+  );
+  await appendInTx(tx, [
+    auditOf(ctx, 'governance.problem.confirm', 'resource', p.resource_id, { problem: id, reason }),
+  ]);
 }
 
 const toCheck = (r: Record<string, unknown>) => ({
-  id: Number(r.id), resourceId: r.resource_id as string, ingestRunId: r.ingest_run_id === null ? null : Number(r.ingest_run_id),
-  startedAt: (r.started_at as Date).toISOString(), finishedAt: (r.finished_at as Date | null)?.toISOString() ?? null,
-  rows: r.rows === null ? null : Number(r.rows), failingRows: r.failing_rows === null ? null : Number(r.failing_rows),
-  metrics: (r.metrics ?? {}) as Record<string, number>, score: r.score === null ? null : Number(r.score),
+  id: Number(r.id),
+  resourceId: r.resource_id as string,
+  ingestRunId: r.ingest_run_id === null ? null : Number(r.ingest_run_id),
+  startedAt: (r.started_at as Date).toISOString(),
+  finishedAt: (r.finished_at as Date | null)?.toISOString() ?? null,
+  rows: r.rows === null ? null : Number(r.rows),
+  failingRows: r.failing_rows === null ? null : Number(r.failing_rows),
+  metrics: (r.metrics ?? {}) as Record<string, number>,
+  score: r.score === null ? null : Number(r.score),
 });
 
 /** A resource's checks, newest first (the console draws the trend from them). */
 export async function listChecks(ctx: Ctx, tx: Tx, resourceId: string, limit = 100) {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const s = scope(ctx);
-  const rows = await query<Record<string, unknown>>(tx, `SELECT * FROM gov.check_run WHERE resource_id = $1 AND finished_at IS NOT NULL${s ? ' AND department_id = $3' : ''} ORDER BY id DESC LIMIT $2`, s ? [resourceId, limit, s] : [resourceId, limit]);
+  const rows = await query<Record<string, unknown>>(
+    tx,
+    `SELECT * FROM gov.check_run WHERE resource_id = $1 AND finished_at IS NOT NULL${s ? ' AND department_id = $3' : ''} ORDER BY id DESC LIMIT $2`,
+    s ? [resourceId, limit, s] : [resourceId, limit],
+  );
   return rows.map(toCheck);
 }
 
@@ -81,7 +144,14 @@ export async function listChecks(ctx: Ctx, tx: Tx, resourceId: string, limit = 1
 export async function scores(ctx: Ctx, tx: Tx) {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const s = scope(ctx);
-  const rows = await query<Record<string, unknown> & { resource_id: string; department_id: string; department_name: string; open_problems: number }>(
+  const rows = await query<
+    Record<string, unknown> & {
+      resource_id: string;
+      department_id: string;
+      department_name: string;
+      open_problems: number;
+    }
+  >(
     tx,
     `SELECT DISTINCT ON (c.resource_id) c.*, d.name AS department_name,
        (SELECT count(*) FROM gov.problem p WHERE p.resource_id = c.resource_id AND p.status = 'open') AS open_problems
@@ -89,18 +159,41 @@ export async function scores(ctx: Ctx, tx: Tx) {
      WHERE c.finished_at IS NOT NULL${s ? ' AND c.department_id = $1' : ''} ORDER BY c.resource_id, c.id DESC`,
     s ? [s] : [],
   );
-  const names = await resourceFacts(tx, rows.map((r) => r.resource_id));
-  const resources = rows.map((r) => ({ ...toCheck(r), resourceName: names.get(r.resource_id)?.name ?? '', departmentId: r.department_id, departmentName: r.department_name, openProblems: Number(r.open_problems) }));
-  const byDept = new Map<string, { departmentId: string; departmentName: string; resources: number; score: number; openProblems: number }>();
+  const names = await resourceFacts(
+    tx,
+    rows.map((r) => r.resource_id),
+  );
+  const resources = rows.map((r) => ({
+    ...toCheck(r),
+    resourceName: names.get(r.resource_id)?.name ?? '',
+    departmentId: r.department_id,
+    departmentName: r.department_name,
+    openProblems: Number(r.open_problems),
+  }));
+  const byDept = new Map<
+    string,
+    { departmentId: string; departmentName: string; resources: number; score: number; openProblems: number }
+  >();
   for (const r of resources) {
     if (r.score === null) continue;
-    const d = byDept.get(r.departmentId) ?? { departmentId: r.departmentId, departmentName: r.departmentName, resources: 0, score: 0, openProblems: 0 };
+    const d = byDept.get(r.departmentId) ?? {
+      departmentId: r.departmentId,
+      departmentName: r.departmentName,
+      resources: 0,
+      score: 0,
+      openProblems: 0,
+    };
     d.score = (d.score * d.resources + r.score) / (d.resources + 1);
     d.resources++;
     d.openProblems += r.openProblems;
     byDept.set(r.departmentId, d);
   }
-  return { resources, departments: [...byDept.values()].map((d) => ({ ...d, score: Math.round(d.score * 100) / 100 })).sort((a, b) => b.score - a.score) };
+  return {
+    resources,
+    departments: [...byDept.values()]
+      .map((d) => ({ ...d, score: Math.round(d.score * 100) / 100 }))
+      .sort((a, b) => b.score - a.score),
+  };
 }
 
 /**
@@ -119,5 +212,10 @@ export async function departmentTrend(ctx: Ctx, tx: Tx, days = 90) {
      JOIN kernel.department d ON d.id = l.department_id GROUP BY day, l.department_id, d.name ORDER BY day, d.name`,
     s ? [days, s] : [days],
   );
-  return rows.map((r) => ({ day: r.day, departmentId: r.department_id, departmentName: r.department_name, score: Number(r.score) }));
+  return rows.map((r) => ({
+    day: r.day,
+    departmentId: r.department_id,
+    departmentName: r.department_name,
+    score: Number(r.score),
+  }));
 }

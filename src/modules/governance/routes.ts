@@ -13,7 +13,19 @@ import { confirmProblem, departmentTrend, listChecks, listProblems, scores } fro
 import { listTasks, problemsWorkbook } from './tasks.js';
 import { openProfile, profileQuery } from './profiles.js';
 import { getResource } from '../catalog/service.js';
-import { adoptAnswer, checkDto, checkFailure, checkResult, problemPage, profileAnswer, ruleDto, rulesAnswer, scoreBoard, taskPage, trendAnswer } from './schema.js';
+import {
+  adoptAnswer,
+  checkDto,
+  checkFailure,
+  checkResult,
+  problemPage,
+  profileAnswer,
+  ruleDto,
+  rulesAnswer,
+  scoreBoard,
+  taskPage,
+  trendAnswer,
+} from './schema.js';
 
 const readers = access.roles('admin', 'auditor', 'officer');
 
@@ -22,73 +34,209 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
   const tags = ['governance'];
   const idParam = z.object({ id: z.uuid() });
 
-  r.get('/api/v1/governance/resources/:id/rules', { config: { access: readers }, schema: { tags, summary: '质量规则（已设置的和建议的）/ Quality rules, saved and suggested', params: idParam, response: { 200: rulesAnswer } } },
+  r.get(
+    '/api/v1/governance/resources/:id/rules',
+    {
+      config: { access: readers },
+      schema: {
+        tags,
+        summary: '质量规则（已设置的和建议的）/ Quality rules, saved and suggested',
+        params: idParam,
+        response: { 200: rulesAnswer },
+      },
+    },
     async (req) => {
       const listed = await listRules(k, req.ctx, req.params.id);
-      return { rules: listed.rules, suggestions: await fitSuggestions(k, await getResource(req.ctx, k.db, req.params.id), listed.suggestions) };
-    });
-  r.put('/api/v1/governance/resources/:id/rules', {
-    config: { access: access.roles('officer') },
-    schema: { tags, summary: '设置一条质量规则（同一数据项同类规则替换）/ Set a rule (replaces the same kind on the same item)', params: idParam, body: ruleInput, response: { 200: ruleDto } },
-  }, async (req) => saveRule(k, req.ctx, req.params.id, req.body));
-  r.post('/api/v1/governance/resources/:id/rules/adopt', {
-    config: { access: access.roles('officer') },
-    schema: { tags, summary: '采用全部建议规则 / Adopt every suggested rule', params: idParam, response: { 200: adoptAnswer } },
-  }, async (req) => {
-    const res = await getResource(req.ctx, k.db, req.params.id);
-    const suggestions = await fitSuggestions(k, res, (await listRules(k, req.ctx, res.id)).suggestions);
-    for (const { sample: _, ...s } of suggestions) await saveRule(k, req.ctx, res.id, s);
-    return { adopted: suggestions.length, suggested: suggestRules(res).length };
-  });
-  r.delete('/api/v1/governance/rules/:id', { config: { access: access.roles('officer') }, schema: { tags, summary: '删除规则 / Delete a rule', params: idParam, response: { 204: z.null() } } },
+      return {
+        rules: listed.rules,
+        suggestions: await fitSuggestions(k, await getResource(req.ctx, k.db, req.params.id), listed.suggestions),
+      };
+    },
+  );
+  r.put(
+    '/api/v1/governance/resources/:id/rules',
+    {
+      config: { access: access.roles('officer') },
+      schema: {
+        tags,
+        summary: '设置一条质量规则（同一数据项同类规则替换）/ Set a rule (replaces the same kind on the same item)',
+        params: idParam,
+        body: ruleInput,
+        response: { 200: ruleDto },
+      },
+    },
+    async (req) => saveRule(k, req.ctx, req.params.id, req.body),
+  );
+  r.post(
+    '/api/v1/governance/resources/:id/rules/adopt',
+    {
+      config: { access: access.roles('officer') },
+      schema: {
+        tags,
+        summary: '采用全部建议规则 / Adopt every suggested rule',
+        params: idParam,
+        response: { 200: adoptAnswer },
+      },
+    },
+    async (req) => {
+      const res = await getResource(req.ctx, k.db, req.params.id);
+      const suggestions = await fitSuggestions(k, res, (await listRules(k, req.ctx, res.id)).suggestions);
+      for (const { sample: _, ...s } of suggestions) await saveRule(k, req.ctx, res.id, s);
+      return { adopted: suggestions.length, suggested: suggestRules(res).length };
+    },
+  );
+  r.delete(
+    '/api/v1/governance/rules/:id',
+    {
+      config: { access: access.roles('officer') },
+      schema: { tags, summary: '删除规则 / Delete a rule', params: idParam, response: { 204: z.null() } },
+    },
     async (req, reply) => {
       await deleteRule(k, req.ctx, req.params.id);
       return reply.code(204).send(null);
-    });
-  r.post('/api/v1/governance/resources/:id/check', {
-    config: { access: access.roles('officer', 'admin') },
-    schema: { tags, summary: '立即检查已入库数据 / Check the stored rows now', params: idParam, response: { 200: checkResult } },
-  }, async (req) => checkResource(k, req.ctx, req.params.id));
-  r.get('/api/v1/governance/resources/:id/checks', { config: { access: readers }, schema: { tags, summary: '检查记录与评分趋势 / Checks and the score trend', params: idParam, response: { 200: z.array(checkDto) } } },
-    async (req) => listChecks(req.ctx, k.db, req.params.id));
-  r.get('/api/v1/governance/problems', {
-    config: { access: readers },
-    schema: { tags, summary: '问题数据 / Problem rows', querystring: pageQuery.extend({ resourceId: z.uuid().optional(), status: z.enum(['open', 'fixed', 'confirmed']).optional(), ruleId: z.uuid().optional() }), response: { 200: problemPage } },
-  }, async (req) => listProblems(req.ctx, k.db, req.query));
-  r.post('/api/v1/governance/problems/:id/confirm', {
-    config: { access: access.roles('officer') },
-    schema: { tags, summary: '确认数据无误（说明理由）/ Confirm the value is correct, with a reason', params: z.object({ id: z.coerce.number().int().min(1) }), body: z.object({ reason: z.string().trim().min(2).max(500) }), response: { 204: z.null() } },
-  }, async (req, reply) => {
-    await inTx(k.db, (tx) => confirmProblem(req.ctx, tx, req.params.id, req.body.reason));
-    return reply.code(204).send(null);
-  });
-  r.get('/api/v1/governance/tasks', {
-    config: { access: readers },
-    schema: { tags, summary: '整改任务 / Rectification tasks', querystring: pageQuery.extend({ status: z.enum(['open', 'done', 'overdue']).optional(), resourceId: z.uuid().optional() }), response: { 200: taskPage } },
-  }, async (req) => listTasks(req.ctx, k.db, req.query));
-  r.get('/api/v1/governance/problems.xlsx', {
-    config: { access: readers },
-    schema: { tags, summary: '问题数据清单（按部门，Excel）/ Open problems of a department as .xlsx', querystring: z.object({ departmentId: z.uuid().optional() }) },
-  }, async (req, reply) =>
-    reply
-      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .header('content-disposition', 'attachment; filename="problems.xlsx"')
-      .send(await problemsWorkbook(req.ctx, k.db, req.query.departmentId)));
-  r.post('/api/v1/governance/profiles', {
-    config: { access: access.roles('admin', 'auditor') },
-    schema: { tags, summary: '一人一档 / 一企一档（须说明目的，每次查阅均记审计）/ A person\'s or enterprise\'s profile (purpose required, every opening audited)', body: profileQuery, response: { 200: profileAnswer } },
-  }, async (req) => openProfile(k, req.ctx, req.body));
-  r.get('/api/v1/governance/trend', {
-    config: { access: readers },
-    schema: { tags, summary: '各部门质量评分按日趋势 / Each department\'s score by day', querystring: z.object({ days: z.coerce.number().int().min(1).max(730).default(90) }), response: { 200: trendAnswer } },
-  }, async (req) => departmentTrend(req.ctx, k.db, req.query.days));
-  r.get('/api/v1/governance/check-failures', {
-    config: { access: access.roles('admin', 'auditor') },
-    schema: {
-      tags, summary: '失败的质量检查（保留待重试）/ Requested checks that failed, kept for retry',
-      response: { 200: z.array(checkFailure) },
     },
-  }, async (req) => checkFailures(req.ctx, k.pool));
-  r.get('/api/v1/governance/scores', { config: { access: readers }, schema: { tags, summary: '质量评分（资源与部门）/ Quality scores of resources and departments', response: { 200: scoreBoard } } },
-    async (req) => scores(req.ctx, k.db));
+  );
+  r.post(
+    '/api/v1/governance/resources/:id/check',
+    {
+      config: { access: access.roles('officer', 'admin') },
+      schema: {
+        tags,
+        summary: '立即检查已入库数据 / Check the stored rows now',
+        params: idParam,
+        response: { 200: checkResult },
+      },
+    },
+    async (req) => checkResource(k, req.ctx, req.params.id),
+  );
+  r.get(
+    '/api/v1/governance/resources/:id/checks',
+    {
+      config: { access: readers },
+      schema: {
+        tags,
+        summary: '检查记录与评分趋势 / Checks and the score trend',
+        params: idParam,
+        response: { 200: z.array(checkDto) },
+      },
+    },
+    async (req) => listChecks(req.ctx, k.db, req.params.id),
+  );
+  r.get(
+    '/api/v1/governance/problems',
+    {
+      config: { access: readers },
+      schema: {
+        tags,
+        summary: '问题数据 / Problem rows',
+        querystring: pageQuery.extend({
+          resourceId: z.uuid().optional(),
+          status: z.enum(['open', 'fixed', 'confirmed']).optional(),
+          ruleId: z.uuid().optional(),
+        }),
+        response: { 200: problemPage },
+      },
+    },
+    async (req) => listProblems(req.ctx, k.db, req.query),
+  );
+  r.post(
+    '/api/v1/governance/problems/:id/confirm',
+    {
+      config: { access: access.roles('officer') },
+      schema: {
+        tags,
+        summary: '确认数据无误（说明理由）/ Confirm the value is correct, with a reason',
+        params: z.object({ id: z.coerce.number().int().min(1) }),
+        body: z.object({ reason: z.string().trim().min(2).max(500) }),
+        response: { 204: z.null() },
+      },
+    },
+    async (req, reply) => {
+      await inTx(k.db, (tx) => confirmProblem(req.ctx, tx, req.params.id, req.body.reason));
+      return reply.code(204).send(null);
+    },
+  );
+  r.get(
+    '/api/v1/governance/tasks',
+    {
+      config: { access: readers },
+      schema: {
+        tags,
+        summary: '整改任务 / Rectification tasks',
+        querystring: pageQuery.extend({
+          status: z.enum(['open', 'done', 'overdue']).optional(),
+          resourceId: z.uuid().optional(),
+        }),
+        response: { 200: taskPage },
+      },
+    },
+    async (req) => listTasks(req.ctx, k.db, req.query),
+  );
+  r.get(
+    '/api/v1/governance/problems.xlsx',
+    {
+      config: { access: readers },
+      schema: {
+        tags,
+        summary: '问题数据清单（按部门，Excel）/ Open problems of a department as .xlsx',
+        querystring: z.object({ departmentId: z.uuid().optional() }),
+      },
+    },
+    async (req, reply) =>
+      reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', 'attachment; filename="problems.xlsx"')
+        .send(await problemsWorkbook(req.ctx, k.db, req.query.departmentId)),
+  );
+  r.post(
+    '/api/v1/governance/profiles',
+    {
+      config: { access: access.roles('admin', 'auditor') },
+      schema: {
+        tags,
+        summary:
+          "一人一档 / 一企一档（须说明目的，每次查阅均记审计）/ A person's or enterprise's profile (purpose required, every opening audited)",
+        body: profileQuery,
+        response: { 200: profileAnswer },
+      },
+    },
+    async (req) => openProfile(k, req.ctx, req.body),
+  );
+  r.get(
+    '/api/v1/governance/trend',
+    {
+      config: { access: readers },
+      schema: {
+        tags,
+        summary: "各部门质量评分按日趋势 / Each department's score by day",
+        querystring: z.object({ days: z.coerce.number().int().min(1).max(730).default(90) }),
+        response: { 200: trendAnswer },
+      },
+    },
+    async (req) => departmentTrend(req.ctx, k.db, req.query.days),
+  );
+  r.get(
+    '/api/v1/governance/check-failures',
+    {
+      config: { access: access.roles('admin', 'auditor') },
+      schema: {
+        tags,
+        summary: '失败的质量检查（保留待重试）/ Requested checks that failed, kept for retry',
+        response: { 200: z.array(checkFailure) },
+      },
+    },
+    async (req) => checkFailures(req.ctx, k.pool),
+  );
+  r.get(
+    '/api/v1/governance/scores',
+    {
+      config: { access: readers },
+      schema: {
+        tags,
+        summary: '质量评分（资源与部门）/ Quality scores of resources and departments',
+        response: { 200: scoreBoard },
+      },
+    },
+    async (req) => scores(req.ctx, k.db),
+  );
 }

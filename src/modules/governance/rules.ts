@@ -16,8 +16,30 @@ import type { Tx } from '../../kernel/db/pool.js';
 import { getResource } from '../catalog/service.js';
 import type { DataItem, ResourceDto } from '../catalog/schema.js';
 
-import { DIMENSIONS, KINDS, RESOURCE_KINDS, ruleInput, ruleParams, WEIGHTS, type Dimension, type Kind, type RuleInput, type RuleParams } from './schema.js';
-export { DIMENSIONS, KINDS, RESOURCE_KINDS, ruleInput, ruleParams, WEIGHTS, type Dimension, type Kind, type RuleInput, type RuleParams };
+import {
+  DIMENSIONS,
+  KINDS,
+  RESOURCE_KINDS,
+  ruleInput,
+  ruleParams,
+  WEIGHTS,
+  type Dimension,
+  type Kind,
+  type RuleInput,
+  type RuleParams,
+} from './schema.js';
+export {
+  DIMENSIONS,
+  KINDS,
+  RESOURCE_KINDS,
+  ruleInput,
+  ruleParams,
+  WEIGHTS,
+  type Dimension,
+  type Kind,
+  type RuleInput,
+  type RuleParams,
+};
 
 export interface Rule extends RuleInput {
   id: string;
@@ -33,8 +55,10 @@ const PAST_DATE = /出生|成立|登记|注册|发证|签发|开业|核准/;
 export function suggestRules(res: Pick<ResourceDto, 'published'>): RuleInput[] {
   const items = res.published?.items ?? [];
   const out: RuleInput[] = [];
-  const add = (item: string | null, kind: Kind, params: RuleParams = {}) => out.push({ item, kind, params, severity: 'flagging', enabled: true });
-  const find = (re: RegExp, type?: DataItem['type']) => items.find((i) => re.test(i.label) && (!type || i.type === type));
+  const add = (item: string | null, kind: Kind, params: RuleParams = {}) =>
+    out.push({ item, kind, params, severity: 'flagging', enabled: true });
+  const find = (re: RegExp, type?: DataItem['type']) =>
+    items.find((i) => re.test(i.label) && (!type || i.type === type));
   for (const it of items) {
     if (!it.primaryKey) add(it.name, 'not_null');
     if (it.identityKind === 'ric' || /公民身份号码|身份证号/.test(it.label)) add(it.name, 'ric');
@@ -43,13 +67,15 @@ export function suggestRules(res: Pick<ResourceDto, 'published'>): RuleInput[] {
     else if (/手机/.test(it.label)) add(it.name, 'mobile');
     else if (/固定电话|办公电话|座机/.test(it.label)) add(it.name, 'landline');
     else if (/邮箱|电子邮件|e-?mail/i.test(it.label)) add(it.name, 'email');
-    else if ((it.type === 'date' || it.type === 'datetime') && PAST_DATE.test(it.label)) add(it.name, 'date', { notFuture: true });
+    else if ((it.type === 'date' || it.type === 'datetime') && PAST_DATE.test(it.label))
+      add(it.name, 'date', { notFuture: true });
     else if (it.codeTable === 'xb' || /^性别/.test(it.label)) add(it.name, 'code', { values: SEX_CODES });
   }
   const ric = items.find((i) => i.identityKind === 'ric');
   const birth = find(/出生日期/, 'date');
   const sex = find(/^性别/);
-  if (ric && (birth || sex)) add(ric.name, 'ric_consistency', { ...(birth && { birth: birth.name }), ...(sex && { sex: sex.name }) });
+  if (ric && (birth || sex))
+    add(ric.name, 'ric_consistency', { ...(birth && { birth: birth.name }), ...(sex && { sex: sex.name }) });
   add(null, 'freshness');
   add(null, 'volume', { maxChangePct: 50 });
   return out;
@@ -64,24 +90,60 @@ export const IDENTITY_KINDS: Kind[] = ['ric', 'uscc'];
  * enabled, disabled or made blocking by an officer — is left as it is.
  */
 export async function adoptIdentityRules(tx: Tx, ctx: Ctx, resourceId: string, items: DataItem[]): Promise<number> {
-  const rules = suggestRules({ published: { items } as ResourceDto['published'] }).filter((r) => IDENTITY_KINDS.includes(r.kind));
+  const rules = suggestRules({ published: { items } as ResourceDto['published'] }).filter((r) =>
+    IDENTITY_KINDS.includes(r.kind),
+  );
   let adopted = 0;
   for (const r of rules) {
-    const row = (await sql<{ id: string }>`INSERT INTO gov.rule (resource_id, item, kind, params, severity, dimension, enabled, created_by)
+    const row = (
+      await sql<{
+        id: string;
+      }>`INSERT INTO gov.rule (resource_id, item, kind, params, severity, dimension, enabled, created_by)
       VALUES (${resourceId}, ${r.item}, ${r.kind}, '{}'::jsonb, 'flagging', ${KINDS[r.kind]}, true, ${ctx.actor.name})
-      ON CONFLICT (resource_id, item, kind) DO NOTHING RETURNING id`.execute(tx)).rows[0];
+      ON CONFLICT (resource_id, item, kind) DO NOTHING RETURNING id`.execute(tx)
+    ).rows[0];
     if (!row) continue;
     adopted++;
-    await appendInTx(tx, [auditOf(ctx, 'governance.rule.save', 'resource', resourceId, { rule: row.id, item: r.item, kind: r.kind, severity: 'flagging', enabled: true, onPublish: true })]);
+    await appendInTx(tx, [
+      auditOf(ctx, 'governance.rule.save', 'resource', resourceId, {
+        rule: row.id,
+        item: r.item,
+        kind: r.kind,
+        severity: 'flagging',
+        enabled: true,
+        onPublish: true,
+      }),
+    ]);
   }
   return adopted;
 }
 
-interface RuleRow { id: string; resource_id: string; item: string | null; kind: Kind; params: RuleParams; severity: 'blocking' | 'flagging'; dimension: Dimension; enabled: boolean }
-const toRule = (r: RuleRow): Rule => ({ id: r.id, resourceId: r.resource_id, item: r.item, kind: r.kind, params: r.params, severity: r.severity, dimension: r.dimension, enabled: r.enabled });
+interface RuleRow {
+  id: string;
+  resource_id: string;
+  item: string | null;
+  kind: Kind;
+  params: RuleParams;
+  severity: 'blocking' | 'flagging';
+  dimension: Dimension;
+  enabled: boolean;
+}
+const toRule = (r: RuleRow): Rule => ({
+  id: r.id,
+  resourceId: r.resource_id,
+  item: r.item,
+  kind: r.kind,
+  params: r.params,
+  severity: r.severity,
+  dimension: r.dimension,
+  enabled: r.enabled,
+});
 
 export async function rulesOf(k: Kernel, resourceId: string, enabledOnly = false): Promise<Rule[]> {
-  const r = await k.pool.query<RuleRow>(`SELECT * FROM gov.rule WHERE resource_id = $1${enabledOnly ? ' AND enabled' : ''} ORDER BY item NULLS LAST, kind`, [resourceId]);
+  const r = await k.pool.query<RuleRow>(
+    `SELECT * FROM gov.rule WHERE resource_id = $1${enabledOnly ? ' AND enabled' : ''} ORDER BY item NULLS LAST, kind`,
+    [resourceId],
+  );
   return r.rows.map(toRule);
 }
 
@@ -107,17 +169,30 @@ async function checkRule(k: Kernel, ctx: Ctx, res: ResourceDto, r: RuleInput): P
     try {
       await k.pool.query("SELECT '' ~ $1", [r.params.regex]);
     } catch (e) {
-      bad(`正则表达式无效：${(e as Error).message}`, `Invalid regular expression: ${(e as Error).message}`, 'params.regex');
+      bad(
+        `正则表达式无效：${(e as Error).message}`,
+        `Invalid regular expression: ${(e as Error).message}`,
+        'params.regex',
+      );
     }
   }
   if (r.kind === 'code' && !r.params.values?.length) bad('请给出代码值', 'Give the allowed codes', 'params.values');
-  if (r.kind === 'range' && r.params.min === undefined && r.params.max === undefined) bad('请给出最小值或最大值', 'Give a minimum or a maximum', 'params.min');
-  if (r.kind === 'length' && r.params.min === undefined && r.params.max === undefined) bad('请给出最小或最大长度', 'Give a minimum or a maximum length', 'params.min');
-  if (r.kind === 'ric_consistency' && !isItem(r.params.birth) && !isItem(r.params.sex)) bad('请给出出生日期或性别数据项', 'Name the birth date or sex item', 'params.birth');
+  if (r.kind === 'range' && r.params.min === undefined && r.params.max === undefined)
+    bad('请给出最小值或最大值', 'Give a minimum or a maximum', 'params.min');
+  if (r.kind === 'length' && r.params.min === undefined && r.params.max === undefined)
+    bad('请给出最小或最大长度', 'Give a minimum or a maximum length', 'params.min');
+  if (r.kind === 'ric_consistency' && !isItem(r.params.birth) && !isItem(r.params.sex))
+    bad('请给出出生日期或性别数据项', 'Name the birth date or sex item', 'params.birth');
   if (r.kind === 'reference') {
-    if (!r.params.resourceId || !r.params.refItem) bad('请给出引用的资源和数据项', 'Name the referenced resource and item', 'params.resourceId');
+    if (!r.params.resourceId || !r.params.refItem)
+      bad('请给出引用的资源和数据项', 'Name the referenced resource and item', 'params.resourceId');
     const other = await getResource(ctx, k.db, r.params.resourceId!);
-    if (!other.datasetTable || !(other.published?.items ?? []).some((i) => i.name === r.params.refItem)) bad('引用的资源未发布或没有该数据项', 'The referenced resource is not published or has no such item', 'params.refItem');
+    if (!other.datasetTable || !(other.published?.items ?? []).some((i) => i.name === r.params.refItem))
+      bad(
+        '引用的资源未发布或没有该数据项',
+        'The referenced resource is not published or has no such item',
+        'params.refItem',
+      );
   }
 }
 
@@ -128,18 +203,29 @@ export async function saveRule(k: Kernel, ctx: Ctx, resourceId: string, r: RuleI
   requireDepartment(ctx, res.departmentId);
   await checkRule(k, ctx, res, r);
   return inTx(k.db, async (tx) => {
-    const row = (await sql<RuleRow>`INSERT INTO gov.rule (resource_id, item, kind, params, severity, dimension, enabled, created_by)
+    const row = (
+      await sql<RuleRow>`INSERT INTO gov.rule (resource_id, item, kind, params, severity, dimension, enabled, created_by)
       VALUES (${resourceId}, ${r.item}, ${r.kind}, ${JSON.stringify(r.params)}::jsonb, ${r.severity}, ${KINDS[r.kind]}, ${r.enabled}, ${ctx.actor.name})
       ON CONFLICT (resource_id, item, kind) DO UPDATE SET params = EXCLUDED.params, severity = EXCLUDED.severity, enabled = EXCLUDED.enabled, updated_at = now()
-      RETURNING *`.execute(tx)).rows[0]!;
-    await appendInTx(tx, [auditOf(ctx, 'governance.rule.save', 'resource', resourceId, { rule: row.id, item: r.item, kind: r.kind, severity: r.severity, enabled: r.enabled })]);
+      RETURNING *`.execute(tx)
+    ).rows[0]!;
+    await appendInTx(tx, [
+      auditOf(ctx, 'governance.rule.save', 'resource', resourceId, {
+        rule: row.id,
+        item: r.item,
+        kind: r.kind,
+        severity: r.severity,
+        enabled: r.enabled,
+      }),
+    ]);
     return toRule(row);
   });
 }
 
 export async function deleteRule(k: Kernel, ctx: Ctx, ruleId: string): Promise<void> {
   requireRole(ctx, 'officer');
-  const r = (await k.pool.query<{ resource_id: string }>('SELECT resource_id FROM gov.rule WHERE id = $1', [ruleId])).rows[0];
+  const r = (await k.pool.query<{ resource_id: string }>('SELECT resource_id FROM gov.rule WHERE id = $1', [ruleId]))
+    .rows[0];
   if (!r) fail('NOT_FOUND');
   const res = await getResource(ctx, k.db, r.resource_id);
   requireDepartment(ctx, res.departmentId);

@@ -7,11 +7,15 @@ import { validate } from './validators.js';
 
 describe('identifier and format rules, one value at a time', () => {
   it('公民身份号码: the published vectors, with the reason', () => {
-    for (const v of vectors.ric_valid) expect(validate('ric', v.value), v.value).toMatchObject({ valid: true, normalized: v.normalized, reason: '' });
+    for (const v of vectors.ric_valid)
+      expect(validate('ric', v.value), v.value).toMatchObject({ valid: true, normalized: v.normalized, reason: '' });
     for (const v of vectors.ric_invalid) expect(validate('ric', v.value).valid, v.value).toBe(false);
     // a code created after the birth year is accepted (the number may be issued later); one abolished before it is not
     expect(validate('ric', vectors.ric_region_history_only[0]!.value)).toMatchObject({ valid: true });
-    expect(validate('ric', vectors.ric_region_history_only[1]!.value)).toMatchObject({ valid: false, reason: 'region' });
+    expect(validate('ric', vectors.ric_region_history_only[1]!.value)).toMatchObject({
+      valid: false,
+      reason: 'region',
+    });
     // right check digit, impossible date / unknown region
     expect(validate('ric', '360426199113010079')).toMatchObject({ valid: false, reason: 'birth_date' });
     expect(validate('ric', '990426199112010074')).toMatchObject({ valid: false, reason: 'region' });
@@ -45,7 +49,10 @@ describe('identifier and format rules, one value at a time', () => {
     expect(validate('landline', '400-810-8888').valid).toBe(true);
     expect(validate('landline', '2345678').valid).toBe(false);
     expect(validate('landline', '0533-0345678').valid).toBe(false); // local numbers do not start with 0 or 1
-    expect(validate('email', 'Zhang.San@ZIBO.gov.cn')).toMatchObject({ valid: true, normalized: 'zhang.san@zibo.gov.cn' });
+    expect(validate('email', 'Zhang.San@ZIBO.gov.cn')).toMatchObject({
+      valid: true,
+      normalized: 'zhang.san@zibo.gov.cn',
+    });
     expect(validate('email', 'zhangsan@').valid).toBe(false);
     expect(validate('email', '张三@qq.com').valid).toBe(false);
   });
@@ -53,7 +60,22 @@ describe('identifier and format rules, one value at a time', () => {
 
 describe('gongshu validate', () => {
   it('prints the verdicts as JSON in input order and exits 0 either way', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(PACKAGE_ROOT, 'src/cli.ts'), 'validate', '--rule', 'ric', '11010519491231002x', '360426199113010079', 'abc', '--json'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(PACKAGE_ROOT, 'src/cli.ts'),
+        'validate',
+        '--rule',
+        'ric',
+        '11010519491231002x',
+        '360426199113010079',
+        'abc',
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([
       { value: '11010519491231002x', valid: true, normalized: '11010519491231002X', reason: '' },

@@ -42,7 +42,8 @@ export const REASONS: Record<string, { zh: string; en: string }> = {
 };
 
 const FULL_WIDTH = /[\uFF01-\uFF5E]/g;
-const half = (s: string) => s.replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
+const half = (s: string) =>
+  s.replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
 
 /** Full-width digits, spaces and hyphens are normalised first (docs/domain.md §5). */
 export function normalizeMobile(v: string): string {
@@ -72,9 +73,13 @@ export function validate(rule: ValueRule, value: string): Verdict {
     }
     case 'landline': {
       // 0 + 2–3-digit area code + 7–8-digit number (an extension after a hyphen), or 400/800 numbers
-      const v = half(value).replace(/\s/g, '').replace(/^\((0\d{2,3})\)/, '$1-');
+      const v = half(value)
+        .replace(/\s/g, '')
+        .replace(/^\((0\d{2,3})\)/, '$1-');
       const ok = /^0\d{2,3}-?[2-9]\d{6,7}(-\d{1,6})?$/.test(v) || /^[48]00-?\d{3}-?\d{4}$/.test(v);
-      return ok ? out(true, v.replace(/^(0(?:10|2\d))(?=\d{8})/, '$1-').replace(/^(0[3-9]\d{2})(?=\d{7,8}(?:-|$))/, '$1-')) : out(false, v, 'format');
+      return ok
+        ? out(true, v.replace(/^(0(?:10|2\d))(?=\d{8})/, '$1-').replace(/^(0[3-9]\d{2})(?=\d{7,8}(?:-|$))/, '$1-'))
+        : out(false, v, 'format');
     }
     case 'email': {
       const v = half(value).trim().toLowerCase();

@@ -31,42 +31,107 @@ export const ATTACHMENT_TYPES = Object.keys(SIGNATURES);
 export function checkAttachment(contentType: string | undefined, body: Buffer): string {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const matches = SIGNATURES[type];
-  if (!matches) fail('ATTACHMENT_TYPE', { field: 'content-type', zh: `不接受“${type || '未声明'}”类型的附件（只接受 PNG、JPEG、PDF）`, en: `"${type || 'undeclared'}" attachments are not accepted (PNG, JPEG, PDF only)` });
-  if (body.length > ATTACHMENT_MAX_BYTES) fail('ATTACHMENT_TOO_LARGE', { field: 'body', zh: `附件 ${(body.length / 1048576).toFixed(1)} MB，超过 5 MB`, en: `The attachment is ${(body.length / 1048576).toFixed(1)} MB, over 5 MB` });
-  if (body.length === 0 || !matches(body)) fail('ATTACHMENT_CONTENT', { field: 'body', zh: `附件内容不是 ${type}`, en: `The attachment's content is not ${type}` });
+  if (!matches)
+    fail('ATTACHMENT_TYPE', {
+      field: 'content-type',
+      zh: `不接受“${type || '未声明'}”类型的附件（只接受 PNG、JPEG、PDF）`,
+      en: `"${type || 'undeclared'}" attachments are not accepted (PNG, JPEG, PDF only)`,
+    });
+  if (body.length > ATTACHMENT_MAX_BYTES)
+    fail('ATTACHMENT_TOO_LARGE', {
+      field: 'body',
+      zh: `附件 ${(body.length / 1048576).toFixed(1)} MB，超过 5 MB`,
+      en: `The attachment is ${(body.length / 1048576).toFixed(1)} MB, over 5 MB`,
+    });
+  if (body.length === 0 || !matches(body))
+    fail('ATTACHMENT_CONTENT', {
+      field: 'body',
+      zh: `附件内容不是 ${type}`,
+      en: `The attachment's content is not ${type}`,
+    });
   return type;
 }
 
 /** A file name kept as text: no path, no control characters, at most 200 characters. */
 export function cleanName(name: string | undefined, type: string): string {
   const printable = [...(name ?? '')].filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f).join('');
-  const base = printable.split(/[\\/]/).pop()!.replace(/["<>|:*?]/g, '').trim().slice(0, 200);
+  const base = printable
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/["<>|:*?]/g, '')
+    .trim()
+    .slice(0, 200);
   return base || `evidence.${type === 'application/pdf' ? 'pdf' : type === 'image/png' ? 'png' : 'jpg'}`;
 }
 
-interface Owner { raiser_user_id: string | null; raiser_type: string; raiser_department_id: string | null; provider_department_id: string; status: string }
+interface Owner {
+  raiser_user_id: string | null;
+  raiser_type: string;
+  raiser_department_id: string | null;
+  provider_department_id: string;
+  status: string;
+}
 
 async function owner(k: Kernel, id: number): Promise<Owner> {
-  const o = (await sql<Owner>`SELECT raiser_user_id, raiser_type, raiser_department_id, provider_department_id, status FROM objection.objection WHERE id = ${id}`.execute(k.db)).rows[0];
+  const o = (
+    await sql<Owner>`SELECT raiser_user_id, raiser_type, raiser_department_id, provider_department_id, status FROM objection.objection WHERE id = ${id}`.execute(
+      k.db,
+    )
+  ).rows[0];
   if (!o) fail('NOT_FOUND');
   return o;
 }
 
-export async function addAttachment(k: Kernel, ctx: Ctx, id: number, contentType: string | undefined, name: string | undefined, body: Buffer) {
+export async function addAttachment(
+  k: Kernel,
+  ctx: Ctx,
+  id: number,
+  contentType: string | undefined,
+  name: string | undefined,
+  body: Buffer,
+) {
   const o = await owner(k, id);
   // the raiser adds evidence, the provider its answer's; auditors only read
   if (!canRead(ctx, o) || (hasRole(ctx, 'auditor') && !hasRole(ctx, 'admin', 'officer', 'consumer'))) fail('NOT_FOUND');
-  if (o.status === 'archived') fail('OBJECTION_STATE', { zh: '已归档的异议不能再添加附件', en: 'An archived objection takes no more attachments' });
+  if (o.status === 'archived')
+    fail('OBJECTION_STATE', {
+      zh: '已归档的异议不能再添加附件',
+      en: 'An archived objection takes no more attachments',
+    });
   const type = checkAttachment(contentType, body);
   const clean = cleanName(name, type);
   const digest = sm3Hex(body);
   return inTx(k.db, async (tx) => {
     await sql`SELECT 1 FROM objection.objection WHERE id = ${id} FOR UPDATE`.execute(tx);
-    const n = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM objection.attachment WHERE objection_id = ${id}`.execute(tx)).rows[0]!.n);
-    if (n >= ATTACHMENTS_PER_OBJECTION) fail('ATTACHMENT_LIMIT', { zh: `每件异议最多 ${ATTACHMENTS_PER_OBJECTION} 个附件`, en: `At most ${ATTACHMENTS_PER_OBJECTION} attachments per objection` });
-    const r = (await sql<{ id: string }>`INSERT INTO objection.attachment (objection_id, name, content_type, size, sm3, content, uploaded_by, uploaded_by_department_id)
-      VALUES (${id}, ${clean}, ${type}, ${body.length}, ${digest}, ${body}, ${ctx.actor.name}, ${ctx.actor.departmentId}) RETURNING id`.execute(tx)).rows[0]!;
-    await appendInTx(tx, [auditOf(ctx, 'objection.attach', 'objection', String(id), { attachment: Number(r.id), name: clean, type, size: body.length, sm3: digest })]);
+    const n = Number(
+      (
+        await sql<{
+          n: number;
+        }>`SELECT count(*)::int AS n FROM objection.attachment WHERE objection_id = ${id}`.execute(tx)
+      ).rows[0]!.n,
+    );
+    if (n >= ATTACHMENTS_PER_OBJECTION)
+      fail('ATTACHMENT_LIMIT', {
+        zh: `每件异议最多 ${ATTACHMENTS_PER_OBJECTION} 个附件`,
+        en: `At most ${ATTACHMENTS_PER_OBJECTION} attachments per objection`,
+      });
+    const r = (
+      await sql<{
+        id: string;
+      }>`INSERT INTO objection.attachment (objection_id, name, content_type, size, sm3, content, uploaded_by, uploaded_by_department_id)
+      VALUES (${id}, ${clean}, ${type}, ${body.length}, ${digest}, ${body}, ${ctx.actor.name}, ${ctx.actor.departmentId}) RETURNING id`.execute(
+        tx,
+      )
+    ).rows[0]!;
+    await appendInTx(tx, [
+      auditOf(ctx, 'objection.attach', 'objection', String(id), {
+        attachment: Number(r.id),
+        name: clean,
+        type,
+        size: body.length,
+        sm3: digest,
+      }),
+    ]);
     return { id: Number(r.id), name: clean, contentType: type, size: body.length, sm3: digest };
   });
 }
@@ -74,8 +139,18 @@ export async function addAttachment(k: Kernel, ctx: Ctx, id: number, contentType
 export async function getAttachment(k: Kernel, ctx: Ctx, id: number, attachmentId: number) {
   const o = await owner(k, id);
   if (!canRead(ctx, o)) fail('NOT_FOUND');
-  const a = (await sql<{ name: string; content_type: string; content: Buffer }>`SELECT name, content_type, content FROM objection.attachment WHERE id = ${attachmentId} AND objection_id = ${id}`.execute(k.db)).rows[0];
+  const a = (
+    await sql<{
+      name: string;
+      content_type: string;
+      content: Buffer;
+    }>`SELECT name, content_type, content FROM objection.attachment WHERE id = ${attachmentId} AND objection_id = ${id}`.execute(
+      k.db,
+    )
+  ).rows[0];
   if (!a) fail('NOT_FOUND');
-  await k.audit.record(auditOf(ctx, 'objection.attachment.read', 'objection', String(id), { attachment: attachmentId }));
+  await k.audit.record(
+    auditOf(ctx, 'objection.attachment.read', 'objection', String(id), { attachment: attachmentId }),
+  );
   return a;
 }

@@ -33,13 +33,24 @@ import type { DataItem } from '../catalog/schema.js';
 
 const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
-
-export interface PublishedResource { id: string; name: string; departmentId: string; table: string | null; items: DataItem[] }
+export interface PublishedResource {
+  id: string;
+  name: string;
+  departmentId: string;
+  table: string | null;
+  items: DataItem[];
+}
 
 export async function publishedResource(db: Tx, id: string): Promise<PublishedResource> {
   const r = await resourceFact(db, id);
   if (!r || r.status !== 'published' || r.name === null || r.items === null) fail('NOT_FOUND');
-  return { id: r.id, name: r.name, departmentId: r.departmentId, table: r.datasetTable ? `ds.${q(r.datasetTable)}` : null, items: r.items };
+  return {
+    id: r.id,
+    name: r.name,
+    departmentId: r.departmentId,
+    table: r.datasetTable ? `ds.${q(r.datasetTable)}` : null,
+    items: r.items,
+  };
 }
 
 /** The canonical text of a business key (its values as PostgreSQL prints them, in key order): flags are matched on it. */
@@ -47,27 +58,62 @@ export const keyTextOf = (values: (string | null)[]) => JSON.stringify(values);
 export const keyItems = (items: DataItem[]) => items.filter((i) => i.primaryKey);
 
 /** Rows a raiser may see: an app's grant may be limited to some values of one item (its row scope). */
-export interface RowScope { item: string; values: string[] }
+export interface RowScope {
+  item: string;
+  values: string[];
+}
 
 /**
  * The stored record with this key (key values as stored, and the item's value), or a clear error. A
  * record outside the raiser's row scope is answered exactly as one that does not exist, so the answer
  * does not tell an app whether an identifier it may not see is in the dataset.
  */
-async function findRecord(db: Tx, res: PublishedResource, key: Record<string, string>, field?: string, scope?: RowScope | null) {
+async function findRecord(
+  db: Tx,
+  res: PublishedResource,
+  key: Record<string, string>,
+  field?: string,
+  scope?: RowScope | null,
+) {
   const keys = keyItems(res.items);
   const missing = keys.filter((i) => key[i.name] === undefined).map((i) => i.name);
-  if (missing.length) fail('VALIDATION', { field: 'recordKey', zh: `须给出业务主键：${missing.join('、')}`, en: `The business key is needed: ${missing.join(', ')}` });
+  if (missing.length)
+    fail('VALIDATION', {
+      field: 'recordKey',
+      zh: `须给出业务主键：${missing.join('、')}`,
+      en: `The business key is needed: ${missing.join(', ')}`,
+    });
   const extra = Object.keys(key).filter((n) => !keys.some((i) => i.name === n));
-  if (extra.length) fail('VALIDATION', { field: 'recordKey', zh: `“${extra[0]}”不是业务主键`, en: `"${extra[0]}" is not part of the business key` });
+  if (extra.length)
+    fail('VALIDATION', {
+      field: 'recordKey',
+      zh: `“${extra[0]}”不是业务主键`,
+      en: `"${extra[0]}" is not part of the business key`,
+    });
   if (!res.table) fail('OBJECTION_NO_RECORD', { field: 'recordKey' });
   const params = keys.map((i) => key[i.name]!.trim());
-  const cols = [...keys.map((i, n) => `t.${q(i.name)}::text AS k${n}`), field ? `t.${q(field)}::text AS v` : 'NULL::text AS v'];
+  const cols = [
+    ...keys.map((i, n) => `t.${q(i.name)}::text AS k${n}`),
+    field ? `t.${q(field)}::text AS v` : 'NULL::text AS v',
+  ];
   const inScope = scope ? sql` AND t.${sql.raw(q(scope.item))}::text = ANY(${scope.values})` : sql``;
-  const r = (await sql<Record<string, string | null>>`SELECT ${sql.raw(cols.join(', '))} FROM ${sql.raw(res.table)} t WHERE ${sql.join(keys.map((i, n) => sql`t.${sql.raw(q(i.name))}::text = ${params[n]}`), sql` AND `)}${inScope}`.execute(db)).rows[0];
+  const r = (
+    await sql<
+      Record<string, string | null>
+    >`SELECT ${sql.raw(cols.join(', '))} FROM ${sql.raw(res.table)} t WHERE ${sql.join(
+      keys.map((i, n) => sql`t.${sql.raw(q(i.name))}::text = ${params[n]}`),
+      sql` AND `,
+    )}${inScope}`.execute(db)
+  ).rows[0];
   if (!r) fail('OBJECTION_NO_RECORD', { field: 'recordKey' });
   const stored = keys.map((_, n) => r[`k${n}`] ?? null);
-  return { recordKey: Object.fromEntries(keys.map((i, n) => [i.name, stored[n]])), keyText: keyTextOf(stored), value: r.v ?? null, keyWhere: keys.map((i) => i.name), keyValues: stored };
+  return {
+    recordKey: Object.fromEntries(keys.map((i, n) => [i.name, stored[n]])),
+    keyText: keyTextOf(stored),
+    value: r.v ?? null,
+    keyWhere: keys.map((i) => i.name),
+    keyValues: stored,
+  };
 }
 
 async function dueIn(k: Kernel, days: number): Promise<string> {
@@ -75,46 +121,110 @@ async function dueIn(k: Kernel, days: number): Promise<string> {
 }
 
 interface ObjRow {
-  id: string; resource_id: string; provider_department_id: string; record_key: Record<string, string> | null; key_text: string | null; field: string | null;
-  raiser_type: 'user' | 'app' | 'public'; raiser_user_id: string | null; raiser_open_key_id: string | null; raiser_department_id: string | null; status: string; contested: boolean; proposed_value: string | null;
+  id: string;
+  resource_id: string;
+  provider_department_id: string;
+  record_key: Record<string, string> | null;
+  key_text: string | null;
+  field: string | null;
+  raiser_type: 'user' | 'app' | 'public';
+  raiser_user_id: string | null;
+  raiser_open_key_id: string | null;
+  raiser_department_id: string | null;
+  status: string;
+  contested: boolean;
+  proposed_value: string | null;
 }
 
-async function event(tx: Tx, ctx: Ctx, id: number, step: string, comment: string | null, detail: Record<string, unknown> = {}) {
-  await sql`INSERT INTO objection.event (objection_id, step, by_name, by_department_id, comment, detail) VALUES (${id}, ${step}, ${ctx.actor.name}, ${ctx.actor.departmentId}, ${comment}, ${JSON.stringify(detail)}::jsonb)`.execute(tx);
+async function event(
+  tx: Tx,
+  ctx: Ctx,
+  id: number,
+  step: string,
+  comment: string | null,
+  detail: Record<string, unknown> = {},
+) {
+  await sql`INSERT INTO objection.event (objection_id, step, by_name, by_department_id, comment, detail) VALUES (${id}, ${step}, ${ctx.actor.name}, ${ctx.actor.departmentId}, ${comment}, ${JSON.stringify(detail)}::jsonb)`.execute(
+    tx,
+  );
   await appendInTx(tx, [auditOf(ctx, `objection.${step}`, 'objection', String(id), { comment, ...detail })]);
 }
 
 const link = (id: number) => `/objections?id=${id}`;
 // (the public has no bell: they follow their objections on the portal with their key)
-const raiserAudience = (o: ObjRow): Audience => (o.raiser_type === 'user' ? { users: [o.raiser_user_id] } : o.raiser_type === 'app' ? { membersOf: [o.raiser_department_id] } : {});
+const raiserAudience = (o: ObjRow): Audience =>
+  o.raiser_type === 'user'
+    ? { users: [o.raiser_user_id] }
+    : o.raiser_type === 'app'
+      ? { membersOf: [o.raiser_department_id] }
+      : {};
 
 /** A member of the public, known by the open-data key they registered (the open module checks the key). */
-export interface PublicRaiser { keyId: number; keyPrefix: string }
+export interface PublicRaiser {
+  keyId: number;
+  keyPrefix: string;
+}
 
 /** Raises an objection (a user in the console, an app through the sharing module's service route, the public through the open portal). */
-export async function raise(k: Kernel, ctx: Ctx, input: RaiseInput, pub?: PublicRaiser, rowScope?: RowScope | null): Promise<{ id: number; status: string; due: string }> {
+export async function raise(
+  k: Kernel,
+  ctx: Ctx,
+  input: RaiseInput,
+  pub?: PublicRaiser,
+  rowScope?: RowScope | null,
+): Promise<{ id: number; status: string; due: string }> {
   if (ctx.actor.type !== 'user' && ctx.actor.type !== 'app' && !pub) fail('FORBIDDEN');
   const raiserType = pub ? 'public' : ctx.actor.type;
   const raiserName = pub ? `公众（密钥 ${pub.keyPrefix}…）` : ctx.actor.name;
   if (pub) ctx = { ...ctx, actor: { ...ctx.actor, name: raiserName } };
   const res = await publishedResource(k.db, input.resourceId);
-  if (input.field && !res.items.some((i) => i.name === input.field)) fail('VALIDATION', { field: 'field', zh: `资源没有数据项“${input.field}”`, en: `The resource has no item "${input.field}"` });
-  if (input.field && !input.recordKey) fail('VALIDATION', { field: 'recordKey', zh: '对数据项提出异议须指明记录（业务主键）', en: 'An objection on an item needs the record (its business key)' });
+  if (input.field && !res.items.some((i) => i.name === input.field))
+    fail('VALIDATION', {
+      field: 'field',
+      zh: `资源没有数据项“${input.field}”`,
+      en: `The resource has no item "${input.field}"`,
+    });
+  if (input.field && !input.recordKey)
+    fail('VALIDATION', {
+      field: 'recordKey',
+      zh: '对数据项提出异议须指明记录（业务主键）',
+      en: 'An objection on an item needs the record (its business key)',
+    });
   const rec = input.recordKey ? await findRecord(k.db, res, input.recordKey, input.field, rowScope) : null;
   const due = await dueIn(k, k.config.objectionAcceptDays);
   const id = await inTx(k.db, async (tx) => {
-    const row = (await sql<{ id: string }>`INSERT INTO objection.objection (resource_id, provider_department_id, record_key, key_text, field, seen_value, proposed_value, description, channel,
+    const row = (
+      await sql<{
+        id: string;
+      }>`INSERT INTO objection.objection (resource_id, provider_department_id, record_key, key_text, field, seen_value, proposed_value, description, channel,
         raiser_type, raiser_name, raiser_user_id, raiser_app_id, raiser_department_id, status, step_due)
       VALUES (${res.id}, ${res.departmentId}, ${rec ? JSON.stringify(rec.recordKey) : null}::jsonb, ${rec?.keyText ?? null}, ${input.field ?? null},
         ${input.seenValue ?? rec?.value ?? null}, ${input.proposedValue ?? null}, ${input.description}, ${input.channel},
         ${raiserType}, ${raiserName}, ${raiserType === 'user' ? ctx.actor.id : null}, ${raiserType === 'app' ? ctx.actor.id : null}, ${pub ? null : ctx.actor.departmentId},
-        'submitted', ${due}) RETURNING id`.execute(tx)).rows[0]!;
-    if (pub) await sql`UPDATE objection.objection SET raiser_open_key_id = ${pub.keyId} WHERE id = ${row.id}`.execute(tx);
+        'submitted', ${due}) RETURNING id`.execute(tx)
+    ).rows[0]!;
+    if (pub)
+      await sql`UPDATE objection.objection SET raiser_open_key_id = ${pub.keyId} WHERE id = ${row.id}`.execute(tx);
     const oid = Number(row.id);
-    await event(tx, ctx, oid, 'submit', input.description, { resource: res.id, recordKey: rec?.recordKey ?? null, field: input.field ?? null, proposedValue: input.proposedValue ?? null, channel: input.channel });
-    await notify(tx, k.config.objectionAcceptBy === 'bureau' ? { admins: true } : { officersOf: [res.departmentId] }, {
-      kind: 'objection.submitted', params: { resource: res.name }, body: `${raiserName}：${input.description}（${due} 前受理）`, link: link(oid), subject: { type: 'objection', id: oid },
-    }, k.config.node.code);
+    await event(tx, ctx, oid, 'submit', input.description, {
+      resource: res.id,
+      recordKey: rec?.recordKey ?? null,
+      field: input.field ?? null,
+      proposedValue: input.proposedValue ?? null,
+      channel: input.channel,
+    });
+    await notify(
+      tx,
+      k.config.objectionAcceptBy === 'bureau' ? { admins: true } : { officersOf: [res.departmentId] },
+      {
+        kind: 'objection.submitted',
+        params: { resource: res.name },
+        body: `${raiserName}：${input.description}（${due} 前受理）`,
+        link: link(oid),
+        subject: { type: 'objection', id: oid },
+      },
+      k.config.node.code,
+    );
     return oid;
   });
   kickWebhooks(k);
@@ -126,7 +236,8 @@ async function step<T>(k: Kernel, id: number, states: string[], fn: (tx: Tx, o: 
   const out = await inTx(k.db, async (tx) => {
     const o = (await sql<ObjRow>`SELECT * FROM objection.objection WHERE id = ${id} FOR UPDATE`.execute(tx)).rows[0];
     if (!o) fail('NOT_FOUND');
-    if (!states.includes(o.status)) fail('OBJECTION_STATE', { zh: `异议当前为“${o.status}”`, en: `The objection is ${o.status}` });
+    if (!states.includes(o.status))
+      fail('OBJECTION_STATE', { zh: `异议当前为“${o.status}”`, en: `The objection is ${o.status}` });
     return fn(tx, o);
   });
   kickWebhooks(k);
@@ -138,9 +249,11 @@ function requireProvider(ctx: Ctx, o: ObjRow) {
   if (!hasRole(ctx, 'officer') || ctx.actor.departmentId !== o.provider_department_id) fail('FORBIDDEN_DEPARTMENT');
 }
 
-const flag = (tx: Tx, o: ObjRow) => sql`INSERT INTO objection.flag (objection_id, resource_id, key_text, field) VALUES (${o.id}, ${o.resource_id}, ${o.key_text}, ${o.field}) ON CONFLICT DO NOTHING`.execute(tx);
+const flag = (tx: Tx, o: ObjRow) =>
+  sql`INSERT INTO objection.flag (objection_id, resource_id, key_text, field) VALUES (${o.id}, ${o.resource_id}, ${o.key_text}, ${o.field}) ON CONFLICT DO NOTHING`.execute(
+    tx,
+  );
 const unflag = (tx: Tx, o: ObjRow) => sql`DELETE FROM objection.flag WHERE objection_id = ${o.id}`.execute(tx);
-
 
 /** 受理 (and 标注) or 不予受理. */
 export async function accept(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof acceptInput>) {
@@ -149,25 +262,49 @@ export async function accept(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
       if (!hasRole(ctx, 'admin')) fail('FORBIDDEN');
     } else requireProvider(ctx, o);
     if (!input.accept) {
-      if (!input.reason || input.reason.length < 2) fail('VALIDATION', { field: 'reason', zh: '不予受理须说明理由', en: 'A refusal needs a reason' });
+      if (!input.reason || input.reason.length < 2)
+        fail('VALIDATION', { field: 'reason', zh: '不予受理须说明理由', en: 'A refusal needs a reason' });
       const due = await dueIn(k, k.config.objectionDays);
-      await sql`UPDATE objection.objection SET status = 'not_accepted', outcome = 'not_accepted', reason = ${input.reason}, step_due = ${due}, updated_at = now() WHERE id = ${id}`.execute(tx);
+      await sql`UPDATE objection.objection SET status = 'not_accepted', outcome = 'not_accepted', reason = ${input.reason}, step_due = ${due}, updated_at = now() WHERE id = ${id}`.execute(
+        tx,
+      );
       await event(tx, ctx, id, 'refuse', input.reason);
-      await notify(tx, raiserAudience(o), { kind: 'objection.not_accepted', params: { id }, body: `${input.reason}（可在 ${due} 前确认或向大数据局申诉）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
+      await notify(
+        tx,
+        raiserAudience(o),
+        {
+          kind: 'objection.not_accepted',
+          params: { id },
+          body: `${input.reason}（可在 ${due} 前确认或向大数据局申诉）`,
+          link: link(id),
+          subject: { type: 'objection', id },
+        },
+        k.config.node.code,
+      );
       return { id, status: 'not_accepted' as const, due };
     }
     const due = await dueIn(k, k.config.objectionDays);
-    await sql`UPDATE objection.objection SET status = 'flagged', reason = NULL, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await sql`UPDATE objection.objection SET status = 'flagged', reason = NULL, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(
+      tx,
+    );
     await flag(tx, o);
     await event(tx, ctx, id, 'accept', input.reason ?? null);
     await event(tx, ctx, id, 'flag', null, { recordKey: o.record_key, field: o.field });
-    await notify(tx, { officersOf: [o.provider_department_id], ...raiserAudience(o) }, {
-      kind: 'objection.accepted', params: { id }, body: `请在 ${due} 前核实处理`, link: link(id), subject: { type: 'objection', id },
-    }, k.config.node.code);
+    await notify(
+      tx,
+      { officersOf: [o.provider_department_id], ...raiserAudience(o) },
+      {
+        kind: 'objection.accepted',
+        params: { id },
+        body: `请在 ${due} 前核实处理`,
+        link: link(id),
+        subject: { type: 'objection', id },
+      },
+      k.config.node.code,
+    );
     return { id, status: 'flagged' as const, due };
   });
 }
-
 
 /** 核实与处理: correct the data (with its trail) or reject; the flag is lifted either way. */
 export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof handleInput>) {
@@ -177,17 +314,46 @@ export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
     const corrections: { field: string; oldValue: string | null; newValue: string | null }[] = [];
     if (input.decision === 'correct') {
       const names = Object.keys(input.changes);
-      if (o.record_key && names.length === 0) fail('VALIDATION', { field: 'changes', zh: '更正须给出数据项的正确值', en: 'A correction needs the right value of an item' });
-      if (!o.record_key && names.length) fail('VALIDATION', { field: 'changes', zh: '对整个资源的异议不能在此更正具体记录', en: 'An objection on the whole resource cannot correct a record here' });
+      if (o.record_key && names.length === 0)
+        fail('VALIDATION', {
+          field: 'changes',
+          zh: '更正须给出数据项的正确值',
+          en: 'A correction needs the right value of an item',
+        });
+      if (!o.record_key && names.length)
+        fail('VALIDATION', {
+          field: 'changes',
+          zh: '对整个资源的异议不能在此更正具体记录',
+          en: 'An objection on the whole resource cannot correct a record here',
+        });
       for (const name of names) {
         const it = res.items.find((i) => i.name === name);
-        if (!it) fail('VALIDATION', { field: `changes.${name}`, zh: `资源没有数据项“${name}”`, en: `The resource has no item "${name}"` });
-        if (it.primaryKey) fail('VALIDATION', { field: `changes.${name}`, zh: '业务主键不能更正（它标识记录本身）', en: 'The business key cannot be corrected (it identifies the record)' });
+        if (!it)
+          fail('VALIDATION', {
+            field: `changes.${name}`,
+            zh: `资源没有数据项“${name}”`,
+            en: `The resource has no item "${name}"`,
+          });
+        if (it.primaryKey)
+          fail('VALIDATION', {
+            field: `changes.${name}`,
+            zh: '业务主键不能更正（它标识记录本身）',
+            en: 'The business key cannot be corrected (it identifies the record)',
+          });
       }
       if (o.record_key && res.table) {
         const keys = keyItems(res.items);
-        const where = sql.join(keys.map((i) => sql`${sql.raw(q(i.name))}::text = ${o.record_key![i.name] ?? null}`), sql` AND `);
-        const before = (await sql<Record<string, string | null>>`SELECT ${sql.raw(names.map((n) => `${q(n)}::text AS ${q(n)}`).join(', '))} FROM ${sql.raw(res.table)} WHERE ${where} FOR UPDATE`.execute(tx)).rows[0];
+        const where = sql.join(
+          keys.map((i) => sql`${sql.raw(q(i.name))}::text = ${o.record_key![i.name] ?? null}`),
+          sql` AND `,
+        );
+        const before = (
+          await sql<
+            Record<string, string | null>
+          >`SELECT ${sql.raw(names.map((n) => `${q(n)}::text AS ${q(n)}`).join(', '))} FROM ${sql.raw(res.table)} WHERE ${where} FOR UPDATE`.execute(
+            tx,
+          )
+        ).rows[0];
         if (!before) fail('OBJECTION_NO_RECORD', { field: 'recordKey' });
         // a run of its own: what reads rows changed since a run (incremental pushes) carries the correction on
         const run = await correctionRun(tx, o.resource_id, `异议更正 #${id}`, ctx.actor.name);
@@ -196,91 +362,170 @@ export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
           const value = input.changes[name] ?? null;
           try {
             await sql`SAVEPOINT correction`.execute(tx);
-            await sql`UPDATE ${sql.raw(res.table)} SET ${sql.raw(q(name))} = ${value}::${sql.raw(sqlType(it))}, _run_id = ${run}, _updated_at = now() WHERE ${where}`.execute(tx);
+            await sql`UPDATE ${sql.raw(res.table)} SET ${sql.raw(q(name))} = ${value}::${sql.raw(sqlType(it))}, _run_id = ${run}, _updated_at = now() WHERE ${where}`.execute(
+              tx,
+            );
             await sql`RELEASE SAVEPOINT correction`.execute(tx);
           } catch (e) {
             const code = (e as { code?: string }).code ?? '';
             if (!/^22|^23/.test(code)) throw e;
             await sql`ROLLBACK TO SAVEPOINT correction`.execute(tx);
-            fail('VALIDATION', { field: `changes.${name}`, zh: `“${it.label}”的值不合类型（${sqlType(it)}）：${(e as Error).message}`, en: `The value of "${name}" does not fit its type (${sqlType(it)}): ${(e as Error).message}` });
+            fail('VALIDATION', {
+              field: `changes.${name}`,
+              zh: `“${it.label}”的值不合类型（${sqlType(it)}）：${(e as Error).message}`,
+              en: `The value of "${name}" does not fit its type (${sqlType(it)}): ${(e as Error).message}`,
+            });
           }
-          const now = (await sql<{ v: string | null }>`SELECT ${sql.raw(q(name))}::text AS v FROM ${sql.raw(res.table)} WHERE ${where}`.execute(tx)).rows[0]!.v;
+          const now = (
+            await sql<{
+              v: string | null;
+            }>`SELECT ${sql.raw(q(name))}::text AS v FROM ${sql.raw(res.table)} WHERE ${where}`.execute(tx)
+          ).rows[0]!.v;
           corrections.push({ field: name, oldValue: before[name] ?? null, newValue: now });
           await sql`INSERT INTO objection.correction (objection_id, resource_id, record_key, field, old_value, new_value, reason, by_name, by_user_id)
-            VALUES (${id}, ${o.resource_id}, ${JSON.stringify(o.record_key)}::jsonb, ${name}, ${before[name] ?? null}, ${now}, ${input.reason}, ${ctx.actor.name}, ${ctx.actor.type === 'user' ? ctx.actor.id : null})`.execute(tx);
+            VALUES (${id}, ${o.resource_id}, ${JSON.stringify(o.record_key)}::jsonb, ${name}, ${before[name] ?? null}, ${now}, ${input.reason}, ${ctx.actor.name}, ${ctx.actor.type === 'user' ? ctx.actor.id : null})`.execute(
+            tx,
+          );
         }
       }
     }
     const status = input.decision === 'correct' ? ('corrected' as const) : ('rejected' as const);
     const due = await dueIn(k, k.config.objectionDays);
     await unflag(tx, o);
-    await sql`UPDATE objection.objection SET status = ${status}, outcome = ${status}, reason = ${input.reason}, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await sql`UPDATE objection.objection SET status = ${status}, outcome = ${status}, reason = ${input.reason}, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(
+      tx,
+    );
     await event(tx, ctx, id, input.decision, input.reason, corrections.length ? { corrections } : {});
     await event(tx, ctx, id, 'unflag', null);
     // aggregated from a source system: the next run would bring the wrong value back unless the source is fixed too
     const sources = corrections.length ? await sourceNamesOf(tx, o.resource_id) : [];
     if (sources.length) {
       await sql`UPDATE objection.objection SET source_reminded = true WHERE id = ${id}`.execute(tx);
-      await notify(tx, { officersOf: [o.provider_department_id] }, {
-        kind: 'objection.fix_source', params: { sources: sources.join('、') },
-        body: `异议 #${id} 已在平台更正 ${corrections.map((c) => c.field).join('、')}；该资源从源系统归集，源系统未更正时下次归集会带回原值。`, link: link(id), subject: { type: 'objection', id },
-      }, k.config.node.code);
+      await notify(
+        tx,
+        { officersOf: [o.provider_department_id] },
+        {
+          kind: 'objection.fix_source',
+          params: { sources: sources.join('、') },
+          body: `异议 #${id} 已在平台更正 ${corrections.map((c) => c.field).join('、')}；该资源从源系统归集，源系统未更正时下次归集会带回原值。`,
+          link: link(id),
+          subject: { type: 'objection', id },
+        },
+        k.config.node.code,
+      );
     }
-    await notify(tx, raiserAudience(o), {
-      kind: `objection.${status}`, params: { id }, body: `${input.reason}（请在 ${due} 前确认，或向大数据局申诉一次）`, link: link(id), subject: { type: 'objection', id },
-    }, k.config.node.code);
+    await notify(
+      tx,
+      raiserAudience(o),
+      {
+        kind: `objection.${status}`,
+        params: { id },
+        body: `${input.reason}（请在 ${due} 前确认，或向大数据局申诉一次）`,
+        link: link(id),
+        subject: { type: 'objection', id },
+      },
+      k.config.node.code,
+    );
     return { id, status, due, corrections, sourceReminded: sources.length > 0 };
   });
 }
 
-
 function requireRaiser(ctx: Ctx, o: ObjRow, pub?: PublicRaiser) {
-  const mine = o.raiser_type === 'public'
-    ? !!pub && Number(o.raiser_open_key_id) === pub.keyId
-    : o.raiser_type === 'user'
-      ? ctx.actor.type === 'user' && ctx.actor.id === o.raiser_user_id
-      : ctx.actor.departmentId === o.raiser_department_id && hasRole(ctx, 'officer', 'consumer');
+  const mine =
+    o.raiser_type === 'public'
+      ? !!pub && Number(o.raiser_open_key_id) === pub.keyId
+      : o.raiser_type === 'user'
+        ? ctx.actor.type === 'user' && ctx.actor.id === o.raiser_user_id
+        : ctx.actor.departmentId === o.raiser_department_id && hasRole(ctx, 'officer', 'consumer');
   if (!mine) fail('FORBIDDEN');
 }
 
 /** The raiser accepts the outcome (归档) or contests it once (to the bureau). */
-export async function respond(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof respondInput>, pub?: PublicRaiser) {
+export async function respond(
+  k: Kernel,
+  ctx: Ctx,
+  id: number,
+  input: z.infer<typeof respondInput>,
+  pub?: PublicRaiser,
+) {
   return step(k, id, ['corrected', 'rejected', 'not_accepted'], async (tx, o) => {
     requireRaiser(ctx, o, pub);
     if (input.decision === 'accept') {
-      await sql`UPDATE objection.objection SET status = 'archived', step_due = NULL, archived_at = now(), updated_at = now() WHERE id = ${id}`.execute(tx);
+      await sql`UPDATE objection.objection SET status = 'archived', step_due = NULL, archived_at = now(), updated_at = now() WHERE id = ${id}`.execute(
+        tx,
+      );
       await event(tx, ctx, id, 'confirm', input.comment ?? null);
       await event(tx, ctx, id, 'archive', null);
       return { id, status: 'archived' as const };
     }
-    if (o.contested) fail('OBJECTION_STATE', { zh: '每件异议只能申诉一次', en: 'An objection can be contested only once' });
-    if (!input.comment || input.comment.length < 2) fail('VALIDATION', { field: 'comment', zh: '申诉须说明理由', en: 'A contest needs a reason' });
+    if (o.contested)
+      fail('OBJECTION_STATE', { zh: '每件异议只能申诉一次', en: 'An objection can be contested only once' });
+    if (!input.comment || input.comment.length < 2)
+      fail('VALIDATION', { field: 'comment', zh: '申诉须说明理由', en: 'A contest needs a reason' });
     const due = await dueIn(k, k.config.objectionDays);
-    await sql`UPDATE objection.objection SET status = 'contested', contested = true, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await sql`UPDATE objection.objection SET status = 'contested', contested = true, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(
+      tx,
+    );
     await event(tx, ctx, id, 'contest', input.comment);
-    await notify(tx, { admins: true }, { kind: 'objection.contested', params: { id }, body: `${ctx.actor.name}：${input.comment}（${due} 前复核）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
+    await notify(
+      tx,
+      { admins: true },
+      {
+        kind: 'objection.contested',
+        params: { id },
+        body: `${ctx.actor.name}：${input.comment}（${due} 前复核）`,
+        link: link(id),
+        subject: { type: 'objection', id },
+      },
+      k.config.node.code,
+    );
     return { id, status: 'contested' as const, due };
   });
 }
-
 
 /** The bureau on a contest: uphold the outcome (归档) or reopen (flagged again, back to the provider). */
 export async function review(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof reviewInput>) {
   return step(k, id, ['contested'], async (tx, o) => {
     if (!hasRole(ctx, 'admin')) fail('FORBIDDEN');
     if (input.decision === 'uphold') {
-      await sql`UPDATE objection.objection SET status = 'archived', reason = ${input.reason}, step_due = NULL, archived_at = now(), updated_at = now() WHERE id = ${id}`.execute(tx);
+      await sql`UPDATE objection.objection SET status = 'archived', reason = ${input.reason}, step_due = NULL, archived_at = now(), updated_at = now() WHERE id = ${id}`.execute(
+        tx,
+      );
       await event(tx, ctx, id, 'uphold', input.reason);
       await event(tx, ctx, id, 'archive', null);
-      await notify(tx, raiserAudience(o), { kind: 'objection.upheld', params: { id }, body: input.reason, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
+      await notify(
+        tx,
+        raiserAudience(o),
+        {
+          kind: 'objection.upheld',
+          params: { id },
+          body: input.reason,
+          link: link(id),
+          subject: { type: 'objection', id },
+        },
+        k.config.node.code,
+      );
       return { id, status: 'archived' as const };
     }
     const due = await dueIn(k, k.config.objectionDays);
-    await sql`UPDATE objection.objection SET status = 'flagged', outcome = NULL, reason = ${input.reason}, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(tx);
+    await sql`UPDATE objection.objection SET status = 'flagged', outcome = NULL, reason = ${input.reason}, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(
+      tx,
+    );
     await flag(tx, o);
     await event(tx, ctx, id, 'reopen', input.reason);
     await event(tx, ctx, id, 'flag', null, { recordKey: o.record_key, field: o.field });
-    await notify(tx, { officersOf: [o.provider_department_id], ...raiserAudience(o) }, { kind: 'objection.reopened', params: { id }, body: `${input.reason}（${due} 前处理）`, link: link(id), subject: { type: 'objection', id } }, k.config.node.code);
+    await notify(
+      tx,
+      { officersOf: [o.provider_department_id], ...raiserAudience(o) },
+      {
+        kind: 'objection.reopened',
+        params: { id },
+        body: `${input.reason}（${due} 前处理）`,
+        link: link(id),
+        subject: { type: 'objection', id },
+      },
+      k.config.node.code,
+    );
     return { id, status: 'flagged' as const, due };
   });
 }

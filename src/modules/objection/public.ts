@@ -19,22 +19,51 @@ export interface PublicObjection {
 
 /** How many objections the key raised in the last 24 hours (the portal's daily limit). */
 export async function raisedToday(k: Kernel, keyId: number): Promise<number> {
-  const r = await k.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM objection.objection WHERE raiser_open_key_id = $1 AND created_at > now() - interval '1 day'`, [keyId]);
+  const r = await k.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM objection.objection WHERE raiser_open_key_id = $1 AND created_at > now() - interval '1 day'`,
+    [keyId],
+  );
   return r.rows[0]!.n;
 }
 
 /** The key's newest 200 objections, with their outcome and corrections. */
 export async function objectionsOfKey(k: Kernel, keyId: number): Promise<PublicObjection[]> {
-  const rows = (await k.pool.query<{
-    id: number; resource_id: string; record_key: Record<string, string>; field: string | null; proposed_value: string | null; status: string; reason: string | null;
-    contested: boolean; due: string | null; created_at: Date; corrections: PublicObjection['corrections'];
-  }>(
-    `SELECT o.id, o.resource_id, o.record_key, o.field, o.proposed_value, o.status, o.reason, o.contested, o.step_due::text AS due, o.created_at,
+  const rows = (
+    await k.pool.query<{
+      id: number;
+      resource_id: string;
+      record_key: Record<string, string>;
+      field: string | null;
+      proposed_value: string | null;
+      status: string;
+      reason: string | null;
+      contested: boolean;
+      due: string | null;
+      created_at: Date;
+      corrections: PublicObjection['corrections'];
+    }>(
+      `SELECT o.id, o.resource_id, o.record_key, o.field, o.proposed_value, o.status, o.reason, o.contested, o.step_due::text AS due, o.created_at,
         coalesce((SELECT json_agg(json_build_object('field', c.field, 'oldValue', c.old_value, 'newValue', c.new_value) ORDER BY c.id) FROM objection.correction c WHERE c.objection_id = o.id), '[]') AS corrections
-     FROM objection.objection o WHERE o.raiser_open_key_id = $1 ORDER BY o.id DESC LIMIT 200`, [keyId])).rows;
-  const names = await resourceFacts(k.db, rows.map((r) => r.resource_id));
+     FROM objection.objection o WHERE o.raiser_open_key_id = $1 ORDER BY o.id DESC LIMIT 200`,
+      [keyId],
+    )
+  ).rows;
+  const names = await resourceFacts(
+    k.db,
+    rows.map((r) => r.resource_id),
+  );
   return rows.map((r) => ({
-    id: Number(r.id), resourceId: r.resource_id, resourceName: names.get(r.resource_id)?.name ?? '', recordKey: r.record_key, field: r.field, proposedValue: r.proposed_value,
-    status: r.status, reason: r.reason, contested: r.contested, due: r.due, createdAt: r.created_at.toISOString(), corrections: r.corrections,
+    id: Number(r.id),
+    resourceId: r.resource_id,
+    resourceName: names.get(r.resource_id)?.name ?? '',
+    recordKey: r.record_key,
+    field: r.field,
+    proposedValue: r.proposed_value,
+    status: r.status,
+    reason: r.reason,
+    contested: r.contested,
+    due: r.due,
+    createdAt: r.created_at.toISOString(),
+    corrections: r.corrections,
   }));
 }

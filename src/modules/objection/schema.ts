@@ -26,9 +26,15 @@ export const handleInput = z.object({
   reason: z.string().trim().min(2).max(1000),
 });
 
-export const respondInput = z.object({ decision: z.enum(['accept', 'contest']), comment: z.string().trim().max(1000).optional() });
+export const respondInput = z.object({
+  decision: z.enum(['accept', 'contest']),
+  comment: z.string().trim().max(1000).optional(),
+});
 
-export const reviewInput = z.object({ decision: z.enum(['uphold', 'reopen']), reason: z.string().trim().min(2).max(1000) });
+export const reviewInput = z.object({
+  decision: z.enum(['uphold', 'reopen']),
+  reason: z.string().trim().min(2).max(1000),
+});
 
 export const listQuery = z.object({
   scope: z.enum(['mine', 'inbox', 'all']).default('mine'),
@@ -39,39 +45,96 @@ export const listQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
 });
 
-export const OBJECTION_STATES = ['submitted', 'not_accepted', 'flagged', 'corrected', 'rejected', 'contested', 'archived'] as const;
+export const OBJECTION_STATES = [
+  'submitted',
+  'not_accepted',
+  'flagged',
+  'corrected',
+  'rejected',
+  'contested',
+  'archived',
+] as const;
 
 export const objectionDto = z.object({
-  id: z.number().int(), resourceId: z.uuid(), resourceName: z.string().nullable(), providerDepartmentId: z.uuid(), provider: z.string(),
-  recordKey: z.record(z.string(), z.string()).nullable(), field: z.string().nullable(), seenValue: z.string().nullable(), proposedValue: z.string().nullable(),
-  description: z.string(), channel: z.string(), raiserType: z.string(), raiserName: z.string(), raiserDepartment: z.string().nullable(),
-  status: z.enum(OBJECTION_STATES), outcome: z.string().nullable(), reason: z.string().nullable(), contested: z.boolean(), flagged: z.boolean(),
-  due: z.string().nullable(), overdue: z.boolean(),
+  id: z.number().int(),
+  resourceId: z.uuid(),
+  resourceName: z.string().nullable(),
+  providerDepartmentId: z.uuid(),
+  provider: z.string(),
+  recordKey: z.record(z.string(), z.string()).nullable(),
+  field: z.string().nullable(),
+  seenValue: z.string().nullable(),
+  proposedValue: z.string().nullable(),
+  description: z.string(),
+  channel: z.string(),
+  raiserType: z.string(),
+  raiserName: z.string(),
+  raiserDepartment: z.string().nullable(),
+  status: z.enum(OBJECTION_STATES),
+  outcome: z.string().nullable(),
+  reason: z.string().nullable(),
+  contested: z.boolean(),
+  flagged: z.boolean(),
+  due: z.string().nullable(),
+  overdue: z.boolean(),
   /** working days left to the due date (negative: overdue by) */
   daysLeft: z.number().int().nullable(),
   waitingFor: z.enum(['accept', 'provider', 'bureau', 'raiser']).nullable(),
-  sourceReminded: z.boolean(), attachments: z.number().int(), createdAt: z.string(), updatedAt: z.string(), archivedAt: z.string().nullable(),
+  sourceReminded: z.boolean(),
+  attachments: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  archivedAt: z.string().nullable(),
 });
 export type ObjectionDto = z.infer<typeof objectionDto>;
 export const objectionPage = pageOf(objectionDto);
-export const correction = z.object({ field: z.string(), oldValue: z.string().nullable(), newValue: z.string().nullable() });
-export const attachmentDto = z.object({ id: z.number().int(), name: z.string(), contentType: z.string(), size: z.number().int(), sm3: z.string() });
+export const correction = z.object({
+  field: z.string(),
+  oldValue: z.string().nullable(),
+  newValue: z.string().nullable(),
+});
+export const attachmentDto = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  sm3: z.string(),
+});
 export const objectionDetail = objectionDto.extend({
   /** what the reader may do here: answer as the raiser, act as the provider */
   viewer: z.object({ raiser: z.boolean(), provider: z.boolean() }),
-  trail: z.array(z.object({ step: z.string(), by: z.string(), comment: z.string().nullable(), detail: z.record(z.string(), z.unknown()).nullable(), at: z.string() })),
+  trail: z.array(
+    z.object({
+      step: z.string(),
+      by: z.string(),
+      comment: z.string().nullable(),
+      detail: z.record(z.string(), z.unknown()).nullable(),
+      at: z.string(),
+    }),
+  ),
   corrections: z.array(correction.extend({ reason: z.string(), by: z.string(), at: z.string() })),
   attachments: z.array(attachmentDto.extend({ uploadedBy: z.string(), at: z.string() })),
 });
 /** The answer of each step: where the objection now is, and its next due date. */
 export const objectionStep = z.object({
-  id: z.number().int(), status: z.enum(OBJECTION_STATES), due: z.string().optional(),
-  corrections: z.array(correction).optional(), sourceReminded: z.boolean().optional(),
+  id: z.number().int(),
+  status: z.enum(OBJECTION_STATES),
+  due: z.string().optional(),
+  corrections: z.array(correction).optional(),
+  sourceReminded: z.boolean().optional(),
 });
 export const objectionCreated = z.object({ id: z.number().int(), status: z.string(), due: z.string() });
 export const objectionStatsAnswer = z.object({
-  items: z.array(z.object({
-    departmentId: z.uuid(), department: z.string(), total: z.number().int(), open: z.number().int(), overdue: z.number().int(),
-    corrected: z.number().int(), rejected: z.number().int(), avgDays: z.number().nullable(),
-  })),
+  items: z.array(
+    z.object({
+      departmentId: z.uuid(),
+      department: z.string(),
+      total: z.number().int(),
+      open: z.number().int(),
+      overdue: z.number().int(),
+      corrected: z.number().int(),
+      rejected: z.number().int(),
+      avgDays: z.number().nullable(),
+    }),
+  ),
 });

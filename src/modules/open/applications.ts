@@ -23,7 +23,6 @@ import { resourceFacts } from '../catalog/service.js';
 import { openResource, type OpenKey } from './data.js';
 import type { keyInput, OpenApplicationStatus, openApplicationInput, openDecisionInput } from './schema.js';
 
-
 /** registrations per client address in the last hour, in this process */
 const registrations = new Map<string, number[]>();
 
@@ -34,27 +33,44 @@ export async function registerKey(k: Kernel, ctx: Ctx, input: z.infer<typeof key
   if (recent.length >= 5) fail('RATE_LIMITED');
   registrations.set(ip, [...recent, now]);
   const key = `gsk_${randomBytes(24).toString('base64url')}`;
-  const r = (await k.pool.query<{ id: string }>(
-    'INSERT INTO open.api_key (key_prefix, key_hash, name, organization, email, purpose, created_ip) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
-    [key.slice(0, 10), sm3Hex(key), input.name, input.organization ?? null, input.email, input.purpose, ctx.ip],
-  )).rows[0]!;
-  await k.audit.record(auditOf(ctx, 'open.key.register', 'open_key', r.id, { name: input.name, organization: input.organization ?? null }));
+  const r = (
+    await k.pool.query<{ id: string }>(
+      'INSERT INTO open.api_key (key_prefix, key_hash, name, organization, email, purpose, created_ip) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
+      [key.slice(0, 10), sm3Hex(key), input.name, input.organization ?? null, input.email, input.purpose, ctx.ip],
+    )
+  ).rows[0]!;
+  await k.audit.record(
+    auditOf(ctx, 'open.key.register', 'open_key', r.id, { name: input.name, organization: input.organization ?? null }),
+  );
   return { id: Number(r.id), key, prefix: key.slice(0, 10) };
 }
-
 
 export async function applyOpen(k: Kernel, ctx: Ctx, key: OpenKey | null, input: z.infer<typeof openApplicationInput>) {
   if (!key) fail('OPEN_KEY_REQUIRED');
   const res = await openResource(k, input.resourceId);
-  if (res.openType !== 'conditional') fail('VALIDATION', { field: 'resourceId', zh: '无条件开放的数据无需申请', en: 'Unconditionally open data needs no application' });
-  const pending = (await k.pool.query(`SELECT id FROM open.application WHERE key_id = $1 AND resource_id = $2 AND status IN ('submitted', 'approved')`, [key.id, res.id])).rows[0];
+  if (res.openType !== 'conditional')
+    fail('VALIDATION', {
+      field: 'resourceId',
+      zh: '无条件开放的数据无需申请',
+      en: 'Unconditionally open data needs no application',
+    });
+  const pending = (
+    await k.pool.query(
+      `SELECT id FROM open.application WHERE key_id = $1 AND resource_id = $2 AND status IN ('submitted', 'approved')`,
+      [key.id, res.id],
+    )
+  ).rows[0];
   if (pending) fail('CONFLICT', { zh: '已有在办或已批准的申请', en: 'An application is already pending or approved' });
   const due = (await loadCalendar(k.db)).addWorkingDays(shanghaiDate(), k.config.openDays);
-  const r = (await k.pool.query<{ id: string }>(
-    'INSERT INTO open.application (key_id, resource_id, provider_department_id, purpose, scenario, due) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-    [key.id, res.id, res.departmentId, input.purpose, input.scenario, due],
-  )).rows[0]!;
-  await k.audit.record(auditOf(ctx, 'open.application.submit', 'open_application', r.id, { key: key.id, resource: res.id }));
+  const r = (
+    await k.pool.query<{ id: string }>(
+      'INSERT INTO open.application (key_id, resource_id, provider_department_id, purpose, scenario, due) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+      [key.id, res.id, res.departmentId, input.purpose, input.scenario, due],
+    )
+  ).rows[0]!;
+  await k.audit.record(
+    auditOf(ctx, 'open.application.submit', 'open_application', r.id, { key: key.id, resource: res.id }),
+  );
   return { id: Number(r.id), status: 'submitted' as const, due };
 }
 
@@ -65,30 +81,51 @@ const APP_SQL = `SELECT a.id, a.resource_id, a.status, a.due::text AS due, a.pur
 
 /** The applications' resources' published names, from the catalog, onto the rows. */
 async function withNames(k: Kernel, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-  const facts = await resourceFacts(k.db, rows.map((r) => r.resource_id as string));
+  const facts = await resourceFacts(
+    k.db,
+    rows.map((r) => r.resource_id as string),
+  );
   return rows.map((r) => ({ ...r, resource_name: facts.get(r.resource_id as string)?.name ?? '' }));
 }
 
 function toDto(r: Record<string, unknown>, today: string) {
   return {
-    id: Number(r.id), resourceId: r.resource_id as string, resourceName: r.resource_name as string, provider: r.provider as string,
-    applicant: r.applicant as string, organization: r.organization as string | null, keyPrefix: r.key_prefix as string,
-    purpose: r.purpose as string, scenario: r.scenario as string, status: r.status as OpenApplicationStatus, due: r.due as string,
+    id: Number(r.id),
+    resourceId: r.resource_id as string,
+    resourceName: r.resource_name as string,
+    provider: r.provider as string,
+    applicant: r.applicant as string,
+    organization: r.organization as string | null,
+    keyPrefix: r.key_prefix as string,
+    purpose: r.purpose as string,
+    scenario: r.scenario as string,
+    status: r.status as OpenApplicationStatus,
+    due: r.due as string,
     overdue: r.status === 'submitted' && (r.due as string) < today,
-    createdAt: (r.created_at as Date).toISOString(), decidedAt: r.decided_at ? (r.decided_at as Date).toISOString() : null, decidedBy: r.decided_by as string | null,
-    reason: r.reason as string | null, signed: r.signed as boolean,
+    createdAt: (r.created_at as Date).toISOString(),
+    decidedAt: r.decided_at ? (r.decided_at as Date).toISOString() : null,
+    decidedBy: r.decided_by as string | null,
+    reason: r.reason as string | null,
+    signed: r.signed as boolean,
   };
 }
 
 export async function myOpenApplications(k: Kernel, key: OpenKey | null) {
   if (!key) fail('OPEN_KEY_REQUIRED');
-  const rows = await withNames(k, (await k.pool.query(`${APP_SQL} WHERE a.key_id = $1 ORDER BY a.created_at DESC LIMIT 200`, [key.id])).rows);
+  const rows = await withNames(
+    k,
+    (await k.pool.query(`${APP_SQL} WHERE a.key_id = $1 ORDER BY a.created_at DESC LIMIT 200`, [key.id])).rows,
+  );
   return { items: rows.map((r) => toDto(r, shanghaiDate())) };
 }
 
 /** The review queue: the provider department's applications (all for the bureau and auditors), oldest due first. */
 /** A page of the open-data applications to review (the provider's; the bureau and auditors: all), those waiting first, soonest due first. */
-export async function reviewOpenApplications(k: Kernel, ctx: Ctx, query: { status?: string | undefined; page: number; pageSize: number }) {
+export async function reviewOpenApplications(
+  k: Kernel,
+  ctx: Ctx,
+  query: { status?: string | undefined; page: number; pageSize: number },
+) {
   requireRole(ctx, 'officer', 'admin', 'auditor');
   const params: unknown[] = [];
   const where: string[] = [];
@@ -101,28 +138,60 @@ export async function reviewOpenApplications(k: Kernel, ctx: Ctx, query: { statu
     where.push(`a.status = $${params.length}`);
   }
   const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-  const total = Number((await k.pool.query<{ n: string }>(`SELECT count(*) AS n FROM open.application a${w}`, params)).rows[0]!.n);
+  const total = Number(
+    (await k.pool.query<{ n: string }>(`SELECT count(*) AS n FROM open.application a${w}`, params)).rows[0]!.n,
+  );
   params.push(query.pageSize, (query.page - 1) * query.pageSize);
-  const rows = await withNames(k, (await k.pool.query(`${APP_SQL}${w} ORDER BY a.status <> 'submitted', a.due, a.id LIMIT $${params.length - 1} OFFSET $${params.length}`, params)).rows);
+  const rows = await withNames(
+    k,
+    (
+      await k.pool.query(
+        `${APP_SQL}${w} ORDER BY a.status <> 'submitted', a.due, a.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+        params,
+      )
+    ).rows,
+  );
   return { items: rows.map((r) => toDto(r, shanghaiDate())), total, page: query.page, pageSize: query.pageSize };
 }
 
-
 export async function decideOpen(k: Kernel, ctx: Ctx, id: number, d: z.infer<typeof openDecisionInput>) {
   requireRole(ctx, 'officer', 'admin');
-  if (d.decision === 'reject' && (!d.reason || d.reason.length < 2)) fail('VALIDATION', { field: 'reason', zh: '不予开放须说明理由', en: 'A refusal needs a reason' });
-  const a = (await k.pool.query<{ provider_department_id: string; status: string; key_id: string; resource_id: string }>('SELECT provider_department_id, status, key_id, resource_id FROM open.application WHERE id = $1', [id])).rows[0];
+  if (d.decision === 'reject' && (!d.reason || d.reason.length < 2))
+    fail('VALIDATION', { field: 'reason', zh: '不予开放须说明理由', en: 'A refusal needs a reason' });
+  const a = (
+    await k.pool.query<{ provider_department_id: string; status: string; key_id: string; resource_id: string }>(
+      'SELECT provider_department_id, status, key_id, resource_id FROM open.application WHERE id = $1',
+      [id],
+    )
+  ).rows[0];
   if (!a || (!hasRole(ctx, 'admin') && a.provider_department_id !== ctx.actor.departmentId)) fail('NOT_FOUND');
   if (a.status !== 'submitted') fail('CONFLICT', { zh: '申请已处理', en: 'The application was already decided' });
   const at = new Date().toISOString();
-  const message = JSON.stringify({ node: k.config.node.code, openApplication: id, resource: a.resource_id, key: Number(a.key_id), decision: d.decision, reason: d.reason ?? null, by: ctx.actor.name, at });
+  const message = JSON.stringify({
+    node: k.config.node.code,
+    openApplication: id,
+    resource: a.resource_id,
+    key: Number(a.key_id),
+    decision: d.decision,
+    reason: d.reason ?? null,
+    by: ctx.actor.name,
+    at,
+  });
   const signature = k.signer.sign(message);
   const status = d.decision === 'approve' ? ('approved' as const) : ('rejected' as const);
   await inTx(k.db, async (tx) => {
-    const u = await sql`UPDATE open.application SET status = ${status}, decided_at = ${at}, decided_by = ${ctx.actor.name}, reason = ${d.reason ?? null},
-      decision_message = ${message}, decision_signature = ${signature} WHERE id = ${id} AND status = 'submitted'`.execute(tx);
+    const u =
+      await sql`UPDATE open.application SET status = ${status}, decided_at = ${at}, decided_by = ${ctx.actor.name}, reason = ${d.reason ?? null},
+      decision_message = ${message}, decision_signature = ${signature} WHERE id = ${id} AND status = 'submitted'`.execute(
+        tx,
+      );
     if (!Number(u.numAffectedRows)) fail('CONFLICT', { zh: '申请已处理', en: 'The application was already decided' });
-    await appendInTx(tx, [auditOf(ctx, `open.application.${d.decision}`, 'open_application', String(id), { reason: d.reason ?? null, signature })]);
+    await appendInTx(tx, [
+      auditOf(ctx, `open.application.${d.decision}`, 'open_application', String(id), {
+        reason: d.reason ?? null,
+        signature,
+      }),
+    ]);
   });
   return { id, status };
 }

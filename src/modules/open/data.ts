@@ -46,8 +46,15 @@ function toOpen(r: OpenEntry): OpenResource {
   const m = r.meta;
   const open = r.items.filter((i) => i.grade === 1);
   return {
-    id: r.id, code: r.code, name: m.name, summary: m.summary, departmentId: r.departmentId, departmentName: r.departmentName,
-    openType: m.openType as OpenResource['openType'], openCondition: m.openCondition ?? null, updateCycle: m.updateCycle,
+    id: r.id,
+    code: r.code,
+    name: m.name,
+    summary: m.summary,
+    departmentId: r.departmentId,
+    departmentName: r.departmentName,
+    openType: m.openType as OpenResource['openType'],
+    openCondition: m.openCondition ?? null,
+    updateCycle: m.updateCycle,
     publishedAt: r.publishedAt?.toISOString() ?? null,
     items: open.map((i) => ({ name: i.name, label: i.label, type: i.type, primaryKey: i.primaryKey })),
     itemsWithheld: r.items.length - open.length,
@@ -55,7 +62,10 @@ function toOpen(r: OpenEntry): OpenResource {
   };
 }
 
-export async function listOpen(k: Kernel, query: { q?: string | undefined; openType?: string | undefined; page: number; pageSize: number }) {
+export async function listOpen(
+  k: Kernel,
+  query: { q?: string | undefined; openType?: string | undefined; page: number; pageSize: number },
+) {
   const { rows, total } = await openEntries(k.db, query);
   return { items: rows.map(toOpen).map(({ table: _t, ...r }) => r), total, page: query.page, pageSize: query.pageSize };
 }
@@ -68,16 +78,27 @@ export async function openResource(k: Kernel, id: string): Promise<OpenResource>
   return toOpen(r);
 }
 
-export interface OpenKey { id: number; prefix: string }
+export interface OpenKey {
+  id: number;
+  prefix: string;
+}
 
 /** The registered key presented with a request (header X-Gs-Open-Key, or Authorization for CKAN clients). */
 export async function keyOf(k: Kernel, presented: string | undefined): Promise<OpenKey | null> {
   if (!presented) return null;
   const key = presented.replace(/^Bearer\s+/i, '').trim();
   if (!/^gsk_[A-Za-z0-9_-]{20,80}$/.test(key)) fail('OPEN_KEY_INVALID');
-  const r = (await k.pool.query<{ id: string; key_prefix: string; status: string }>('SELECT id, key_prefix, status FROM open.api_key WHERE key_hash = $1', [sm3Hex(key)])).rows[0];
+  const r = (
+    await k.pool.query<{ id: string; key_prefix: string; status: string }>(
+      'SELECT id, key_prefix, status FROM open.api_key WHERE key_hash = $1',
+      [sm3Hex(key)],
+    )
+  ).rows[0];
   if (!r || r.status !== 'active') fail('OPEN_KEY_INVALID');
-  await k.pool.query(`UPDATE open.api_key SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [r.id]);
+  await k.pool.query(
+    `UPDATE open.api_key SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+    [r.id],
+  );
   return { id: Number(r.id), prefix: r.key_prefix };
 }
 
@@ -85,7 +106,12 @@ export async function keyOf(k: Kernel, presented: string | undefined): Promise<O
 export async function mayRead(k: Kernel, res: OpenResource, key: OpenKey | null): Promise<void> {
   if (res.openType === 'unconditional') return;
   if (!key) fail('OPEN_KEY_REQUIRED');
-  const ok = (await k.pool.query(`SELECT 1 FROM open.application WHERE key_id = $1 AND resource_id = $2 AND status = 'approved'`, [key.id, res.id])).rowCount;
+  const ok = (
+    await k.pool.query(
+      `SELECT 1 FROM open.application WHERE key_id = $1 AND resource_id = $2 AND status = 'approved'`,
+      [key.id, res.id],
+    )
+  ).rowCount;
   if (!ok) fail('OPEN_NOT_APPROVED');
 }
 
@@ -102,7 +128,8 @@ function rowsSql(res: OpenResource, query: Omit<RowsQuery, 'limit' | 'offset'>) 
   const where: string[] = [];
   const names = new Set(res.items.map((i) => i.name));
   for (const [f, v] of Object.entries(query.filters ?? {})) {
-    if (!names.has(f)) fail('VALIDATION', { field: `filters.${f}`, zh: `没有开放的数据项“${f}”`, en: `No open item "${f}"` });
+    if (!names.has(f))
+      fail('VALIDATION', { field: `filters.${f}`, zh: `没有开放的数据项“${f}”`, en: `No open item "${f}"` });
     params.push((Array.isArray(v) ? v : [v]).map(String));
     where.push(`t.${q(f)}::text = ANY ($${params.length}::text[])`);
   }
@@ -111,7 +138,11 @@ function rowsSql(res: OpenResource, query: Omit<RowsQuery, 'limit' | 'offset'>) 
     where.push(`concat_ws(' ', ${res.items.map((i) => `t.${q(i.name)}::text`).join(', ')}) ILIKE $${params.length}`);
   }
   const cols = res.items.map((i) => `t.${q(i.name)}::text AS ${q(i.name)}`).join(', ');
-  const order = res.items.filter((i) => i.primaryKey).map((i) => `t.${q(i.name)}`).join(', ') || '1';
+  const order =
+    res.items
+      .filter((i) => i.primaryKey)
+      .map((i) => `t.${q(i.name)}`)
+      .join(', ') || '1';
   const from = `FROM ${res.table} t${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
   return { select: `SELECT ${cols} ${from} ORDER BY ${order}`, count: `SELECT count(*) AS n ${from}`, params };
 }
@@ -122,28 +153,66 @@ export async function openRows(k: Kernel, ctx: Ctx, res: OpenResource, key: Open
   await mayRead(k, res, key);
   const s = rowsSql(res, query);
   const [records, total] = await Promise.all([
-    k.pool.query(`${s.select} LIMIT $${s.params.length + 1} OFFSET $${s.params.length + 2}`, [...s.params, query.limit, query.offset]).then((r) => r.rows as Record<string, string | null>[]),
+    k.pool
+      .query(`${s.select} LIMIT $${s.params.length + 1} OFFSET $${s.params.length + 2}`, [
+        ...s.params,
+        query.limit,
+        query.offset,
+      ])
+      .then((r) => r.rows as Record<string, string | null>[]),
     k.pool.query(s.count, s.params).then((r) => Number(r.rows[0].n)),
   ]);
-  await k.audit.record(auditOf(ctx, 'open.rows', 'resource', res.id, { ...who(key), q: query.q ?? null, filters: Object.keys(query.filters ?? {}), offset: query.offset, rows: records.length }));
+  await k.audit.record(
+    auditOf(ctx, 'open.rows', 'resource', res.id, {
+      ...who(key),
+      q: query.q ?? null,
+      filters: Object.keys(query.filters ?? {}),
+      offset: query.offset,
+      rows: records.length,
+    }),
+  );
   // records under objection (标注), where the business key is open and so identifies them
   const keys = res.items.filter((i) => i.primaryKey).map((i) => i.name);
   const marks = await flagsOf(k, res.id);
   const flags = [
-    ...marks.whole.map((f) => ({ row: null as number | null, field: f.field, objectionId: f.objectionId, since: f.since })),
-    ...(keys.length ? records.flatMap((r, n) => (marks.byKey.get(keyTextOf(keys.map((c) => r[c] ?? null))) ?? []).map((f) => ({ row: n as number | null, field: f.field, objectionId: f.objectionId, since: f.since }))) : []),
+    ...marks.whole.map((f) => ({
+      row: null as number | null,
+      field: f.field,
+      objectionId: f.objectionId,
+      since: f.since,
+    })),
+    ...(keys.length
+      ? records.flatMap((r, n) =>
+          (marks.byKey.get(keyTextOf(keys.map((c) => r[c] ?? null))) ?? []).map((f) => ({
+            row: n as number | null,
+            field: f.field,
+            objectionId: f.objectionId,
+            since: f.since,
+          })),
+        )
+      : []),
   ];
   return { records, total, flags };
 }
 
-export async function openDownload(k: Kernel, ctx: Ctx, res: OpenResource, key: OpenKey | null, format: TableFormat): Promise<{ stream: Readable; filename: string; contentType: string }> {
+export async function openDownload(
+  k: Kernel,
+  ctx: Ctx,
+  res: OpenResource,
+  key: OpenKey | null,
+  format: TableFormat,
+): Promise<{ stream: Readable; filename: string; contentType: string }> {
   await mayRead(k, res, key);
   const s = rowsSql(res, {});
   const snap = await openSnapshot(k.pool);
   let rows: number;
   try {
     rows = await snap.count(s.count, s.params);
-    if (rows > OPEN_DOWNLOAD_MAX_ROWS) fail('OPEN_TOO_LARGE', { zh: `数据有 ${rows} 行，超过单次下载上限；请用 API 分页读取`, en: `${rows} rows, more than one download may hold; page through the API` });
+    if (rows > OPEN_DOWNLOAD_MAX_ROWS)
+      fail('OPEN_TOO_LARGE', {
+        zh: `数据有 ${rows} 行，超过单次下载上限；请用 API 分页读取`,
+        en: `${rows} rows, more than one download may hold; page through the API`,
+      });
     await k.audit.record(auditOf(ctx, 'open.download', 'resource', res.id, { ...who(key), format, rows }));
   } catch (e) {
     await snap.end(e);
@@ -151,14 +220,36 @@ export async function openDownload(k: Kernel, ctx: Ctx, res: OpenResource, key: 
   }
   const out = new Transform({ transform: (chunk, _e, cb) => cb(null, chunk) });
   async function* batches() {
-    for await (const batch of snap.batches(s.select, s.params)) yield batch.map((r) => res.items.map((i) => r[i.name] ?? null));
+    for await (const batch of snap.batches(s.select, s.params))
+      yield batch.map((r) => res.items.map((i) => r[i.name] ?? null));
   }
-  const columns = res.items.map((i) => ({ name: i.name, label: i.label, numeric: i.type === 'integer' || i.type === 'decimal' }));
-  void writeTable(out, format, columns, batches(), { info: { sheet: '说明', rows: [['资源', res.name], ['资源代码', res.code], ['提供部门', res.departmentName], ['行数', String(rows)], ['下载时间', new Date().toISOString()]] } })
-    .then(() => snap.end(out.writableFinished ? undefined : new Error('cut')), async (e: unknown) => {
+  const columns = res.items.map((i) => ({
+    name: i.name,
+    label: i.label,
+    numeric: i.type === 'integer' || i.type === 'decimal',
+  }));
+  void writeTable(out, format, columns, batches(), {
+    info: {
+      sheet: '说明',
+      rows: [
+        ['资源', res.name],
+        ['资源代码', res.code],
+        ['提供部门', res.departmentName],
+        ['行数', String(rows)],
+        ['下载时间', new Date().toISOString()],
+      ],
+    },
+  }).then(
+    () => snap.end(out.writableFinished ? undefined : new Error('cut')),
+    async (e: unknown) => {
       await snap.end(e);
       out.destroy(e as Error);
-    });
+    },
+  );
   const tag = createHash('sha1').update(res.id).digest('hex').slice(0, 6);
-  return { stream: out, filename: `${res.code.replace(/[^\w.-]+/g, '_') || tag}.${format}`, contentType: CONTENT_TYPES[format] };
+  return {
+    stream: out,
+    filename: `${res.code.replace(/[^\w.-]+/g, '_') || tag}.${format}`,
+    contentType: CONTENT_TYPES[format],
+  };
 }

@@ -12,10 +12,16 @@ export const openApplicationDeadline: Deadline = {
   name: 'open.application',
   subject: 'open_application',
   link: () => '/share',
-  remind: async (tx, w) => (await sql<Row>`UPDATE open.application SET reminded_at = now()
+  remind: async (tx, w) =>
+    (
+      await sql<Row>`UPDATE open.application SET reminded_at = now()
       WHERE status = 'submitted' AND reminded_at IS NULL AND due <= ${w.tomorrow}::date AND due >= ${w.today}::date
-      RETURNING id, due::text AS due, provider_department_id`.execute(tx)).rows.map(item),
-  escalate: async (tx, w) => (await sql<Row>`UPDATE open.application SET escalated_at = now()
+      RETURNING id, due::text AS due, provider_department_id`.execute(tx)
+    ).rows.map(item),
+  escalate: async (tx, w) =>
+    (
+      await sql<Row>`UPDATE open.application SET escalated_at = now()
       WHERE status = 'submitted' AND escalated_at IS NULL AND due < ${w.today}::date
-      RETURNING id, due::text AS due, provider_department_id`.execute(tx)).rows.map(item),
+      RETURNING id, due::text AS due, provider_department_id`.execute(tx)
+    ).rows.map(item),
 };

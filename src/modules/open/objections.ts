@@ -13,15 +13,29 @@ import type { publicObjectionInput } from './schema.js';
 
 export const PUBLIC_OBJECTIONS_PER_DAY = 20;
 
-
-export async function raisePublic(k: Kernel, ctx: Ctx, key: OpenKey | null, input: z.infer<typeof publicObjectionInput>) {
+export async function raisePublic(
+  k: Kernel,
+  ctx: Ctx,
+  key: OpenKey | null,
+  input: z.infer<typeof publicObjectionInput>,
+) {
   if (!key) fail('OPEN_KEY_REQUIRED');
   const res = await openResource(k, input.resourceId);
   await mayRead(k, res, key);
   const open = new Set(res.items.map((i) => i.name));
-  if (input.field && !open.has(input.field)) fail('VALIDATION', { field: 'field', zh: `“${input.field}”不是开放的数据项`, en: `"${input.field}" is not an open item` });
+  if (input.field && !open.has(input.field))
+    fail('VALIDATION', {
+      field: 'field',
+      zh: `“${input.field}”不是开放的数据项`,
+      en: `"${input.field}" is not an open item`,
+    });
   const hidden = Object.keys(input.recordKey).filter((n) => !open.has(n));
-  if (hidden.length) fail('VALIDATION', { field: 'recordKey', zh: `“${hidden[0]}”不是开放的数据项`, en: `"${hidden[0]}" is not an open item` });
+  if (hidden.length)
+    fail('VALIDATION', {
+      field: 'recordKey',
+      zh: `“${hidden[0]}”不是开放的数据项`,
+      en: `"${hidden[0]}" is not an open item`,
+    });
   const today = await raisedToday(k, key.id);
   if (today >= PUBLIC_OBJECTIONS_PER_DAY) fail('RATE_LIMITED');
   return raise(k, ctx, { ...input, channel: 'open' }, { keyId: key.id, keyPrefix: key.prefix });
@@ -33,7 +47,16 @@ export async function publicObjections(k: Kernel, key: OpenKey | null) {
   return { items: await objectionsOfKey(k, key.id) };
 }
 
-export async function respondPublic(k: Kernel, ctx: Ctx, key: OpenKey | null, id: number, input: z.infer<typeof respondInput>) {
+export async function respondPublic(
+  k: Kernel,
+  ctx: Ctx,
+  key: OpenKey | null,
+  id: number,
+  input: z.infer<typeof respondInput>,
+) {
   if (!key) fail('OPEN_KEY_REQUIRED');
-  return respond(k, { ...ctx, actor: { ...ctx.actor, name: `公众（密钥 ${key.prefix}…）` } }, id, input, { keyId: key.id, keyPrefix: key.prefix });
+  return respond(k, { ...ctx, actor: { ...ctx.actor, name: `公众（密钥 ${key.prefix}…）` } }, id, input, {
+    keyId: key.id,
+    keyPrefix: key.prefix,
+  });
 }

@@ -18,8 +18,26 @@ import { newDeliveryId } from './files.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 
 const ITEMS: DataItem[] = [
-  { name: 'bdcqzh', label: '不动产权证号', type: 'string', length: 40, primaryKey: true, incremental: false, grade: 2, masking: 'none' },
-  { name: 'zl', label: '坐落', type: 'string', length: 200, primaryKey: false, incremental: false, grade: 1, masking: 'none' },
+  {
+    name: 'bdcqzh',
+    label: '不动产权证号',
+    type: 'string',
+    length: 40,
+    primaryKey: true,
+    incremental: false,
+    grade: 2,
+    masking: 'none',
+  },
+  {
+    name: 'zl',
+    label: '坐落',
+    type: 'string',
+    length: 200,
+    primaryKey: false,
+    incremental: false,
+    grade: 1,
+    masking: 'none',
+  },
 ];
 const N = 40_000;
 let env: TestEnv;
@@ -30,10 +48,26 @@ let resourceId: string;
 beforeAll(async () => {
   env = await testEnv();
   await seeded(env);
-  resourceId = (await publishResource(env.rt.kernel, { department: '淄博市自然资源和规划局', name: '不动产登记信息', items: ITEMS, shareType: 'conditional' })).id;
-  await runIngest(env.rt.kernel, systemCtx('test'), { resourceId, mode: 'full', source: 'test', columns: ['bdcqzh', 'zl'], rows: (async function* () {
-    yield Array.from({ length: N }, (_, i) => ({ row: i + 1, values: [`BDC${String(i).padStart(8, '0')}`, `淄博市张店区人民西路${i}号院${i % 30}号楼${i % 6}单元`] }));
-  })() });
+  resourceId = (
+    await publishResource(env.rt.kernel, {
+      department: '淄博市自然资源和规划局',
+      name: '不动产登记信息',
+      items: ITEMS,
+      shareType: 'conditional',
+    })
+  ).id;
+  await runIngest(env.rt.kernel, systemCtx('test'), {
+    resourceId,
+    mode: 'full',
+    source: 'test',
+    columns: ['bdcqzh', 'zl'],
+    rows: (async function* () {
+      yield Array.from({ length: N }, (_, i) => ({
+        row: i + 1,
+        values: [`BDC${String(i).padStart(8, '0')}`, `淄博市张店区人民西路${i}号院${i % 30}号楼${i % 6}单元`],
+      }));
+    })(),
+  });
   const g = await approvedGrant(env, { resourceId, fields: ['bdcqzh', 'zl'], services: ['file'] });
   base = await env.app.listen({ port: 0, host: '127.0.0.1' });
   client = new GongshuClient({ baseUrl: base, ...g.keys });
@@ -54,7 +88,9 @@ function download(cutAfter?: number): Promise<{ id: string; bytes: Buffer; cut: 
           resolve({ id: res.headers['x-gs-delivery-id'] as string, bytes: Buffer.concat(chunks), cut: true });
         }
       });
-      res.on('end', () => resolve({ id: res.headers['x-gs-delivery-id'] as string, bytes: Buffer.concat(chunks), cut: false }));
+      res.on('end', () =>
+        resolve({ id: res.headers['x-gs-delivery-id'] as string, bytes: Buffer.concat(chunks), cut: false }),
+      );
       res.on('error', () => {});
     });
     req.on('error', (e) => (cutAfter === undefined ? reject(e) : undefined));
@@ -62,14 +98,17 @@ function download(cutAfter?: number): Promise<{ id: string; bytes: Buffer; cut: 
   });
 }
 
-const delivery = async (id: string) => (await env.rt.kernel.pool.query('SELECT rows, bytes, sm3, completed_at FROM share.delivery WHERE id = $1', [id])).rows[0];
+const delivery = async (id: string) =>
+  (await env.rt.kernel.pool.query('SELECT rows, bytes, sm3, completed_at FROM share.delivery WHERE id = $1', [id]))
+    .rows[0];
 
 describe('file service over HTTP', () => {
   it('a cut download stays incomplete and frees its connection; a whole one matches its digest', async () => {
     const cut = await download(64 * 1024);
     expect(cut.cut).toBe(true);
     // the connection comes back to the pool once the writer notices the reader is gone
-    for (let i = 0; i < 100 && env.rt.kernel.pool.totalCount - env.rt.kernel.pool.idleCount > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && env.rt.kernel.pool.totalCount - env.rt.kernel.pool.idleCount > 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(env.rt.kernel.pool.totalCount - env.rt.kernel.pool.idleCount).toBe(0);
     expect(await delivery(cut.id)).toMatchObject({ rows: N, bytes: null, sm3: null, completed_at: null });
 
@@ -77,7 +116,8 @@ describe('file service over HTTP', () => {
     expect(whole.cut).toBe(false);
     const lines = whole.bytes.toString('utf8').split('\r\n');
     expect(lines).toHaveLength(N + 2); // header, rows, the empty string after the last line break
-    for (let i = 0; i < 100 && !(await delivery(whole.id)).completed_at; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && !(await delivery(whole.id)).completed_at; i++)
+      await new Promise((r) => setTimeout(r, 50));
     const d = await delivery(whole.id);
     // the delivery id carries the node's own code (the demo's 淄博 node is "zibo", not the default) and Beijing's day
     expect(whole.id).toMatch(new RegExp(`^zibo-${shanghaiDate().replace(/-/g, '')}-[2-9A-HJKMNP-TV-Z]{12}$`));

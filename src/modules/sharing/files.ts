@@ -50,7 +50,12 @@ export interface FileDelivery {
   stream: Readable;
 }
 
-export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof fileBody>): Promise<FileDelivery> {
+export async function fileService(
+  k: Kernel,
+  ctx: Ctx,
+  resourceId: string,
+  body: z.infer<typeof fileBody>,
+): Promise<FileDelivery> {
   const g = await grantFor(k, ctx, resourceId, 'file');
   const plan = viewPlan(g.ds, g.scope, body.filters);
   const items = new Map(g.ds.items.map((i) => [i.name, i]));
@@ -71,9 +76,33 @@ export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body:
     await k.pool.query(
       `INSERT INTO share.delivery (id, grant_id, resource_id, app_credential_id, department_id, actor_name, format, rows, fields, masks, filters, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [deliveryId, g.id, resourceId, ctx.actor.id, ctx.actor.departmentId, ctx.actor.name, body.format, rows, fields, JSON.stringify(masks), JSON.stringify(body.filters), ctx.requestId],
+      [
+        deliveryId,
+        g.id,
+        resourceId,
+        ctx.actor.id,
+        ctx.actor.departmentId,
+        ctx.actor.name,
+        body.format,
+        rows,
+        fields,
+        JSON.stringify(masks),
+        JSON.stringify(body.filters),
+        ctx.requestId,
+      ],
     );
-    await k.audit.record(auditOf(ctx, 'service.file', 'resource', resourceId, { grant: g.id, provider: g.ds.departmentId, delivery: deliveryId, format: body.format, filters: Object.keys(body.filters), rows, fields, masks }));
+    await k.audit.record(
+      auditOf(ctx, 'service.file', 'resource', resourceId, {
+        grant: g.id,
+        provider: g.ds.departmentId,
+        delivery: deliveryId,
+        format: body.format,
+        filters: Object.keys(body.filters),
+        rows,
+        fields,
+        masks,
+      }),
+    );
   } catch (e) {
     await snap.end(e);
     throw e;
@@ -99,19 +128,34 @@ export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body:
   }
   const labels = fields.map((f) => items.get(f)?.label ?? f);
   const columns = [
-    ...fields.map((f, i) => ({ name: f, label: labels[i]!, numeric: ['integer', 'decimal'].includes(items.get(f)?.type ?? '') })),
+    ...fields.map((f, i) => ({
+      name: f,
+      label: labels[i]!,
+      numeric: ['integer', 'decimal'].includes(items.get(f)?.type ?? ''),
+    })),
     { name: 'delivery_id', label: '交付唯一标识' },
   ];
   const info: [string, string][] = [
-    ['交付唯一标识', deliveryId], ['资源', `${code}（${resourceId}）`], ['接收方', ctx.actor.name], ['授权编号', String(g.id)], ['格式', body.format], ['行数', String(rows)],
-    ['数据项', fields.map((f, i) => `${labels[i]}（${f}）`).join('，')], ['生成时间', new Date().toISOString()], ['生成节点', `${k.config.node.name}（${k.config.node.code}）`],
+    ['交付唯一标识', deliveryId],
+    ['资源', `${code}（${resourceId}）`],
+    ['接收方', ctx.actor.name],
+    ['授权编号', String(g.id)],
+    ['格式', body.format],
+    ['行数', String(rows)],
+    ['数据项', fields.map((f, i) => `${labels[i]}（${f}）`).join('，')],
+    ['生成时间', new Date().toISOString()],
+    ['生成节点', `${k.config.node.name}（${k.config.node.code}）`],
   ];
   void (async () => {
     try {
       await writeTable(out, body.format, columns, batches(), { info: { sheet: '交付信息', rows: info } });
       if (!out.writableFinished) throw new Error('the download was cut');
       await snap.end();
-      await k.pool.query('UPDATE share.delivery SET bytes = $2, sm3 = $3, completed_at = now() WHERE id = $1', [deliveryId, bytes, digest.digest('hex')]);
+      await k.pool.query('UPDATE share.delivery SET bytes = $2, sm3 = $3, completed_at = now() WHERE id = $1', [
+        deliveryId,
+        bytes,
+        digest.digest('hex'),
+      ]);
     } catch (err) {
       await snap.end(err);
       out.destroy(err as Error);
@@ -128,22 +172,42 @@ export async function fileService(k: Kernel, ctx: Ctx, resourceId: string, body:
 
 /** Who received a delivery, of what, when — for tracing a file found elsewhere (流向追踪). */
 export async function getDelivery(k: Kernel, ctx: Ctx, id: string) {
-  const d = (await k.pool.query(
-    `SELECT d.*, dep.name AS department_name, a.name AS app_name, a.app_key
+  const d = (
+    await k.pool.query(
+      `SELECT d.*, dep.name AS department_name, a.name AS app_name, a.app_key
      FROM share.delivery d JOIN kernel.department dep ON dep.id = d.department_id
      JOIN kernel.app_credential a ON a.id = d.app_credential_id WHERE d.id = $1`,
-    [id],
-  )).rows[0];
+      [id],
+    )
+  ).rows[0];
   const res = d && (await resourceFact(k.db, d.resource_id));
-  const mine = d && (hasRole(ctx, 'admin', 'auditor') || ctx.actor.departmentId === d.department_id || ctx.actor.departmentId === res?.departmentId);
+  const mine =
+    d &&
+    (hasRole(ctx, 'admin', 'auditor') ||
+      ctx.actor.departmentId === d.department_id ||
+      ctx.actor.departmentId === res?.departmentId);
   if (!mine) fail('NOT_FOUND');
   await k.audit.record(auditOf(ctx, 'share.delivery.show', 'delivery', id, {}));
   return {
-    id: d.id as string, grantId: Number(d.grant_id), resourceId: d.resource_id as string, resourceCode: res?.code ?? '',
-    departmentId: d.department_id as string, departmentName: d.department_name as string, app: `${d.app_name} (${d.app_key})`, actorName: d.actor_name as string,
-    format: d.format as string, rows: Number(d.rows), fields: d.fields as string[], masks: d.masks as Record<string, string>, filters: d.filters as Record<string, unknown>,
-    requestId: d.request_id as string | null, createdAt: (d.created_at as Date).toISOString(), completedAt: d.completed_at ? (d.completed_at as Date).toISOString() : null,
-    bytes: d.bytes === null ? null : Number(d.bytes), sm3: d.sm3 as string | null,
-    failedAt: d.failed_at ? (d.failed_at as Date).toISOString() : null, error: d.error as string | null,
+    id: d.id as string,
+    grantId: Number(d.grant_id),
+    resourceId: d.resource_id as string,
+    resourceCode: res?.code ?? '',
+    departmentId: d.department_id as string,
+    departmentName: d.department_name as string,
+    app: `${d.app_name} (${d.app_key})`,
+    actorName: d.actor_name as string,
+    format: d.format as string,
+    rows: Number(d.rows),
+    fields: d.fields as string[],
+    masks: d.masks as Record<string, string>,
+    filters: d.filters as Record<string, unknown>,
+    requestId: d.request_id as string | null,
+    createdAt: (d.created_at as Date).toISOString(),
+    completedAt: d.completed_at ? (d.completed_at as Date).toISOString() : null,
+    bytes: d.bytes === null ? null : Number(d.bytes),
+    sm3: d.sm3 as string | null,
+    failedAt: d.failed_at ? (d.failed_at as Date).toISOString() : null,
+    error: d.error as string | null,
   };
 }

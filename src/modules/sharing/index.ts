@@ -15,7 +15,5 @@ export const sharingModule: Module = {
   migrations: path.join(SRC_DIR, 'modules', 'sharing', 'migrations'),
   routes: sharingRoutes,
   deadlines: () => SHARING_DEADLINES,
-  jobs: (k) => [
-    { name: 'sharing-push', cron: '* * * * *', handler: async () => void (await dispatchPushes(k)) },
-  ],
+  jobs: (k) => [{ name: 'sharing-push', cron: '* * * * *', handler: async () => void (await dispatchPushes(k)) }],
 };

@@ -11,7 +11,15 @@ const SAMPLES: Record<Mask, string[]> = {
   ric: ['370303199001010017', '37030319900101001X', '123', '３７０３０３１９９００１０１００１７'],
   mobile: ['13800138000', '138-0013-8000', '1380', '+8613800138000'],
   landline: ['0533-2345678', '053322345678', '010-62345678', '02112345678', '2345678', '0533-1', '400-810-8888'],
-  address: ['山东省淄博市张店区柳泉路63号', '山东省淄博市沂源县金晶大道124号', '北京市东城区', '淄博高新技术产业开发区宝石镇', '柳泉路', '𠀋𠀋路1号', 'Zibo'],
+  address: [
+    '山东省淄博市张店区柳泉路63号',
+    '山东省淄博市沂源县金晶大道124号',
+    '北京市东城区',
+    '淄博高新技术产业开发区宝石镇',
+    '柳泉路',
+    '𠀋𠀋路1号',
+    'Zibo',
+  ],
   bankcard: ['6222021234567890123', '1234', '622202123456789012𠀋'],
   email: ['zhangsan@zibo.gov.cn', 'z@qq.com', '@qq.com', 'noat', '张三@例子.中国', 'a@b@c.cn'],
   plate: ['鲁C12345', '鲁CD12345', '鲁C', '京A·12345'],
@@ -51,8 +59,14 @@ describe('masking in SQL', () => {
       const sqlExpr = maskSql(rule, 'v');
       if (sqlExpr === null) continue; // hash: JavaScript only (SM3)
       const values = [...SAMPLES[rule], ...SAMPLES.name, ...SAMPLES.address];
-      const r = await env.rt.kernel.pool.query<{ v: string; m: string | null }>(`SELECT v, ${sqlExpr} AS m FROM unnest($1::text[]) WITH ORDINALITY AS u(v, n) ORDER BY n`, [values]);
-      expect(r.rows.map((x) => [x.v, x.m]), rule).toEqual(values.map((v) => [v, maskValue(rule, v)]));
+      const r = await env.rt.kernel.pool.query<{ v: string; m: string | null }>(
+        `SELECT v, ${sqlExpr} AS m FROM unnest($1::text[]) WITH ORDINALITY AS u(v, n) ORDER BY n`,
+        [values],
+      );
+      expect(
+        r.rows.map((x) => [x.v, x.m]),
+        rule,
+      ).toEqual(values.map((v) => [v, maskValue(rule, v)]));
     }
   });
 });

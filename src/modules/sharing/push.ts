@@ -52,14 +52,43 @@ export const pushInput = z.object({
   user: z.string().min(1).max(100),
   password: z.string().max(500).optional(),
   table: ident,
-  schedule: z.string().max(100).nullable().optional().refine((v) => !v || parseCron(v) !== null, '不是有效的 cron 表达式（分 时 日 月 周）/ not a cron expression'),
+  schedule: z
+    .string()
+    .max(100)
+    .nullable()
+    .optional()
+    .refine((v) => !v || parseCron(v) !== null, '不是有效的 cron 表达式（分 时 日 月 周）/ not a cron expression'),
 });
 
-interface Target { id: string; grant_id: string; kind: 'postgres' | 'mysql'; host: string; port: number; database: string; username: string; secret_sealed: string | null; table_name: string; watermark: string; schedule: string | null }
+interface Target {
+  id: string;
+  grant_id: string;
+  kind: 'postgres' | 'mysql';
+  host: string;
+  port: number;
+  database: string;
+  username: string;
+  secret_sealed: string | null;
+  table_name: string;
+  watermark: string;
+  schedule: string | null;
+}
 
 async function grantOf(k: Kernel, grantId: number) {
-  const g = (await k.pool.query<{ id: string; fields: string[]; masks: Record<string, Mask>; services: string[]; row_filter: GrantScope['rowFilter']; status: string; expired: boolean; consumer_department_id: string; app_credential_id: string; resource_id: string }>(
-    `SELECT g.*, g.expires_at <= now() AS expired FROM share.grant g WHERE g.id = $1`, [grantId])).rows[0];
+  const g = (
+    await k.pool.query<{
+      id: string;
+      fields: string[];
+      masks: Record<string, Mask>;
+      services: string[];
+      row_filter: GrantScope['rowFilter'];
+      status: string;
+      expired: boolean;
+      consumer_department_id: string;
+      app_credential_id: string;
+      resource_id: string;
+    }>(`SELECT g.*, g.expires_at <= now() AS expired FROM share.grant g WHERE g.id = $1`, [grantId])
+  ).rows[0];
   const res = g && (await resourceFact(k.db, g.resource_id));
   if (!g || !res?.items) fail('NOT_FOUND');
   return { ...g, dataset_table: res.datasetTable, items: res.items as Dataset['items'], provider: res.departmentId };
@@ -72,22 +101,67 @@ export async function setPushTarget(k: Kernel, ctx: Ctx, grantId: number, input:
   if (g.consumer_department_id !== ctx.actor.departmentId) fail('NOT_FOUND');
   if (!g.services.includes('push')) fail('SHARE_SERVICE_NOT_GRANTED');
   const sealed = input.password ? sealSecret(k.masterKey, input.password) : null;
-  const r = (await k.pool.query<{ id: string }>(
-    `INSERT INTO share.push_target (grant_id, kind, host, port, database, username, secret_sealed, table_name, schedule, created_by)
+  const r = (
+    await k.pool.query<{ id: string }>(
+      `INSERT INTO share.push_target (grant_id, kind, host, port, database, username, secret_sealed, table_name, schedule, created_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (grant_id) DO UPDATE SET kind = $2, host = $3, port = $4, database = $5, username = $6, secret_sealed = coalesce($7, share.push_target.secret_sealed),
        table_name = $8, schedule = $9, watermark = CASE WHEN share.push_target.table_name = $8 AND share.push_target.host = $3 AND share.push_target.database = $5 THEN share.push_target.watermark ELSE 0 END
      RETURNING id`,
-    [grantId, input.kind, input.host, input.port, input.database, input.user, sealed, input.table, input.schedule ?? null, ctx.actor.name])).rows[0]!;
-  await k.audit.record(auditOf(ctx, 'share.push.configure', 'grant', String(grantId), { kind: input.kind, host: input.host, database: input.database, table: input.table, schedule: input.schedule ?? null }));
+      [
+        grantId,
+        input.kind,
+        input.host,
+        input.port,
+        input.database,
+        input.user,
+        sealed,
+        input.table,
+        input.schedule ?? null,
+        ctx.actor.name,
+      ],
+    )
+  ).rows[0]!;
+  await k.audit.record(
+    auditOf(ctx, 'share.push.configure', 'grant', String(grantId), {
+      kind: input.kind,
+      host: input.host,
+      database: input.database,
+      table: input.table,
+      schedule: input.schedule ?? null,
+    }),
+  );
   return { id: Number(r.id) };
 }
 
 export async function getPushTarget(k: Kernel, ctx: Ctx, grantId: number) {
   const g = await grantOf(k, grantId);
-  if (!(hasRole(ctx, 'admin', 'auditor') || ctx.actor.departmentId === g.consumer_department_id || ctx.actor.departmentId === g.provider)) fail('NOT_FOUND');
-  const t = (await k.pool.query('SELECT kind, host, port, database, username, table_name, schedule, watermark, last_push_at, last_error FROM share.push_target WHERE grant_id = $1', [grantId])).rows[0];
-  return t ? { kind: t.kind, host: t.host, port: t.port, database: t.database, user: t.username, table: t.table_name, schedule: t.schedule, watermark: Number(t.watermark), lastPushAt: t.last_push_at?.toISOString() ?? null, lastError: t.last_error } : null;
+  if (!(
+    hasRole(ctx, 'admin', 'auditor') ||
+    ctx.actor.departmentId === g.consumer_department_id ||
+    ctx.actor.departmentId === g.provider
+  ))
+    fail('NOT_FOUND');
+  const t = (
+    await k.pool.query(
+      'SELECT kind, host, port, database, username, table_name, schedule, watermark, last_push_at, last_error FROM share.push_target WHERE grant_id = $1',
+      [grantId],
+    )
+  ).rows[0];
+  return t
+    ? {
+        kind: t.kind,
+        host: t.host,
+        port: t.port,
+        database: t.database,
+        user: t.username,
+        table: t.table_name,
+        schedule: t.schedule,
+        watermark: Number(t.watermark),
+        lastPushAt: t.last_push_at?.toISOString() ?? null,
+        lastError: t.last_error,
+      }
+    : null;
 }
 
 /** A connection to the target that can create the table and upsert batches of text rows. */
@@ -99,47 +173,82 @@ interface Sink {
 
 async function openSink(t: Target, password: string | undefined): Promise<Sink> {
   if (t.kind === 'postgres') {
-    const c = new pg.Client({ host: t.host, port: t.port, database: t.database, user: t.username, password, connectionTimeoutMillis: 10_000, statement_timeout: 120_000 });
+    const c = new pg.Client({
+      host: t.host,
+      port: t.port,
+      database: t.database,
+      user: t.username,
+      password,
+      connectionTimeoutMillis: 10_000,
+      statement_timeout: 120_000,
+    });
     c.on('error', () => {}); // a target that goes away fails the next statement (and the delivery), not the process
     await c.connect();
     const q = (s: string) => `"${s}"`;
     return {
       async ensure(columns, keys) {
-        await c.query(`CREATE TABLE IF NOT EXISTS ${q(t.table_name)} (${columns.map((col) => `${q(col)} text${keys.includes(col) ? ' NOT NULL' : ''}`).join(', ')}, "_delivery_id" text, "_pushed_at" timestamptz, PRIMARY KEY (${keys.map(q).join(', ')}))`);
+        await c.query(
+          `CREATE TABLE IF NOT EXISTS ${q(t.table_name)} (${columns.map((col) => `${q(col)} text${keys.includes(col) ? ' NOT NULL' : ''}`).join(', ')}, "_delivery_id" text, "_pushed_at" timestamptz, PRIMARY KEY (${keys.map(q).join(', ')}))`,
+        );
       },
       async upsert(columns, keys, rows) {
         const all = [...columns, '_delivery_id'];
         const params: unknown[] = [];
         const values = rows.map((r) => `(${r.map((v) => `$${params.push(v)}`).join(', ')}, now())`).join(', ');
-        const set = [...all.filter((col) => !keys.includes(col)), '_pushed_at'].map((col) => `${q(col)} = EXCLUDED.${q(col)}`).join(', ');
-        await c.query(`INSERT INTO ${q(t.table_name)} (${[...all, '_pushed_at'].map(q).join(', ')}) VALUES ${values} ON CONFLICT (${keys.map(q).join(', ')}) DO UPDATE SET ${set}`, params);
+        const set = [...all.filter((col) => !keys.includes(col)), '_pushed_at']
+          .map((col) => `${q(col)} = EXCLUDED.${q(col)}`)
+          .join(', ');
+        await c.query(
+          `INSERT INTO ${q(t.table_name)} (${[...all, '_pushed_at'].map(q).join(', ')}) VALUES ${values} ON CONFLICT (${keys.map(q).join(', ')}) DO UPDATE SET ${set}`,
+          params,
+        );
       },
       close: () => c.end(),
     };
   }
-  const c = await mysql.createConnection({ host: t.host, port: t.port, database: t.database, user: t.username, password, charset: 'utf8mb4', connectTimeout: 10_000 });
+  const c = await mysql.createConnection({
+    host: t.host,
+    port: t.port,
+    database: t.database,
+    user: t.username,
+    password,
+    charset: 'utf8mb4',
+    connectTimeout: 10_000,
+  });
   const q = (s: string) => `\`${s}\``;
   return {
     async ensure(columns, keys) {
-      await c.query(`CREATE TABLE IF NOT EXISTS ${q(t.table_name)} (${columns.map((col) => `${q(col)} ${keys.includes(col) ? 'VARCHAR(255) NOT NULL' : 'TEXT'}`).join(', ')}, \`_delivery_id\` VARCHAR(64), \`_pushed_at\` DATETIME, PRIMARY KEY (${keys.map(q).join(', ')})) CHARACTER SET utf8mb4`);
+      await c.query(
+        `CREATE TABLE IF NOT EXISTS ${q(t.table_name)} (${columns.map((col) => `${q(col)} ${keys.includes(col) ? 'VARCHAR(255) NOT NULL' : 'TEXT'}`).join(', ')}, \`_delivery_id\` VARCHAR(64), \`_pushed_at\` DATETIME, PRIMARY KEY (${keys.map(q).join(', ')})) CHARACTER SET utf8mb4`,
+      );
     },
     async upsert(columns, keys, rows) {
       const all = [...columns, '_delivery_id'];
-      const set = [...all.filter((col) => !keys.includes(col)), '_pushed_at'].map((col) => `${q(col)} = VALUES(${q(col)})`).join(', ');
-      await c.query(`INSERT INTO ${q(t.table_name)} (${[...all, '_pushed_at'].map(q).join(', ')}) VALUES ${rows.map(() => `(${all.map(() => '?').join(', ')}, NOW())`).join(', ')} ON DUPLICATE KEY UPDATE ${set}`, rows.flat());
+      const set = [...all.filter((col) => !keys.includes(col)), '_pushed_at']
+        .map((col) => `${q(col)} = VALUES(${q(col)})`)
+        .join(', ');
+      await c.query(
+        `INSERT INTO ${q(t.table_name)} (${[...all, '_pushed_at'].map(q).join(', ')}) VALUES ${rows.map(() => `(${all.map(() => '?').join(', ')}, NOW())`).join(', ')} ON DUPLICATE KEY UPDATE ${set}`,
+        rows.flat(),
+      );
     },
     close: () => c.end(),
   };
 }
 
-export interface PushResult { deliveryId: string | null; rows: number; watermark: number }
+export interface PushResult {
+  deliveryId: string | null;
+  rows: number;
+  watermark: number;
+}
 
 /** One push of a grant's new rows into its target. */
 export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<PushResult> {
   const t = (await k.pool.query<Target>('SELECT * FROM share.push_target WHERE grant_id = $1', [grantId])).rows[0];
   if (!t) fail('NOT_FOUND', { zh: '尚未配置推送目标', en: 'No push target is set' });
   const g = await grantOf(k, grantId);
-  if (ctx.actor.type === 'user' && !hasRole(ctx, 'admin') && ctx.actor.departmentId !== g.consumer_department_id) fail('NOT_FOUND');
+  if (ctx.actor.type === 'user' && !hasRole(ctx, 'admin') && ctx.actor.departmentId !== g.consumer_department_id)
+    fail('NOT_FOUND');
   if (g.status !== 'active') fail('SHARE_GRANT_REVOKED');
   if (g.expired) fail('SHARE_GRANT_EXPIRED');
   if (!g.services.includes('push')) fail('SHARE_SERVICE_NOT_GRANTED');
@@ -175,22 +284,63 @@ export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<Pus
     await k.pool.query(
       `INSERT INTO share.delivery (id, grant_id, resource_id, app_credential_id, department_id, actor_name, format, rows, fields, masks, filters, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, 'push', $7, $8, $9, $10, $11)`,
-      [deliveryId, grantId, g.resource_id, g.app_credential_id, g.consumer_department_id, ctx.actor.name, rows, g.fields, JSON.stringify(masks), JSON.stringify({ sinceRun: since }), ctx.requestId]);
-    await k.audit.record(auditOf(ctx, 'service.push', 'resource', g.resource_id, { grant: grantId, delivery: deliveryId, rows, sinceRun: since, fields: g.fields, masks, key: clearKey ? keyItems : PSEUDONYM_COL, target: `${t.kind}://${t.host}:${t.port}/${t.database}/${t.table_name}` }));
+      [
+        deliveryId,
+        grantId,
+        g.resource_id,
+        g.app_credential_id,
+        g.consumer_department_id,
+        ctx.actor.name,
+        rows,
+        g.fields,
+        JSON.stringify(masks),
+        JSON.stringify({ sinceRun: since }),
+        ctx.requestId,
+      ],
+    );
+    await k.audit.record(
+      auditOf(ctx, 'service.push', 'resource', g.resource_id, {
+        grant: grantId,
+        delivery: deliveryId,
+        rows,
+        sinceRun: since,
+        fields: g.fields,
+        masks,
+        key: clearKey ? keyItems : PSEUDONYM_COL,
+        target: `${t.kind}://${t.host}:${t.port}/${t.database}/${t.table_name}`,
+      }),
+    );
     sink = await openSink(t, t.secret_sealed ? openSecret(k.masterKey, t.secret_sealed) : undefined);
     await sink.ensure(columns, keys);
     let top = since;
     for await (const batch of snap.batches(select, plan.params, BATCH)) {
-      await sink.upsert(columns, keys, batch.map((r) => {
-        top = Math.max(top, Number(r._run));
-        for (const [f, mask] of Object.entries(plan.jsMasks)) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
-        const values = [...g.fields.map((f) => r[f] ?? null), deliveryId];
-        return clearKey ? values : [keyPseudonym(k.masterKey, grantId, keyItems.map((_, n) => r[`${KEY_COL}${n}`] ?? null)), ...values];
-      }));
+      await sink.upsert(
+        columns,
+        keys,
+        batch.map((r) => {
+          top = Math.max(top, Number(r._run));
+          for (const [f, mask] of Object.entries(plan.jsMasks))
+            r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
+          const values = [...g.fields.map((f) => r[f] ?? null), deliveryId];
+          return clearKey
+            ? values
+            : [
+                keyPseudonym(
+                  k.masterKey,
+                  grantId,
+                  keyItems.map((_, n) => r[`${KEY_COL}${n}`] ?? null),
+                ),
+                ...values,
+              ];
+        }),
+      );
       written += batch.length;
     }
     await snap.end();
-    await k.pool.query('UPDATE share.push_target SET watermark = $2, last_push_at = now(), last_error = NULL WHERE id = $1', [t.id, top]);
+    await k.pool.query(
+      'UPDATE share.push_target SET watermark = $2, last_push_at = now(), last_error = NULL WHERE id = $1',
+      [t.id, top],
+    );
     await k.pool.query('UPDATE share.delivery SET completed_at = now() WHERE id = $1', [deliveryId]);
     return { deliveryId, rows, watermark: top };
   } catch (e) {
@@ -200,7 +350,14 @@ export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<Pus
     if (deliveryId) {
       // begun and recorded, then refused: a failed delivery, and the audit says so
       await k.pool.query('UPDATE share.delivery SET failed_at = now(), error = $2 WHERE id = $1', [deliveryId, m]);
-      await k.audit.record(auditOf(ctx, 'service.push.failed', 'resource', g.resource_id, { grant: grantId, delivery: deliveryId, written, error: m }));
+      await k.audit.record(
+        auditOf(ctx, 'service.push.failed', 'resource', g.resource_id, {
+          grant: grantId,
+          delivery: deliveryId,
+          written,
+          error: m,
+        }),
+      );
     }
     if (e instanceof AppError) throw e;
     return fail('SHARE_PUSH_FAILED', { zh: `推送目标出错：${m}`, en: `The push target failed: ${m}` });
@@ -213,14 +370,24 @@ export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<Pus
 /** Once a minute: pushes whose schedule matches this minute, each claimed by one process. */
 export async function dispatchPushes(k: Kernel, now = new Date()): Promise<number[]> {
   const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-  const rows = (await k.pool.query<{ grant_id: string; schedule: string }>(
-    `SELECT grant_id, schedule FROM share.push_target WHERE schedule IS NOT NULL AND (last_dispatched IS NULL OR last_dispatched < $1)`, [minute])).rows;
+  const rows = (
+    await k.pool.query<{ grant_id: string; schedule: string }>(
+      `SELECT grant_id, schedule FROM share.push_target WHERE schedule IS NOT NULL AND (last_dispatched IS NULL OR last_dispatched < $1)`,
+      [minute],
+    )
+  ).rows;
   const done: number[] = [];
   for (const r of rows) {
     if (!parseCron(r.schedule)?.matches(minute)) continue;
-    const claimed = await k.pool.query('UPDATE share.push_target SET last_dispatched = $2 WHERE grant_id = $1 AND (last_dispatched IS NULL OR last_dispatched < $2)', [r.grant_id, minute]);
+    const claimed = await k.pool.query(
+      'UPDATE share.push_target SET last_dispatched = $2 WHERE grant_id = $1 AND (last_dispatched IS NULL OR last_dispatched < $2)',
+      [r.grant_id, minute],
+    );
     if (claimed.rowCount !== 1) continue;
-    await pushNow(k, systemCtx(`push:${r.grant_id}`), Number(r.grant_id)).then(() => done.push(Number(r.grant_id)), () => {}); // the error is kept on the target
+    await pushNow(k, systemCtx(`push:${r.grant_id}`), Number(r.grant_id)).then(
+      () => done.push(Number(r.grant_id)),
+      () => {},
+    ); // the error is kept on the target
   }
   return done;
 }

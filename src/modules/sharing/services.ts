@@ -27,16 +27,30 @@ interface Grant {
 /** Calls per grant in the current minute, in this process (each worker process counts its own). */
 const windows = new Map<number, { minute: number; calls: number }>();
 
-interface GrantRow { id: string; fields: string[]; masks: Record<string, Mask>; services: string[]; row_filter: GrantScope['rowFilter']; rate_per_minute: number; status: string; expires: number; starts: number }
+interface GrantRow {
+  id: string;
+  fields: string[];
+  masks: Record<string, Mask>;
+  services: string[];
+  row_filter: GrantScope['rowFilter'];
+  rate_per_minute: number;
+  status: string;
+  expires: number;
+  starts: number;
+}
 
 /** The grants of one app credential on one resource (cached; dropped when any grant changes). */
 function grantsOf(k: Kernel, credentialId: string, resourceId: string): Promise<GrantRow[]> {
-  return k.cache.get('grant', `${credentialId}/${resourceId}`, async () => (await k.pool.query<GrantRow>(
-    `SELECT id, fields, masks, services, row_filter, rate_per_minute, status, extract(epoch FROM expires_at) * 1000 AS expires,
+  return k.cache.get('grant', `${credentialId}/${resourceId}`, async () =>
+    (
+      await k.pool.query<GrantRow>(
+        `SELECT id, fields, masks, services, row_filter, rate_per_minute, status, extract(epoch FROM expires_at) * 1000 AS expires,
             coalesce(extract(epoch FROM starts_at) * 1000, 0) AS starts FROM share.grant
      WHERE app_credential_id = $1 AND resource_id = $2 ORDER BY status = 'active' DESC, expires_at DESC`,
-    [credentialId, resourceId],
-  )).rows.map((g) => ({ ...g, expires: Number(g.expires), starts: Number(g.starts) })));
+        [credentialId, resourceId],
+      )
+    ).rows.map((g) => ({ ...g, expires: Number(g.expires), starts: Number(g.starts) })),
+  );
 }
 
 /** The published view of a resource: its table and items (cached; dropped when the catalog changes). */
@@ -48,11 +62,18 @@ function publishedView(k: Kernel, resourceId: string): Promise<Dataset | undefin
   });
 }
 
-export async function grantFor(k: Kernel, ctx: Ctx, resourceId: string, service: 'query' | 'verify' | 'statistics' | 'file'): Promise<Grant> {
+export async function grantFor(
+  k: Kernel,
+  ctx: Ctx,
+  resourceId: string,
+  service: 'query' | 'verify' | 'statistics' | 'file',
+): Promise<Grant> {
   if (ctx.actor.type !== 'app' || !ctx.actor.id) fail('APP_NOT_ALLOWED');
   const rows = await grantsOf(k, ctx.actor.id, resourceId);
   const now = Date.now();
-  const live = rows.find((g) => g.status === 'active' && g.starts <= now && g.expires > now && g.services.includes(service));
+  const live = rows.find(
+    (g) => g.status === 'active' && g.starts <= now && g.expires > now && g.services.includes(service),
+  );
   if (!live) {
     if (rows.some((g) => g.status === 'active' && g.starts > now && g.expires > now)) fail('SHARE_GRANT_NOT_STARTED');
     if (rows.some((g) => g.status === 'active' && g.expires > now)) fail('SHARE_SERVICE_NOT_GRANTED');
@@ -66,7 +87,12 @@ export async function grantFor(k: Kernel, ctx: Ctx, resourceId: string, service:
   else if (++w.calls > live.rate_per_minute) fail('RATE_LIMITED');
   const ds = await publishedView(k, resourceId);
   if (!ds) fail('SHARE_NOT_PUBLISHED');
-  return { id: Number(live.id), ratePerMinute: live.rate_per_minute, scope: { fields: live.fields, masks: live.masks, rowFilter: live.row_filter }, ds };
+  return {
+    id: Number(live.id),
+    ratePerMinute: live.rate_per_minute,
+    scope: { fields: live.fields, masks: live.masks, rowFilter: live.row_filter },
+    ds,
+  };
 }
 
 /**
@@ -88,14 +114,23 @@ function cachedQueryPlan(g: Grant, body: z.infer<typeof queryBody>) {
     return plan;
   }
   // the same order of values as queryPlan: the row scope, the filters, limit, offset
-  return { ...plan, params: [...(g.scope.rowFilter ? [g.scope.rowFilter.values] : []), ...names.map((n) => body.filters[n]), body.limit, body.offset] };
+  return {
+    ...plan,
+    params: [
+      ...(g.scope.rowFilter ? [g.scope.rowFilter.values] : []),
+      ...names.map((n) => body.filters[n]),
+      body.limit,
+      body.offset,
+    ],
+  };
 }
 
 export async function queryService(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof queryBody>) {
   const g = await grantFor(k, ctx, resourceId, 'query');
   const plan = cachedQueryPlan(g, body);
   const rows = (await k.pool.query<Record<string, string | null>>(prepared(plan.sql, plan.params))).rows;
-  for (const [f, mask] of Object.entries(plan.jsMasks)) for (const r of rows) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
+  for (const [f, mask] of Object.entries(plan.jsMasks))
+    for (const r of rows) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
   const flags = await flagsOf(k, resourceId);
   const keyCols = Array.from({ length: plan.keyCount }, (_, n) => `${KEY_COL}${n}`);
   const flagged: FlagDto[] = flags.whole.map((f) => flagDto(f, null));
@@ -104,7 +139,18 @@ export async function queryService(k: Kernel, ctx: Ctx, resourceId: string, body
     for (const c of keyCols) delete r[c];
     for (const f of flags.byKey.get(key) ?? []) flagged.push(flagDto(f, n));
   });
-  await k.audit.record(auditOf(ctx, 'service.query', 'resource', resourceId, { grant: g.id, provider: g.ds.departmentId, filters: Object.keys(body.filters), rows: rows.length, fields: g.scope.fields, masks: masked(g.scope), ...(flagged.length && { flagged: flagged.length }) }), ctx.nonce);
+  await k.audit.record(
+    auditOf(ctx, 'service.query', 'resource', resourceId, {
+      grant: g.id,
+      provider: g.ds.departmentId,
+      filters: Object.keys(body.filters),
+      rows: rows.length,
+      fields: g.scope.fields,
+      masks: masked(g.scope),
+      ...(flagged.length && { flagged: flagged.length }),
+    }),
+    ctx.nonce,
+  );
   return { rows, limit: body.limit, offset: body.offset, flags: flagged };
 }
 
@@ -126,10 +172,26 @@ export async function verifyService(k: Kernel, ctx: Ctx, resourceId: string, bod
   body = { ...body, values: asStored(g.ds, body.values) };
   const plan = verifyPlan(g.ds, g.scope, body.values);
   const hit = (await k.pool.query<Record<string, boolean>>(prepared(plan.sql, plan.params))).rows[0];
-  const fields = Object.fromEntries([...plan.keys.map((f) => [f, hit ? 'match' : 'no_match']), ...plan.compared.map((f) => [f, hit?.[f] ? 'match' : 'no_match'])]);
+  const fields = Object.fromEntries([
+    ...plan.keys.map((f) => [f, hit ? 'match' : 'no_match']),
+    ...plan.compared.map((f) => [f, hit?.[f] ? 'match' : 'no_match']),
+  ]);
   const flags = await flagsOf(k, resourceId);
-  const flagged = [...flags.whole.map((f) => flagDto(f, null)), ...(hit ? flags.byKey.get(keyTextOf(plan.keys.map((f) => body.values[f]!.trim()))) ?? [] : []).map((f) => flagDto(f, 0))];
-  await k.audit.record(auditOf(ctx, 'service.verify', 'resource', resourceId, { grant: g.id, provider: g.ds.departmentId, fields: Object.keys(fields), found: !!hit }), ctx.nonce);
+  const flagged = [
+    ...flags.whole.map((f) => flagDto(f, null)),
+    ...(hit ? (flags.byKey.get(keyTextOf(plan.keys.map((f) => body.values[f]!.trim()))) ?? []) : []).map((f) =>
+      flagDto(f, 0),
+    ),
+  ];
+  await k.audit.record(
+    auditOf(ctx, 'service.verify', 'resource', resourceId, {
+      grant: g.id,
+      provider: g.ds.departmentId,
+      fields: Object.keys(fields),
+      found: !!hit,
+    }),
+    ctx.nonce,
+  );
   return { found: !!hit, fields, flags: flagged };
 }
 
@@ -139,14 +201,40 @@ export async function statisticsService(k: Kernel, ctx: Ctx, resourceId: string,
   const plan = statsPlan(g.ds, g.scope, body.groupBy, body.measures, kAnon);
   const groups = (await k.pool.query(plan.sql, plan.params)).rows;
   const suppressed = Number((await k.pool.query<{ n: string }>(plan.suppressedSql, plan.params)).rows[0]!.n);
-  await k.audit.record(auditOf(ctx, 'service.statistics', 'resource', resourceId, { grant: g.id, provider: g.ds.departmentId, groupBy: body.groupBy, measures: body.measures, groups: groups.length, suppressed, k: kAnon }), ctx.nonce);
+  await k.audit.record(
+    auditOf(ctx, 'service.statistics', 'resource', resourceId, {
+      grant: g.id,
+      provider: g.ds.departmentId,
+      groupBy: body.groupBy,
+      measures: body.measures,
+      groups: groups.length,
+      suppressed,
+      k: kAnon,
+    }),
+    ctx.nonce,
+  );
   return {
-    k: kAnon, suppressedGroups: suppressed,
-    groups: groups.map((r) => ({ ...Object.fromEntries(body.groupBy.map((d) => [d, r[d]])), subjects: Number(r._subjects), values: body.measures.map((m, n) => ({ ...m, value: r[`m${n}`] === null ? null : Number(r[`m${n}`]) })) })),
+    k: kAnon,
+    suppressedGroups: suppressed,
+    groups: groups.map((r) => ({
+      ...Object.fromEntries(body.groupBy.map((d) => [d, r[d]])),
+      subjects: Number(r._subjects),
+      values: body.measures.map((m, n) => ({ ...m, value: r[`m${n}`] === null ? null : Number(r[`m${n}`]) })),
+    })),
   };
 }
 
-const flagDto = (f: Flag, row: number | null): FlagDto => ({ row, field: f.field, objectionId: f.objectionId, since: f.since, note: f.field ? `数据项“${f.field}”存在异议，正在核实处理` : row === null ? '该资源存在异议，正在核实处理' : '该记录存在异议，正在核实处理' });
+const flagDto = (f: Flag, row: number | null): FlagDto => ({
+  row,
+  field: f.field,
+  objectionId: f.objectionId,
+  since: f.since,
+  note: f.field
+    ? `数据项“${f.field}”存在异议，正在核实处理`
+    : row === null
+      ? '该资源存在异议，正在核实处理'
+      : '该记录存在异议，正在核实处理',
+});
 
 export const appObjectionInput = raiseInput.omit({ resourceId: true, channel: true });
 
@@ -154,7 +242,9 @@ export const appObjectionInput = raiseInput.omit({ resourceId: true, channel: tr
 export async function appObjection(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof appObjectionInput>) {
   if (ctx.actor.type !== 'app' || !ctx.actor.id) fail('APP_NOT_ALLOWED');
   const now = Date.now();
-  const live = (await grantsOf(k, ctx.actor.id, resourceId)).find((g) => g.status === 'active' && g.starts <= now && g.expires > now);
+  const live = (await grantsOf(k, ctx.actor.id, resourceId)).find(
+    (g) => g.status === 'active' && g.starts <= now && g.expires > now,
+  );
   if (!live) fail('SHARE_NO_GRANT');
   if (body.field && !live.fields.includes(body.field)) fail('SHARE_FIELD', { field: 'field' });
   return raise(k, ctx, { ...body, resourceId, channel: 'service' }, undefined, live.row_filter);

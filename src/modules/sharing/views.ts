@@ -55,11 +55,22 @@ export const filterable = (ds: Dataset) => ds.items.filter((i) => i.primaryKey |
  * are applied after reading), the row scope, and the caller's equality filters on key or identity
  * items; ordered by the business key.
  */
-export function viewPlan(ds: Dataset, g: GrantScope, filters: Record<string, string>, p = new Params(), withKey = false) {
+export function viewPlan(
+  ds: Dataset,
+  g: GrantScope,
+  filters: Record<string, string>,
+  p = new Params(),
+  withKey = false,
+) {
   const where = scopeSql(ds, g, p);
   const allowed = new Set(filterable(ds));
   for (const [name, value] of Object.entries(filters)) {
-    if (!allowed.has(name)) fail('SHARE_FILTER', { field: name, zh: `不能按“${name}”查询（只能按业务主键或身份标识）`, en: `Cannot filter on "${name}" (only the business key or identity items)` });
+    if (!allowed.has(name))
+      fail('SHARE_FILTER', {
+        field: name,
+        zh: `不能按“${name}”查询（只能按业务主键或身份标识）`,
+        en: `Cannot filter on "${name}" (only the business key or identity items)`,
+      });
     where.push(`t.${q(name)}::text = ${p.add(value)}`);
   }
   const jsMasks: Record<string, Mask> = {};
@@ -73,11 +84,21 @@ export function viewPlan(ds: Dataset, g: GrantScope, filters: Record<string, str
     }
     return `${e} AS ${q(f)}`;
   });
-  const order = ds.items.filter((i) => i.primaryKey).map((i) => `t.${q(i.name)}`).join(', ');
+  const order = ds.items
+    .filter((i) => i.primaryKey)
+    .map((i) => `t.${q(i.name)}`)
+    .join(', ');
   // the stored business key, unmasked, for matching objection flags (removed before rows leave)
-  if (withKey) ds.items.filter((i) => i.primaryKey).forEach((i, n) => cols.push(`t.${q(i.name)}::text AS "${KEY_COL}${n}"`));
+  if (withKey)
+    ds.items.filter((i) => i.primaryKey).forEach((i, n) => cols.push(`t.${q(i.name)}::text AS "${KEY_COL}${n}"`));
   const from = `FROM ${ds.table} t${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
-  return { sql: `SELECT ${cols.join(', ')} ${from} ORDER BY ${order}`, countSql: `SELECT count(*)::bigint AS n ${from}`, params: p.values, jsMasks, p };
+  return {
+    sql: `SELECT ${cols.join(', ')} ${from} ORDER BY ${order}`,
+    countSql: `SELECT count(*)::bigint AS n ${from}`,
+    params: p.values,
+    jsMasks,
+    p,
+  };
 }
 
 export const KEY_COL = '_gs_key';
@@ -85,7 +106,12 @@ export const KEY_COL = '_gs_key';
 /** One page of the granted view (the query service), with the stored key of each row in `_gs_key0…`. */
 export function queryPlan(ds: Dataset, g: GrantScope, filters: Record<string, string>, limit: number, offset: number) {
   const v = viewPlan(ds, g, filters, new Params(), true);
-  return { sql: `${v.sql} LIMIT ${v.p.add(limit)}::int OFFSET ${v.p.add(offset)}::int`, params: v.p.values, jsMasks: v.jsMasks, keyCount: ds.items.filter((i) => i.primaryKey).length };
+  return {
+    sql: `${v.sql} LIMIT ${v.p.add(limit)}::int OFFSET ${v.p.add(offset)}::int`,
+    params: v.p.values,
+    jsMasks: v.jsMasks,
+    keyCount: ds.items.filter((i) => i.primaryKey).length,
+  };
 }
 
 /**
@@ -96,15 +122,28 @@ export function verifyPlan(ds: Dataset, g: GrantScope, values: Record<string, st
   const p = new Params();
   const keys = ds.items.filter((i) => i.primaryKey).map((i) => i.name);
   const missing = keys.filter((k) => values[k] === undefined);
-  if (missing.length) fail('SHARE_VERIFY_KEY', { field: missing[0]!, zh: `核验须给出业务主键：${missing.join('、')}`, en: `Verification needs the business key: ${missing.join(', ')}` });
+  if (missing.length)
+    fail('SHARE_VERIFY_KEY', {
+      field: missing[0]!,
+      zh: `核验须给出业务主键：${missing.join('、')}`,
+      en: `Verification needs the business key: ${missing.join(', ')}`,
+    });
   const compared = Object.keys(values).filter((f) => !keys.includes(f));
   for (const f of compared) {
     item(ds, f);
-    if (!g.fields.includes(f)) fail('SHARE_FIELD', { field: f, zh: `未获授权核验“${f}”`, en: `Not granted to verify "${f}"` });
+    if (!g.fields.includes(f))
+      fail('SHARE_FIELD', { field: f, zh: `未获授权核验“${f}”`, en: `Not granted to verify "${f}"` });
   }
   const where = [...keys.map((k) => `t.${q(k)}::text = ${p.add(values[k]!.trim())}`), ...scopeSql(ds, g, p)];
-  const checks = compared.map((f) => `coalesce(btrim(t.${q(f)}::text) = btrim(${p.add(values[f])}::text), false) AS ${q(f)}`);
-  return { sql: `SELECT true AS _found${checks.length ? `, ${checks.join(', ')}` : ''} FROM ${ds.table} t WHERE ${where.join(' AND ')} LIMIT 1`, params: p.values, compared, keys };
+  const checks = compared.map(
+    (f) => `coalesce(btrim(t.${q(f)}::text) = btrim(${p.add(values[f])}::text), false) AS ${q(f)}`,
+  );
+  return {
+    sql: `SELECT true AS _found${checks.length ? `, ${checks.join(', ')}` : ''} FROM ${ds.table} t WHERE ${where.join(' AND ')} LIMIT 1`,
+    params: p.values,
+    compared,
+    keys,
+  };
 }
 
 export interface Measure {
@@ -122,8 +161,10 @@ export function statsPlan(ds: Dataset, g: GrantScope, groupBy: string[], measure
   const where = scopeSql(ds, g, p);
   for (const d of groupBy) {
     const it = item(ds, d);
-    if (!g.fields.includes(d)) fail('SHARE_FIELD', { field: d, zh: `未获授权按“${d}”分组`, en: `Not granted to group by "${d}"` });
-    if (it.primaryKey || it.identityKind) fail('SHARE_FIELD', { field: d, zh: `不能按标识“${d}”分组`, en: `Cannot group by the identifier "${d}"` });
+    if (!g.fields.includes(d))
+      fail('SHARE_FIELD', { field: d, zh: `未获授权按“${d}”分组`, en: `Not granted to group by "${d}"` });
+    if (it.primaryKey || it.identityKind)
+      fail('SHARE_FIELD', { field: d, zh: `不能按标识“${d}”分组`, en: `Cannot group by the identifier "${d}"` });
   }
   const key = ds.items.filter((i) => i.primaryKey).map((i) => `t.${q(i.name)}`);
   const subjects = `count(DISTINCT ${key.length === 1 ? key[0] : `(${key.join(', ')})`})`;
@@ -136,11 +177,19 @@ export function statsPlan(ds: Dataset, g: GrantScope, groupBy: string[], measure
   const cols = measures.map((m, n) => {
     if (m.fn === 'count') return `count(*) AS m${n}`;
     const it = item(ds, m.item ?? '');
-    if (!g.fields.includes(it.name)) fail('SHARE_FIELD', { field: it.name, zh: `未获授权统计“${it.name}”`, en: `Not granted to aggregate "${it.name}"` });
-    if (it.type !== 'integer' && it.type !== 'decimal') fail('VALIDATION', { field: it.name, zh: `“${it.name}”不是数值`, en: `"${it.name}" is not a number` });
+    if (!g.fields.includes(it.name))
+      fail('SHARE_FIELD', {
+        field: it.name,
+        zh: `未获授权统计“${it.name}”`,
+        en: `Not granted to aggregate "${it.name}"`,
+      });
+    if (it.type !== 'integer' && it.type !== 'decimal')
+      fail('VALIDATION', { field: it.name, zh: `“${it.name}”不是数值`, en: `"${it.name}" is not a number` });
     const col = `t.${q(it.name)}`;
     if (m.fn === 'min' || m.fn === 'max') {
-      ranks.push(`row_number() OVER (${partition}ORDER BY ${col} ${m.fn === 'min' ? 'ASC' : 'DESC'} NULLS LAST) AS _r${n}`);
+      ranks.push(
+        `row_number() OVER (${partition}ORDER BY ${col} ${m.fn === 'min' ? 'ASC' : 'DESC'} NULLS LAST) AS _r${n}`,
+      );
       return `CASE WHEN count(${col}) >= ${kp}::int THEN avg(${col}) FILTER (WHERE t._r${n} <= ${kp}::int) END::text AS m${n}`;
     }
     return `${m.fn}(${col})::text AS m${n}`;

@@ -54,7 +54,12 @@ export function withQuery(path: string, query?: Query): string {
 export async function api<S extends z.ZodType>(
   schema: S,
   path: string,
-  opts: { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown; query?: Query; headers?: Record<string, string> } = {},
+  opts: {
+    method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    body?: unknown;
+    query?: Query;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<z.infer<S>> {
   const method = opts.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json', 'accept-language': language, ...opts.headers };
@@ -75,7 +80,8 @@ export async function api<S extends z.ZodType>(
     const p = (data ?? {}) as Partial<Problem>;
     const problem: Problem = { ...p, status: res.status, code: p.code ?? `HTTP_${res.status}` };
     // (the open data portal's key problems are not about a session)
-    if (res.status === 401 && path !== '/api/v1/auth/login' && !problem.code.startsWith('OPEN_')) onUnauthorized?.(problem.code);
+    if (res.status === 401 && path !== '/api/v1/auth/login' && !problem.code.startsWith('OPEN_'))
+      onUnauthorized?.(problem.code);
     throw new ApiError(problem);
   }
   return schema.parse(data);

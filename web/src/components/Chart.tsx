@@ -8,7 +8,15 @@ import type { EChartsCoreOption } from 'echarts/core';
 
 echarts.use([LineChart, BarChart, GridComponent, TooltipComponent, TitleComponent, LegendComponent, CanvasRenderer]);
 
-export default function Chart({ option, height = 280, label }: { option: EChartsCoreOption; height?: number; label: string }) {
+export default function Chart({
+  option,
+  height = 280,
+  label,
+}: {
+  option: EChartsCoreOption;
+  height?: number;
+  label: string;
+}) {
   return (
     <div role="img" aria-label={label}>
       <ReactEChartsCore echarts={echarts} option={option} style={{ height }} notMerge />

@@ -5,7 +5,12 @@
 import type { FormInstance } from 'antd';
 import { ApiError } from '../api/client';
 
-export function showProblem(form: FormInstance | null, err: unknown, notify: (msg: string) => void, formFields: string[] = []): void {
+export function showProblem(
+  form: FormInstance | null,
+  err: unknown,
+  notify: (msg: string) => void,
+  formFields: string[] = [],
+): void {
   if (!(err instanceof ApiError)) {
     notify(String((err as Error)?.message ?? err));
     return;
@@ -16,7 +21,9 @@ export function showProblem(form: FormInstance | null, err: unknown, notify: (ms
   const own = items.filter((i) => formFields.includes(i.field) || formFields.includes(i.field.split('.')[0]!));
   const path = (f: string) => (f.includes('.') ? f.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : x)) : f);
   if (form && own.length > 0) {
-    form.setFields(own.map((i) => ({ name: path(i.field), errors: [p.errors?.length ? i.message : (p.detail ?? i.message)] })));
+    form.setFields(
+      own.map((i) => ({ name: path(i.field), errors: [p.errors?.length ? i.message : (p.detail ?? i.message)] })),
+    );
     if (own.length < items.length || items.length === 0) notify(p.detail ?? p.code);
     return;
   }

@@ -21,7 +21,8 @@ export function useServerTable(defaultSort?: string) {
     }),
     onChange: (p: TablePaginationConfig, _f: unknown, s: SorterLike | SorterLike[]) => {
       const one = Array.isArray(s) ? s[0] : s;
-      const next = one?.order && one.columnKey ? `${one.order === 'descend' ? '-' : ''}${String(one.columnKey)}` : defaultSort;
+      const next =
+        one?.order && one.columnKey ? `${one.order === 'descend' ? '-' : ''}${String(one.columnKey)}` : defaultSort;
       if (next !== sort) {
         setSort(next);
         setPage(1);
@@ -30,6 +31,7 @@ export function useServerTable(defaultSort?: string) {
       }
       setPageSize(p.pageSize ?? 20);
     },
-    sortOrder: (key: string): 'ascend' | 'descend' | null => (sort === key ? 'ascend' : sort === `-${key}` ? 'descend' : null),
+    sortOrder: (key: string): 'ascend' | 'descend' | null =>
+      sort === key ? 'ascend' : sort === `-${key}` ? 'descend' : null,
   };
 }

@@ -11,5 +11,9 @@ export function useDepartments(enabled = true) {
     staleTime: 60_000,
   });
   const byId = new Map((q.data?.items ?? []).map((d) => [d.id, d]));
-  return { ...q, items: q.data?.items ?? [], nameOf: (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? id) : '—') };
+  return {
+    ...q,
+    items: q.data?.items ?? [],
+    nameOf: (id: string | null | undefined) => (id ? (byId.get(id)?.name ?? id) : '—'),
+  };
 }

@@ -1,7 +1,25 @@
 import { useState, type ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { Button, Dropdown, Layout, Menu, Result, Space, Tag, Typography } from 'antd';
-import { AlertOutlined, BulbOutlined, NotificationOutlined, ApiOutlined, AuditOutlined, BookOutlined, CheckSquareOutlined, CloudUploadOutlined, SafetyCertificateOutlined, ShareAltOutlined, FormOutlined, CalendarOutlined, DownOutlined, HomeOutlined, KeyOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import {
+  AlertOutlined,
+  BulbOutlined,
+  NotificationOutlined,
+  ApiOutlined,
+  AuditOutlined,
+  BookOutlined,
+  CheckSquareOutlined,
+  CloudUploadOutlined,
+  SafetyCertificateOutlined,
+  ShareAltOutlined,
+  FormOutlined,
+  CalendarOutlined,
+  DownOutlined,
+  HomeOutlined,
+  KeyOutlined,
+  TeamOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
 import { api } from '../api/client';
@@ -32,7 +50,23 @@ const ITEMS: { key: string; icon: ReactNode; roles: Role[] }[] = [
   { key: '/audit', icon: <AuditOutlined />, roles: ['admin', 'auditor', 'officer'] },
   { key: '/calendar', icon: <CalendarOutlined />, roles: ['admin', 'officer', 'consumer', 'auditor'] },
 ];
-const LABEL: Record<string, string> = { '/objections': 'objections', '/demands': 'demands', '/notifications': 'notifications', '/ingest': 'ingest', '/governance': 'governance', '/share': 'share', '/catalog': 'catalog', '/catalog/manage': 'catalogManage', '/catalog/review': 'catalogReview', '/': 'home', '/departments': 'departments', '/users': 'users', '/credentials': 'credentials', '/audit': 'audit', '/calendar': 'calendar' };
+const LABEL: Record<string, string> = {
+  '/objections': 'objections',
+  '/demands': 'demands',
+  '/notifications': 'notifications',
+  '/ingest': 'ingest',
+  '/governance': 'governance',
+  '/share': 'share',
+  '/catalog': 'catalog',
+  '/catalog/manage': 'catalogManage',
+  '/catalog/review': 'catalogReview',
+  '/': 'home',
+  '/departments': 'departments',
+  '/users': 'users',
+  '/credentials': 'credentials',
+  '/audit': 'audit',
+  '/calendar': 'calendar',
+};
 
 export function menuFor(roles: Role[]) {
   return ITEMS.filter((i) => can(roles, ...i.roles));
@@ -68,26 +102,38 @@ export default function AppLayout({ children }: { children: ReactNode }) {
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Sider breakpoint="lg" collapsedWidth={64} width={208}>
-        <div className="gs-brand">{t('app.name')} · {node.name}</div>
+        <div className="gs-brand">
+          {t('app.name')} · {node.name}
+        </div>
         <nav aria-label={t('app.subtitle')}>
           <Menu
             theme="dark"
             mode="inline"
             selectedKeys={[selected]}
-            items={menuFor(user.roles).map((i) => ({ key: i.key, icon: i.icon, label: <Link to={i.key}>{t(`menu.${LABEL[i.key]}`)}</Link> }))}
+            items={menuFor(user.roles).map((i) => ({
+              key: i.key,
+              icon: i.icon,
+              label: <Link to={i.key}>{t(`menu.${LABEL[i.key]}`)}</Link>,
+            }))}
           />
         </nav>
       </Sider>
       <Layout>
         <Header className="gs-header">
           <Space>
-            <Typography.Text strong data-testid="node-name">{node.name}</Typography.Text>
+            <Typography.Text strong data-testid="node-name">
+              {node.name}
+            </Typography.Text>
             <Tag color="blue">{t(`level.${node.level}`)}</Tag>
             <Typography.Text type="secondary">{t('app.subtitle')}</Typography.Text>
           </Space>
           <Space>
             <Bell />
-            <Button type="text" data-testid="lang-switch" onClick={() => void setLang(i18n.language === 'en-US' ? 'zh-CN' : 'en-US')}>
+            <Button
+              type="text"
+              data-testid="lang-switch"
+              onClick={() => void setLang(i18n.language === 'en-US' ? 'zh-CN' : 'en-US')}
+            >
               {t('header.language')}
             </Button>
             <Dropdown
@@ -107,11 +153,30 @@ export default function AppLayout({ children }: { children: ReactNode }) {
           </Space>
         </Header>
         <Content style={{ margin: 20 }}>
-          <main>{mayOpen(selected, user.roles) ? children : <Result status="403" title="403" subTitle={t('errors.forbidden')} extra={<Link to="/"><Button type="primary">{t('errors.back')}</Button></Link>} />}</main>
+          <main>
+            {mayOpen(selected, user.roles) ? (
+              children
+            ) : (
+              <Result
+                status="403"
+                title="403"
+                subTitle={t('errors.forbidden')}
+                extra={
+                  <Link to="/">
+                    <Button type="primary">{t('errors.back')}</Button>
+                  </Link>
+                }
+              />
+            )}
+          </main>
         </Content>
       </Layout>
       {/* an initial or reset password: the API refuses everything else until it is changed */}
-      <ChangePassword open={pwOpen || user.mustChangePassword} forced={user.mustChangePassword} onClose={() => setPwOpen(false)} />
+      <ChangePassword
+        open={pwOpen || user.mustChangePassword}
+        forced={user.mustChangePassword}
+        onClose={() => setPwOpen(false)}
+      />
     </Layout>
   );
 }

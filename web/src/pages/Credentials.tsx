@@ -40,21 +40,41 @@ export default function Credentials() {
   const onError = (e: unknown) => showProblem(null, e, (s) => void message.error(s));
 
   const create = useMutation({
-    mutationFn: (v: { name: string; departmentId?: string }) => api(appCredentialSecret, '/api/v1/app-credentials', { method: 'POST', body: v }),
+    mutationFn: (v: { name: string; departmentId?: string }) =>
+      api(appCredentialSecret, '/api/v1/app-credentials', { method: 'POST', body: v }),
     onSuccess: (r) => {
       setCreating(false);
       showSecret(r);
     },
     onError: (e) => showProblem(form, e, (s) => void message.error(s), ['name', 'departmentId']),
   });
-  const rotate = useMutation({ mutationFn: (c: Credential) => api(appCredentialSecret, `/api/v1/app-credentials/${c.id}/rotate`, { method: 'POST' }), onSuccess: showSecret, onError });
-  const revoke = useMutation({ mutationFn: (c: Credential) => api(appCredential, `/api/v1/app-credentials/${c.id}/revoke`, { method: 'POST' }), onSuccess: () => void refresh(), onError });
+  const rotate = useMutation({
+    mutationFn: (c: Credential) =>
+      api(appCredentialSecret, `/api/v1/app-credentials/${c.id}/rotate`, { method: 'POST' }),
+    onSuccess: showSecret,
+    onError,
+  });
+  const revoke = useMutation({
+    mutationFn: (c: Credential) => api(appCredential, `/api/v1/app-credentials/${c.id}/revoke`, { method: 'POST' }),
+    onSuccess: () => void refresh(),
+    onError,
+  });
 
   return (
     <>
-      <Typography.Title level={3} className="gs-page-title">{t('credentials.title')}</Typography.Title>
+      <Typography.Title level={3} className="gs-page-title">
+        {t('credentials.title')}
+      </Typography.Title>
       <div className="gs-toolbar">
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => { form.resetFields(); setCreating(true); }} data-testid="credential-create">
+        <Button
+          type="primary"
+          icon={<PlusOutlined />}
+          onClick={() => {
+            form.resetFields();
+            setCreating(true);
+          }}
+          data-testid="credential-create"
+        >
           {t('credentials.create')}
         </Button>
       </div>
@@ -66,37 +86,101 @@ export default function Credentials() {
         onChange={table.onChange}
         locale={{ emptyText: t('common.empty') }}
         columns={[
-          { key: 'name', dataIndex: 'name', title: t('credentials.name'), sorter: true, sortOrder: table.sortOrder('name') },
-          { key: 'appKey', dataIndex: 'appKey', title: t('credentials.appKey'), render: (v: string) => <Typography.Text className="gs-mono" copyable>{v}</Typography.Text> },
-          { key: 'departmentId', dataIndex: 'departmentId', title: t('credentials.department'), render: (v: string) => departments.nameOf(v) },
-          { key: 'status', dataIndex: 'status', title: t('credentials.status'), render: (v: 'active' | 'revoked') => <Tag color={v === 'active' ? 'green' : 'red'}>{t(`status.${v}`)}</Tag> },
-          { key: 'createdAt', dataIndex: 'createdAt', title: t('credentials.createdAt'), sorter: true, sortOrder: table.sortOrder('createdAt'), render: (v: string) => fmtDateTime(v, i18n.language) },
-          { key: 'lastUsedAt', dataIndex: 'lastUsedAt', title: t('credentials.lastUsed'), sorter: true, sortOrder: table.sortOrder('lastUsedAt'), render: (v: string | null) => fmtDateTime(v, i18n.language) },
+          {
+            key: 'name',
+            dataIndex: 'name',
+            title: t('credentials.name'),
+            sorter: true,
+            sortOrder: table.sortOrder('name'),
+          },
+          {
+            key: 'appKey',
+            dataIndex: 'appKey',
+            title: t('credentials.appKey'),
+            render: (v: string) => (
+              <Typography.Text className="gs-mono" copyable>
+                {v}
+              </Typography.Text>
+            ),
+          },
+          {
+            key: 'departmentId',
+            dataIndex: 'departmentId',
+            title: t('credentials.department'),
+            render: (v: string) => departments.nameOf(v),
+          },
+          {
+            key: 'status',
+            dataIndex: 'status',
+            title: t('credentials.status'),
+            render: (v: 'active' | 'revoked') => <Tag color={v === 'active' ? 'green' : 'red'}>{t(`status.${v}`)}</Tag>,
+          },
+          {
+            key: 'createdAt',
+            dataIndex: 'createdAt',
+            title: t('credentials.createdAt'),
+            sorter: true,
+            sortOrder: table.sortOrder('createdAt'),
+            render: (v: string) => fmtDateTime(v, i18n.language),
+          },
+          {
+            key: 'lastUsedAt',
+            dataIndex: 'lastUsedAt',
+            title: t('credentials.lastUsed'),
+            sorter: true,
+            sortOrder: table.sortOrder('lastUsedAt'),
+            render: (v: string | null) => fmtDateTime(v, i18n.language),
+          },
           {
             key: 'actions',
             title: t('common.actions'),
             render: (_: unknown, c) =>
               c.status === 'active' && (
                 <Space>
-                  <Popconfirm title={t('credentials.rotateConfirm')} onConfirm={() => rotate.mutate(c)} okText={t('common.confirm')} cancelText={t('common.cancel')}>
+                  <Popconfirm
+                    title={t('credentials.rotateConfirm')}
+                    onConfirm={() => rotate.mutate(c)}
+                    okText={t('common.confirm')}
+                    cancelText={t('common.cancel')}
+                  >
                     <Button size="small">{t('credentials.rotate')}</Button>
                   </Popconfirm>
-                  <Popconfirm title={t('credentials.revokeConfirm')} onConfirm={() => revoke.mutate(c)} okText={t('common.confirm')} cancelText={t('common.cancel')}>
-                    <Button size="small" danger>{t('credentials.revoke')}</Button>
+                  <Popconfirm
+                    title={t('credentials.revokeConfirm')}
+                    onConfirm={() => revoke.mutate(c)}
+                    okText={t('common.confirm')}
+                    cancelText={t('common.cancel')}
+                  >
+                    <Button size="small" danger>
+                      {t('credentials.revoke')}
+                    </Button>
                   </Popconfirm>
                 </Space>
               ),
           },
         ]}
       />
-      <Modal open={creating} title={t('credentials.create')} onCancel={() => setCreating(false)} onOk={() => form.submit()} confirmLoading={create.isPending} okText={t('common.save')} cancelText={t('common.cancel')} destroyOnHidden forceRender>
+      <Modal
+        open={creating}
+        title={t('credentials.create')}
+        onCancel={() => setCreating(false)}
+        onOk={() => form.submit()}
+        confirmLoading={create.isPending}
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        destroyOnHidden
+        forceRender
+      >
         <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)}>
           <Form.Item name="name" label={t('credentials.name')} rules={[{ required: true }, { min: 2, max: 100 }]}>
             <Input autoFocus />
           </Form.Item>
           {isAdmin && (
             <Form.Item name="departmentId" label={t('credentials.department')} rules={[{ required: true }]}>
-              <Select showSearch={{ optionFilterProp: 'label' }} options={departments.items.map((d) => ({ value: d.id, label: d.name }))} />
+              <Select
+                showSearch={{ optionFilterProp: 'label' }}
+                options={departments.items.map((d) => ({ value: d.id, label: d.name }))}
+              />
             </Form.Item>
           )}
         </Form>
@@ -105,7 +189,14 @@ export default function Credentials() {
         open={shown !== null}
         title={t('credentials.secret')}
         hint={t('credentials.secretOnce')}
-        items={shown ? [{ label: t('credentials.appKey'), value: shown.appKey }, { label: t('credentials.secret'), value: shown.appSecret }] : []}
+        items={
+          shown
+            ? [
+                { label: t('credentials.appKey'), value: shown.appKey },
+                { label: t('credentials.secret'), value: shown.appSecret },
+              ]
+            : []
+        }
         onClose={() => setShown(null)}
       />
     </>

@@ -1,19 +1,52 @@
 import { useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { App, Button, DatePicker, Descriptions, Drawer, Form, Input, InputNumber, Modal, Rate, Select, Space, Table, Tabs, Tag, Timeline, Typography } from 'antd';
+import {
+  App,
+  Button,
+  DatePicker,
+  Descriptions,
+  Drawer,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Rate,
+  Select,
+  Space,
+  Table,
+  Tabs,
+  Tag,
+  Timeline,
+  Typography,
+} from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
 import { api } from '../api/client';
 import { appCredential, pageOf, searchResult } from '../api/schemas';
-import { demandApplied, demandCreated, demandDetail, demandPage, demandRated, demandStatsAnswer, demandStep, type DemandDto } from '../api/demand';
+import {
+  demandApplied,
+  demandCreated,
+  demandDetail,
+  demandPage,
+  demandRated,
+  demandStatsAnswer,
+  demandStep,
+  type DemandDto,
+} from '../api/demand';
 import { can, useSession } from '../auth/session';
 import { showProblem } from '../components/forms';
 import { useDepartments } from '../components/useDepartments';
 import { fmtDateTime } from '../i18n';
 
 type Demand = DemandDto;
-const COLOR: Record<string, string> = { submitted: 'processing', matched: 'success', assigned: 'warning', provided: 'success', rejected: 'error' };
+const COLOR: Record<string, string> = {
+  submitted: 'processing',
+  matched: 'success',
+  assigned: 'warning',
+  provided: 'success',
+  rejected: 'error',
+};
 
 function Detail({ id, onClose }: { id: number; onClose: () => void }) {
   const { t, i18n } = useTranslation();
@@ -23,83 +56,255 @@ function Detail({ id, onClose }: { id: number; onClose: () => void }) {
   const { data: session } = useSession();
   const user = session!.user;
   const deps = useDepartments();
-  const [answer, setAnswer] = useState<{ outcome: 'matched' | 'assigned' | 'rejected'; resourceId?: string; departmentId?: string; text: string } | null>(null);
+  const [answer, setAnswer] = useState<{
+    outcome: 'matched' | 'assigned' | 'rejected';
+    resourceId?: string;
+    departmentId?: string;
+    text: string;
+  } | null>(null);
   const [q, setQ] = useState('');
   const [applying, setApplying] = useState(false);
   const [form] = Form.useForm();
   const d = useQuery({ queryKey: ['demands', 'one', id], queryFn: () => api(demandDetail, `/api/v1/demands/${id}`) });
-  const search = useQuery({ queryKey: ['demand-res', q], queryFn: () => api(searchResult, '/api/v1/catalog/search', { query: { q, pageSize: 20 } }), enabled: !!answer || d.data?.status === 'assigned' });
-  const creds = useQuery({ queryKey: ['my-credentials'], queryFn: () => api(pageOf(appCredential), '/api/v1/app-credentials', { query: { pageSize: 100 } }), enabled: applying });
-  const done = (msg: string) => { setAnswer(null); setApplying(false); void qc.invalidateQueries({ queryKey: ['demands'] }); void message.success(msg); };
+  const search = useQuery({
+    queryKey: ['demand-res', q],
+    queryFn: () => api(searchResult, '/api/v1/catalog/search', { query: { q, pageSize: 20 } }),
+    enabled: !!answer || d.data?.status === 'assigned',
+  });
+  const creds = useQuery({
+    queryKey: ['my-credentials'],
+    queryFn: () => api(pageOf(appCredential), '/api/v1/app-credentials', { query: { pageSize: 100 } }),
+    enabled: applying,
+  });
+  const done = (msg: string) => {
+    setAnswer(null);
+    setApplying(false);
+    void qc.invalidateQueries({ queryKey: ['demands'] });
+    void message.success(msg);
+  };
   const fail = (e: unknown) => showProblem(null, e, (s) => void message.error(s));
   const send = useMutation({
-    mutationFn: () => api(demandStep, `/api/v1/demands/${id}/answer`, { method: 'POST', body: answer!.outcome === 'matched' ? { outcome: 'matched', resourceId: answer!.resourceId, comment: answer!.text || undefined } : answer!.outcome === 'assigned' ? { outcome: 'assigned', departmentId: answer!.departmentId, comment: answer!.text || undefined } : { outcome: 'rejected', reason: answer!.text } }),
-    onSuccess: (r) => done(t(`demand.states.${r.status}`)), onError: fail,
+    mutationFn: () =>
+      api(demandStep, `/api/v1/demands/${id}/answer`, {
+        method: 'POST',
+        body:
+          answer!.outcome === 'matched'
+            ? { outcome: 'matched', resourceId: answer!.resourceId, comment: answer!.text || undefined }
+            : answer!.outcome === 'assigned'
+              ? { outcome: 'assigned', departmentId: answer!.departmentId, comment: answer!.text || undefined }
+              : { outcome: 'rejected', reason: answer!.text },
+      }),
+    onSuccess: (r) => done(t(`demand.states.${r.status}`)),
+    onError: fail,
   });
-  const provide = useMutation({ mutationFn: (resourceId: string) => api(demandStep, `/api/v1/demands/${id}/provide`, { method: 'POST', body: { resourceId } }), onSuccess: (r) => done(t(`demand.states.${r.status}`)), onError: fail });
-  const rate = useMutation({ mutationFn: (rating: number) => api(demandRated, `/api/v1/demands/${id}/rate`, { method: 'POST', body: { rating } }), onSuccess: () => done(t('demand.rated')), onError: fail });
+  const provide = useMutation({
+    mutationFn: (resourceId: string) =>
+      api(demandStep, `/api/v1/demands/${id}/provide`, { method: 'POST', body: { resourceId } }),
+    onSuccess: (r) => done(t(`demand.states.${r.status}`)),
+    onError: fail,
+  });
+  const rate = useMutation({
+    mutationFn: (rating: number) =>
+      api(demandRated, `/api/v1/demands/${id}/rate`, { method: 'POST', body: { rating } }),
+    onSuccess: () => done(t('demand.rated')),
+    onError: fail,
+  });
   const apply = useMutation({
-    mutationFn: (v: { appCredentialId: string; period: [Dayjs, Dayjs]; expectedCalls: number; fields: string[] }) => api(demandApplied, `/api/v1/demands/${id}/apply`, { method: 'POST', body: {
-      appCredentialId: v.appCredentialId, fields: v.fields, periodFrom: v.period[0].format('YYYY-MM-DD'), periodTo: v.period[1].format('YYYY-MM-DD'), expectedCalls: v.expectedCalls } }),
-    onSuccess: () => { done(t('share.submitted')); navigate('/share'); }, onError: (e) => showProblem(form, e, (s) => void message.error(s), ['fields', 'appCredentialId', 'expectedCalls']),
+    mutationFn: (v: { appCredentialId: string; period: [Dayjs, Dayjs]; expectedCalls: number; fields: string[] }) =>
+      api(demandApplied, `/api/v1/demands/${id}/apply`, {
+        method: 'POST',
+        body: {
+          appCredentialId: v.appCredentialId,
+          fields: v.fields,
+          periodFrom: v.period[0].format('YYYY-MM-DD'),
+          periodTo: v.period[1].format('YYYY-MM-DD'),
+          expectedCalls: v.expectedCalls,
+        },
+      }),
+    onSuccess: () => {
+      done(t('share.submitted'));
+      navigate('/share');
+    },
+    onError: (e) => showProblem(form, e, (s) => void message.error(s), ['fields', 'appCredentialId', 'expectedCalls']),
   });
   if (!d.data) return <Drawer open onClose={onClose} loading />;
   const x = d.data;
   const mine = x.departmentId === user.departmentId;
   return (
     <Drawer open width={720} onClose={onClose} title={`${t('demand.title')} #${x.id}`} data-testid="demand-drawer">
-      <Descriptions size="small" column={1} bordered items={[
-        { key: 's', label: t('demand.status'), children: <Space><Tag color={COLOR[x.status]}>{t(`demand.states.${x.status}`)}</Tag>{x.status === 'submitted' && <Tag color={x.overdue ? 'error' : 'default'}>{t('demand.due')} {x.due}</Tag>}{x.onTime === false && <Tag color="error">{t('demand.late')}</Tag>}</Space> },
-        { key: 't', label: t('demand.name'), children: x.title },
-        { key: 'd', label: t('demand.description'), children: x.description },
-        { key: 'p', label: t('demand.purpose'), children: x.purpose },
-        { key: 'f', label: t('demand.fields'), children: x.fields.join('、') || '—' },
-        { key: 'l', label: t('demand.legalBasis'), children: x.legalBasis },
-        { key: 'w', label: t('demand.department'), children: `${x.department} · ${x.requester}` },
-        ...(x.resourceName ? [{ key: 'r', label: t('demand.resource'), children: x.resourceName }] : []),
-        ...(x.assignedDepartment ? [{ key: 'a', label: t('demand.assignedTo'), children: x.assignedDepartment }] : []),
-        ...(x.reason ? [{ key: 'why', label: t('demand.reason'), children: x.reason }] : []),
-      ]} />
+      <Descriptions
+        size="small"
+        column={1}
+        bordered
+        items={[
+          {
+            key: 's',
+            label: t('demand.status'),
+            children: (
+              <Space>
+                <Tag color={COLOR[x.status]}>{t(`demand.states.${x.status}`)}</Tag>
+                {x.status === 'submitted' && (
+                  <Tag color={x.overdue ? 'error' : 'default'}>
+                    {t('demand.due')} {x.due}
+                  </Tag>
+                )}
+                {x.onTime === false && <Tag color="error">{t('demand.late')}</Tag>}
+              </Space>
+            ),
+          },
+          { key: 't', label: t('demand.name'), children: x.title },
+          { key: 'd', label: t('demand.description'), children: x.description },
+          { key: 'p', label: t('demand.purpose'), children: x.purpose },
+          { key: 'f', label: t('demand.fields'), children: x.fields.join('、') || '—' },
+          { key: 'l', label: t('demand.legalBasis'), children: x.legalBasis },
+          { key: 'w', label: t('demand.department'), children: `${x.department} · ${x.requester}` },
+          ...(x.resourceName ? [{ key: 'r', label: t('demand.resource'), children: x.resourceName }] : []),
+          ...(x.assignedDepartment
+            ? [{ key: 'a', label: t('demand.assignedTo'), children: x.assignedDepartment }]
+            : []),
+          ...(x.reason ? [{ key: 'why', label: t('demand.reason'), children: x.reason }] : []),
+        ]}
+      />
       <Space wrap style={{ margin: '12px 0' }}>
-        {x.status === 'submitted' && can(user.roles, 'admin') && <>
-          <Button type="primary" onClick={() => setAnswer({ outcome: 'matched', text: '', resourceId: x.suggestions[0]?.id })} data-testid="demand-match">{t('demand.match')}</Button>
-          <Button onClick={() => setAnswer({ outcome: 'assigned', text: '' })}>{t('demand.assign')}</Button>
-          <Button danger onClick={() => setAnswer({ outcome: 'rejected', text: '' })}>{t('demand.reject')}</Button>
-        </>}
-        {x.status === 'assigned' && (can(user.roles, 'admin') || (can(user.roles, 'officer') && user.departmentId === x.assignedDepartmentId)) && (
-          <Select showSearch style={{ width: 320 }} placeholder={t('demand.provide')} filterOption={false} onSearch={setQ} onChange={(v: string) => provide.mutate(v)}
-            options={(search.data?.items ?? []).filter((r) => r.departmentId === x.assignedDepartmentId).map((r) => ({ value: r.id, label: r.name }))} />
+        {x.status === 'submitted' && can(user.roles, 'admin') && (
+          <>
+            <Button
+              type="primary"
+              onClick={() => setAnswer({ outcome: 'matched', text: '', resourceId: x.suggestions[0]?.id })}
+              data-testid="demand-match"
+            >
+              {t('demand.match')}
+            </Button>
+            <Button onClick={() => setAnswer({ outcome: 'assigned', text: '' })}>{t('demand.assign')}</Button>
+            <Button danger onClick={() => setAnswer({ outcome: 'rejected', text: '' })}>
+              {t('demand.reject')}
+            </Button>
+          </>
         )}
-        {mine && x.draft && <Button type="primary" onClick={() => { form.setFieldsValue({ fields: x.draft!.fields, expectedCalls: 1000 }); setApplying(true); }} data-testid="demand-apply">{t('demand.apply', { name: x.draft.resourceName })}</Button>}
-        {mine && x.status !== 'submitted' && x.rating === null && <span>{t('demand.rate')}：<Rate onChange={(n) => rate.mutate(n)} /></span>}
+        {x.status === 'assigned' &&
+          (can(user.roles, 'admin') ||
+            (can(user.roles, 'officer') && user.departmentId === x.assignedDepartmentId)) && (
+            <Select
+              showSearch
+              style={{ width: 320 }}
+              placeholder={t('demand.provide')}
+              filterOption={false}
+              onSearch={setQ}
+              onChange={(v: string) => provide.mutate(v)}
+              options={(search.data?.items ?? [])
+                .filter((r) => r.departmentId === x.assignedDepartmentId)
+                .map((r) => ({ value: r.id, label: r.name }))}
+            />
+          )}
+        {mine && x.draft && (
+          <Button
+            type="primary"
+            onClick={() => {
+              form.setFieldsValue({ fields: x.draft!.fields, expectedCalls: 1000 });
+              setApplying(true);
+            }}
+            data-testid="demand-apply"
+          >
+            {t('demand.apply', { name: x.draft.resourceName })}
+          </Button>
+        )}
+        {mine && x.status !== 'submitted' && x.rating === null && (
+          <span>
+            {t('demand.rate')}：<Rate onChange={(n) => rate.mutate(n)} />
+          </span>
+        )}
         {x.rating !== null && <Rate disabled value={x.rating} />}
       </Space>
       {x.status === 'submitted' && can(user.roles, 'admin') && x.suggestions.length > 0 && (
         <>
           <Typography.Title level={5}>{t('demand.suggestions')}</Typography.Title>
-          <ul>{x.suggestions.map((s) => <li key={s.id}>{s.name} · {s.departmentName}</li>)}</ul>
+          <ul>
+            {x.suggestions.map((s) => (
+              <li key={s.id}>
+                {s.name} · {s.departmentName}
+              </li>
+            ))}
+          </ul>
         </>
       )}
       <Typography.Title level={5}>{t('demand.trail')}</Typography.Title>
-      <Timeline items={x.trail.map((e) => ({ children: <><b>{t(`demand.steps.${e.step}`)}</b> · {e.by} · {fmtDateTime(e.at, i18n.language)}{e.comment && <div>{e.comment}</div>}</> }))} />
-      <Modal open={!!answer} title={answer && t(`demand.${answer.outcome === 'matched' ? 'match' : answer.outcome === 'assigned' ? 'assign' : 'reject'}`)} onCancel={() => setAnswer(null)} onOk={() => send.mutate()} confirmLoading={send.isPending}>
+      <Timeline
+        items={x.trail.map((e) => ({
+          children: (
+            <>
+              <b>{t(`demand.steps.${e.step}`)}</b> · {e.by} · {fmtDateTime(e.at, i18n.language)}
+              {e.comment && <div>{e.comment}</div>}
+            </>
+          ),
+        }))}
+      />
+      <Modal
+        open={!!answer}
+        title={
+          answer &&
+          t(`demand.${answer.outcome === 'matched' ? 'match' : answer.outcome === 'assigned' ? 'assign' : 'reject'}`)
+        }
+        onCancel={() => setAnswer(null)}
+        onOk={() => send.mutate()}
+        confirmLoading={send.isPending}
+      >
         {answer?.outcome === 'matched' && (
-          <Select showSearch style={{ width: '100%', marginBottom: 8 }} value={answer.resourceId} filterOption={false} onSearch={setQ} onChange={(v: string) => setAnswer({ ...answer, resourceId: v })}
-            options={[...x.suggestions.map((s) => ({ value: s.id, label: `${s.name} · ${s.departmentName}` })), ...(search.data?.items ?? []).filter((r) => !x.suggestions.some((s) => s.id === r.id)).map((r) => ({ value: r.id, label: `${r.name} · ${r.departmentName}` }))]} />
+          <Select
+            showSearch
+            style={{ width: '100%', marginBottom: 8 }}
+            value={answer.resourceId}
+            filterOption={false}
+            onSearch={setQ}
+            onChange={(v: string) => setAnswer({ ...answer, resourceId: v })}
+            options={[
+              ...x.suggestions.map((s) => ({ value: s.id, label: `${s.name} · ${s.departmentName}` })),
+              ...(search.data?.items ?? [])
+                .filter((r) => !x.suggestions.some((s) => s.id === r.id))
+                .map((r) => ({ value: r.id, label: `${r.name} · ${r.departmentName}` })),
+            ]}
+          />
         )}
         {answer?.outcome === 'assigned' && (
-          <Select showSearch optionFilterProp="label" style={{ width: '100%', marginBottom: 8 }} value={answer.departmentId} onChange={(v: string) => setAnswer({ ...answer, departmentId: v })} options={deps.items.map((dep) => ({ value: dep.id, label: dep.name }))} />
+          <Select
+            showSearch
+            optionFilterProp="label"
+            style={{ width: '100%', marginBottom: 8 }}
+            value={answer.departmentId}
+            onChange={(v: string) => setAnswer({ ...answer, departmentId: v })}
+            options={deps.items.map((dep) => ({ value: dep.id, label: dep.name }))}
+          />
         )}
-        <Input.TextArea rows={3} placeholder={t(answer?.outcome === 'rejected' ? 'demand.reason' : 'demand.comment')} value={answer?.text} onChange={(e) => setAnswer({ ...answer!, text: e.target.value })} />
+        <Input.TextArea
+          rows={3}
+          placeholder={t(answer?.outcome === 'rejected' ? 'demand.reason' : 'demand.comment')}
+          value={answer?.text}
+          onChange={(e) => setAnswer({ ...answer!, text: e.target.value })}
+        />
       </Modal>
-      <Modal open={applying} title={t('demand.apply', { name: x.draft?.resourceName ?? '' })} onCancel={() => setApplying(false)} onOk={() => form.submit()} confirmLoading={apply.isPending}>
+      <Modal
+        open={applying}
+        title={t('demand.apply', { name: x.draft?.resourceName ?? '' })}
+        onCancel={() => setApplying(false)}
+        onOk={() => form.submit()}
+        confirmLoading={apply.isPending}
+      >
         <Form form={form} layout="vertical" onFinish={(v) => apply.mutate(v)}>
           <Form.Item name="appCredentialId" label={t('share.credential')} rules={[{ required: true }]}>
-            <Select options={(creds.data?.items ?? []).filter((c) => c.status === 'active').map((c) => ({ value: c.id, label: c.name }))} />
+            <Select
+              options={(creds.data?.items ?? [])
+                .filter((c) => c.status === 'active')
+                .map((c) => ({ value: c.id, label: c.name }))}
+            />
           </Form.Item>
-          <Form.Item name="fields" label={t('share.fields')} rules={[{ required: true }]}><Select mode="tags" /></Form.Item>
-          <Form.Item name="period" label={t('share.period')} rules={[{ required: true }]}><DatePicker.RangePicker /></Form.Item>
-          <Form.Item name="expectedCalls" label={t('share.expectedCalls')} rules={[{ required: true }]}><InputNumber min={1} /></Form.Item>
+          <Form.Item name="fields" label={t('share.fields')} rules={[{ required: true }]}>
+            <Select mode="tags" />
+          </Form.Item>
+          <Form.Item name="period" label={t('share.period')} rules={[{ required: true }]}>
+            <DatePicker.RangePicker />
+          </Form.Item>
+          <Form.Item name="expectedCalls" label={t('share.expectedCalls')} rules={[{ required: true }]}>
+            <InputNumber min={1} />
+          </Form.Item>
           <Typography.Text type="secondary">{t('demand.prefilled')}</Typography.Text>
         </Form>
       </Modal>
@@ -120,12 +325,35 @@ export default function Demands() {
   const [creating, setCreating] = useState(false);
   const [pg, setPg] = useState(1);
   const [form] = Form.useForm();
-  const list = useQuery({ queryKey: ['demands', tab, pg], queryFn: () => api(demandPage, '/api/v1/demands', { query: { scope: tab, page: pg } }), enabled: tab !== 'stats' });
-  const stats = useQuery({ queryKey: ['demands', 'stats'], queryFn: () => api(demandStatsAnswer, '/api/v1/demands/stats'), enabled: tab === 'stats' });
+  const list = useQuery({
+    queryKey: ['demands', tab, pg],
+    queryFn: () => api(demandPage, '/api/v1/demands', { query: { scope: tab, page: pg } }),
+    enabled: tab !== 'stats',
+  });
+  const stats = useQuery({
+    queryKey: ['demands', 'stats'],
+    queryFn: () => api(demandStatsAnswer, '/api/v1/demands/stats'),
+    enabled: tab === 'stats',
+  });
   const create = useMutation({
-    mutationFn: (v: Record<string, unknown>) => api(demandCreated, '/api/v1/demands', { method: 'POST', body: { ...v, fields: v.fields ?? [] } }),
-    onSuccess: (r) => { setCreating(false); form.resetFields(); void qc.invalidateQueries({ queryKey: ['demands'] }); void message.success(t('demand.submitted')); setParams({ id: String(r.id) }); },
-    onError: (e) => showProblem(form, e, (s) => void message.error(s), ['title', 'description', 'purpose', 'fields', 'legalBasis', 'scenario']),
+    mutationFn: (v: Record<string, unknown>) =>
+      api(demandCreated, '/api/v1/demands', { method: 'POST', body: { ...v, fields: v.fields ?? [] } }),
+    onSuccess: (r) => {
+      setCreating(false);
+      form.resetFields();
+      void qc.invalidateQueries({ queryKey: ['demands'] });
+      void message.success(t('demand.submitted'));
+      setParams({ id: String(r.id) });
+    },
+    onError: (e) =>
+      showProblem(form, e, (s) => void message.error(s), [
+        'title',
+        'description',
+        'purpose',
+        'fields',
+        'legalBasis',
+        'scenario',
+      ]),
   });
   const tabs = [
     ...(can(roles, 'consumer', 'officer') ? [{ key: 'mine', label: t('demand.mine') }] : []),
@@ -136,47 +364,132 @@ export default function Demands() {
   return (
     <>
       <Space style={{ width: '100%', justifyContent: 'space-between' }}>
-        <Typography.Title level={3} className="gs-page-title">{t('demand.title')}</Typography.Title>
-        {can(roles, 'consumer', 'officer') && <Button type="primary" onClick={() => setCreating(true)} data-testid="demand-new">{t('demand.new')}</Button>}
+        <Typography.Title level={3} className="gs-page-title">
+          {t('demand.title')}
+        </Typography.Title>
+        {can(roles, 'consumer', 'officer') && (
+          <Button type="primary" onClick={() => setCreating(true)} data-testid="demand-new">
+            {t('demand.new')}
+          </Button>
+        )}
       </Space>
-      <Tabs activeKey={tab} onChange={(k) => { setTab(k); setPg(1); }} items={tabs} />
+      <Tabs
+        activeKey={tab}
+        onChange={(k) => {
+          setTab(k);
+          setPg(1);
+        }}
+        items={tabs}
+      />
       {tab === 'stats' ? (
-        <Table size="middle" rowKey="department" loading={stats.isFetching} dataSource={stats.data?.items} pagination={false} columns={[
-          { key: 'd', dataIndex: 'department', title: t('demand.department') },
-          { key: 'r', dataIndex: 'raised', title: t('demand.raised') },
-          { key: 'o', dataIndex: 'open', title: t('demand.open') },
-          { key: 'x', dataIndex: 'overdue', title: t('demand.overdue'), render: (n: number) => (n ? <Tag color="error">{n}</Tag> : 0) },
-          { key: 'a', dataIndex: 'assigned', title: t('demand.states.assigned') },
-          { key: 'p', dataIndex: 'provided', title: t('demand.states.provided') },
-          { key: 'g', dataIndex: 'avgRating', title: t('demand.rating') },
-        ]} />
+        <Table
+          size="middle"
+          rowKey="department"
+          loading={stats.isFetching}
+          dataSource={stats.data?.items}
+          pagination={false}
+          columns={[
+            { key: 'd', dataIndex: 'department', title: t('demand.department') },
+            { key: 'r', dataIndex: 'raised', title: t('demand.raised') },
+            { key: 'o', dataIndex: 'open', title: t('demand.open') },
+            {
+              key: 'x',
+              dataIndex: 'overdue',
+              title: t('demand.overdue'),
+              render: (n: number) => (n ? <Tag color="error">{n}</Tag> : 0),
+            },
+            { key: 'a', dataIndex: 'assigned', title: t('demand.states.assigned') },
+            { key: 'p', dataIndex: 'provided', title: t('demand.states.provided') },
+            { key: 'g', dataIndex: 'avgRating', title: t('demand.rating') },
+          ]}
+        />
       ) : (
         <>
-        <Button href={`/api/v1/demands/export.xlsx?scope=${tab}`} style={{ marginBottom: 12 }}>{t('demand.export')}</Button>
-        <Table size="middle" rowKey="id" loading={list.isFetching} dataSource={list.data?.items} scroll={{ x: true }} data-testid="demand-list"
-          rowClassName={(r: Demand) => (r.overdue ? 'gs-row-overdue' : '')}
-          onRow={(r: Demand) => ({ onClick: () => setParams({ id: String(r.id) }), style: { cursor: 'pointer' } })}
-          pagination={{ current: pg, pageSize: 20, total: list.data?.total ?? 0, onChange: setPg, showTotal: (n) => t('common.total', { total: n }) }}
-          columns={[
-            { key: 'id', dataIndex: 'id', title: '#' },
-            { key: 't', dataIndex: 'title', title: t('demand.name') },
-            { key: 'd', dataIndex: 'department', title: t('demand.department') },
-            { key: 's', title: t('demand.status'), render: (_: unknown, r: Demand) => <Tag color={COLOR[r.status]}>{t(`demand.states.${r.status}`)}</Tag> },
-            { key: 'due', title: t('demand.due'), render: (_: unknown, r: Demand) => (r.status === 'submitted' ? <Tag color={r.overdue ? 'error' : 'default'}>{r.due}{r.overdue ? ` · ${t('demand.overdue')}` : ''}</Tag> : r.onTime === false ? <Tag color="error">{t('demand.late')}</Tag> : '') },
-            { key: 'r', title: t('demand.resource'), render: (_: unknown, r: Demand) => r.resourceName ?? r.assignedDepartment ?? '' },
-            { key: 'at', title: t('demand.createdAt'), render: (_: unknown, r: Demand) => fmtDateTime(r.createdAt, i18n.language) },
-          ]} />
+          <Button href={`/api/v1/demands/export.xlsx?scope=${tab}`} style={{ marginBottom: 12 }}>
+            {t('demand.export')}
+          </Button>
+          <Table
+            size="middle"
+            rowKey="id"
+            loading={list.isFetching}
+            dataSource={list.data?.items}
+            scroll={{ x: true }}
+            data-testid="demand-list"
+            rowClassName={(r: Demand) => (r.overdue ? 'gs-row-overdue' : '')}
+            onRow={(r: Demand) => ({ onClick: () => setParams({ id: String(r.id) }), style: { cursor: 'pointer' } })}
+            pagination={{
+              current: pg,
+              pageSize: 20,
+              total: list.data?.total ?? 0,
+              onChange: setPg,
+              showTotal: (n) => t('common.total', { total: n }),
+            }}
+            columns={[
+              { key: 'id', dataIndex: 'id', title: '#' },
+              { key: 't', dataIndex: 'title', title: t('demand.name') },
+              { key: 'd', dataIndex: 'department', title: t('demand.department') },
+              {
+                key: 's',
+                title: t('demand.status'),
+                render: (_: unknown, r: Demand) => <Tag color={COLOR[r.status]}>{t(`demand.states.${r.status}`)}</Tag>,
+              },
+              {
+                key: 'due',
+                title: t('demand.due'),
+                render: (_: unknown, r: Demand) =>
+                  r.status === 'submitted' ? (
+                    <Tag color={r.overdue ? 'error' : 'default'}>
+                      {r.due}
+                      {r.overdue ? ` · ${t('demand.overdue')}` : ''}
+                    </Tag>
+                  ) : r.onTime === false ? (
+                    <Tag color="error">{t('demand.late')}</Tag>
+                  ) : (
+                    ''
+                  ),
+              },
+              {
+                key: 'r',
+                title: t('demand.resource'),
+                render: (_: unknown, r: Demand) => r.resourceName ?? r.assignedDepartment ?? '',
+              },
+              {
+                key: 'at',
+                title: t('demand.createdAt'),
+                render: (_: unknown, r: Demand) => fmtDateTime(r.createdAt, i18n.language),
+              },
+            ]}
+          />
         </>
       )}
       {shown !== null && <Detail id={shown} onClose={() => setParams({})} />}
-      <Modal open={creating} title={t('demand.new')} onCancel={() => setCreating(false)} onOk={() => form.submit()} confirmLoading={create.isPending} width={640}>
+      <Modal
+        open={creating}
+        title={t('demand.new')}
+        onCancel={() => setCreating(false)}
+        onOk={() => form.submit()}
+        confirmLoading={create.isPending}
+        width={640}
+      >
         <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)}>
-          <Form.Item name="title" label={t('demand.name')} rules={[{ required: true }]}><Input /></Form.Item>
-          <Form.Item name="description" label={t('demand.description')} rules={[{ required: true, min: 4 }]}><Input.TextArea rows={2} /></Form.Item>
-          <Form.Item name="fields" label={t('demand.fields')} extra={t('demand.fieldsHint')}><Select mode="tags" /></Form.Item>
-          <Form.Item name="purpose" label={t('demand.purpose')} rules={[{ required: true, min: 4 }]}><Input /></Form.Item>
-          <Form.Item name="legalBasis" label={t('demand.legalBasis')} rules={[{ required: true }]}><Input /></Form.Item>
-          <Form.Item name="scenario" label={t('demand.scenario')} rules={[{ required: true }]}><Input /></Form.Item>
+          <Form.Item name="title" label={t('demand.name')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="description" label={t('demand.description')} rules={[{ required: true, min: 4 }]}>
+            <Input.TextArea rows={2} />
+          </Form.Item>
+          <Form.Item name="fields" label={t('demand.fields')} extra={t('demand.fieldsHint')}>
+            <Select mode="tags" />
+          </Form.Item>
+          <Form.Item name="purpose" label={t('demand.purpose')} rules={[{ required: true, min: 4 }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="legalBasis" label={t('demand.legalBasis')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="scenario" label={t('demand.scenario')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
         </Form>
       </Modal>
     </>

@@ -63,7 +63,11 @@ export default function Departments() {
     onError: (e) => showProblem(form, e, (s) => void message.error(s), FIELDS),
   });
   const setStatus = useMutation({
-    mutationFn: (d: Department) => api(department, `/api/v1/departments/${d.id}`, { method: 'PATCH', body: { status: d.status === 'active' ? 'disabled' : 'active' } }),
+    mutationFn: (d: Department) =>
+      api(department, `/api/v1/departments/${d.id}`, {
+        method: 'PATCH',
+        body: { status: d.status === 'active' ? 'disabled' : 'active' },
+      }),
     onSuccess: () => void refresh(),
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
@@ -72,14 +76,31 @@ export default function Departments() {
     setEditing(d);
     form.resetFields();
     if (d === 'new') form.setFieldsValue({ regionCode: session!.node.regionCode });
-    else form.setFieldsValue({ name: d.name, shortName: d.shortName ?? undefined, uscc: d.uscc ?? undefined, regionCode: d.regionCode });
+    else
+      form.setFieldsValue({
+        name: d.name,
+        shortName: d.shortName ?? undefined,
+        uscc: d.uscc ?? undefined,
+        regionCode: d.regionCode,
+      });
   };
 
   return (
     <>
-      <Typography.Title level={3} className="gs-page-title">{t('departments.title')}</Typography.Title>
+      <Typography.Title level={3} className="gs-page-title">
+        {t('departments.title')}
+      </Typography.Title>
       <div className="gs-toolbar">
-        <Input.Search allowClear placeholder={t('departments.searchPlaceholder')} style={{ width: 280 }} onSearch={(v) => { setQ(v); table.resetPage(); }} aria-label={t('common.search')} />
+        <Input.Search
+          allowClear
+          placeholder={t('departments.searchPlaceholder')}
+          style={{ width: 280 }}
+          onSearch={(v) => {
+            setQ(v);
+            table.resetPage();
+          }}
+          aria-label={t('common.search')}
+        />
         <Button type="primary" icon={<PlusOutlined />} onClick={() => open('new')} data-testid="department-create">
           {t('departments.create')}
         </Button>
@@ -92,24 +113,71 @@ export default function Departments() {
         onChange={table.onChange}
         locale={{ emptyText: t('common.empty') }}
         columns={[
-          { key: 'name', dataIndex: 'name', title: t('departments.name'), sorter: true, sortOrder: table.sortOrder('name'), render: (v: string, d) => <>{v} {d.isBureau && <Tag color="gold">{t('departments.isBureau')}</Tag>}</> },
+          {
+            key: 'name',
+            dataIndex: 'name',
+            title: t('departments.name'),
+            sorter: true,
+            sortOrder: table.sortOrder('name'),
+            render: (v: string, d) => (
+              <>
+                {v} {d.isBureau && <Tag color="gold">{t('departments.isBureau')}</Tag>}
+              </>
+            ),
+          },
           { key: 'shortName', dataIndex: 'shortName', title: t('departments.shortName') },
-          { key: 'uscc', dataIndex: 'uscc', title: t('departments.uscc'), render: (v: string | null) => <span className="gs-mono">{v ?? '—'}</span> },
-          { key: 'regionCode', dataIndex: 'regionCode', title: t('departments.region'), sorter: true, sortOrder: table.sortOrder('regionCode') },
-          { key: 'status', dataIndex: 'status', title: t('departments.status'), render: (v: 'active' | 'disabled') => <Tag color={v === 'active' ? 'green' : 'default'}>{t(`status.${v}`)}</Tag> },
-          { key: 'createdAt', dataIndex: 'createdAt', title: t('departments.createdAt'), sorter: true, sortOrder: table.sortOrder('createdAt'), render: (v: string) => fmtDateTime(v, i18n.language) },
+          {
+            key: 'uscc',
+            dataIndex: 'uscc',
+            title: t('departments.uscc'),
+            render: (v: string | null) => <span className="gs-mono">{v ?? '—'}</span>,
+          },
+          {
+            key: 'regionCode',
+            dataIndex: 'regionCode',
+            title: t('departments.region'),
+            sorter: true,
+            sortOrder: table.sortOrder('regionCode'),
+          },
+          {
+            key: 'status',
+            dataIndex: 'status',
+            title: t('departments.status'),
+            render: (v: 'active' | 'disabled') => (
+              <Tag color={v === 'active' ? 'green' : 'default'}>{t(`status.${v}`)}</Tag>
+            ),
+          },
+          {
+            key: 'createdAt',
+            dataIndex: 'createdAt',
+            title: t('departments.createdAt'),
+            sorter: true,
+            sortOrder: table.sortOrder('createdAt'),
+            render: (v: string) => fmtDateTime(v, i18n.language),
+          },
           {
             key: 'actions',
             title: t('common.actions'),
             render: (_: unknown, d) => (
               <Space>
-                <Button size="small" onClick={() => open(d)}>{t('common.edit')}</Button>
+                <Button size="small" onClick={() => open(d)}>
+                  {t('common.edit')}
+                </Button>
                 {d.status === 'active' ? (
-                  <Popconfirm title={t('departments.disableConfirm', { name: d.name })} onConfirm={() => setStatus.mutate(d)} okText={t('common.confirm')} cancelText={t('common.cancel')}>
-                    <Button size="small" danger disabled={d.isBureau}>{t('common.disable')}</Button>
+                  <Popconfirm
+                    title={t('departments.disableConfirm', { name: d.name })}
+                    onConfirm={() => setStatus.mutate(d)}
+                    okText={t('common.confirm')}
+                    cancelText={t('common.cancel')}
+                  >
+                    <Button size="small" danger disabled={d.isBureau}>
+                      {t('common.disable')}
+                    </Button>
                   </Popconfirm>
                 ) : (
-                  <Button size="small" onClick={() => setStatus.mutate(d)}>{t('common.enable')}</Button>
+                  <Button size="small" onClick={() => setStatus.mutate(d)}>
+                    {t('common.enable')}
+                  </Button>
                 )}
               </Space>
             ),
@@ -127,7 +195,11 @@ export default function Departments() {
         destroyOnHidden
         forceRender
       >
-        <Form form={form} layout="vertical" onFinish={(v) => save.mutate({ ...v, shortName: v.shortName || undefined })}>
+        <Form
+          form={form}
+          layout="vertical"
+          onFinish={(v) => save.mutate({ ...v, shortName: v.shortName || undefined })}
+        >
           <Form.Item name="name" label={t('departments.name')} rules={[{ required: true }, { min: 2, max: 100 }]}>
             <Input autoFocus />
           </Form.Item>
@@ -137,7 +209,15 @@ export default function Departments() {
           <Form.Item
             name="uscc"
             label={t('departments.uscc')}
-            rules={[{ required: true }, { validator: (_, v: string) => (!v || validateUscc(v).valid ? Promise.resolve() : Promise.reject(new Error(t('departments.usccInvalid')))) }]}
+            rules={[
+              { required: true },
+              {
+                validator: (_, v: string) =>
+                  !v || validateUscc(v).valid
+                    ? Promise.resolve()
+                    : Promise.reject(new Error(t('departments.usccInvalid'))),
+              },
+            ]}
           >
             <Input className="gs-mono" maxLength={20} />
           </Form.Item>

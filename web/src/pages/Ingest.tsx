@@ -1,5 +1,23 @@
 import { useState } from 'react';
-import { Alert, App, Button, Drawer, Form, Input, InputNumber, Modal, Popconfirm, Progress, Select, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Drawer,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Popconfirm,
+  Progress,
+  Select,
+  Space,
+  Table,
+  Tabs,
+  Tag,
+  Typography,
+  Upload,
+} from 'antd';
 import { DownloadOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -12,7 +30,16 @@ import { useServerTable } from '../components/table';
 import { fmtDateTime } from '../i18n';
 import SourceMapping from './SourceMapping';
 import SourceSettings from './SourceSettings';
-import { rejectPage, runPage, runQueued, sourceCreated, sourceDto, sourceTest, type RunDto, type SourceDto } from '../api/aggregation';
+import {
+  rejectPage,
+  runPage,
+  runQueued,
+  sourceCreated,
+  sourceDto,
+  sourceTest,
+  type RunDto,
+  type SourceDto,
+} from '../api/aggregation';
 
 type Run = RunDto;
 type Source = SourceDto;
@@ -24,17 +51,54 @@ function fmtDuration(secs: number, lang: string): string {
 }
 const STATE: Record<string, string> = { running: 'processing', succeeded: 'success', failed: 'error' };
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const TYPES: Record<string, string> = { csv: 'text/csv', tsv: 'text/tab-separated-values', txt: 'text/plain', xlsx: XLSX, json: 'application/json', jsonl: 'application/x-ndjson' };
-
+const TYPES: Record<string, string> = {
+  csv: 'text/csv',
+  tsv: 'text/tab-separated-values',
+  txt: 'text/plain',
+  xlsx: XLSX,
+  json: 'application/json',
+  jsonl: 'application/x-ndjson',
+};
 
 function Rejects({ runId, onClose }: { runId: number | null; onClose: () => void }) {
   const { t } = useTranslation();
   const table = useServerTable();
-  const q = useQuery({ queryKey: ['rejects', runId, table.query], queryFn: () => api(rejectPage, `/api/v1/ingest/runs/${runId}/rejects`, { query: table.query }), enabled: runId !== null });
+  const q = useQuery({
+    queryKey: ['rejects', runId, table.query],
+    queryFn: () => api(rejectPage, `/api/v1/ingest/runs/${runId}/rejects`, { query: table.query }),
+    enabled: runId !== null,
+  });
   return (
-    <Drawer open={runId !== null} onClose={onClose} size="large" title={`${t('ingest.rejects')} #${runId ?? ''}`} extra={<Button icon={<DownloadOutlined />} href={`/api/v1/ingest/runs/${runId}/rejects.xlsx`}>{t('ingest.download')}</Button>}>
-      <Table size="small" rowKey={(r) => `${r.row}-${r.field}`} loading={q.isFetching} dataSource={q.data?.items} pagination={table.pagination(q.data?.total, (n) => t('common.total', { total: n }))} onChange={table.onChange}
-        columns={[{ key: 'row', dataIndex: 'row', title: t(`ingest.rowBasis.${q.data?.rowBasis ?? 'record'}`) }, { key: 'field', dataIndex: 'field', title: t('ingest.field') }, { key: 'reason', dataIndex: 'reason', title: t('ingest.reason') }, { key: 'value', dataIndex: 'value', title: t('ingest.value'), render: (v: string | null) => <span className="gs-mono">{v ?? ''}</span> }]} />
+    <Drawer
+      open={runId !== null}
+      onClose={onClose}
+      size="large"
+      title={`${t('ingest.rejects')} #${runId ?? ''}`}
+      extra={
+        <Button icon={<DownloadOutlined />} href={`/api/v1/ingest/runs/${runId}/rejects.xlsx`}>
+          {t('ingest.download')}
+        </Button>
+      }
+    >
+      <Table
+        size="small"
+        rowKey={(r) => `${r.row}-${r.field}`}
+        loading={q.isFetching}
+        dataSource={q.data?.items}
+        pagination={table.pagination(q.data?.total, (n) => t('common.total', { total: n }))}
+        onChange={table.onChange}
+        columns={[
+          { key: 'row', dataIndex: 'row', title: t(`ingest.rowBasis.${q.data?.rowBasis ?? 'record'}`) },
+          { key: 'field', dataIndex: 'field', title: t('ingest.field') },
+          { key: 'reason', dataIndex: 'reason', title: t('ingest.reason') },
+          {
+            key: 'value',
+            dataIndex: 'value',
+            title: t('ingest.value'),
+            render: (v: string | null) => <span className="gs-mono">{v ?? ''}</span>,
+          },
+        ]}
+      />
     </Drawer>
   );
 }
@@ -53,7 +117,13 @@ export default function Ingest() {
   const [settingsOf, setSettingsOf] = useState<Source | null>(null);
   const [form] = Form.useForm();
   const kind = Form.useWatch('kind', form) as string | undefined;
-  const [upload, setUpload] = useState<{ resourceId?: string; mode: 'full' | 'upsert'; encoding: string; headerRow?: number | null; sheet?: number | null }>({ mode: 'upsert', encoding: 'auto' });
+  const [upload, setUpload] = useState<{
+    resourceId?: string;
+    mode: 'full' | 'upsert';
+    encoding: string;
+    headerRow?: number | null;
+    sheet?: number | null;
+  }>({ mode: 'upsert', encoding: 'auto' });
   const runs = useQuery({
     queryKey: ['runs', table.query],
     queryFn: () => api(runPage, '/api/v1/ingest/runs', { query: table.query }),
@@ -61,167 +131,502 @@ export default function Ingest() {
     refetchInterval: (q) => (q.state.data?.items.some((r) => r.status === 'running') ? 2000 : false),
   });
   const sources = useQuery({ queryKey: ['sources'], queryFn: () => api(z.array(sourceDto), '/api/v1/sources') });
-  const resources = useQuery({ queryKey: ['ingest-resources'], queryFn: () => api(pageOf(resourceSummary), '/api/v1/catalog/resources', { query: { status: 'published', pageSize: 200 } }) });
+  const resources = useQuery({
+    queryKey: ['ingest-resources'],
+    queryFn: () =>
+      api(pageOf(resourceSummary), '/api/v1/catalog/resources', { query: { status: 'published', pageSize: 200 } }),
+  });
   const resOptions = (resources.data?.items ?? []).map((r) => ({ value: r.id, label: `${r.code ?? ''} ${r.name}` }));
   const create = useMutation({
-    mutationFn: (v: Record<string, unknown>) => api(sourceCreated, '/api/v1/sources', {
-      method: 'POST',
-      // empty fields are left out (an HTTP source has no host, a database no address)
-      body: { ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== null && x !== '')), mapping: {} },
-    }),
-    onSuccess: () => { setCreating(false); void qc.invalidateQueries({ queryKey: ['sources'] }); },
-    onError: (e) => showProblem(form, e, (s) => void message.error(s), ['name', 'resourceId', 'kind', 'host', 'port', 'database', 'user', 'password', 'table', 'query', 'url', 'recordsPath', 'pageParam', 'pageStart', 'sizeParam', 'pageSize', 'sinceParam', 'secretHeader', 'mode', 'watermark', 'schedule']),
+    mutationFn: (v: Record<string, unknown>) =>
+      api(sourceCreated, '/api/v1/sources', {
+        method: 'POST',
+        // empty fields are left out (an HTTP source has no host, a database no address)
+        body: {
+          ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== null && x !== '')),
+          mapping: {},
+        },
+      }),
+    onSuccess: () => {
+      setCreating(false);
+      void qc.invalidateQueries({ queryKey: ['sources'] });
+    },
+    onError: (e) =>
+      showProblem(form, e, (s) => void message.error(s), [
+        'name',
+        'resourceId',
+        'kind',
+        'host',
+        'port',
+        'database',
+        'user',
+        'password',
+        'table',
+        'query',
+        'url',
+        'recordsPath',
+        'pageParam',
+        'pageStart',
+        'sizeParam',
+        'pageSize',
+        'sinceParam',
+        'secretHeader',
+        'mode',
+        'watermark',
+        'schedule',
+      ]),
   });
   const test = useMutation({
     mutationFn: (id: string) => api(sourceTest, `/api/v1/sources/${id}/test`, { method: 'POST' }),
-    onSuccess: (r) => (r.ok ? void message.success(`${t('ingest.ok')}：${r.columns.join(', ')}`) : void message.error(r.error ?? '')),
+    onSuccess: (r) =>
+      r.ok ? void message.success(`${t('ingest.ok')}：${r.columns.join(', ')}`) : void message.error(r.error ?? ''),
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
   const runNow = useMutation({
     mutationFn: (id: string) => api(runQueued, `/api/v1/sources/${id}/run`, { method: 'POST' }),
-    onSuccess: () => { void message.success(t('ingest.queued')); void qc.invalidateQueries({ queryKey: ['runs'] }); },
+    onSuccess: () => {
+      void message.success(t('ingest.queued'));
+      void qc.invalidateQueries({ queryKey: ['runs'] });
+    },
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
   const remove = useMutation({
     mutationFn: (id: string) => api(z.undefined(), `/api/v1/sources/${id}`, { method: 'DELETE' }),
-    onSuccess: () => { void message.success(t('ingest.removed')); void qc.invalidateQueries({ queryKey: ['sources'] }); },
+    onSuccess: () => {
+      void message.success(t('ingest.removed'));
+      void qc.invalidateQueries({ queryKey: ['sources'] });
+    },
     onError: (e) => showProblem(null, e, (s) => void message.error(s)),
   });
   const send = async (file: File) => {
     const ext = file.name.split('.').pop()!.toLowerCase();
-    const res = await fetch(withQuery('/api/v1/ingest/upload', { resourceId: upload.resourceId, mode: upload.mode, fileName: file.name, encoding: upload.encoding, headerRow: upload.headerRow ?? undefined, sheet: upload.sheet ?? undefined }), { method: 'POST', headers: { 'content-type': TYPES[ext] ?? 'application/octet-stream', 'x-csrf-token': csrfToken() ?? '', 'accept-language': i18n.language }, body: file });
+    const res = await fetch(
+      withQuery('/api/v1/ingest/upload', {
+        resourceId: upload.resourceId,
+        mode: upload.mode,
+        fileName: file.name,
+        encoding: upload.encoding,
+        headerRow: upload.headerRow ?? undefined,
+        sheet: upload.sheet ?? undefined,
+      }),
+      {
+        method: 'POST',
+        headers: {
+          'content-type': TYPES[ext] ?? 'application/octet-stream',
+          'x-csrf-token': csrfToken() ?? '',
+          'accept-language': i18n.language,
+        },
+        body: file,
+      },
+    );
     const body = (await res.json()) as { run?: number; detail?: string };
-    if (res.ok) { void message.success(t('ingest.started', { run: body.run })); void qc.invalidateQueries({ queryKey: ['runs'] }); } else void message.error(body.detail ?? String(res.status));
+    if (res.ok) {
+      void message.success(t('ingest.started', { run: body.run }));
+      void qc.invalidateQueries({ queryKey: ['runs'] });
+    } else void message.error(body.detail ?? String(res.status));
     return false;
   };
 
   return (
     <>
-      <Typography.Title level={3} className="gs-page-title">{t('ingest.title')}</Typography.Title>
-      <Tabs items={[
-        {
-          key: 'runs', label: t('ingest.runs'),
-          children: (
-            <Table<Run> rowKey="id" size="middle" loading={runs.isFetching && !runs.data} dataSource={runs.data?.items} pagination={table.pagination(runs.data?.total, (n) => t('common.total', { total: n }))} onChange={table.onChange} locale={{ emptyText: t('common.empty') }} scroll={{ x: true }}
-              columns={[
-                { key: 'id', dataIndex: 'id', title: '#' },
-                { key: 'resourceName', dataIndex: 'resourceName', title: t('ingest.resource') },
-                { key: 'source', dataIndex: 'source', title: t('ingest.source') },
-                { key: 'mode', dataIndex: 'mode', title: t('ingest.mode'), render: (m: string) => t(`ingest.modes.${m}`) },
-                { key: 'status', dataIndex: 'status', title: t('ingest.status'), render: (s: string, r) => <Tag color={STATE[s]} title={r.error ?? ''}>{t(`ingest.states.${s}`)}</Tag> },
-                {
-                  key: 'progress', title: t('ingest.progress'),
-                  render: (_: unknown, r) => {
-                    const secs = Math.max(0.001, ((r.finishedAt ? Date.parse(r.finishedAt) : Date.now()) - Date.parse(r.startedAt)) / 1000);
-                    const rate = t('ingest.rate', { n: Math.round(r.read / secs).toLocaleString(i18n.language) });
-                    if (r.status !== 'running') return <Typography.Text type="secondary">{fmtDuration(secs, i18n.language)} · {rate}</Typography.Text>;
-                    return (
-                      <Space size={4} direction="vertical">
-                        {r.totalBytes ? <Progress size="small" percent={Math.round((100 * (r.readBytes ?? 0)) / r.totalBytes)} style={{ width: 140 }} /> : null}
-                        <Typography.Text type="secondary">{rate}</Typography.Text>
-                      </Space>
-                    );
-                  },
-                },
-                ...(['read', 'inserted', 'updated', 'unchanged', 'deleted'] as const).map((k) => ({ key: k, dataIndex: k, title: t(`ingest.${k}`) })),
-                { key: 'rejected', dataIndex: 'rejected', title: t('ingest.rejected'), render: (n: number, r: Run) => (n > 0 ? <Button size="small" type="link" onClick={() => setRejectsOf(r.id)}>{n}</Button> : 0) },
-                { key: 'startedAt', dataIndex: 'startedAt', title: t('ingest.startedAt'), render: (v: string) => fmtDateTime(v, i18n.language) },
-              ]} />
-          ),
-        },
-        {
-          key: 'sources', label: t('ingest.sources'),
-          children: (
-            <>
-              {officer && <div className="gs-toolbar"><Button type="primary" icon={<PlusOutlined />} onClick={() => { form.resetFields(); setCreating(true); }}>{t('ingest.newSource')}</Button></div>}
-              <Table size="middle" rowKey="id" dataSource={sources.data} loading={sources.isFetching} locale={{ emptyText: t('common.empty') }}
+      <Typography.Title level={3} className="gs-page-title">
+        {t('ingest.title')}
+      </Typography.Title>
+      <Tabs
+        items={[
+          {
+            key: 'runs',
+            label: t('ingest.runs'),
+            children: (
+              <Table<Run>
+                rowKey="id"
+                size="middle"
+                loading={runs.isFetching && !runs.data}
+                dataSource={runs.data?.items}
+                pagination={table.pagination(runs.data?.total, (n) => t('common.total', { total: n }))}
+                onChange={table.onChange}
+                locale={{ emptyText: t('common.empty') }}
+                scroll={{ x: true }}
                 columns={[
-                  { key: 'name', dataIndex: 'name', title: t('ingest.name') },
-                  { key: 'kind', dataIndex: 'kind', title: t('ingest.kind') },
-                  { key: 'where', title: t('ingest.where'), render: (_: unknown, s: Source) => <span className="gs-mono">{s.kind === 'http' ? s.url : `${s.host}/${s.database}${s.table ? `.${s.table}` : ''}`}</span> },
-                  { key: 'mode', dataIndex: 'mode', title: t('ingest.mode'), render: (m: string) => t(`ingest.modes.${m}`) },
-                  { key: 'schedule', dataIndex: 'schedule', title: t('ingest.schedule'), render: (v: string | null) => <span className="gs-mono">{v ?? ''}</span> },
-                  { key: 'wm', title: t('ingest.watermark'), render: (_: unknown, s: Source) => (s.watermarkColumn ? <span className="gs-mono">{s.watermarkColumn}{s.watermark ? ` > ${s.watermark}` : ''}</span> : '') },
-                  { key: 'actions', title: t('common.actions'), render: (_: unknown, s: Source) => (
-                    <Space>
-                      <Button size="small" onClick={() => setMappingOf(s)}>{t('ingest.mapping')}</Button>
-                      <Button size="small" onClick={() => test.mutate(s.id)}>{t('ingest.test')}</Button>
-                      <Button size="small" type="primary" onClick={() => runNow.mutate(s.id)}>{t('ingest.run')}</Button>
-                      {officer && <Button size="small" onClick={() => setSettingsOf(s)}>{t('ingest.settings')}</Button>}
-                      {officer && (
-                        <Popconfirm title={t('ingest.removeConfirm', { name: s.name })} onConfirm={() => remove.mutate(s.id)} okText={t('common.confirm')} cancelText={t('common.cancel')}>
-                          <Button size="small" danger>{t('ingest.remove')}</Button>
-                        </Popconfirm>
-                      )}
+                  { key: 'id', dataIndex: 'id', title: '#' },
+                  { key: 'resourceName', dataIndex: 'resourceName', title: t('ingest.resource') },
+                  { key: 'source', dataIndex: 'source', title: t('ingest.source') },
+                  {
+                    key: 'mode',
+                    dataIndex: 'mode',
+                    title: t('ingest.mode'),
+                    render: (m: string) => t(`ingest.modes.${m}`),
+                  },
+                  {
+                    key: 'status',
+                    dataIndex: 'status',
+                    title: t('ingest.status'),
+                    render: (s: string, r) => (
+                      <Tag color={STATE[s]} title={r.error ?? ''}>
+                        {t(`ingest.states.${s}`)}
+                      </Tag>
+                    ),
+                  },
+                  {
+                    key: 'progress',
+                    title: t('ingest.progress'),
+                    render: (_: unknown, r) => {
+                      const secs = Math.max(
+                        0.001,
+                        ((r.finishedAt ? Date.parse(r.finishedAt) : Date.now()) - Date.parse(r.startedAt)) / 1000,
+                      );
+                      const rate = t('ingest.rate', { n: Math.round(r.read / secs).toLocaleString(i18n.language) });
+                      if (r.status !== 'running')
+                        return (
+                          <Typography.Text type="secondary">
+                            {fmtDuration(secs, i18n.language)} · {rate}
+                          </Typography.Text>
+                        );
+                      return (
+                        <Space size={4} direction="vertical">
+                          {r.totalBytes ? (
+                            <Progress
+                              size="small"
+                              percent={Math.round((100 * (r.readBytes ?? 0)) / r.totalBytes)}
+                              style={{ width: 140 }}
+                            />
+                          ) : null}
+                          <Typography.Text type="secondary">{rate}</Typography.Text>
+                        </Space>
+                      );
+                    },
+                  },
+                  ...(['read', 'inserted', 'updated', 'unchanged', 'deleted'] as const).map((k) => ({
+                    key: k,
+                    dataIndex: k,
+                    title: t(`ingest.${k}`),
+                  })),
+                  {
+                    key: 'rejected',
+                    dataIndex: 'rejected',
+                    title: t('ingest.rejected'),
+                    render: (n: number, r: Run) =>
+                      n > 0 ? (
+                        <Button size="small" type="link" onClick={() => setRejectsOf(r.id)}>
+                          {n}
+                        </Button>
+                      ) : (
+                        0
+                      ),
+                  },
+                  {
+                    key: 'startedAt',
+                    dataIndex: 'startedAt',
+                    title: t('ingest.startedAt'),
+                    render: (v: string) => fmtDateTime(v, i18n.language),
+                  },
+                ]}
+              />
+            ),
+          },
+          {
+            key: 'sources',
+            label: t('ingest.sources'),
+            children: (
+              <>
+                {officer && (
+                  <div className="gs-toolbar">
+                    <Button
+                      type="primary"
+                      icon={<PlusOutlined />}
+                      onClick={() => {
+                        form.resetFields();
+                        setCreating(true);
+                      }}
+                    >
+                      {t('ingest.newSource')}
+                    </Button>
+                  </div>
+                )}
+                <Table
+                  size="middle"
+                  rowKey="id"
+                  dataSource={sources.data}
+                  loading={sources.isFetching}
+                  locale={{ emptyText: t('common.empty') }}
+                  columns={[
+                    { key: 'name', dataIndex: 'name', title: t('ingest.name') },
+                    { key: 'kind', dataIndex: 'kind', title: t('ingest.kind') },
+                    {
+                      key: 'where',
+                      title: t('ingest.where'),
+                      render: (_: unknown, s: Source) => (
+                        <span className="gs-mono">
+                          {s.kind === 'http' ? s.url : `${s.host}/${s.database}${s.table ? `.${s.table}` : ''}`}
+                        </span>
+                      ),
+                    },
+                    {
+                      key: 'mode',
+                      dataIndex: 'mode',
+                      title: t('ingest.mode'),
+                      render: (m: string) => t(`ingest.modes.${m}`),
+                    },
+                    {
+                      key: 'schedule',
+                      dataIndex: 'schedule',
+                      title: t('ingest.schedule'),
+                      render: (v: string | null) => <span className="gs-mono">{v ?? ''}</span>,
+                    },
+                    {
+                      key: 'wm',
+                      title: t('ingest.watermark'),
+                      render: (_: unknown, s: Source) =>
+                        s.watermarkColumn ? (
+                          <span className="gs-mono">
+                            {s.watermarkColumn}
+                            {s.watermark ? ` > ${s.watermark}` : ''}
+                          </span>
+                        ) : (
+                          ''
+                        ),
+                    },
+                    {
+                      key: 'actions',
+                      title: t('common.actions'),
+                      render: (_: unknown, s: Source) => (
+                        <Space>
+                          <Button size="small" onClick={() => setMappingOf(s)}>
+                            {t('ingest.mapping')}
+                          </Button>
+                          <Button size="small" onClick={() => test.mutate(s.id)}>
+                            {t('ingest.test')}
+                          </Button>
+                          <Button size="small" type="primary" onClick={() => runNow.mutate(s.id)}>
+                            {t('ingest.run')}
+                          </Button>
+                          {officer && (
+                            <Button size="small" onClick={() => setSettingsOf(s)}>
+                              {t('ingest.settings')}
+                            </Button>
+                          )}
+                          {officer && (
+                            <Popconfirm
+                              title={t('ingest.removeConfirm', { name: s.name })}
+                              onConfirm={() => remove.mutate(s.id)}
+                              okText={t('common.confirm')}
+                              cancelText={t('common.cancel')}
+                            >
+                              <Button size="small" danger>
+                                {t('ingest.remove')}
+                              </Button>
+                            </Popconfirm>
+                          )}
+                        </Space>
+                      ),
+                    },
+                  ]}
+                />
+              </>
+            ),
+          },
+          ...(officer
+            ? [
+                {
+                  key: 'upload',
+                  label: t('ingest.upload'),
+                  children: (
+                    <Space direction="vertical">
+                      <Space wrap>
+                        <Select
+                          style={{ width: 320 }}
+                          placeholder={t('ingest.resource')}
+                          options={resOptions}
+                          value={upload.resourceId}
+                          onChange={(v) => setUpload((u) => ({ ...u, resourceId: v }))}
+                          aria-label={t('ingest.resource')}
+                        />
+                        <Select
+                          style={{ width: 180 }}
+                          value={upload.mode}
+                          onChange={(v) => setUpload((u) => ({ ...u, mode: v }))}
+                          options={(['upsert', 'full'] as const).map((m) => ({
+                            value: m,
+                            label: t(`ingest.modes.${m}`),
+                          }))}
+                          aria-label={t('ingest.mode')}
+                        />
+                        <Select
+                          style={{ width: 150 }}
+                          value={upload.encoding}
+                          onChange={(v) => setUpload((u) => ({ ...u, encoding: v }))}
+                          aria-label={t('ingest.encoding')}
+                          options={[
+                            { value: 'auto', label: t('ingest.encodingAuto') },
+                            { value: 'utf8', label: 'UTF-8' },
+                            { value: 'gbk', label: 'GBK' },
+                            { value: 'gb18030', label: 'GB18030' },
+                          ]}
+                        />
+                        <InputNumber
+                          min={1}
+                          placeholder={t('ingest.headerRow')}
+                          value={upload.headerRow}
+                          onChange={(v) => setUpload((u) => ({ ...u, headerRow: v }))}
+                          aria-label={t('ingest.headerRow')}
+                          style={{ width: 120 }}
+                        />
+                        <InputNumber
+                          min={1}
+                          placeholder={t('ingest.sheet')}
+                          value={upload.sheet}
+                          onChange={(v) => setUpload((u) => ({ ...u, sheet: v }))}
+                          aria-label={t('ingest.sheet')}
+                          style={{ width: 120 }}
+                        />
+                        <Upload
+                          accept=".csv,.tsv,.txt,.xlsx,.json,.jsonl"
+                          showUploadList={false}
+                          beforeUpload={(f) => send(f)}
+                          disabled={!upload.resourceId}
+                        >
+                          <Button type="primary" icon={<UploadOutlined />} disabled={!upload.resourceId}>
+                            {t('ingest.choose')}
+                          </Button>
+                        </Upload>
+                      </Space>
+                      <Alert
+                        type="info"
+                        showIcon
+                        title="CSV / TSV (UTF-8, GBK, GB18030) · Excel (.xlsx) · JSON · JSON Lines"
+                      />
                     </Space>
-                  ) },
-                ]} />
-            </>
-          ),
-        },
-        ...(officer ? [{
-          key: 'upload', label: t('ingest.upload'),
-          children: (
-            <Space direction="vertical">
-              <Space wrap>
-                <Select style={{ width: 320 }} placeholder={t('ingest.resource')} options={resOptions} value={upload.resourceId} onChange={(v) => setUpload((u) => ({ ...u, resourceId: v }))} aria-label={t('ingest.resource')} />
-                <Select style={{ width: 180 }} value={upload.mode} onChange={(v) => setUpload((u) => ({ ...u, mode: v }))} options={(['upsert', 'full'] as const).map((m) => ({ value: m, label: t(`ingest.modes.${m}`) }))} aria-label={t('ingest.mode')} />
-                <Select style={{ width: 150 }} value={upload.encoding} onChange={(v) => setUpload((u) => ({ ...u, encoding: v }))} aria-label={t('ingest.encoding')}
-                  options={[{ value: 'auto', label: t('ingest.encodingAuto') }, { value: 'utf8', label: 'UTF-8' }, { value: 'gbk', label: 'GBK' }, { value: 'gb18030', label: 'GB18030' }]} />
-                <InputNumber min={1} placeholder={t('ingest.headerRow')} value={upload.headerRow} onChange={(v) => setUpload((u) => ({ ...u, headerRow: v }))} aria-label={t('ingest.headerRow')} style={{ width: 120 }} />
-                <InputNumber min={1} placeholder={t('ingest.sheet')} value={upload.sheet} onChange={(v) => setUpload((u) => ({ ...u, sheet: v }))} aria-label={t('ingest.sheet')} style={{ width: 120 }} />
-                <Upload accept=".csv,.tsv,.txt,.xlsx,.json,.jsonl" showUploadList={false} beforeUpload={(f) => send(f)} disabled={!upload.resourceId}>
-                  <Button type="primary" icon={<UploadOutlined />} disabled={!upload.resourceId}>{t('ingest.choose')}</Button>
-                </Upload>
-              </Space>
-              <Alert type="info" showIcon title="CSV / TSV (UTF-8, GBK, GB18030) · Excel (.xlsx) · JSON · JSON Lines" />
-            </Space>
-          ),
-        }] : []),
-      ]} />
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
       <Rejects runId={rejectsOf} onClose={() => setRejectsOf(null)} />
-      <SourceSettings source={settingsOf} onClose={() => setSettingsOf(null)} onSaved={() => void qc.invalidateQueries({ queryKey: ['sources'] })} />
-      <SourceMapping source={mappingOf} editable={officer} onClose={() => setMappingOf(null)} onSaved={() => void qc.invalidateQueries({ queryKey: ['sources'] })} />
-      <Modal open={creating} title={t('ingest.newSource')} onCancel={() => setCreating(false)} onOk={() => form.submit()} confirmLoading={create.isPending} okText={t('common.save')} cancelText={t('common.cancel')} destroyOnHidden forceRender width={640}>
-        <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)} initialValues={{ kind: 'postgres', port: 5432, mode: 'full' }}>
-          <Form.Item name="name" label={t('ingest.name')} rules={[{ required: true }]}><Input /></Form.Item>
-          <Form.Item name="resourceId" label={t('ingest.resource')} rules={[{ required: true }]}><Select options={resOptions} /></Form.Item>
-          <Form.Item name="kind" label={t('ingest.kind')}><Select style={{ width: 200 }} options={[{ value: 'postgres', label: 'PostgreSQL' }, { value: 'mysql', label: 'MySQL / MariaDB' }, { value: 'http', label: 'HTTP JSON API' }]} /></Form.Item>
+      <SourceSettings
+        source={settingsOf}
+        onClose={() => setSettingsOf(null)}
+        onSaved={() => void qc.invalidateQueries({ queryKey: ['sources'] })}
+      />
+      <SourceMapping
+        source={mappingOf}
+        editable={officer}
+        onClose={() => setMappingOf(null)}
+        onSaved={() => void qc.invalidateQueries({ queryKey: ['sources'] })}
+      />
+      <Modal
+        open={creating}
+        title={t('ingest.newSource')}
+        onCancel={() => setCreating(false)}
+        onOk={() => form.submit()}
+        confirmLoading={create.isPending}
+        okText={t('common.save')}
+        cancelText={t('common.cancel')}
+        destroyOnHidden
+        forceRender
+        width={640}
+      >
+        <Form
+          form={form}
+          layout="vertical"
+          onFinish={(v) => create.mutate(v)}
+          initialValues={{ kind: 'postgres', port: 5432, mode: 'full' }}
+        >
+          <Form.Item name="name" label={t('ingest.name')} rules={[{ required: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="resourceId" label={t('ingest.resource')} rules={[{ required: true }]}>
+            <Select options={resOptions} />
+          </Form.Item>
+          <Form.Item name="kind" label={t('ingest.kind')}>
+            <Select
+              style={{ width: 200 }}
+              options={[
+                { value: 'postgres', label: 'PostgreSQL' },
+                { value: 'mysql', label: 'MySQL / MariaDB' },
+                { value: 'http', label: 'HTTP JSON API' },
+              ]}
+            />
+          </Form.Item>
           {kind === 'http' ? (
             <>
-              <Form.Item name="url" label={t('ingest.url')} rules={[{ required: true }]}><Input className="gs-mono" placeholder="https://…/api/list" /></Form.Item>
+              <Form.Item name="url" label={t('ingest.url')} rules={[{ required: true }]}>
+                <Input className="gs-mono" placeholder="https://…/api/list" />
+              </Form.Item>
               <Space wrap>
-                <Form.Item name="recordsPath" label={t('ingest.recordsPath')}><Input className="gs-mono" placeholder="data.list" style={{ width: 140 }} /></Form.Item>
-                <Form.Item name="pageParam" label={t('ingest.pageParam')}><Input className="gs-mono" placeholder="page" style={{ width: 110 }} /></Form.Item>
-                <Form.Item name="pageStart" label={t('ingest.pageStart')}><InputNumber min={0} placeholder="1" /></Form.Item>
-                <Form.Item name="sizeParam" label={t('ingest.sizeParam')}><Input className="gs-mono" placeholder="pageSize" style={{ width: 110 }} /></Form.Item>
-                <Form.Item name="pageSize" label={t('ingest.pageSize')}><InputNumber min={1} max={10000} /></Form.Item>
+                <Form.Item name="recordsPath" label={t('ingest.recordsPath')}>
+                  <Input className="gs-mono" placeholder="data.list" style={{ width: 140 }} />
+                </Form.Item>
+                <Form.Item name="pageParam" label={t('ingest.pageParam')}>
+                  <Input className="gs-mono" placeholder="page" style={{ width: 110 }} />
+                </Form.Item>
+                <Form.Item name="pageStart" label={t('ingest.pageStart')}>
+                  <InputNumber min={0} placeholder="1" />
+                </Form.Item>
+                <Form.Item name="sizeParam" label={t('ingest.sizeParam')}>
+                  <Input className="gs-mono" placeholder="pageSize" style={{ width: 110 }} />
+                </Form.Item>
+                <Form.Item name="pageSize" label={t('ingest.pageSize')}>
+                  <InputNumber min={1} max={10000} />
+                </Form.Item>
               </Space>
               <Space wrap>
-                <Form.Item name="secretHeader" label={t('ingest.secretHeader')}><Input className="gs-mono" placeholder="Authorization" style={{ width: 160 }} /></Form.Item>
-                <Form.Item name="password" label={t('ingest.secret')}><Input.Password autoComplete="new-password" style={{ width: 240 }} /></Form.Item>
-                <Form.Item name="sinceParam" label={t('ingest.sinceParam')}><Input className="gs-mono" placeholder="since" style={{ width: 110 }} /></Form.Item>
+                <Form.Item name="secretHeader" label={t('ingest.secretHeader')}>
+                  <Input className="gs-mono" placeholder="Authorization" style={{ width: 160 }} />
+                </Form.Item>
+                <Form.Item name="password" label={t('ingest.secret')}>
+                  <Input.Password autoComplete="new-password" style={{ width: 240 }} />
+                </Form.Item>
+                <Form.Item name="sinceParam" label={t('ingest.sinceParam')}>
+                  <Input className="gs-mono" placeholder="since" style={{ width: 110 }} />
+                </Form.Item>
               </Space>
             </>
           ) : (
             <>
               <Space wrap>
-                <Form.Item name="host" label={t('ingest.host')} rules={[{ required: true }]}><Input style={{ width: 200 }} /></Form.Item>
-                <Form.Item name="port" label={t('ingest.port')} rules={[{ required: true }]}><InputNumber min={1} max={65535} /></Form.Item>
-                <Form.Item name="database" label={t('ingest.database')} rules={[{ required: true }]}><Input /></Form.Item>
+                <Form.Item name="host" label={t('ingest.host')} rules={[{ required: true }]}>
+                  <Input style={{ width: 200 }} />
+                </Form.Item>
+                <Form.Item name="port" label={t('ingest.port')} rules={[{ required: true }]}>
+                  <InputNumber min={1} max={65535} />
+                </Form.Item>
+                <Form.Item name="database" label={t('ingest.database')} rules={[{ required: true }]}>
+                  <Input />
+                </Form.Item>
               </Space>
               <Space wrap>
-                <Form.Item name="user" label={t('ingest.user')} rules={[{ required: true }]}><Input autoComplete="off" /></Form.Item>
-                <Form.Item name="password" label={t('ingest.password')}><Input.Password autoComplete="new-password" /></Form.Item>
+                <Form.Item name="user" label={t('ingest.user')} rules={[{ required: true }]}>
+                  <Input autoComplete="off" />
+                </Form.Item>
+                <Form.Item name="password" label={t('ingest.password')}>
+                  <Input.Password autoComplete="new-password" />
+                </Form.Item>
               </Space>
-              <Form.Item name="table" label={t('ingest.table')}><Input className="gs-mono" /></Form.Item>
-              <Form.Item name="query" label={t('ingest.query')}><Input.TextArea rows={2} className="gs-mono" /></Form.Item>
+              <Form.Item name="table" label={t('ingest.table')}>
+                <Input className="gs-mono" />
+              </Form.Item>
+              <Form.Item name="query" label={t('ingest.query')}>
+                <Input.TextArea rows={2} className="gs-mono" />
+              </Form.Item>
             </>
           )}
           <Space wrap>
-            <Form.Item name="mode" label={t('ingest.mode')}><Select style={{ width: 200 }} options={(['full', 'upsert', 'incremental'] as const).map((m) => ({ value: m, label: t(`ingest.modes.${m}`) }))} /></Form.Item>
-            <Form.Item name="watermark" label={t('ingest.watermark')}><Input /></Form.Item>
-            <Form.Item name="schedule" label={t('ingest.schedule')} extra="30 2 * * *"><Input className="gs-mono" /></Form.Item>
+            <Form.Item name="mode" label={t('ingest.mode')}>
+              <Select
+                style={{ width: 200 }}
+                options={(['full', 'upsert', 'incremental'] as const).map((m) => ({
+                  value: m,
+                  label: t(`ingest.modes.${m}`),
+                }))}
+              />
+            </Form.Item>
+            <Form.Item name="watermark" label={t('ingest.watermark')}>
+              <Input />
+            </Form.Item>
+            <Form.Item name="schedule" label={t('ingest.schedule')} extra="30 2 * * *">
+              <Input className="gs-mono" />
+            </Form.Item>
           </Space>
         </Form>
       </Modal>

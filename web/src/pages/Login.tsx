@@ -22,7 +22,8 @@ export default function Login() {
   }, [t]);
 
   const m = useMutation({
-    mutationFn: (v: { username: string; password: string }) => api(me, '/api/v1/auth/login', { method: 'POST', body: v }),
+    mutationFn: (v: { username: string; password: string }) =>
+      api(me, '/api/v1/auth/login', { method: 'POST', body: v }),
     onSuccess: (data) => {
       qc.setQueryData(['me'], data);
       navigate(target, { replace: true });
@@ -38,15 +39,36 @@ export default function Login() {
     <div className="gs-login">
       <Card>
         <Typography.Title level={3} style={{ marginTop: 0 }}>
-          {t('app.name')} <Typography.Text type="secondary" style={{ fontSize: 14 }}>{t('app.subtitle')}</Typography.Text>
+          {t('app.name')}{' '}
+          <Typography.Text type="secondary" style={{ fontSize: 14 }}>
+            {t('app.subtitle')}
+          </Typography.Text>
         </Typography.Title>
-        {params.get('expired') && <Alert type="warning" showIcon title={t('login.expired')} style={{ marginBottom: 16 }} />}
-        {m.error && <Alert type="error" showIcon title={(m.error as Error).message} style={{ marginBottom: 16 }} data-testid="login-error" />}
+        {params.get('expired') && (
+          <Alert type="warning" showIcon title={t('login.expired')} style={{ marginBottom: 16 }} />
+        )}
+        {m.error && (
+          <Alert
+            type="error"
+            showIcon
+            title={(m.error as Error).message}
+            style={{ marginBottom: 16 }}
+            data-testid="login-error"
+          />
+        )}
         <Form form={form} layout="vertical" onFinish={(v) => m.mutate(v)} requiredMark={false}>
-          <Form.Item name="username" label={t('login.username')} rules={[{ required: true, message: t('login.usernameRequired') }]}>
+          <Form.Item
+            name="username"
+            label={t('login.username')}
+            rules={[{ required: true, message: t('login.usernameRequired') }]}
+          >
             <Input prefix={<UserOutlined />} autoComplete="username" autoFocus />
           </Form.Item>
-          <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('login.passwordRequired') }]}>
+          <Form.Item
+            name="password"
+            label={t('login.password')}
+            rules={[{ required: true, message: t('login.passwordRequired') }]}
+          >
             <Input.Password prefix={<LockOutlined />} autoComplete="current-password" />
           </Form.Item>
           <Button type="primary" htmlType="submit" block loading={m.isPending}>
@@ -55,7 +77,12 @@ export default function Login() {
         </Form>
         <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginTop: 12 }}>
           <Link to="/open">{t('open.title')}</Link>
-          <Button type="link" size="small" data-testid="lang-switch" onClick={() => void setLang(i18n.language === 'en-US' ? 'zh-CN' : 'en-US')}>
+          <Button
+            type="link"
+            size="small"
+            data-testid="lang-switch"
+            onClick={() => void setLang(i18n.language === 'en-US' ? 'zh-CN' : 'en-US')}
+          >
             {t('header.language')}
           </Button>
         </div>

@@ -12,7 +12,15 @@ import SecretOnce from '../components/SecretOnce';
 import { can, useSession } from '../auth/session';
 import { fmtDateTime } from '../i18n';
 
-type Values = { username?: string; displayName: string; email?: string; departmentId: string; roles: Role[]; password?: string; status?: 'active' | 'disabled' };
+type Values = {
+  username?: string;
+  displayName: string;
+  email?: string;
+  departmentId: string;
+  roles: Role[];
+  password?: string;
+  status?: 'active' | 'disabled';
+};
 const FIELDS = ['username', 'displayName', 'email', 'departmentId', 'roles', 'password'];
 const created = userCreated;
 
@@ -39,8 +47,21 @@ export default function Users() {
 
   const save = useMutation({
     mutationFn: async (v: Values) => {
-      if (editing === 'new') return api(created, '/api/v1/users', { method: 'POST', body: { ...v, email: v.email || undefined, password: v.password || undefined } });
-      const u = await api(user, `/api/v1/users/${(editing as User).id}`, { method: 'PATCH', body: { displayName: v.displayName, email: v.email || null, departmentId: v.departmentId, roles: v.roles, status: v.status } });
+      if (editing === 'new')
+        return api(created, '/api/v1/users', {
+          method: 'POST',
+          body: { ...v, email: v.email || undefined, password: v.password || undefined },
+        });
+      const u = await api(user, `/api/v1/users/${(editing as User).id}`, {
+        method: 'PATCH',
+        body: {
+          displayName: v.displayName,
+          email: v.email || null,
+          departmentId: v.departmentId,
+          roles: v.roles,
+          status: v.status,
+        },
+      });
       return { user: u, initialPassword: null };
     },
     onSuccess: (r) => {
@@ -52,7 +73,11 @@ export default function Users() {
     onError: (e) => showProblem(form, e, (s) => void message.error(s), FIELDS),
   });
   const reset = useMutation({
-    mutationFn: (u: User) => api(passwordReset, `/api/v1/users/${u.id}/reset-password`, { method: 'POST', body: {} }).then((r) => ({ name: u.username, password: r.password })),
+    mutationFn: (u: User) =>
+      api(passwordReset, `/api/v1/users/${u.id}/reset-password`, { method: 'POST', body: {} }).then((r) => ({
+        name: u.username,
+        password: r.password,
+      })),
     onSuccess: (r) => {
       setSecret(r);
       void refresh();
@@ -63,15 +88,33 @@ export default function Users() {
   const open = (u: User | 'new') => {
     setEditing(u);
     form.resetFields();
-    if (u !== 'new') form.setFieldsValue({ displayName: u.displayName, email: u.email ?? undefined, departmentId: u.departmentId, roles: u.roles, status: u.status });
+    if (u !== 'new')
+      form.setFieldsValue({
+        displayName: u.displayName,
+        email: u.email ?? undefined,
+        departmentId: u.departmentId,
+        roles: u.roles,
+        status: u.status,
+      });
   };
 
   return (
     <>
-      <Typography.Title level={3} className="gs-page-title">{t('users.title')}</Typography.Title>
+      <Typography.Title level={3} className="gs-page-title">
+        {t('users.title')}
+      </Typography.Title>
       {!isAdmin && <Alert type="info" showIcon title={t('users.readOnly')} style={{ marginBottom: 16 }} />}
       <div className="gs-toolbar">
-        <Input.Search allowClear placeholder={t('users.searchPlaceholder')} style={{ width: 260 }} onSearch={(v) => { setQ(v); table.resetPage(); }} aria-label={t('common.search')} />
+        <Input.Search
+          allowClear
+          placeholder={t('users.searchPlaceholder')}
+          style={{ width: 260 }}
+          onSearch={(v) => {
+            setQ(v);
+            table.resetPage();
+          }}
+          aria-label={t('common.search')}
+        />
         {isAdmin && (
           <Select
             allowClear
@@ -79,7 +122,10 @@ export default function Users() {
             placeholder={t('users.department')}
             style={{ width: 260 }}
             value={departmentId}
-            onChange={(v) => { setDepartmentId(v); table.resetPage(); }}
+            onChange={(v) => {
+              setDepartmentId(v);
+              table.resetPage();
+            }}
             options={departments.items.map((d) => ({ value: d.id, label: d.name }))}
             aria-label={t('users.department')}
           />
@@ -98,10 +144,27 @@ export default function Users() {
         onChange={table.onChange}
         locale={{ emptyText: t('common.empty') }}
         columns={[
-          { key: 'username', dataIndex: 'username', title: t('users.username'), sorter: true, sortOrder: table.sortOrder('username') },
-          { key: 'displayName', dataIndex: 'displayName', title: t('users.displayName'), sorter: true, sortOrder: table.sortOrder('displayName') },
+          {
+            key: 'username',
+            dataIndex: 'username',
+            title: t('users.username'),
+            sorter: true,
+            sortOrder: table.sortOrder('username'),
+          },
+          {
+            key: 'displayName',
+            dataIndex: 'displayName',
+            title: t('users.displayName'),
+            sorter: true,
+            sortOrder: table.sortOrder('displayName'),
+          },
           { key: 'departmentName', dataIndex: 'departmentName', title: t('users.department') },
-          { key: 'roles', dataIndex: 'roles', title: t('users.roles'), render: (rs: Role[]) => rs.map((r) => <Tag key={r}>{t(`role.${r}`)}</Tag>) },
+          {
+            key: 'roles',
+            dataIndex: 'roles',
+            title: t('users.roles'),
+            render: (rs: Role[]) => rs.map((r) => <Tag key={r}>{t(`role.${r}`)}</Tag>),
+          },
           {
             key: 'status',
             dataIndex: 'status',
@@ -114,20 +177,36 @@ export default function Users() {
               </>
             ),
           },
-          { key: 'lastLoginAt', dataIndex: 'lastLoginAt', title: t('users.lastLogin'), sorter: true, sortOrder: table.sortOrder('lastLoginAt'), render: (v: string | null) => fmtDateTime(v, i18n.language) },
+          {
+            key: 'lastLoginAt',
+            dataIndex: 'lastLoginAt',
+            title: t('users.lastLogin'),
+            sorter: true,
+            sortOrder: table.sortOrder('lastLoginAt'),
+            render: (v: string | null) => fmtDateTime(v, i18n.language),
+          },
           ...(isAdmin
-            ? [{
-                key: 'actions',
-                title: t('common.actions'),
-                render: (_: unknown, u: User) => (
-                  <Space>
-                    <Button size="small" onClick={() => open(u)}>{t('common.edit')}</Button>
-                    <Popconfirm title={t('users.resetConfirm', { name: u.username })} onConfirm={() => reset.mutate(u)} okText={t('common.confirm')} cancelText={t('common.cancel')}>
-                      <Button size="small">{t('users.resetPassword')}</Button>
-                    </Popconfirm>
-                  </Space>
-                ),
-              }]
+            ? [
+                {
+                  key: 'actions',
+                  title: t('common.actions'),
+                  render: (_: unknown, u: User) => (
+                    <Space>
+                      <Button size="small" onClick={() => open(u)}>
+                        {t('common.edit')}
+                      </Button>
+                      <Popconfirm
+                        title={t('users.resetConfirm', { name: u.username })}
+                        onConfirm={() => reset.mutate(u)}
+                        okText={t('common.confirm')}
+                        cancelText={t('common.cancel')}
+                      >
+                        <Button size="small">{t('users.resetPassword')}</Button>
+                      </Popconfirm>
+                    </Space>
+                  ),
+                },
+              ]
             : []),
         ]}
       />
@@ -144,7 +223,11 @@ export default function Users() {
       >
         <Form form={form} layout="vertical" onFinish={(v) => save.mutate(v)}>
           {editing === 'new' && (
-            <Form.Item name="username" label={t('users.username')} rules={[{ required: true }, { pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{2,63}$/ }]}>
+            <Form.Item
+              name="username"
+              label={t('users.username')}
+              rules={[{ required: true }, { pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{2,63}$/ }]}
+            >
               <Input autoFocus autoComplete="off" />
             </Form.Item>
           )}
@@ -155,10 +238,17 @@ export default function Users() {
             <Input />
           </Form.Item>
           <Form.Item name="departmentId" label={t('users.department')} rules={[{ required: true }]}>
-            <Select showSearch={{ optionFilterProp: 'label' }} options={departments.items.map((d) => ({ value: d.id, label: d.name }))} />
+            <Select
+              showSearch={{ optionFilterProp: 'label' }}
+              options={departments.items.map((d) => ({ value: d.id, label: d.name }))}
+            />
           </Form.Item>
           <Form.Item name="roles" label={t('users.roles')} rules={[{ required: true }]}>
-            <Select mode="multiple" showSearch={{ optionFilterProp: 'label' }} options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
+            <Select
+              mode="multiple"
+              showSearch={{ optionFilterProp: 'label' }}
+              options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))}
+            />
           </Form.Item>
           {editing === 'new' ? (
             <Form.Item name="password" label={t('users.passwordOptional')} extra={t('password.policy')}>

@@ -1,5 +1,20 @@
 import { lazy, Suspense, useState } from 'react';
-import { Card, Col, Empty, Input, List, Pagination, Row, Segmented, Select, Skeleton, Space, Tag, Typography, Button } from 'antd';
+import {
+  Card,
+  Col,
+  Empty,
+  Input,
+  List,
+  Pagination,
+  Row,
+  Segmented,
+  Select,
+  Skeleton,
+  Space,
+  Tag,
+  Typography,
+  Button,
+} from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
@@ -11,7 +26,14 @@ import { fmtDateTime, fmtNumber } from '../../i18n';
 
 const Chart = lazy(() => import('../../components/Chart'));
 
-type Filters = { departmentId?: string; categoryTop?: string; shareType?: string; openType?: string; grade?: string; updateCycle?: string };
+type Filters = {
+  departmentId?: string;
+  categoryTop?: string;
+  shareType?: string;
+  openType?: string;
+  grade?: string;
+  updateCycle?: string;
+};
 
 /** 一本账: search with facets, and the overview of the whole catalog. */
 export default function Catalog() {
@@ -22,8 +44,15 @@ export default function Catalog() {
   const [f, setF] = useState<Filters>({});
   const departments = useDepartments();
   const query = { q, sort, page, pageSize: 10, facets: 'true', ...f };
-  const res = useQuery({ queryKey: ['catalog-search', query], queryFn: () => api(searchResult, '/api/v1/catalog/search', { query }), placeholderData: keepPreviousData });
-  const overview = useQuery({ queryKey: ['catalog-overview'], queryFn: () => api(overviewDto, '/api/v1/catalog/overview') });
+  const res = useQuery({
+    queryKey: ['catalog-search', query],
+    queryFn: () => api(searchResult, '/api/v1/catalog/search', { query }),
+    placeholderData: keepPreviousData,
+  });
+  const overview = useQuery({
+    queryKey: ['catalog-overview'],
+    queryFn: () => api(overviewDto, '/api/v1/catalog/overview'),
+  });
   const set = (patch: Filters) => {
     setF((x) => ({ ...x, ...patch }));
     setPage(1);
@@ -44,12 +73,25 @@ export default function Catalog() {
 
   return (
     <>
-      <Typography.Title level={3} className="gs-page-title">{t('catalog.title')}</Typography.Title>
+      <Typography.Title level={3} className="gs-page-title">
+        {t('catalog.title')}
+      </Typography.Title>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={16}>
           <Card>
             <Space direction="vertical" style={{ width: '100%' }}>
-              <Input.Search size="large" allowClear enterButton placeholder={t('catalog.search')} onSearch={(v) => { setQ(v); setPage(1); }} aria-label={t('catalog.search')} data-testid="catalog-search" />
+              <Input.Search
+                size="large"
+                allowClear
+                enterButton
+                placeholder={t('catalog.search')}
+                onSearch={(v) => {
+                  setQ(v);
+                  setPage(1);
+                }}
+                aria-label={t('catalog.search')}
+                data-testid="catalog-search"
+              />
               <div className="gs-toolbar" style={{ marginBottom: 0 }}>
                 {facet('departmentId', t('catalog.facetDepartment'), (v) => departments.nameOf(v))}
                 {facet('categoryTop', t('catalog.facetCategory'), (v) => t(`catalog.top.${v}`))}
@@ -57,10 +99,23 @@ export default function Catalog() {
                 {facet('openType', t('catalog.openType'), (v) => t(`catalog.openT.${v}`))}
                 {facet('grade', t('catalog.facetGrade'), (v) => `${v}`)}
                 {facet('updateCycle', t('catalog.updateCycle'), (v) => t(`catalog.cycle.${v}`))}
-                <Segmented value={sort} onChange={(v) => setSort(v as 'relevance' | 'date')} options={[{ value: 'relevance', label: t('catalog.sortRelevance') }, { value: 'date', label: t('catalog.sortDate') }]} />
+                <Segmented
+                  value={sort}
+                  onChange={(v) => setSort(v as 'relevance' | 'date')}
+                  options={[
+                    { value: 'relevance', label: t('catalog.sortRelevance') },
+                    { value: 'date', label: t('catalog.sortDate') },
+                  ]}
+                />
               </div>
               <Typography.Text type="secondary" data-testid="catalog-total">
-                {res.data ? t('common.total', { total: res.data.totalIsLowerBound ? t('catalog.totalLowerBound', { n: fmtNumber(res.data.total, i18n.language) }) : fmtNumber(res.data.total, i18n.language) }) : ''}
+                {res.data
+                  ? t('common.total', {
+                      total: res.data.totalIsLowerBound
+                        ? t('catalog.totalLowerBound', { n: fmtNumber(res.data.total, i18n.language) })
+                        : fmtNumber(res.data.total, i18n.language),
+                    })
+                  : ''}
               </Typography.Text>
               <List
                 loading={res.isFetching}
@@ -72,15 +127,31 @@ export default function Catalog() {
                       title={<Link to={`/catalog/${r.id}`}>{r.name}</Link>}
                       description={
                         <Space direction="vertical" size={2}>
-                          <Typography.Paragraph ellipsis={{ rows: 2 }} style={{ marginBottom: 0 }}>{r.summary}</Typography.Paragraph>
+                          <Typography.Paragraph ellipsis={{ rows: 2 }} style={{ marginBottom: 0 }}>
+                            {r.summary}
+                          </Typography.Paragraph>
                           <Space wrap size={4}>
                             <Tag>{r.code}</Tag>
                             <Tag color="blue">{r.departmentName}</Tag>
-                            <Tag color={r.shareType === 'unconditional' ? 'green' : r.shareType === 'conditional' ? 'orange' : 'red'}>{t(`catalog.share.${r.shareType}`)}</Tag>
+                            <Tag
+                              color={
+                                r.shareType === 'unconditional'
+                                  ? 'green'
+                                  : r.shareType === 'conditional'
+                                    ? 'orange'
+                                    : 'red'
+                              }
+                            >
+                              {t(`catalog.share.${r.shareType}`)}
+                            </Tag>
                             <Tag>{t(`catalog.openT.${r.openType}`)}</Tag>
-                            <Tag>{t('catalog.grade')} {r.grade}</Tag>
+                            <Tag>
+                              {t('catalog.grade')} {r.grade}
+                            </Tag>
                             <Tag>{t(`catalog.cycle.${r.updateCycle}`)}</Tag>
-                            <Typography.Text type="secondary">{fmtDateTime(r.publishedAt, i18n.language)}</Typography.Text>
+                            <Typography.Text type="secondary">
+                              {fmtDateTime(r.publishedAt, i18n.language)}
+                            </Typography.Text>
                           </Space>
                         </Space>
                       }
@@ -88,20 +159,35 @@ export default function Catalog() {
                   </List.Item>
                 )}
               />
-              <Pagination current={page} pageSize={10} total={res.data?.total ?? 0} onChange={setPage} showSizeChanger={false} />
+              <Pagination
+                current={page}
+                pageSize={10}
+                total={res.data?.total ?? 0}
+                onChange={setPage}
+                showSizeChanger={false}
+              />
             </Space>
           </Card>
         </Col>
         <Col xs={24} xl={8}>
           <Card
             title={t('catalog.overview')}
-            extra={<Button size="small" icon={<DownloadOutlined />} href={withQuery('/api/v1/catalog/overview.xlsx')}>Excel</Button>}
+            extra={
+              <Button size="small" icon={<DownloadOutlined />} href={withQuery('/api/v1/catalog/overview.xlsx')}>
+                Excel
+              </Button>
+            }
           >
             {overview.data ? (
               <>
                 <Space size="large">
-                  <Typography.Text>{t('catalog.resources')}：<b data-testid="overview-resources">{fmtNumber(overview.data.totals.resources, i18n.language)}</b></Typography.Text>
-                  <Typography.Text>{t('catalog.items')}：<b>{fmtNumber(overview.data.totals.items, i18n.language)}</b></Typography.Text>
+                  <Typography.Text>
+                    {t('catalog.resources')}：
+                    <b data-testid="overview-resources">{fmtNumber(overview.data.totals.resources, i18n.language)}</b>
+                  </Typography.Text>
+                  <Typography.Text>
+                    {t('catalog.items')}：<b>{fmtNumber(overview.data.totals.items, i18n.language)}</b>
+                  </Typography.Text>
                 </Space>
                 <Suspense fallback={<Skeleton active />}>
                   <Typography.Title level={5}>{t('catalog.byDepartment')}</Typography.Title>
@@ -109,8 +195,10 @@ export default function Catalog() {
                     label={t('catalog.byDepartment')}
                     height={Math.max(200, top.length * 24)}
                     option={{
-                      tooltip: {}, grid: { left: 140, right: 20, top: 10, bottom: 20 },
-                      xAxis: { type: 'value', minInterval: 1 }, yAxis: { type: 'category', inverse: true, data: top.map((d) => d.name.replace(/^淄博市/, '')) },
+                      tooltip: {},
+                      grid: { left: 140, right: 20, top: 10, bottom: 20 },
+                      xAxis: { type: 'value', minInterval: 1 },
+                      yAxis: { type: 'category', inverse: true, data: top.map((d) => d.name.replace(/^淄博市/, '')) },
                       series: [{ type: 'bar', data: top.map((d) => d.resources), name: t('catalog.resources') }],
                     }}
                   />
@@ -119,9 +207,18 @@ export default function Catalog() {
                     label={t('catalog.byCategory')}
                     height={Math.max(200, cats.length * 22)}
                     option={{
-                      tooltip: {}, grid: { left: 130, right: 20, top: 10, bottom: 20 },
-                      xAxis: { type: 'value', minInterval: 1 }, yAxis: { type: 'category', inverse: true, data: cats.map((c) => `${c.fullCode} ${c.name}`) },
-                      series: [{ type: 'bar', data: cats.map((c) => c.resources), name: t('catalog.resources'), itemStyle: { color: '#2f9e6b' } }],
+                      tooltip: {},
+                      grid: { left: 130, right: 20, top: 10, bottom: 20 },
+                      xAxis: { type: 'value', minInterval: 1 },
+                      yAxis: { type: 'category', inverse: true, data: cats.map((c) => `${c.fullCode} ${c.name}`) },
+                      series: [
+                        {
+                          type: 'bar',
+                          data: cats.map((c) => c.resources),
+                          name: t('catalog.resources'),
+                          itemStyle: { color: '#2f9e6b' },
+                        },
+                      ],
                     }}
                   />
                 </Suspense>

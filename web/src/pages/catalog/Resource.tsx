@@ -1,5 +1,24 @@
 import { useState } from 'react';
-import { Alert, App, Button, Card, Descriptions, Empty, Form, Input, Modal, Result, Select, Space, Spin, Table, Tabs, Tag, Timeline, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Descriptions,
+  Empty,
+  Form,
+  Input,
+  Modal,
+  Result,
+  Select,
+  Space,
+  Spin,
+  Table,
+  Tabs,
+  Tag,
+  Timeline,
+  Typography,
+} from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
@@ -20,21 +39,56 @@ function Meta({ v, code, department }: { v: VersionDto; code: string | null; dep
   return (
     <Descriptions bordered size="small" column={{ xs: 1, md: 2 }}>
       <Descriptions.Item label={t('catalog.name')}>{m.name}</Descriptions.Item>
-      <Descriptions.Item label={t('catalog.code')}><span className="gs-mono">{code ?? '—'}</span></Descriptions.Item>
+      <Descriptions.Item label={t('catalog.code')}>
+        <span className="gs-mono">{code ?? '—'}</span>
+      </Descriptions.Item>
       <Descriptions.Item label={t('catalog.department')}>{department}</Descriptions.Item>
-      <Descriptions.Item label={t('catalog.grade')}><Tag color={gradeColor(v.grade)}>{v.grade}</Tag></Descriptions.Item>
-      <Descriptions.Item label={t('catalog.summary')} span={2}>{m.summary}</Descriptions.Item>
-      <Descriptions.Item label={t('catalog.format')}>{t(`catalog.formatClass.${m.formatClass}`)}{m.formatDetail ? ` · ${m.formatDetail}` : ''}</Descriptions.Item>
+      <Descriptions.Item label={t('catalog.grade')}>
+        <Tag color={gradeColor(v.grade)}>{v.grade}</Tag>
+      </Descriptions.Item>
+      <Descriptions.Item label={t('catalog.summary')} span={2}>
+        {m.summary}
+      </Descriptions.Item>
+      <Descriptions.Item label={t('catalog.format')}>
+        {t(`catalog.formatClass.${m.formatClass}`)}
+        {m.formatDetail ? ` · ${m.formatDetail}` : ''}
+      </Descriptions.Item>
       <Descriptions.Item label={t('catalog.updateCycle')}>{t(`catalog.cycle.${m.updateCycle}`)}</Descriptions.Item>
       <Descriptions.Item label={t('catalog.shareType')}>{t(`catalog.share.${m.shareType}`)}</Descriptions.Item>
-      <Descriptions.Item label={t('catalog.shareMethods')}>{m.shareMethods.map((x) => t(`catalog.method.${x}`)).join('、')}</Descriptions.Item>
-      {m.shareCondition && <Descriptions.Item label={t('catalog.shareCondition')} span={2}>{m.shareCondition}</Descriptions.Item>}
-      {m.shareBasis && <Descriptions.Item label={t('catalog.shareBasis')} span={2}>{m.shareBasis}</Descriptions.Item>}
+      <Descriptions.Item label={t('catalog.shareMethods')}>
+        {m.shareMethods.map((x) => t(`catalog.method.${x}`)).join('、')}
+      </Descriptions.Item>
+      {m.shareCondition && (
+        <Descriptions.Item label={t('catalog.shareCondition')} span={2}>
+          {m.shareCondition}
+        </Descriptions.Item>
+      )}
+      {m.shareBasis && (
+        <Descriptions.Item label={t('catalog.shareBasis')} span={2}>
+          {m.shareBasis}
+        </Descriptions.Item>
+      )}
       <Descriptions.Item label={t('catalog.openType')}>{t(`catalog.openT.${m.openType}`)}</Descriptions.Item>
-      <Descriptions.Item label={t('catalog.publishDate')}>{fmtDateTime(v.publishedAt, i18n.language)}</Descriptions.Item>
-      {m.openCondition && <Descriptions.Item label={t('catalog.openCondition')} span={2}>{m.openCondition}</Descriptions.Item>}
-      {m.relatedCodes.length > 0 && <Descriptions.Item label={t('catalog.relatedCodes')} span={2}>{m.relatedCodes.join('、')}</Descriptions.Item>}
-      {Object.entries(sd).filter(([, x]) => x).map(([k, x]) => <Descriptions.Item key={k} label={t(`catalog.${k}`)}>{String(x)}</Descriptions.Item>)}
+      <Descriptions.Item label={t('catalog.publishDate')}>
+        {fmtDateTime(v.publishedAt, i18n.language)}
+      </Descriptions.Item>
+      {m.openCondition && (
+        <Descriptions.Item label={t('catalog.openCondition')} span={2}>
+          {m.openCondition}
+        </Descriptions.Item>
+      )}
+      {m.relatedCodes.length > 0 && (
+        <Descriptions.Item label={t('catalog.relatedCodes')} span={2}>
+          {m.relatedCodes.join('、')}
+        </Descriptions.Item>
+      )}
+      {Object.entries(sd)
+        .filter(([, x]) => x)
+        .map(([k, x]) => (
+          <Descriptions.Item key={k} label={t(`catalog.${k}`)}>
+            {String(x)}
+          </Descriptions.Item>
+        ))}
     </Descriptions>
   );
 }
@@ -44,7 +98,11 @@ function Diff({ id, versions }: { id: string; versions: VersionDto[] }) {
   const nums = versions.map((v) => v.version).sort((a, b) => a - b);
   const [from, setFrom] = useState(nums[Math.max(0, nums.length - 2)]);
   const [to, setTo] = useState(nums[nums.length - 1]);
-  const d = useQuery({ queryKey: ['diff', id, from, to], queryFn: () => api(diffDto, `/api/v1/catalog/resources/${id}/diff`, { query: { from, to } }), enabled: Boolean(from && to) });
+  const d = useQuery({
+    queryKey: ['diff', id, from, to],
+    queryFn: () => api(diffDto, `/api/v1/catalog/resources/${id}/diff`, { query: { from, to } }),
+    enabled: Boolean(from && to),
+  });
   if (nums.length < 2) return <Empty description={t('catalog.noChanges')} />;
   const opts = nums.map((n) => ({ value: n, label: `v${n}` }));
   return (
@@ -61,10 +119,30 @@ function Diff({ id, versions }: { id: string; versions: VersionDto[] }) {
         dataSource={d.data?.changes ?? []}
         locale={{ emptyText: t('catalog.noChanges') }}
         columns={[
-          { key: 'path', dataIndex: 'path', title: 'Field', render: (v: string) => <span className="gs-mono">{v}</span> },
-          { key: 'kind', dataIndex: 'kind', title: '', render: (k: string) => <Tag color={k === 'added' ? 'green' : k === 'removed' ? 'red' : 'blue'}>{k}</Tag> },
-          { key: 'before', dataIndex: 'before', title: `v${from}`, render: (v: unknown) => <span className="gs-mono">{fmtValue(t, v)}</span> },
-          { key: 'after', dataIndex: 'after', title: `v${to}`, render: (v: unknown) => <span className="gs-mono">{fmtValue(t, v)}</span> },
+          {
+            key: 'path',
+            dataIndex: 'path',
+            title: 'Field',
+            render: (v: string) => <span className="gs-mono">{v}</span>,
+          },
+          {
+            key: 'kind',
+            dataIndex: 'kind',
+            title: '',
+            render: (k: string) => <Tag color={k === 'added' ? 'green' : k === 'removed' ? 'red' : 'blue'}>{k}</Tag>,
+          },
+          {
+            key: 'before',
+            dataIndex: 'before',
+            title: `v${from}`,
+            render: (v: unknown) => <span className="gs-mono">{fmtValue(t, v)}</span>,
+          },
+          {
+            key: 'after',
+            dataIndex: 'after',
+            title: `v${to}`,
+            render: (v: unknown) => <span className="gs-mono">{fmtValue(t, v)}</span>,
+          },
         ]}
       />
     </>
@@ -82,14 +160,27 @@ export default function Resource() {
   const [decision, setDecision] = useState<'approve' | 'return' | 'retire' | null>(null);
   const [applying, setApplying] = useState(false);
   const [form] = Form.useForm<{ comment: string }>();
-  const r = useQuery({ queryKey: ['resource', id], queryFn: () => api(resourceDto, `/api/v1/catalog/resources/${id}`) });
-  const versions = useQuery({ queryKey: ['resource', id, 'versions'], queryFn: () => api(z.array(versionDto), `/api/v1/catalog/resources/${id}/versions`), enabled: r.isSuccess });
+  const r = useQuery({
+    queryKey: ['resource', id],
+    queryFn: () => api(resourceDto, `/api/v1/catalog/resources/${id}`),
+  });
+  const versions = useQuery({
+    queryKey: ['resource', id, 'versions'],
+    queryFn: () => api(z.array(versionDto), `/api/v1/catalog/resources/${id}/versions`),
+    enabled: r.isSuccess,
+  });
   const editor = r.data && can(roles, 'officer') && session!.user.departmentId === r.data.departmentId;
-  const insider = r.data && (editor || can(roles, 'admin', 'auditor') || session!.user.departmentId === r.data.departmentId);
-  const history = useQuery({ queryKey: ['resource', id, 'history'], queryFn: () => api(z.array(eventDto), `/api/v1/catalog/resources/${id}/history`), enabled: Boolean(insider) });
+  const insider =
+    r.data && (editor || can(roles, 'admin', 'auditor') || session!.user.departmentId === r.data.departmentId);
+  const history = useQuery({
+    queryKey: ['resource', id, 'history'],
+    queryFn: () => api(z.array(eventDto), `/api/v1/catalog/resources/${id}/history`),
+    enabled: Boolean(insider),
+  });
   const done = () => qc.invalidateQueries({ queryKey: ['resource', id] });
   const act = useMutation({
-    mutationFn: (a: { path: string; body?: unknown }) => api(resourceDto, `/api/v1/catalog/resources/${id}/${a.path}`, { method: 'POST', body: a.body }),
+    mutationFn: (a: { path: string; body?: unknown }) =>
+      api(resourceDto, `/api/v1/catalog/resources/${id}/${a.path}`, { method: 'POST', body: a.body }),
     onSuccess: () => {
       setDecision(null);
       form.resetFields();
@@ -99,82 +190,193 @@ export default function Resource() {
     onError: (e) => showProblem(form, e, (s) => void message.error(s), ['comment', 'reason']),
   });
 
-  if (r.isLoading) return <div className="gs-center"><Spin /></div>;
-  if (r.error) return <Result status={r.error instanceof ApiError && r.error.status === 404 ? '404' : 'error'} title={(r.error as Error).message} extra={<Link to="/catalog"><Button>{t('catalog.title')}</Button></Link>} />;
+  if (r.isLoading)
+    return (
+      <div className="gs-center">
+        <Spin />
+      </div>
+    );
+  if (r.error)
+    return (
+      <Result
+        status={r.error instanceof ApiError && r.error.status === 404 ? '404' : 'error'}
+        title={(r.error as Error).message}
+        extra={
+          <Link to="/catalog">
+            <Button>{t('catalog.title')}</Button>
+          </Link>
+        }
+      />
+    );
   const res = r.data!;
   const open = res.open;
   const shown = open ?? res.published!;
   return (
     <>
       <Space align="center" wrap style={{ marginBottom: 12 }}>
-        <Typography.Title level={3} className="gs-page-title" style={{ marginBottom: 0 }}>{shown.meta.name}</Typography.Title>
+        <Typography.Title level={3} className="gs-page-title" style={{ marginBottom: 0 }}>
+          {shown.meta.name}
+        </Typography.Title>
         <Tag color={STATE_COLOR[res.status]}>{t(`catalog.rstatus.${res.status}`)}</Tag>
-        {open && <Tag color={STATE_COLOR[open.state]} data-testid="open-state">v{open.version} · {t(`catalog.vstate.${open.state}`)}</Tag>}
+        {open && (
+          <Tag color={STATE_COLOR[open.state]} data-testid="open-state">
+            v{open.version} · {t(`catalog.vstate.${open.state}`)}
+          </Tag>
+        )}
       </Space>
       <div className="gs-toolbar">
-        {editor && open && ['draft', 'returned'].includes(open.state) && <Button type="primary" onClick={() => navigate(`/catalog/${id}/edit`)}>{t('catalog.edit')}</Button>}
-        {editor && open && ['draft', 'returned'].includes(open.state) && <Button onClick={() => act.mutate({ path: 'submit' })} loading={act.isPending} data-testid="resource-submit">{t('catalog.submit')}</Button>}
-        {editor && open?.state === 'submitted' && <Button onClick={() => act.mutate({ path: 'withdraw' })}>{t('catalog.withdraw')}</Button>}
-        {editor && res.status === 'published' && !open && <Button onClick={() => act.mutate({ path: 'change' })}>{t('catalog.change')}</Button>}
+        {editor && open && ['draft', 'returned'].includes(open.state) && (
+          <Button type="primary" onClick={() => navigate(`/catalog/${id}/edit`)}>
+            {t('catalog.edit')}
+          </Button>
+        )}
+        {editor && open && ['draft', 'returned'].includes(open.state) && (
+          <Button onClick={() => act.mutate({ path: 'submit' })} loading={act.isPending} data-testid="resource-submit">
+            {t('catalog.submit')}
+          </Button>
+        )}
+        {editor && open?.state === 'submitted' && (
+          <Button onClick={() => act.mutate({ path: 'withdraw' })}>{t('catalog.withdraw')}</Button>
+        )}
+        {editor && res.status === 'published' && !open && (
+          <Button onClick={() => act.mutate({ path: 'change' })}>{t('catalog.change')}</Button>
+        )}
         {can(roles, 'admin') && open?.state === 'submitted' && (
           <>
-            <Button type="primary" onClick={() => setDecision('approve')} data-testid="resource-approve">{t('catalog.approve')}</Button>
-            <Button danger onClick={() => setDecision('return')}>{t('catalog.return')}</Button>
+            <Button type="primary" onClick={() => setDecision('approve')} data-testid="resource-approve">
+              {t('catalog.approve')}
+            </Button>
+            <Button danger onClick={() => setDecision('return')}>
+              {t('catalog.return')}
+            </Button>
           </>
         )}
-        {(editor || can(roles, 'admin')) && res.status !== 'retired' && <Button danger type="text" onClick={() => setDecision('retire')}>{t('catalog.retire')}</Button>}
-        {res.status === 'published' && res.published && can(roles, 'consumer', 'officer') && session!.user.departmentId !== res.departmentId && (
-          <Button type="primary" onClick={() => setApplying(true)} data-testid="share-apply">{t('share.apply')}</Button>
+        {(editor || can(roles, 'admin')) && res.status !== 'retired' && (
+          <Button danger type="text" onClick={() => setDecision('retire')}>
+            {t('catalog.retire')}
+          </Button>
         )}
+        {res.status === 'published' &&
+          res.published &&
+          can(roles, 'consumer', 'officer') &&
+          session!.user.departmentId !== res.departmentId && (
+            <Button type="primary" onClick={() => setApplying(true)} data-testid="share-apply">
+              {t('share.apply')}
+            </Button>
+          )}
         {res.status === 'published' && can(roles, 'consumer', 'officer', 'admin') && (
-          <Button onClick={() => navigate(`/objections?new=${res.id}`)} data-testid="objection-raise">{t('objection.raise')}</Button>
+          <Button onClick={() => navigate(`/objections?new=${res.id}`)} data-testid="objection-raise">
+            {t('objection.raise')}
+          </Button>
         )}
       </div>
       {res.published && (
-        <Apply open={applying} resourceId={res.id} items={res.published.items} shareType={res.published.meta.shareType} onClose={() => setApplying(false)} onDone={() => { setApplying(false); navigate('/share'); }} />
+        <Apply
+          open={applying}
+          resourceId={res.id}
+          items={res.published.items}
+          shareType={res.published.meta.shareType}
+          onClose={() => setApplying(false)}
+          onDone={() => {
+            setApplying(false);
+            navigate('/share');
+          }}
+        />
       )}
-      {open?.state === 'returned' && open.reviewComment && <Alert type="warning" showIcon title={`${t('catalog.comment')}：${open.reviewComment}`} style={{ marginBottom: 12 }} />}
+      {open?.state === 'returned' && open.reviewComment && (
+        <Alert
+          type="warning"
+          showIcon
+          title={`${t('catalog.comment')}：${open.reviewComment}`}
+          style={{ marginBottom: 12 }}
+        />
+      )}
       <Tabs
         items={[
           {
-            key: 'meta', label: open && res.published ? t('catalog.open') : t('catalog.published'),
+            key: 'meta',
+            label: open && res.published ? t('catalog.open') : t('catalog.published'),
             children: (
               <Space direction="vertical" style={{ width: '100%' }}>
                 <Meta v={shown} code={res.code} department={res.departmentName} />
-                <Card size="small" title={`${t('catalog.items')}（${shown.items.length}）`}><Items items={shown.items} /></Card>
-                {res.datasetTable && <Typography.Text type="secondary">{t('catalog.datasetTable')}：<span className="gs-mono">{res.datasetTable}</span></Typography.Text>}
+                <Card size="small" title={`${t('catalog.items')}（${shown.items.length}）`}>
+                  <Items items={shown.items} />
+                </Card>
+                {res.datasetTable && (
+                  <Typography.Text type="secondary">
+                    {t('catalog.datasetTable')}：<span className="gs-mono">{res.datasetTable}</span>
+                  </Typography.Text>
+                )}
               </Space>
             ),
           },
-          ...(open && res.published ? [{ key: 'pub', label: t('catalog.published'), children: <Space direction="vertical" style={{ width: '100%' }}><Meta v={res.published} code={res.code} department={res.departmentName} /><Items items={res.published.items} /></Space> }] : []),
+          ...(open && res.published
+            ? [
+                {
+                  key: 'pub',
+                  label: t('catalog.published'),
+                  children: (
+                    <Space direction="vertical" style={{ width: '100%' }}>
+                      <Meta v={res.published} code={res.code} department={res.departmentName} />
+                      <Items items={res.published.items} />
+                    </Space>
+                  ),
+                },
+              ]
+            : []),
           {
-            key: 'versions', label: t('catalog.versions'),
+            key: 'versions',
+            label: t('catalog.versions'),
             children: (
               <Space direction="vertical" style={{ width: '100%' }}>
                 <Table
-                  size="small" rowKey="version" pagination={false} dataSource={versions.data ?? []}
+                  size="small"
+                  rowKey="version"
+                  pagination={false}
+                  dataSource={versions.data ?? []}
                   columns={[
                     { key: 'v', dataIndex: 'version', title: t('catalog.version'), render: (v: number) => `v${v}` },
-                    { key: 's', dataIndex: 'state', title: t('catalog.state'), render: (s: string) => <Tag color={STATE_COLOR[s]}>{t(`catalog.vstate.${s}`)}</Tag> },
+                    {
+                      key: 's',
+                      dataIndex: 'state',
+                      title: t('catalog.state'),
+                      render: (s: string) => <Tag color={STATE_COLOR[s]}>{t(`catalog.vstate.${s}`)}</Tag>,
+                    },
                     { key: 'n', title: t('catalog.name'), render: (_: unknown, v: VersionDto) => v.meta.name },
-                    { key: 'p', dataIndex: 'publishedAt', title: t('catalog.publishDate'), render: (x: string | null) => fmtDateTime(x, i18n.language) },
+                    {
+                      key: 'p',
+                      dataIndex: 'publishedAt',
+                      title: t('catalog.publishDate'),
+                      render: (x: string | null) => fmtDateTime(x, i18n.language),
+                    },
                   ]}
                 />
-                <Card size="small" title={t('catalog.diff')}>{versions.data && <Diff id={id} versions={versions.data} />}</Card>
+                <Card size="small" title={t('catalog.diff')}>
+                  {versions.data && <Diff id={id} versions={versions.data} />}
+                </Card>
               </Space>
             ),
           },
           ...(insider
-            ? [{
-                key: 'history', label: t('catalog.history'),
-                children: (
-                  <Timeline
-                    items={(history.data ?? []).map((e) => ({
-                      children: <>{fmtDateTime(e.at, i18n.language)} · v{e.version} · <b>{t(`catalog.action.${e.action}`, { defaultValue: e.action })}</b> · {e.actorName}{e.comment ? `：${e.comment}` : ''}</>,
-                    }))}
-                  />
-                ),
-              }]
+            ? [
+                {
+                  key: 'history',
+                  label: t('catalog.history'),
+                  children: (
+                    <Timeline
+                      items={(history.data ?? []).map((e) => ({
+                        children: (
+                          <>
+                            {fmtDateTime(e.at, i18n.language)} · v{e.version} ·{' '}
+                            <b>{t(`catalog.action.${e.action}`, { defaultValue: e.action })}</b> · {e.actorName}
+                            {e.comment ? `：${e.comment}` : ''}
+                          </>
+                        ),
+                      }))}
+                    />
+                  ),
+                },
+              ]
             : []),
         ]}
       />
@@ -193,10 +395,16 @@ export default function Resource() {
           form={form}
           layout="vertical"
           onFinish={(v) =>
-            decision === 'retire' ? act.mutate({ path: 'retire', body: { reason: v.comment } }) : act.mutate({ path: 'review', body: { decision, comment: v.comment || undefined } })
+            decision === 'retire'
+              ? act.mutate({ path: 'retire', body: { reason: v.comment } })
+              : act.mutate({ path: 'review', body: { decision, comment: v.comment || undefined } })
           }
         >
-          <Form.Item name="comment" label={decision === 'retire' ? t('catalog.retireReason') : t('catalog.comment')} rules={[{ required: decision !== 'approve' }]}>
+          <Form.Item
+            name="comment"
+            label={decision === 'retire' ? t('catalog.retireReason') : t('catalog.comment')}
+            rules={[{ required: decision !== 'approve' }]}
+          >
             <Input.TextArea rows={3} autoFocus />
           </Form.Item>
         </Form>
