@@ -11,7 +11,7 @@ import { publishResource } from '../test/support/publish.js';
 import type { DataItem } from '../src/modules/catalog/schema.js';
 import { openCsv, runIngest } from '../src/modules/aggregation/service.js';
 import { checkResource, rulesOf, saveRule, suggestRules } from '../src/modules/governance/service.js';
-import { Params, reasonSql } from '../src/modules/governance/checks.js';
+import { Params, reasonSql } from '../src/modules/governance/rule-sql.js';
 import { getResource } from '../src/modules/catalog/service.js';
 import { benchRuntime, personsCsv, table } from './support.js';
 

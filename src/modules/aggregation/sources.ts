@@ -6,126 +6,23 @@
  * read only what came after it, in watermark order.
  */
 import { explainConnectError } from './connect-errors.js';
-import pg from 'pg';
-import Cursor from 'pg-cursor';
-import mysql from 'mysql2';
-import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import type { Tx } from '../../kernel/db/pool.js';
 import { requireDepartment, requireRole } from '../../kernel/auth/authz.js';
 import { appendInTx } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
-import { openSecret, sealSecret } from '../../kernel/crypto/sm.js';
+import { sealSecret } from '../../kernel/crypto/sm.js';
 import { fail } from '../../kernel/http/errors.js';
 import { getResource } from '../catalog/service.js';
 import { parseCron } from './cron.js';
 import { previewRows, recordFailedRun, runIngest, type Preview, type RunResult } from './engine.js';
 import { sql } from 'kysely';
 import { inTx } from '../../kernel/http/tx.js';
-import type { RowEvent } from './files.js';
 import { WatermarkTrail } from './watermark.js';
-import { readHttp } from './http.js';
-
-const param = z
-  .string()
-  .regex(/^[A-Za-z_][\w.-]*$/)
-  .max(100);
-const ident = z
-  .string()
-  .regex(
-    /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/,
-    'a table name: letters, digits and _, optionally schema.table',
-  );
-export const sourceInput = z
-  .object({
-    name: z.string().trim().min(1).max(100),
-    resourceId: z.uuid(),
-    kind: z.enum(['postgres', 'mysql', 'http']),
-    // databases
-    host: z.string().min(1).max(200).optional(),
-    port: z.number().int().min(1).max(65535).optional(),
-    database: z.string().min(1).max(100).optional(),
-    user: z.string().min(1).max(100).optional(),
-    /** a database's password, or the value of an HTTP API's `secretHeader` (sealed with SM4) */
-    password: z.string().max(2000).optional(),
-    // HTTP JSON APIs, read page by page
-    url: z
-      .url({ protocol: /^https?$/ })
-      .max(2000)
-      .optional(),
-    recordsPath: z
-      .string()
-      .regex(/^[\w-]+(\.[\w-]+)*$/, 'a dotted path such as data.list')
-      .max(200)
-      .optional(),
-    pageParam: param.optional(),
-    pageStart: z.number().int().min(0).max(1_000_000).optional(),
-    sizeParam: param.optional(),
-    pageSize: z.number().int().min(1).max(10_000).optional(),
-    sinceParam: param.optional(),
-    secretHeader: z
-      .string()
-      .regex(/^[A-Za-z0-9-]+$/)
-      .max(100)
-      .optional(),
-    table: ident.optional(),
-    query: z.string().max(20000).optional(),
-    mode: z.enum(['full', 'upsert', 'incremental']),
-    watermark: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
-      .optional(),
-    mapping: z.record(z.string(), z.string()).default({}),
-    /** cron (minute hour day month weekday) in Asia/Shanghai, e.g. `30 2 * * *` */
-    schedule: z.string().max(100).optional(),
-  })
-  .superRefine((s, c) => {
-    if (s.kind === 'http') {
-      if (!s.url) c.addIssue({ code: 'custom', path: ['url'], message: '须给出接口地址 / give the API address' });
-      if (s.table || s.query)
-        c.addIssue({
-          code: 'custom',
-          path: ['table'],
-          message: 'HTTP 接口不用表名或查询 / an HTTP API has no table or query',
-        });
-      if (s.mode === 'incremental' && !s.watermark)
-        c.addIssue({
-          code: 'custom',
-          path: ['watermark'],
-          message: '增量归集须指定水位列 / incremental needs a watermark column',
-        });
-      if (s.secretHeader && s.password && !/^[\x20-\x7e]*$/.test(s.password))
-        c.addIssue({
-          code: 'custom',
-          path: ['password'],
-          message: '请求头的值只能是 ASCII 字符 / a header value must be ASCII',
-        });
-      return;
-    }
-    for (const f of ['host', 'port', 'database', 'user'] as const)
-      if (s[f] === undefined)
-        c.addIssue({ code: 'custom', path: [f], message: '数据库数据源须填写 / required for a database source' });
-    if (!s.table === !s.query)
-      c.addIssue({ code: 'custom', path: ['table'], message: '给出表名或查询语句之一 / give a table or a query' });
-    if (s.query && !/^\s*(select|with)\b/i.test(s.query))
-      c.addIssue({ code: 'custom', path: ['query'], message: '只允许只读的 SELECT / only a read-only SELECT' });
-    if (s.mode === 'incremental' && !s.watermark)
-      c.addIssue({
-        code: 'custom',
-        path: ['watermark'],
-        message: '增量归集须指定水位列 / incremental needs a watermark column',
-      });
-    if (s.schedule && !parseCron(s.schedule))
-      c.addIssue({
-        code: 'custom',
-        path: ['schedule'],
-        message: '不是有效的 cron 表达式（分 时 日 月 周）/ not a cron expression (minute hour day month weekday)',
-      });
-  });
-export type SourceInput = z.infer<typeof sourceInput>;
-
-type Config = Omit<SourceInput, 'password' | 'name' | 'resourceId' | 'kind' | 'mode' | 'mapping' | 'schedule'>;
+import { type SourceChanges, type SourceInput } from './schema.js';
+import { reader, type SourceRow } from './source-readers.js';
+export { sourceChanges, sourceInput, type SourceChanges, type SourceInput } from './schema.js';
 
 export async function createSource(ctx: Ctx, tx: Tx, masterKey: Buffer, input: SourceInput) {
   requireRole(ctx, 'officer');
@@ -162,192 +59,11 @@ export async function createSource(ctx: Ctx, tx: Tx, masterKey: Buffer, input: S
   return { id: row.id };
 }
 
-interface SourceRow {
-  id: string;
-  department_id: string;
-  resource_id: string;
-  name: string;
-  kind: 'postgres' | 'mysql' | 'http';
-  config: Config;
-  secret_sealed: string | null;
-  mode: 'full' | 'upsert' | 'incremental';
-  mapping: Record<string, string>;
-  cleaning: { codeMaps?: Record<string, Record<string, string>>; halfWidth?: string[] };
-  watermark: string | null;
-}
-
 async function loadSource(k: Kernel, ctx: Ctx, id: string): Promise<SourceRow> {
   const r = (await k.pool.query<SourceRow>('SELECT * FROM ingest.source WHERE id = $1', [id])).rows[0];
   if (!r) fail('NOT_FOUND');
   if (ctx.actor.type !== 'system') requireDepartment(ctx, r.department_id);
   return r;
-}
-
-/** The SELECT a run reads: the table or query, after the watermark when incremental. */
-function selectSql(s: SourceRow, quote: (n: string) => string, param: string): { sql: string; params: string[] } {
-  const base = s.config.table ? `SELECT * FROM ${s.config.table.split('.').map(quote).join('.')}` : s.config.query!;
-  if (s.mode !== 'incremental') return { sql: base, params: [] };
-  const wm = quote(s.config.watermark!);
-  return s.watermark === null
-    ? { sql: `SELECT * FROM (${base}) src ORDER BY ${wm}`, params: [] }
-    : { sql: `SELECT * FROM (${base}) src WHERE ${wm} > ${param} ORDER BY ${wm}`, params: [s.watermark] };
-}
-
-interface Reader {
-  columns: Promise<string[]>;
-  rows: AsyncIterable<RowEvent[]>;
-  close(): Promise<void>;
-}
-
-function readPostgres(s: SourceRow, password: string | undefined, onWatermark: (v: string) => void): Reader {
-  const client = new pg.Client({
-    host: s.config.host,
-    port: s.config.port,
-    database: s.config.database,
-    user: s.config.user,
-    password,
-    application_name: 'gongshu-ingest',
-    connectionTimeoutMillis: 10_000,
-    types: { getTypeParser: () => (v: string) => v }, // every value as the server's text
-  });
-  const { sql, params } = selectSql(s, (n) => `"${n.replace(/"/g, '""')}"`, '$1');
-  let resolveCols!: (c: string[]) => void;
-  let rejectCols!: (e: unknown) => void;
-  const columns = new Promise<string[]>((a, b) => ((resolveCols = a), (rejectCols = b)));
-  columns.catch(() => {}); // a read that fails first says so through the rows
-  // a source that goes away mid-read fails the pending read (otherwise it could wait for ever)
-  let lost: ((e: Error) => void) | null = null;
-  let dead = false;
-  const gone = new Promise<never>((_, b) => (lost = (e: Error) => ((dead = true), b(e))));
-  gone.catch(() => {});
-  client.on('error', (e) => lost?.(e));
-  client.on('end', () => lost?.(new Error('the source closed the connection')));
-  async function* rows(): AsyncGenerator<RowEvent[]> {
-    try {
-      await client.connect();
-      await client.query('BEGIN READ ONLY');
-    } catch (e) {
-      dead = true;
-      rejectCols(e);
-      throw e;
-    }
-    const cursor = client.query(new Cursor(sql, params));
-    (cursor as unknown as { on(e: string, f: (e: Error) => void): void }).on('error', (e) => lost?.(e));
-    let row = 0;
-    let cols: string[] | null = null;
-    try {
-      for (;;) {
-        const reading = cursor.read(2000);
-        reading.catch(() => {}); // when the source is gone this read never matters again
-        const batch = (await Promise.race([reading, gone])) as Record<string, string | null>[];
-        if (cols === null) {
-          cols = ((cursor as unknown as { _result?: { fields?: { name: string }[] } })._result?.fields ?? []).map(
-            (f) => f.name,
-          );
-          if (cols.length === 0 && batch[0]) cols = Object.keys(batch[0]);
-          resolveCols(cols);
-        }
-        if (batch.length === 0) break;
-        const wmCol = s.config.watermark;
-        yield batch.map((r) => {
-          row++;
-          return { row, values: cols!.map((c) => r[c] ?? null) };
-        });
-        if (wmCol && batch.length) onWatermark(String(batch[batch.length - 1]![wmCol]));
-      }
-    } catch (e) {
-      rejectCols(e);
-      throw e;
-    } finally {
-      if (!dead) await Promise.race([cursor.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
-    }
-  }
-  return {
-    columns,
-    rows: rows(),
-    close: () =>
-      dead
-        ? Promise.resolve()
-        : Promise.race([client.end().catch(() => {}), new Promise<void>((r) => setTimeout(r, 2000))]),
-  };
-}
-
-function readMysql(s: SourceRow, password: string | undefined, onWatermark: (v: string) => void): Reader {
-  const conn = mysql.createConnection({
-    host: s.config.host,
-    port: s.config.port,
-    database: s.config.database,
-    user: s.config.user,
-    password,
-    dateStrings: true,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    decimalNumbers: false,
-    connectTimeout: 10_000,
-    charset: 'utf8mb4',
-  });
-  let lost: ((e: Error) => void) | null = null;
-  const gone = new Promise<never>((_, b) => (lost = b));
-  gone.catch(() => {});
-  conn.on('error', (e) => lost?.(e)); // a killed or dropped connection fails the read
-  const { sql, params } = selectSql(s, (n) => `\`${n.replace(/`/g, '``')}\``, '?');
-  let resolveCols!: (c: string[]) => void;
-  const columns = Promise.race([new Promise<string[]>((a) => (resolveCols = a)), gone]);
-  columns.catch(() => {});
-  async function* rows(): AsyncGenerator<RowEvent[]> {
-    const q = conn.query({ sql, values: params, rowsAsArray: true });
-    q.on('fields', (f: { name: string }[]) => resolveCols(f.map((x) => x.name)));
-    const stream = q.stream({ highWaterMark: 2000 });
-    const cols = await Promise.race([columns, gone, new Promise<never>((_, b) => stream.once('error', b))]);
-    const wmAt = s.config.watermark ? cols.indexOf(s.config.watermark) : -1;
-    let row = 0;
-    let batch: RowEvent[] = [];
-    let last: unknown = null;
-    const rowsIt = (stream as AsyncIterable<unknown[]>)[Symbol.asyncIterator]();
-    for (;;) {
-      const next = rowsIt.next();
-      next.catch(() => {});
-      const n = await Promise.race([next, gone]);
-      if (n.done) break;
-      const r = n.value;
-      row++;
-      batch.push({
-        row,
-        values: r.map((v) =>
-          v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString('utf8') : String(v),
-        ),
-      });
-      if (wmAt >= 0) last = r[wmAt];
-      if (batch.length >= 2000) {
-        yield batch;
-        batch = [];
-        if (last !== null) onWatermark(String(last));
-      }
-    }
-    if (batch.length) yield batch;
-    if (last !== null) onWatermark(String(last));
-  }
-  return {
-    columns,
-    rows: rows(),
-    close: () =>
-      Promise.race([new Promise<void>((r) => conn.end(() => r())), new Promise<void>((r) => setTimeout(r, 2000))]).then(
-        () => conn.destroy(),
-      ),
-  };
-}
-
-function reader(k: Kernel, s: SourceRow, onWatermark: (v: string) => void): Reader {
-  const password = s.secret_sealed ? openSecret(k.masterKey, s.secret_sealed) : undefined;
-  if (s.kind === 'http')
-    return readHttp(
-      { ...s.config, url: s.config.url! },
-      password,
-      s.mode === 'incremental' ? s.watermark : null,
-      onWatermark,
-      k.outbound,
-    );
-  return s.kind === 'postgres' ? readPostgres(s, password, onWatermark) : readMysql(s, password, onWatermark);
 }
 
 /** How long a connection test may take in all (each connect is bounded at 10 s by its driver, too). */
@@ -441,28 +157,6 @@ export async function runSource(k: Kernel, ctx: Ctx, id: string): Promise<RunRes
     await r.close();
   }
 }
-
-export const sourceChanges = z.object({
-  name: z.string().trim().min(2).max(100).optional(),
-  /** full: replace; upsert: insert or update by key; incremental: only rows after the watermark column's last value */
-  mode: z.enum(['full', 'upsert', 'incremental']).optional(),
-  /** item name → source column */
-  mapping: z.record(z.string(), z.string().max(200)).optional(),
-  /** item name → (source code → stored code), e.g. { xb: { 男: '1', 女: '2' } } */
-  codeMaps: z.record(z.string(), z.record(z.string().max(200), z.string().max(200))).optional(),
-  /** text items whose full-width characters become half-width */
-  halfWidth: z.array(z.string()).max(500).optional(),
-  schedule: z
-    .string()
-    .max(100)
-    .nullable()
-    .optional()
-    .refine(
-      (v) => !v || parseCron(v) !== null,
-      '不是有效的 cron 表达式（分 时 日 月 周）/ not a cron expression (minute hour day month weekday)',
-    ),
-});
-export type SourceChanges = z.infer<typeof sourceChanges>;
 
 /** Items named in a mapping or cleaning must be the resource's. */
 async function checkItems(

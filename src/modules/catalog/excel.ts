@@ -13,7 +13,6 @@ import type { CellValue, Worksheet } from 'exceljs';
 import type { Tx } from '../../kernel/db/pool.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
-import { ALL_ROLES } from '../../kernel/http/access.js';
 import { AppError, fail } from '../../kernel/http/errors.js';
 import { cat } from './repo.js';
 import { isDeepStrictEqual } from 'node:util';
@@ -23,7 +22,6 @@ import {
   dataItem,
   resourceMeta,
   metaRuleIssues,
-  FORMAT_CLASSES,
   GRADE_ZH,
   IDENTITY_KIND_ZH,
   ITEM_TYPE_ZH,
@@ -35,197 +33,7 @@ import {
   type DataItem,
   type ResourceMeta,
 } from './schema.js';
-
-const RES = '资源目录';
-const ITEMS = '信息项';
-const LISTS = '代码表';
-
-const RES_COLS = [
-  ['code', '资源代码（新资源留空）', 22],
-  ['name', '资源名称*', 28],
-  ['department', '提供部门*', 26],
-  ['category', '资源分类代码*', 14],
-  ['summary', '资源摘要*', 50],
-  ['formatClass', '资源格式*', 12],
-  ['formatDetail', '格式说明', 12],
-  ['shareType', '共享类型*', 14],
-  ['shareCondition', '共享条件', 24],
-  ['shareBasis', '共享依据', 24],
-  ['shareMethods', '共享方式*（逗号分隔）', 18],
-  ['openType', '开放类型*', 14],
-  ['openCondition', '开放条件', 24],
-  ['updateCycle', '更新周期*', 10],
-  ['relatedCodes', '关联资源代码（逗号分隔）', 24],
-  ['identifier', '标识符', 16],
-  ['managementMode', '管理方式', 14],
-  ['serviceInfo', '服务信息', 20],
-  ['onlineUrl', '在线资源链接地址', 24],
-  ['metadataMaintainer', '元数据维护方', 16],
-  ['metadataVersion', '元数据版本', 12],
-] as const;
-const ITEM_COLS = [
-  ['resource', '资源名称*', 28],
-  ['name', '字段名*', 16],
-  ['label', '信息项名称*', 20],
-  ['type', '数据类型*', 12],
-  ['length', '长度', 8],
-  ['precision', '精度', 8],
-  ['scale', '小数位', 8],
-  ['codeTable', '代码表', 14],
-  ['primaryKey', '是否主键', 10],
-  ['incremental', '是否增量字段', 12],
-  ['identityKind', '身份标识类型', 16],
-  ['grade', '分级*', 16],
-  ['masking', '脱敏规则', 22],
-] as const;
-
-const FORMAT_ZH: Record<string, string> = Object.fromEntries(Object.entries(FORMAT_CLASSES).map(([k, v]) => [k, v]));
-const invert = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [v, k]));
-const YES = '是';
-const NO = '否';
-
-export interface ImportError {
-  sheet: string;
-  row: number;
-  column: string;
-  reason: string;
-}
-
-function lists(): Record<string, string[]> {
-  return {
-    formatClass: Object.values(FORMAT_ZH),
-    shareType: Object.values(SHARE_TYPE_ZH),
-    openType: Object.values(OPEN_TYPE_ZH),
-    updateCycle: Object.values(UPDATE_CYCLE_ZH),
-    type: Object.values(ITEM_TYPE_ZH),
-    yesNo: [YES, NO],
-    identityKind: Object.values(IDENTITY_KIND_ZH),
-    grade: Object.values(GRADE_ZH),
-    masking: Object.values(MASK_ZH),
-  };
-}
-
-async function workbook(
-  rows: { meta: ResourceMeta & { code: string | null; department: string; category: string }; items: DataItem[] }[],
-): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'Gongshu';
-  const rs = wb.addWorksheet(RES, { views: [{ state: 'frozen', ySplit: 1 }] });
-  const is = wb.addWorksheet(ITEMS, { views: [{ state: 'frozen', ySplit: 1 }] });
-  const ls = wb.addWorksheet(LISTS, { state: 'hidden' });
-  rs.columns = RES_COLS.map(([key, header, width]) => ({ key, header, width }));
-  is.columns = ITEM_COLS.map(([key, header, width]) => ({ key, header, width }));
-  for (const ws of [rs, is]) ws.getRow(1).font = { bold: true };
-  const L = lists();
-  const ranges: Record<string, string> = {};
-  Object.entries(L).forEach(([key, values], n) => {
-    const col = String.fromCharCode(65 + n);
-    ls.getCell(`${col}1`).value = key;
-    values.forEach((v, i) => (ls.getCell(`${col}${i + 2}`).value = v));
-    ranges[key] = `${LISTS}!$${col}$2:$${col}$${values.length + 1}`;
-  });
-  const list = (ws: Worksheet, key: string, listKey: string, cols: readonly (readonly [string, string, number])[]) => {
-    const idx = cols.findIndex((c) => c[0] === key);
-    const col = String.fromCharCode(65 + idx);
-    (ws as unknown as { dataValidations: { add(r: string, v: object): void } }).dataValidations.add(
-      `${col}2:${col}2000`,
-      {
-        type: 'list',
-        allowBlank: true,
-        formulae: [ranges[listKey]],
-        showErrorMessage: true,
-        errorTitle: '取值无效',
-        error: `请从下拉列表中选择`,
-      },
-    );
-  };
-  for (const k of ['formatClass', 'shareType', 'openType', 'updateCycle'] as const) list(rs, k, k, RES_COLS);
-  for (const [k, l] of [
-    ['type', 'type'],
-    ['primaryKey', 'yesNo'],
-    ['incremental', 'yesNo'],
-    ['identityKind', 'identityKind'],
-    ['grade', 'grade'],
-    ['masking', 'masking'],
-  ] as const)
-    list(is, k, l, ITEM_COLS);
-  for (const r of rows) {
-    const m = r.meta;
-    rs.addRow({
-      code: m.code ?? '',
-      name: m.name,
-      department: m.department,
-      category: m.category,
-      summary: m.summary,
-      formatClass: FORMAT_ZH[String(m.formatClass)],
-      formatDetail: m.formatDetail ?? '',
-      shareType: SHARE_TYPE_ZH[m.shareType],
-      shareCondition: m.shareCondition ?? '',
-      shareBasis: m.shareBasis ?? '',
-      shareMethods: m.shareMethods.map((x) => SHARE_METHOD_ZH[x]).join('，'),
-      openType: OPEN_TYPE_ZH[m.openType],
-      openCondition: m.openCondition ?? '',
-      updateCycle: UPDATE_CYCLE_ZH[m.updateCycle],
-      relatedCodes: m.relatedCodes.join('，'),
-      identifier: m.shandong.identifier ?? '',
-      managementMode: m.shandong.managementMode ?? '',
-      serviceInfo: m.shandong.serviceInfo ?? '',
-      onlineUrl: m.shandong.onlineUrl ?? '',
-      metadataMaintainer: m.shandong.metadataMaintainer ?? '',
-      metadataVersion: m.shandong.metadataVersion ?? '',
-    });
-    for (const i of r.items) {
-      is.addRow({
-        resource: m.name,
-        name: i.name,
-        label: i.label,
-        type: ITEM_TYPE_ZH[i.type],
-        length: i.length ?? null,
-        precision: i.precision ?? null,
-        scale: i.scale ?? null,
-        codeTable: i.codeTable ?? '',
-        primaryKey: i.primaryKey ? YES : NO,
-        incremental: i.incremental ? YES : NO,
-        identityKind: i.identityKind ? IDENTITY_KIND_ZH[i.identityKind] : '',
-        grade: GRADE_ZH[i.grade as 1 | 2 | 3 | 4],
-        masking: MASK_ZH[i.masking],
-      });
-    }
-  }
-  return Buffer.from(await wb.xlsx.writeBuffer());
-}
-
-/** The published catalog (or one department's), as the same workbook the import reads. */
-export async function exportCatalog(ctx: Ctx, tx: Tx, departmentId?: string): Promise<Buffer> {
-  requireRole(ctx, ...ALL_ROLES);
-  let q = cat(tx)
-    .selectFrom('catalog.resource as r')
-    .innerJoin('catalog.resource_version as v', (j) =>
-      j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.published_version'),
-    )
-    .innerJoin('kernel.department as d', 'd.id', 'r.department_id')
-    .select(['r.code', 'd.name as department', 'v.meta', 'v.items'])
-    .where('r.status', '=', 'published');
-  if (departmentId) q = q.where('r.department_id', '=', departmentId);
-  const rows = await q.orderBy('r.code').execute();
-  const cats = new Map(
-    (await cat(tx).selectFrom('catalog.category').select(['id', 'full_code']).execute()).map((c) => [
-      c.id,
-      c.full_code,
-    ]),
-  );
-  return workbook(
-    rows.map((r) => ({
-      meta: { ...r.meta, code: r.code, department: r.department, category: cats.get(r.meta.categoryId) ?? '' },
-      items: r.items,
-    })),
-  );
-}
-
-export async function catalogTemplate(ctx: Ctx): Promise<Buffer> {
-  requireRole(ctx, ...ALL_ROLES);
-  return workbook([]);
-}
+import { FORMAT_ZH, ITEMS, ITEM_COLS, NO, RES, RES_COLS, YES, invert, type ImportError } from './excel-layout.js';
 
 function text(v: CellValue): string {
   if (v === null || v === undefined) return '';
@@ -527,29 +335,3 @@ async function existingResources(tx: Tx, departmentId: string) {
   return { byCode, byName };
 }
 type Existing = { id: string; name: string; state: string; meta: unknown; items: unknown };
-
-/** The overview (totals by department and by classification) as a workbook. */
-export async function overviewWorkbook(ctx: Ctx, tx: Tx): Promise<Buffer> {
-  const { catalogOverview } = await import('./search.js');
-  const o = await catalogOverview(ctx, tx);
-  const wb = new ExcelJS.Workbook();
-  const en = ctx.lang === 'en-US';
-  const d = wb.addWorksheet(en ? 'By department' : '按部门');
-  d.columns = [
-    { header: en ? 'Department' : '部门', width: 32 },
-    { header: en ? 'Resources' : '资源数', width: 10 },
-    { header: en ? 'Data items' : '信息项数', width: 10 },
-  ];
-  for (const r of o.byDepartment) d.addRow([r.name, r.resources, r.items]);
-  d.addRow([en ? 'Total' : '合计', o.totals.resources, o.totals.items]).font = { bold: true };
-  const c = wb.addWorksheet(en ? 'By classification' : '按分类');
-  c.columns = [
-    { header: en ? 'Code' : '分类代码', width: 10 },
-    { header: en ? 'Classification' : '分类名称', width: 24 },
-    { header: en ? 'Level' : '级别', width: 8 },
-    { header: en ? 'Resources' : '资源数', width: 10 },
-  ];
-  for (const r of o.byCategory) c.addRow([r.fullCode, r.name, r.level, r.resources]);
-  for (const ws of [d, c]) ws.getRow(1).font = { bold: true };
-  return Buffer.from(await wb.xlsx.writeBuffer());
-}

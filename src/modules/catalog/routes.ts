@@ -7,7 +7,8 @@ import { access } from '../../kernel/http/access.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { pageOf, pageQuery } from '../../kernel/http/pagination.js';
 import * as svc from './service.js';
-import { catalogTemplate, exportCatalog, importCatalog, overviewWorkbook } from './excel.js';
+import { importCatalog } from './excel.js';
+import { catalogTemplate, exportCatalog, overviewWorkbook } from './excel-export.js';
 import { AppError } from '../../kernel/http/errors.js';
 import {
   category,

@@ -7,7 +7,7 @@
  */
 import type { Kernel } from '../../kernel/kernel.js';
 import type { ResourceDto } from '../catalog/schema.js';
-import { Params, reasonSql } from './checks.js';
+import { Params, reasonSql } from './rule-sql.js';
 import type { Rule, RuleInput } from './rules.js';
 
 const SAMPLE = 1000;

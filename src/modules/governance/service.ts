@@ -12,7 +12,9 @@ export {
   type Rule,
   type RuleInput,
 } from './rules.js';
-export { checkResource, processCheckRequests, blockingRules, type CheckResult } from './checks.js';
+export { checkResource, type CheckResult } from './checks.js';
+export { processCheckRequests } from './check-requests.js';
+export { blockingRules } from './rule-sql.js';
 export { listProblems, confirmProblem, listChecks, scores } from './read.js';
 export { listTasks, taskDeadline, problemsWorkbook, assignTasks } from './tasks.js';
 export { openProfile } from './profiles.js';

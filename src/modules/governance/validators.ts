@@ -1,6 +1,6 @@
 /**
  * The identifier and format rules one value at a time (the CLI, the API, the console's checks).
- * Stored data is checked by the same rules in SQL (migrations/001 functions, checks.ts); a test
+ * Stored data is checked by the same rules in SQL (migrations/001 functions, rule-sql.ts); a test
  * holds the two to the same answers.
  */
 import { validateRic } from '../../kernel/ids/ric.js';

@@ -20,7 +20,7 @@ import { appendInTx } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
 import { inTx } from '../../kernel/http/tx.js';
-import { type RaiseInput, type acceptInput, type handleInput, type respondInput, type reviewInput } from './schema.js';
+import { type RaiseInput, type acceptInput, type handleInput } from './schema.js';
 import type { Tx } from '../../kernel/db/pool.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
@@ -28,99 +28,13 @@ import { notify, type Audience } from '../../kernel/notify/notify.js';
 import { kickWebhooks } from '../../kernel/notify/webhooks.js';
 import { sqlType } from '../catalog/service.js';
 import { correctionRun, sourceNamesOf } from '../aggregation/service.js';
-import { resourceFact } from '../catalog/service.js';
-import type { DataItem } from '../catalog/schema.js';
+import { findRecord, keyItems, publishedResource, q, type RowScope } from './records.js';
 
-const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-
-export interface PublishedResource {
-  id: string;
-  name: string;
-  departmentId: string;
-  table: string | null;
-  items: DataItem[];
-}
-
-export async function publishedResource(db: Tx, id: string): Promise<PublishedResource> {
-  const r = await resourceFact(db, id);
-  if (!r || r.status !== 'published' || r.name === null || r.items === null) fail('NOT_FOUND');
-  return {
-    id: r.id,
-    name: r.name,
-    departmentId: r.departmentId,
-    table: r.datasetTable ? `ds.${q(r.datasetTable)}` : null,
-    items: r.items,
-  };
-}
-
-/** The canonical text of a business key (its values as PostgreSQL prints them, in key order): flags are matched on it. */
-export const keyTextOf = (values: (string | null)[]) => JSON.stringify(values);
-export const keyItems = (items: DataItem[]) => items.filter((i) => i.primaryKey);
-
-/** Rows a raiser may see: an app's grant may be limited to some values of one item (its row scope). */
-export interface RowScope {
-  item: string;
-  values: string[];
-}
-
-/**
- * The stored record with this key (key values as stored, and the item's value), or a clear error. A
- * record outside the raiser's row scope is answered exactly as one that does not exist, so the answer
- * does not tell an app whether an identifier it may not see is in the dataset.
- */
-async function findRecord(
-  db: Tx,
-  res: PublishedResource,
-  key: Record<string, string>,
-  field?: string,
-  scope?: RowScope | null,
-) {
-  const keys = keyItems(res.items);
-  const missing = keys.filter((i) => key[i.name] === undefined).map((i) => i.name);
-  if (missing.length)
-    fail('VALIDATION', {
-      field: 'recordKey',
-      zh: `须给出业务主键：${missing.join('、')}`,
-      en: `The business key is needed: ${missing.join(', ')}`,
-    });
-  const extra = Object.keys(key).filter((n) => !keys.some((i) => i.name === n));
-  if (extra.length)
-    fail('VALIDATION', {
-      field: 'recordKey',
-      zh: `“${extra[0]}”不是业务主键`,
-      en: `"${extra[0]}" is not part of the business key`,
-    });
-  if (!res.table) fail('OBJECTION_NO_RECORD', { field: 'recordKey' });
-  const params = keys.map((i) => key[i.name]!.trim());
-  const cols = [
-    ...keys.map((i, n) => `t.${q(i.name)}::text AS k${n}`),
-    field ? `t.${q(field)}::text AS v` : 'NULL::text AS v',
-  ];
-  const inScope = scope ? sql` AND t.${sql.raw(q(scope.item))}::text = ANY(${scope.values})` : sql``;
-  const r = (
-    await sql<
-      Record<string, string | null>
-    >`SELECT ${sql.raw(cols.join(', '))} FROM ${sql.raw(res.table)} t WHERE ${sql.join(
-      keys.map((i, n) => sql`t.${sql.raw(q(i.name))}::text = ${params[n]}`),
-      sql` AND `,
-    )}${inScope}`.execute(db)
-  ).rows[0];
-  if (!r) fail('OBJECTION_NO_RECORD', { field: 'recordKey' });
-  const stored = keys.map((_, n) => r[`k${n}`] ?? null);
-  return {
-    recordKey: Object.fromEntries(keys.map((i, n) => [i.name, stored[n]])),
-    keyText: keyTextOf(stored),
-    value: r.v ?? null,
-    keyWhere: keys.map((i) => i.name),
-    keyValues: stored,
-  };
-}
-
-async function dueIn(k: Kernel, days: number): Promise<string> {
+export async function dueIn(k: Kernel, days: number): Promise<string> {
   return (await loadCalendar(k.db)).addWorkingDays(shanghaiDate(), days);
 }
 
-interface ObjRow {
+export interface ObjRow {
   id: string;
   resource_id: string;
   provider_department_id: string;
@@ -136,7 +50,7 @@ interface ObjRow {
   proposed_value: string | null;
 }
 
-async function event(
+export async function event(
   tx: Tx,
   ctx: Ctx,
   id: number,
@@ -150,9 +64,9 @@ async function event(
   await appendInTx(tx, [auditOf(ctx, `objection.${step}`, 'objection', String(id), { comment, ...detail })]);
 }
 
-const link = (id: number) => `/objections?id=${id}`;
+export const link = (id: number) => `/objections?id=${id}`;
 // (the public has no bell: they follow their objections on the portal with their key)
-const raiserAudience = (o: ObjRow): Audience =>
+export const raiserAudience = (o: ObjRow): Audience =>
   o.raiser_type === 'user'
     ? { users: [o.raiser_user_id] }
     : o.raiser_type === 'app'
@@ -232,7 +146,12 @@ export async function raise(
 }
 
 /** Runs one step on the objection under its row lock: checks the state, then `fn`; notifies after commit. */
-async function step<T>(k: Kernel, id: number, states: string[], fn: (tx: Tx, o: ObjRow) => Promise<T>): Promise<T> {
+export async function step<T>(
+  k: Kernel,
+  id: number,
+  states: string[],
+  fn: (tx: Tx, o: ObjRow) => Promise<T>,
+): Promise<T> {
   const out = await inTx(k.db, async (tx) => {
     const o = (await sql<ObjRow>`SELECT * FROM objection.objection WHERE id = ${id} FOR UPDATE`.execute(tx)).rows[0];
     if (!o) fail('NOT_FOUND');
@@ -249,7 +168,7 @@ function requireProvider(ctx: Ctx, o: ObjRow) {
   if (!hasRole(ctx, 'officer') || ctx.actor.departmentId !== o.provider_department_id) fail('FORBIDDEN_DEPARTMENT');
 }
 
-const flag = (tx: Tx, o: ObjRow) =>
+export const flag = (tx: Tx, o: ObjRow) =>
   sql`INSERT INTO objection.flag (objection_id, resource_id, key_text, field) VALUES (${o.id}, ${o.resource_id}, ${o.key_text}, ${o.field}) ON CONFLICT DO NOTHING`.execute(
     tx,
   );
@@ -427,105 +346,5 @@ export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
       k.config.node.code,
     );
     return { id, status, due, corrections, sourceReminded: sources.length > 0 };
-  });
-}
-
-function requireRaiser(ctx: Ctx, o: ObjRow, pub?: PublicRaiser) {
-  const mine =
-    o.raiser_type === 'public'
-      ? !!pub && Number(o.raiser_open_key_id) === pub.keyId
-      : o.raiser_type === 'user'
-        ? ctx.actor.type === 'user' && ctx.actor.id === o.raiser_user_id
-        : ctx.actor.departmentId === o.raiser_department_id && hasRole(ctx, 'officer', 'consumer');
-  if (!mine) fail('FORBIDDEN');
-}
-
-/** The raiser accepts the outcome (归档) or contests it once (to the bureau). */
-export async function respond(
-  k: Kernel,
-  ctx: Ctx,
-  id: number,
-  input: z.infer<typeof respondInput>,
-  pub?: PublicRaiser,
-) {
-  return step(k, id, ['corrected', 'rejected', 'not_accepted'], async (tx, o) => {
-    requireRaiser(ctx, o, pub);
-    if (input.decision === 'accept') {
-      await sql`UPDATE objection.objection SET status = 'archived', step_due = NULL, archived_at = now(), updated_at = now() WHERE id = ${id}`.execute(
-        tx,
-      );
-      await event(tx, ctx, id, 'confirm', input.comment ?? null);
-      await event(tx, ctx, id, 'archive', null);
-      return { id, status: 'archived' as const };
-    }
-    if (o.contested)
-      fail('OBJECTION_STATE', { zh: '每件异议只能申诉一次', en: 'An objection can be contested only once' });
-    if (!input.comment || input.comment.length < 2)
-      fail('VALIDATION', { field: 'comment', zh: '申诉须说明理由', en: 'A contest needs a reason' });
-    const due = await dueIn(k, k.config.objectionDays);
-    await sql`UPDATE objection.objection SET status = 'contested', contested = true, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(
-      tx,
-    );
-    await event(tx, ctx, id, 'contest', input.comment);
-    await notify(
-      tx,
-      { admins: true },
-      {
-        kind: 'objection.contested',
-        params: { id },
-        body: `${ctx.actor.name}：${input.comment}（${due} 前复核）`,
-        link: link(id),
-        subject: { type: 'objection', id },
-      },
-      k.config.node.code,
-    );
-    return { id, status: 'contested' as const, due };
-  });
-}
-
-/** The bureau on a contest: uphold the outcome (归档) or reopen (flagged again, back to the provider). */
-export async function review(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof reviewInput>) {
-  return step(k, id, ['contested'], async (tx, o) => {
-    if (!hasRole(ctx, 'admin')) fail('FORBIDDEN');
-    if (input.decision === 'uphold') {
-      await sql`UPDATE objection.objection SET status = 'archived', reason = ${input.reason}, step_due = NULL, archived_at = now(), updated_at = now() WHERE id = ${id}`.execute(
-        tx,
-      );
-      await event(tx, ctx, id, 'uphold', input.reason);
-      await event(tx, ctx, id, 'archive', null);
-      await notify(
-        tx,
-        raiserAudience(o),
-        {
-          kind: 'objection.upheld',
-          params: { id },
-          body: input.reason,
-          link: link(id),
-          subject: { type: 'objection', id },
-        },
-        k.config.node.code,
-      );
-      return { id, status: 'archived' as const };
-    }
-    const due = await dueIn(k, k.config.objectionDays);
-    await sql`UPDATE objection.objection SET status = 'flagged', outcome = NULL, reason = ${input.reason}, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(
-      tx,
-    );
-    await flag(tx, o);
-    await event(tx, ctx, id, 'reopen', input.reason);
-    await event(tx, ctx, id, 'flag', null, { recordKey: o.record_key, field: o.field });
-    await notify(
-      tx,
-      { officersOf: [o.provider_department_id], ...raiserAudience(o) },
-      {
-        kind: 'objection.reopened',
-        params: { id },
-        body: `${input.reason}（${due} 前处理）`,
-        link: link(id),
-        subject: { type: 'objection', id },
-      },
-      k.config.node.code,
-    );
-    return { id, status: 'flagged' as const, due };
   });
 }

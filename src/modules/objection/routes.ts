@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { AppError } from '../../kernel/http/errors.js';
-import { accept, handle, raise, respond, review } from './flow.js';
+import { accept, handle, raise } from './flow.js';
+import { respond, review } from './respond.js';
 import { exportObjections, getObjection, listObjections, objectionStats } from './read.js';
 import {
   acceptInput,

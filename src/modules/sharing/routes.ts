@@ -27,20 +27,9 @@ import {
 } from './schema.js';
 import { fileBody, fileService, getDelivery } from './files.js';
 import { getPushTarget, pushInput, pushNow, setPushTarget } from './push.js';
-import {
-  apply,
-  applicationInput,
-  applicationListQuery,
-  decide,
-  decisionInput,
-  getApplication,
-  grantStats,
-  listApplications,
-  renew,
-  resubmit,
-  revokeGrant,
-  withdraw,
-} from './applications.js';
+import { apply, applicationInput, decide, decisionInput, resubmit, withdraw } from './applications.js';
+import { renew, revokeGrant } from './grants.js';
+import { applicationListQuery, getApplication, grantStats, listApplications } from './read.js';
 
 export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
