@@ -3,11 +3,7 @@ import {
   Alert,
   App,
   Button,
-  Drawer,
-  Form,
-  Input,
   InputNumber,
-  Modal,
   Popconfirm,
   Progress,
   Select,
@@ -18,7 +14,7 @@ import {
   Typography,
   Upload,
 } from 'antd';
-import { DownloadOutlined, PlusOutlined, UploadOutlined } from '@ant-design/icons';
+import { PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
@@ -30,16 +26,9 @@ import { useServerTable } from '../components/table';
 import { fmtDateTime } from '../i18n';
 import SourceMapping from './SourceMapping';
 import SourceSettings from './SourceSettings';
-import {
-  rejectPage,
-  runPage,
-  runQueued,
-  sourceCreated,
-  sourceDto,
-  sourceTest,
-  type RunDto,
-  type SourceDto,
-} from '../api/aggregation';
+import { runPage, runQueued, sourceDto, sourceTest, type RunDto, type SourceDto } from '../api/aggregation';
+import { NewSource } from './ingest/NewSource';
+import { Rejects } from './ingest/Rejects';
 
 type Run = RunDto;
 type Source = SourceDto;
@@ -60,49 +49,6 @@ const TYPES: Record<string, string> = {
   jsonl: 'application/x-ndjson',
 };
 
-function Rejects({ runId, onClose }: { runId: number | null; onClose: () => void }) {
-  const { t } = useTranslation();
-  const table = useServerTable();
-  const q = useQuery({
-    queryKey: ['rejects', runId, table.query],
-    queryFn: () => api(rejectPage, `/api/v1/ingest/runs/${runId}/rejects`, { query: table.query }),
-    enabled: runId !== null,
-  });
-  return (
-    <Drawer
-      open={runId !== null}
-      onClose={onClose}
-      size="large"
-      title={`${t('ingest.rejects')} #${runId ?? ''}`}
-      extra={
-        <Button icon={<DownloadOutlined />} href={`/api/v1/ingest/runs/${runId}/rejects.xlsx`}>
-          {t('ingest.download')}
-        </Button>
-      }
-    >
-      <Table
-        size="small"
-        rowKey={(r) => `${r.row}-${r.field}`}
-        loading={q.isFetching}
-        dataSource={q.data?.items}
-        pagination={table.pagination(q.data?.total, (n) => t('common.total', { total: n }))}
-        onChange={table.onChange}
-        columns={[
-          { key: 'row', dataIndex: 'row', title: t(`ingest.rowBasis.${q.data?.rowBasis ?? 'record'}`) },
-          { key: 'field', dataIndex: 'field', title: t('ingest.field') },
-          { key: 'reason', dataIndex: 'reason', title: t('ingest.reason') },
-          {
-            key: 'value',
-            dataIndex: 'value',
-            title: t('ingest.value'),
-            render: (v: string | null) => <span className="gs-mono">{v ?? ''}</span>,
-          },
-        ]}
-      />
-    </Drawer>
-  );
-}
-
 /** 数据归集: runs with live progress and their rejects, sources (databases, HTTP APIs) with their mapping, preview and schedule, file uploads. */
 export default function Ingest() {
   const { t, i18n } = useTranslation();
@@ -115,8 +61,6 @@ export default function Ingest() {
   const [creating, setCreating] = useState(false);
   const [mappingOf, setMappingOf] = useState<Source | null>(null);
   const [settingsOf, setSettingsOf] = useState<Source | null>(null);
-  const [form] = Form.useForm();
-  const kind = Form.useWatch('kind', form) as string | undefined;
   const [upload, setUpload] = useState<{
     resourceId?: string;
     mode: 'full' | 'upsert';
@@ -137,45 +81,6 @@ export default function Ingest() {
       api(pageOf(resourceSummary), '/api/v1/catalog/resources', { query: { status: 'published', pageSize: 200 } }),
   });
   const resOptions = (resources.data?.items ?? []).map((r) => ({ value: r.id, label: `${r.code ?? ''} ${r.name}` }));
-  const create = useMutation({
-    mutationFn: (v: Record<string, unknown>) =>
-      api(sourceCreated, '/api/v1/sources', {
-        method: 'POST',
-        // empty fields are left out (an HTTP source has no host, a database no address)
-        body: {
-          ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== null && x !== '')),
-          mapping: {},
-        },
-      }),
-    onSuccess: () => {
-      setCreating(false);
-      void qc.invalidateQueries({ queryKey: ['sources'] });
-    },
-    onError: (e) =>
-      showProblem(form, e, (s) => void message.error(s), [
-        'name',
-        'resourceId',
-        'kind',
-        'host',
-        'port',
-        'database',
-        'user',
-        'password',
-        'table',
-        'query',
-        'url',
-        'recordsPath',
-        'pageParam',
-        'pageStart',
-        'sizeParam',
-        'pageSize',
-        'sinceParam',
-        'secretHeader',
-        'mode',
-        'watermark',
-        'schedule',
-      ]),
-  });
   const test = useMutation({
     mutationFn: (id: string) => api(sourceTest, `/api/v1/sources/${id}/test`, { method: 'POST' }),
     onSuccess: (r) =>
@@ -331,14 +236,7 @@ export default function Ingest() {
               <>
                 {officer && (
                   <div className="gs-toolbar">
-                    <Button
-                      type="primary"
-                      icon={<PlusOutlined />}
-                      onClick={() => {
-                        form.resetFields();
-                        setCreating(true);
-                      }}
-                    >
+                    <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
                       {t('ingest.newSource')}
                     </Button>
                   </div>
@@ -514,122 +412,7 @@ export default function Ingest() {
         onClose={() => setMappingOf(null)}
         onSaved={() => void qc.invalidateQueries({ queryKey: ['sources'] })}
       />
-      <Modal
-        open={creating}
-        title={t('ingest.newSource')}
-        onCancel={() => setCreating(false)}
-        onOk={() => form.submit()}
-        confirmLoading={create.isPending}
-        okText={t('common.save')}
-        cancelText={t('common.cancel')}
-        destroyOnHidden
-        forceRender
-        width={640}
-      >
-        <Form
-          form={form}
-          layout="vertical"
-          onFinish={(v) => create.mutate(v)}
-          initialValues={{ kind: 'postgres', port: 5432, mode: 'full' }}
-        >
-          <Form.Item name="name" label={t('ingest.name')} rules={[{ required: true }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="resourceId" label={t('ingest.resource')} rules={[{ required: true }]}>
-            <Select options={resOptions} />
-          </Form.Item>
-          <Form.Item name="kind" label={t('ingest.kind')}>
-            <Select
-              style={{ width: 200 }}
-              options={[
-                { value: 'postgres', label: 'PostgreSQL' },
-                { value: 'mysql', label: 'MySQL / MariaDB' },
-                { value: 'http', label: 'HTTP JSON API' },
-              ]}
-            />
-          </Form.Item>
-          {kind === 'http' ? (
-            <>
-              <Form.Item name="url" label={t('ingest.url')} rules={[{ required: true }]}>
-                <Input className="gs-mono" placeholder="https://…/api/list" />
-              </Form.Item>
-              <Space wrap>
-                <Form.Item name="recordsPath" label={t('ingest.recordsPath')}>
-                  <Input className="gs-mono" placeholder="data.list" style={{ width: 140 }} />
-                </Form.Item>
-                <Form.Item name="pageParam" label={t('ingest.pageParam')}>
-                  <Input className="gs-mono" placeholder="page" style={{ width: 110 }} />
-                </Form.Item>
-                <Form.Item name="pageStart" label={t('ingest.pageStart')}>
-                  <InputNumber min={0} placeholder="1" />
-                </Form.Item>
-                <Form.Item name="sizeParam" label={t('ingest.sizeParam')}>
-                  <Input className="gs-mono" placeholder="pageSize" style={{ width: 110 }} />
-                </Form.Item>
-                <Form.Item name="pageSize" label={t('ingest.pageSize')}>
-                  <InputNumber min={1} max={10000} />
-                </Form.Item>
-              </Space>
-              <Space wrap>
-                <Form.Item name="secretHeader" label={t('ingest.secretHeader')}>
-                  <Input className="gs-mono" placeholder="Authorization" style={{ width: 160 }} />
-                </Form.Item>
-                <Form.Item name="password" label={t('ingest.secret')}>
-                  <Input.Password autoComplete="new-password" style={{ width: 240 }} />
-                </Form.Item>
-                <Form.Item name="sinceParam" label={t('ingest.sinceParam')}>
-                  <Input className="gs-mono" placeholder="since" style={{ width: 110 }} />
-                </Form.Item>
-              </Space>
-            </>
-          ) : (
-            <>
-              <Space wrap>
-                <Form.Item name="host" label={t('ingest.host')} rules={[{ required: true }]}>
-                  <Input style={{ width: 200 }} />
-                </Form.Item>
-                <Form.Item name="port" label={t('ingest.port')} rules={[{ required: true }]}>
-                  <InputNumber min={1} max={65535} />
-                </Form.Item>
-                <Form.Item name="database" label={t('ingest.database')} rules={[{ required: true }]}>
-                  <Input />
-                </Form.Item>
-              </Space>
-              <Space wrap>
-                <Form.Item name="user" label={t('ingest.user')} rules={[{ required: true }]}>
-                  <Input autoComplete="off" />
-                </Form.Item>
-                <Form.Item name="password" label={t('ingest.password')}>
-                  <Input.Password autoComplete="new-password" />
-                </Form.Item>
-              </Space>
-              <Form.Item name="table" label={t('ingest.table')}>
-                <Input className="gs-mono" />
-              </Form.Item>
-              <Form.Item name="query" label={t('ingest.query')}>
-                <Input.TextArea rows={2} className="gs-mono" />
-              </Form.Item>
-            </>
-          )}
-          <Space wrap>
-            <Form.Item name="mode" label={t('ingest.mode')}>
-              <Select
-                style={{ width: 200 }}
-                options={(['full', 'upsert', 'incremental'] as const).map((m) => ({
-                  value: m,
-                  label: t(`ingest.modes.${m}`),
-                }))}
-              />
-            </Form.Item>
-            <Form.Item name="watermark" label={t('ingest.watermark')}>
-              <Input />
-            </Form.Item>
-            <Form.Item name="schedule" label={t('ingest.schedule')} extra="30 2 * * *">
-              <Input className="gs-mono" />
-            </Form.Item>
-          </Space>
-        </Form>
-      </Modal>
+      <NewSource open={creating} onClose={() => setCreating(false)} resOptions={resOptions} />
     </>
   );
 }
