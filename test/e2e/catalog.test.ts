@@ -145,7 +145,11 @@ describe.skipIf(!CHROMIUM)('catalog pages in Chromium', () => {
     await page.getByText('已保存').waitFor();
     const saved = await page.evaluate(
       async () =>
-        (await (await fetch('/api/v1/sources')).json()) as { name: string; mapping: Record<string, string> }[],
+        (
+          (await (await fetch('/api/v1/sources?pageSize=200')).json()) as {
+            items: { name: string; mapping: Record<string, string> }[];
+          }
+        ).items,
     );
     expect(saved.find((x) => x.name === '广告登记接口')?.mapping).toEqual({ tyshxydm: 'code' });
   });

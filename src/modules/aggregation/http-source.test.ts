@@ -280,7 +280,7 @@ describe('an HTTP JSON API source', () => {
     expect(bad.json()).toMatchObject({ code: 'VALIDATION', field: 'mapping' });
     const listed = (await env.app.inject(as(officer, { method: 'GET', url: '/api/v1/sources' })))
       .json()
-      .find((x: { id: string }) => x.id === id);
+      .items.find((x: { id: string }) => x.id === id);
     expect(listed).toMatchObject({
       kind: 'http',
       schedule: '30 2 * * *',

@@ -4,7 +4,7 @@ import type { Tx } from '../../kernel/db/pool.js';
 import { hasRole, type Ctx } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
 import { fail } from '../../kernel/http/errors.js';
-import type { Page, PageQuery } from '../../kernel/http/pagination.js';
+import { parseSort, type Page, type PageQuery } from '../../kernel/http/pagination.js';
 import { resourceFacts, resourceIdsOf, type ResourceFacts } from '../catalog/service.js';
 import type { RowBasis } from './files.js';
 import { ing, toRunDto, type RunRow } from './repo.js';
@@ -120,13 +120,32 @@ export async function rejectsWorkbook(ctx: Ctx, tx: Tx, run: number): Promise<Bu
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-export async function listSources(ctx: Ctx, tx: Tx): Promise<SourceDto[]> {
+const SOURCE_SORTS = { name: 'name', createdAt: 'created_at', kind: 'kind' } as const;
+
+/** A page of the sources the actor may see (its department's; the bureau and auditors: all); `q` searches names; sort: name, createdAt, kind. */
+export async function listSources(
+  ctx: Ctx,
+  tx: Tx,
+  q: PageQuery & { q?: string | undefined; resourceId?: string | undefined },
+): Promise<Page<SourceDto>> {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const s = scope(ctx);
-  let q = ing(tx).selectFrom('ingest.source').selectAll();
-  if (s) q = q.where('department_id', '=', s);
-  const rows = await q.orderBy('name').execute();
-  return rows.map((r) => ({
+  let base = ing(tx).selectFrom('ingest.source');
+  if (s) base = base.where('department_id', '=', s);
+  if (q.resourceId) base = base.where('resource_id', '=', q.resourceId);
+  if (q.q) base = base.where('name', 'ilike', `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const order = parseSort(q.sort, SOURCE_SORTS, { column: 'name', desc: false });
+  const [rows, total] = await Promise.all([
+    base
+      .selectAll()
+      .orderBy(order.column, order.desc ? 'desc' : 'asc')
+      .orderBy('id')
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize)
+      .execute(),
+    base.select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  const items = rows.map((r): SourceDto => ({
     id: r.id,
     departmentId: r.department_id,
     resourceId: r.resource_id,
@@ -148,6 +167,7 @@ export async function listSources(ctx: Ctx, tx: Tx): Promise<SourceDto[]> {
     watermark: r.watermark,
     createdAt: r.created_at.toISOString(),
   }));
+  return { items, total: total.n, page: q.page, pageSize: q.pageSize };
 }
 
 /** The source must exist and be the actor's department's (administrators reach all). */

@@ -12,7 +12,7 @@ import {
   runPage,
   runQueued,
   sourceCreated,
-  sourceDto,
+  sourcePage,
   sourceTest,
 } from './schema.js';
 import { inTx } from '../../kernel/http/tx.js';
@@ -150,9 +150,14 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
     '/api/v1/sources',
     {
       config: { access: readers },
-      schema: { tags, summary: '数据源 / Sources', response: { 200: z.array(sourceDto) } },
+      schema: {
+        tags,
+        summary: '数据源（分页，可按名称搜索）/ Sources, a page at a time, searchable by name',
+        querystring: pageQuery.extend({ q: z.string().trim().max(100).optional(), resourceId: z.uuid().optional() }),
+        response: { 200: sourcePage },
+      },
     },
-    async (req) => listSources(req.ctx, k.db),
+    async (req) => listSources(req.ctx, k.db, req.query),
   );
   r.post(
     '/api/v1/sources',

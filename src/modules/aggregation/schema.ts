@@ -63,6 +63,7 @@ export const sourceDto = z.object({
   createdAt: z.string(),
 });
 export type SourceDto = z.infer<typeof sourceDto>;
+export const sourcePage = pageOf(sourceDto);
 export const sourceTest = z.object({
   ok: z.boolean(),
   columns: z.array(z.string()),

@@ -161,12 +161,22 @@ describe('a PostgreSQL source', () => {
     // the department sees its source and the run through the API; another department does not
     const rsj = await loginAs(env.app, 'rsj_officer', DEMO_PASSWORD);
     const gaj = await loginAs(env.app, 'gaj_officer', DEMO_PASSWORD);
+    const list = async (s: typeof rsj, query = '') =>
+      (await env.app.inject(as(s, { method: 'GET', url: `/api/v1/sources${query}` }))).json();
+    expect((await list(rsj)).items.map((x: { name: string }) => x.name)).toContain('人社业务库');
+    expect(await list(gaj)).toEqual({ items: [], total: 0, page: 1, pageSize: 20 });
+    // the list is a page of the department's sources, searchable by name and sorted by the field asked for
+    const all = await list(rsj, '?pageSize=200');
+    expect(all.total).toBe(all.items.length);
     expect(
-      (await env.app.inject(as(rsj, { method: 'GET', url: '/api/v1/sources' })))
-        .json()
-        .map((x: { name: string }) => x.name),
-    ).toContain('人社业务库');
-    expect((await env.app.inject(as(gaj, { method: 'GET', url: '/api/v1/sources' }))).json()).toEqual([]);
+      (await list(rsj, `?q=${encodeURIComponent('人社业务')}`)).items.map((x: { name: string }) => x.name),
+    ).toEqual(['人社业务库']);
+    expect((await list(rsj, '?q=%25')).total).toBe(0); // a LIKE wildcard is searched for as itself
+    const byName = all.items.map((x: { name: string }) => x.name);
+    expect((await list(rsj, '?pageSize=200&sort=-name')).items.map((x: { name: string }) => x.name)).toEqual(
+      [...byName].reverse(),
+    );
+    expect((await list(rsj, '?pageSize=1&page=2')).items).toEqual(all.total > 1 ? [all.items[1]] : []);
     const run = (await env.app.inject(as(rsj, { method: 'GET', url: `/api/v1/ingest/runs/${first.run}` }))).json();
     expect(run).toMatchObject({ status: 'succeeded', read: 3000, inserted: 3000, source: '人社业务库' });
     expect(

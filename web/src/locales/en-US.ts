@@ -368,6 +368,7 @@ const en: Messages = {
     value: 'Value',
     download: 'Download Excel',
     newSource: 'New source',
+    searchSources: 'Search sources by name',
     test: 'Test connection',
     run: 'Run now',
     queued: 'The run is queued',

@@ -365,6 +365,7 @@ const zh = {
     value: '原始值',
     download: '下载 Excel',
     newSource: '新建数据源',
+    searchSources: '按名称搜索数据源',
     test: '测试连接',
     run: '立即归集',
     queued: '已提交归集任务',

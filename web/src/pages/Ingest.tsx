@@ -3,6 +3,7 @@ import {
   Alert,
   App,
   Button,
+  Input,
   InputNumber,
   Popconfirm,
   Progress,
@@ -26,7 +27,7 @@ import { useServerTable } from '../components/table';
 import { fmtDateTime } from '../i18n';
 import SourceMapping from './SourceMapping';
 import SourceSettings from './SourceSettings';
-import { runPage, runQueued, sourceDto, sourceTest, type RunDto, type SourceDto } from '../api/aggregation';
+import { runPage, runQueued, sourcePage, sourceTest, type RunDto, type SourceDto } from '../api/aggregation';
 import { NewSource } from './ingest/NewSource';
 import { Rejects } from './ingest/Rejects';
 
@@ -74,7 +75,13 @@ export default function Ingest() {
     placeholderData: keepPreviousData,
     refetchInterval: (q) => (q.state.data?.items.some((r) => r.status === 'running') ? 2000 : false),
   });
-  const sources = useQuery({ queryKey: ['sources'], queryFn: () => api(z.array(sourceDto), '/api/v1/sources') });
+  const sourceT = useServerTable('name');
+  const [sourceQ, setSourceQ] = useState('');
+  const sources = useQuery({
+    queryKey: ['sources', sourceT.query, sourceQ],
+    queryFn: () => api(sourcePage, '/api/v1/sources', { query: { ...sourceT.query, q: sourceQ || undefined } }),
+    placeholderData: keepPreviousData,
+  });
   const resources = useQuery({
     queryKey: ['ingest-resources'],
     queryFn: () =>
@@ -234,22 +241,40 @@ export default function Ingest() {
             label: t('ingest.sources'),
             children: (
               <>
-                {officer && (
-                  <div className="gs-toolbar">
+                <div className="gs-toolbar">
+                  {officer && (
                     <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
                       {t('ingest.newSource')}
                     </Button>
-                  </div>
-                )}
+                  )}
+                  <Input.Search
+                    allowClear
+                    style={{ width: 240 }}
+                    placeholder={t('ingest.searchSources')}
+                    aria-label={t('ingest.searchSources')}
+                    onSearch={(v) => {
+                      setSourceQ(v.trim());
+                      sourceT.resetPage();
+                    }}
+                  />
+                </div>
                 <Table
                   size="middle"
                   rowKey="id"
-                  dataSource={sources.data}
+                  dataSource={sources.data?.items}
                   loading={sources.isFetching}
                   locale={{ emptyText: t('common.empty') }}
+                  pagination={sourceT.pagination(sources.data?.total, (n) => t('common.total', { total: n }))}
+                  onChange={sourceT.onChange}
                   columns={[
-                    { key: 'name', dataIndex: 'name', title: t('ingest.name') },
-                    { key: 'kind', dataIndex: 'kind', title: t('ingest.kind') },
+                    {
+                      key: 'name',
+                      dataIndex: 'name',
+                      title: t('ingest.name'),
+                      sorter: true,
+                      defaultSortOrder: 'ascend',
+                    },
+                    { key: 'kind', dataIndex: 'kind', title: t('ingest.kind'), sorter: true },
                     {
                       key: 'where',
                       title: t('ingest.where'),
