@@ -1,6 +1,7 @@
 /** What the open-data portal reads of the objections the public raised with a registered key. */
 import type { Kernel } from '../../kernel/kernel.js';
 import { resourceFacts } from '../catalog/service.js';
+import type { Page, PageQuery } from '../../kernel/http/pagination.js';
 
 export interface PublicObjection {
   id: number;
@@ -26,8 +27,17 @@ export async function raisedToday(k: Kernel, keyId: number): Promise<number> {
   return r.rows[0]!.n;
 }
 
-/** The key's newest 200 objections, with their outcome and corrections. */
-export async function objectionsOfKey(k: Kernel, keyId: number): Promise<PublicObjection[]> {
+/** A page of the key's objections (for one resource when asked), newest first, with their outcome and corrections. */
+export async function objectionsOfKey(
+  k: Kernel,
+  keyId: number,
+  q: PageQuery & { resourceId?: string | undefined },
+): Promise<Page<PublicObjection>> {
+  const params: unknown[] = [keyId];
+  const w = `WHERE o.raiser_open_key_id = $1${q.resourceId ? ` AND o.resource_id = $${params.push(q.resourceId)}` : ''}`;
+  const total = (await k.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM objection.objection o ${w}`, params))
+    .rows[0]!.n;
+  params.push(q.pageSize, (q.page - 1) * q.pageSize);
   const rows = (
     await k.pool.query<{
       id: number;
@@ -44,15 +54,15 @@ export async function objectionsOfKey(k: Kernel, keyId: number): Promise<PublicO
     }>(
       `SELECT o.id, o.resource_id, o.record_key, o.field, o.proposed_value, o.status, o.reason, o.contested, o.step_due::text AS due, o.created_at,
         coalesce((SELECT json_agg(json_build_object('field', c.field, 'oldValue', c.old_value, 'newValue', c.new_value) ORDER BY c.id) FROM objection.correction c WHERE c.objection_id = o.id), '[]') AS corrections
-     FROM objection.objection o WHERE o.raiser_open_key_id = $1 ORDER BY o.id DESC LIMIT 200`,
-      [keyId],
+     FROM objection.objection o ${w} ORDER BY o.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
     )
   ).rows;
   const names = await resourceFacts(
     k.db,
     rows.map((r) => r.resource_id),
   );
-  return rows.map((r) => ({
+  const items = rows.map((r) => ({
     id: Number(r.id),
     resourceId: r.resource_id,
     resourceName: names.get(r.resource_id)?.name ?? '',
@@ -66,4 +76,5 @@ export async function objectionsOfKey(k: Kernel, keyId: number): Promise<PublicO
     createdAt: r.created_at.toISOString(),
     corrections: r.corrections,
   }));
+  return { items, total, page: q.page, pageSize: q.pageSize };
 }

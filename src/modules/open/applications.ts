@@ -20,6 +20,7 @@ import { sm3Hex } from '../../kernel/crypto/sm.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { resourceFacts } from '../catalog/service.js';
+import type { PageQuery } from '../../kernel/http/pagination.js';
 import { openResource, type OpenKey } from './data.js';
 import type { keyInput, OpenApplicationStatus, openApplicationInput, openDecisionInput } from './schema.js';
 
@@ -110,16 +111,30 @@ function toDto(r: Record<string, unknown>, today: string) {
   };
 }
 
-export async function myOpenApplications(k: Kernel, key: OpenKey | null) {
+/** A page of the key's applications (for one resource when asked), newest first. */
+export async function myOpenApplications(
+  k: Kernel,
+  key: OpenKey | null,
+  q: PageQuery & { resourceId?: string | undefined },
+) {
   if (!key) fail('OPEN_KEY_REQUIRED');
+  const params: unknown[] = [key.id];
+  const w = ` WHERE a.key_id = $1${q.resourceId ? ` AND a.resource_id = $${params.push(q.resourceId)}` : ''}`;
+  const total = (await k.pool.query<{ n: number }>(`SELECT count(*) AS n FROM open.application a${w}`, params)).rows[0]!
+    .n;
+  params.push(q.pageSize, (q.page - 1) * q.pageSize);
   const rows = await withNames(
     k,
-    (await k.pool.query(`${APP_SQL} WHERE a.key_id = $1 ORDER BY a.created_at DESC LIMIT 200`, [key.id])).rows,
+    (
+      await k.pool.query(
+        `${APP_SQL}${w} ORDER BY a.created_at DESC, a.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+        params,
+      )
+    ).rows,
   );
-  return { items: rows.map((r) => toDto(r, shanghaiDate())) };
+  return { items: rows.map((r) => toDto(r, shanghaiDate())), total, page: q.page, pageSize: q.pageSize };
 }
 
-/** The review queue: the provider department's applications (all for the bureau and auditors), oldest due first. */
 /** A page of the open-data applications to review (the provider's; the bureau and auditors: all), those waiting first, soonest due first. */
 export async function reviewOpenApplications(
   k: Kernel,

@@ -143,6 +143,16 @@ describe('a correction reported on the open data portal', () => {
       }),
     ]);
     expect((await open('GET', '/api/v1/open/objections', other)).json().items).toEqual([]);
+    // a page of them, optionally for one resource
+    expect((await open('GET', '/api/v1/open/objections?pageSize=1', key)).json()).toMatchObject({
+      total: 1,
+      page: 1,
+      pageSize: 1,
+    });
+    expect((await open('GET', `/api/v1/open/objections?resourceId=${mine[0].resourceId}`, key)).json().total).toBe(1);
+    expect(
+      (await open('GET', '/api/v1/open/objections?resourceId=00000000-0000-4000-8000-000000000000', key)).json(),
+    ).toMatchObject({ items: [], total: 0 });
     expect(
       (await open('POST', `/api/v1/open/objections/${id}/respond`, other, { decision: 'accept' })).json().code,
     ).toBe('FORBIDDEN');

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { fail } from '../../kernel/http/errors.js';
+import type { PageQuery } from '../../kernel/http/pagination.js';
 import { objectionsOfKey, raise, raisedToday, respond, respondInput } from '../objection/service.js';
 import { mayRead, openResource, type OpenKey } from './data.js';
 import type { publicObjectionInput } from './schema.js';
@@ -42,9 +43,13 @@ export async function raisePublic(
 }
 
 /** The key's objections with their outcome (the public has no bell). */
-export async function publicObjections(k: Kernel, key: OpenKey | null) {
+export async function publicObjections(
+  k: Kernel,
+  key: OpenKey | null,
+  q: PageQuery & { resourceId?: string | undefined },
+) {
   if (!key) fail('OPEN_KEY_REQUIRED');
-  return { items: await objectionsOfKey(k, key.id) };
+  return objectionsOfKey(k, key.id, q);
 }
 
 export async function respondPublic(

@@ -314,6 +314,10 @@ describe('open data portal API', () => {
     ).toBe(false);
     const rows = (await get(`/api/v1/open/resources/${condId}/rows`, h)).json();
     expect(rows.total).toBe(5);
+    expect((await get(`/api/v1/open/applications?resourceId=${openId}`, h)).json()).toMatchObject({
+      items: [],
+      total: 0,
+    });
     expect((await get('/api/v1/open/applications', h)).json().items[0]).toMatchObject({
       id: appId,
       status: 'approved',

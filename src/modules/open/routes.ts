@@ -18,7 +18,7 @@ import {
   keyInput,
   openApplicationCreated,
   openApplicationInput,
-  openApplicationList,
+  byKeyQuery,
   openApplicationPage,
   openDataset,
   openDatasetPage,
@@ -29,7 +29,7 @@ import {
   datastoreResult,
   publicObjectionCreated,
   publicObjectionInput,
-  publicObjectionList,
+  publicObjectionPage,
   publicResponded,
 } from './schema.js';
 
@@ -182,9 +182,15 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
     '/api/v1/open/applications',
     {
       config: open,
-      schema: { tags, summary: "本密钥的申请 / This key's applications", response: { 200: openApplicationList } },
+      schema: {
+        tags,
+        summary:
+          "本密钥的申请（分页，可按资源）/ This key's applications, a page at a time, optionally for one resource",
+        querystring: byKeyQuery,
+        response: { 200: openApplicationPage },
+      },
     },
-    async (req) => myOpenApplications(k, await keyOf(k, presented(req))),
+    async (req) => myOpenApplications(k, await keyOf(k, presented(req)), req.query),
   );
 
   r.post(
@@ -206,11 +212,12 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
       config: open,
       schema: {
         tags,
-        summary: "本密钥提出的纠错及其结果 / This key's reports and their outcome",
-        response: { 200: publicObjectionList },
+        summary: "本密钥提出的纠错及其结果（分页，可按资源）/ This key's reports and their outcome, a page at a time",
+        querystring: byKeyQuery,
+        response: { 200: publicObjectionPage },
       },
     },
-    async (req) => publicObjections(k, await keyOf(k, presented(req))),
+    async (req) => publicObjections(k, await keyOf(k, presented(req)), req.query),
   );
   r.post(
     '/api/v1/open/objections/:id/respond',

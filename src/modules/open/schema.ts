@@ -3,7 +3,7 @@
  * of the review of open-data applications, shared by the routes, the OpenAPI document and the portal.
  */
 import { z } from 'zod';
-import { pageOf } from '../../kernel/http/pagination.js';
+import { pageOf, pageQuery } from '../../kernel/http/pagination.js';
 
 export const keyInput = z.object({
   name: z.string().trim().min(2).max(100),
@@ -92,30 +92,28 @@ export const openApplicationDto = z.object({
   signed: z.boolean(),
 });
 export type OpenApplicationDto = z.infer<typeof openApplicationDto>;
-export const openApplicationList = z.object({ items: z.array(openApplicationDto) });
 export const openApplicationPage = pageOf(openApplicationDto);
 export const openDecided = z.object({ id: z.number().int(), status: z.enum(['approved', 'rejected']) });
 export const publicObjectionCreated = z.object({ id: z.number().int(), status: z.string(), due: z.string() });
-export const publicObjectionList = z.object({
-  items: z.array(
-    z.object({
-      id: z.number().int(),
-      resourceId: z.uuid(),
-      resourceName: z.string(),
-      recordKey: z.record(z.string(), z.string()),
-      field: z.string().nullable(),
-      proposedValue: z.string().nullable(),
-      status: z.string(),
-      reason: z.string().nullable(),
-      contested: z.boolean(),
-      due: z.string().nullable(),
-      createdAt: z.string(),
-      corrections: z.array(
-        z.object({ field: z.string(), oldValue: z.string().nullable(), newValue: z.string().nullable() }),
-      ),
-    }),
+export const publicObjectionDto = z.object({
+  id: z.number().int(),
+  resourceId: z.uuid(),
+  resourceName: z.string(),
+  recordKey: z.record(z.string(), z.string()),
+  field: z.string().nullable(),
+  proposedValue: z.string().nullable(),
+  status: z.string(),
+  reason: z.string().nullable(),
+  contested: z.boolean(),
+  due: z.string().nullable(),
+  createdAt: z.string(),
+  corrections: z.array(
+    z.object({ field: z.string(), oldValue: z.string().nullable(), newValue: z.string().nullable() }),
   ),
 });
+export const publicObjectionPage = pageOf(publicObjectionDto);
+/** a page of what one open key asked for or reported, optionally for one resource */
+export const byKeyQuery = pageQuery.extend({ resourceId: z.uuid().optional() });
 export const publicResponded = z.object({ id: z.number().int(), status: z.string(), due: z.string().optional() });
 /** CKAN DataStore's datastore_search result (the envelope around it is CKAN's) */
 export const datastoreResult = z.object({

@@ -9,10 +9,10 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import {
   openApplicationCreated,
-  openApplicationList,
+  openApplicationPage,
   openKeyCreated,
   publicObjectionCreated,
-  publicObjectionList,
+  publicObjectionPage,
   publicResponded,
   type OpenDataset,
 } from '../../api/open';
@@ -23,8 +23,9 @@ export function KeyCard({ id, value, onChange }: { id: string; value: string; on
   const [shownKey, setShownKey] = useState<string | null>(null);
   const headers: Record<string, string> = value ? { 'x-gs-open-key': value } : {};
   const apps = useQuery({
-    queryKey: ['open', 'apps', value],
-    queryFn: () => api(openApplicationList, '/api/v1/open/applications', { headers }),
+    queryKey: ['open', 'apps', value, id],
+    queryFn: () =>
+      api(openApplicationPage, '/api/v1/open/applications', { headers, query: { resourceId: id, pageSize: 50 } }),
     enabled: !!value,
     retry: false,
   });
@@ -44,7 +45,7 @@ export function KeyCard({ id, value, onChange }: { id: string; value: string; on
       }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['open'] }),
   });
-  const mine = apps.data?.items.filter((a) => a.resourceId === id) ?? [];
+  const mine = apps.data?.items ?? [];
   return (
     <Card title={t('open.keyTitle')}>
       <Space direction="vertical" style={{ width: '100%' }}>
@@ -213,8 +214,9 @@ export function MyReports({ id, openKey }: { id: string; openKey: string }) {
   const qc = useQueryClient();
   const headers = { 'x-gs-open-key': openKey };
   const list = useQuery({
-    queryKey: ['open', 'reports', openKey],
-    queryFn: () => api(publicObjectionList, '/api/v1/open/objections', { headers }),
+    queryKey: ['open', 'reports', openKey, id],
+    queryFn: () =>
+      api(publicObjectionPage, '/api/v1/open/objections', { headers, query: { resourceId: id, pageSize: 50 } }),
     retry: false,
   });
   const respond = useMutation({
@@ -226,7 +228,7 @@ export function MyReports({ id, openKey }: { id: string; openKey: string }) {
       }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['open'] }),
   });
-  const mine = list.data?.items.filter((o) => o.resourceId === id) ?? [];
+  const mine = list.data?.items ?? [];
   if (!mine.length) return null;
   return (
     <Card size="small" title={t('open.myReports')} style={{ marginTop: 12 }}>
