@@ -75,12 +75,13 @@ export async function openRuntime(
     const cache = new SharedCache(database.pool);
     await cache.start();
     const nonces = new NonceBook(database.pool);
+    const logger = pino({
+      level: config.logLevel,
+      redact: ['req.headers.cookie', 'req.headers["x-gs-signature"]', 'req.headers.authorization'],
+    });
     const kernel: Kernel = {
       config,
-      log: pino({
-        level: config.logLevel,
-        redact: ['req.headers.cookie', 'req.headers["x-gs-signature"]', 'req.headers.authorization'],
-      }),
+      log: logger,
       pool: database.pool,
       db: database.db,
       audit,
@@ -89,7 +90,9 @@ export async function openRuntime(
       cache,
       nonces,
       outbound: outboundPolicy(config.outboundAllow),
-      refusals: new RefusalLog(audit),
+      refusals: new RefusalLog(audit, 5000, (e) =>
+        logger.warn({ err: e }, 'refused calls not written yet; kept for the next flush'),
+      ),
     };
     return {
       kernel,

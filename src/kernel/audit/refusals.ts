@@ -42,9 +42,10 @@ export class RefusalLog {
   constructor(
     private readonly audit: AuditWriter,
     flushMs = 5000,
+    onError: (e: unknown) => void = () => {},
   ) {
-    // a flush that fails (the database away) keeps its counts for the next one
-    this.timer = setInterval(() => void this.flush().catch(() => undefined), flushMs);
+    // a flush that fails (the database away) keeps its counts for the next one, and says so
+    this.timer = setInterval(() => void this.flush().catch(onError), flushMs);
     this.timer.unref();
   }
 

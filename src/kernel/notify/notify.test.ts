@@ -150,4 +150,26 @@ describe('webhooks', () => {
     expect(await deliverDue(env.rt.kernel)).toEqual({ delivered: 0, retried: 0 });
     expect(received.length).toBe(before);
   });
+
+  it("lists a webhook's deliveries a page at a time, newest first, and by status", async () => {
+    hook = (await call(zrzy, 'POST', '/api/v1/webhooks', { url, kinds: ['objection.submitted'] })).json();
+    for (const t of ['一', '二', '三'])
+      await tell({ officersOf: [dept('淄博市自然资源和规划局')] }, `收到数据异议：${t}`);
+    await env.rt.kernel.pool.query(
+      "UPDATE kernel.webhook_delivery SET status = 'delivered' WHERE id = (SELECT min(id) FROM kernel.webhook_delivery WHERE webhook_id = $1)",
+      [hook.id],
+    );
+    const n = 3;
+    const first = (await call(zrzy, 'GET', `/api/v1/webhooks/${hook.id}/deliveries?pageSize=1`)).json();
+    expect(first).toMatchObject({ total: n, page: 1, pageSize: 1 });
+    const second = (await call(zrzy, 'GET', `/api/v1/webhooks/${hook.id}/deliveries?pageSize=1&page=2`)).json();
+    expect(second.total).toBe(n);
+    expect(second.items[0].id).toBeLessThan(first.items[0].id);
+    const delivered = (await call(zrzy, 'GET', `/api/v1/webhooks/${hook.id}/deliveries?status=delivered`)).json();
+    expect(delivered.total).toBe(1);
+    expect(delivered.items.length).toBe(1);
+    expect(delivered.items.every((d: { status: string }) => d.status === 'delivered')).toBe(true);
+    const past = (await call(zrzy, 'GET', `/api/v1/webhooks/${hook.id}/deliveries?page=99`)).json();
+    expect(past).toMatchObject({ items: [], total: n });
+  });
 });

@@ -7,7 +7,14 @@ import { access } from '../http/access.js';
 import { fail } from '../http/errors.js';
 import type { Ctx } from '../http/context.js';
 import { markRead, myNotifications } from './notify.js';
-import { createWebhook, deleteWebhook, listWebhooks, webhookDeliveries, webhookInput } from './webhooks.js';
+import {
+  createWebhook,
+  deleteWebhook,
+  deliveryQuery,
+  listWebhooks,
+  webhookDeliveries,
+  webhookInput,
+} from './webhooks.js';
 import { marked, noticePage, webhookCreated, webhookDeliveryList, webhookList, webhookRemoved } from './schema.js';
 
 const tags = ['notifications'];
@@ -85,8 +92,14 @@ export function notifyRoutes(app: FastifyInstance, k: Kernel): void {
     '/api/v1/webhooks/:id/deliveries',
     {
       config: { access: managers },
-      schema: { tags, summary: '投递记录 / Deliveries', params: idParam, response: { 200: webhookDeliveryList } },
+      schema: {
+        tags,
+        summary: '投递记录 / Deliveries, newest first (sort=id for oldest first), optionally of one status',
+        params: idParam,
+        querystring: deliveryQuery,
+        response: { 200: webhookDeliveryList },
+      },
     },
-    async (req) => webhookDeliveries(k, req.ctx, req.params.id),
+    async (req) => webhookDeliveries(k, req.ctx, req.params.id, req.query),
   );
 }

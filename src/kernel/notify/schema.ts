@@ -44,20 +44,17 @@ export const webhookCreated = z.object({
   secret: z.string(),
 });
 export const webhookRemoved = z.object({ id: z.number().int(), status: z.literal('disabled') });
-export const webhookDeliveryList = z.object({
-  items: z.array(
-    z.object({
-      id: z.number().int(),
-      kind: z.string(),
-      title: z.string(),
-      status: z.string(),
-      attempts: z.number().int(),
-      lastStatus: z.number().int().nullable(),
-      lastError: z.string().nullable(),
-      createdAt: z.string(),
-      deliveredAt: z.string().nullable(),
-      nextAt: z.string().nullable(),
-    }),
-  ),
+export const webhookDelivery = z.object({
+  id: z.number().int(),
+  kind: z.string(),
+  title: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number().int(),
+  lastStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+  deliveredAt: z.string().nullable(),
+  nextAt: z.string().nullable(),
 });
+export const webhookDeliveryList = pageOf(webhookDelivery);
 export type WebhookDelivery = z.infer<typeof webhookDeliveryList>['items'][number];

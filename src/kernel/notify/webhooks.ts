@@ -18,6 +18,7 @@ import type { Ctx } from '../http/context.js';
 import { hasRole } from '../http/context.js';
 import { requireDepartment, requireRole } from '../auth/authz.js';
 import { fail } from '../http/errors.js';
+import { pageQuery } from '../http/pagination.js';
 import { hmacSm3Hex, openSecret, sealSecret } from '../crypto/sm.js';
 import { webhookInput } from './schema.js';
 export { webhookInput };
@@ -106,29 +107,46 @@ export async function deleteWebhook(k: Kernel, ctx: Ctx, id: number) {
   return { id, status: 'disabled' as const };
 }
 
-export async function webhookDeliveries(k: Kernel, ctx: Ctx, id: number) {
+export const deliveryQuery = pageQuery.extend({ status: z.enum(['pending', 'delivered', 'failed']).optional() });
+
+/** A webhook's deliveries, newest first, a page at a time (optionally only those in one state). */
+export async function webhookDeliveries(k: Kernel, ctx: Ctx, id: number, q: z.infer<typeof deliveryQuery>) {
   await ownHook(k, ctx, id);
+  const status = q.status ?? null;
   const rows = (
     await sql<{
       id: string;
-      event: { kind: string; title: string };
-      status: string;
+      event: { kind: string; title: string; titleEn?: string };
+      status: 'pending' | 'delivered' | 'failed';
       attempts: number;
       last_status: number | null;
       last_error: string | null;
       created_at: Date;
       delivered_at: Date | null;
       next_at: Date;
+      total: number;
     }>`
-    SELECT id, event, status, attempts, last_status, last_error, created_at, delivered_at, next_at FROM kernel.webhook_delivery WHERE webhook_id = ${id} ORDER BY id DESC LIMIT 100`.execute(
+    SELECT id, event, status, attempts, last_status, last_error, created_at, delivered_at, next_at, count(*) OVER ()::int AS total
+    FROM kernel.webhook_delivery WHERE webhook_id = ${id} AND (${status}::text IS NULL OR status = ${status})
+    ORDER BY id ${q.sort === 'id' ? sql`ASC` : sql`DESC`} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`.execute(
       k.db,
     )
   ).rows;
+  const total =
+    rows[0]?.total ??
+    (q.page > 1
+      ? Number(
+          (
+            await sql<{ n: string }>`SELECT count(*) AS n FROM kernel.webhook_delivery
+              WHERE webhook_id = ${id} AND (${status}::text IS NULL OR status = ${status})`.execute(k.db)
+          ).rows[0].n,
+        )
+      : 0);
   return {
     items: rows.map((d) => ({
       id: Number(d.id),
       kind: d.event.kind,
-      title: d.event.title,
+      title: ctx.lang === 'en-US' ? (d.event.titleEn ?? d.event.title) : d.event.title,
       status: d.status,
       attempts: d.attempts,
       lastStatus: d.last_status,
@@ -137,6 +155,9 @@ export async function webhookDeliveries(k: Kernel, ctx: Ctx, id: number) {
       deliveredAt: d.delivered_at?.toISOString() ?? null,
       nextAt: d.status === 'pending' ? d.next_at.toISOString() : null,
     })),
+    total,
+    page: q.page,
+    pageSize: q.pageSize,
   };
 }
 
@@ -208,7 +229,8 @@ let running: Promise<unknown> | null = null;
 export function kickWebhooks(k: Kernel): void {
   if (running) return;
   running = deliverDue(k)
-    .catch(() => {})
+    // the deliveries stay pending in the database; the next notice or the minute job sends them
+    .catch((e: unknown) => k.log.warn({ err: e }, 'webhook delivery run failed'))
     .finally(() => {
       running = null;
     });

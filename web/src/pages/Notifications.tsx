@@ -45,10 +45,11 @@ function Webhooks() {
   const [form] = Form.useForm();
   const [secret, setSecret] = useState<string | null>(null);
   const [shown, setShown] = useState<number | null>(null);
+  const [dpage, setDpage] = useState(1);
   const list = useQuery({ queryKey: ['webhooks'], queryFn: () => api(webhookList, '/api/v1/webhooks') });
   const deliveries = useQuery({
-    queryKey: ['webhooks', shown],
-    queryFn: () => api(webhookDeliveryList, `/api/v1/webhooks/${shown}/deliveries`),
+    queryKey: ['webhooks', shown, dpage],
+    queryFn: () => api(webhookDeliveryList, `/api/v1/webhooks/${shown}/deliveries?page=${dpage}&pageSize=10`),
     enabled: shown !== null,
   });
   const create = useMutation({
@@ -133,7 +134,13 @@ function Webhooks() {
             title: t('common.actions'),
             render: (_: unknown, h: WebhookDto) => (
               <Space>
-                <Button size="small" onClick={() => setShown(h.id)}>
+                <Button
+                  size="small"
+                  onClick={() => {
+                    setDpage(1);
+                    setShown(h.id);
+                  }}
+                >
                   {t('notify.deliveries')}
                 </Button>
                 <Button size="small" danger onClick={() => remove.mutate(h.id)}>
@@ -156,7 +163,7 @@ function Webhooks() {
           rowKey="id"
           loading={deliveries.isFetching}
           dataSource={deliveries.data?.items}
-          pagination={{ pageSize: 10 }}
+          pagination={{ current: dpage, pageSize: 10, total: deliveries.data?.total ?? 0, onChange: setDpage }}
           columns={[
             { key: 'k', dataIndex: 'kind', title: t('notify.kinds') },
             { key: 't', dataIndex: 'title', title: t('notify.titleCol') },
