@@ -139,7 +139,7 @@ export async function webhookDeliveries(k: Kernel, ctx: Ctx, id: number, q: z.in
           (
             await sql<{ n: string }>`SELECT count(*) AS n FROM kernel.webhook_delivery
               WHERE webhook_id = ${id} AND (${status}::text IS NULL OR status = ${status})`.execute(k.db)
-          ).rows[0].n,
+          ).rows[0]?.n ?? 0,
         )
       : 0);
   return {
