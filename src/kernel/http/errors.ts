@@ -103,13 +103,20 @@ declare module './errors.js' {
   interface ErrorCodes extends Record<keyof typeof KERNEL_CODES, true> {}
 }
 
+/** One field's error in a list of them; `message` in Chinese, `en` (when given) in English. */
+export interface FieldError {
+  field: string;
+  message: string;
+  en?: string;
+}
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly field: string | undefined;
   readonly zh: string;
   readonly en: string;
-  readonly errors: { field: string; message: string }[] | undefined;
+  readonly errors: FieldError[] | undefined;
   /** seconds after which a retry may succeed (429, 503): sent as Retry-After */
   readonly retryAfter: number | undefined;
 
@@ -119,7 +126,7 @@ export class AppError extends Error {
       field?: string;
       zh?: string;
       en?: string;
-      errors?: { field: string; message: string }[];
+      errors?: FieldError[];
       retryAfter?: number;
     } = {},
   ) {

@@ -33,7 +33,8 @@ export function problemOf(err: AppError, lang: Lang, requestId: string): Problem
     instance: `urn:gongshu:request:${requestId}`,
   };
   if (err.field) p.field = err.field;
-  if (err.errors) p.errors = err.errors;
+  if (err.errors)
+    p.errors = err.errors.map((e) => ({ field: e.field, message: lang === 'en-US' ? (e.en ?? e.message) : e.message }));
   return p;
 }
 

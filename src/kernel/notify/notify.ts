@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../db/pool.js';
 import type { Lang } from '../http/errors.js';
-import { noticeTitle, type NoticeParams } from './templates.js';
+import { noticeBody, noticeTitle, type NoticeParams } from './templates.js';
 
 export interface Audience {
   /** user ids */
@@ -26,6 +26,7 @@ export interface Notice {
   /** the title as written (in Chinese); with `params` and a template for the kind, it is written for each reader instead */
   title?: string;
   params?: NoticeParams;
+  /** the body as written; a kind with a body template writes it from `params` for each reader instead */
   body?: string | null;
   /** console path, e.g. /objections?id=12 */
   link?: string | null;
@@ -40,13 +41,14 @@ export async function notify(db: Tx, to: Audience, n: Notice, nodeCode = 'gongsh
   const officers = ids(to.officersOf);
   const members = ids(to.membersOf);
   const title = n.title ?? noticeTitle(n.kind, n.params, 'zh-CN') ?? n.kind;
+  const body = noticeBody(n.kind, n.params, 'zh-CN') ?? n.body ?? null;
   const params = n.params ? JSON.stringify(n.params) : null;
   const subjectType = n.subject?.type ?? null;
   const subjectId = n.subject ? String(n.subject.id) : null;
   const rows = (
     await sql<{ department_id: string }>`
     INSERT INTO kernel.notification (user_id, kind, title, body, link, subject_type, subject_id, params)
-    SELECT u.id, ${n.kind}, ${title}, ${n.body ?? null}, ${n.link ?? null}, ${subjectType}, ${subjectId}, ${params}::jsonb
+    SELECT u.id, ${n.kind}, ${title}, ${body}, ${n.link ?? null}, ${subjectType}, ${subjectId}, ${params}::jsonb
     FROM kernel.app_user u
     WHERE u.status = 'active' AND (
       u.id = ANY (${users}::uuid[])
@@ -64,7 +66,8 @@ export async function notify(db: Tx, to: Audience, n: Notice, nodeCode = 'gongsh
       title,
       titleEn: noticeTitle(n.kind, n.params, 'en-US') ?? title,
       params: n.params ?? null,
-      body: n.body ?? null,
+      body,
+      bodyEn: noticeBody(n.kind, n.params, 'en-US') ?? body,
       link: n.link ?? null,
       subject: n.subject ?? null,
       at: new Date().toISOString(),
@@ -124,7 +127,7 @@ export async function myNotifications(
       id: Number(r.id),
       kind: r.kind,
       title: noticeTitle(r.kind, r.params, lang) ?? r.title,
-      body: r.body,
+      body: noticeBody(r.kind, r.params, lang) ?? r.body,
       link: r.link,
       subject: r.subject_type && r.subject_id ? { type: r.subject_type, id: r.subject_id } : null,
       createdAt: r.created_at.toISOString(),

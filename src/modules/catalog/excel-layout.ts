@@ -63,11 +63,13 @@ export const invert = (o: Record<string, string>) => Object.fromEntries(Object.e
 export const YES = '是';
 export const NO = '否';
 
+/** One cell's error: `reason` in Chinese, `reasonEn` in English (the sheet and column are the file's own names). */
 export interface ImportError {
   sheet: string;
   row: number;
   column: string;
   reason: string;
+  reasonEn: string;
 }
 
 export function lists(): Record<string, string[]> {

@@ -228,6 +228,26 @@ describe('Excel exchange', () => {
     expect(p.errors.find((e: { field: string }) => e.field === '资源目录!3:提供部门').message).toContain(
       '只能导入本部门',
     );
+    // every message in the reader's language, Zod's own ones too
+    const english = (
+      await env.app.inject(
+        as(scjg, {
+          method: 'POST',
+          url: '/api/v1/catalog/import',
+          headers: { 'content-type': XLSX, 'accept-language': 'en-US' },
+          payload: buf,
+        }),
+      )
+    ).json();
+    expect(english.errors.map((e: { field: string }) => e.field)).toEqual(fields);
+    const en = (f: string) => english.errors.find((e: { field: string }) => e.field === f).message;
+    expect(en('资源目录!3:提供部门')).toMatch(/^Only resources of your own department \(淄博市市场监督管理局\)/);
+    expect(en('信息项!4:资源名称')).toBe('The resource "不存在的资源" is not in the sheet "资源目录"');
+    expect(en('资源目录!2:共享依据')).toBe('conditional or no sharing must cite its basis');
+    expect(p.errors.find((e: { field: string }) => e.field === '资源目录!2:共享依据').message).toBe(
+      '有条件共享和不予共享须注明依据',
+    );
+    expect(en('资源目录!3:共享方式')).toBe('"邮件" is not a way of sharing (接口, 文件, 库表)');
     const count = async () =>
       (await env.app.inject(as(scjg, { method: 'GET', url: '/api/v1/catalog/resources?pageSize=200' }))).json().total;
     const before = await count();
@@ -237,6 +257,7 @@ describe('Excel exchange', () => {
     expect(partial.statusCode).toBe(200);
     expect(partial.json().created.map((c: { name: string }) => c.name)).toEqual(['合格的资源']);
     expect(partial.json().errors.length).toBe(p.errors.length);
+    expect(partial.json().errors[0]).not.toHaveProperty('reasonEn');
     expect(await count()).toBe(before + 1);
     // importing it again creates no second draft
     const second = (await upload(buf, true)).json();

@@ -14,6 +14,7 @@ import type { Tx } from '../../kernel/db/pool.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
 import { AppError, fail } from '../../kernel/http/errors.js';
+import { bilingual, issuesOf } from '../../kernel/http/issue-text.js';
 import { cat } from './repo.js';
 import { isDeepStrictEqual } from 'node:util';
 import { createResource, startChange, updateResource } from './lifecycle.js';
@@ -47,12 +48,19 @@ function text(v: CellValue): string {
   return String(v).trim();
 }
 
+const fieldError = (e: ImportError) => ({
+  field: `${e.sheet}!${e.row}:${e.column}`,
+  message: e.reason,
+  en: e.reasonEn,
+});
+
 function sheetRows(ws: Worksheet, cols: readonly (readonly [string, string, number])[], errors: ImportError[]) {
   const header = (ws.getRow(1).values as CellValue[]).slice(1).map(text);
   const idx = new Map<string, number>();
   cols.forEach(([key, title]) => {
     const i = header.findIndex((h) => h.replace(/[*（(].*$/, '') === title.replace(/[*（(].*$/, ''));
-    if (i < 0 && title.includes('*')) errors.push({ sheet: ws.name, row: 1, column: title, reason: '缺少这一列' });
+    if (i < 0 && title.includes('*'))
+      errors.push({ sheet: ws.name, row: 1, column: title, reason: '缺少这一列', reasonEn: 'This column is missing' });
     if (i >= 0) idx.set(key, i + 1);
   });
   const out: { row: number; get: (k: string) => string; column: (k: string) => string }[] = [];
@@ -117,24 +125,40 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
   };
   const drafts = new Map<string, Draft>();
   for (const r of sheetRows(rs, RES_COLS, errors)) {
-    const err = (k: string, reason: string) => errors.push({ sheet: RES, row: r.row, column: r.column(k), reason });
+    const err = (k: string, reason: string, reasonEn: string) =>
+      errors.push({ sheet: RES, row: r.row, column: r.column(k), reason, reasonEn });
     const before = errors.length;
     const enumOf = (k: string, map: Record<string, string | undefined>) => {
       const v = r.get(k);
       if (!v) return undefined;
-      if (!map[v]) err(k, `“${v}”不是可选值（${Object.keys(map).join('、')}）`);
+      if (!map[v])
+        err(
+          k,
+          `“${v}”不是可选值（${Object.keys(map).join('、')}）`,
+          `"${v}" is not one of the choices (${Object.keys(map).join(', ')})`,
+        );
       return map[v];
     };
     if (r.get('department') && r.get('department') !== dept.name)
-      err('department', `只能导入本部门（${dept.name}）的资源，而不是“${r.get('department')}”`);
+      err(
+        'department',
+        `只能导入本部门（${dept.name}）的资源，而不是“${r.get('department')}”`,
+        `Only resources of your own department (${dept.name}) can be imported, not of "${r.get('department')}"`,
+      );
     const categoryId = cats.get(r.get('category'));
-    if (r.get('category') && !categoryId) err('category', `分类代码“${r.get('category')}”不存在`);
+    if (r.get('category') && !categoryId)
+      err('category', `分类代码“${r.get('category')}”不存在`, `There is no category "${r.get('category')}"`);
     const methods = r
       .get('shareMethods')
       .split(/[,，、\s]+/)
       .filter(Boolean)
       .map((m) => {
-        if (!METHOD[m]) err('shareMethods', `“${m}”不是共享方式（${Object.keys(METHOD).join('、')}）`);
+        if (!METHOD[m])
+          err(
+            'shareMethods',
+            `“${m}”不是共享方式（${Object.keys(METHOD).join('、')}）`,
+            `"${m}" is not a way of sharing (${Object.keys(METHOD).join(', ')})`,
+          );
         return METHOD[m];
       });
     const candidate = {
@@ -165,7 +189,8 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
     };
     const parsed = resourceMeta.safeParse(compact(candidate));
     if (!parsed.success) {
-      for (const issue of [...parsed.error.issues, ...metaRuleIssues(candidate)]) {
+      const rules = metaRuleIssues(candidate).map((i) => ({ path: i.path, ...bilingual(i.message) }));
+      for (const issue of [...issuesOf(resourceMeta, compact(candidate)), ...rules]) {
         const key = String(issue.path[0] ?? 'name');
         const col = RES_COLS.some((c) => c[0] === key)
           ? key
@@ -175,10 +200,11 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
               ? String(issue.path[1] ?? 'name')
               : 'name';
         // a cell already reported (an unknown value, say) is not reported twice
-        if (!errors.slice(before).some((e) => e.column === r.column(col))) err(col, issue.message);
+        if (!errors.slice(before).some((e) => e.column === r.column(col))) err(col, issue.zh, issue.en);
       }
     }
-    if (drafts.has(candidate.name)) err('name', `资源名称“${candidate.name}”在本表中重复`);
+    if (drafts.has(candidate.name))
+      err('name', `资源名称“${candidate.name}”在本表中重复`, `The resource name "${candidate.name}" appears twice`);
     else
       drafts.set(candidate.name, {
         row: r.row,
@@ -189,28 +215,34 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
       });
   }
   for (const r of sheetRows(is, ITEM_COLS, errors)) {
-    const err = (k: string, reason: string) => errors.push({ sheet: ITEMS, row: r.row, column: r.column(k), reason });
+    const err = (k: string, reason: string, reasonEn: string) =>
+      errors.push({ sheet: ITEMS, row: r.row, column: r.column(k), reason, reasonEn });
     const before = errors.length;
     const d = drafts.get(r.get('resource'));
-    if (!d) err('resource', `资源“${r.get('resource')}”不在“${RES}”表中`);
+    if (!d)
+      err(
+        'resource',
+        `资源“${r.get('resource')}”不在“${RES}”表中`,
+        `The resource "${r.get('resource')}" is not in the sheet "${RES}"`,
+      );
     const enumOf = (k: string, map: Record<string, string | undefined>, required = false) => {
       const v = r.get(k);
       if (!v) {
-        if (required) err(k, '必填');
+        if (required) err(k, '必填', 'Required');
         return undefined;
       }
-      if (!map[v]) err(k, `“${v}”不是可选值`);
+      if (!map[v]) err(k, `“${v}”不是可选值`, `"${v}" is not one of the choices`);
       return map[v];
     };
     const num = (k: string) => {
       const v = r.get(k);
       if (!v) return null;
-      if (!/^\d+$/.test(v)) err(k, `“${v}”不是整数`);
+      if (!/^\d+$/.test(v)) err(k, `“${v}”不是整数`, `"${v}" is not a whole number`);
       return Number(v);
     };
     const yes = (k: string) => {
       const v = r.get(k);
-      if (v && v !== YES && v !== NO) err(k, `请填“${YES}”或“${NO}”`);
+      if (v && v !== YES && v !== NO) err(k, `请填“${YES}”或“${NO}”`, `Write "${YES}" (yes) or "${NO}" (no)`);
       return v === YES;
     };
     const candidate = {
@@ -229,15 +261,19 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
     };
     const parsed = dataItem.safeParse(compact(candidate));
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
+      for (const issue of issuesOf(dataItem, compact(candidate))) {
         const col = ITEM_COLS.some((c) => c[0] === String(issue.path[0])) ? String(issue.path[0]) : 'name';
-        if (!errors.slice(before).some((e) => e.column === r.column(col))) err(col, issue.message);
+        if (!errors.slice(before).some((e) => e.column === r.column(col))) err(col, issue.zh, issue.en);
       }
     }
     if (d) {
       if (errors.length > before) d.bad = true;
       else if (d.items.some((x) => x.item.name === parsed.data!.name)) {
-        err('name', `字段名“${candidate.name}”在资源“${d.meta.name}”中重复`);
+        err(
+          'name',
+          `字段名“${candidate.name}”在资源“${d.meta.name}”中重复`,
+          `The item name "${candidate.name}" appears twice in "${d.meta.name}"`,
+        );
         d.bad = true;
       } else d.items.push({ row: r.row, item: parsed.data! });
     }
@@ -249,6 +285,7 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
         row: d.row,
         column: '资源名称',
         reason: `资源“${d.meta.name}”在“${ITEMS}”表中没有信息项`,
+        reasonEn: `The resource "${d.meta.name}" has no items in the sheet "${ITEMS}"`,
       });
       d.bad = true;
     }
@@ -256,7 +293,7 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
   errors.sort((a, b) => (a.sheet === b.sheet ? a.row - b.row : a.sheet === RES ? -1 : 1));
   if (errors.length > 0 && !opts.validOnly) {
     throw new AppError('CATALOG_IMPORT_INVALID', {
-      errors: errors.map((e) => ({ field: `${e.sheet}!${e.row}:${e.column}`, message: e.reason })),
+      errors: errors.map(fieldError),
       zh: `导入文件有 ${errors.length} 处错误，未导入任何资源`,
       en: `The file has ${errors.length} errors; nothing was imported`,
     });
@@ -276,6 +313,7 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
         row: d.row,
         column: '资源代码',
         reason: `资源代码“${d.code}”不是本部门的资源（新资源请留空）`,
+        reasonEn: `The resource code "${d.code}" is not one of your department's (leave it empty for a new resource)`,
       });
       continue;
     }
@@ -295,6 +333,7 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
         row: d.row,
         column: '资源名称',
         reason: `资源“${match.name}”正在审核中，撤回后才能通过导入修改`,
+        reasonEn: `The resource "${match.name}" is under review: withdraw it before changing it by import`,
       });
       continue;
     }
@@ -304,12 +343,18 @@ export async function importCatalog(ctx: Ctx, tx: Tx, file: Buffer, opts: { vali
   }
   if (busy.length > 0 && !opts.validOnly) {
     throw new AppError('CATALOG_IMPORT_INVALID', {
-      errors: busy.map((e) => ({ field: `${e.sheet}!${e.row}:${e.column}`, message: e.reason })),
+      errors: busy.map(fieldError),
       zh: `导入文件有 ${busy.length} 处错误，未导入任何资源`,
       en: `The file has ${busy.length} errors; nothing was imported`,
     });
   }
-  return { created, updated, unchanged, errors: [...errors, ...busy] };
+  const en = ctx.lang === 'en-US';
+  return {
+    created,
+    updated,
+    unchanged,
+    errors: [...errors, ...busy].map(({ reasonEn, ...e }) => ({ ...e, reason: en ? reasonEn : e.reason })),
+  };
 }
 
 /** The department's resources that an imported row may match: by code and by the name of their current version. */

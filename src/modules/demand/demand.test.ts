@@ -219,6 +219,25 @@ describe('a demand assigned to the department that should provide it, and a reje
         .json()
         .items.some((n: { kind: string }) => n.kind === 'demand.assigned'),
     ).toBe(true);
+    // each audience its own kind, and each reader their own language
+    const english = (s: Session) =>
+      env.app.inject(as(s, { method: 'GET', url: '/api/v1/notifications', headers: { 'accept-language': 'en-US' } }));
+    expect(
+      (await english(zrzy)).json().items.find((n: { kind: string }) => n.kind === 'demand.assigned'),
+    ).toMatchObject({
+      title: 'Please provide data: 房屋租赁备案信息',
+      body: 'Catalogue, aggregate and publish a resource, then link it to this demand',
+    });
+    expect(
+      (await call(zrzy, 'GET', '/api/v1/notifications'))
+        .json()
+        .items.find((n: { kind: string }) => n.kind === 'demand.assigned'),
+    ).toMatchObject({ title: '请提供数据：房屋租赁备案信息', body: '请编目、归集并发布资源后关联到该需求' });
+    expect(
+      (await english(zjj)).json().items.find((n: { kind: string }) => n.kind === 'demand.forwarded'),
+    ).toMatchObject({
+      title: 'Your data demand "房屋租赁备案信息" was passed to 淄博市自然资源和规划局 to provide',
+    });
     expect((await call(rsj, 'POST', `/api/v1/demands/${id}/provide`, { resourceId })).json().code).toBe(
       'FORBIDDEN_DEPARTMENT',
     );

@@ -67,8 +67,7 @@ export async function submitDemand(k: Kernel, ctx: Ctx, input: z.infer<typeof de
       { admins: true },
       {
         kind: 'demand.submitted',
-        params: { title: input.title },
-        body: `${ctx.actor.name}（${due} 前答复）`,
+        params: { title: input.title, name: ctx.actor.name, due },
         link: link(id),
         subject: { type: 'demand', id },
       },
@@ -129,7 +128,6 @@ export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.inf
         {
           kind: 'demand.matched',
           params: { resource: res.name },
-          body: '可据此一键发起共享申请',
           link: link(id),
           subject: { type: 'demand', id },
         },
@@ -162,8 +160,7 @@ export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.inf
         { officersOf: [input.departmentId] },
         {
           kind: 'demand.assigned',
-          title: `请提供数据：${d.title}`,
-          body: '请编目、归集并发布资源后关联到该需求',
+          params: { id, title: d.title },
           link: link(id),
           subject: { type: 'demand', id },
         },
@@ -173,8 +170,8 @@ export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.inf
         tx,
         demander(d),
         {
-          kind: 'demand.assigned',
-          title: `数据需求已交由${dept.name}提供`,
+          kind: 'demand.forwarded',
+          params: { id, title: d.title, department: dept.name },
           link: link(id),
           subject: { type: 'demand', id },
         },
@@ -214,7 +211,6 @@ export async function provideDemand(k: Kernel, ctx: Ctx, id: number, resourceId:
       {
         kind: 'demand.provided',
         params: { resource: res.name },
-        body: '可据此一键发起共享申请',
         link: link(id),
         subject: { type: 'demand', id },
       },

@@ -132,8 +132,7 @@ export async function raise(
       k.config.objectionAcceptBy === 'bureau' ? { admins: true } : { officersOf: [res.departmentId] },
       {
         kind: 'objection.submitted',
-        params: { resource: res.name },
-        body: `${raiserName}：${input.description}（${due} 前受理）`,
+        params: { resource: res.name, name: raiserName, text: input.description, due },
         link: link(oid),
         subject: { type: 'objection', id: oid },
       },
@@ -193,8 +192,7 @@ export async function accept(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
         raiserAudience(o),
         {
           kind: 'objection.not_accepted',
-          params: { id },
-          body: `${input.reason}（可在 ${due} 前确认或向大数据局申诉）`,
+          params: { id, text: input.reason, due },
           link: link(id),
           subject: { type: 'objection', id },
         },
@@ -214,8 +212,7 @@ export async function accept(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
       { officersOf: [o.provider_department_id], ...raiserAudience(o) },
       {
         kind: 'objection.accepted',
-        params: { id },
-        body: `请在 ${due} 前核实处理`,
+        params: { id, due },
         link: link(id),
         subject: { type: 'objection', id },
       },
@@ -325,8 +322,7 @@ export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
         { officersOf: [o.provider_department_id] },
         {
           kind: 'objection.fix_source',
-          params: { sources: sources.join('、') },
-          body: `异议 #${id} 已在平台更正 ${corrections.map((c) => c.field).join('、')}；该资源从源系统归集，源系统未更正时下次归集会带回原值。`,
+          params: { id, sources: sources.join('、'), fields: corrections.map((c) => c.field).join('、') },
           link: link(id),
           subject: { type: 'objection', id },
         },
@@ -338,8 +334,7 @@ export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
       raiserAudience(o),
       {
         kind: `objection.${status}`,
-        params: { id },
-        body: `${input.reason}（请在 ${due} 前确认，或向大数据局申诉一次）`,
+        params: { id, text: input.reason, due },
         link: link(id),
         subject: { type: 'objection', id },
       },

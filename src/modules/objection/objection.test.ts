@@ -122,6 +122,16 @@ describe('an objection on a field returned by the query service', () => {
         (n: { kind: string; link: string }) => n.kind === 'objection.submitted' && n.link === `/objections?id=${id}`,
       ),
     ).toBe(true);
+    const told = bell.items.find((n: { kind: string }) => n.kind === 'objection.submitted');
+    expect(told.body).toMatch(/：面积与不动产权证书记载（95.50㎡）不符（\d{4}-\d{2}-\d{2} 前受理）$/);
+    const bellEn = (
+      await env.app.inject(
+        as(zrzy, { method: 'GET', url: '/api/v1/notifications', headers: { 'accept-language': 'en-US' } }),
+      )
+    ).json();
+    expect(bellEn.items.find((n: { kind: string }) => n.kind === 'objection.submitted').body).toMatch(
+      /: 面积与不动产权证书记载（95.50㎡）不符 \(to be accepted by \d{4}-\d{2}-\d{2}\)$/,
+    );
     const inbox = (await call(zrzy, 'GET', '/api/v1/objections?scope=inbox')).json();
     expect(inbox.items.find((o: { id: number }) => o.id === id)).toMatchObject({
       status: 'submitted',
@@ -151,6 +161,16 @@ describe('an objection on a field returned by the query service', () => {
     expect(a.json(), a.body).toMatchObject({ status: 'flagged' });
     const mine = await query(zjjApp, KEY(1));
     expect(mine.flags).toEqual([expect.objectContaining({ row: 0, field: 'mj', objectionId: id })]);
+    expect(mine.flags[0].note).toBe('数据项“mj”存在异议，正在核实处理');
+    // the note is in the caller's language
+    const s = zjjApp.prepare('POST', `/api/v1/services/${resourceId}/query`, { filters: { bdcqzh: KEY(1) } });
+    const en = await env.app.inject({
+      method: 'POST',
+      url: `/api/v1/services/${resourceId}/query`,
+      headers: { ...s.headers, 'accept-language': 'en-US' },
+      payload: s.body,
+    });
+    expect(en.json().flags[0].note).toBe('The data item "mj" is under objection and being checked');
     expect(mine.rows[0]).not.toHaveProperty('_gs_key0');
     const theirs = await query(gajApp, KEY(1));
     expect(theirs.flags).toEqual([expect.objectContaining({ row: 0, field: 'mj', objectionId: id })]);

@@ -54,8 +54,7 @@ export async function respond(
       { admins: true },
       {
         kind: 'objection.contested',
-        params: { id },
-        body: `${ctx.actor.name}：${input.comment}（${due} 前复核）`,
+        params: { id, name: ctx.actor.name, text: input.comment, due },
         link: link(id),
         subject: { type: 'objection', id },
       },
@@ -101,8 +100,7 @@ export async function review(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
       { officersOf: [o.provider_department_id], ...raiserAudience(o) },
       {
         kind: 'objection.reopened',
-        params: { id },
-        body: `${input.reason}（${due} 前处理）`,
+        params: { id, text: input.reason, due },
         link: link(id),
         subject: { type: 'objection', id },
       },

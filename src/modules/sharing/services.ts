@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { auditOf } from '../../kernel/audit/record.js';
-import { fail } from '../../kernel/http/errors.js';
+import { fail, type Lang } from '../../kernel/http/errors.js';
 import { prepared } from '../../kernel/db/prepared.js';
 import { maskValue, type Mask } from './masking.js';
 import { KEY_COL, queryPlan, statsPlan, verifyPlan, type Dataset, type GrantScope } from './views.js';
@@ -133,11 +133,11 @@ export async function queryService(k: Kernel, ctx: Ctx, resourceId: string, body
     for (const r of rows) r[f] = maskValue(mask, r[f] ?? null, k.config.node.code);
   const flags = await flagsOf(k, resourceId);
   const keyCols = Array.from({ length: plan.keyCount }, (_, n) => `${KEY_COL}${n}`);
-  const flagged: FlagDto[] = flags.whole.map((f) => flagDto(f, null));
+  const flagged: FlagDto[] = flags.whole.map((f) => flagDto(f, null, ctx.lang));
   rows.forEach((r, n) => {
     const key = keyTextOf(keyCols.map((c) => r[c] ?? null));
     for (const c of keyCols) delete r[c];
-    for (const f of flags.byKey.get(key) ?? []) flagged.push(flagDto(f, n));
+    for (const f of flags.byKey.get(key) ?? []) flagged.push(flagDto(f, n, ctx.lang));
   });
   await k.audit.record(
     auditOf(ctx, 'service.query', 'resource', resourceId, {
@@ -178,9 +178,9 @@ export async function verifyService(k: Kernel, ctx: Ctx, resourceId: string, bod
   ]);
   const flags = await flagsOf(k, resourceId);
   const flagged = [
-    ...flags.whole.map((f) => flagDto(f, null)),
+    ...flags.whole.map((f) => flagDto(f, null, ctx.lang)),
     ...(hit ? (flags.byKey.get(keyTextOf(plan.keys.map((f) => body.values[f]!.trim()))) ?? []) : []).map((f) =>
-      flagDto(f, 0),
+      flagDto(f, 0, ctx.lang),
     ),
   ];
   await k.audit.record(
@@ -224,16 +224,24 @@ export async function statisticsService(k: Kernel, ctx: Ctx, resourceId: string,
   };
 }
 
-const flagDto = (f: Flag, row: number | null): FlagDto => ({
+/** A flag as the app reads it, its note in the caller's language (`Accept-Language`). */
+const flagDto = (f: Flag, row: number | null, lang: Lang): FlagDto => ({
   row,
   field: f.field,
   objectionId: f.objectionId,
   since: f.since,
-  note: f.field
-    ? `数据项“${f.field}”存在异议，正在核实处理`
-    : row === null
-      ? '该资源存在异议，正在核实处理'
-      : '该记录存在异议，正在核实处理',
+  note:
+    lang === 'en-US'
+      ? f.field
+        ? `The data item "${f.field}" is under objection and being checked`
+        : row === null
+          ? 'This resource is under objection and being checked'
+          : 'This record is under objection and being checked'
+      : f.field
+        ? `数据项“${f.field}”存在异议，正在核实处理`
+        : row === null
+          ? '该资源存在异议，正在核实处理'
+          : '该记录存在异议，正在核实处理',
 });
 
 export const appObjectionInput = raiseInput.omit({ resourceId: true, channel: true });

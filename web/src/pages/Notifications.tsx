@@ -29,6 +29,7 @@ const KINDS = [
   'objection.fix_source',
   'demand.submitted',
   'demand.assigned',
+  'demand.forwarded',
   'demand.matched',
   'demand.provided',
   'demand.overdue',
