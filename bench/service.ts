@@ -136,20 +136,22 @@ try {
       .where('name', '=', '淄博市自然资源和规划局')
       .executeTakeFirstOrThrow()
   ).id;
-  const { id } = await apply(k, as(['officer'], zjj), {
-    resourceId: res.id,
-    appCredentialId: cred.credential.id,
-    fields: ITEMS.map((i) => i.name),
-    services: ['query'],
-    purpose: '基准测试',
-    legalBasis: '基准',
-    scenario: '基准',
-    periodFrom: '2026-01-01',
-    periodTo: '2030-12-31',
-    expectedCalls: 100_000_000,
-  });
-  await decide(k, as(['officer'], zrzy), id, { decision: 'approve' });
-  await decide(k, as(['admin'], zrzy), id, { decision: 'approve' });
+  const { id } = await inTx(k.db, (tx) =>
+    apply(k, as(['officer'], zjj), tx, {
+      resourceId: res.id,
+      appCredentialId: cred.credential.id,
+      fields: ITEMS.map((i) => i.name),
+      services: ['query'],
+      purpose: '基准测试',
+      legalBasis: '基准',
+      scenario: '基准',
+      periodFrom: '2026-01-01',
+      periodTo: '2030-12-31',
+      expectedCalls: 100_000_000,
+    }),
+  );
+  await inTx(k.db, (tx) => decide(k, as(['officer'], zrzy), tx, id, { decision: 'approve' }));
+  await inTx(k.db, (tx) => decide(k, as(['admin'], zrzy), tx, id, { decision: 'approve' }));
 
   // answers the service route sent (the client's count misses those in flight when time is up)
   let served = 0;

@@ -7,6 +7,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Ctx, Role } from '../kernel/http/context.js';
 import { raise } from '../modules/objection/service.js';
 import { submitDemand } from '../modules/demand/service.js';
+import { inTx } from '../kernel/http/tx.js';
 
 async function userCtx(k: Kernel, username: string): Promise<Ctx | null> {
   const u = (
@@ -54,14 +55,16 @@ export async function seedDemoFeedback(k: Kernel): Promise<{ objections: number;
   }
   const zjj = await userCtx(k, 'zjj_officer');
   if (zjj) {
-    await submitDemand(k, zjj, {
-      title: '房屋租赁备案信息',
-      description: '全市住房租赁合同网签备案记录（出租人、承租人、房屋坐落、租期）',
-      purpose: '公租房及租赁补贴资格审核，核查申请人租房情况',
-      fields: ['承租人姓名', '承租人证件号码', '房屋坐落', '租赁起止日期'],
-      legalBasis: '《商品房屋租赁管理办法》《公共租赁住房管理办法》',
-      scenario: '住房保障资格审核',
-    });
+    await inTx(k.db, (tx) =>
+      submitDemand(k, zjj, tx, {
+        title: '房屋租赁备案信息',
+        description: '全市住房租赁合同网签备案记录（出租人、承租人、房屋坐落、租期）',
+        purpose: '公租房及租赁补贴资格审核，核查申请人租房情况',
+        fields: ['承租人姓名', '承租人证件号码', '房屋坐落', '租赁起止日期'],
+        legalBasis: '《商品房屋租赁管理办法》《公共租赁住房管理办法》',
+        scenario: '住房保障资格审核',
+      }),
+    );
     out.demands++;
   }
   return out;

@@ -14,7 +14,7 @@ import { requireRole } from '../../kernel/auth/authz.js';
 import { appendInTx } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { AppError, fail } from '../../kernel/http/errors.js';
-import { inTx } from '../../kernel/http/tx.js';
+import { afterCommit } from '../../kernel/http/tx.js';
 import type { Tx } from '../../kernel/db/pool.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
@@ -43,52 +43,47 @@ async function event(
   await appendInTx(tx, [auditOf(ctx, `demand.${step}`, 'demand', String(id), { comment, ...detail })]);
 }
 
-export async function submitDemand(k: Kernel, ctx: Ctx, input: z.infer<typeof demandInput>) {
+export async function submitDemand(k: Kernel, ctx: Ctx, tx: Tx, input: z.infer<typeof demandInput>) {
   requireRole(ctx, 'consumer', 'officer');
   if (!ctx.actor.departmentId) fail('FORBIDDEN');
-  const due = (await loadCalendar(k.db)).addWorkingDays(shanghaiDate(), k.config.demandDays);
-  const id = await inTx(k.db, async (tx) => {
-    const id = await insertDemand(tx, {
-      department_id: ctx.actor.departmentId!,
-      requester: ctx.actor.name,
-      requester_user_id: ctx.actor.id,
-      title: input.title,
-      description: input.description,
-      purpose: input.purpose,
-      fields: input.fields,
-      legal_basis: input.legalBasis,
-      scenario: input.scenario,
-      status: 'submitted',
-      due,
-    });
-    await event(tx, ctx, id, 'submit', null, { title: input.title, fields: input.fields });
-    await notify(
-      tx,
-      { admins: true },
-      {
-        kind: 'demand.submitted',
-        params: { title: input.title, name: ctx.actor.name, due },
-        link: link(id),
-        subject: { type: 'demand', id },
-      },
-      k.config.node.code,
-    );
-    return id;
+  const due = (await loadCalendar(tx)).addWorkingDays(shanghaiDate(), k.config.demandDays);
+  const id = await insertDemand(tx, {
+    department_id: ctx.actor.departmentId!,
+    requester: ctx.actor.name,
+    requester_user_id: ctx.actor.id,
+    title: input.title,
+    description: input.description,
+    purpose: input.purpose,
+    fields: input.fields,
+    legal_basis: input.legalBasis,
+    scenario: input.scenario,
+    status: 'submitted',
+    due,
   });
-  kickWebhooks(k);
+  await event(tx, ctx, id, 'submit', null, { title: input.title, fields: input.fields });
+  await notify(
+    tx,
+    { admins: true },
+    {
+      kind: 'demand.submitted',
+      params: { title: input.title, name: ctx.actor.name, due },
+      link: link(id),
+      subject: { type: 'demand', id },
+    },
+    k.config.node.code,
+  );
+  afterCommit(tx, () => kickWebhooks(k));
   return { id, status: 'submitted' as const, due };
 }
 
-async function step<T>(k: Kernel, id: number, states: string[], fn: (tx: Tx, d: Row) => Promise<T>): Promise<T> {
-  const out = await inTx(k.db, async (tx) => {
-    const d = await lockDemand(tx, id);
-    if (!d) fail('NOT_FOUND');
-    if (!states.includes(d.status))
-      fail('DEMAND_STATE', { zh: `需求当前为“${d.status}”`, en: `The demand is ${d.status}` });
-    return fn(tx, d);
-  });
-  kickWebhooks(k);
-  return out;
+/** One step on the demand under its row lock: checks the state, then `fn`; the notices' webhooks go after commit. */
+async function step<T>(k: Kernel, tx: Tx, id: number, states: string[], fn: (d: Row) => Promise<T>): Promise<T> {
+  const d = await lockDemand(tx, id);
+  if (!d) fail('NOT_FOUND');
+  if (!states.includes(d.status))
+    fail('DEMAND_STATE', { zh: `需求当前为“${d.status}”`, en: `The demand is ${d.status}` });
+  afterCommit(tx, () => kickWebhooks(k));
+  return fn(d);
 }
 
 /** A published resource of the catalog (through its service), or the error naming resourceId. */
@@ -103,9 +98,9 @@ async function publishedOf(tx: Tx, resourceId: string) {
 }
 
 /** The bureau's answer: matched to a resource, assigned to a providing department, or rejected. */
-export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof answerInput>) {
+export async function answerDemand(k: Kernel, ctx: Ctx, tx: Tx, id: number, input: z.infer<typeof answerInput>) {
   if (!hasRole(ctx, 'admin')) fail('FORBIDDEN');
-  return step(k, id, ['submitted'], async (tx, d) => {
+  return step(k, tx, id, ['submitted'], async (d) => {
     const done = { answered_at: new Date(), answered_by: ctx.actor.name };
     if (input.outcome === 'matched') {
       const res = await publishedOf(tx, input.resourceId);
@@ -192,9 +187,9 @@ export async function answerDemand(k: Kernel, ctx: Ctx, id: number, input: z.inf
 }
 
 /** The assigned department links the resource it catalogued, aggregated and published for the demand. */
-export async function provideDemand(k: Kernel, ctx: Ctx, id: number, resourceId: string) {
+export async function provideDemand(k: Kernel, ctx: Ctx, tx: Tx, id: number, resourceId: string) {
   requireRole(ctx, 'officer', 'admin');
-  return step(k, id, ['assigned'], async (tx, d) => {
+  return step(k, tx, id, ['assigned'], async (d) => {
     if (!hasRole(ctx, 'admin') && ctx.actor.departmentId !== d.assigned_department_id) fail('FORBIDDEN_DEPARTMENT');
     const res = await publishedOf(tx, resourceId);
     if (res.department_id !== d.assigned_department_id)
@@ -234,9 +229,9 @@ export function matchItems(wanted: string[], items: DataItem[]): string[] {
 }
 
 /** The share application a matched or provided demand becomes, prefilled from the demand. */
-export async function draftOf(k: Kernel, d: Row) {
+export async function draftOf(tx: Tx, d: Row) {
   if (!d.resource_id || !['matched', 'provided'].includes(d.status)) return null;
-  const res = await publishedOf(k.db, d.resource_id);
+  const res = await publishedOf(tx, d.resource_id);
   return {
     resourceId: d.resource_id,
     resourceName: res.name,
@@ -249,18 +244,24 @@ export async function draftOf(k: Kernel, d: Row) {
 }
 
 /** 落实: the demand becomes a share application, prefilled (purpose, legal basis, scenario, the items asked for). */
-export async function applyFromDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof demandApplyInput>) {
+export async function applyFromDemand(
+  k: Kernel,
+  ctx: Ctx,
+  tx: Tx,
+  id: number,
+  input: z.infer<typeof demandApplyInput>,
+) {
   requireRole(ctx, 'consumer', 'officer');
-  const d = await dem(k.db).selectFrom('demand.demand').selectAll().where('id', '=', String(id)).executeTakeFirst();
+  const d = await lockDemand(tx, id);
   if (!d || d.department_id !== ctx.actor.departmentId) fail('NOT_FOUND');
   if (d.application_id)
     fail('DEMAND_STATE', { zh: '已据此需求发起过共享申请', en: 'An application was already made from this demand' });
-  const draft = await draftOf(k, d);
+  const draft = await draftOf(tx, d);
   if (!draft) fail('DEMAND_STATE', { zh: '需求尚未匹配到资源', en: 'The demand has no resource yet' });
   const fields = input.fields ?? draft.fields;
   if (!fields.length)
     fail('VALIDATION', { field: 'fields', zh: '须选择申请的数据项', en: 'Choose the items to apply for' });
-  const made = await apply(k, ctx, {
+  const made = await apply(k, ctx, tx, {
     resourceId: draft.resourceId,
     appCredentialId: input.appCredentialId,
     fields,
@@ -272,16 +273,14 @@ export async function applyFromDemand(k: Kernel, ctx: Ctx, id: number, input: z.
     periodTo: input.periodTo,
     expectedCalls: input.expectedCalls,
   });
-  await inTx(k.db, async (tx) => {
-    await updateDemand(tx, id, { application_id: String(made.id) });
-    await event(tx, ctx, id, 'apply', null, { application: made.id });
-  });
+  await updateDemand(tx, id, { application_id: String(made.id) });
+  await event(tx, ctx, id, 'apply', null, { application: made.id });
   return { id, applicationId: made.id, status: made.status };
 }
 
-export async function rateDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof rateInput>) {
+export async function rateDemand(k: Kernel, ctx: Ctx, tx: Tx, id: number, input: z.infer<typeof rateInput>) {
   requireRole(ctx, 'consumer', 'officer');
-  return step(k, id, ['matched', 'assigned', 'provided', 'rejected'], async (tx, d) => {
+  return step(k, tx, id, ['matched', 'assigned', 'provided', 'rejected'], async (d) => {
     if (d.department_id !== ctx.actor.departmentId) fail('NOT_FOUND');
     if (d.rating !== null) fail('DEMAND_STATE', { zh: '已评价', en: 'Already rated' });
     await updateDemand(tx, id, { rating: input.rating, rating_comment: input.comment ?? null, rated_at: new Date() });
@@ -291,14 +290,10 @@ export async function rateDemand(k: Kernel, ctx: Ctx, id: number, input: z.infer
 }
 
 /** Catalog resources that may answer the demand: searched by its title and each item it asks for. */
-export async function suggestionsFor(
-  k: Kernel,
-  ctx: Ctx,
-  d: { title: string; fields: string[]; department_id: string },
-) {
+export async function suggestionsFor(ctx: Ctx, tx: Tx, d: { title: string; fields: string[]; department_id: string }) {
   const seen = new Map<string, { id: string; name: string; departmentName: string; hits: number }>();
   for (const q of [d.title, ...d.fields].slice(0, 10)) {
-    const found = await searchCatalog(ctx, k.db, { q, page: 1, pageSize: 5 });
+    const found = await searchCatalog(ctx, tx, { q, page: 1, pageSize: 5 });
     for (const r of found.items) {
       if (r.departmentId === d.department_id) continue;
       const s = seen.get(r.id) ?? { id: r.id, name: r.name, departmentName: r.departmentName, hits: 0 };

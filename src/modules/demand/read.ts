@@ -1,6 +1,7 @@
 /** Reading demands: mine (my department's), assigned to my department, all (the bureau); one with its trail, suggestions and draft application; counts per department. */
 import { z } from 'zod';
-import type { Kernel } from '../../kernel/kernel.js';
+import type { Tx } from '../../kernel/db/pool.js';
+import { query } from '../../kernel/db/raw.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { hasRole } from '../../kernel/http/context.js';
 import { fail } from '../../kernel/http/errors.js';
@@ -12,12 +13,9 @@ import { publishedNames } from '../catalog/service.js';
 import type { DemandDto, demandListQuery } from './schema.js';
 
 /** The published names of the rows' resources, from the catalog's service. */
-async function withNames(
-  k: Kernel,
-  rows: DemandListRow[],
-): Promise<(DemandListRow & { resource_name: string | null })[]> {
+async function withNames(tx: Tx, rows: DemandListRow[]): Promise<(DemandListRow & { resource_name: string | null })[]> {
   const names = await publishedNames(
-    k.db,
+    tx,
     rows.map((r) => r.resource_id).filter((x): x is string => !!x),
   );
   return rows.map((r) => ({ ...r, resource_name: r.resource_id ? (names.get(r.resource_id) ?? null) : null }));
@@ -53,10 +51,10 @@ function toDto(r: DemandListRow & { resource_name: string | null }, today: strin
   };
 }
 
-export async function listDemands(k: Kernel, ctx: Ctx, query: z.infer<typeof demandListQuery>, max?: number) {
+export async function listDemands(ctx: Ctx, tx: Tx, query: z.infer<typeof demandListQuery>, max?: number) {
   if (query.scope === 'all' && !hasRole(ctx, 'admin', 'auditor')) fail('FORBIDDEN');
   const dept = ctx.actor.departmentId ?? '00000000-0000-0000-0000-000000000000';
-  const where = demandsWhere(k.db, {
+  const where = demandsWhere(tx, {
     ...(query.scope === 'mine' && { departmentId: dept }),
     ...(query.scope === 'assigned' && { assignedTo: dept }),
     ...(query.status && { status: query.status as DemandDto['status'] }),
@@ -64,7 +62,7 @@ export async function listDemands(k: Kernel, ctx: Ctx, query: z.infer<typeof dem
   });
   const total = Number((await where.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
   const rows = await withNames(
-    k,
+    tx,
     await withDepartments(where)
       .orderBy(sql`d.status <> 'submitted'`)
       .orderBy('d.due')
@@ -77,11 +75,11 @@ export async function listDemands(k: Kernel, ctx: Ctx, query: z.infer<typeof dem
   return { items: rows.map((r) => toDto(r, today)), total, page: query.page, pageSize: query.pageSize };
 }
 
-export async function getDemand(k: Kernel, ctx: Ctx, id: number) {
-  const r = (await withNames(k, await withDepartments(demandsWhere(k.db, { id })).execute()))[0];
+export async function getDemand(ctx: Ctx, tx: Tx, id: number) {
+  const r = (await withNames(tx, await withDepartments(demandsWhere(tx, { id })).execute()))[0];
   const mine = r && (r.department_id === ctx.actor.departmentId || r.assigned_department_id === ctx.actor.departmentId);
   if (!r || (!mine && !hasRole(ctx, 'admin', 'auditor'))) fail('NOT_FOUND');
-  const trail = await trailOf(k.db, id);
+  const trail = await trailOf(tx, id);
   return {
     ...toDto(r, shanghaiDate()),
     trail: trail.map((e) => ({
@@ -91,25 +89,25 @@ export async function getDemand(k: Kernel, ctx: Ctx, id: number) {
       detail: e.detail,
       at: e.at.toISOString(),
     })),
-    suggestions: r.status === 'submitted' && hasRole(ctx, 'admin') ? await suggestionsFor(k, ctx, r) : [],
-    draft: r.department_id === ctx.actor.departmentId && !r.application_id ? await draftOf(k, r) : null,
+    suggestions: r.status === 'submitted' && hasRole(ctx, 'admin') ? await suggestionsFor(ctx, tx, r) : [],
+    draft: r.department_id === ctx.actor.departmentId && !r.application_id ? await draftOf(tx, r) : null,
   };
 }
 
 /** Per department: demands raised; and as provider: assigned, provided; answers on time — for the rankings (晾晒). */
-export async function demandStats(k: Kernel, ctx: Ctx) {
+export async function demandStats(ctx: Ctx, tx: Tx) {
   if (!hasRole(ctx, 'admin', 'auditor', 'officer')) fail('FORBIDDEN');
-  const rows = (
-    await k.pool.query<{
-      department: string;
-      raised: number;
-      open: number;
-      overdue: number;
-      assigned: number;
-      provided: number;
-      avg_rating: string | null;
-    }>(
-      `SELECT * FROM (SELECT dep.name AS department,
+  const rows = await query<{
+    department: string;
+    raised: number;
+    open: number;
+    overdue: number;
+    assigned: number;
+    provided: number;
+    avg_rating: string | null;
+  }>(
+    tx,
+    `SELECT * FROM (SELECT dep.name AS department,
         count(*) FILTER (WHERE d.department_id = dep.id)::int AS raised,
         count(*) FILTER (WHERE d.department_id = dep.id AND d.status = 'submitted')::int AS open,
         count(*) FILTER (WHERE d.department_id = dep.id AND d.status = 'submitted' AND d.due < $1::date)::int AS overdue,
@@ -118,9 +116,8 @@ export async function demandStats(k: Kernel, ctx: Ctx) {
         round(avg(d.rating) FILTER (WHERE d.department_id = dep.id), 1)::text AS avg_rating
      FROM kernel.department dep JOIN demand.demand d ON d.department_id = dep.id OR d.assigned_department_id = dep.id
      GROUP BY dep.id, dep.name) x ORDER BY overdue DESC, assigned - provided DESC, department`,
-      [shanghaiDate()],
-    )
-  ).rows;
+    [shanghaiDate()],
+  );
   return {
     items: rows.map(({ avg_rating, ...r }) => ({ ...r, avgRating: avg_rating === null ? null : Number(avg_rating) })),
   };
@@ -135,8 +132,8 @@ const STATE_ZH: Record<string, string> = {
 };
 
 /** The list as a workbook (at most 10 000 rows). */
-export async function exportDemands(k: Kernel, ctx: Ctx, query: z.infer<typeof demandListQuery>): Promise<Buffer> {
-  const { items } = await listDemands(k, ctx, query, 10_000);
+export async function exportDemands(ctx: Ctx, tx: Tx, query: z.infer<typeof demandListQuery>): Promise<Buffer> {
+  const { items } = await listDemands(ctx, tx, query, 10_000);
   const columns = [
     '编号',
     '需求名称',

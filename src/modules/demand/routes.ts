@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
+import { inTx } from '../../kernel/http/tx.js';
 import { answerDemand, applyFromDemand, provideDemand, rateDemand, submitDemand } from './flow.js';
 import { demandStats, exportDemands, getDemand, listDemands } from './read.js';
 import {
@@ -38,7 +39,7 @@ export function demandRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 201: demandCreated },
       },
     },
-    async (req, reply) => reply.code(201).send(await submitDemand(k, req.ctx, req.body)),
+    async (req, reply) => reply.code(201).send(await inTx(k.db, (tx) => submitDemand(k, req.ctx, tx, req.body))),
   );
   r.get(
     '/api/v1/demands',
@@ -51,7 +52,7 @@ export function demandRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: demandPage },
       },
     },
-    async (req) => listDemands(k, req.ctx, req.query),
+    async (req) => listDemands(req.ctx, k.db, req.query),
   );
   r.get(
     '/api/v1/demands/export.xlsx',
@@ -66,7 +67,7 @@ export function demandRoutes(app: FastifyInstance, k: Kernel): void {
           'content-disposition',
           `attachment; filename*=UTF-8''${encodeURIComponent(`数据需求-${new Date().toISOString().slice(0, 10)}.xlsx`)}`,
         )
-        .send(await exportDemands(k, req.ctx, req.query)),
+        .send(await exportDemands(req.ctx, k.db, req.query)),
   );
   r.get(
     '/api/v1/demands/stats',
@@ -78,7 +79,7 @@ export function demandRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: demandStatsAnswer },
       },
     },
-    async (req) => demandStats(k, req.ctx),
+    async (req) => demandStats(req.ctx, k.db),
   );
   r.get(
     '/api/v1/demands/:id',
@@ -92,7 +93,7 @@ export function demandRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: demandDetail },
       },
     },
-    async (req) => getDemand(k, req.ctx, req.params.id),
+    async (req) => getDemand(req.ctx, k.db, req.params.id),
   );
   r.post(
     '/api/v1/demands/:id/answer',
@@ -106,7 +107,7 @@ export function demandRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: demandStep },
       },
     },
-    async (req) => answerDemand(k, req.ctx, req.params.id, req.body),
+    async (req) => inTx(k.db, (tx) => answerDemand(k, req.ctx, tx, req.params.id, req.body)),
   );
   r.post(
     '/api/v1/demands/:id/provide',
@@ -120,7 +121,7 @@ export function demandRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: demandStep },
       },
     },
-    async (req) => provideDemand(k, req.ctx, req.params.id, req.body.resourceId),
+    async (req) => inTx(k.db, (tx) => provideDemand(k, req.ctx, tx, req.params.id, req.body.resourceId)),
   );
   r.post(
     '/api/v1/demands/:id/apply',
@@ -134,7 +135,8 @@ export function demandRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 201: demandApplied },
       },
     },
-    async (req, reply) => reply.code(201).send(await applyFromDemand(k, req.ctx, req.params.id, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await inTx(k.db, (tx) => applyFromDemand(k, req.ctx, tx, req.params.id, req.body))),
   );
   r.post(
     '/api/v1/demands/:id/rate',
@@ -148,6 +150,6 @@ export function demandRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: demandRated },
       },
     },
-    async (req) => rateDemand(k, req.ctx, req.params.id, req.body),
+    async (req) => inTx(k.db, (tx) => rateDemand(k, req.ctx, tx, req.params.id, req.body)),
   );
 }

@@ -16,6 +16,7 @@ import { runDeadlines } from '../../kernel/deadlines/engine.js';
 import { objectionDeadline } from './deadlines.js';
 import { submitDemand } from '../demand/flow.js';
 import { demandDeadline } from '../demand/deadlines.js';
+import { inTx } from '../../kernel/http/tx.js';
 
 const ITEMS: DataItem[] = [
   {
@@ -157,14 +158,16 @@ describe('demand time limits in working days', () => {
   it('an answer due in 3 working days from 09-30 falls on the 调休 Saturday 10-10; reminded on 10-09, escalated on 10-12', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     at('2026-09-30');
-    const d = await submitDemand(env.rt.kernel, raiser, {
-      title: '房屋租赁备案信息',
-      description: '承租人与出租房屋情况',
-      purpose: '住房保障资格审核',
-      fields: [],
-      legalBasis: '《商品房屋租赁管理办法》',
-      scenario: '公租房资格审核',
-    });
+    const d = await inTx(env.rt.kernel.db, (tx) =>
+      submitDemand(env.rt.kernel, raiser, tx, {
+        title: '房屋租赁备案信息',
+        description: '承租人与出租房屋情况',
+        purpose: '住房保障资格审核',
+        fields: [],
+        legalBasis: '《商品房屋租赁管理办法》',
+        scenario: '公租房资格审核',
+      }),
+    );
     expect(d.due).toBe('2026-10-10');
     expect((await runDemandDeadlines(env.rt.kernel, '2026-10-08')).reminded).toBe(0);
     expect((await runDemandDeadlines(env.rt.kernel, '2026-10-09')).reminded).toBe(1); // the next working day is Saturday 10-10

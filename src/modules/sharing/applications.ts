@@ -14,7 +14,7 @@ import { requireRole } from '../../kernel/auth/authz.js';
 import { appendInTx } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
-import { inTx } from '../../kernel/http/tx.js';
+
 import type { Tx } from '../../kernel/db/pool.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
@@ -22,6 +22,7 @@ import { notify } from '../../kernel/notify/notify.js';
 import { getResource } from '../catalog/service.js';
 import type { DataItem, ResourceDto } from '../catalog/schema.js';
 import type { Mask } from './masking.js';
+import { lockApplication, sh, type ApplicationRow, type ShareTables } from './repo.js';
 
 import { SERVICES } from './schema.js';
 export { SERVICES };
@@ -95,7 +96,7 @@ export async function record(
   tx: Tx,
   ctx: Ctx,
   id: number,
-  step: string,
+  step: ShareTables['share.decision']['step'],
   decision: string,
   comment: string | null,
   extra: Record<string, unknown> = {},
@@ -112,9 +113,10 @@ export async function record(
     ...extra,
   });
   const signature = k.signer.sign(message);
-  await sql`INSERT INTO share.decision (application_id, step, decision, comment, by_user, at, message, signature) VALUES (${id}, ${step}, ${decision}, ${comment}, ${ctx.actor.name}, ${at}, ${message}, ${signature})`.execute(
-    tx,
-  );
+  await sh(tx)
+    .insertInto('share.decision')
+    .values({ application_id: id, step, decision, comment, by_user: ctx.actor.name, at, message, signature })
+    .execute();
   await appendInTx(tx, [
     auditOf(ctx, `share.application.${decision}`, 'application', String(id), { step, comment, ...extra }),
   ]);
@@ -154,18 +156,18 @@ async function due(k: Kernel): Promise<string> {
 export async function apply(
   k: Kernel,
   ctx: Ctx,
+  tx: Tx,
   input: ApplicationInput,
   renews: number | null = null,
 ): Promise<{ id: number; status: string }> {
   requireRole(ctx, 'consumer', 'officer');
-  const res = await getResource(ctx, k.db, input.resourceId);
+  const res = await getResource(ctx, tx, input.resourceId);
   checkApplication(res, input);
-  const cred = (
-    await k.pool.query<{ department_id: string; status: string }>(
-      'SELECT department_id, status FROM kernel.app_credential WHERE id = $1',
-      [input.appCredentialId],
-    )
-  ).rows[0];
+  const cred = await tx
+    .selectFrom('kernel.app_credential')
+    .select(['department_id', 'status'])
+    .where('id', '=', input.appCredentialId)
+    .executeTakeFirst();
   if (!cred || cred.department_id !== ctx.actor.departmentId || cred.status !== 'active')
     fail('VALIDATION', {
       field: 'appCredentialId',
@@ -179,48 +181,44 @@ export async function apply(
       en: "Your own department's resource needs no application",
     });
   const auto = res.published!.meta.shareType === 'unconditional' && k.config.shareAutoUnconditional;
-  return inTx(k.db, async (tx) => {
-    const stepDue = auto ? null : await due(k);
-    const row = (
-      await sql<{
-        id: string;
-      }>`INSERT INTO share.application (resource_id, provider_department_id, applicant_department_id, applicant, app_credential_id, fields, services,
-        purpose, legal_basis, scenario, period_from, period_to, expected_calls, row_filter, status, step_due, renews_id)
-      VALUES (${res.id}, ${res.departmentId}, ${ctx.actor.departmentId}, ${ctx.actor.name}, ${input.appCredentialId}, ${input.fields}, ${input.services},
-        ${input.purpose}, ${input.legalBasis}, ${input.scenario}, ${input.periodFrom}, ${input.periodTo}, ${input.expectedCalls}, ${input.rowFilter ? JSON.stringify(input.rowFilter) : null}::jsonb,
-        ${auto ? 'approved' : 'provider_review'}, ${stepDue}, ${renews}) RETURNING id`.execute(tx)
-    ).rows[0]!;
-    const id = Number(row.id);
-    await record(k, tx, ctx, id, 'submit', renews ? 'renew' : 'submit', null, {
-      resource: res.id,
+  const stepDue = auto ? null : await due(k);
+  const { id } = await sh(tx)
+    .insertInto('share.application')
+    .values({
+      resource_id: res.id,
+      provider_department_id: res.departmentId,
+      applicant_department_id: ctx.actor.departmentId!,
+      applicant: ctx.actor.name,
+      app_credential_id: input.appCredentialId,
       fields: input.fields,
       services: input.services,
-      ...(renews && { renews }),
-    });
-    if (auto) await makeGrant(k, tx, ctx, id, res, 'auto_approve');
-    await tell(
-      k,
-      tx,
-      { id, resourceName: res.published!.meta.name, provider: res.departmentId, applicant: ctx.actor.departmentId! },
-      auto ? 'approved' : 'submitted',
-    );
-    return { id, status: auto ? 'approved' : 'provider_review' };
+      purpose: input.purpose,
+      legal_basis: input.legalBasis,
+      scenario: input.scenario,
+      period_from: input.periodFrom,
+      period_to: input.periodTo,
+      expected_calls: input.expectedCalls,
+      row_filter: input.rowFilter ? JSON.stringify(input.rowFilter) : null,
+      status: auto ? 'approved' : 'provider_review',
+      step_due: stepDue,
+      renews_id: renews,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await record(k, tx, ctx, id, 'submit', renews ? 'renew' : 'submit', null, {
+    resource: res.id,
+    fields: input.fields,
+    services: input.services,
+    ...(renews && { renews }),
   });
-}
-
-interface AppRow {
-  id: string;
-  resource_id: string;
-  provider_department_id: string;
-  applicant_department_id: string;
-  app_credential_id: string;
-  fields: string[];
-  services: string[];
-  period_from: string;
-  period_to: string;
-  expected_calls: number;
-  row_filter: { item: string; values: string[] } | null;
-  status: string;
+  if (auto) await makeGrant(k, tx, ctx, id, res, 'auto_approve');
+  await tell(
+    k,
+    tx,
+    { id, resourceName: res.published!.meta.name, provider: res.departmentId, applicant: ctx.actor.departmentId! },
+    auto ? 'approved' : 'submitted',
+  );
+  return { id, status: auto ? 'approved' : 'provider_review' };
 }
 
 /** What a grant is now, for people: revoked, not yet started, expired, or active (its stored status says only active or revoked). */
@@ -235,14 +233,19 @@ export function grantState(
   return expiresAt <= now ? 'expired' : 'active';
 }
 
-async function load(tx: Tx, id: number): Promise<AppRow> {
-  const r = (
-    await sql<AppRow>`SELECT *, period_from::text AS period_from, period_to::text AS period_to FROM share.application WHERE id = ${id} FOR UPDATE`.execute(
-      tx,
-    )
-  ).rows[0];
+async function load(tx: Tx, id: number): Promise<ApplicationRow> {
+  const r = await lockApplication(tx, id);
   if (!r) fail('NOT_FOUND');
   return r;
+}
+
+/** Moves the application to `status`, its step due on `stepDue` (none when it waits for nobody). */
+async function setStatus(tx: Tx, id: number, status: ApplicationRow['status'], stepDue: string | null) {
+  await sh(tx)
+    .updateTable('share.application')
+    .set({ status, step_due: stepDue, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .execute();
 }
 
 async function makeGrant(k: Kernel, tx: Tx, ctx: Ctx, id: number, res: ResourceDto, how: 'approve' | 'auto_approve') {
@@ -251,13 +254,24 @@ async function makeGrant(k: Kernel, tx: Tx, ctx: Ctx, id: number, res: ResourceD
   const masks = Object.fromEntries(items.map((i) => [i.name, maskOf(i)]));
   // a day's rate of the expected calls, at least 60 a minute
   const rate = Math.max(60, Math.ceil(a.expected_calls / (24 * 60)) * 2);
-  await sql`INSERT INTO share.grant (application_id, resource_id, consumer_department_id, app_credential_id, fields, masks, services, row_filter, rate_per_minute, expires_at, starts_at)
-    VALUES (${id}, ${a.resource_id}, ${a.applicant_department_id}, ${a.app_credential_id}, ${a.fields}, ${JSON.stringify(masks)}::jsonb, ${a.services},
-      ${a.row_filter ? JSON.stringify(a.row_filter) : null}::jsonb, ${rate}, (${a.period_to}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai',
-      ${a.period_from}::date::timestamp AT TIME ZONE 'Asia/Shanghai')`.execute(tx);
-  await sql`UPDATE share.application SET status = 'approved', step_due = NULL, updated_at = now() WHERE id = ${id}`.execute(
-    tx,
-  );
+  await sh(tx)
+    .insertInto('share.grant')
+    .values({
+      application_id: id,
+      resource_id: a.resource_id,
+      consumer_department_id: a.applicant_department_id,
+      app_credential_id: a.app_credential_id,
+      fields: a.fields,
+      masks: JSON.stringify(masks),
+      services: a.services,
+      row_filter: a.row_filter ? JSON.stringify(a.row_filter) : null,
+      rate_per_minute: rate,
+      // the period's days are Shanghai days: from the first day's start to the day after the last
+      expires_at: sql<Date>`(${a.period_to}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'`,
+      starts_at: sql<Date>`${a.period_from}::date::timestamp AT TIME ZONE 'Asia/Shanghai'`,
+    })
+    .execute();
+  await setStatus(tx, id, 'approved', null);
   await record(k, tx, ctx, id, 'grant', how, null, { masks, rate });
 }
 
@@ -265,88 +279,93 @@ async function makeGrant(k: Kernel, tx: Tx, ctx: Ctx, id: number, res: ResourceD
 export async function decide(
   k: Kernel,
   ctx: Ctx,
+  tx: Tx,
   id: number,
   d: z.infer<typeof decisionInput>,
 ): Promise<{ status: string; decision: SignedDecision }> {
-  return inTx(k.db, async (tx) => {
-    const a = await load(tx, id);
-    let step: 'provider' | 'bureau';
-    if (a.status === 'provider_review') {
-      requireRole(ctx, 'officer');
-      if (ctx.actor.departmentId !== a.provider_department_id) fail('FORBIDDEN_DEPARTMENT');
-      step = 'provider';
-    } else if (a.status === 'bureau_review') {
-      requireRole(ctx, 'admin');
-      step = 'bureau';
-    } else fail('SHARE_STATE');
-    if (d.decision !== 'approve' && !d.comment)
-      fail('VALIDATION', {
-        field: 'comment',
-        zh: '退回或不予批准须说明理由',
-        en: 'Returning or rejecting needs a reason',
-      });
-    const signed = await record(k, tx, ctx, id, step, d.decision, d.comment ?? null);
-    const res = await getResource(ctx, tx, a.resource_id);
-    const who = {
-      id,
-      resourceName: res.published!.meta.name,
-      provider: a.provider_department_id,
-      applicant: a.applicant_department_id,
-    };
-    if (d.decision !== 'approve') {
-      const status = d.decision === 'return' ? 'returned' : 'rejected';
-      await sql`UPDATE share.application SET status = ${status}, step_due = NULL, updated_at = now() WHERE id = ${id}`.execute(
-        tx,
-      );
-      await tell(k, tx, who, status, d.comment ?? null);
-      return { status, decision: signed };
-    }
-    const needsBureau = res.published!.meta.shareType !== 'unconditional';
-    if (step === 'provider' && needsBureau) {
-      await sql`UPDATE share.application SET status = 'bureau_review', step_due = ${await due(k)}, updated_at = now() WHERE id = ${id}`.execute(
-        tx,
-      );
-      await tell(k, tx, who, 'bureau_review');
-      return { status: 'bureau_review', decision: signed };
-    }
-    await makeGrant(k, tx, ctx, id, res, 'approve');
-    await tell(k, tx, who, 'approved', d.comment ?? null);
-    return { status: 'approved', decision: signed };
-  });
+  const a = await load(tx, id);
+  let step: 'provider' | 'bureau';
+  if (a.status === 'provider_review') {
+    requireRole(ctx, 'officer');
+    if (ctx.actor.departmentId !== a.provider_department_id) fail('FORBIDDEN_DEPARTMENT');
+    step = 'provider';
+  } else if (a.status === 'bureau_review') {
+    requireRole(ctx, 'admin');
+    step = 'bureau';
+  } else fail('SHARE_STATE');
+  if (d.decision !== 'approve' && !d.comment)
+    fail('VALIDATION', {
+      field: 'comment',
+      zh: '退回或不予批准须说明理由',
+      en: 'Returning or rejecting needs a reason',
+    });
+  const signed = await record(k, tx, ctx, id, step, d.decision, d.comment ?? null);
+  const res = await getResource(ctx, tx, a.resource_id);
+  const who = {
+    id,
+    resourceName: res.published!.meta.name,
+    provider: a.provider_department_id,
+    applicant: a.applicant_department_id,
+  };
+  if (d.decision !== 'approve') {
+    const status = d.decision === 'return' ? 'returned' : 'rejected';
+    await setStatus(tx, id, status, null);
+    await tell(k, tx, who, status, d.comment ?? null);
+    return { status, decision: signed };
+  }
+  const needsBureau = res.published!.meta.shareType !== 'unconditional';
+  if (step === 'provider' && needsBureau) {
+    await setStatus(tx, id, 'bureau_review', await due(k));
+    await tell(k, tx, who, 'bureau_review');
+    return { status: 'bureau_review', decision: signed };
+  }
+  await makeGrant(k, tx, ctx, id, res, 'approve');
+  await tell(k, tx, who, 'approved', d.comment ?? null);
+  return { status: 'approved', decision: signed };
 }
 
 /** After a return, the applicant changes what was asked and submits again (to the provider). */
 export async function resubmit(
   k: Kernel,
   ctx: Ctx,
+  tx: Tx,
   id: number,
   input: ApplicationInput,
 ): Promise<{ status: 'provider_review' }> {
   requireRole(ctx, 'consumer', 'officer');
-  const res = await getResource(ctx, k.db, input.resourceId);
+  const res = await getResource(ctx, tx, input.resourceId);
   checkApplication(res, input);
-  return inTx(k.db, async (tx) => {
-    const a = await load(tx, id);
-    if (a.applicant_department_id !== ctx.actor.departmentId) fail('FORBIDDEN_DEPARTMENT');
-    if (a.status !== 'returned' || a.resource_id !== input.resourceId) fail('SHARE_STATE');
-    await sql`UPDATE share.application SET fields = ${input.fields}, services = ${input.services}, purpose = ${input.purpose}, legal_basis = ${input.legalBasis}, scenario = ${input.scenario},
-      period_from = ${input.periodFrom}, period_to = ${input.periodTo}, expected_calls = ${input.expectedCalls}, row_filter = ${input.rowFilter ? JSON.stringify(input.rowFilter) : null}::jsonb,
-      status = 'provider_review', step_due = ${await due(k)}, updated_at = now() WHERE id = ${id}`.execute(tx);
-    await record(k, tx, ctx, id, 'applicant', 'resubmit', null, { fields: input.fields, services: input.services });
-    return { status: 'provider_review' };
-  });
+  const a = await load(tx, id);
+  if (a.applicant_department_id !== ctx.actor.departmentId) fail('FORBIDDEN_DEPARTMENT');
+  if (a.status !== 'returned' || a.resource_id !== input.resourceId) fail('SHARE_STATE');
+  await sh(tx)
+    .updateTable('share.application')
+    .set({
+      fields: input.fields,
+      services: input.services,
+      purpose: input.purpose,
+      legal_basis: input.legalBasis,
+      scenario: input.scenario,
+      period_from: input.periodFrom,
+      period_to: input.periodTo,
+      expected_calls: input.expectedCalls,
+      row_filter: input.rowFilter ? JSON.stringify(input.rowFilter) : null,
+      status: 'provider_review',
+      step_due: await due(k),
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .execute();
+  await record(k, tx, ctx, id, 'applicant', 'resubmit', null, { fields: input.fields, services: input.services });
+  return { status: 'provider_review' };
 }
 
-export async function withdraw(k: Kernel, ctx: Ctx, id: number): Promise<{ status: 'withdrawn' }> {
+export async function withdraw(k: Kernel, ctx: Ctx, tx: Tx, id: number): Promise<{ status: 'withdrawn' }> {
   requireRole(ctx, 'consumer', 'officer');
-  return inTx(k.db, async (tx) => {
-    const a = await load(tx, id);
-    if (a.applicant_department_id !== ctx.actor.departmentId) fail('FORBIDDEN_DEPARTMENT');
-    if (!['provider_review', 'bureau_review', 'returned'].includes(a.status)) fail('SHARE_STATE');
-    await sql`UPDATE share.application SET status = 'withdrawn', step_due = NULL, updated_at = now() WHERE id = ${id}`.execute(
-      tx,
-    );
-    await record(k, tx, ctx, id, 'applicant', 'withdraw', null);
-    return { status: 'withdrawn' };
-  });
+  const a = await load(tx, id);
+  if (a.applicant_department_id !== ctx.actor.departmentId) fail('FORBIDDEN_DEPARTMENT');
+  if (!['provider_review', 'bureau_review', 'returned'].includes(a.status)) fail('SHARE_STATE');
+  await setStatus(tx, id, 'withdrawn', null);
+  await record(k, tx, ctx, id, 'applicant', 'withdraw', null);
+  return { status: 'withdrawn' };
 }

@@ -8,31 +8,26 @@ import type { Ctx } from '../../kernel/http/context.js';
 import { hasRole } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
 import { fail } from '../../kernel/http/errors.js';
-import { inTx } from '../../kernel/http/tx.js';
+import type { Tx } from '../../kernel/db/pool.js';
 import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { getResource } from '../catalog/service.js';
 import { apply, record, type ApplicationInput } from './applications.js';
+import { applicationById, grantById, sh } from './repo.js';
 
 /** The provider or the bureau ends a grant; calls under it are refused from then on. */
-export async function revokeGrant(k: Kernel, ctx: Ctx, grantId: number, reason: string): Promise<void> {
+export async function revokeGrant(k: Kernel, ctx: Ctx, tx: Tx, grantId: number, reason: string): Promise<void> {
   requireRole(ctx, 'officer', 'admin');
-  await inTx(k.db, async (tx) => {
-    const g = (
-      await sql<{
-        application_id: string;
-        resource_id: string;
-        status: string;
-      }>`SELECT application_id, resource_id, status FROM share.grant WHERE id = ${grantId} FOR UPDATE`.execute(tx)
-    ).rows[0];
-    if (!g) fail('NOT_FOUND');
-    const res = await getResource(ctx, tx, g.resource_id);
-    if (!hasRole(ctx, 'admin') && res.departmentId !== ctx.actor.departmentId) fail('FORBIDDEN_DEPARTMENT');
-    if (g.status !== 'active') fail('SHARE_STATE');
-    await sql`UPDATE share.grant SET status = 'revoked', revoked_at = now(), revoked_by = ${ctx.actor.name} WHERE id = ${grantId}`.execute(
-      tx,
-    );
-    await record(k, tx, ctx, Number(g.application_id), 'grant', 'revoke', reason, { grant: grantId });
-  });
+  const g = await grantById(tx, grantId, true);
+  if (!g) fail('NOT_FOUND');
+  const res = await getResource(ctx, tx, g.resource_id);
+  if (!hasRole(ctx, 'admin') && res.departmentId !== ctx.actor.departmentId) fail('FORBIDDEN_DEPARTMENT');
+  if (g.status !== 'active') fail('SHARE_STATE');
+  await sh(tx)
+    .updateTable('share.grant')
+    .set({ status: 'revoked', revoked_at: sql`now()`, revoked_by: ctx.actor.name })
+    .where('id', '=', grantId)
+    .execute();
+  await record(k, tx, ctx, g.application_id, 'grant', 'revoke', reason, { grant: grantId });
 }
 
 /**
@@ -43,41 +38,39 @@ export async function revokeGrant(k: Kernel, ctx: Ctx, grantId: number, reason: 
 export async function renew(
   k: Kernel,
   ctx: Ctx,
+  tx: Tx,
   id: number,
   periodTo: string,
 ): Promise<{ id: number; status: string }> {
   requireRole(ctx, 'consumer', 'officer');
-  const a = (
-    await sql<
-      Record<string, unknown>
-    >`SELECT *, period_to::text AS pto FROM share.application WHERE id = ${id}`.execute(k.db)
-  ).rows[0];
+  const a = await applicationById(tx, id);
   if (!a || a.applicant_department_id !== ctx.actor.departmentId) fail('NOT_FOUND');
   if (a.status !== 'approved') fail('SHARE_STATE');
-  const open = (
-    await sql`SELECT 1 FROM share.application WHERE renews_id = ${id} AND status IN ('provider_review', 'bureau_review', 'returned')`.execute(
-      k.db,
-    )
-  ).rows.length;
+  const open = await sh(tx)
+    .selectFrom('share.application')
+    .select('id')
+    .where('renews_id', '=', id)
+    .where('status', 'in', ['provider_review', 'bureau_review', 'returned'])
+    .executeTakeFirst();
   if (open) fail('CONFLICT', { zh: '已有在办的续期申请', en: 'A renewal is already under way' });
-  if (periodTo <= (a.pto as string))
+  if (periodTo <= a.period_to)
     fail('VALIDATION', {
       field: 'periodTo',
       zh: '续期须晚于原使用期限',
       en: 'A renewal must end after the current period',
     });
   const input: ApplicationInput = {
-    resourceId: a.resource_id as string,
-    appCredentialId: a.app_credential_id as string,
-    fields: a.fields as string[],
-    services: a.services as ApplicationInput['services'],
-    purpose: a.purpose as string,
-    legalBasis: a.legal_basis as string,
-    scenario: a.scenario as string,
+    resourceId: a.resource_id,
+    appCredentialId: a.app_credential_id,
+    fields: a.fields,
+    services: a.services,
+    purpose: a.purpose,
+    legalBasis: a.legal_basis,
+    scenario: a.scenario,
     periodFrom: shanghaiDate(),
     periodTo,
-    expectedCalls: a.expected_calls as number,
-    ...(a.row_filter ? { rowFilter: a.row_filter as NonNullable<ApplicationInput['rowFilter']> } : {}),
+    expectedCalls: a.expected_calls,
+    ...(a.row_filter ? { rowFilter: a.row_filter } : {}),
   };
-  return apply(k, ctx, input, id);
+  return apply(k, ctx, tx, input, id);
 }

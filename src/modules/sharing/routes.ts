@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
+import { inTx } from '../../kernel/http/tx.js';
 import { sm2PublicKeyPem } from '../../kernel/crypto/sm.js';
 import { appObjection, appObjectionInput, queryService, statisticsService, verifyService } from './services.js';
 import {
@@ -50,7 +51,7 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 201: applicationCreated },
       },
     },
-    async (req, reply) => reply.code(201).send(await apply(k, req.ctx, req.body)),
+    async (req, reply) => reply.code(201).send(await inTx(k.db, (tx) => apply(k, req.ctx, tx, req.body))),
   );
   r.get(
     '/api/v1/share/applications',
@@ -93,7 +94,7 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: decisionAnswer },
       },
     },
-    async (req) => decide(k, req.ctx, req.params.id, req.body),
+    async (req) => inTx(k.db, (tx) => decide(k, req.ctx, tx, req.params.id, req.body)),
   );
   r.get(
     '/api/v1/share/signing-key',
@@ -137,7 +138,7 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: applicationState },
       },
     },
-    async (req) => resubmit(k, req.ctx, req.params.id, req.body),
+    async (req) => inTx(k.db, (tx) => resubmit(k, req.ctx, tx, req.params.id, req.body)),
   );
   r.post(
     '/api/v1/share/applications/:id/withdraw',
@@ -145,7 +146,7 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
       config: { access: access.roles('consumer', 'officer') },
       schema: { tags, summary: '撤回申请 / Withdraw', params: idParam, response: { 200: applicationState } },
     },
-    async (req) => withdraw(k, req.ctx, req.params.id),
+    async (req) => inTx(k.db, (tx) => withdraw(k, req.ctx, tx, req.params.id)),
   );
   r.post(
     '/api/v1/share/applications/:id/renew',
@@ -159,7 +160,8 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 201: applicationCreated },
       },
     },
-    async (req, reply) => reply.code(201).send(await renew(k, req.ctx, req.params.id, req.body.periodTo)),
+    async (req, reply) =>
+      reply.code(201).send(await inTx(k.db, (tx) => renew(k, req.ctx, tx, req.params.id, req.body.periodTo))),
   );
   r.put(
     '/api/v1/share/grants/:id/push',
@@ -332,7 +334,7 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
       },
     },
     async (req, reply) => {
-      await revokeGrant(k, req.ctx, req.params.id, req.body.reason);
+      await inTx(k.db, (tx) => revokeGrant(k, req.ctx, tx, req.params.id, req.body.reason));
       return reply.code(204).send(null);
     },
   );
