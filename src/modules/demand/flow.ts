@@ -24,7 +24,7 @@ import { getResource, searchCatalog } from '../catalog/service.js';
 import type { DataItem } from '../catalog/schema.js';
 import { apply, SERVICES } from '../sharing/service.js';
 import type { answerInput, demandApplyInput, demandInput, rateInput } from './schema.js';
-import { addEvent, dem, insertDemand, lockDemand, updateDemand, type DemandRow } from './repo.js';
+import { addEvent, insertDemand, lockDemand, updateDemand, type DemandRow } from './repo.js';
 
 type Row = DemandRow;
 
