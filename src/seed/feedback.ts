@@ -42,14 +42,16 @@ export async function seedDemoFeedback(k: Kernel): Promise<{ objections: number;
       )
     ).rows[0];
     if (row) {
-      await raise(k, gaj, {
-        resourceId: firm.id,
-        recordKey: { tyshxydm: row.tyshxydm },
-        field: 'qymc',
-        proposedValue: `${row.qymc}（已更名）`,
-        description: '办理案件时核实，该企业已办理名称变更登记，平台仍为原名称',
-        channel: 'console',
-      });
+      await inTx(k.db, (tx) =>
+        raise(k, gaj, tx, {
+          resourceId: firm.id,
+          recordKey: { tyshxydm: row.tyshxydm },
+          field: 'qymc',
+          proposedValue: `${row.qymc}（已更名）`,
+          description: '办理案件时核实，该企业已办理名称变更登记，平台仍为原名称',
+          channel: 'console',
+        }),
+      );
       out.objections++;
     }
   }

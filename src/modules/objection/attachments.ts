@@ -13,7 +13,7 @@ import { fail } from '../../kernel/http/errors.js';
 import { sm3Hex } from '../../kernel/crypto/sm.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { appendInTx } from '../../kernel/audit/append.js';
-import { inTx } from '../../kernel/http/tx.js';
+import type { Tx } from '../../kernel/db/pool.js';
 import { canRead } from './read.js';
 
 export const ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024;
@@ -72,10 +72,10 @@ interface Owner {
   status: string;
 }
 
-async function owner(k: Kernel, id: number): Promise<Owner> {
+async function owner(tx: Tx, id: number): Promise<Owner> {
   const o = (
     await sql<Owner>`SELECT raiser_user_id, raiser_type, raiser_department_id, provider_department_id, status FROM objection.objection WHERE id = ${id}`.execute(
-      k.db,
+      tx,
     )
   ).rows[0];
   if (!o) fail('NOT_FOUND');
@@ -83,14 +83,14 @@ async function owner(k: Kernel, id: number): Promise<Owner> {
 }
 
 export async function addAttachment(
-  k: Kernel,
   ctx: Ctx,
+  tx: Tx,
   id: number,
   contentType: string | undefined,
   name: string | undefined,
   body: Buffer,
 ) {
-  const o = await owner(k, id);
+  const o = await owner(tx, id);
   // the raiser adds evidence, the provider its answer's; auditors only read
   if (!canRead(ctx, o) || (hasRole(ctx, 'auditor') && !hasRole(ctx, 'admin', 'officer', 'consumer'))) fail('NOT_FOUND');
   if (o.status === 'archived')
@@ -101,43 +101,41 @@ export async function addAttachment(
   const type = checkAttachment(contentType, body);
   const clean = cleanName(name, type);
   const digest = sm3Hex(body);
-  return inTx(k.db, async (tx) => {
-    await sql`SELECT 1 FROM objection.objection WHERE id = ${id} FOR UPDATE`.execute(tx);
-    const n = Number(
-      (
-        await sql<{
-          n: number;
-        }>`SELECT count(*)::int AS n FROM objection.attachment WHERE objection_id = ${id}`.execute(tx)
-      ).rows[0]!.n,
-    );
-    if (n >= ATTACHMENTS_PER_OBJECTION)
-      fail('ATTACHMENT_LIMIT', {
-        zh: `每件异议最多 ${ATTACHMENTS_PER_OBJECTION} 个附件`,
-        en: `At most ${ATTACHMENTS_PER_OBJECTION} attachments per objection`,
-      });
-    const r = (
+  await sql`SELECT 1 FROM objection.objection WHERE id = ${id} FOR UPDATE`.execute(tx);
+  const n = Number(
+    (
       await sql<{
-        id: string;
-      }>`INSERT INTO objection.attachment (objection_id, name, content_type, size, sm3, content, uploaded_by, uploaded_by_department_id)
-      VALUES (${id}, ${clean}, ${type}, ${body.length}, ${digest}, ${body}, ${ctx.actor.name}, ${ctx.actor.departmentId}) RETURNING id`.execute(
-        tx,
-      )
-    ).rows[0]!;
-    await appendInTx(tx, [
-      auditOf(ctx, 'objection.attach', 'objection', String(id), {
-        attachment: Number(r.id),
-        name: clean,
-        type,
-        size: body.length,
-        sm3: digest,
-      }),
-    ]);
-    return { id: Number(r.id), name: clean, contentType: type, size: body.length, sm3: digest };
-  });
+        n: number;
+      }>`SELECT count(*)::int AS n FROM objection.attachment WHERE objection_id = ${id}`.execute(tx)
+    ).rows[0]!.n,
+  );
+  if (n >= ATTACHMENTS_PER_OBJECTION)
+    fail('ATTACHMENT_LIMIT', {
+      zh: `每件异议最多 ${ATTACHMENTS_PER_OBJECTION} 个附件`,
+      en: `At most ${ATTACHMENTS_PER_OBJECTION} attachments per objection`,
+    });
+  const r = (
+    await sql<{
+      id: string;
+    }>`INSERT INTO objection.attachment (objection_id, name, content_type, size, sm3, content, uploaded_by, uploaded_by_department_id)
+    VALUES (${id}, ${clean}, ${type}, ${body.length}, ${digest}, ${body}, ${ctx.actor.name}, ${ctx.actor.departmentId}) RETURNING id`.execute(
+      tx,
+    )
+  ).rows[0]!;
+  await appendInTx(tx, [
+    auditOf(ctx, 'objection.attach', 'objection', String(id), {
+      attachment: Number(r.id),
+      name: clean,
+      type,
+      size: body.length,
+      sm3: digest,
+    }),
+  ]);
+  return { id: Number(r.id), name: clean, contentType: type, size: body.length, sm3: digest };
 }
 
-export async function getAttachment(k: Kernel, ctx: Ctx, id: number, attachmentId: number) {
-  const o = await owner(k, id);
+export async function getAttachment(k: Kernel, ctx: Ctx, tx: Tx, id: number, attachmentId: number) {
+  const o = await owner(tx, id);
   if (!canRead(ctx, o)) fail('NOT_FOUND');
   const a = (
     await sql<{
@@ -145,7 +143,7 @@ export async function getAttachment(k: Kernel, ctx: Ctx, id: number, attachmentI
       content_type: string;
       content: Buffer;
     }>`SELECT name, content_type, content FROM objection.attachment WHERE id = ${attachmentId} AND objection_id = ${id}`.execute(
-      k.db,
+      tx,
     )
   ).rows[0];
   if (!a) fail('NOT_FOUND');

@@ -108,19 +108,21 @@ describe('objection time limits in working days', () => {
   it('accept in 2 working days and handle in 5 land after the holiday, counting the 调休 Saturday; reminded and escalated once each', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     at('2026-09-30');
-    const o = await raise(env.rt.kernel, raiser, {
-      resourceId,
-      recordKey: { bdcqzh: 'A1' },
-      field: 'mj',
-      proposedValue: '85',
-      description: '面积有误',
-      channel: 'console',
-    });
+    const o = await inTx(env.rt.kernel.db, (tx) =>
+      raise(env.rt.kernel, raiser, tx, {
+        resourceId,
+        recordKey: { bdcqzh: 'A1' },
+        field: 'mj',
+        proposedValue: '85',
+        description: '面积有误',
+        channel: 'console',
+      }),
+    );
     expect(o.due).toBe('2026-10-09'); // 10-08, 10-09 (10-01 … 10-07 are off)
     expect((await runObjectionDeadlines(env.rt.kernel, '2026-09-30')).reminded).toBe(0);
     expect((await runObjectionDeadlines(env.rt.kernel, '2026-10-08')).reminded).toBe(1);
     at('2026-10-09');
-    const a = await accept(env.rt.kernel, provider, o.id, { accept: true });
+    const a = await inTx(env.rt.kernel.db, (tx) => accept(env.rt.kernel, provider, tx, o.id, { accept: true }));
     expect(a.due).toBe('2026-10-15'); // 10-10 (调休 Saturday), 10-12, 10-13, 10-14, 10-15 — not 10-16
     expect((await runObjectionDeadlines(env.rt.kernel, '2026-10-13')).reminded).toBe(0);
     expect((await runObjectionDeadlines(env.rt.kernel, '2026-10-14')).reminded).toBe(1);
@@ -140,11 +142,13 @@ describe('objection time limits in working days', () => {
     expect(audited).toBe(1);
     // handled late on 10-16: the raiser has until 10-23 to answer, then it is archived
     at('2026-10-16');
-    const h = await handle(env.rt.kernel, provider, o.id, {
-      decision: 'correct',
-      changes: { mj: '85' },
-      reason: '核实后更正',
-    });
+    const h = await inTx(env.rt.kernel.db, (tx) =>
+      handle(env.rt.kernel, provider, tx, o.id, {
+        decision: 'correct',
+        changes: { mj: '85' },
+        reason: '核实后更正',
+      }),
+    );
     expect(h.due).toBe('2026-10-23');
     expect((await runObjectionDeadlines(env.rt.kernel, '2026-10-23')).archived).toBe(0);
     expect((await runObjectionDeadlines(env.rt.kernel, '2026-10-26')).archived).toBe(1);

@@ -19,7 +19,8 @@ import { hasRole } from '../../kernel/http/context.js';
 import { appendInTx } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
-import { inTx } from '../../kernel/http/tx.js';
+import { afterCommit } from '../../kernel/http/tx.js';
+import { lockObjection, obj, setObjection, type ObjectionRow } from './repo.js';
 import { type RaiseInput, type acceptInput, type handleInput } from './schema.js';
 import type { Tx } from '../../kernel/db/pool.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
@@ -30,25 +31,11 @@ import { sqlType } from '../catalog/service.js';
 import { correctionRun, sourceNamesOf } from '../aggregation/service.js';
 import { findRecord, keyItems, publishedResource, q, type RowScope } from './records.js';
 
-export async function dueIn(k: Kernel, days: number): Promise<string> {
-  return (await loadCalendar(k.db)).addWorkingDays(shanghaiDate(), days);
+export async function dueIn(tx: Tx, days: number): Promise<string> {
+  return (await loadCalendar(tx)).addWorkingDays(shanghaiDate(), days);
 }
 
-export interface ObjRow {
-  id: string;
-  resource_id: string;
-  provider_department_id: string;
-  record_key: Record<string, string> | null;
-  key_text: string | null;
-  field: string | null;
-  raiser_type: 'user' | 'app' | 'public';
-  raiser_user_id: string | null;
-  raiser_open_key_id: string | null;
-  raiser_department_id: string | null;
-  status: string;
-  contested: boolean;
-  proposed_value: string | null;
-}
+export type ObjRow = ObjectionRow;
 
 export async function event(
   tx: Tx,
@@ -58,9 +45,17 @@ export async function event(
   comment: string | null,
   detail: Record<string, unknown> = {},
 ) {
-  await sql`INSERT INTO objection.event (objection_id, step, by_name, by_department_id, comment, detail) VALUES (${id}, ${step}, ${ctx.actor.name}, ${ctx.actor.departmentId}, ${comment}, ${JSON.stringify(detail)}::jsonb)`.execute(
-    tx,
-  );
+  await obj(tx)
+    .insertInto('objection.event')
+    .values({
+      objection_id: id,
+      step,
+      by_name: ctx.actor.name,
+      by_department_id: ctx.actor.departmentId,
+      comment,
+      detail: JSON.stringify(detail),
+    })
+    .execute();
   await appendInTx(tx, [auditOf(ctx, `objection.${step}`, 'objection', String(id), { comment, ...detail })]);
 }
 
@@ -83,15 +78,16 @@ export interface PublicRaiser {
 export async function raise(
   k: Kernel,
   ctx: Ctx,
+  tx: Tx,
   input: RaiseInput,
   pub?: PublicRaiser,
   rowScope?: RowScope | null,
 ): Promise<{ id: number; status: string; due: string }> {
   if (ctx.actor.type !== 'user' && ctx.actor.type !== 'app' && !pub) fail('FORBIDDEN');
-  const raiserType = pub ? 'public' : ctx.actor.type;
+  const raiserType = pub ? 'public' : ctx.actor.type === 'app' ? 'app' : 'user';
   const raiserName = pub ? `公众（密钥 ${pub.keyPrefix}…）` : ctx.actor.name;
   if (pub) ctx = { ...ctx, actor: { ...ctx.actor, name: raiserName } };
-  const res = await publishedResource(k.db, input.resourceId);
+  const res = await publishedResource(tx, input.resourceId);
   if (input.field && !res.items.some((i) => i.name === input.field))
     fail('VALIDATION', {
       field: 'field',
@@ -104,62 +100,67 @@ export async function raise(
       zh: '对数据项提出异议须指明记录（业务主键）',
       en: 'An objection on an item needs the record (its business key)',
     });
-  const rec = input.recordKey ? await findRecord(k.db, res, input.recordKey, input.field, rowScope) : null;
-  const due = await dueIn(k, k.config.objectionAcceptDays);
-  const id = await inTx(k.db, async (tx) => {
-    const row = (
-      await sql<{
-        id: string;
-      }>`INSERT INTO objection.objection (resource_id, provider_department_id, record_key, key_text, field, seen_value, proposed_value, description, channel,
-        raiser_type, raiser_name, raiser_user_id, raiser_app_id, raiser_department_id, status, step_due)
-      VALUES (${res.id}, ${res.departmentId}, ${rec ? JSON.stringify(rec.recordKey) : null}::jsonb, ${rec?.keyText ?? null}, ${input.field ?? null},
-        ${input.seenValue ?? rec?.value ?? null}, ${input.proposedValue ?? null}, ${input.description}, ${input.channel},
-        ${raiserType}, ${raiserName}, ${raiserType === 'user' ? ctx.actor.id : null}, ${raiserType === 'app' ? ctx.actor.id : null}, ${pub ? null : ctx.actor.departmentId},
-        'submitted', ${due}) RETURNING id`.execute(tx)
-    ).rows[0]!;
-    if (pub)
-      await sql`UPDATE objection.objection SET raiser_open_key_id = ${pub.keyId} WHERE id = ${row.id}`.execute(tx);
-    const oid = Number(row.id);
-    await event(tx, ctx, oid, 'submit', input.description, {
-      resource: res.id,
-      recordKey: rec?.recordKey ?? null,
+  const rec = input.recordKey ? await findRecord(tx, res, input.recordKey, input.field, rowScope) : null;
+  const due = await dueIn(tx, k.config.objectionAcceptDays);
+  const { id: oid } = await obj(tx)
+    .insertInto('objection.objection')
+    .values({
+      resource_id: res.id,
+      provider_department_id: res.departmentId,
+      record_key: rec ? JSON.stringify(rec.recordKey) : null,
+      key_text: rec?.keyText ?? null,
       field: input.field ?? null,
-      proposedValue: input.proposedValue ?? null,
+      seen_value: input.seenValue ?? rec?.value ?? null,
+      proposed_value: input.proposedValue ?? null,
+      description: input.description,
       channel: input.channel,
-    });
-    await notify(
-      tx,
-      k.config.objectionAcceptBy === 'bureau' ? { admins: true } : { officersOf: [res.departmentId] },
-      {
-        kind: 'objection.submitted',
-        params: { resource: res.name, name: raiserName, text: input.description, due },
-        link: link(oid),
-        subject: { type: 'objection', id: oid },
-      },
-      k.config.node.code,
-    );
-    return oid;
+      raiser_type: raiserType,
+      raiser_name: raiserName,
+      raiser_user_id: raiserType === 'user' ? ctx.actor.id : null,
+      raiser_app_id: raiserType === 'app' ? ctx.actor.id : null,
+      raiser_department_id: pub ? null : ctx.actor.departmentId,
+      raiser_open_key_id: pub?.keyId ?? null,
+      status: 'submitted',
+      step_due: due,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await event(tx, ctx, oid, 'submit', input.description, {
+    resource: res.id,
+    recordKey: rec?.recordKey ?? null,
+    field: input.field ?? null,
+    proposedValue: input.proposedValue ?? null,
+    channel: input.channel,
   });
-  kickWebhooks(k);
-  return { id, status: 'submitted' as const, due };
+  await notify(
+    tx,
+    k.config.objectionAcceptBy === 'bureau' ? { admins: true } : { officersOf: [res.departmentId] },
+    {
+      kind: 'objection.submitted',
+      params: { resource: res.name, name: raiserName, text: input.description, due },
+      link: link(oid),
+      subject: { type: 'objection', id: oid },
+    },
+    k.config.node.code,
+  );
+  afterCommit(tx, () => kickWebhooks(k));
+  return { id: oid, status: 'submitted' as const, due };
 }
 
 /** Runs one step on the objection under its row lock: checks the state, then `fn`; notifies after commit. */
 export async function step<T>(
   k: Kernel,
+  tx: Tx,
   id: number,
   states: string[],
-  fn: (tx: Tx, o: ObjRow) => Promise<T>,
+  fn: (o: ObjRow) => Promise<T>,
 ): Promise<T> {
-  const out = await inTx(k.db, async (tx) => {
-    const o = (await sql<ObjRow>`SELECT * FROM objection.objection WHERE id = ${id} FOR UPDATE`.execute(tx)).rows[0];
-    if (!o) fail('NOT_FOUND');
-    if (!states.includes(o.status))
-      fail('OBJECTION_STATE', { zh: `异议当前为“${o.status}”`, en: `The objection is ${o.status}` });
-    return fn(tx, o);
-  });
-  kickWebhooks(k);
-  return out;
+  const o = await lockObjection(tx, id);
+  if (!o) fail('NOT_FOUND');
+  if (!states.includes(o.status))
+    fail('OBJECTION_STATE', { zh: `异议当前为“${o.status}”`, en: `The objection is ${o.status}` });
+  afterCommit(tx, () => kickWebhooks(k));
+  return fn(o);
 }
 
 function requireProvider(ctx: Ctx, o: ObjRow) {
@@ -168,24 +169,29 @@ function requireProvider(ctx: Ctx, o: ObjRow) {
 }
 
 export const flag = (tx: Tx, o: ObjRow) =>
-  sql`INSERT INTO objection.flag (objection_id, resource_id, key_text, field) VALUES (${o.id}, ${o.resource_id}, ${o.key_text}, ${o.field}) ON CONFLICT DO NOTHING`.execute(
-    tx,
-  );
-const unflag = (tx: Tx, o: ObjRow) => sql`DELETE FROM objection.flag WHERE objection_id = ${o.id}`.execute(tx);
+  obj(tx)
+    .insertInto('objection.flag')
+    .values({ objection_id: o.id, resource_id: o.resource_id, key_text: o.key_text, field: o.field })
+    .onConflict((c) => c.doNothing())
+    .execute();
+const unflag = (tx: Tx, o: ObjRow) => obj(tx).deleteFrom('objection.flag').where('objection_id', '=', o.id).execute();
 
 /** 受理 (and 标注) or 不予受理. */
-export async function accept(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof acceptInput>) {
-  return step(k, id, ['submitted'], async (tx, o) => {
+export async function accept(k: Kernel, ctx: Ctx, tx: Tx, id: number, input: z.infer<typeof acceptInput>) {
+  return step(k, tx, id, ['submitted'], async (o) => {
     if (k.config.objectionAcceptBy === 'bureau') {
       if (!hasRole(ctx, 'admin')) fail('FORBIDDEN');
     } else requireProvider(ctx, o);
     if (!input.accept) {
       if (!input.reason || input.reason.length < 2)
         fail('VALIDATION', { field: 'reason', zh: '不予受理须说明理由', en: 'A refusal needs a reason' });
-      const due = await dueIn(k, k.config.objectionDays);
-      await sql`UPDATE objection.objection SET status = 'not_accepted', outcome = 'not_accepted', reason = ${input.reason}, step_due = ${due}, updated_at = now() WHERE id = ${id}`.execute(
-        tx,
-      );
+      const due = await dueIn(tx, k.config.objectionDays);
+      await setObjection(tx, id, {
+        status: 'not_accepted',
+        outcome: 'not_accepted',
+        reason: input.reason,
+        step_due: due,
+      });
       await event(tx, ctx, id, 'refuse', input.reason);
       await notify(
         tx,
@@ -200,10 +206,14 @@ export async function accept(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
       );
       return { id, status: 'not_accepted' as const, due };
     }
-    const due = await dueIn(k, k.config.objectionDays);
-    await sql`UPDATE objection.objection SET status = 'flagged', reason = NULL, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(
-      tx,
-    );
+    const due = await dueIn(tx, k.config.objectionDays);
+    await setObjection(tx, id, {
+      status: 'flagged',
+      reason: null,
+      step_due: due,
+      reminded_due: null,
+      escalated_due: null,
+    });
     await flag(tx, o);
     await event(tx, ctx, id, 'accept', input.reason ?? null);
     await event(tx, ctx, id, 'flag', null, { recordKey: o.record_key, field: o.field });
@@ -223,8 +233,8 @@ export async function accept(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
 }
 
 /** 核实与处理: correct the data (with its trail) or reject; the flag is lifted either way. */
-export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof handleInput>) {
-  return step(k, id, ['flagged'], async (tx, o) => {
+export async function handle(k: Kernel, ctx: Ctx, tx: Tx, id: number, input: z.infer<typeof handleInput>) {
+  return step(k, tx, id, ['flagged'], async (o) => {
     requireProvider(ctx, o);
     const res = await publishedResource(tx, o.resource_id);
     const corrections: { field: string; oldValue: string | null; newValue: string | null }[] = [];
@@ -306,17 +316,22 @@ export async function handle(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
       }
     }
     const status = input.decision === 'correct' ? ('corrected' as const) : ('rejected' as const);
-    const due = await dueIn(k, k.config.objectionDays);
+    const due = await dueIn(tx, k.config.objectionDays);
     await unflag(tx, o);
-    await sql`UPDATE objection.objection SET status = ${status}, outcome = ${status}, reason = ${input.reason}, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(
-      tx,
-    );
+    await setObjection(tx, id, {
+      status: status,
+      outcome: status,
+      reason: input.reason,
+      step_due: due,
+      reminded_due: null,
+      escalated_due: null,
+    });
     await event(tx, ctx, id, input.decision, input.reason, corrections.length ? { corrections } : {});
     await event(tx, ctx, id, 'unflag', null);
     // aggregated from a source system: the next run would bring the wrong value back unless the source is fixed too
     const sources = corrections.length ? await sourceNamesOf(tx, o.resource_id) : [];
     if (sources.length) {
-      await sql`UPDATE objection.objection SET source_reminded = true WHERE id = ${id}`.execute(tx);
+      await setObjection(tx, id, { source_reminded: true });
       await notify(
         tx,
         { officersOf: [o.provider_department_id] },

@@ -4,9 +4,12 @@
  * attachments; counts per department for the rankings (晾晒); and the active flags of a resource,
  * cached in every process and dropped the moment a flag changes anywhere.
  */
+import { query } from '../../kernel/db/raw.js';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
+import type { Tx } from '../../kernel/db/pool.js';
+import type { ObjectionRow } from './repo.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { hasRole } from '../../kernel/http/context.js';
 import { fail } from '../../kernel/http/errors.js';
@@ -23,10 +26,19 @@ const BASE = `SELECT o.*, o.step_due::text AS due, d.name AS provider, rd.name A
   FROM objection.objection o
   JOIN kernel.department d ON d.id = o.provider_department_id LEFT JOIN kernel.department rd ON rd.id = o.raiser_department_id`;
 
+/** A row of BASE: the objection with its due date as text, its departments' names, its attachments' count and whether it is flagged. */
+type ListRow = ObjectionRow & {
+  due: string | null;
+  provider: string;
+  raiser_department: string | null;
+  attachments: number;
+  flagged: boolean;
+};
+
 /** The objections' resources' published names, from the catalog, onto the rows. */
-async function withNames(k: Kernel, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+async function withNames(tx: Tx, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
   const facts = await resourceFacts(
-    k.db,
+    tx,
     rows.map((r) => r.resource_id as string),
   );
   return rows.map((r) => ({ ...r, resource_name: facts.get(r.resource_id as string)?.name ?? null }));
@@ -86,11 +98,11 @@ function mineSql(ctx: Ctx, params: unknown[]): string {
   return `(o.raiser_user_id = $${params.length - 1} OR (o.raiser_type = 'app' AND o.raiser_department_id = $${params.length}))`;
 }
 
-export async function listObjections(k: Kernel, ctx: Ctx, query: z.infer<typeof listQuery>, max?: number) {
+export async function listObjections(k: Kernel, ctx: Ctx, tx: Tx, q: z.infer<typeof listQuery>, max?: number) {
   const params: unknown[] = [];
   const where: string[] = [];
-  if (query.scope === 'mine') where.push(mineSql(ctx, params));
-  else if (query.scope === 'inbox') {
+  if (q.scope === 'mine') where.push(mineSql(ctx, params));
+  else if (q.scope === 'inbox') {
     if (!hasRole(ctx, 'officer', 'admin')) fail('FORBIDDEN');
     // the provider's objections; the bureau's inbox: what waits for it (acceptance by node policy, contests)
     if (hasRole(ctx, 'admin'))
@@ -102,37 +114,36 @@ export async function listObjections(k: Kernel, ctx: Ctx, query: z.infer<typeof 
       where.push(`o.provider_department_id = $${params.length}`);
     }
   } else if (!hasRole(ctx, 'admin', 'auditor')) fail('FORBIDDEN');
-  if (query.status) {
-    params.push(query.status);
+  if (q.status) {
+    params.push(q.status);
     where.push(`o.status = $${params.length}`);
   }
   const today = shanghaiDate();
-  const cal = await loadCalendar(k.db);
-  if (query.overdue === 'true') {
+  const cal = await loadCalendar(tx);
+  if (q.overdue === 'true') {
     params.push(today);
     where.push(`o.status <> 'archived' AND o.step_due < $${params.length}::date`);
   }
-  if (query.q) {
-    params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, await resourceIdsNamed(k.db, query.q));
+  if (q.q) {
+    params.push(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, await resourceIdsNamed(tx, q.q));
     where.push(
       `(o.description ILIKE $${params.length - 1} OR o.key_text ILIKE $${params.length - 1} OR o.resource_id = ANY($${params.length}::uuid[]))`,
     );
   }
   const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
   const total = Number(
-    (await k.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${BASE}${w}) x`, params)).rows[0]!.n,
+    (await query<{ n: number }>(tx, `SELECT count(*)::int AS n FROM (${BASE}${w}) x`, params))[0]!.n,
   );
-  params.push(max ?? query.pageSize, max ? 0 : (query.page - 1) * query.pageSize);
+  params.push(max ?? q.pageSize, max ? 0 : (q.page - 1) * q.pageSize);
   const rows = await withNames(
-    k,
-    (
-      await k.pool.query(
-        `${BASE}${w} ORDER BY o.status = 'archived', o.step_due NULLS LAST, o.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
-        params,
-      )
-    ).rows,
+    tx,
+    await query<ListRow>(
+      tx,
+      `${BASE}${w} ORDER BY o.status = 'archived', o.step_due NULLS LAST, o.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    ),
   );
-  return { items: rows.map((r) => toDto(r, today, cal)), total, page: query.page, pageSize: query.pageSize };
+  return { items: rows.map((r) => toDto(r, today, cal)), total, page: q.page, pageSize: q.pageSize };
 }
 
 /** Who may read an objection: its raiser (or the raising app's department), the provider department, the bureau and auditors. */
@@ -151,10 +162,10 @@ export function canRead(
   return hasRole(ctx, 'officer') && ctx.actor.departmentId === o.provider_department_id;
 }
 
-export async function getObjection(k: Kernel, ctx: Ctx, id: number) {
-  const found = (await k.pool.query(`${BASE} WHERE o.id = $1`, [id])).rows[0];
+export async function getObjection(ctx: Ctx, tx: Tx, id: number) {
+  const found = (await query<ListRow>(tx, `${BASE} WHERE o.id = $1`, [id]))[0];
   if (!found || !canRead(ctx, found)) fail('NOT_FOUND');
-  const r = (await withNames(k, [found]))[0]! as typeof found;
+  const r = (await withNames(tx, [found]))[0]! as typeof found;
   const [events, corrections, attachments] = await Promise.all([
     sql<{
       step: string;
@@ -163,7 +174,7 @@ export async function getObjection(k: Kernel, ctx: Ctx, id: number) {
       detail: Record<string, unknown>;
       at: Date;
     }>`SELECT step, by_name, comment, detail, at FROM objection.event WHERE objection_id = ${id} ORDER BY id`.execute(
-      k.db,
+      tx,
     ),
     sql<{
       field: string;
@@ -173,7 +184,7 @@ export async function getObjection(k: Kernel, ctx: Ctx, id: number) {
       by_name: string;
       at: Date;
     }>`SELECT field, old_value, new_value, reason, by_name, at FROM objection.correction WHERE objection_id = ${id} ORDER BY id`.execute(
-      k.db,
+      tx,
     ),
     sql<{
       id: string;
@@ -184,7 +195,7 @@ export async function getObjection(k: Kernel, ctx: Ctx, id: number) {
       uploaded_by: string;
       at: Date;
     }>`SELECT id, name, content_type, size, sm3, uploaded_by, at FROM objection.attachment WHERE objection_id = ${id} ORDER BY id`.execute(
-      k.db,
+      tx,
     ),
   ]);
   const raiser =
@@ -193,7 +204,7 @@ export async function getObjection(k: Kernel, ctx: Ctx, id: number) {
       ctx.actor.departmentId === r.raiser_department_id &&
       hasRole(ctx, 'officer', 'consumer'));
   return {
-    ...toDto(r, shanghaiDate(), await loadCalendar(k.db)),
+    ...toDto(r, shanghaiDate(), await loadCalendar(tx)),
     /** what the reader may do here: answer as the raiser, act as the provider */
     viewer: {
       raiser,
@@ -228,20 +239,20 @@ export async function getObjection(k: Kernel, ctx: Ctx, id: number) {
 }
 
 /** Per provider department: objections received, open, overdue, corrected, rejected, average days to handle — for the rankings (晾晒). */
-export async function objectionStats(k: Kernel, ctx: Ctx) {
+export async function objectionStats(ctx: Ctx, tx: Tx) {
   if (!hasRole(ctx, 'admin', 'auditor', 'officer')) fail('FORBIDDEN');
-  const rows = (
-    await k.pool.query<{
-      department_id: string;
-      department: string;
-      total: number;
-      open: number;
-      overdue: number;
-      corrected: number;
-      rejected: number;
-      avg_days: string | null;
-    }>(
-      `SELECT o.provider_department_id AS department_id, d.name AS department, count(*)::int AS total,
+  const rows = await query<{
+    department_id: string;
+    department: string;
+    total: number;
+    open: number;
+    overdue: number;
+    corrected: number;
+    rejected: number;
+    avg_days: string | null;
+  }>(
+    tx,
+    `SELECT o.provider_department_id AS department_id, d.name AS department, count(*)::int AS total,
         count(*) FILTER (WHERE o.status IN ('submitted', 'flagged', 'contested'))::int AS open,
         count(*) FILTER (WHERE o.status <> 'archived' AND o.step_due < $1::date)::int AS overdue,
         count(*) FILTER (WHERE o.outcome = 'corrected')::int AS corrected,
@@ -250,9 +261,8 @@ export async function objectionStats(k: Kernel, ctx: Ctx) {
      FROM objection.objection o JOIN kernel.department d ON d.id = o.provider_department_id
      LEFT JOIN LATERAL (SELECT min(at) AS at FROM objection.event e WHERE e.objection_id = o.id AND e.step IN ('correct', 'reject', 'refuse')) h ON true
      GROUP BY 1, 2 ORDER BY overdue DESC, open DESC, department`,
-      [shanghaiDate()],
-    )
-  ).rows;
+    [shanghaiDate()],
+  );
   return {
     items: rows.map((r) => ({
       departmentId: r.department_id,
@@ -281,12 +291,11 @@ export interface ResourceFlags {
 /** The active flags (标注) of a resource: cached per process, dropped when any flag changes anywhere. */
 export function flagsOf(k: Kernel, resourceId: string): Promise<ResourceFlags> {
   return k.cache.get('objection-flag', resourceId, async () => {
-    const rows = (
-      await k.pool.query<{ objection_id: string; key_text: string | null; field: string | null; since: Date }>(
-        'SELECT objection_id, key_text, field, since FROM objection.flag WHERE resource_id = $1 ORDER BY objection_id',
-        [resourceId],
-      )
-    ).rows;
+    const rows = await query<{ objection_id: string; key_text: string | null; field: string | null; since: Date }>(
+      k.db,
+      'SELECT objection_id, key_text, field, since FROM objection.flag WHERE resource_id = $1 ORDER BY objection_id',
+      [resourceId],
+    );
     const out: ResourceFlags = { whole: [], byKey: new Map() };
     for (const r of rows) {
       const f = {
@@ -313,8 +322,8 @@ const STATE_ZH: Record<string, string> = {
 };
 
 /** The list as a workbook (at most 10 000 rows), for the bureau's supervision and the rankings. */
-export async function exportObjections(k: Kernel, ctx: Ctx, query: z.infer<typeof listQuery>): Promise<Buffer> {
-  const { items } = await listObjections(k, ctx, query, 10_000);
+export async function exportObjections(k: Kernel, ctx: Ctx, tx: Tx, q: z.infer<typeof listQuery>): Promise<Buffer> {
+  const { items } = await listObjections(k, ctx, tx, q, 10_000);
   const columns = [
     '编号',
     '资源',

@@ -2,15 +2,16 @@
  * The raiser's answer to an outcome (accept it: 归档; or contest it once, to the bureau) and the
  * bureau's review of a contest (uphold the outcome, or reopen the objection to the provider).
  */
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
+import type { Tx } from '../../kernel/db/pool.js';
 import { hasRole } from '../../kernel/http/context.js';
 import { fail } from '../../kernel/http/errors.js';
 import { type respondInput, type reviewInput } from './schema.js';
 import { notify } from '../../kernel/notify/notify.js';
 import { dueIn, event, flag, link, raiserAudience, step, type ObjRow, type PublicRaiser } from './flow.js';
+import { setObjection } from './repo.js';
 
 function requireRaiser(ctx: Ctx, o: ObjRow, pub?: PublicRaiser) {
   const mine =
@@ -26,16 +27,15 @@ function requireRaiser(ctx: Ctx, o: ObjRow, pub?: PublicRaiser) {
 export async function respond(
   k: Kernel,
   ctx: Ctx,
+  tx: Tx,
   id: number,
   input: z.infer<typeof respondInput>,
   pub?: PublicRaiser,
 ) {
-  return step(k, id, ['corrected', 'rejected', 'not_accepted'], async (tx, o) => {
+  return step(k, tx, id, ['corrected', 'rejected', 'not_accepted'], async (o) => {
     requireRaiser(ctx, o, pub);
     if (input.decision === 'accept') {
-      await sql`UPDATE objection.objection SET status = 'archived', step_due = NULL, archived_at = now(), updated_at = now() WHERE id = ${id}`.execute(
-        tx,
-      );
+      await setObjection(tx, id, { status: 'archived', step_due: null, archived_at: new Date() });
       await event(tx, ctx, id, 'confirm', input.comment ?? null);
       await event(tx, ctx, id, 'archive', null);
       return { id, status: 'archived' as const };
@@ -44,10 +44,14 @@ export async function respond(
       fail('OBJECTION_STATE', { zh: '每件异议只能申诉一次', en: 'An objection can be contested only once' });
     if (!input.comment || input.comment.length < 2)
       fail('VALIDATION', { field: 'comment', zh: '申诉须说明理由', en: 'A contest needs a reason' });
-    const due = await dueIn(k, k.config.objectionDays);
-    await sql`UPDATE objection.objection SET status = 'contested', contested = true, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(
-      tx,
-    );
+    const due = await dueIn(tx, k.config.objectionDays);
+    await setObjection(tx, id, {
+      status: 'contested',
+      contested: true,
+      step_due: due,
+      reminded_due: null,
+      escalated_due: null,
+    });
     await event(tx, ctx, id, 'contest', input.comment);
     await notify(
       tx,
@@ -65,13 +69,11 @@ export async function respond(
 }
 
 /** The bureau on a contest: uphold the outcome (归档) or reopen (flagged again, back to the provider). */
-export async function review(k: Kernel, ctx: Ctx, id: number, input: z.infer<typeof reviewInput>) {
-  return step(k, id, ['contested'], async (tx, o) => {
+export async function review(k: Kernel, ctx: Ctx, tx: Tx, id: number, input: z.infer<typeof reviewInput>) {
+  return step(k, tx, id, ['contested'], async (o) => {
     if (!hasRole(ctx, 'admin')) fail('FORBIDDEN');
     if (input.decision === 'uphold') {
-      await sql`UPDATE objection.objection SET status = 'archived', reason = ${input.reason}, step_due = NULL, archived_at = now(), updated_at = now() WHERE id = ${id}`.execute(
-        tx,
-      );
+      await setObjection(tx, id, { status: 'archived', reason: input.reason, step_due: null, archived_at: new Date() });
       await event(tx, ctx, id, 'uphold', input.reason);
       await event(tx, ctx, id, 'archive', null);
       await notify(
@@ -88,10 +90,15 @@ export async function review(k: Kernel, ctx: Ctx, id: number, input: z.infer<typ
       );
       return { id, status: 'archived' as const };
     }
-    const due = await dueIn(k, k.config.objectionDays);
-    await sql`UPDATE objection.objection SET status = 'flagged', outcome = NULL, reason = ${input.reason}, step_due = ${due}, reminded_due = NULL, escalated_due = NULL, updated_at = now() WHERE id = ${id}`.execute(
-      tx,
-    );
+    const due = await dueIn(tx, k.config.objectionDays);
+    await setObjection(tx, id, {
+      status: 'flagged',
+      outcome: null,
+      reason: input.reason,
+      step_due: due,
+      reminded_due: null,
+      escalated_due: null,
+    });
     await flag(tx, o);
     await event(tx, ctx, id, 'reopen', input.reason);
     await event(tx, ctx, id, 'flag', null, { recordKey: o.record_key, field: o.field });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
+import { inTx } from '../../kernel/http/tx.js';
 import { access } from '../../kernel/http/access.js';
 import { AppError } from '../../kernel/http/errors.js';
 import { accept, handle, raise } from './flow.js';
@@ -42,7 +43,7 @@ export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 201: objectionCreated },
       },
     },
-    async (req, reply) => reply.code(201).send(await raise(k, req.ctx, req.body)),
+    async (req, reply) => reply.code(201).send(await inTx(k.db, (tx) => raise(k, req.ctx, tx, req.body))),
   );
   r.get(
     '/api/v1/objections',
@@ -55,7 +56,7 @@ export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: objectionPage },
       },
     },
-    async (req) => listObjections(k, req.ctx, req.query),
+    async (req) => listObjections(k, req.ctx, k.db, req.query),
   );
   r.get(
     '/api/v1/objections/export.xlsx',
@@ -70,7 +71,7 @@ export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
           'content-disposition',
           `attachment; filename*=UTF-8''${encodeURIComponent(`数据异议-${new Date().toISOString().slice(0, 10)}.xlsx`)}`,
         )
-        .send(await exportObjections(k, req.ctx, req.query)),
+        .send(await exportObjections(k, req.ctx, k.db, req.query)),
   );
   r.get(
     '/api/v1/objections/stats',
@@ -82,7 +83,7 @@ export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: objectionStatsAnswer },
       },
     },
-    async (req) => objectionStats(k, req.ctx),
+    async (req) => objectionStats(req.ctx, k.db),
   );
   r.get(
     '/api/v1/objections/:id',
@@ -95,7 +96,7 @@ export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: objectionDetail },
       },
     },
-    async (req) => getObjection(k, req.ctx, req.params.id),
+    async (req) => getObjection(req.ctx, k.db, req.params.id),
   );
   r.post(
     '/api/v1/objections/:id/accept',
@@ -109,7 +110,7 @@ export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: objectionStep },
       },
     },
-    async (req) => accept(k, req.ctx, req.params.id, req.body),
+    async (req) => inTx(k.db, (tx) => accept(k, req.ctx, tx, req.params.id, req.body)),
   );
   r.post(
     '/api/v1/objections/:id/handle',
@@ -123,7 +124,7 @@ export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: objectionStep },
       },
     },
-    async (req) => handle(k, req.ctx, req.params.id, req.body),
+    async (req) => inTx(k.db, (tx) => handle(k, req.ctx, tx, req.params.id, req.body)),
   );
   r.post(
     '/api/v1/objections/:id/respond',
@@ -137,7 +138,7 @@ export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: objectionStep },
       },
     },
-    async (req) => respond(k, req.ctx, req.params.id, req.body),
+    async (req) => inTx(k.db, (tx) => respond(k, req.ctx, tx, req.params.id, req.body)),
   );
   r.post(
     '/api/v1/objections/:id/review',
@@ -151,7 +152,7 @@ export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: objectionStep },
       },
     },
-    async (req) => review(k, req.ctx, req.params.id, req.body),
+    async (req) => inTx(k.db, (tx) => review(k, req.ctx, tx, req.params.id, req.body)),
   );
   r.get(
     '/api/v1/objections/:id/attachments/:attachmentId',
@@ -164,7 +165,7 @@ export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
       },
     },
     async (req, reply) => {
-      const a = await getAttachment(k, req.ctx, req.params.id, req.params.attachmentId);
+      const a = await getAttachment(k, req.ctx, k.db, req.params.id, req.params.attachmentId);
       return reply
         .header('content-type', a.content_type)
         .header('x-content-type-options', 'nosniff')
@@ -205,13 +206,15 @@ export function objectionRoutes(app: FastifyInstance, k: Kernel): void {
         reply
           .code(201)
           .send(
-            await addAttachment(
-              k,
-              req.ctx,
-              req.params.id,
-              req.headers['content-type'],
-              req.query.name,
-              Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+            await inTx(k.db, (tx) =>
+              addAttachment(
+                req.ctx,
+                tx,
+                req.params.id,
+                req.headers['content-type'],
+                req.query.name,
+                Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+              ),
             ),
           ),
     );

@@ -48,7 +48,7 @@ export async function registerKey(k: Kernel, ctx: Ctx, input: z.infer<typeof key
 
 export async function applyOpen(k: Kernel, ctx: Ctx, key: OpenKey | null, input: z.infer<typeof openApplicationInput>) {
   if (!key) fail('OPEN_KEY_REQUIRED');
-  const res = await openResource(k, input.resourceId);
+  const res = await openResource(k.db, input.resourceId);
   if (res.openType !== 'conditional')
     fail('VALIDATION', {
       field: 'resourceId',

@@ -6,9 +6,11 @@
  * by a registered key whose application was approved. Every read of rows is audited with the
  * client's address and key.
  */
+import { query } from '../../kernel/db/raw.js';
 import { Transform, type Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import type { Kernel } from '../../kernel/kernel.js';
+import type { Tx } from '../../kernel/db/pool.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
@@ -63,17 +65,17 @@ function toOpen(r: OpenEntry): OpenResource {
 }
 
 export async function listOpen(
-  k: Kernel,
+  tx: Tx,
   query: { q?: string | undefined; openType?: string | undefined; page: number; pageSize: number },
 ) {
-  const { rows, total } = await openEntries(k.db, query);
+  const { rows, total } = await openEntries(tx, query);
   return { items: rows.map(toOpen).map(({ table: _t, ...r }) => r), total, page: query.page, pageSize: query.pageSize };
 }
 
-export async function openResource(k: Kernel, id: string): Promise<OpenResource> {
+export async function openResource(tx: Tx, id: string): Promise<OpenResource> {
   const bare = id.replace(/-api$/, ''); // CKAN resource ids carry -api
   if (!/^[0-9a-f-]{36}$/i.test(bare)) fail('NOT_FOUND');
-  const r = await openEntry(k.db, bare);
+  const r = await openEntry(tx, bare);
   if (!r) fail('NOT_FOUND');
   return toOpen(r);
 }
@@ -84,18 +86,20 @@ export interface OpenKey {
 }
 
 /** The registered key presented with a request (header X-Gs-Open-Key, or Authorization for CKAN clients). */
-export async function keyOf(k: Kernel, presented: string | undefined): Promise<OpenKey | null> {
+export async function keyOf(tx: Tx, presented: string | undefined): Promise<OpenKey | null> {
   if (!presented) return null;
   const key = presented.replace(/^Bearer\s+/i, '').trim();
   if (!/^gsk_[A-Za-z0-9_-]{20,80}$/.test(key)) fail('OPEN_KEY_INVALID');
   const r = (
-    await k.pool.query<{ id: string; key_prefix: string; status: string }>(
+    await query<{ id: string; key_prefix: string; status: string }>(
+      tx,
       'SELECT id, key_prefix, status FROM open.api_key WHERE key_hash = $1',
       [sm3Hex(key)],
     )
-  ).rows[0];
+  )[0];
   if (!r || r.status !== 'active') fail('OPEN_KEY_INVALID');
-  await k.pool.query(
+  await query(
+    tx,
     `UPDATE open.api_key SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
     [r.id],
   );
@@ -103,15 +107,15 @@ export async function keyOf(k: Kernel, presented: string | undefined): Promise<O
 }
 
 /** 有条件开放 rows need a key with an approved application for the resource. */
-export async function mayRead(k: Kernel, res: OpenResource, key: OpenKey | null): Promise<void> {
+export async function mayRead(tx: Tx, res: OpenResource, key: OpenKey | null): Promise<void> {
   if (res.openType === 'unconditional') return;
   if (!key) fail('OPEN_KEY_REQUIRED');
   const ok = (
-    await k.pool.query(
-      `SELECT 1 FROM open.application WHERE key_id = $1 AND resource_id = $2 AND status = 'approved'`,
-      [key.id, res.id],
-    )
-  ).rowCount;
+    await query(tx, `SELECT 1 FROM open.application WHERE key_id = $1 AND resource_id = $2 AND status = 'approved'`, [
+      key.id,
+      res.id,
+    ])
+  ).length;
   if (!ok) fail('OPEN_NOT_APPROVED');
 }
 
@@ -149,25 +153,24 @@ function rowsSql(res: OpenResource, query: Omit<RowsQuery, 'limit' | 'offset'>) 
 
 const who = (key: OpenKey | null) => ({ key: key ? `${key.prefix}…（#${key.id}）` : null });
 
-export async function openRows(k: Kernel, ctx: Ctx, res: OpenResource, key: OpenKey | null, query: RowsQuery) {
-  await mayRead(k, res, key);
-  const s = rowsSql(res, query);
+/** A page of an open resource's rows (a read: its audit entry goes through the writer, committed before the answer). */
+export async function openRows(k: Kernel, ctx: Ctx, tx: Tx, res: OpenResource, key: OpenKey | null, rq: RowsQuery) {
+  await mayRead(tx, res, key);
+  const s = rowsSql(res, rq);
   const [records, total] = await Promise.all([
-    k.pool
-      .query(`${s.select} LIMIT $${s.params.length + 1} OFFSET $${s.params.length + 2}`, [
-        ...s.params,
-        query.limit,
-        query.offset,
-      ])
-      .then((r) => r.rows as Record<string, string | null>[]),
-    k.pool.query(s.count, s.params).then((r) => Number(r.rows[0].n)),
+    query<Record<string, string | null>>(
+      tx,
+      `${s.select} LIMIT $${s.params.length + 1} OFFSET $${s.params.length + 2}`,
+      [...s.params, rq.limit, rq.offset],
+    ),
+    query<{ n: number }>(tx, s.count, s.params).then((r) => Number(r[0]!.n)),
   ]);
   await k.audit.record(
     auditOf(ctx, 'open.rows', 'resource', res.id, {
       ...who(key),
-      q: query.q ?? null,
-      filters: Object.keys(query.filters ?? {}),
-      offset: query.offset,
+      q: rq.q ?? null,
+      filters: Object.keys(rq.filters ?? {}),
+      offset: rq.offset,
       rows: records.length,
     }),
   );
@@ -202,7 +205,7 @@ export async function openDownload(
   key: OpenKey | null,
   format: TableFormat,
 ): Promise<{ stream: Readable; filename: string; contentType: string }> {
-  await mayRead(k, res, key);
+  await mayRead(k.db, res, key);
   const s = rowsSql(res, {});
   const snap = await openSnapshot(k.pool);
   let rows: number;

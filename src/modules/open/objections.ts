@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
+import type { Tx } from '../../kernel/db/pool.js';
 import { fail } from '../../kernel/http/errors.js';
 import type { PageQuery } from '../../kernel/http/pagination.js';
 import { objectionsOfKey, raise, raisedToday, respond, respondInput } from '../objection/service.js';
@@ -17,12 +18,13 @@ export const PUBLIC_OBJECTIONS_PER_DAY = 20;
 export async function raisePublic(
   k: Kernel,
   ctx: Ctx,
+  tx: Tx,
   key: OpenKey | null,
   input: z.infer<typeof publicObjectionInput>,
 ) {
   if (!key) fail('OPEN_KEY_REQUIRED');
-  const res = await openResource(k, input.resourceId);
-  await mayRead(k, res, key);
+  const res = await openResource(tx, input.resourceId);
+  await mayRead(tx, res, key);
   const open = new Set(res.items.map((i) => i.name));
   if (input.field && !open.has(input.field))
     fail('VALIDATION', {
@@ -37,30 +39,31 @@ export async function raisePublic(
       zh: `“${hidden[0]}”不是开放的数据项`,
       en: `"${hidden[0]}" is not an open item`,
     });
-  const today = await raisedToday(k, key.id);
+  const today = await raisedToday(tx, key.id);
   if (today >= PUBLIC_OBJECTIONS_PER_DAY) fail('RATE_LIMITED');
-  return raise(k, ctx, { ...input, channel: 'open' }, { keyId: key.id, keyPrefix: key.prefix });
+  return raise(k, ctx, tx, { ...input, channel: 'open' }, { keyId: key.id, keyPrefix: key.prefix });
 }
 
 /** The key's objections with their outcome (the public has no bell). */
 export async function publicObjections(
-  k: Kernel,
+  tx: Tx,
   key: OpenKey | null,
   q: PageQuery & { resourceId?: string | undefined },
 ) {
   if (!key) fail('OPEN_KEY_REQUIRED');
-  return objectionsOfKey(k, key.id, q);
+  return objectionsOfKey(tx, key.id, q);
 }
 
 export async function respondPublic(
   k: Kernel,
   ctx: Ctx,
+  tx: Tx,
   key: OpenKey | null,
   id: number,
   input: z.infer<typeof respondInput>,
 ) {
   if (!key) fail('OPEN_KEY_REQUIRED');
-  return respond(k, { ...ctx, actor: { ...ctx.actor, name: `公众（密钥 ${key.prefix}…）` } }, id, input, {
+  return respond(k, { ...ctx, actor: { ...ctx.actor, name: `公众（密钥 ${key.prefix}…）` } }, tx, id, input, {
     keyId: key.id,
     keyPrefix: key.prefix,
   });

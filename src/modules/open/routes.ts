@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
+import { inTx } from '../../kernel/http/tx.js';
 import { access } from '../../kernel/http/access.js';
 import { pageQuery } from '../../kernel/http/pagination.js';
 import { AppError } from '../../kernel/http/errors.js';
@@ -92,7 +93,7 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: openDatasetPage },
       },
     },
-    async (req) => listOpen(k, req.query),
+    async (req) => listOpen(k.db, req.query),
   );
   r.get(
     '/api/v1/open/resources/:id',
@@ -101,7 +102,7 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
       schema: { tags, summary: '开放数据集详情 / One open dataset', params: idParam, response: { 200: openDataset } },
     },
     async (req) => {
-      const { table: _t, ...res } = await openResource(k, req.params.id);
+      const { table: _t, ...res } = await openResource(k.db, req.params.id);
       return res;
     },
   );
@@ -124,8 +125,8 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
       },
     },
     async (req) => {
-      const res = await openResource(k, req.params.id);
-      const out = await openRows(k, req.ctx, res, await keyOf(k, presented(req)), req.query);
+      const res = await openResource(k.db, req.params.id);
+      const out = await openRows(k, req.ctx, k.db, res, await keyOf(k.db, presented(req)), req.query);
       return { fields: res.items, ...out, limit: req.query.limit, offset: req.query.offset };
     },
   );
@@ -144,8 +145,8 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
       },
     },
     async (req, reply) => {
-      const res = await openResource(k, req.params.id);
-      const f = await openDownload(k, req.ctx, res, await keyOf(k, presented(req)), req.query.format);
+      const res = await openResource(k.db, req.params.id);
+      const f = await openDownload(k, req.ctx, res, await keyOf(k.db, presented(req)), req.query.format);
       return reply
         .header('content-type', f.contentType)
         .header('content-disposition', `attachment; filename="${f.filename}"`)
@@ -176,7 +177,8 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 201: openApplicationCreated },
       },
     },
-    async (req, reply) => reply.code(201).send(await applyOpen(k, req.ctx, await keyOf(k, presented(req)), req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await applyOpen(k, req.ctx, await keyOf(k.db, presented(req)), req.body)),
   );
   r.get(
     '/api/v1/open/applications',
@@ -190,7 +192,7 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: openApplicationPage },
       },
     },
-    async (req) => myOpenApplications(k, await keyOf(k, presented(req)), req.query),
+    async (req) => myOpenApplications(k, await keyOf(k.db, presented(req)), req.query),
   );
 
   r.post(
@@ -204,7 +206,10 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 201: publicObjectionCreated },
       },
     },
-    async (req, reply) => reply.code(201).send(await raisePublic(k, req.ctx, await keyOf(k, presented(req)), req.body)),
+    async (req, reply) => {
+      const key = await keyOf(k.db, presented(req));
+      return reply.code(201).send(await inTx(k.db, (tx) => raisePublic(k, req.ctx, tx, key, req.body)));
+    },
   );
   r.get(
     '/api/v1/open/objections',
@@ -217,7 +222,7 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: publicObjectionPage },
       },
     },
-    async (req) => publicObjections(k, await keyOf(k, presented(req)), req.query),
+    async (req) => publicObjections(k.db, await keyOf(k.db, presented(req)), req.query),
   );
   r.post(
     '/api/v1/open/objections/:id/respond',
@@ -231,7 +236,10 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: publicResponded },
       },
     },
-    async (req) => respondPublic(k, req.ctx, await keyOf(k, presented(req)), req.params.id, req.body),
+    async (req) => {
+      const key = await keyOf(k.db, presented(req));
+      return inTx(k.db, (tx) => respondPublic(k, req.ctx, tx, key, req.params.id, req.body));
+    },
   );
 
   r.get(
@@ -291,8 +299,8 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
           throw new CkanError(409, 'Validation Error', 'filters must be a JSON object of field → value or [values]');
         const filters = parsed.data;
         try {
-          const res = await openResource(k, qy.resource_id);
-          const { records, total } = await openRows(k, req.ctx, res, await keyOf(k, presented(req)), {
+          const res = await openResource(k.db, qy.resource_id);
+          const { records, total } = await openRows(k, req.ctx, k.db, res, await keyOf(k.db, presented(req)), {
             q: qy.q,
             filters,
             limit: Math.max(1, qy.limit),

@@ -280,7 +280,8 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 201: appObjectionCreated },
       },
     },
-    async (req, reply) => reply.code(201).send(await appObjection(k, req.ctx, req.params.resourceId, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await inTx(k.db, (tx) => appObjection(k, req.ctx, tx, req.params.resourceId, req.body))),
   );
   r.post(
     '/api/v1/services/:resourceId/file',

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
+import type { Tx } from '../../kernel/db/pool.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { fail, type Lang } from '../../kernel/http/errors.js';
@@ -247,7 +248,13 @@ const flagDto = (f: Flag, row: number | null, lang: Lang): FlagDto => ({
 export const appObjectionInput = raiseInput.omit({ resourceId: true, channel: true });
 
 /** An app objects to data it was served: it must hold a live grant on the resource (and on the item, for an item). */
-export async function appObjection(k: Kernel, ctx: Ctx, resourceId: string, body: z.infer<typeof appObjectionInput>) {
+export async function appObjection(
+  k: Kernel,
+  ctx: Ctx,
+  tx: Tx,
+  resourceId: string,
+  body: z.infer<typeof appObjectionInput>,
+) {
   if (ctx.actor.type !== 'app' || !ctx.actor.id) fail('APP_NOT_ALLOWED');
   const now = Date.now();
   const live = (await grantsOf(k, ctx.actor.id, resourceId)).find(
@@ -255,7 +262,7 @@ export async function appObjection(k: Kernel, ctx: Ctx, resourceId: string, body
   );
   if (!live) fail('SHARE_NO_GRANT');
   if (body.field && !live.fields.includes(body.field)) fail('SHARE_FIELD', { field: 'field' });
-  return raise(k, ctx, { ...body, resourceId, channel: 'service' }, undefined, live.row_filter);
+  return raise(k, ctx, tx, { ...body, resourceId, channel: 'service' }, undefined, live.row_filter);
 }
 
 const masked = (s: GrantScope) => Object.fromEntries(Object.entries(s.masks).filter(([, m]) => m !== 'none'));
