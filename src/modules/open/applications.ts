@@ -5,16 +5,17 @@
  * bureau) decides within GONGSHU_OPEN_DAYS working days; each decision is signed by the node (SM2)
  * and audited.
  */
+import { query } from '../../kernel/db/raw.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
+import type { Tx } from '../../kernel/db/pool.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { hasRole } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
 import { sql } from 'kysely';
 import { auditOf } from '../../kernel/audit/record.js';
 import { appendInTx } from '../../kernel/audit/append.js';
-import { inTx } from '../../kernel/http/tx.js';
 import { fail } from '../../kernel/http/errors.js';
 import { sm3Hex } from '../../kernel/crypto/sm.js';
 import { loadCalendar } from '../../kernel/calendar/service.js';
@@ -27,7 +28,7 @@ import type { keyInput, OpenApplicationStatus, openApplicationInput, openDecisio
 /** registrations per client address in the last hour, in this process */
 const registrations = new Map<string, number[]>();
 
-export async function registerKey(k: Kernel, ctx: Ctx, input: z.infer<typeof keyInput>) {
+export async function registerKey(k: Kernel, ctx: Ctx, tx: Tx, input: z.infer<typeof keyInput>) {
   const ip = ctx.ip ?? 'unknown';
   const now = Date.now();
   const recent = (registrations.get(ip) ?? []).filter((t) => now - t < 3_600_000);
@@ -35,20 +36,27 @@ export async function registerKey(k: Kernel, ctx: Ctx, input: z.infer<typeof key
   registrations.set(ip, [...recent, now]);
   const key = `gsk_${randomBytes(24).toString('base64url')}`;
   const r = (
-    await k.pool.query<{ id: string }>(
+    await query<{ id: string }>(
+      tx,
       'INSERT INTO open.api_key (key_prefix, key_hash, name, organization, email, purpose, created_ip) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
       [key.slice(0, 10), sm3Hex(key), input.name, input.organization ?? null, input.email, input.purpose, ctx.ip],
     )
-  ).rows[0]!;
-  await k.audit.record(
+  )[0]!;
+  await appendInTx(tx, [
     auditOf(ctx, 'open.key.register', 'open_key', r.id, { name: input.name, organization: input.organization ?? null }),
-  );
+  ]);
   return { id: Number(r.id), key, prefix: key.slice(0, 10) };
 }
 
-export async function applyOpen(k: Kernel, ctx: Ctx, key: OpenKey | null, input: z.infer<typeof openApplicationInput>) {
+export async function applyOpen(
+  k: Kernel,
+  ctx: Ctx,
+  tx: Tx,
+  key: OpenKey | null,
+  input: z.infer<typeof openApplicationInput>,
+) {
   if (!key) fail('OPEN_KEY_REQUIRED');
-  const res = await openResource(k.db, input.resourceId);
+  const res = await openResource(tx, input.resourceId);
   if (res.openType !== 'conditional')
     fail('VALIDATION', {
       field: 'resourceId',
@@ -56,22 +64,24 @@ export async function applyOpen(k: Kernel, ctx: Ctx, key: OpenKey | null, input:
       en: 'Unconditionally open data needs no application',
     });
   const pending = (
-    await k.pool.query(
+    await query<Record<string, unknown>>(
+      tx,
       `SELECT id FROM open.application WHERE key_id = $1 AND resource_id = $2 AND status IN ('submitted', 'approved')`,
       [key.id, res.id],
     )
-  ).rows[0];
+  )[0];
   if (pending) fail('CONFLICT', { zh: '已有在办或已批准的申请', en: 'An application is already pending or approved' });
-  const due = (await loadCalendar(k.db)).addWorkingDays(shanghaiDate(), k.config.openDays);
+  const due = (await loadCalendar(tx)).addWorkingDays(shanghaiDate(), k.config.openDays);
   const r = (
-    await k.pool.query<{ id: string }>(
+    await query<{ id: string }>(
+      tx,
       'INSERT INTO open.application (key_id, resource_id, provider_department_id, purpose, scenario, due) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
       [key.id, res.id, res.departmentId, input.purpose, input.scenario, due],
     )
-  ).rows[0]!;
-  await k.audit.record(
+  )[0]!;
+  await appendInTx(tx, [
     auditOf(ctx, 'open.application.submit', 'open_application', r.id, { key: key.id, resource: res.id }),
-  );
+  ]);
   return { id: Number(r.id), status: 'submitted' as const, due };
 }
 
@@ -81,9 +91,9 @@ const APP_SQL = `SELECT a.id, a.resource_id, a.status, a.due::text AS due, a.pur
   JOIN kernel.department d ON d.id = a.provider_department_id JOIN open.api_key k ON k.id = a.key_id`;
 
 /** The applications' resources' published names, from the catalog, onto the rows. */
-async function withNames(k: Kernel, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+async function withNames(tx: Tx, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
   const facts = await resourceFacts(
-    k.db,
+    tx,
     rows.map((r) => r.resource_id as string),
   );
   return rows.map((r) => ({ ...r, resource_name: facts.get(r.resource_id as string)?.name ?? '' }));
@@ -113,33 +123,31 @@ function toDto(r: Record<string, unknown>, today: string) {
 
 /** A page of the key's applications (for one resource when asked), newest first. */
 export async function myOpenApplications(
-  k: Kernel,
+  tx: Tx,
   key: OpenKey | null,
   q: PageQuery & { resourceId?: string | undefined },
 ) {
   if (!key) fail('OPEN_KEY_REQUIRED');
   const params: unknown[] = [key.id];
   const w = ` WHERE a.key_id = $1${q.resourceId ? ` AND a.resource_id = $${params.push(q.resourceId)}` : ''}`;
-  const total = (await k.pool.query<{ n: number }>(`SELECT count(*) AS n FROM open.application a${w}`, params)).rows[0]!
-    .n;
+  const total = (await query<{ n: number }>(tx, `SELECT count(*) AS n FROM open.application a${w}`, params))[0]!.n;
   params.push(q.pageSize, (q.page - 1) * q.pageSize);
   const rows = await withNames(
-    k,
-    (
-      await k.pool.query(
-        `${APP_SQL}${w} ORDER BY a.created_at DESC, a.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
-        params,
-      )
-    ).rows,
+    tx,
+    await query<Record<string, unknown>>(
+      tx,
+      `${APP_SQL}${w} ORDER BY a.created_at DESC, a.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    ),
   );
   return { items: rows.map((r) => toDto(r, shanghaiDate())), total, page: q.page, pageSize: q.pageSize };
 }
 
 /** A page of the open-data applications to review (the provider's; the bureau and auditors: all), those waiting first, soonest due first. */
 export async function reviewOpenApplications(
-  k: Kernel,
   ctx: Ctx,
-  query: { status?: string | undefined; page: number; pageSize: number },
+  tx: Tx,
+  rq: { status?: string | undefined; page: number; pageSize: number },
 ) {
   requireRole(ctx, 'officer', 'admin', 'auditor');
   const params: unknown[] = [];
@@ -148,37 +156,37 @@ export async function reviewOpenApplications(
     params.push(ctx.actor.departmentId);
     where.push(`a.provider_department_id = $${params.length}`);
   }
-  if (query.status) {
-    params.push(query.status);
+  if (rq.status) {
+    params.push(rq.status);
     where.push(`a.status = $${params.length}`);
   }
   const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
   const total = Number(
-    (await k.pool.query<{ n: string }>(`SELECT count(*) AS n FROM open.application a${w}`, params)).rows[0]!.n,
+    (await query<{ n: string }>(tx, `SELECT count(*) AS n FROM open.application a${w}`, params))[0]!.n,
   );
-  params.push(query.pageSize, (query.page - 1) * query.pageSize);
+  params.push(rq.pageSize, (rq.page - 1) * rq.pageSize);
   const rows = await withNames(
-    k,
-    (
-      await k.pool.query(
-        `${APP_SQL}${w} ORDER BY a.status <> 'submitted', a.due, a.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
-        params,
-      )
-    ).rows,
+    tx,
+    await query<Record<string, unknown>>(
+      tx,
+      `${APP_SQL}${w} ORDER BY a.status <> 'submitted', a.due, a.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    ),
   );
-  return { items: rows.map((r) => toDto(r, shanghaiDate())), total, page: query.page, pageSize: query.pageSize };
+  return { items: rows.map((r) => toDto(r, shanghaiDate())), total, page: rq.page, pageSize: rq.pageSize };
 }
 
-export async function decideOpen(k: Kernel, ctx: Ctx, id: number, d: z.infer<typeof openDecisionInput>) {
+export async function decideOpen(k: Kernel, ctx: Ctx, tx: Tx, id: number, d: z.infer<typeof openDecisionInput>) {
   requireRole(ctx, 'officer', 'admin');
   if (d.decision === 'reject' && (!d.reason || d.reason.length < 2))
     fail('VALIDATION', { field: 'reason', zh: '不予开放须说明理由', en: 'A refusal needs a reason' });
   const a = (
-    await k.pool.query<{ provider_department_id: string; status: string; key_id: string; resource_id: string }>(
+    await query<{ provider_department_id: string; status: string; key_id: string; resource_id: string }>(
+      tx,
       'SELECT provider_department_id, status, key_id, resource_id FROM open.application WHERE id = $1',
       [id],
     )
-  ).rows[0];
+  )[0];
   if (!a || (!hasRole(ctx, 'admin') && a.provider_department_id !== ctx.actor.departmentId)) fail('NOT_FOUND');
   if (a.status !== 'submitted') fail('CONFLICT', { zh: '申请已处理', en: 'The application was already decided' });
   const at = new Date().toISOString();
@@ -194,19 +202,17 @@ export async function decideOpen(k: Kernel, ctx: Ctx, id: number, d: z.infer<typ
   });
   const signature = k.signer.sign(message);
   const status = d.decision === 'approve' ? ('approved' as const) : ('rejected' as const);
-  await inTx(k.db, async (tx) => {
-    const u =
-      await sql`UPDATE open.application SET status = ${status}, decided_at = ${at}, decided_by = ${ctx.actor.name}, reason = ${d.reason ?? null},
-      decision_message = ${message}, decision_signature = ${signature} WHERE id = ${id} AND status = 'submitted'`.execute(
-        tx,
-      );
-    if (!Number(u.numAffectedRows)) fail('CONFLICT', { zh: '申请已处理', en: 'The application was already decided' });
-    await appendInTx(tx, [
-      auditOf(ctx, `open.application.${d.decision}`, 'open_application', String(id), {
-        reason: d.reason ?? null,
-        signature,
-      }),
-    ]);
-  });
+  const u =
+    await sql`UPDATE open.application SET status = ${status}, decided_at = ${at}, decided_by = ${ctx.actor.name}, reason = ${d.reason ?? null},
+    decision_message = ${message}, decision_signature = ${signature} WHERE id = ${id} AND status = 'submitted'`.execute(
+      tx,
+    );
+  if (!Number(u.numAffectedRows)) fail('CONFLICT', { zh: '申请已处理', en: 'The application was already decided' });
+  await appendInTx(tx, [
+    auditOf(ctx, `open.application.${d.decision}`, 'open_application', String(id), {
+      reason: d.reason ?? null,
+      signature,
+    }),
+  ]);
   return { id, status };
 }

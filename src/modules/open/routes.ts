@@ -164,7 +164,7 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 201: openKeyCreated },
       },
     },
-    async (req, reply) => reply.code(201).send(await registerKey(k, req.ctx, req.body)),
+    async (req, reply) => reply.code(201).send(await inTx(k.db, (tx) => registerKey(k, req.ctx, tx, req.body))),
   );
   r.post(
     '/api/v1/open/applications',
@@ -177,8 +177,10 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 201: openApplicationCreated },
       },
     },
-    async (req, reply) =>
-      reply.code(201).send(await applyOpen(k, req.ctx, await keyOf(k.db, presented(req)), req.body)),
+    async (req, reply) => {
+      const key = await keyOf(k.db, presented(req));
+      return reply.code(201).send(await inTx(k.db, (tx) => applyOpen(k, req.ctx, tx, key, req.body)));
+    },
   );
   r.get(
     '/api/v1/open/applications',
@@ -192,7 +194,7 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: openApplicationPage },
       },
     },
-    async (req) => myOpenApplications(k, await keyOf(k.db, presented(req)), req.query),
+    async (req) => myOpenApplications(k.db, await keyOf(k.db, presented(req)), req.query),
   );
 
   r.post(
@@ -255,7 +257,7 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: openApplicationPage },
       },
     },
-    async (req) => reviewOpenApplications(k, req.ctx, req.query),
+    async (req) => reviewOpenApplications(req.ctx, k.db, req.query),
   );
   r.post(
     '/api/v1/share/open-applications/:id/decide',
@@ -269,7 +271,7 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: openDecided },
       },
     },
-    async (req) => decideOpen(k, req.ctx, req.params.id, req.body),
+    async (req) => inTx(k.db, (tx) => decideOpen(k, req.ctx, tx, req.params.id, req.body)),
   );
 
   // CKAN DataStore: datastore_search over open data, in CKAN's envelope

@@ -14,6 +14,8 @@ import { shanghaiDate } from '../../kernel/calendar/calendar.js';
 import { z } from 'zod';
 import { CONTENT_TYPES, writeTable } from '../../kernel/tabular.js';
 import { openSnapshot } from '../../kernel/db/snapshot.js';
+import type { Tx } from '../../kernel/db/pool.js';
+import { sh } from './repo.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { auditOf } from '../../kernel/audit/record.js';
@@ -171,16 +173,16 @@ export async function fileService(
 }
 
 /** Who received a delivery, of what, when — for tracing a file found elsewhere (流向追踪). */
-export async function getDelivery(k: Kernel, ctx: Ctx, id: string) {
-  const d = (
-    await k.pool.query(
-      `SELECT d.*, dep.name AS department_name, a.name AS app_name, a.app_key
-     FROM share.delivery d JOIN kernel.department dep ON dep.id = d.department_id
-     JOIN kernel.app_credential a ON a.id = d.app_credential_id WHERE d.id = $1`,
-      [id],
-    )
-  ).rows[0];
-  const res = d && (await resourceFact(k.db, d.resource_id));
+export async function getDelivery(k: Kernel, ctx: Ctx, tx: Tx, id: string) {
+  const d = await sh(tx)
+    .selectFrom('share.delivery as d')
+    .innerJoin('kernel.department as dep', 'dep.id', 'd.department_id')
+    .innerJoin('kernel.app_credential as a', 'a.id', 'd.app_credential_id')
+    .selectAll('d')
+    .select(['dep.name as department_name', 'a.name as app_name', 'a.app_key'])
+    .where('d.id', '=', id)
+    .executeTakeFirst();
+  const res = d && (await resourceFact(tx, d.resource_id));
   const mine =
     d &&
     (hasRole(ctx, 'admin', 'auditor') ||
@@ -189,25 +191,25 @@ export async function getDelivery(k: Kernel, ctx: Ctx, id: string) {
   if (!mine) fail('NOT_FOUND');
   await k.audit.record(auditOf(ctx, 'share.delivery.show', 'delivery', id, {}));
   return {
-    id: d.id as string,
+    id: d.id,
     grantId: Number(d.grant_id),
-    resourceId: d.resource_id as string,
+    resourceId: d.resource_id,
     resourceCode: res?.code ?? '',
-    departmentId: d.department_id as string,
-    departmentName: d.department_name as string,
+    departmentId: d.department_id,
+    departmentName: d.department_name,
     app: `${d.app_name} (${d.app_key})`,
-    actorName: d.actor_name as string,
-    format: d.format as string,
+    actorName: d.actor_name,
+    format: d.format,
     rows: Number(d.rows),
-    fields: d.fields as string[],
-    masks: d.masks as Record<string, string>,
-    filters: d.filters as Record<string, unknown>,
-    requestId: d.request_id as string | null,
-    createdAt: (d.created_at as Date).toISOString(),
-    completedAt: d.completed_at ? (d.completed_at as Date).toISOString() : null,
+    fields: d.fields,
+    masks: d.masks,
+    filters: d.filters,
+    requestId: d.request_id,
+    createdAt: d.created_at.toISOString(),
+    completedAt: d.completed_at?.toISOString() ?? null,
     bytes: d.bytes === null ? null : Number(d.bytes),
-    sm3: d.sm3 as string | null,
-    failedAt: d.failed_at ? (d.failed_at as Date).toISOString() : null,
-    error: d.error as string | null,
+    sm3: d.sm3,
+    failedAt: d.failed_at?.toISOString() ?? null,
+    error: d.error,
   };
 }

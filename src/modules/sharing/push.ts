@@ -15,6 +15,10 @@
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { z } from 'zod';
+import { query } from '../../kernel/db/raw.js';
+import type { Tx } from '../../kernel/db/pool.js';
+import { appendInTx } from '../../kernel/audit/append.js';
+import { sh } from './repo.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { hasRole, systemCtx } from '../../kernel/http/context.js';
@@ -74,9 +78,9 @@ interface Target {
   schedule: string | null;
 }
 
-async function grantOf(k: Kernel, grantId: number) {
+async function grantOf(tx: Tx, grantId: number) {
   const g = (
-    await k.pool.query<{
+    await query<{
       id: string;
       fields: string[];
       masks: Record<string, Mask>;
@@ -87,22 +91,23 @@ async function grantOf(k: Kernel, grantId: number) {
       consumer_department_id: string;
       app_credential_id: string;
       resource_id: string;
-    }>(`SELECT g.*, g.expires_at <= now() AS expired FROM share.grant g WHERE g.id = $1`, [grantId])
-  ).rows[0];
-  const res = g && (await resourceFact(k.db, g.resource_id));
+    }>(tx, `SELECT g.*, g.expires_at <= now() AS expired FROM share.grant g WHERE g.id = $1`, [grantId])
+  )[0];
+  const res = g && (await resourceFact(tx, g.resource_id));
   if (!g || !res?.items) fail('NOT_FOUND');
   return { ...g, dataset_table: res.datasetTable, items: res.items as Dataset['items'], provider: res.departmentId };
 }
 
 /** The consumer department sets (or changes) where its grant's data is pushed. */
-export async function setPushTarget(k: Kernel, ctx: Ctx, grantId: number, input: z.infer<typeof pushInput>) {
+export async function setPushTarget(k: Kernel, ctx: Ctx, tx: Tx, grantId: number, input: z.infer<typeof pushInput>) {
   requireRole(ctx, 'officer', 'consumer');
-  const g = await grantOf(k, grantId);
+  const g = await grantOf(tx, grantId);
   if (g.consumer_department_id !== ctx.actor.departmentId) fail('NOT_FOUND');
   if (!g.services.includes('push')) fail('SHARE_SERVICE_NOT_GRANTED');
   const sealed = input.password ? sealSecret(k.masterKey, input.password) : null;
   const r = (
-    await k.pool.query<{ id: string }>(
+    await query<{ id: number }>(
+      tx,
       `INSERT INTO share.push_target (grant_id, kind, host, port, database, username, secret_sealed, table_name, schedule, created_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (grant_id) DO UPDATE SET kind = $2, host = $3, port = $4, database = $5, username = $6, secret_sealed = coalesce($7, share.push_target.secret_sealed),
@@ -121,8 +126,8 @@ export async function setPushTarget(k: Kernel, ctx: Ctx, grantId: number, input:
         ctx.actor.name,
       ],
     )
-  ).rows[0]!;
-  await k.audit.record(
+  )[0]!;
+  await appendInTx(tx, [
     auditOf(ctx, 'share.push.configure', 'grant', String(grantId), {
       kind: input.kind,
       host: input.host,
@@ -130,24 +135,34 @@ export async function setPushTarget(k: Kernel, ctx: Ctx, grantId: number, input:
       table: input.table,
       schedule: input.schedule ?? null,
     }),
-  );
+  ]);
   return { id: Number(r.id) };
 }
 
-export async function getPushTarget(k: Kernel, ctx: Ctx, grantId: number) {
-  const g = await grantOf(k, grantId);
+export async function getPushTarget(ctx: Ctx, tx: Tx, grantId: number) {
+  const g = await grantOf(tx, grantId);
   if (!(
     hasRole(ctx, 'admin', 'auditor') ||
     ctx.actor.departmentId === g.consumer_department_id ||
     ctx.actor.departmentId === g.provider
   ))
     fail('NOT_FOUND');
-  const t = (
-    await k.pool.query(
-      'SELECT kind, host, port, database, username, table_name, schedule, watermark, last_push_at, last_error FROM share.push_target WHERE grant_id = $1',
-      [grantId],
-    )
-  ).rows[0];
+  const t = await sh(tx)
+    .selectFrom('share.push_target')
+    .select([
+      'kind',
+      'host',
+      'port',
+      'database',
+      'username',
+      'table_name',
+      'schedule',
+      'watermark',
+      'last_push_at',
+      'last_error',
+    ])
+    .where('grant_id', '=', grantId)
+    .executeTakeFirst();
   return t
     ? {
         kind: t.kind,
@@ -246,7 +261,7 @@ export interface PushResult {
 export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<PushResult> {
   const t = (await k.pool.query<Target>('SELECT * FROM share.push_target WHERE grant_id = $1', [grantId])).rows[0];
   if (!t) fail('NOT_FOUND', { zh: '尚未配置推送目标', en: 'No push target is set' });
-  const g = await grantOf(k, grantId);
+  const g = await grantOf(k.db, grantId);
   if (ctx.actor.type === 'user' && !hasRole(ctx, 'admin') && ctx.actor.departmentId !== g.consumer_department_id)
     fail('NOT_FOUND');
   if (g.status !== 'active') fail('SHARE_GRANT_REVOKED');

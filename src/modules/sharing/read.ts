@@ -16,17 +16,14 @@ import { publishedNames, resourceFact } from '../catalog/service.js';
 import { auditCounts } from '../../kernel/audit/counts.js';
 import { pageQuery, parseSort } from '../../kernel/http/pagination.js';
 import { grantState } from './applications.js';
+import { grantById, sh, type ApplicationRow } from './repo.js';
+import type { Tx } from '../../kernel/db/pool.js';
 
 /** Calls under a grant over the last 30 days, by service and day, with the files delivered. */
-export async function grantStats(k: Kernel, ctx: Ctx, grantId: number) {
+export async function grantStats(ctx: Ctx, tx: Tx, grantId: number) {
   requireRole(ctx, 'officer', 'admin', 'auditor', 'consumer');
-  const g = (
-    await k.pool.query<{ consumer_department_id: string; resource_id: string }>(
-      'SELECT consumer_department_id, resource_id FROM share.grant WHERE id = $1',
-      [grantId],
-    )
-  ).rows[0];
-  const provider = g && (await resourceFact(k.db, g.resource_id))?.departmentId;
+  const g = await grantById(tx, grantId);
+  const provider = g && (await resourceFact(tx, g.resource_id))?.departmentId;
   if (
     !g ||
     !(
@@ -36,7 +33,7 @@ export async function grantStats(k: Kernel, ctx: Ctx, grantId: number) {
     )
   )
     fail('NOT_FOUND');
-  const counts = await auditCounts(k.db, {
+  const counts = await auditCounts(tx, {
     actionPrefix: 'service.',
     actorType: 'app',
     detail: { grant: String(grantId) },
@@ -49,12 +46,13 @@ export async function grantStats(k: Kernel, ctx: Ctx, grantId: number) {
     calls: c.count,
     rows: c.sum,
   }));
-  const deliveries = (
-    await k.pool.query(
-      `SELECT id, format, rows, created_at, completed_at, failed_at, sm3 FROM share.delivery WHERE grant_id = $1 ORDER BY created_at DESC LIMIT 50`,
-      [grantId],
-    )
-  ).rows;
+  const deliveries = await sh(tx)
+    .selectFrom('share.delivery')
+    .select(['id', 'format', 'rows', 'created_at', 'completed_at', 'failed_at', 'sm3'])
+    .where('grant_id', '=', grantId)
+    .orderBy('created_at', 'desc')
+    .limit(50)
+    .execute();
   const byService: Record<string, number> = {};
   for (const r of rows) byService[r.service] = (byService[r.service] ?? 0) + Number(r.calls);
   return {
@@ -68,13 +66,13 @@ export async function grantStats(k: Kernel, ctx: Ctx, grantId: number) {
       rows: r.rows === null ? null : Number(r.rows),
     })),
     deliveries: deliveries.map((d) => ({
-      id: d.id as string,
-      format: d.format as string,
+      id: d.id,
+      format: d.format,
       rows: Number(d.rows),
-      createdAt: (d.created_at as Date).toISOString(),
+      createdAt: d.created_at.toISOString(),
       completed: d.completed_at !== null,
       failed: d.failed_at !== null,
-      sm3: d.sm3 as string | null,
+      sm3: d.sm3,
     })),
   };
 }
@@ -89,18 +87,26 @@ export const applicationListQuery = pageQuery.extend({
   role: z.enum(['applicant', 'provider']).optional(),
   status: z.string().max(30).optional(),
 });
+/** A row of the list: the application with its departments' names, its grant's state and the page's total. */
+type ListRow = ApplicationRow & {
+  total: number;
+  applicant_department: string;
+  provider_department: string;
+  grant_id: number | null;
+  grant_status: 'active' | 'revoked' | null;
+  grant_expires: Date | null;
+  grant_starts: Date | null;
+};
 const SORTS = { id: 'a.id', submittedAt: 'a.submitted_at', due: 'a.step_due', status: 'a.status' } as const;
 
 /** Applications the actor may see (its department's, as applicant or provider; the bureau and auditors: all), a page at a time, or the one with `id`. */
-async function selectApplications(k: Kernel, ctx: Ctx, q: z.infer<typeof applicationListQuery>, id?: number) {
+async function selectApplications(ctx: Ctx, tx: Tx, q: z.infer<typeof applicationListQuery>, id?: number) {
   requireRole(ctx, 'consumer', 'officer', 'admin', 'auditor');
   const bureau = hasRole(ctx, 'admin', 'auditor');
   const dept = ctx.actor.departmentId;
   const sort = parseSort(q.sort, SORTS, { column: 'a.id', desc: true });
   const rows = (
-    await sql<
-      Record<string, unknown>
-    >`SELECT a.*, a.step_due::text AS due, a.period_from::text AS pfrom, a.period_to::text AS pto, count(*) OVER () AS total,
+    await sql<ListRow>`SELECT a.*, count(*) OVER () AS total,
       ad.name AS applicant_department, pd.name AS provider_department, g.id AS grant_id, g.status AS grant_status, g.expires_at AS grant_expires, g.starts_at AS grant_starts
     FROM share.application a JOIN kernel.department ad ON ad.id = a.applicant_department_id JOIN kernel.department pd ON pd.id = a.provider_department_id
     LEFT JOIN share.grant g ON g.application_id = a.id
@@ -108,75 +114,70 @@ async function selectApplications(k: Kernel, ctx: Ctx, q: z.infer<typeof applica
       AND (${q.status ?? null}::text IS NULL OR a.status = ${q.status ?? null})
       AND (${id ?? null}::bigint IS NULL OR a.id = ${id ?? null})
     ORDER BY ${sql.raw(sort.column)} ${sql.raw(sort.desc ? 'DESC NULLS LAST' : 'ASC NULLS LAST')}, a.id DESC
-    LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`.execute(k.db)
+    LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`.execute(tx)
   ).rows;
   const names = await publishedNames(
-    k.db,
-    rows.map((r) => r.resource_id as string),
+    tx,
+    rows.map((r) => r.resource_id),
   );
   const today = shanghaiDate();
-  const cal = await loadCalendar(k.db);
+  const cal = await loadCalendar(tx);
   const items = rows.map((r) => ({
-    id: Number(r.id),
-    resourceId: r.resource_id as string,
-    resourceName: names.get(r.resource_id as string) ?? '',
-    applicantDepartment: r.applicant_department as string,
-    providerDepartment: r.provider_department as string,
-    applicant: r.applicant as string,
-    fields: r.fields as string[],
-    services: r.services as string[],
-    purpose: r.purpose as string,
-    status: r.status as string,
+    id: r.id,
+    resourceId: r.resource_id,
+    resourceName: names.get(r.resource_id) ?? '',
+    applicantDepartment: r.applicant_department,
+    providerDepartment: r.provider_department,
+    applicant: r.applicant,
+    fields: r.fields,
+    services: r.services,
+    purpose: r.purpose,
+    status: r.status,
     // what a reviewer decides on: the legal basis, the scenario, the expected calls and the row scope asked for
-    legalBasis: r.legal_basis as string,
-    scenario: r.scenario as string,
-    expectedCalls: Number(r.expected_calls),
-    rowFilter: (r.row_filter as { item: string; values: string[] } | null) ?? null,
-    applicantDepartmentId: r.applicant_department_id as string,
-    providerDepartmentId: r.provider_department_id as string,
-    periodFrom: r.pfrom as string,
-    periodTo: r.pto as string,
-    due: (r.due as string) ?? null,
+    legalBasis: r.legal_basis,
+    scenario: r.scenario,
+    expectedCalls: r.expected_calls,
+    rowFilter: r.row_filter ?? null,
+    applicantDepartmentId: r.applicant_department_id,
+    providerDepartmentId: r.provider_department_id,
+    periodFrom: r.period_from,
+    periodTo: r.period_to,
+    due: r.step_due,
     // working days left in the current step (negative: overdue)
-    daysLeft: r.due
-      ? r.due >= today
-        ? cal.workingDaysBetween(today, r.due as string)
-        : -cal.workingDaysBetween(r.due as string, today)
+    daysLeft: r.step_due
+      ? r.step_due >= today
+        ? cal.workingDaysBetween(today, r.step_due)
+        : -cal.workingDaysBetween(r.step_due, today)
       : null,
-    grantId: r.grant_id === null ? null : Number(r.grant_id),
+    grantId: r.grant_id,
     grantStatus:
-      r.grant_id === null
+      r.grant_id === null || r.grant_status === null || r.grant_expires === null
         ? null
-        : grantState(r.grant_status as string, r.grant_starts as Date | null, r.grant_expires as Date),
-    escalated: r.due !== null && r.escalated_due !== null && String(r.escalated_due) === String(r.step_due),
-    renews: r.renews_id === null ? null : Number(r.renews_id),
-    submittedAt: (r.submitted_at as Date).toISOString(),
+        : grantState(r.grant_status, r.grant_starts, r.grant_expires),
+    escalated: r.step_due !== null && r.escalated_due === r.step_due,
+    renews: r.renews_id,
+    submittedAt: r.submitted_at.toISOString(),
   }));
-  return { items, total: rows.length ? Number(rows[0]!.total) : 0, page: q.page, pageSize: q.pageSize };
+  return { items, total: rows[0]?.total ?? 0, page: q.page, pageSize: q.pageSize };
 }
 
 /** A page of the applications the actor may see (sort: id, submittedAt, due, status; `-` for descending). */
-export async function listApplications(k: Kernel, ctx: Ctx, q: z.infer<typeof applicationListQuery>) {
-  return selectApplications(k, ctx, q);
+export async function listApplications(ctx: Ctx, tx: Tx, q: z.infer<typeof applicationListQuery>) {
+  return selectApplications(ctx, tx, q);
 }
 
 /** One application with its signed decisions and its grant. */
-export async function getApplication(k: Kernel, ctx: Ctx, id: number) {
-  const a = (await selectApplications(k, ctx, { page: 1, pageSize: 1 }, id)).items[0];
+export async function getApplication(k: Kernel, ctx: Ctx, tx: Tx, id: number) {
+  const a = (await selectApplications(ctx, tx, { page: 1, pageSize: 1 }, id)).items[0];
   if (!a) fail('NOT_FOUND');
-  const decisions = (
-    await k.pool.query(
-      'SELECT step, decision, comment, by_user, at, message, signature FROM share.decision WHERE application_id = $1 ORDER BY id',
-      [id],
-    )
-  ).rows;
+  const decisions = await sh(tx)
+    .selectFrom('share.decision')
+    .select(['step', 'decision', 'comment', 'by_user', 'at', 'message', 'signature'])
+    .where('application_id', '=', id)
+    .orderBy('id')
+    .execute();
   const grant =
-    (
-      await k.pool.query(
-        'SELECT id, fields, masks, services, row_filter, rate_per_minute, expires_at, starts_at, status FROM share.grant WHERE application_id = $1',
-        [id],
-      )
-    ).rows[0] ?? null;
+    (await sh(tx).selectFrom('share.grant').selectAll().where('application_id', '=', id).executeTakeFirst()) ?? null;
   return {
     ...a,
     // each decision with the exact message the node signed (SM2, hex signature), so an integrator can verify it
@@ -185,20 +186,20 @@ export async function getApplication(k: Kernel, ctx: Ctx, id: number) {
       decision: d.decision,
       comment: d.comment,
       by: d.by_user,
-      at: (d.at as Date).toISOString(),
-      message: d.message as string,
+      at: d.at.toISOString(),
+      message: d.message,
       signature: d.signature,
       authentic: decisionIsAuthentic(k, d),
     })),
     grant: grant && {
-      id: Number(grant.id),
+      id: grant.id,
       fields: grant.fields,
       masks: grant.masks,
       services: grant.services,
       rowFilter: grant.row_filter,
       ratePerMinute: grant.rate_per_minute,
-      expiresAt: (grant.expires_at as Date).toISOString(),
-      startsAt: grant.starts_at ? (grant.starts_at as Date).toISOString() : null,
+      expiresAt: grant.expires_at.toISOString(),
+      startsAt: grant.starts_at?.toISOString() ?? null,
       status: grant.status,
       state: grantState(grant.status, grant.starts_at, grant.expires_at),
     },

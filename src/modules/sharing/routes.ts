@@ -64,7 +64,7 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: applicationPage },
       },
     },
-    async (req) => listApplications(k, req.ctx, req.query),
+    async (req) => listApplications(req.ctx, k.db, req.query),
   );
   r.get(
     '/api/v1/share/applications/:id',
@@ -77,7 +77,7 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: applicationDetail },
       },
     },
-    async (req) => getApplication(k, req.ctx, req.params.id),
+    async (req) => getApplication(k, req.ctx, k.db, req.params.id),
   );
   r.post(
     '/api/v1/share/applications/:id/decide',
@@ -176,7 +176,7 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: pushTargetSaved },
       },
     },
-    async (req) => setPushTarget(k, req.ctx, req.params.id, req.body),
+    async (req) => inTx(k.db, (tx) => setPushTarget(k, req.ctx, tx, req.params.id, req.body)),
   );
   r.get(
     '/api/v1/share/grants/:id/push',
@@ -189,7 +189,7 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: pushTargetDto },
       },
     },
-    async (req) => getPushTarget(k, req.ctx, req.params.id),
+    async (req) => getPushTarget(req.ctx, k.db, req.params.id),
   );
   r.post(
     '/api/v1/share/grants/:id/push/run',
@@ -216,7 +216,7 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: grantStatsAnswer },
       },
     },
-    async (req) => grantStats(k, req.ctx, req.params.id),
+    async (req) => grantStats(req.ctx, k.db, req.params.id),
   );
   const resParam = z.object({ resourceId: z.uuid() });
   r.post(
@@ -320,7 +320,7 @@ export function sharingRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: deliveryDto },
       },
     },
-    async (req) => getDelivery(k, req.ctx, req.params.id),
+    async (req) => getDelivery(k, req.ctx, k.db, req.params.id),
   );
   r.post(
     '/api/v1/share/grants/:id/revoke',
