@@ -4,6 +4,7 @@
  * the same run, for scale.
  *   npm run bench:quality [-- --rows 1000000]
  */
+import { inTx } from '../src/kernel/http/tx.js';
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { systemCtx } from '../src/kernel/http/context.js';
@@ -164,7 +165,7 @@ try {
     },
     { item: 'dz', kind: 'length' as const, params: { min: 6, max: 100 }, severity: 'flagging' as const, enabled: true },
   ];
-  for (const r of rules) await saveRule(k, officer, pub.id, r);
+  for (const r of rules) await inTx(k.db, (tx) => saveRule(officer, tx, pub.id, r));
 
   // the baseline: a bare count(*) of the same table (best of three)
   let countSecs = Infinity;
@@ -186,7 +187,7 @@ try {
 
   if (values['per-rule']) {
     // each row rule alone over the table, to see what costs what
-    const saved = await rulesOf(k, pub.id, true);
+    const saved = await rulesOf(k.db, pub.id, true);
     const types = new Map(ITEMS.map((i) => [i.name, i.type]));
     const lines: (string | number)[][] = [['rule', 'seconds']];
     for (const [n, r] of saved.entries()) {

@@ -53,7 +53,7 @@ export async function checkResource(
   const res = await getResource(ctx.actor.type === 'system' ? ctx : ctx, k.db, resourceId);
   if (ctx.actor.type !== 'system' && !ctx.actor.roles.includes('admin')) requireDepartment(ctx, res.departmentId);
   if (!res.datasetTable || !res.published) fail('GOV_NOT_PUBLISHED');
-  const rules = await rulesOf(k, resourceId, true);
+  const rules = await rulesOf(k.db, resourceId, true);
   const client = await k.pool.connect();
   try {
     await client.query('BEGIN');
@@ -168,7 +168,7 @@ async function failingRows(k: Kernel, client: pg.PoolClient, res: ResourceDto, r
   if (!rowRules.length) return 0;
   const items = res.published!.items;
   const key = items.filter((i) => i.primaryKey).map((i) => `t.${q(i.name)}`);
-  const tables = await tablesOf(k, rowRules);
+  const tables = await tablesOf(k.db, rowRules);
   const p = new Params();
   const windows: string[] = [];
   const joins: string[] = [];

@@ -5,7 +5,8 @@
  * and not-null suggestions are always offered (failing them is what they exist to find); each
  * suggestion carries the sample's figures so the officer sees what adopting it would raise.
  */
-import type { Kernel } from '../../kernel/kernel.js';
+import type { Tx } from '../../kernel/db/pool.js';
+import { query } from '../../kernel/db/raw.js';
 import type { ResourceDto } from '../catalog/schema.js';
 import { Params, reasonSql } from './rule-sql.js';
 import type { Rule, RuleInput } from './rules.js';
@@ -18,7 +19,7 @@ const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 export type Fitted = RuleInput & { sample?: { rows: number; failing: number } };
 
-export async function fitSuggestions(k: Kernel, res: ResourceDto, suggestions: RuleInput[]): Promise<Fitted[]> {
+export async function fitSuggestions(tx: Tx, res: ResourceDto, suggestions: RuleInput[]): Promise<Fitted[]> {
   if (!res.datasetTable || !suggestions.length) return suggestions;
   const items = res.published?.items ?? [];
   const typeOf = (n: string) => items.find((i) => i.name === n)?.type;
@@ -38,11 +39,12 @@ export async function fitSuggestions(k: Kernel, res: ResourceDto, suggestions: R
   );
   if (!cols.length) return suggestions;
   const row = (
-    await k.pool.query<Record<string, string>>(
+    await query<Record<string, string>>(
+      tx,
       `SELECT ${cols.join(', ')} FROM (SELECT * FROM ${res.datasetTable} LIMIT ${SAMPLE}) t`,
       p.values,
     )
-  ).rows[0]!;
+  )[0]!;
   const out: Fitted[] = [];
   suggestions.forEach((s, n) => {
     if (!exprs[n]) return void out.push(s);

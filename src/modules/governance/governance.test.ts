@@ -515,7 +515,7 @@ describe('rules, checks, problems and scores', () => {
       ...ctx,
       actor: { ...ctx.actor, type: 'user' as const, roles: ['officer' as const], departmentId: marriage.departmentId },
     };
-    await saveRule(env.rt.kernel, mzj, marriage.id, {
+    await saveRule(mzj, env.rt.kernel.db, marriage.id, {
       item: 'nfsfzh',
       kind: 'reference',
       params: { resourceId: res.id, refItem: 'sfzh' },

@@ -19,7 +19,7 @@ export const governanceModule: Module = {
   hooks: {
     // every ingest run drops rows failing a blocking rule, and asks for a check of the stored rows when it commits
     ingest: {
-      blockingRules,
+      blockingRules: (k, resourceId) => blockingRules(k.db, resourceId),
       afterRun: async (k, resourceId, run) => {
         await k.pool.query(
           `INSERT INTO gov.check_request (resource_id, ingest_run_id) VALUES ($1, $2)

@@ -5,15 +5,13 @@ import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import { access } from '../../kernel/http/access.js';
 import { pageQuery } from '../../kernel/http/pagination.js';
-import { ruleInput, listRules, saveRule, deleteRule, suggestRules } from './rules.js';
+import { adoptRules, ruleInput, listRules, saveRule, deleteRule } from './rules.js';
 import { checkResource } from './checks.js';
 import { checkFailures } from './check-requests.js';
-import { fitSuggestions } from './fit.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { confirmProblem, departmentTrend, listChecks, listProblems, scores } from './read.js';
 import { listTasks, problemsWorkbook } from './tasks.js';
 import { openProfile, profileQuery } from './profiles.js';
-import { getResource } from '../catalog/service.js';
 import {
   adoptAnswer,
   checkDto,
@@ -46,13 +44,7 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: rulesAnswer },
       },
     },
-    async (req) => {
-      const listed = await listRules(k, req.ctx, req.params.id);
-      return {
-        rules: listed.rules,
-        suggestions: await fitSuggestions(k, await getResource(req.ctx, k.db, req.params.id), listed.suggestions),
-      };
-    },
+    async (req) => listRules(req.ctx, k.db, req.params.id),
   );
   r.put(
     '/api/v1/governance/resources/:id/rules',
@@ -66,7 +58,7 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: ruleDto },
       },
     },
-    async (req) => saveRule(k, req.ctx, req.params.id, req.body),
+    async (req) => inTx(k.db, (tx) => saveRule(req.ctx, tx, req.params.id, req.body)),
   );
   r.post(
     '/api/v1/governance/resources/:id/rules/adopt',
@@ -79,12 +71,7 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: adoptAnswer },
       },
     },
-    async (req) => {
-      const res = await getResource(req.ctx, k.db, req.params.id);
-      const suggestions = await fitSuggestions(k, res, (await listRules(k, req.ctx, res.id)).suggestions);
-      for (const { sample: _, ...s } of suggestions) await saveRule(k, req.ctx, res.id, s);
-      return { adopted: suggestions.length, suggested: suggestRules(res).length };
-    },
+    async (req) => inTx(k.db, (tx) => adoptRules(req.ctx, tx, req.params.id)),
   );
   r.delete(
     '/api/v1/governance/rules/:id',
@@ -93,7 +80,7 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
       schema: { tags, summary: '删除规则 / Delete a rule', params: idParam, response: { 204: z.null() } },
     },
     async (req, reply) => {
-      await deleteRule(k, req.ctx, req.params.id);
+      await inTx(k.db, (tx) => deleteRule(req.ctx, tx, req.params.id));
       return reply.code(204).send(null);
     },
   );
@@ -201,7 +188,7 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
         response: { 200: profileAnswer },
       },
     },
-    async (req) => openProfile(k, req.ctx, req.body),
+    async (req) => inTx(k.db, (tx) => openProfile(req.ctx, tx, req.body)),
   );
   r.get(
     '/api/v1/governance/trend',

@@ -3,7 +3,7 @@
  * NULL, with numbered parameters. The same expressions scan the stored rows in a check and, for the
  * blocking rules, drop rows as an ingest run loads them.
  */
-import type { Kernel } from '../../kernel/kernel.js';
+import type { Tx } from '../../kernel/db/pool.js';
 import { systemCtx } from '../../kernel/http/context.js';
 import { getResource, resourceFacts } from '../catalog/service.js';
 import { RESOURCE_KINDS, rulesOf, type Rule } from './rules.js';
@@ -123,24 +123,24 @@ export function reasonSql(
   }
 }
 
-export async function tablesOf(k: Kernel, rules: Rule[]): Promise<Map<string, string>> {
+export async function tablesOf(tx: Tx, rules: Rule[]): Promise<Map<string, string>> {
   const ids = [
     ...new Set(rules.filter((r) => r.kind === 'reference' && r.params.resourceId).map((r) => r.params.resourceId!)),
   ];
   if (!ids.length) return new Map();
-  const facts = await resourceFacts(k.db, ids);
+  const facts = await resourceFacts(tx, ids);
   return new Map([...facts.values()].filter((x) => x.datasetTable).map((x) => [x.id, `ds.${x.datasetTable}`]));
 }
 
 /** Blocking row rules of a resource, as SQL for the ingest engine (see aggregation's setBlockingRules). */
-export async function blockingRules(k: Kernel, resourceId: string) {
-  const rules = (await rulesOf(k, resourceId, true)).filter(
+export async function blockingRules(tx: Tx, resourceId: string) {
+  const rules = (await rulesOf(tx, resourceId, true)).filter(
     (r) => r.severity === 'blocking' && !RESOURCE_KINDS.includes(r.kind) && r.kind !== 'unique',
   );
   if (!rules.length) return null;
-  const tables = await tablesOf(k, rules);
+  const tables = await tablesOf(tx, rules);
   const p = new Params();
-  const res = await getResource(systemCtx('governance'), k.db, resourceId);
+  const res = await getResource(systemCtx('governance'), tx, resourceId);
   const types = new Map((res.published?.items ?? []).map((i) => [i.name, i.type]));
   const exprs = rules.map((r) => ({
     rule: r,

@@ -5,13 +5,13 @@
  * kind; officers of the provider department keep them.
  */
 import { sql } from 'kysely';
-import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { requireDepartment, requireRole } from '../../kernel/auth/authz.js';
 import { appendInTx } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
-import { inTx } from '../../kernel/http/tx.js';
+import { query } from '../../kernel/db/raw.js';
+import { fitSuggestions } from './fit.js';
 import type { Tx } from '../../kernel/db/pool.js';
 import { getResource } from '../catalog/service.js';
 import type { DataItem, ResourceDto } from '../catalog/schema.js';
@@ -139,25 +139,35 @@ const toRule = (r: RuleRow): Rule => ({
   enabled: r.enabled,
 });
 
-export async function rulesOf(k: Kernel, resourceId: string, enabledOnly = false): Promise<Rule[]> {
-  const r = await k.pool.query<RuleRow>(
+export async function rulesOf(tx: Tx, resourceId: string, enabledOnly = false): Promise<Rule[]> {
+  const rows = await query<RuleRow>(
+    tx,
     `SELECT * FROM gov.rule WHERE resource_id = $1${enabledOnly ? ' AND enabled' : ''} ORDER BY item NULLS LAST, kind`,
     [resourceId],
   );
-  return r.rows.map(toRule);
+  return rows.map(toRule);
 }
 
-/** The saved rules and the suggestions not saved yet. */
-export async function listRules(k: Kernel, ctx: Ctx, resourceId: string) {
+/** The saved rules and the suggestions not saved yet, each tried on a sample of the stored rows (those most rows fail are left out). */
+export async function listRules(ctx: Ctx, tx: Tx, resourceId: string) {
   requireRole(ctx, 'officer', 'admin', 'auditor');
-  const res = await getResource(ctx, k.db, resourceId);
-  const rules = await rulesOf(k, resourceId);
+  const res = await getResource(ctx, tx, resourceId);
+  const rules = await rulesOf(tx, resourceId);
   const have = new Set(rules.map((r) => `${r.item}|${r.kind}`));
-  return { rules, suggestions: suggestRules(res).filter((s) => !have.has(`${s.item}|${s.kind}`)) };
+  const suggestions = suggestRules(res).filter((s) => !have.has(`${s.item}|${s.kind}`));
+  return { rules, suggestions: await fitSuggestions(tx, res, suggestions) };
+}
+
+/** 采用: saves every suggestion that fits the stored rows; answers how many were adopted of how many suggested. */
+export async function adoptRules(ctx: Ctx, tx: Tx, resourceId: string) {
+  const res = await getResource(ctx, tx, resourceId);
+  const { suggestions } = await listRules(ctx, tx, resourceId);
+  for (const { sample: _, ...s } of suggestions) await saveRule(ctx, tx, res.id, s);
+  return { adopted: suggestions.length, suggested: suggestRules(res).length };
 }
 
 /** Checks what a rule refers to: the item exists, a regex compiles in PostgreSQL, a referenced resource is published. */
-async function checkRule(k: Kernel, ctx: Ctx, res: ResourceDto, r: RuleInput): Promise<void> {
+async function checkRule(ctx: Ctx, tx: Tx, res: ResourceDto, r: RuleInput): Promise<void> {
   const items = res.published?.items ?? [];
   const isItem = (n: string | null | undefined) => n && items.some((i) => i.name === n);
   const bad = (zh: string, en: string, field = 'item') => fail('VALIDATION', { field, zh, en });
@@ -166,8 +176,9 @@ async function checkRule(k: Kernel, ctx: Ctx, res: ResourceDto, r: RuleInput): P
   } else if (!isItem(r.item)) bad(`资源没有数据项“${r.item}”`, `The resource has no item "${r.item}"`);
   if (r.kind === 'pattern') {
     if (!r.params.regex) bad('请给出正则表达式', 'Give a regular expression', 'params.regex');
+    // PostgreSQL compiles it; a refused one fails the call (and so its transaction) with the reason
     try {
-      await k.pool.query("SELECT '' ~ $1", [r.params.regex]);
+      await sql`SELECT '' ~ ${r.params.regex}`.execute(tx);
     } catch (e) {
       bad(
         `正则表达式无效：${(e as Error).message}`,
@@ -186,7 +197,7 @@ async function checkRule(k: Kernel, ctx: Ctx, res: ResourceDto, r: RuleInput): P
   if (r.kind === 'reference') {
     if (!r.params.resourceId || !r.params.refItem)
       bad('请给出引用的资源和数据项', 'Name the referenced resource and item', 'params.resourceId');
-    const other = await getResource(ctx, k.db, r.params.resourceId!);
+    const other = await getResource(ctx, tx, r.params.resourceId!);
     if (!other.datasetTable || !(other.published?.items ?? []).some((i) => i.name === r.params.refItem))
       bad(
         '引用的资源未发布或没有该数据项',
@@ -197,12 +208,12 @@ async function checkRule(k: Kernel, ctx: Ctx, res: ResourceDto, r: RuleInput): P
 }
 
 /** Adds or replaces the rule of that kind on that item. */
-export async function saveRule(k: Kernel, ctx: Ctx, resourceId: string, r: RuleInput): Promise<Rule> {
+export async function saveRule(ctx: Ctx, tx: Tx, resourceId: string, r: RuleInput): Promise<Rule> {
   requireRole(ctx, 'officer');
-  const res = await getResource(ctx, k.db, resourceId);
+  const res = await getResource(ctx, tx, resourceId);
   requireDepartment(ctx, res.departmentId);
-  await checkRule(k, ctx, res, r);
-  return inTx(k.db, async (tx) => {
+  await checkRule(ctx, tx, res, r);
+  {
     const row = (
       await sql<RuleRow>`INSERT INTO gov.rule (resource_id, item, kind, params, severity, dimension, enabled, created_by)
       VALUES (${resourceId}, ${r.item}, ${r.kind}, ${JSON.stringify(r.params)}::jsonb, ${r.severity}, ${KINDS[r.kind]}, ${r.enabled}, ${ctx.actor.name})
@@ -219,18 +230,15 @@ export async function saveRule(k: Kernel, ctx: Ctx, resourceId: string, r: RuleI
       }),
     ]);
     return toRule(row);
-  });
+  }
 }
 
-export async function deleteRule(k: Kernel, ctx: Ctx, ruleId: string): Promise<void> {
+export async function deleteRule(ctx: Ctx, tx: Tx, ruleId: string): Promise<void> {
   requireRole(ctx, 'officer');
-  const r = (await k.pool.query<{ resource_id: string }>('SELECT resource_id FROM gov.rule WHERE id = $1', [ruleId]))
-    .rows[0];
+  const r = (await query<{ resource_id: string }>(tx, 'SELECT resource_id FROM gov.rule WHERE id = $1', [ruleId]))[0];
   if (!r) fail('NOT_FOUND');
-  const res = await getResource(ctx, k.db, r.resource_id);
+  const res = await getResource(ctx, tx, r.resource_id);
   requireDepartment(ctx, res.departmentId);
-  await inTx(k.db, async (tx) => {
-    await sql`DELETE FROM gov.rule WHERE id = ${ruleId}`.execute(tx);
-    await appendInTx(tx, [auditOf(ctx, 'governance.rule.delete', 'resource', r.resource_id, { rule: ruleId })]);
-  });
+  await sql`DELETE FROM gov.rule WHERE id = ${ruleId}`.execute(tx);
+  await appendInTx(tx, [auditOf(ctx, 'governance.rule.delete', 'resource', r.resource_id, { rule: ruleId })]);
 }
