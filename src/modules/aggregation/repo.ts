@@ -2,23 +2,15 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { Tx } from '../../kernel/db/pool.js';
 import type { RowBasis } from './files.js';
-import type { RunDto } from './schema.js';
+import type { RunDto, SourceConfigInput } from './schema.js';
 
 type Ts = ColumnType<Date, Date | string | undefined, Date | string>;
 type TsN = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Count = ColumnType<number, number | undefined, number>;
 type Json<T> = ColumnType<T, string, string>;
 
-export type SourceConfig = {
-  host?: string;
-  port?: number | string;
-  database?: string;
-  user?: string;
-  table?: string;
-  query?: string;
-  watermark?: string;
-  url?: string;
-} & Record<string, unknown>;
+/** What a source's `config` holds: the registration's connection fields, without the password (sealed apart). */
+export type SourceConfig = SourceConfigInput;
 export type Cleaning = { codeMaps?: Record<string, Record<string, string>>; halfWidth?: string[] };
 
 export type IngestTables = {

@@ -194,7 +194,7 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
       },
     },
     async (req, reply) => {
-      await updateSource(k, req.ctx, req.params.id, req.body);
+      await inTx(k.db, (tx) => updateSource(req.ctx, tx, req.params.id, req.body));
       return reply.code(204).send(null);
     },
   );
@@ -210,7 +210,7 @@ export function aggregationRoutes(app: FastifyInstance, k: Kernel): void {
       },
     },
     async (req, reply) => {
-      await deleteSource(k, req.ctx, req.params.id);
+      await inTx(k.db, (tx) => deleteSource(req.ctx, tx, req.params.id));
       return reply.code(204).send(null);
     },
   );

@@ -2,6 +2,7 @@
  * Reading a source: its rows from PostgreSQL or MySQL (the table or query, after the watermark when
  * incremental, streamed in batches) or from an HTTP JSON API page by page, with the columns first.
  */
+import type { SourceRow as StoredSource } from './repo.js';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import mysql from 'mysql2';
@@ -9,21 +10,22 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { openSecret } from '../../kernel/crypto/sm.js';
 import type { RowEvent } from './files.js';
 import { readHttp } from './http.js';
-import type { SourceConfigInput } from './schema.js';
 
-export interface SourceRow {
-  id: string;
-  department_id: string;
-  resource_id: string;
-  name: string;
-  kind: 'postgres' | 'mysql' | 'http';
-  config: SourceConfigInput;
-  secret_sealed: string | null;
-  mode: 'full' | 'upsert' | 'incremental';
-  mapping: Record<string, string>;
-  cleaning: { codeMaps?: Record<string, Record<string, string>>; halfWidth?: string[] };
-  watermark: string | null;
-}
+/** What a reader needs of a source's row. */
+export type SourceRow = Pick<
+  StoredSource,
+  | 'id'
+  | 'department_id'
+  | 'resource_id'
+  | 'name'
+  | 'kind'
+  | 'config'
+  | 'secret_sealed'
+  | 'mode'
+  | 'mapping'
+  | 'cleaning'
+  | 'watermark'
+>;
 /** The SELECT a run reads: the table or query, after the watermark when incremental. */
 function selectSql(s: SourceRow, quote: (n: string) => string, param: string): { sql: string; params: string[] } {
   const base = s.config.table ? `SELECT * FROM ${s.config.table.split('.').map(quote).join('.')}` : s.config.query!;

@@ -18,10 +18,10 @@ import { getResource } from '../catalog/service.js';
 import { parseCron } from './cron.js';
 import { previewRows, recordFailedRun, runIngest, type Preview, type RunResult } from './engine.js';
 import { sql } from 'kysely';
-import { inTx } from '../../kernel/http/tx.js';
 import { WatermarkTrail } from './watermark.js';
 import { type SourceChanges, type SourceInput } from './schema.js';
 import { reader, type SourceRow } from './source-readers.js';
+import { ing } from './repo.js';
 export { sourceChanges, sourceInput, type SourceChanges, type SourceInput } from './schema.js';
 
 export async function createSource(ctx: Ctx, tx: Tx, masterKey: Buffer, input: SourceInput) {
@@ -59,8 +59,8 @@ export async function createSource(ctx: Ctx, tx: Tx, masterKey: Buffer, input: S
   return { id: row.id };
 }
 
-async function loadSource(k: Kernel, ctx: Ctx, id: string): Promise<SourceRow> {
-  const r = (await k.pool.query<SourceRow>('SELECT * FROM ingest.source WHERE id = $1', [id])).rows[0];
+async function loadSource(tx: Tx, ctx: Ctx, id: string): Promise<SourceRow> {
+  const r = await ing(tx).selectFrom('ingest.source').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) fail('NOT_FOUND');
   if (ctx.actor.type !== 'system') requireDepartment(ctx, r.department_id);
   return r;
@@ -76,7 +76,7 @@ export async function testSource(
   id: string,
   timeoutMs = TEST_TIMEOUT_MS,
 ): Promise<{ ok: boolean; columns: string[]; error?: string; reason?: string }> {
-  const s = await loadSource(k, ctx, id);
+  const s = await loadSource(k.db, ctx, id);
   const r = reader(k, { ...s, mode: 'full' }, () => {});
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>(
@@ -102,7 +102,7 @@ export async function testSource(
 
 /** One run of a source into its resource; an incremental source moves its watermark only when the run succeeded, and never past a rejected row. */
 export async function runSource(k: Kernel, ctx: Ctx, id: string): Promise<RunResult> {
-  const s = await loadSource(k, ctx, id);
+  const s = await loadSource(k.db, ctx, id);
   let watermark: string | null = null;
   const r = reader(k, s, (v) => (watermark = v));
   try {
@@ -179,10 +179,10 @@ async function checkItems(
 }
 
 /** Mapping, cleaning and schedule of a source. */
-export async function updateSource(k: Kernel, ctx: Ctx, id: string, c: SourceChanges): Promise<void> {
+export async function updateSource(ctx: Ctx, tx: Tx, id: string, c: SourceChanges): Promise<void> {
   requireRole(ctx, 'officer');
-  const s = await loadSource(k, ctx, id);
-  await checkItems(ctx, k.db, s.resource_id, c);
+  const s = await loadSource(tx, ctx, id);
+  await checkItems(ctx, tx, s.resource_id, c);
   const cleaning = {
     ...s.cleaning,
     ...(c.codeMaps && { codeMaps: c.codeMaps }),
@@ -194,33 +194,29 @@ export async function updateSource(k: Kernel, ctx: Ctx, id: string, c: SourceCha
       zh: '增量方式须有水位列（watermark），请重新登记数据源',
       en: 'Incremental needs a watermark column; register the source again with one',
     });
-  await inTx(k.db, async (tx) => {
-    await sql`UPDATE ingest.source SET mapping = ${JSON.stringify(c.mapping ?? s.mapping)}::jsonb, cleaning = ${JSON.stringify(cleaning)}::jsonb,
-      schedule = ${c.schedule === undefined ? sql`schedule` : c.schedule || null}, name = ${c.name ?? sql`name`}, mode = ${c.mode ?? sql`mode`},
-      watermark = ${c.mode && c.mode !== s.mode ? null : sql`watermark`}, updated_at = now() WHERE id = ${id}`.execute(
-      tx,
-    );
-    await appendInTx(tx, [
-      auditOf(ctx, 'ingest.source.update', 'source', id, {
-        name: c.name ?? null,
-        mode: c.mode ?? null,
-        mapping: c.mapping ?? null,
-        codeMaps: c.codeMaps ?? null,
-        halfWidth: c.halfWidth ?? null,
-        schedule: c.schedule ?? null,
-      }),
-    ]);
-  });
+  await sql`UPDATE ingest.source SET mapping = ${JSON.stringify(c.mapping ?? s.mapping)}::jsonb, cleaning = ${JSON.stringify(cleaning)}::jsonb,
+    schedule = ${c.schedule === undefined ? sql`schedule` : c.schedule || null}, name = ${c.name ?? sql`name`}, mode = ${c.mode ?? sql`mode`},
+    watermark = ${c.mode && c.mode !== s.mode ? null : sql`watermark`}, updated_at = now() WHERE id = ${id}`.execute(
+    tx,
+  );
+  await appendInTx(tx, [
+    auditOf(ctx, 'ingest.source.update', 'source', id, {
+      name: c.name ?? null,
+      mode: c.mode ?? null,
+      mapping: c.mapping ?? null,
+      codeMaps: c.codeMaps ?? null,
+      halfWidth: c.halfWidth ?? null,
+      schedule: c.schedule ?? null,
+    }),
+  ]);
 }
 
 /** Removes a source (its runs stay in the record; its password goes with it). */
-export async function deleteSource(k: Kernel, ctx: Ctx, id: string): Promise<void> {
+export async function deleteSource(ctx: Ctx, tx: Tx, id: string): Promise<void> {
   requireRole(ctx, 'officer');
-  await loadSource(k, ctx, id);
-  await inTx(k.db, async (tx) => {
-    await sql`DELETE FROM ingest.source WHERE id = ${id}`.execute(tx);
-    await appendInTx(tx, [auditOf(ctx, 'ingest.source.delete', 'source', id, {})]);
-  });
+  await loadSource(tx, ctx, id);
+  await sql`DELETE FROM ingest.source WHERE id = ${id}`.execute(tx);
+  await appendInTx(tx, [auditOf(ctx, 'ingest.source.delete', 'source', id, {})]);
 }
 
 /** The first 20 rows of a source as they would be stored, with the mapping and cleaning given (or saved). */
@@ -230,7 +226,7 @@ export async function previewSource(
   id: string,
   c: Pick<SourceChanges, 'mapping' | 'codeMaps' | 'halfWidth'> = {},
 ): Promise<Preview & { error?: string }> {
-  const s = await loadSource(k, ctx, id);
+  const s = await loadSource(k.db, ctx, id);
   const res = await checkItems(ctx, k.db, s.resource_id, c);
   const items = res.published?.items ?? [];
   const cleaning = {
