@@ -5,11 +5,11 @@
  * bureau) decides within GONGSHU_OPEN_DAYS working days; each decision is signed by the node (SM2)
  * and audited.
  */
-import { query } from '../../kernel/db/raw.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Tx } from '../../kernel/db/pool.js';
+import { applicationList, op, type OpenApplicationListRow } from './repo.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { hasRole } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
@@ -35,15 +35,24 @@ export async function registerKey(k: Kernel, ctx: Ctx, tx: Tx, input: z.infer<ty
   if (recent.length >= 5) fail('RATE_LIMITED');
   registrations.set(ip, [...recent, now]);
   const key = `gsk_${randomBytes(24).toString('base64url')}`;
-  const r = (
-    await query<{ id: string }>(
-      tx,
-      'INSERT INTO open.api_key (key_prefix, key_hash, name, organization, email, purpose, created_ip) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
-      [key.slice(0, 10), sm3Hex(key), input.name, input.organization ?? null, input.email, input.purpose, ctx.ip],
-    )
-  )[0]!;
+  const r = await op(tx)
+    .insertInto('open.api_key')
+    .values({
+      key_prefix: key.slice(0, 10),
+      key_hash: sm3Hex(key),
+      name: input.name,
+      organization: input.organization ?? null,
+      email: input.email,
+      purpose: input.purpose,
+      created_ip: ctx.ip,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   await appendInTx(tx, [
-    auditOf(ctx, 'open.key.register', 'open_key', r.id, { name: input.name, organization: input.organization ?? null }),
+    auditOf(ctx, 'open.key.register', 'open_key', String(r.id), {
+      name: input.name,
+      organization: input.organization ?? null,
+    }),
   ]);
   return { id: Number(r.id), key, prefix: key.slice(0, 10) };
 }
@@ -63,61 +72,61 @@ export async function applyOpen(
       zh: '无条件开放的数据无需申请',
       en: 'Unconditionally open data needs no application',
     });
-  const pending = (
-    await query<Record<string, unknown>>(
-      tx,
-      `SELECT id FROM open.application WHERE key_id = $1 AND resource_id = $2 AND status IN ('submitted', 'approved')`,
-      [key.id, res.id],
-    )
-  )[0];
+  const pending = await op(tx)
+    .selectFrom('open.application')
+    .select('id')
+    .where('key_id', '=', key.id)
+    .where('resource_id', '=', res.id)
+    .where('status', 'in', ['submitted', 'approved'])
+    .executeTakeFirst();
   if (pending) fail('CONFLICT', { zh: '已有在办或已批准的申请', en: 'An application is already pending or approved' });
   const due = (await loadCalendar(tx)).addWorkingDays(shanghaiDate(), k.config.openDays);
-  const r = (
-    await query<{ id: string }>(
-      tx,
-      'INSERT INTO open.application (key_id, resource_id, provider_department_id, purpose, scenario, due) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
-      [key.id, res.id, res.departmentId, input.purpose, input.scenario, due],
-    )
-  )[0]!;
+  const r = await op(tx)
+    .insertInto('open.application')
+    .values({
+      key_id: key.id,
+      resource_id: res.id,
+      provider_department_id: res.departmentId,
+      purpose: input.purpose,
+      scenario: input.scenario,
+      due,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   await appendInTx(tx, [
-    auditOf(ctx, 'open.application.submit', 'open_application', r.id, { key: key.id, resource: res.id }),
+    auditOf(ctx, 'open.application.submit', 'open_application', String(r.id), { key: key.id, resource: res.id }),
   ]);
   return { id: Number(r.id), status: 'submitted' as const, due };
 }
 
-const APP_SQL = `SELECT a.id, a.resource_id, a.status, a.due::text AS due, a.purpose, a.scenario, a.created_at, a.decided_at, a.decided_by, a.reason,
-    a.decision_signature IS NOT NULL AS signed, d.name AS provider, k.name AS applicant, k.organization, k.key_prefix
-  FROM open.application a
-  JOIN kernel.department d ON d.id = a.provider_department_id JOIN open.api_key k ON k.id = a.key_id`;
-
 /** The applications' resources' published names, from the catalog, onto the rows. */
-async function withNames(tx: Tx, rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+async function withNames(tx: Tx, rows: OpenApplicationListRow[]) {
   const facts = await resourceFacts(
     tx,
-    rows.map((r) => r.resource_id as string),
+    rows.map((r) => r.resource_id),
   );
-  return rows.map((r) => ({ ...r, resource_name: facts.get(r.resource_id as string)?.name ?? '' }));
+  return rows.map((r) => ({ ...r, resource_name: facts.get(r.resource_id)?.name ?? '' }));
 }
 
-function toDto(r: Record<string, unknown>, today: string) {
+function toDto(r: OpenApplicationListRow & { resource_name: string }, today: string) {
   return {
-    id: Number(r.id),
-    resourceId: r.resource_id as string,
-    resourceName: r.resource_name as string,
-    provider: r.provider as string,
-    applicant: r.applicant as string,
-    organization: r.organization as string | null,
-    keyPrefix: r.key_prefix as string,
-    purpose: r.purpose as string,
-    scenario: r.scenario as string,
-    status: r.status as OpenApplicationStatus,
-    due: r.due as string,
-    overdue: r.status === 'submitted' && (r.due as string) < today,
-    createdAt: (r.created_at as Date).toISOString(),
-    decidedAt: r.decided_at ? (r.decided_at as Date).toISOString() : null,
-    decidedBy: r.decided_by as string | null,
-    reason: r.reason as string | null,
-    signed: r.signed as boolean,
+    id: r.id,
+    resourceId: r.resource_id,
+    resourceName: r.resource_name,
+    provider: r.provider,
+    applicant: r.applicant,
+    organization: r.organization,
+    keyPrefix: r.key_prefix,
+    purpose: r.purpose,
+    scenario: r.scenario,
+    status: r.status,
+    due: r.due,
+    overdue: r.status === 'submitted' && r.due < today,
+    createdAt: r.created_at.toISOString(),
+    decidedAt: r.decided_at?.toISOString() ?? null,
+    decidedBy: r.decided_by,
+    reason: r.reason,
+    signed: r.signed,
   };
 }
 
@@ -128,19 +137,23 @@ export async function myOpenApplications(
   q: PageQuery & { resourceId?: string | undefined },
 ) {
   if (!key) fail('OPEN_KEY_REQUIRED');
-  const params: unknown[] = [key.id];
-  const w = ` WHERE a.key_id = $1${q.resourceId ? ` AND a.resource_id = $${params.push(q.resourceId)}` : ''}`;
-  const total = (await query<{ n: number }>(tx, `SELECT count(*) AS n FROM open.application a${w}`, params))[0]!.n;
-  params.push(q.pageSize, (q.page - 1) * q.pageSize);
+  let where = op(tx).selectFrom('open.application as a').where('a.key_id', '=', key.id);
+  let list = applicationList(tx).where('a.key_id', '=', key.id);
+  if (q.resourceId) {
+    where = where.where('a.resource_id', '=', q.resourceId);
+    list = list.where('a.resource_id', '=', q.resourceId);
+  }
+  const { n } = await where.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await withNames(
     tx,
-    await query<Record<string, unknown>>(
-      tx,
-      `${APP_SQL}${w} ORDER BY a.created_at DESC, a.id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
-      params,
-    ),
+    await list
+      .orderBy('a.created_at', 'desc')
+      .orderBy('a.id', 'desc')
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize)
+      .execute(),
   );
-  return { items: rows.map((r) => toDto(r, shanghaiDate())), total, page: q.page, pageSize: q.pageSize };
+  return { items: rows.map((r) => toDto(r, shanghaiDate())), total: Number(n), page: q.page, pageSize: q.pageSize };
 }
 
 /** A page of the open-data applications to review (the provider's; the bureau and auditors: all), those waiting first, soonest due first. */
@@ -150,43 +163,42 @@ export async function reviewOpenApplications(
   rq: { status?: string | undefined; page: number; pageSize: number },
 ) {
   requireRole(ctx, 'officer', 'admin', 'auditor');
-  const params: unknown[] = [];
-  const where: string[] = [];
+  let where = op(tx).selectFrom('open.application as a');
+  let list = applicationList(tx);
   if (!hasRole(ctx, 'admin', 'auditor')) {
-    params.push(ctx.actor.departmentId);
-    where.push(`a.provider_department_id = $${params.length}`);
+    const dept = ctx.actor.departmentId ?? '00000000-0000-0000-0000-000000000000';
+    where = where.where('a.provider_department_id', '=', dept);
+    list = list.where('a.provider_department_id', '=', dept);
   }
   if (rq.status) {
-    params.push(rq.status);
-    where.push(`a.status = $${params.length}`);
+    const status = rq.status as OpenApplicationStatus;
+    where = where.where('a.status', '=', status);
+    list = list.where('a.status', '=', status);
   }
-  const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-  const total = Number(
-    (await query<{ n: string }>(tx, `SELECT count(*) AS n FROM open.application a${w}`, params))[0]!.n,
-  );
-  params.push(rq.pageSize, (rq.page - 1) * rq.pageSize);
+  const { n } = await where.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await withNames(
     tx,
-    await query<Record<string, unknown>>(
-      tx,
-      `${APP_SQL}${w} ORDER BY a.status <> 'submitted', a.due, a.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
-      params,
-    ),
+    await list
+      .orderBy(sql`a.status <> 'submitted'`)
+      .orderBy('a.due')
+      .orderBy('a.id')
+      .limit(rq.pageSize)
+      .offset((rq.page - 1) * rq.pageSize)
+      .execute(),
   );
-  return { items: rows.map((r) => toDto(r, shanghaiDate())), total, page: rq.page, pageSize: rq.pageSize };
+  return { items: rows.map((r) => toDto(r, shanghaiDate())), total: Number(n), page: rq.page, pageSize: rq.pageSize };
 }
 
 export async function decideOpen(k: Kernel, ctx: Ctx, tx: Tx, id: number, d: z.infer<typeof openDecisionInput>) {
   requireRole(ctx, 'officer', 'admin');
   if (d.decision === 'reject' && (!d.reason || d.reason.length < 2))
     fail('VALIDATION', { field: 'reason', zh: '不予开放须说明理由', en: 'A refusal needs a reason' });
-  const a = (
-    await query<{ provider_department_id: string; status: string; key_id: string; resource_id: string }>(
-      tx,
-      'SELECT provider_department_id, status, key_id, resource_id FROM open.application WHERE id = $1',
-      [id],
-    )
-  )[0];
+  const a = await op(tx)
+    .selectFrom('open.application')
+    .select(['provider_department_id', 'status', 'key_id', 'resource_id'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
   if (!a || (!hasRole(ctx, 'admin') && a.provider_department_id !== ctx.actor.departmentId)) fail('NOT_FOUND');
   if (a.status !== 'submitted') fail('CONFLICT', { zh: '申请已处理', en: 'The application was already decided' });
   const at = new Date().toISOString();

@@ -10,7 +10,9 @@ import { query } from '../../kernel/db/raw.js';
 import { Transform, type Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import type { Kernel } from '../../kernel/kernel.js';
+import { sql } from 'kysely';
 import type { Tx } from '../../kernel/db/pool.js';
+import { op } from './repo.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
@@ -90,32 +92,35 @@ export async function keyOf(tx: Tx, presented: string | undefined): Promise<Open
   if (!presented) return null;
   const key = presented.replace(/^Bearer\s+/i, '').trim();
   if (!/^gsk_[A-Za-z0-9_-]{20,80}$/.test(key)) fail('OPEN_KEY_INVALID');
-  const r = (
-    await query<{ id: string; key_prefix: string; status: string }>(
-      tx,
-      'SELECT id, key_prefix, status FROM open.api_key WHERE key_hash = $1',
-      [sm3Hex(key)],
-    )
-  )[0];
+  const r = await op(tx)
+    .selectFrom('open.api_key')
+    .select(['id', 'key_prefix', 'status'])
+    .where('key_hash', '=', sm3Hex(key))
+    .executeTakeFirst();
   if (!r || r.status !== 'active') fail('OPEN_KEY_INVALID');
-  await query(
-    tx,
-    `UPDATE open.api_key SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-    [r.id],
-  );
-  return { id: Number(r.id), prefix: r.key_prefix };
+  // last use, to the minute (not a write on every call)
+  await op(tx)
+    .updateTable('open.api_key')
+    .set({ last_used_at: sql`now()` })
+    .where('id', '=', r.id)
+    .where((eb) =>
+      eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]),
+    )
+    .execute();
+  return { id: r.id, prefix: r.key_prefix };
 }
 
 /** 有条件开放 rows need a key with an approved application for the resource. */
 export async function mayRead(tx: Tx, res: OpenResource, key: OpenKey | null): Promise<void> {
   if (res.openType === 'unconditional') return;
   if (!key) fail('OPEN_KEY_REQUIRED');
-  const ok = (
-    await query(tx, `SELECT 1 FROM open.application WHERE key_id = $1 AND resource_id = $2 AND status = 'approved'`, [
-      key.id,
-      res.id,
-    ])
-  ).length;
+  const ok = await op(tx)
+    .selectFrom('open.application')
+    .select('id')
+    .where('key_id', '=', key.id)
+    .where('resource_id', '=', res.id)
+    .where('status', '=', 'approved')
+    .executeTakeFirst();
   if (!ok) fail('OPEN_NOT_APPROVED');
 }
 
