@@ -8,6 +8,10 @@ import { systemCtx, type Ctx } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
 import { AppError } from '../../kernel/http/errors.js';
 import { checkResource } from './checks.js';
+import type { Tx } from '../../kernel/db/pool.js';
+import type { Page, PageQuery } from '../../kernel/http/pagination.js';
+import { gov } from './repo.js';
+import type { CheckFailure } from './schema.js';
 
 /** How many times a requested check is tried before it waits for the next run or an administrator. */
 export const CHECK_ATTEMPTS = 5;
@@ -58,27 +62,29 @@ export async function processCheckRequests(k: Kernel): Promise<number> {
   }
 }
 
-/** Requested checks that failed (kept for retry, or given up after CHECK_ATTEMPTS): what an administrator looks at. */
-export async function checkFailures(ctx: Ctx, pool: Kernel['pool']) {
+/** Requested checks that failed (kept for retry, or given up after CHECK_ATTEMPTS), a page at a time, the latest failure first: what an administrator looks at. */
+export async function checkFailures(ctx: Ctx, tx: Tx, q: PageQuery): Promise<Page<CheckFailure>> {
   requireRole(ctx, 'admin', 'auditor');
-  const rows = (
-    await pool.query<{
-      resource_id: string;
-      ingest_run_id: string | null;
-      attempts: number;
-      last_error: string;
-      failed_at: Date;
-      not_before: Date;
-    }>(
-      'SELECT resource_id, ingest_run_id, attempts, last_error, failed_at, not_before FROM gov.check_request WHERE attempts > 0 ORDER BY failed_at DESC LIMIT 200',
-    )
-  ).rows;
-  return rows.map((r) => ({
-    resourceId: r.resource_id,
-    run: r.ingest_run_id === null ? null : Number(r.ingest_run_id),
-    attempts: r.attempts,
-    error: r.last_error,
-    failedAt: r.failed_at.toISOString(),
-    retryAt: r.attempts >= CHECK_ATTEMPTS ? null : r.not_before.toISOString(),
-  }));
+  const failed = gov(tx).selectFrom('gov.check_request').where('attempts', '>', 0);
+  const { n } = await failed.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await failed
+    .select(['resource_id', 'ingest_run_id', 'attempts', 'last_error', 'failed_at', 'not_before'])
+    .orderBy('failed_at', 'desc')
+    .orderBy('resource_id')
+    .limit(q.pageSize)
+    .offset((q.page - 1) * q.pageSize)
+    .execute();
+  return {
+    items: rows.map((r) => ({
+      resourceId: r.resource_id,
+      run: r.ingest_run_id,
+      attempts: r.attempts,
+      error: r.last_error ?? '',
+      failedAt: r.failed_at?.toISOString() ?? '',
+      retryAt: r.attempts >= CHECK_ATTEMPTS ? null : r.not_before.toISOString(),
+    })),
+    total: Number(n),
+    page: q.page,
+    pageSize: q.pageSize,
+  };
 }

@@ -602,9 +602,12 @@ describe('rules, checks, problems and scores', () => {
     const failures = (
       await env.app.inject(as(admin, { method: 'GET', url: '/api/v1/governance/check-failures' }))
     ).json();
-    expect(failures).toEqual([
-      expect.objectContaining({ resourceId: res.id, attempts: 1, retryAt: expect.any(String) }),
-    ]);
+    expect(failures).toEqual({
+      items: [expect.objectContaining({ resourceId: res.id, attempts: 1, retryAt: expect.any(String) })],
+      total: 1,
+      page: 1,
+      pageSize: 20,
+    });
     expect(
       (await env.app.inject(as(officer, { method: 'GET', url: '/api/v1/governance/check-failures' }))).statusCode,
     ).toBe(403);

@@ -4,6 +4,7 @@ import { SRC_DIR } from '../../kernel/paths.js';
 import type { Module } from '../index.js';
 import { adoptIdentityRules } from './rules.js';
 import { blockingRules } from './rule-sql.js';
+import { requestCheck } from './repo.js';
 import { processCheckRequests } from './check-requests.js';
 import { governanceRoutes } from './routes.js';
 import { taskDeadline } from './tasks.js';
@@ -20,13 +21,7 @@ export const governanceModule: Module = {
     // every ingest run drops rows failing a blocking rule, and asks for a check of the stored rows when it commits
     ingest: {
       blockingRules: (k, resourceId) => blockingRules(k.db, resourceId),
-      afterRun: async (k, resourceId, run) => {
-        await k.pool.query(
-          `INSERT INTO gov.check_request (resource_id, ingest_run_id) VALUES ($1, $2)
-           ON CONFLICT (resource_id) DO UPDATE SET ingest_run_id = EXCLUDED.ingest_run_id, requested_at = now(), attempts = 0, not_before = now()`,
-          [resourceId, run],
-        );
-      },
+      afterRun: (k, resourceId, run) => requestCheck(k.db, resourceId, run),
     },
     // publishing a resource with identity items adopts their check rules (flagging)
     onPublish: async (tx, ctx, p) => void (await adoptIdentityRules(tx, ctx, p.resourceId, p.items)),

@@ -15,7 +15,7 @@ import { openProfile, profileQuery } from './profiles.js';
 import {
   adoptAnswer,
   checkDto,
-  checkFailure,
+  checkFailurePage,
   checkResult,
   problemPage,
   profileAnswer,
@@ -209,11 +209,12 @@ export function governanceRoutes(app: FastifyInstance, k: Kernel): void {
       config: { access: access.roles('admin', 'auditor') },
       schema: {
         tags,
-        summary: '失败的质量检查（保留待重试）/ Requested checks that failed, kept for retry',
-        response: { 200: z.array(checkFailure) },
+        summary: '失败的质量检查（保留待重试，分页）/ Requested checks that failed, kept for retry, a page at a time',
+        querystring: pageQuery,
+        response: { 200: checkFailurePage },
       },
     },
-    async (req) => checkFailures(req.ctx, k.pool),
+    async (req) => checkFailures(req.ctx, k.db, req.query),
   );
   r.get(
     '/api/v1/governance/scores',

@@ -10,7 +10,7 @@ import { requireDepartment, requireRole } from '../../kernel/auth/authz.js';
 import { appendInTx } from '../../kernel/audit/append.js';
 import { auditOf } from '../../kernel/audit/record.js';
 import { fail } from '../../kernel/http/errors.js';
-import { query } from '../../kernel/db/raw.js';
+import { gov, rulesRows, type RuleRow } from './repo.js';
 import { fitSuggestions } from './fit.js';
 import type { Tx } from '../../kernel/db/pool.js';
 import { getResource } from '../catalog/service.js';
@@ -118,16 +118,6 @@ export async function adoptIdentityRules(tx: Tx, ctx: Ctx, resourceId: string, i
   return adopted;
 }
 
-interface RuleRow {
-  id: string;
-  resource_id: string;
-  item: string | null;
-  kind: Kind;
-  params: RuleParams;
-  severity: 'blocking' | 'flagging';
-  dimension: Dimension;
-  enabled: boolean;
-}
 const toRule = (r: RuleRow): Rule => ({
   id: r.id,
   resourceId: r.resource_id,
@@ -140,12 +130,7 @@ const toRule = (r: RuleRow): Rule => ({
 });
 
 export async function rulesOf(tx: Tx, resourceId: string, enabledOnly = false): Promise<Rule[]> {
-  const rows = await query<RuleRow>(
-    tx,
-    `SELECT * FROM gov.rule WHERE resource_id = $1${enabledOnly ? ' AND enabled' : ''} ORDER BY item NULLS LAST, kind`,
-    [resourceId],
-  );
-  return rows.map(toRule);
+  return (await rulesRows(tx, resourceId, enabledOnly)).map(toRule);
 }
 
 /** The saved rules and the suggestions not saved yet, each tried on a sample of the stored rows (those most rows fail are left out). */
@@ -214,12 +199,28 @@ export async function saveRule(ctx: Ctx, tx: Tx, resourceId: string, r: RuleInpu
   requireDepartment(ctx, res.departmentId);
   await checkRule(ctx, tx, res, r);
   {
-    const row = (
-      await sql<RuleRow>`INSERT INTO gov.rule (resource_id, item, kind, params, severity, dimension, enabled, created_by)
-      VALUES (${resourceId}, ${r.item}, ${r.kind}, ${JSON.stringify(r.params)}::jsonb, ${r.severity}, ${KINDS[r.kind]}, ${r.enabled}, ${ctx.actor.name})
-      ON CONFLICT (resource_id, item, kind) DO UPDATE SET params = EXCLUDED.params, severity = EXCLUDED.severity, enabled = EXCLUDED.enabled, updated_at = now()
-      RETURNING *`.execute(tx)
-    ).rows[0]!;
+    const row = await gov(tx)
+      .insertInto('gov.rule')
+      .values({
+        resource_id: resourceId,
+        item: r.item,
+        kind: r.kind,
+        params: JSON.stringify(r.params),
+        severity: r.severity,
+        dimension: KINDS[r.kind],
+        enabled: r.enabled,
+        created_by: ctx.actor.name,
+      })
+      .onConflict((c) =>
+        c.columns(['resource_id', 'item', 'kind']).doUpdateSet((eb) => ({
+          params: eb.ref('excluded.params'),
+          severity: eb.ref('excluded.severity'),
+          enabled: eb.ref('excluded.enabled'),
+          updated_at: new Date(),
+        })),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
     await appendInTx(tx, [
       auditOf(ctx, 'governance.rule.save', 'resource', resourceId, {
         rule: row.id,
@@ -235,10 +236,10 @@ export async function saveRule(ctx: Ctx, tx: Tx, resourceId: string, r: RuleInpu
 
 export async function deleteRule(ctx: Ctx, tx: Tx, ruleId: string): Promise<void> {
   requireRole(ctx, 'officer');
-  const r = (await query<{ resource_id: string }>(tx, 'SELECT resource_id FROM gov.rule WHERE id = $1', [ruleId]))[0];
+  const r = await gov(tx).selectFrom('gov.rule').select('resource_id').where('id', '=', ruleId).executeTakeFirst();
   if (!r) fail('NOT_FOUND');
   const res = await getResource(ctx, tx, r.resource_id);
   requireDepartment(ctx, res.departmentId);
-  await sql`DELETE FROM gov.rule WHERE id = ${ruleId}`.execute(tx);
+  await gov(tx).deleteFrom('gov.rule').where('id', '=', ruleId).execute();
   await appendInTx(tx, [auditOf(ctx, 'governance.rule.delete', 'resource', r.resource_id, { rule: ruleId })]);
 }

@@ -189,3 +189,5 @@ export const checkFailure = z.object({
   failedAt: z.string(),
   retryAt: z.string().nullable(),
 });
+export type CheckFailure = z.infer<typeof checkFailure>;
+export const checkFailurePage = pageOf(checkFailure);
