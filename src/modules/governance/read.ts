@@ -1,6 +1,7 @@
 /** Reading problems, checks and scores: the provider department, administrators and auditors. */
 import type { Tx } from '../../kernel/db/pool.js';
 import { query } from '../../kernel/db/raw.js';
+import { gov, type CheckRunRow } from './repo.js';
 import { hasRole, type Ctx } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
 import { fail } from '../../kernel/http/errors.js';
@@ -89,21 +90,20 @@ export async function listProblems(
 /** The provider says the value is right as it is: the problem stops counting against the score. */
 export async function confirmProblem(ctx: Ctx, tx: Tx, id: number, reason: string): Promise<void> {
   requireRole(ctx, 'officer');
-  const p = (
-    await query<{ department_id: string; resource_id: string; status: string }>(
-      tx,
-      'SELECT department_id, resource_id, status FROM gov.problem WHERE id = $1 FOR UPDATE',
-      [id],
-    )
-  )[0];
+  const p = await gov(tx)
+    .selectFrom('gov.problem')
+    .select(['department_id', 'resource_id', 'status'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
   if (!p) fail('NOT_FOUND');
   if (p.department_id !== ctx.actor.departmentId) fail('FORBIDDEN_DEPARTMENT');
   if (p.status !== 'open') fail('GOV_PROBLEM_CLOSED');
-  await query(
-    tx,
-    `UPDATE gov.problem SET status = 'confirmed', confirmed_by = $2, confirmed_reason = $3, closed_at = now() WHERE id = $1`,
-    [id, ctx.actor.name, reason],
-  );
+  await gov(tx)
+    .updateTable('gov.problem')
+    .set({ status: 'confirmed', confirmed_by: ctx.actor.name, confirmed_reason: reason, closed_at: new Date() })
+    .where('id', '=', id)
+    .execute();
   // its task is done when this was its last open problem
   await query(
     tx,
@@ -116,15 +116,15 @@ export async function confirmProblem(ctx: Ctx, tx: Tx, id: number, reason: strin
   ]);
 }
 
-const toCheck = (r: Record<string, unknown>) => ({
-  id: Number(r.id),
-  resourceId: r.resource_id as string,
-  ingestRunId: r.ingest_run_id === null ? null : Number(r.ingest_run_id),
-  startedAt: (r.started_at as Date).toISOString(),
-  finishedAt: (r.finished_at as Date | null)?.toISOString() ?? null,
-  rows: r.rows === null ? null : Number(r.rows),
-  failingRows: r.failing_rows === null ? null : Number(r.failing_rows),
-  metrics: (r.metrics ?? {}) as Record<string, number>,
+const toCheck = (r: CheckRunRow) => ({
+  id: r.id,
+  resourceId: r.resource_id,
+  ingestRunId: r.ingest_run_id,
+  startedAt: r.started_at.toISOString(),
+  finishedAt: r.finished_at?.toISOString() ?? null,
+  rows: r.rows,
+  failingRows: r.failing_rows,
+  metrics: r.metrics ?? {},
   score: r.score === null ? null : Number(r.score),
 });
 
@@ -132,26 +132,20 @@ const toCheck = (r: Record<string, unknown>) => ({
 export async function listChecks(ctx: Ctx, tx: Tx, resourceId: string, limit = 100) {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const s = scope(ctx);
-  const rows = await query<Record<string, unknown>>(
-    tx,
-    `SELECT * FROM gov.check_run WHERE resource_id = $1 AND finished_at IS NOT NULL${s ? ' AND department_id = $3' : ''} ORDER BY id DESC LIMIT $2`,
-    s ? [resourceId, limit, s] : [resourceId, limit],
-  );
-  return rows.map(toCheck);
+  let q = gov(tx)
+    .selectFrom('gov.check_run')
+    .selectAll()
+    .where('resource_id', '=', resourceId)
+    .where('finished_at', 'is not', null);
+  if (s) q = q.where('department_id', '=', s);
+  return (await q.orderBy('id', 'desc').limit(limit).execute()).map(toCheck);
 }
 
 /** The latest score of every checked resource, and each department's mean of them. */
 export async function scores(ctx: Ctx, tx: Tx) {
   requireRole(ctx, 'admin', 'auditor', 'officer');
   const s = scope(ctx);
-  const rows = await query<
-    Record<string, unknown> & {
-      resource_id: string;
-      department_id: string;
-      department_name: string;
-      open_problems: number;
-    }
-  >(
+  const rows = await query<CheckRunRow & { department_name: string; open_problems: number }>(
     tx,
     `SELECT DISTINCT ON (c.resource_id) c.*, d.name AS department_name,
        (SELECT count(*) FROM gov.problem p WHERE p.resource_id = c.resource_id AND p.status = 'open') AS open_problems

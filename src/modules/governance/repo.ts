@@ -79,6 +79,7 @@ export type GovTables = {
   };
 };
 export type RuleRow = Selectable<GovTables['gov.rule']>;
+export type CheckRunRow = Selectable<GovTables['gov.check_run']>;
 
 export function gov(tx: Tx) {
   return tx.withTables<GovTables>();
