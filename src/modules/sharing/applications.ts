@@ -190,15 +190,7 @@ export async function apply(
       applicant_department_id: ctx.actor.departmentId!,
       applicant: ctx.actor.name,
       app_credential_id: input.appCredentialId,
-      fields: input.fields,
-      services: input.services,
-      purpose: input.purpose,
-      legal_basis: input.legalBasis,
-      scenario: input.scenario,
-      period_from: input.periodFrom,
-      period_to: input.periodTo,
-      expected_calls: input.expectedCalls,
-      row_filter: input.rowFilter ? JSON.stringify(input.rowFilter) : null,
+      ...asked(input),
       status: auto ? 'approved' : 'provider_review',
       step_due: stepDue,
       renews_id: renews,
@@ -238,6 +230,19 @@ async function load(tx: Tx, id: number): Promise<ApplicationRow> {
   if (!r) fail('NOT_FOUND');
   return r;
 }
+
+/** What the applicant asks for, as the application's columns. */
+const asked = (input: ApplicationInput) => ({
+  fields: input.fields,
+  services: input.services,
+  purpose: input.purpose,
+  legal_basis: input.legalBasis,
+  scenario: input.scenario,
+  period_from: input.periodFrom,
+  period_to: input.periodTo,
+  expected_calls: input.expectedCalls,
+  row_filter: input.rowFilter ? JSON.stringify(input.rowFilter) : null,
+});
 
 /** Moves the application to `status`, its step due on `stepDue` (none when it waits for nobody). */
 async function setStatus(tx: Tx, id: number, status: ApplicationRow['status'], stepDue: string | null) {
@@ -341,15 +346,7 @@ export async function resubmit(
   await sh(tx)
     .updateTable('share.application')
     .set({
-      fields: input.fields,
-      services: input.services,
-      purpose: input.purpose,
-      legal_basis: input.legalBasis,
-      scenario: input.scenario,
-      period_from: input.periodFrom,
-      period_to: input.periodTo,
-      expected_calls: input.expectedCalls,
-      row_filter: input.rowFilter ? JSON.stringify(input.rowFilter) : null,
+      ...asked(input),
       status: 'provider_review',
       step_due: await due(k),
       updated_at: sql`now()`,

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { query } from '../../kernel/db/raw.js';
 import type { Tx } from '../../kernel/db/pool.js';
 import { appendInTx } from '../../kernel/audit/append.js';
-import { sh } from './repo.js';
+import { sh, type PushTargetRow } from './repo.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Ctx } from '../../kernel/http/context.js';
 import { hasRole, systemCtx } from '../../kernel/http/context.js';
@@ -64,19 +64,7 @@ export const pushInput = z.object({
     .refine((v) => !v || parseCron(v) !== null, '不是有效的 cron 表达式（分 时 日 月 周）/ not a cron expression'),
 });
 
-interface Target {
-  id: string;
-  grant_id: string;
-  kind: 'postgres' | 'mysql';
-  host: string;
-  port: number;
-  database: string;
-  username: string;
-  secret_sealed: string | null;
-  table_name: string;
-  watermark: string;
-  schedule: string | null;
-}
+type Target = PushTargetRow;
 
 async function grantOf(tx: Tx, grantId: number) {
   const g = (
@@ -259,7 +247,11 @@ export interface PushResult {
 
 /** One push of a grant's new rows into its target. */
 export async function pushNow(k: Kernel, ctx: Ctx, grantId: number): Promise<PushResult> {
-  const t = (await k.pool.query<Target>('SELECT * FROM share.push_target WHERE grant_id = $1', [grantId])).rows[0];
+  const t = await sh(k.db)
+    .selectFrom('share.push_target')
+    .selectAll()
+    .where('grant_id', '=', grantId)
+    .executeTakeFirst();
   if (!t) fail('NOT_FOUND', { zh: '尚未配置推送目标', en: 'No push target is set' });
   const g = await grantOf(k.db, grantId);
   if (ctx.actor.type === 'user' && !hasRole(ctx, 'admin') && ctx.actor.departmentId !== g.consumer_department_id)
