@@ -152,6 +152,9 @@ describe.skipIf(!CHROMIUM)('catalog pages in Chromium', () => {
         ).items,
     );
     expect(saved.find((x) => x.name === '广告登记接口')?.mapping).toEqual({ tyshxydm: 'code' });
+    // closed by its button, and gone before the next test clicks behind it (Escape alone raced the drawer's focus)
+    await page.locator('.ant-drawer-open .ant-drawer-close').click();
+    await page.locator('.ant-drawer-open').waitFor({ state: 'detached' });
   });
 
   it('the bureau extends the classification tree', async () => {
