@@ -5,6 +5,8 @@
  * marks a public route explicitly), the signed-request headers of app routes, and the problem+json
  * answers it can give, each listing the stable codes of its status.
  */
+import { problemDto } from './problem-schema.js';
+import { z } from 'zod';
 import type { Access } from './access.js';
 import { allCodes, codeInfo } from './errors.js';
 
@@ -76,27 +78,7 @@ const SIGNED_HEADERS = [
   },
 ];
 
-const PROBLEM_SCHEMA = {
-  type: 'object',
-  required: ['type', 'title', 'status', 'detail', 'code', 'instance'],
-  properties: {
-    type: { type: 'string', format: 'uri' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string', description: 'stable error code (listed per status in each response)' },
-    instance: { type: 'string', description: 'the request id' },
-    field: { type: 'string', description: 'the field at fault, when one is' },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['field', 'message'],
-        properties: { field: { type: 'string' }, message: { type: 'string' } },
-      },
-    },
-  },
-} as const;
+const PROBLEM_SCHEMA = z.toJSONSchema(problemDto, { target: 'openapi-3.0' });
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad request',

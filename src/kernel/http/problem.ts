@@ -3,22 +3,14 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, codeInfo, type Lang } from './errors.js';
 import { fromPgError } from '../db/errors.js';
+import type { Problem } from './problem-schema.js';
+
+export type { Problem };
 
 export function langOf(req: FastifyRequest): Lang {
   const h = req.headers['accept-language'];
   const v = (Array.isArray(h) ? h[0] : h) ?? '';
   return /^\s*en\b/i.test(v) ? 'en-US' : 'zh-CN';
-}
-
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  instance: string;
-  field?: string;
-  errors?: { field: string; message: string }[];
 }
 
 export function problemOf(err: AppError, lang: Lang, requestId: string): Problem {

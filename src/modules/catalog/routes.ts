@@ -27,6 +27,7 @@ import {
   searchResult,
   overviewDto,
   catalogSettings,
+  importResult,
 } from './schema.js';
 
 const idParam = z.object({ id: z.uuid() });
@@ -103,16 +104,7 @@ export function catalogRoutes(app: FastifyInstance, k: Kernel): void {
             .default('false')
             .transform((v) => v === 'true'),
         }),
-        response: {
-          200: z.object({
-            created: z.array(z.object({ id: z.uuid(), name: z.string() })),
-            updated: z.array(z.object({ id: z.uuid(), name: z.string(), version: z.number().int() })),
-            unchanged: z.array(z.object({ id: z.uuid(), name: z.string() })),
-            errors: z.array(
-              z.object({ sheet: z.string(), row: z.number().int(), column: z.string(), reason: z.string() }),
-            ),
-          }),
-        },
+        response: { 200: importResult },
       },
     },
     async (req) => {

@@ -333,3 +333,19 @@ export const overviewDto = z.object({
   ),
 });
 export const catalogSettings = z.object({ resourceCodeFormat: z.string().max(100) });
+
+/** One cell's error in an imported workbook: its sheet, row and column (the file's own names) and why, in the reader's language. */
+export const importError = z.object({
+  sheet: z.string(),
+  row: z.number().int(),
+  column: z.string(),
+  reason: z.string(),
+});
+export type ImportErrorDto = z.infer<typeof importError>;
+/** What an import did: resources created, updated (a new version) or unchanged, and the errors of the rows left out. */
+export const importResult = z.object({
+  created: z.array(z.object({ id: z.uuid(), name: z.string() })),
+  updated: z.array(z.object({ id: z.uuid(), name: z.string(), version: z.number().int() })),
+  unchanged: z.array(z.object({ id: z.uuid(), name: z.string() })),
+  errors: z.array(importError),
+});

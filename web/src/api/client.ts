@@ -3,15 +3,10 @@
  * validates and documents with — and errors arrive as ApiError with the problem's code and field.
  */
 import type { z } from 'zod';
+import type { Problem as ServerProblem } from './schemas';
 
-export interface Problem {
-  status: number;
-  code: string;
-  title?: string;
-  detail?: string;
-  field?: string;
-  errors?: { field: string; message: string }[];
-}
+/** What the console knows of an error: the server's problem+json, or only a status when something else answered. */
+export type Problem = Partial<ServerProblem> & { status: number; code: string };
 
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {
@@ -77,7 +72,7 @@ export async function api<S extends z.ZodType>(
   const text = await res.text();
   const data: unknown = text ? JSON.parse(text) : undefined;
   if (!res.ok) {
-    const p = (data ?? {}) as Partial<Problem>;
+    const p = (data ?? {}) as Partial<ServerProblem>;
     const problem: Problem = { ...p, status: res.status, code: p.code ?? `HTTP_${res.status}` };
     // (the open data portal's key problems are not about a session)
     if (res.status === 401 && path !== '/api/v1/auth/login' && !problem.code.startsWith('OPEN_'))

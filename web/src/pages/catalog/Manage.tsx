@@ -6,7 +6,7 @@ import { Link, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
 import { api, ApiError, csrfToken, withQuery } from '../../api/client';
-import { pageOf, resourceSummary } from '../../api/schemas';
+import { importResult, pageOf, problemDto, resourceSummary, type ImportErrorDto } from '../../api/schemas';
 import { useServerTable } from '../../components/table';
 import { useDepartments } from '../../components/useDepartments';
 import { can, useSession } from '../../auth/session';
@@ -14,7 +14,7 @@ import { fmtDateTime } from '../../i18n';
 import { gradeColor, STATE_COLOR } from './labels';
 
 type Row = z.infer<typeof resourceSummary>;
-type ImportError = { sheet: string; row: number; column: string; reason: string };
+type ImportError = ImportErrorDto;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** The resources a user manages (an officer's department; everything for the bureau), or the review queue. */
@@ -53,24 +53,21 @@ export default function Manage({ review = false }: { review?: boolean }) {
       headers: { 'content-type': XLSX, 'x-csrf-token': csrfToken() ?? '', 'accept-language': i18n.language },
       body: file,
     });
-    const body = (await res.json()) as {
-      created?: { id: string }[];
-      updated?: { id: string }[];
-      unchanged?: { id: string }[];
-      errors?: ImportError[] | { field: string; message: string }[];
-      detail?: string;
-      code?: string;
-    };
+    const json: unknown = await res.json();
     if (res.ok) {
+      const done = importResult.parse(json);
       setReport({
-        created: body.created?.length ?? 0,
-        updated: body.updated?.length ?? 0,
-        unchanged: body.unchanged?.length ?? 0,
-        errors: (body.errors as ImportError[]) ?? [],
+        created: done.created.length,
+        updated: done.updated.length,
+        unchanged: done.unchanged.length,
+        errors: done.errors,
       });
       void qc.invalidateQueries({ queryKey: ['catalog-manage'] });
-    } else if (body.code === 'CATALOG_IMPORT_INVALID') {
-      const errors = (body.errors as { field: string; message: string }[]).map((e) => {
+      return false;
+    }
+    const body = problemDto.partial().safeParse(json).data ?? {};
+    if (body.code === 'CATALOG_IMPORT_INVALID') {
+      const errors = (body.errors ?? []).map((e) => {
         const m = /^(.*)!(\d+):(.*)$/.exec(e.field);
         return { sheet: m?.[1] ?? '', row: Number(m?.[2] ?? 0), column: m?.[3] ?? e.field, reason: e.message };
       });
