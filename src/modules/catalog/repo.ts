@@ -80,6 +80,14 @@ export type CatalogTables = {
     version: number;
     name_search: string;
     search: string;
+    tokens_version: ColumnType<number, number | undefined, number>;
+  };
+  'catalog.synonym': {
+    id: Generated<number>;
+    terms: string[];
+    note: ColumnType<string, string | undefined, string>;
+    updated_by: string | null;
+    updated_at: Ts;
   };
 };
 

@@ -307,14 +307,22 @@ export const searchHit = z.object({
   publishedAt: z.string(),
   version: z.number().int(),
   score: z.number(),
+  /** where the name and the summary show what was searched: [start, end) in UTF-16 units */
+  highlight: z.object({
+    name: z.array(z.tuple([z.number().int(), z.number().int()])),
+    summary: z.array(z.tuple([z.number().int(), z.number().int()])),
+  }),
 });
 const facetValues = z.array(z.object({ value: z.string(), count: z.number().int() }));
 export const searchResult = z.object({
   items: z.array(searchHit),
-  total: z.number().int(),
-  totalIsLowerBound: z.boolean(),
+  total: z.number().int().describe('exact, at any size'),
   page: z.number().int(),
   pageSize: z.number().int(),
+  suggestion: z
+    .string()
+    .nullable()
+    .describe('when nothing matched: the closest name ("did you mean"); the items are near misses'),
   facets: z.record(z.string(), facetValues).optional(),
 });
 export const overviewDto = z.object({
@@ -332,6 +340,22 @@ export const overviewDto = z.object({
     }),
   ),
 });
+export const synonymInput = z.object({
+  terms: z
+    .array(z.string().trim().min(1).max(50))
+    .min(2)
+    .max(20)
+    .describe('terms that mean the same, e.g. 社保, 社会保险'),
+  note: z.string().max(200).optional(),
+});
+export type SynonymInput = z.infer<typeof synonymInput>;
+export const synonymDto = z.object({
+  id: z.number().int(),
+  terms: z.array(z.string()),
+  note: z.string(),
+  updatedAt: z.string(),
+});
+export type SynonymDto = z.infer<typeof synonymDto>;
 export const catalogSettings = z.object({ resourceCodeFormat: z.string().max(100) });
 
 /** One cell's error in an imported workbook: its sheet, row and column (the file's own names) and why, in the reader's language. */

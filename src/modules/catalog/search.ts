@@ -5,7 +5,8 @@ import type { Ctx } from '../../kernel/http/context.js';
 import { requireRole } from '../../kernel/auth/authz.js';
 import { ALL_ROLES } from '../../kernel/http/access.js';
 import { cat } from './repo.js';
-import { toTsQuery, tsvectorLiteral } from './tokens.js';
+import { query } from '../../kernel/db/raw.js';
+import { entryVectors, highlights, planQuery, TOKENS_VERSION, type QueryPlan } from './tokens.js';
 import type { DataItem, ResourceMeta } from './schema.js';
 
 /** Writes (or replaces) the search entry of a published version. */
@@ -21,13 +22,13 @@ export async function upsertEntry(
     .select('full_code')
     .where('id', '=', meta.categoryId)
     .executeTakeFirstOrThrow();
-  const name = `${meta.name} ${r.code}`;
-  const search = tsvectorLiteral([
-    { text: name, weight: 'A' },
-    { text: items.map((i) => `${i.label} ${i.name}`).join(' '), weight: 'B' },
-    { text: meta.summary, weight: 'C' },
-    { text: r.departmentName, weight: 'D' },
-  ]);
+  const v = entryVectors({
+    name: meta.name,
+    code: r.code,
+    items,
+    summary: meta.summary,
+    department: r.departmentName,
+  });
   const row = {
     resource_id: r.id,
     code: r.code,
@@ -45,8 +46,9 @@ export async function upsertEntry(
     item_count: items.length,
     published_at: r.publishedAt,
     version: r.version,
-    name_search: sql<string>`${tsvectorLiteral([{ text: name, weight: 'A' }])}::tsvector`,
-    search: sql<string>`${search}::tsvector`,
+    name_search: sql<string>`${v.name}::tsvector`,
+    search: sql<string>`${v.all}::tsvector`,
+    tokens_version: TOKENS_VERSION,
   };
   await cat(tx)
     .insertInto('catalog.entry')
@@ -90,26 +92,88 @@ const FACETS = {
   updateCycle: 'update_cycle',
 } as const;
 type FacetKey = keyof typeof FACETS;
-/** Totals are exact up to this many matches; beyond, `totalIsLowerBound` says so ("1 000+"). */
-export const COUNT_CAP = 1_000;
+/** A tier at most this large is read through the text index and sorted; a larger one by walking the date index. */
+const SMALL_TIER = 2_000;
+/** The fallback (nothing matched) ranks at most this many near misses. */
+const FUZZY_MAX = 500;
+
+/** The dictionary's groups that have a term in the text. */
+export async function synonymsIn(tx: Tx, text: string): Promise<string[][]> {
+  const rows = await query<{ terms: string[] }>(
+    tx,
+    'SELECT terms FROM catalog.synonym WHERE EXISTS (SELECT 1 FROM unnest(terms) t WHERE strpos($1, t) > 0)',
+    [text],
+  );
+  return rows.map((r) => r.terms);
+}
+
+/** The tiers of relevance: the name equals or starts with the query, the name holds it, anything else holds it. */
+type Tier = 'all' | 'prefix' | 'name' | 'rest';
+
+/** The name starts with one of the patterns (OR of LIKEs: each can use the name's prefix index). */
+function startsWithAny(prefixes: string[]) {
+  return prefixes.length
+    ? sql<boolean>`(${sql.join(
+        prefixes.map((p) => sql`e.name LIKE ${p}`),
+        sql` OR `,
+      )})`
+    : sql<boolean>`false`;
+}
+
+function textIn(b: EntryQuery, tier: Tier, tsq: string | null, prefixes: string[]): EntryQuery {
+  if (!tsq) return b;
+  const inName = sql<boolean>`e.name_search @@ ${tsq}::tsquery`;
+  const startsWith = startsWithAny(prefixes);
+  switch (tier) {
+    case 'all':
+      return b.where(sql<boolean>`e.search @@ ${tsq}::tsquery`);
+    case 'prefix':
+      return b.where(inName).where(startsWith);
+    case 'name':
+      return prefixes.length ? b.where(inName).where(sql<boolean>`NOT ${startsWith}`) : b.where(inName);
+    case 'rest':
+      return b
+        .where(sql<boolean>`e.search @@ ${tsq}::tsquery`)
+        .where(sql<boolean>`NOT (e.name_search @@ ${tsq}::tsquery)`);
+  }
+}
+
+const HIT_COLUMNS = [
+  'e.resource_id',
+  'e.code',
+  'e.name',
+  'e.summary',
+  'e.department_id',
+  'd.name as department_name',
+  'e.category_id',
+  'e.share_type',
+  'e.open_type',
+  'e.grade',
+  'e.update_cycle',
+  'e.format_class',
+  'e.item_count',
+  'e.published_at',
+  'e.version',
+] as const;
 
 /**
- * Search. Relevance is in tiers: resources whose name (or code) holds the query come first, then
- * those that hold it in their data items, summary or department; within a tier the newest first.
- * Each tier is one indexed query with its own LIMIT, so a query matching a quarter of a large
- * catalog still reads only the rows of the page (ranking every match would read them all).
+ * Search. Relevance is in tiers: names equal to or starting with the query (or a synonym's spelling
+ * of it) first, shortest first; then names that hold it; then resources that hold it in their data
+ * items, summary or department; within a tier the newest first. Totals are exact: one counting pass
+ * through the text index gives the whole result, each tier's size and, when asked, the facets. Each
+ * tier is then read with its own LIMIT, so a query matching a quarter of a large catalog still reads
+ * only the rows of the page. When nothing matches, near misses (homophones by pinyin, one character
+ * wrong, missing or extra) are ranked by how close the name is, and the best is offered ("did you mean").
  */
 export async function searchCatalog(ctx: Ctx | null, tx: Tx, q: SearchQuery) {
   if (ctx) requireRole(ctx, ...ALL_ROLES);
-  const tsq = q.q ? toTsQuery(q.q) : null;
-  const nothing = Boolean(q.q) && !tsq;
-  /** `text`: where the query must match — anywhere, or in the name (which implies anywhere), or anywhere but the name */
-  const filteredOn = (on: Tx, skip?: FacetKey, text: 'any' | 'name' | 'notName' = 'any'): EntryQuery => {
+  const plan: QueryPlan | null = q.q?.trim() ? planQuery(q.q, await synonymsIn(tx, q.q)) : null;
+  const none = plan !== null && !plan.tsq;
+  const tsq = plan?.tsq ?? null;
+  const prefixes = q.sort === 'date' ? [] : (plan?.prefixes ?? []);
+  const filteredOn = (on: Tx, skip?: FacetKey): EntryQuery => {
     let b = entryQuery(on);
-    if (nothing) b = b.where(sql<boolean>`false`);
-    if (tsq && text === 'name') b = b.where(sql<boolean>`e.name_search @@ ${tsq}::tsquery`);
-    if (tsq && text !== 'name') b = b.where(sql<boolean>`e.search @@ ${tsq}::tsquery`);
-    if (tsq && text === 'notName') b = b.where(sql<boolean>`NOT (e.name_search @@ ${tsq}::tsquery)`);
+    if (none) b = b.where(sql<boolean>`false`);
     if (q.openOnly) b = b.where('e.open_type', '!=', 'none');
     if (q.departmentId && skip !== 'departmentId') b = b.where('e.department_id', '=', q.departmentId);
     if (q.categoryTop && skip !== 'categoryTop') b = b.where('e.category_top', '=', q.categoryTop);
@@ -120,67 +184,55 @@ export async function searchCatalog(ctx: Ctx | null, tx: Tx, q: SearchQuery) {
     if (q.categoryId) b = b.where('e.category_id', '=', q.categoryId);
     return b;
   };
-  const tierOn = (on: Tx) =>
-    tsq && q.sort !== 'date'
-      ? [filteredOn(on, undefined, 'name'), filteredOn(on, undefined, 'notName')]
-      : [filteredOn(on)];
-  const count = (b: EntryQuery) => b.select(sql`1`.as('x')).limit(COUNT_CAP + 1);
-  const capped = (build: (t: Tx) => EntryQuery) =>
-    viaBitmap(tx, (t) =>
-      t
-        .selectFrom(count(build(t)).as('m'))
-        .select(sql<number>`count(*)::int`.as('n'))
-        .executeTakeFirstOrThrow(),
-    ).then((r) => r.n);
-  const tierCount = tierOn(tx).length;
-  // sizes first (cheap through the indexes): the whole result, and the name tier
-  const [total, first] = await Promise.all([
-    capped((t) => filteredOn(t)),
-    tierCount > 1 ? capped((t) => tierOn(t)[0]!) : Promise.resolve(-1),
-  ]);
-  const sizes = tierCount > 1 ? [first, total > COUNT_CAP ? COUNT_CAP + 1 : total - first] : [total];
-  const rows = [];
+  const viaText = <T>(fn: (t: Tx) => Promise<T>) => (tsq ? viaBitmap(tx, fn) : fn(tx));
+  const counted = await viaText((t) => counts((skip) => textIn(filteredOn(t, skip), 'all', tsq, []), tsq, prefixes, q));
+  const tiers: Tier[] = tsq && q.sort !== 'date' ? ['prefix', 'name', 'rest'] : ['all'];
+  const sizes =
+    tiers.length > 1 ? [counted.prefix, counted.name - counted.prefix, counted.total - counted.name] : [counted.total];
+
+  const read = (on: Tx, tier: Tier, limit: number, offset: number) => {
+    let b = textIn(filteredOn(on), tier, tsq, prefixes).innerJoin('kernel.department as d', 'd.id', 'e.department_id');
+    if (tier === 'prefix')
+      b = b
+        .orderBy(sql`e.name = ANY (${plan!.han}::text[])`, 'desc')
+        .orderBy(sql`length(e.name)`)
+        .orderBy('e.published_at', 'desc');
+    return b
+      .select(HIT_COLUMNS)
+      .orderBy('e.published_at', 'desc')
+      .orderBy('e.resource_id')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+  };
+  type Hit = Awaited<ReturnType<typeof read>>[number] & { tier: number };
+  let rows: Hit[] = [];
   let skip = (q.page - 1) * q.pageSize;
   let want = q.pageSize;
-  for (let t = 0; t < tierCount && want > 0; t++) {
+  for (let t = 0; t < tiers.length && want > 0; t++) {
     const size = sizes[t]!;
-    if (size === 0 || (size <= COUNT_CAP && skip >= size)) {
-      skip -= Math.min(skip, size);
+    if (skip >= size) {
+      skip -= size;
       continue;
     }
-    // a small tier is read through its index and sorted; a large one by walking the date index
-    const read = (on: Tx) => {
-      const tier = tierOn(on)[t]!;
-      return tier
-        .innerJoin('kernel.department as d', 'd.id', 'e.department_id')
-        .select([
-          'e.resource_id',
-          'e.code',
-          'e.name',
-          'e.summary',
-          'e.department_id',
-          'd.name as department_name',
-          'e.category_id',
-          'e.share_type',
-          'e.open_type',
-          'e.grade',
-          'e.update_cycle',
-          'e.format_class',
-          'e.item_count',
-          'e.published_at',
-          'e.version',
-        ])
-        .orderBy('e.published_at', 'desc')
-        .orderBy('e.resource_id')
-        .limit(want)
-        .offset(skip)
-        .execute();
-    };
-    const page = size <= COUNT_CAP ? await viaBitmap(tx, read) : await read(tx);
+    const tier = tiers[t]!;
+    const page =
+      size <= SMALL_TIER && tsq
+        ? await viaBitmap(tx, (on) => read(on, tier, want, skip))
+        : await read(tx, tier, want, skip);
     rows.push(...page.map((r) => ({ ...r, tier: t })));
     skip = 0;
     want -= page.length;
   }
+  let total = counted.total;
+  let suggestion: string | null = null;
+  if (total === 0 && plan?.fuzzy) {
+    const near = await nearMisses(tx, (on) => filteredOn(on), plan, q);
+    total = near.total;
+    rows = near.rows.map((r) => ({ ...r, tier: 2 }));
+    suggestion = near.best;
+  }
+  const marks = plan ?? { han: [], latin: [] };
   return {
     items: rows.map((r) => ({
       id: r.resource_id,
@@ -198,21 +250,81 @@ export async function searchCatalog(ctx: Ctx | null, tx: Tx, q: SearchQuery) {
       itemCount: r.item_count,
       publishedAt: r.published_at.toISOString(),
       version: r.version,
-      score: tsq && q.sort !== 'date' ? 2 - r.tier : 0,
+      score: tsq && q.sort !== 'date' ? 3 - r.tier : 0,
+      highlight: { name: highlights(r.name, marks), summary: highlights(r.summary, marks) },
     })),
-    total: Math.min(total, COUNT_CAP),
-    totalIsLowerBound: total > COUNT_CAP,
+    total,
     page: q.page,
     pageSize: q.pageSize,
-    facets: q.facets ? await viaBitmap(tx, (t) => facetCounts((skip) => filteredOn(t, skip), q)) : undefined,
+    /** the closest name when nothing matched and the items are near misses */
+    suggestion,
+    facets: q.facets ? counted.facets : undefined,
   };
+
+  /** the rows of the given ids, in that order */
+  async function nearMisses(on: Tx, base: (t: Tx) => EntryQuery, p: QueryPlan, sq: SearchQuery) {
+    const fuzzy = p.fuzzy!;
+    const cands = await viaBitmap(on, (t) =>
+      base(t)
+        .where(sql<boolean>`e.search @@ ${fuzzy}::tsquery`)
+        .select([
+          'e.resource_id',
+          'e.name',
+          'e.published_at',
+          sql<boolean>`e.name_search @@ ${fuzzy}::tsquery`.as('in_name'),
+        ])
+        .limit(FUZZY_MAX)
+        .execute(),
+    );
+    const typed = p.han.length ? p.han[0]! : '';
+    const ranked = cands
+      .map((c) => ({ ...c, d: nearness(typed, c.name) }))
+      .sort(
+        (a, b) =>
+          Number(b.in_name) - Number(a.in_name) ||
+          a.d - b.d ||
+          a.name.length - b.name.length ||
+          b.published_at.getTime() - a.published_at.getTime(),
+      );
+    const ids = ranked.slice((sq.page - 1) * sq.pageSize, sq.page * sq.pageSize).map((c) => c.resource_id);
+    const found = ids.length
+      ? await base(on)
+          .innerJoin('kernel.department as d', 'd.id', 'e.department_id')
+          .select(HIT_COLUMNS)
+          .where('e.resource_id', 'in', ids)
+          .execute()
+      : [];
+    const byId = new Map(found.map((r) => [r.resource_id, r]));
+    return {
+      total: cands.length,
+      rows: ids.map((id) => byId.get(id)!).filter(Boolean),
+      best: ranked[0]?.name ?? null,
+    };
+  }
 }
 
 /**
- * Runs counting queries through the GIN index (a bitmap scan). For a query that matches a large
- * share of the catalog the planner would rather scan the table, which reads every entry's
- * (TOASTed) search vector; the bitmap from the index is exact for these queries, so it counts
- * without reading a single vector. Only where this call owns the transaction.
+ * How far a name is from what was typed: the fewest characters to change, add or drop to find the
+ * typed text somewhere in the name (approximate substring matching, Sellers 1980).
+ */
+export function nearness(typed: string, name: string): number {
+  const a = [...typed];
+  const b = [...name];
+  let prev = new Array<number>(b.length + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return Math.min(...prev);
+}
+
+/**
+ * Runs queries through the GIN index (a bitmap scan). For a query that matches a large share of the
+ * catalog the planner would rather scan the table, which reads every entry's (TOASTed) search
+ * vector; the bitmap from the index is exact for these queries, so it counts without reading a
+ * single vector. Only where this call owns the transaction.
  */
 async function viaBitmap<T>(tx: Tx, fn: (t: Tx) => Promise<T>): Promise<T> {
   if (tx.isTransaction) return fn(tx);
@@ -224,29 +336,48 @@ async function viaBitmap<T>(tx: Tx, fn: (t: Tx) => Promise<T>): Promise<T> {
 }
 
 /**
- * Facet counts. A facet's counts ignore its own filter (so its other values stay selectable); the
- * facets without an active filter share one pass (GROUPING SETS).
+ * The counting pass: the total, the name tier's and the prefix tier's sizes and, when asked, the
+ * facets. A facet's counts ignore its own filter (so its other values stay selectable): the facets
+ * without an active filter share the pass (GROUPING SETS with the grand total), each active one
+ * has its own.
  */
-async function facetCounts(filtered: (skip?: FacetKey) => EntryQuery, q: SearchQuery) {
-  const keys = Object.keys(FACETS) as FacetKey[];
+async function counts(
+  filtered: (skip?: FacetKey) => EntryQuery,
+  tsq: string | null,
+  prefixes: string[],
+  q: SearchQuery,
+) {
+  const keys = q.facets ? (Object.keys(FACETS) as FacetKey[]) : [];
   const active = keys.filter((key) => q[key] !== undefined && q[key] !== null && q[key] !== '');
   const shared = keys.filter((key) => !active.includes(key));
+  const inName = tsq ? sql`e.name_search @@ ${tsq}::tsquery` : sql`false`;
+  const startsWith = startsWithAny(prefixes);
+  const tally = [
+    sql<number>`count(*)::int`.as('total'),
+    sql<number>`(count(*) FILTER (WHERE ${inName}))::int`.as('name'),
+    sql<number>`(count(*) FILTER (WHERE ${inName} AND ${startsWith}))::int`.as('prefix'),
+  ];
   const out: Record<string, { value: string; count: number }[]> = {};
+  let grand: { total: number; name: number; prefix: number };
   if (shared.length) {
-    const sets = sql.join(shared.map((key) => sql`(${sql.ref(`e.${FACETS[key]}`)})`));
-    const cols = shared.map((key) => sql<string | null>`${sql.ref(`e.${FACETS[key]}`)}::text`.as(key));
-    const grouping = sql<number>`GROUPING(${sql.join(shared.map((key) => sql.ref(`e.${FACETS[key]}`)))})`.as('g');
+    const refs = shared.map((key) => sql.ref(`e.${FACETS[key]}`));
+    const cols = shared.map((key, n) => sql<string | null>`${refs[n]}::text`.as(key));
     const rows = (await filtered()
-      .select([...cols, grouping, sql<number>`count(*)::int`.as('count')])
-      .groupBy(sql`GROUPING SETS (${sets})`)
+      .select([...cols, sql<number>`GROUPING(${sql.join(refs)})`.as('g'), ...tally])
+      .groupBy(sql`GROUPING SETS (${sql.join([...refs.map((r) => sql`(${r})`), sql`()`])})`)
       .execute()) as unknown as Record<string, string | number | null>[];
+    const all = (1 << shared.length) - 1;
+    const top = rows.find((r) => Number(r.g) === all);
+    grand = { total: Number(top?.total ?? 0), name: Number(top?.name ?? 0), prefix: Number(top?.prefix ?? 0) };
     shared.forEach((key, n) => {
       const bit = 1 << (shared.length - 1 - n);
       out[key] = rows
-        .filter((r) => (Number(r.g) & bit) === 0)
-        .map((r) => ({ value: String(r[key]), count: Number(r.count) }))
+        .filter((r) => Number(r.g) !== all && (Number(r.g) & bit) === 0)
+        .map((r) => ({ value: String(r[key]), count: Number(r.total) }))
         .sort((a, b) => b.count - a.count);
     });
+  } else {
+    grand = await filtered().select(tally).executeTakeFirstOrThrow();
   }
   for (const key of active) {
     const col = FACETS[key];
@@ -256,7 +387,7 @@ async function facetCounts(filtered: (skip?: FacetKey) => EntryQuery, q: SearchQ
       .orderBy(sql`2`, 'desc')
       .execute()) as { value: string; count: number }[];
   }
-  return out;
+  return { ...grand, facets: out };
 }
 
 /** Totals of the published catalog by department and by classification. */

@@ -265,7 +265,7 @@ const en: Messages = {
     metadataMaintainer: 'Metadata maintainer',
     metadataVersion: 'Metadata version',
     saved: 'Saved',
-    totalLowerBound: 'more than {{n}}',
+    noExactMatch: 'Nothing matches “{{q}}”. Did you mean: ',
     facetDepartment: 'Department',
     facetCategory: 'Classification',
     facetGrade: 'Grade',

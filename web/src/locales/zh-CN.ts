@@ -262,7 +262,7 @@ const zh = {
     metadataMaintainer: '元数据维护方',
     metadataVersion: '元数据版本',
     saved: '已保存',
-    totalLowerBound: '超过 {{n}} 条',
+    noExactMatch: '没有找到“{{q}}”。您是不是要找：',
     facetDepartment: '部门',
     facetCategory: '分类',
     facetGrade: '分级',

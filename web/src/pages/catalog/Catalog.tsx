@@ -23,6 +23,7 @@ import { api, withQuery } from '../../api/client';
 import { overviewDto, searchResult } from '../../api/schemas';
 import { useDepartments } from '../../components/useDepartments';
 import { fmtDateTime, fmtNumber } from '../../i18n';
+import { Marked } from '../../components/Marked';
 
 const Chart = lazy(() => import('../../components/Chart'));
 
@@ -39,6 +40,7 @@ type Filters = {
 export default function Catalog() {
   const { t, i18n } = useTranslation();
   const [q, setQ] = useState('');
+  const [typed, setTyped] = useState('');
   const [sort, setSort] = useState<'relevance' | 'date'>('relevance');
   const [page, setPage] = useState(1);
   const [f, setF] = useState<Filters>({});
@@ -85,6 +87,8 @@ export default function Catalog() {
                 allowClear
                 enterButton
                 placeholder={t('catalog.search')}
+                value={typed}
+                onChange={(e) => setTyped(e.target.value)}
                 onSearch={(v) => {
                   setQ(v);
                   setPage(1);
@@ -108,14 +112,22 @@ export default function Catalog() {
                   ]}
                 />
               </div>
+              {res.data?.suggestion && (
+                <Typography.Text data-testid="catalog-suggestion">
+                  {t('catalog.noExactMatch', { q })}
+                  <Typography.Link
+                    onClick={() => {
+                      setTyped(res.data!.suggestion!);
+                      setQ(res.data!.suggestion!);
+                      setPage(1);
+                    }}
+                  >
+                    {res.data.suggestion}
+                  </Typography.Link>
+                </Typography.Text>
+              )}
               <Typography.Text type="secondary" data-testid="catalog-total">
-                {res.data
-                  ? t('common.total', {
-                      total: res.data.totalIsLowerBound
-                        ? t('catalog.totalLowerBound', { n: fmtNumber(res.data.total, i18n.language) })
-                        : fmtNumber(res.data.total, i18n.language),
-                    })
-                  : ''}
+                {res.data ? t('common.total', { total: fmtNumber(res.data.total, i18n.language) }) : ''}
               </Typography.Text>
               <List
                 loading={res.isFetching}
@@ -124,11 +136,15 @@ export default function Catalog() {
                 renderItem={(r) => (
                   <List.Item key={r.id}>
                     <List.Item.Meta
-                      title={<Link to={`/catalog/${r.id}`}>{r.name}</Link>}
+                      title={
+                        <Link to={`/catalog/${r.id}`}>
+                          <Marked text={r.name} ranges={r.highlight.name} />
+                        </Link>
+                      }
                       description={
                         <Space direction="vertical" size={2}>
                           <Typography.Paragraph ellipsis={{ rows: 2 }} style={{ marginBottom: 0 }}>
-                            {r.summary}
+                            <Marked text={r.summary} ranges={r.highlight.summary} />
                           </Typography.Paragraph>
                           <Space wrap size={4}>
                             <Tag>{r.code}</Tag>
