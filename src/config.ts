@@ -56,6 +56,8 @@ const envSchema = z.object({
     .optional(),
   GONGSHU_SMTP_FROM: z.string().default('公数 Gongshu <gongshu@localhost>'),
   GONGSHU_STATS_K: z.coerce.number().int().min(2).max(1000).default(5),
+  GONGSHU_OPEN_LICENSE: z.enum(['cc-by', 'cc-by-sa', 'cc-zero', 'odc-by', 'odc-odbl', 'other-at']).default('cc-by'),
+  GONGSHU_OPEN_CONTACT_EMAIL: z.email().optional(),
   GONGSHU_SHARE_AUTO_UNCONDITIONAL: z
     .enum(['true', 'false'])
     .default('false')
@@ -105,6 +107,10 @@ export interface Config {
   smtpFrom: string;
   /** statistics suppress groups of fewer subjects than this */
   statsK: number;
+  /** the licence open data is published under (a CKAN licence id; docs/open-data.md) */
+  openLicense: 'cc-by' | 'cc-by-sa' | 'cc-zero' | 'odc-by' | 'odc-odbl' | 'other-at';
+  /** the open data desk's address, the contact point of every open dataset (DCAT) */
+  openContactEmail: string | undefined;
   /** 无条件共享 applications are granted without review */
   shareAutoUnconditional: boolean;
 }
@@ -161,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smtpUrl: e.GONGSHU_SMTP_URL,
     smtpFrom: e.GONGSHU_SMTP_FROM,
     statsK: e.GONGSHU_STATS_K,
+    openLicense: e.GONGSHU_OPEN_LICENSE,
+    openContactEmail: e.GONGSHU_OPEN_CONTACT_EMAIL,
     shareAutoUnconditional: e.GONGSHU_SHARE_AUTO_UNCONDITIONAL,
   };
   const merged = {

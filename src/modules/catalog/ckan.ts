@@ -1,35 +1,83 @@
 /**
- * Open data, readable by existing tools: a read-only CKAN-compatible Action API (package_list,
- * package_show, package_search, organization_list, organization_show) in CKAN's envelope, and a
- * DCAT JSON-LD feed. Only published resources whose open type is not 不予开放 are visible.
+ * Open data, readable by existing tools: a read-only CKAN-compatible Action API (CKAN 2.11's dicts:
+ * packages, resources, organizations, groups, tags, licences) in CKAN's envelope. Only published
+ * resources whose open type is not 不予开放 are visible. A package's resources are its anonymous
+ * downloads (CSV, with the DataStore behind it, and XLSX); its url is the public portal page.
+ * Organizations are the departments (named by their USCC), groups the classification's second level.
  */
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Tx } from '../../kernel/db/pool.js';
 import { cat } from './repo.js';
-import { searchCatalog } from './search.js';
-import {
-  FORMAT_CLASSES,
-  OPEN_TYPE_ZH,
-  SHARE_TYPE_ZH,
-  UPDATE_CYCLE_ZH,
-  type DataItem,
-  type ResourceMeta,
-} from './schema.js';
+import { OPEN_TYPE_ZH, SHARE_TYPE_ZH, UPDATE_CYCLE_ZH, type DataItem, type ResourceMeta } from './schema.js';
 
+/** An error in CKAN's terms: its `__type`, status, and either a message or field errors (Validation Error). */
 export class CkanError extends Error {
   constructor(
     readonly status: number,
     readonly type: string,
     message: string,
+    readonly fields?: Record<string, string[]>,
   ) {
     super(message);
   }
 }
+export const notFound = (what: string) => new CkanError(404, 'Not Found Error', `Not found: ${what}`);
+export const searchError = (why: string) => new CkanError(409, 'Search Error', `Search error: ('${why}',)`);
+
+/** The licences a node may publish under (CKAN's ids), with their DCAT IRIs. */
+export const LICENCES = {
+  'cc-by': {
+    title: 'Creative Commons Attribution',
+    url: 'http://www.opendefinition.org/licenses/cc-by',
+    iri: 'http://publications.europa.eu/resource/authority/licence/CC_BY_4_0',
+  },
+  'cc-by-sa': {
+    title: 'Creative Commons Attribution Share-Alike',
+    url: 'http://www.opendefinition.org/licenses/cc-by-sa',
+    iri: 'http://publications.europa.eu/resource/authority/licence/CC_BYSA_4_0',
+  },
+  'cc-zero': {
+    title: 'Creative Commons CCZero',
+    url: 'http://www.opendefinition.org/licenses/cc-zero',
+    iri: 'http://publications.europa.eu/resource/authority/licence/CC0',
+  },
+  'odc-by': {
+    title: 'Open Data Commons Attribution License',
+    url: 'http://www.opendefinition.org/licenses/odc-by',
+    iri: 'http://publications.europa.eu/resource/authority/licence/ODC_BY',
+  },
+  'odc-odbl': {
+    title: 'Open Data Commons Open Database License (ODbL)',
+    url: 'http://www.opendefinition.org/licenses/odc-odbl',
+    iri: 'http://publications.europa.eu/resource/authority/licence/ODC_BL',
+  },
+  'other-at': {
+    title: 'Other (Attribution)',
+    url: '',
+    iri: 'http://publications.europa.eu/resource/authority/licence/OP_DATPRO',
+  },
+} as const;
+export type LicenceId = keyof typeof LICENCES;
+
+export interface CkanEnv {
+  /** the node's public address, no trailing slash */
+  base: string;
+  licence: LicenceId;
+}
 
 export const packageName = (code: string) => code.toLowerCase().replace(/[^a-z0-9_-]+/g, '-');
-const orgName = (d: { id: string; uscc: string | null }) => (d.uscc ? d.uscc.toLowerCase() : d.id);
+export const orgName = (d: { id: string; uscc: string | null }) => (d.uscc ? d.uscc.toLowerCase() : d.id);
+/** a group per second-level category: cat-<full code> */
+export const groupName = (fullCode: string) => `cat-${fullCode}`;
+/** a stable id for a tag (CKAN gives tags UUIDs): the UUID-shaped SM-free hash of its name */
+const tagId = (name: string) => {
+  const h = createHash('sha1').update(`gongshu-tag:${name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
 
-async function openRows(tx: Tx) {
+/** Published open resources with their version, department and data table. */
+export function openRows(tx: Tx) {
   return cat(tx)
     .selectFrom('catalog.resource as r')
     .innerJoin('catalog.resource_version as v', (j) =>
@@ -41,6 +89,7 @@ async function openRows(tx: Tx) {
     .select([
       'r.id',
       'r.code',
+      'r.dataset_table',
       'r.first_published_at',
       'v.published_at',
       'v.meta',
@@ -51,9 +100,30 @@ async function openRows(tx: Tx) {
       'd.uscc as dept_uscc',
     ]);
 }
-type OpenRow = Awaited<ReturnType<Awaited<ReturnType<typeof openRows>>['execute']>>[number];
+export type OpenRow = Awaited<ReturnType<ReturnType<typeof openRows>['execute']>>[number];
 
-function organization(d: { id: string; name: string; uscc: string | null }, count?: number) {
+export interface Group {
+  id: string;
+  fullCode: string;
+  name: string;
+}
+/** The second-level categories, by full code (the groups). */
+export async function groupsByCode(tx: Tx): Promise<Map<string, Group>> {
+  const rows = await cat(tx)
+    .selectFrom('catalog.category')
+    .select(['id', 'full_code', 'name'])
+    .where('level', '=', 2)
+    .orderBy('full_code')
+    .execute();
+  return new Map(rows.map((c) => [c.full_code, { id: c.id, fullCode: c.full_code, name: c.name }]));
+}
+/** Full code of each category id (for the group of a resource's category). */
+export async function categoryCodes(tx: Tx): Promise<Map<string, string>> {
+  const rows = await cat(tx).selectFrom('catalog.category').select(['id', 'full_code']).execute();
+  return new Map(rows.map((c) => [c.id, c.full_code]));
+}
+
+export function organizationDict(d: { id: string; name: string; uscc: string | null }, count?: number) {
   return {
     id: d.id,
     name: orgName(d),
@@ -65,44 +135,125 @@ function organization(d: { id: string; name: string; uscc: string | null }, coun
     approval_status: 'approved',
     description: '',
     image_url: '',
+    image_display_url: '',
+    created: null,
     ...(count !== undefined && { package_count: count }),
   };
 }
 
-function packageDict(r: OpenRow, baseUrl: string) {
+export function groupDict(g: Group, count?: number) {
+  return {
+    id: g.id,
+    name: groupName(g.fullCode),
+    title: g.name,
+    display_name: g.name,
+    type: 'group',
+    is_organization: false,
+    state: 'active',
+    approval_status: 'approved',
+    description: '',
+    image_url: '',
+    image_display_url: '',
+    ...(count !== undefined && { package_count: count }),
+  };
+}
+
+export function tagDict(name: string) {
+  return { id: tagId(name), name, display_name: name, state: 'active', vocabulary_id: null };
+}
+/** A package's tags: its open type and update cycle (both filterable as tags:…). */
+export const tagsOf = (m: Pick<ResourceMeta, 'openType' | 'updateCycle'>) => [
+  OPEN_TYPE_ZH[m.openType],
+  UPDATE_CYCLE_ZH[m.updateCycle],
+];
+
+/** The formats a package's resources come in (none while it has no data table). */
+export const FORMATS = [
+  { suffix: 'csv', format: 'CSV', mimetype: 'text/csv', datastore: true },
+  {
+    suffix: 'xlsx',
+    format: 'XLSX',
+    mimetype: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    datastore: false,
+  },
+] as const;
+
+/** The public portal page of an open dataset. */
+export const portalPage = (base: string, id: string) => `${base}/open/${id}`;
+export const downloadUrl = (base: string, id: string, format: string) =>
+  `${base}/api/v1/open/resources/${id}/download?format=${format}`;
+
+function resourceDicts(r: OpenRow, env: CkanEnv) {
+  if (!r.dataset_table) return [];
+  const m = r.meta as ResourceMeta;
+  const items = (r.items as DataItem[]).filter((i) => i.grade === 1);
+  const when = (r.published_at ?? r.first_published_at)?.toISOString().replace('Z', '') ?? null;
+  return FORMATS.map((f, position) => ({
+    id: `${r.id}-${f.suffix}`,
+    package_id: r.id,
+    name: `${m.name}（${f.format}）`,
+    description: `${items.map((i) => i.label).join('、')}${m.openType === 'conditional' ? '。有条件开放：须持已获批准的开放密钥（X-Gs-Open-Key）' : ''}`,
+    format: f.format,
+    mimetype: f.mimetype,
+    mimetype_inner: null,
+    url: downloadUrl(env.base, r.id, f.suffix),
+    url_type: null,
+    resource_type: null,
+    size: null,
+    hash: '',
+    state: 'active',
+    position,
+    created: r.first_published_at?.toISOString().replace('Z', '') ?? null,
+    last_modified: when,
+    metadata_modified: when,
+    cache_url: null,
+    cache_last_updated: null,
+    datastore_active: f.datastore,
+  }));
+}
+
+/** CKAN writes times as naive ISO strings in UTC (2024-05-01T08:00:00.123456); so does this API. */
+const ckanTime = (d: Date | null | undefined) => d?.toISOString().replace('Z', '') ?? null;
+
+export function packageDict(r: OpenRow, env: CkanEnv, groups: Map<string, Group>, codes: Map<string, string>) {
   const m = r.meta as ResourceMeta;
   const items = r.items as DataItem[];
-  const name = packageName(r.code!);
+  const lic = LICENCES[env.licence];
+  const code = codes.get(m.categoryId) ?? '';
+  const group = groups.get(code.slice(0, 3));
+  const tags = tagsOf(m);
+  const resources = resourceDicts(r, env);
+  const maintainer = m.shandong?.metadataMaintainer ?? r.dept_name;
   return {
     id: r.id,
-    name,
+    name: packageName(r.code!),
     title: m.name,
     notes: m.summary,
     type: 'dataset',
     state: 'active',
     private: false,
-    license_id: 'notspecified',
-    metadata_created: r.first_published_at?.toISOString() ?? null,
-    metadata_modified: r.published_at?.toISOString() ?? null,
+    isopen: env.licence !== 'other-at',
+    license_id: env.licence,
+    license_title: lic.title,
+    license_url: lic.url,
+    author: r.dept_name,
+    author_email: null,
+    maintainer,
+    maintainer_email: null,
+    creator_user_id: null,
+    metadata_created: ckanTime(r.first_published_at),
+    metadata_modified: ckanTime(r.published_at),
     version: String(r.version),
-    url: `${baseUrl}/catalog/${r.id}`,
+    url: portalPage(env.base, r.id),
     owner_org: r.dept_id,
-    organization: organization({ id: r.dept_id, name: r.dept_name, uscc: r.dept_uscc }),
-    tags: [{ name: OPEN_TYPE_ZH[m.openType] }, { name: UPDATE_CYCLE_ZH[m.updateCycle] }],
-    num_tags: 2,
-    num_resources: 1,
-    resources: [
-      {
-        id: `${r.id}-api`,
-        package_id: r.id,
-        name: m.name,
-        description: items.map((i) => i.label).join('、'),
-        format: m.formatDetail ?? FORMAT_CLASSES[m.formatClass as keyof typeof FORMAT_CLASSES],
-        url: `${baseUrl}/api/v1/catalog/resources/${r.id}`,
-        state: 'active',
-        position: 0,
-      },
-    ],
+    organization: organizationDict({ id: r.dept_id, name: r.dept_name, uscc: r.dept_uscc }),
+    groups: group ? [groupDict(group)] : [],
+    tags: tags.map(tagDict),
+    num_tags: tags.length,
+    resources,
+    num_resources: resources.length,
+    relationships_as_object: [],
+    relationships_as_subject: [],
     extras: [
       { key: 'identifier', value: r.code },
       { key: 'share_type', value: SHARE_TYPE_ZH[m.shareType] },
@@ -113,152 +264,169 @@ function packageDict(r: OpenRow, baseUrl: string) {
     ],
   };
 }
+export type PackageDict = ReturnType<typeof packageDict>;
 
-export async function packageList(tx: Tx): Promise<string[]> {
-  const rows = await (await openRows(tx)).orderBy('r.code').execute();
+/** Package dicts of the given resources, in that order. */
+export async function packagesByIds(tx: Tx, ids: string[], env: CkanEnv): Promise<PackageDict[]> {
+  if (!ids.length) return [];
+  const [rows, groups, codes] = await Promise.all([
+    openRows(tx).where('r.id', 'in', ids).execute(),
+    groupsByCode(tx),
+    categoryCodes(tx),
+  ]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => {
+    const r = byId.get(id);
+    return r ? [packageDict(r, env, groups, codes)] : [];
+  });
+}
+
+export async function packageList(tx: Tx, p: { limit?: number | undefined; offset: number }): Promise<string[]> {
+  const rows = await openRows(tx)
+    .orderBy('r.code')
+    .$if(p.limit !== undefined, (b) => b.limit(p.limit!))
+    .offset(p.offset)
+    .execute();
   return rows.map((r) => packageName(r.code!));
 }
 
-export async function packageShow(tx: Tx, id: string, baseUrl: string) {
-  const rows = await (
-    await openRows(tx)
-  )
+async function openIdOf(tx: Tx, id: string): Promise<string> {
+  const r = await openRows(tx)
     .where((eb) =>
       eb.or([
         eb(sql<string>`r.id::text`, '=', id),
-        eb(sql<string>`lower(regexp_replace(r.code, '[^A-Za-z0-9_-]+', '-', 'g'))`, '=', id),
+        eb(sql<string>`lower(regexp_replace(r.code, '[^A-Za-z0-9_-]+', '-', 'g'))`, '=', id.toLowerCase()),
       ]),
     )
+    .executeTakeFirst();
+  if (!r) throw notFound('Dataset not found');
+  return r.id;
+}
+
+export async function packageShow(tx: Tx, id: string, env: CkanEnv) {
+  return (await packagesByIds(tx, [await openIdOf(tx, id)], env))[0]!;
+}
+
+/** A resource by its id (`<package id>-csv` / `-xlsx`). */
+export async function resourceShow(tx: Tx, id: string, env: CkanEnv) {
+  const m = /^([0-9a-f-]{36})-([a-z]+)$/i.exec(id);
+  const pkg = m ? (await packagesByIds(tx, [m[1]!.toLowerCase()], env))[0] : undefined;
+  const res = pkg?.resources.find((r) => r.id === id.toLowerCase());
+  if (!res) throw notFound('Resource was not found.');
+  return res;
+}
+
+async function orgCounts(tx: Tx): Promise<Map<string, number>> {
+  const rows = await cat(tx)
+    .selectFrom('catalog.entry')
+    .select(['department_id', sql<number>`count(*)::int`.as('n')])
+    .where('open_type', '!=', 'none')
+    .groupBy('department_id')
     .execute();
-  if (!rows[0]) throw new CkanError(404, 'Not Found Error', 'Not found');
-  return packageDict(rows[0], baseUrl);
+  return new Map(rows.map((r) => [r.department_id, r.n]));
 }
 
-export async function packageSearch(
+export async function organizationList(
   tx: Tx,
-  p: { q?: string | undefined; fq?: string | undefined; rows: number; start: number },
-  baseUrl: string,
-) {
-  let departmentId: string | undefined;
-  if (p.fq) {
-    const m = /organization:"?([^"\s]+)"?/.exec(p.fq);
-    if (!m) throw new CkanError(409, 'Validation Error', 'fq supports organization:<name> only');
-    const org = await tx
-      .selectFrom('kernel.department')
-      .select('id')
-      .where((eb) =>
-        eb.or([eb(sql<string>`lower(uscc)`, '=', m[1]!.toLowerCase()), eb(sql<string>`id::text`, '=', m[1]!)]),
-      )
-      .executeTakeFirst();
-    if (!org)
-      return { count: 0, results: [], sort: 'score desc, metadata_modified desc', facets: {}, search_facets: {} };
-    departmentId = org.id;
-  }
-  const pageSize = Math.min(Math.max(p.rows, 0), 1000);
-  // CKAN pages by row offset; the catalog search pages by page number: read enough pages to cover [start, start + rows)
-  const found = await searchCatalog(null, tx, {
-    q: p.q && p.q !== '*:*' ? p.q : undefined,
-    departmentId,
-    openOnly: true,
-    page: 1,
-    pageSize: Math.min(p.start + pageSize, 1000) || 1,
-  });
-  const ids = found.items.slice(p.start, p.start + pageSize).map((i) => i.id);
-  const rows = ids.length ? await (await openRows(tx)).where('r.id', 'in', ids).execute() : [];
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return {
-    count: found.total,
-    sort: 'score desc, metadata_modified desc',
-    results: ids
-      .map((id) => byId.get(id))
-      .filter((r): r is OpenRow => Boolean(r))
-      .map((r) => packageDict(r, baseUrl)),
-    facets: {},
-    search_facets: {},
-  };
-}
-
-async function orgCounts(tx: Tx) {
-  const rows = await (await openRows(tx)).execute();
-  const counts = new Map<string, number>();
-  for (const r of rows) counts.set(r.dept_id, (counts.get(r.dept_id) ?? 0) + 1);
-  return counts;
-}
-
-export async function organizationList(tx: Tx): Promise<string[]> {
+  p: { all_fields: boolean; limit?: number | undefined; offset: number },
+): Promise<string[] | ReturnType<typeof organizationDict>[]> {
   const depts = await tx
     .selectFrom('kernel.department')
-    .select(['id', 'uscc'])
+    .select(['id', 'name', 'uscc'])
     .where('status', '=', 'active')
     .orderBy('name')
+    .$if(p.limit !== undefined, (b) => b.limit(p.limit!))
+    .offset(p.offset)
     .execute();
-  return depts.map(orgName);
+  if (!p.all_fields) return depts.map(orgName);
+  const counts = await orgCounts(tx);
+  return depts.map((d) => organizationDict(d, counts.get(d.id) ?? 0));
 }
 
-export async function organizationShow(tx: Tx, id: string, includeDatasets: boolean, baseUrl: string) {
+export async function organizationShow(tx: Tx, id: string, includeDatasets: boolean, env: CkanEnv) {
   const d = await tx
     .selectFrom('kernel.department')
     .select(['id', 'name', 'uscc'])
     .where((eb) => eb.or([eb(sql<string>`lower(uscc)`, '=', id.toLowerCase()), eb(sql<string>`id::text`, '=', id)]))
     .executeTakeFirst();
-  if (!d) throw new CkanError(404, 'Not Found Error', 'Not found');
-  const counts = await orgCounts(tx);
-  const org = organization(d, counts.get(d.id) ?? 0);
+  if (!d) throw notFound('Organization was not found.');
+  const org = organizationDict(d, (await orgCounts(tx)).get(d.id) ?? 0);
   if (!includeDatasets) return org;
-  const rows = await (await openRows(tx)).where('r.department_id', '=', d.id).orderBy('r.code').limit(1000).execute();
-  return { ...org, packages: rows.map((r) => packageDict(r, baseUrl)) };
+  const ids = await openRows(tx).where('r.department_id', '=', d.id).orderBy('r.code').limit(1000).execute();
+  return {
+    ...org,
+    packages: await packagesByIds(
+      tx,
+      ids.map((r) => r.id),
+      env,
+    ),
+  };
 }
 
-const FREQUENCY: Record<string, string> = {
-  realtime: 'CONT',
-  daily: 'DAILY',
-  weekly: 'WEEKLY',
-  monthly: 'MONTHLY',
-  quarterly: 'QUARTERLY',
-  semiannual: 'BIANNUAL',
-  yearly: 'ANNUAL',
-  irregular: 'IRREG',
-};
+async function groupCounts(tx: Tx): Promise<Map<string, number>> {
+  const rows = await cat(tx)
+    .selectFrom('catalog.entry')
+    .select([sql<string>`left(category_code, 3)`.as('g'), sql<number>`count(*)::int`.as('n')])
+    .where('open_type', '!=', 'none')
+    .groupBy(sql`1`)
+    .execute();
+  return new Map(rows.map((r) => [r.g, r.n]));
+}
 
-/** The open catalog as DCAT (JSON-LD). */
-export async function dcatFeed(tx: Tx, baseUrl: string, node: { name: string }) {
-  const rows = await (await openRows(tx)).orderBy('r.code').limit(10_000).execute();
-  return {
-    '@context': {
-      dcat: 'http://www.w3.org/ns/dcat#',
-      dct: 'http://purl.org/dc/terms/',
-      foaf: 'http://xmlns.com/foaf/0.1/',
-      xsd: 'http://www.w3.org/2001/XMLSchema#',
-      vcard: 'http://www.w3.org/2006/vcard/ns#',
-    },
-    '@id': `${baseUrl}/api/v1/open/catalog.jsonld`,
-    '@type': 'dcat:Catalog',
-    'dct:title': { '@language': 'zh', '@value': `${node.name}公共数据开放目录` },
-    'dct:description': { '@language': 'zh', '@value': `${node.name}向社会开放的公共数据资源` },
-    'dct:publisher': { '@type': 'foaf:Organization', 'foaf:name': node.name },
-    'dcat:dataset': rows.map((r) => {
-      const m = r.meta as ResourceMeta;
-      return {
-        '@id': `${baseUrl}/catalog/${r.id}`,
-        '@type': 'dcat:Dataset',
-        'dct:identifier': r.code,
-        'dct:title': { '@language': 'zh', '@value': m.name },
-        'dct:description': { '@language': 'zh', '@value': m.summary },
-        'dct:publisher': { '@type': 'foaf:Organization', 'foaf:name': r.dept_name },
-        'dct:issued': { '@type': 'xsd:dateTime', '@value': r.first_published_at?.toISOString() },
-        'dct:modified': { '@type': 'xsd:dateTime', '@value': r.published_at?.toISOString() },
-        'dct:accrualPeriodicity': {
-          '@id': `http://publications.europa.eu/resource/authority/frequency/${FREQUENCY[m.updateCycle]}`,
-        },
-        'dcat:keyword': [OPEN_TYPE_ZH[m.openType], ...(r.items as DataItem[]).slice(0, 10).map((i) => i.label)],
-        'dcat:distribution': [
-          {
-            '@type': 'dcat:Distribution',
-            'dcat:accessURL': { '@id': `${baseUrl}/api/v1/catalog/resources/${r.id}` },
-            'dct:format': m.formatDetail ?? FORMAT_CLASSES[m.formatClass as keyof typeof FORMAT_CLASSES],
-          },
-        ],
-      };
-    }),
-  };
+export async function groupList(tx: Tx, p: { all_fields: boolean; limit?: number | undefined; offset: number }) {
+  const all = [...(await groupsByCode(tx)).values()].slice(
+    p.offset,
+    p.limit === undefined ? undefined : p.offset + p.limit,
+  );
+  if (!p.all_fields) return all.map((g) => groupName(g.fullCode));
+  const counts = await groupCounts(tx);
+  return all.map((g) => groupDict(g, counts.get(g.fullCode) ?? 0));
+}
+
+export async function groupShow(tx: Tx, id: string) {
+  const g = [...(await groupsByCode(tx)).values()].find((x) => x.id === id || groupName(x.fullCode) === id);
+  if (!g) throw notFound('Group was not found.');
+  return groupDict(g, (await groupCounts(tx)).get(g.fullCode) ?? 0);
+}
+
+/** Every tag in use: the open types and update cycles (a query filters by substring). */
+export async function tagList(tx: Tx, p: { query?: string | undefined; all_fields: boolean }) {
+  const rows = await cat(tx)
+    .selectFrom('catalog.entry')
+    .select(['open_type', 'update_cycle'])
+    .where('open_type', '!=', 'none')
+    .distinct()
+    .execute();
+  const names = [
+    ...new Set(
+      rows.flatMap((r) =>
+        tagsOf({
+          openType: r.open_type as ResourceMeta['openType'],
+          updateCycle: r.update_cycle as ResourceMeta['updateCycle'],
+        }),
+      ),
+    ),
+  ]
+    .filter((n) => !p.query || n.includes(p.query))
+    .sort();
+  return p.all_fields ? names.map(tagDict) : names;
+}
+
+export function licenseList() {
+  return Object.entries(LICENCES).map(([id, l]) => ({
+    id,
+    title: l.title,
+    url: l.url,
+    status: 'active',
+    maintainer: '',
+    family: '',
+    is_generic: id === 'other-at',
+    is_okd_compliant: id !== 'other-at',
+    is_osi_compliant: false,
+    od_conformance: id === 'other-at' ? 'not reviewed' : 'approved',
+    osd_conformance: 'not reviewed',
+    domain_content: false,
+    domain_data: true,
+    domain_software: false,
+  }));
 }

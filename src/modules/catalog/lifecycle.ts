@@ -290,6 +290,7 @@ export async function reviewResource(
       departmentName: r.department_name,
       version: v.version,
       publishedAt: r.first_published_at ?? now,
+      modifiedAt: now,
     },
     v.meta,
     v.items,

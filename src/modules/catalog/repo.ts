@@ -81,6 +81,7 @@ export type CatalogTables = {
     name_search: string;
     search: string;
     tokens_version: ColumnType<number, number | undefined, number>;
+    modified_at: Ts;
   };
   'catalog.synonym': {
     id: Generated<number>;

@@ -12,7 +12,15 @@ import type { DataItem, ResourceMeta } from './schema.js';
 /** Writes (or replaces) the search entry of a published version. */
 export async function upsertEntry(
   tx: Tx,
-  r: { id: string; code: string; departmentId: string; departmentName: string; version: number; publishedAt: Date },
+  r: {
+    id: string;
+    code: string;
+    departmentId: string;
+    departmentName: string;
+    version: number;
+    publishedAt: Date;
+    modifiedAt: Date;
+  },
   meta: ResourceMeta,
   items: DataItem[],
   grade: number,
@@ -45,6 +53,7 @@ export async function upsertEntry(
     format_class: meta.formatClass,
     item_count: items.length,
     published_at: r.publishedAt,
+    modified_at: r.modifiedAt,
     version: r.version,
     name_search: sql<string>`${v.name}::tsvector`,
     search: sql<string>`${v.all}::tsvector`,
@@ -184,8 +193,13 @@ export async function searchCatalog(ctx: Ctx | null, tx: Tx, q: SearchQuery) {
     if (q.categoryId) b = b.where('e.category_id', '=', q.categoryId);
     return b;
   };
-  const viaText = <T>(fn: (t: Tx) => Promise<T>) => (tsq ? viaBitmap(tx, fn) : fn(tx));
-  const counted = await viaText((t) => counts((skip) => textIn(filteredOn(t, skip), 'all', tsq, []), tsq, prefixes, q));
+  const counted = await counts(
+    tx,
+    (t, skip, text) => (text === 'bare' ? filteredOn(t, skip) : textIn(filteredOn(t, skip), 'all', tsq, [])),
+    tsq,
+    prefixes,
+    q,
+  );
   const tiers: Tier[] = tsq && q.sort !== 'date' ? ['prefix', 'name', 'rest'] : ['all'];
   const sizes =
     tiers.length > 1 ? [counted.prefix, counted.name - counted.prefix, counted.total - counted.name] : [counted.total];
@@ -329,8 +343,7 @@ export function nearness(typed: string, name: string): number {
 async function viaBitmap<T>(tx: Tx, fn: (t: Tx) => Promise<T>): Promise<T> {
   if (tx.isTransaction) return fn(tx);
   return tx.transaction().execute(async (t) => {
-    await sql`SET LOCAL enable_seqscan = off`.execute(t);
-    await sql`SET LOCAL enable_indexscan = off`.execute(t);
+    await sql`SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off`.execute(t); // one round trip
     return fn(t);
   });
 }
@@ -342,33 +355,46 @@ async function viaBitmap<T>(tx: Tx, fn: (t: Tx) => Promise<T>): Promise<T> {
  * has its own.
  */
 async function counts(
-  filtered: (skip?: FacetKey) => EntryQuery,
+  on: Tx,
+  filtered: (t: Tx, skip?: FacetKey, text?: 'bare') => EntryQuery,
   tsq: string | null,
   prefixes: string[],
   q: SearchQuery,
 ) {
+  const viaText = <T>(t: Tx, fn: (t: Tx) => Promise<T>) => (tsq ? viaBitmap(t, fn) : fn(t));
   const keys = q.facets ? (Object.keys(FACETS) as FacetKey[]) : [];
   const active = keys.filter((key) => q[key] !== undefined && q[key] !== null && q[key] !== '');
   const shared = keys.filter((key) => !active.includes(key));
-  const inName = tsq ? sql`e.name_search @@ ${tsq}::tsquery` : sql`false`;
-  const startsWith = startsWithAny(prefixes);
-  const tally = [
-    sql<number>`count(*)::int`.as('total'),
-    sql<number>`(count(*) FILTER (WHERE ${inName}))::int`.as('name'),
-    sql<number>`(count(*) FILTER (WHERE ${inName} AND ${startsWith}))::int`.as('prefix'),
-  ];
   const out: Record<string, { value: string; count: number }[]> = {};
-  let grand: { total: number; name: number; prefix: number };
+  const count = (b: EntryQuery) =>
+    b
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow()
+      .then((r) => r.n);
+  // the tiers' sizes, each through its own index (no row's vector is read); in parallel where the pool allows
+  const inName = (b: EntryQuery) => (tsq ? b.where(sql<boolean>`e.name_search @@ ${tsq}::tsquery`) : b);
+  const sizes = tsq
+    ? viaBitmap(on, (t) =>
+        inName(filtered(t, undefined, 'bare'))
+          .select([
+            sql<number>`count(*)::int`.as('name'),
+            sql<number>`(count(*) FILTER (WHERE ${startsWithAny(prefixes)}))::int`.as('prefix'),
+          ])
+          .executeTakeFirstOrThrow(),
+      )
+    : Promise.resolve({ name: 0, prefix: 0 });
+  let total: number;
   if (shared.length) {
     const refs = shared.map((key) => sql.ref(`e.${FACETS[key]}`));
     const cols = shared.map((key, n) => sql<string | null>`${refs[n]}::text`.as(key));
-    const rows = (await filtered()
-      .select([...cols, sql<number>`GROUPING(${sql.join(refs)})`.as('g'), ...tally])
-      .groupBy(sql`GROUPING SETS (${sql.join([...refs.map((r) => sql`(${r})`), sql`()`])})`)
-      .execute()) as unknown as Record<string, string | number | null>[];
+    const rows = (await viaText(on, (t) =>
+      filtered(t)
+        .select([...cols, sql<number>`GROUPING(${sql.join(refs)})`.as('g'), sql<number>`count(*)::int`.as('total')])
+        .groupBy(sql`GROUPING SETS (${sql.join([...refs.map((r) => sql`(${r})`), sql`()`])})`)
+        .execute(),
+    )) as unknown as Record<string, string | number | null>[];
     const all = (1 << shared.length) - 1;
-    const top = rows.find((r) => Number(r.g) === all);
-    grand = { total: Number(top?.total ?? 0), name: Number(top?.name ?? 0), prefix: Number(top?.prefix ?? 0) };
+    total = Number(rows.find((r) => Number(r.g) === all)?.total ?? 0);
     shared.forEach((key, n) => {
       const bit = 1 << (shared.length - 1 - n);
       out[key] = rows
@@ -377,17 +403,20 @@ async function counts(
         .sort((a, b) => b.count - a.count);
     });
   } else {
-    grand = await filtered().select(tally).executeTakeFirstOrThrow();
+    total = await viaText(on, (t) => count(filtered(t)));
   }
   for (const key of active) {
     const col = FACETS[key];
-    out[key] = (await filtered(key)
-      .select([sql<string>`${sql.ref(`e.${col}`)}::text`.as('value'), sql<number>`count(*)::int`.as('count')])
-      .groupBy(sql.ref(`e.${col}`))
-      .orderBy(sql`2`, 'desc')
-      .execute()) as { value: string; count: number }[];
+    out[key] = (await viaText(on, (t) =>
+      filtered(t, key)
+        .select([sql<string>`${sql.ref(`e.${col}`)}::text`.as('value'), sql<number>`count(*)::int`.as('count')])
+        .groupBy(sql.ref(`e.${col}`))
+        .orderBy(sql`2`, 'desc')
+        .execute(),
+    )) as { value: string; count: number }[];
   }
-  return { ...grand, facets: out };
+  const { name, prefix } = await sizes;
+  return { total, name, prefix, facets: out };
 }
 
 /** Totals of the published catalog by department and by classification. */

@@ -32,5 +32,6 @@ export { searchCatalog, catalogOverview } from './search.js';
 export { suggestItem, gradeOf, sqlType } from './items.js';
 export { tableNameOf } from './dataset.js';
 export { CkanError } from './ckan.js';
-export { envelope as ckanEnvelope } from './ckan-routes.js';
+export { asCkan, defineAction, registerActions } from './ckan-action.js';
+export { ckanParam } from './ckan-routes.js';
 export { ckanOk, ckanFailure } from './ckan-schema.js';

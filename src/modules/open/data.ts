@@ -75,7 +75,7 @@ export async function listOpen(
 }
 
 export async function openResource(tx: Tx, id: string): Promise<OpenResource> {
-  const bare = id.replace(/-api$/, ''); // CKAN resource ids carry -api
+  const bare = id.replace(/-(api|csv|xlsx)$/i, '').toLowerCase(); // CKAN resource ids carry the format
   if (!/^[0-9a-f-]{36}$/i.test(bare)) fail('NOT_FOUND');
   const r = await openEntry(tx, bare);
   if (!r) fail('NOT_FOUND');

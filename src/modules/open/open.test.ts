@@ -348,10 +348,17 @@ describe('open data portal API', () => {
       records_format: 'objects',
     });
     expect(r.result.fields.map((f: { id: string; type: string }) => `${f.id}:${f.type}`)).toEqual([
+      '_id:int',
       'tyshxydm:text',
       'qymc:text',
       'zczb:numeric',
     ]);
+    expect(r.result.records[0]).toEqual({
+      _id: 4,
+      tyshxydm: '91370300MA3C00003X',
+      qymc: expect.any(String),
+      zczb: 103,
+    });
     expect(r.result.records.map((x: { tyshxydm: string }) => x.tyshxydm)).toEqual([
       '91370300MA3C00003X',
       '91370300MA3C00004X',
@@ -361,7 +368,36 @@ describe('open data portal API', () => {
     expect((await get(`${base}&q=${encodeURIComponent('陶瓷')}`)).json().result.total).toBe(10);
     expect(
       (await get(`${base}&filters=${encodeURIComponent('{"qymc":"淄博陶瓷有限公司9"}')}`)).json().result.records,
-    ).toEqual([{ tyshxydm: '91370300MA3C00009X', qymc: '淄博陶瓷有限公司9', zczb: '109.00' }]);
+    ).toEqual([{ _id: 1, tyshxydm: '91370300MA3C00009X', qymc: '淄博陶瓷有限公司9', zczb: 109 }]);
+    // the next page keeps the filters, the sort, the fields and the format
+    const f = encodeURIComponent('{"qymc":["淄博陶瓷有限公司9","淄博陶瓷有限公司3"]}');
+    const sorted = (
+      await get(`${base}&filters=${f}&sort=${encodeURIComponent('zczb desc')}&fields=qymc,zczb&limit=1`)
+    ).json().result;
+    expect(sorted.total).toBe(2);
+    expect(sorted.records).toEqual([{ _id: 1, qymc: '淄博陶瓷有限公司9', zczb: 109 }]);
+    const next = (await get(sorted._links.next)).json().result;
+    expect(next.records).toEqual([{ _id: 2, qymc: '淄博陶瓷有限公司3', zczb: 103 }]);
+    expect(next._links.next).toContain('offset=2');
+    const lists = (await get(`${base}&filters=${f}&records_format=lists&fields=zczb&sort=zczb`)).json().result;
+    expect(lists.records).toEqual([
+      [1, 103],
+      [2, 109],
+    ]);
+    const csv = (await get(`${base}&filters=${f}&records_format=csv&fields=qymc`)).json().result;
+    expect(csv.records).toBe('1,淄博陶瓷有限公司3\n2,淄博陶瓷有限公司9\n');
+    // POST with a JSON body, as ckanapi sends it, on /api/action/
+    const posted = await env.app.inject({
+      method: 'POST',
+      url: '/api/action/datastore_search',
+      payload: { resource_id: `${openId}-csv`, filters: { qymc: '淄博陶瓷有限公司9' }, fields: ['tyshxydm'] },
+    });
+    expect(posted.json().result.records).toEqual([{ _id: 1, tyshxydm: '91370300MA3C00009X' }]);
+    const badSort = (await get(`${base}&sort=${encodeURIComponent('nosuch desc')}`)).json();
+    expect(badSort).toMatchObject({
+      success: false,
+      error: { __type: 'Validation Error', sort: [expect.any(String)] },
+    });
     const denied = await get(`/api/3/action/datastore_search?resource_id=${condId}`);
     expect(denied.statusCode).toBe(403);
     expect(denied.json()).toMatchObject({ success: false, error: { __type: 'Authorization Error' } });

@@ -10,7 +10,8 @@ import { inTx } from '../../kernel/http/tx.js';
 import { access } from '../../kernel/http/access.js';
 import { pageQuery } from '../../kernel/http/pagination.js';
 import { AppError } from '../../kernel/http/errors.js';
-import { CkanError, ckanEnvelope as envelope, ckanFailure, ckanOk } from '../catalog/service.js';
+import { ckanParam, defineAction, registerActions } from '../catalog/service.js';
+import { datastoreSearch } from './datastore.js';
 import { publicObjections, raisePublic, respondPublic } from './objections.js';
 import { respondInput } from '../objection/service.js';
 import { keyOf, listOpen, openDownload, openResource, openRows, OPEN_PAGE_MAX, OPEN_PREVIEW_ROWS } from './data.js';
@@ -274,71 +275,75 @@ export function openRoutes(app: FastifyInstance, k: Kernel): void {
     async (req) => inTx(k.db, (tx) => decideOpen(k, req.ctx, tx, req.params.id, req.body)),
   );
 
-  // CKAN DataStore: datastore_search over open data, in CKAN's envelope
-  r.get(
-    '/api/3/action/datastore_search',
-    {
-      config: open,
-      schema: {
-        tags: ['open data (CKAN API)'],
-        summary: 'CKAN datastore_search (resource_id, q, filters, limit, offset)',
-        // filters stay raw here: a malformed one is answered in CKAN's envelope, not as problem+json
-        querystring: z.object({
-          resource_id: z.string().max(64),
-          q: z.string().max(100).optional(),
-          filters: z.string().max(4000).optional(),
-          limit: z.coerce.number().int().min(0).max(OPEN_PAGE_MAX).default(100),
-          offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
-        }),
-        response: { 200: ckanOk(datastoreResult), 403: ckanFailure, 404: ckanFailure, 409: ckanFailure },
-      },
-    },
-    async (req, reply) =>
-      envelope(req, reply, 'datastore_search', async () => {
-        const qy = req.query;
-        const parsed = filtersParam.safeParse(qy.filters);
-        if (!parsed.success)
-          throw new CkanError(409, 'Validation Error', 'filters must be a JSON object of field → value or [values]');
-        const filters = parsed.data;
-        try {
-          const res = await openResource(k.db, qy.resource_id);
-          const { records, total } = await openRows(k, req.ctx, k.db, res, await keyOf(k.db, presented(req)), {
-            q: qy.q,
-            filters,
-            limit: Math.max(1, qy.limit),
-            offset: qy.offset,
-          });
-          const link = (offset: number) =>
-            `/api/3/action/datastore_search?resource_id=${encodeURIComponent(qy.resource_id)}${qy.q ? `&q=${encodeURIComponent(qy.q)}` : ''}&limit=${qy.limit}&offset=${offset}`;
-          const type = (t: string) =>
-            t === 'integer'
-              ? 'int'
-              : t === 'decimal'
-                ? 'numeric'
-                : t === 'date'
-                  ? 'date'
-                  : t === 'datetime'
-                    ? 'timestamp'
-                    : 'text';
-          return {
-            include_total: true,
-            resource_id: qy.resource_id,
-            records_format: 'objects',
-            fields: res.items.map((i) => ({ id: i.name, type: type(i.type), info: { label: i.label } })),
-            records: qy.limit === 0 ? [] : records,
-            limit: qy.limit,
-            offset: qy.offset,
-            total,
-            _links: { start: link(0), next: link(qy.offset + qy.limit) },
-            ...(qy.q && { q: qy.q }),
-            ...(filters && { filters }),
-          };
-        } catch (e) {
-          if (!(e instanceof AppError)) throw e;
-          if (e.status === 404) throw new CkanError(404, 'Not Found Error', e.en);
-          if (e.status === 401 || e.status === 403) throw new CkanError(403, 'Authorization Error', e.en);
-          throw new CkanError(409, 'Validation Error', e.en);
-        }
+  // CKAN DataStore: datastore_search over open data, in CKAN's envelope (GET and POST, /api/3/action/ and /api/action/)
+  const filters = z.union([z.record(z.string(), z.unknown()), z.string()]).transform((v, c) => {
+    const parsed = filtersParam.safeParse(typeof v === 'string' ? v : JSON.stringify(v));
+    if (parsed.success) return parsed.data;
+    c.addIssue({ code: 'custom', message: 'filters must be a JSON object of field → value or [values]' });
+    return z.NEVER;
+  });
+  registerActions(app, k, [
+    defineAction({
+      name: 'datastore_search',
+      doc:
+        "Reads an open resource's rows. Parameters: resource_id, q, filters ({field: value or [values]}), fields, " +
+        'sort ("field asc, field desc"), distinct, records_format (objects, lists, csv), include_total, limit ' +
+        `(≤ ${OPEN_PAGE_MAX}), offset. 有条件开放 data needs an approved key (X-Gs-Open-Key or Authorization).`,
+      params: z.object({
+        resource_id: z.string().trim().min(1).max(64),
+        q: z.string().max(200).optional(),
+        filters: filters.optional(),
+        fields: z
+          .union([z.array(z.string()), z.string()])
+          .transform((v) =>
+            Array.isArray(v)
+              ? v
+              : v
+                  .split(',')
+                  .map((f) => f.trim())
+                  .filter(Boolean),
+          )
+          .optional(),
+        sort: z.string().max(500).optional(),
+        distinct: ckanParam.bool.default(false),
+        records_format: z.enum(['objects', 'lists', 'csv']).default('objects'),
+        include_total: ckanParam.bool.default(true),
+        limit: ckanParam.int(0, OPEN_PAGE_MAX).default(100),
+        offset: ckanParam.int(0, 10_000_000).default(0),
       }),
-  );
+      result: datastoreResult,
+      run: async (p, req) => {
+        const res = await openResource(k.db, p.resource_id);
+        const out = await datastoreSearch(k, req.ctx, k.db, res, await keyOf(k.db, presented(req)), p);
+        const link = (offset: number) => {
+          const u = new URLSearchParams({ resource_id: p.resource_id });
+          if (p.q) u.set('q', p.q);
+          if (p.filters) u.set('filters', JSON.stringify(p.filters));
+          if (p.fields) u.set('fields', p.fields.join(','));
+          if (p.sort) u.set('sort', p.sort);
+          if (p.distinct) u.set('distinct', 'true');
+          if (p.records_format !== 'objects') u.set('records_format', p.records_format);
+          if (!p.include_total) u.set('include_total', 'false');
+          u.set('limit', String(p.limit));
+          u.set('offset', String(offset));
+          return `/api/3/action/datastore_search?${u.toString()}`;
+        };
+        return {
+          include_total: p.include_total,
+          resource_id: p.resource_id,
+          records_format: p.records_format,
+          fields: out.fields,
+          records: out.records,
+          limit: p.limit,
+          offset: p.offset,
+          ...(out.total !== null && { total: out.total }),
+          _links: { start: link(0), next: link(p.offset + p.limit) },
+          ...(p.q && { q: p.q }),
+          ...(p.filters && { filters: p.filters }),
+          ...(p.sort && { sort: p.sort }),
+          ...(p.distinct && { distinct: true }),
+        };
+      },
+    }),
+  ]);
 }

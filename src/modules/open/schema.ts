@@ -119,13 +119,19 @@ export const publicResponded = z.object({ id: z.number().int(), status: z.string
 export const datastoreResult = z.object({
   include_total: z.boolean(),
   resource_id: z.string(),
-  records_format: z.literal('objects'),
+  records_format: z.enum(['objects', 'lists', 'csv']),
   fields: z.array(z.object({ id: z.string(), type: z.string(), info: z.object({ label: z.string() }) })),
-  records: z.array(z.record(z.string(), z.string().nullable())),
+  records: z.union([
+    z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))),
+    z.array(z.array(z.union([z.string(), z.number(), z.boolean(), z.null()]))),
+    z.string(),
+  ]),
   limit: z.number().int(),
   offset: z.number().int(),
-  total: z.number().int(),
+  total: z.number().int().optional(),
   _links: z.object({ start: z.string(), next: z.string() }),
   q: z.string().optional(),
   filters: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+  sort: z.string().optional(),
+  distinct: z.boolean().optional(),
 });

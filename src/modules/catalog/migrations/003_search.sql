@@ -11,6 +11,16 @@ CREATE TABLE catalog.synonym (
 
 ALTER TABLE catalog.entry ADD COLUMN tokens_version smallint NOT NULL DEFAULT 1;
 CREATE INDEX entry_name_prefix_idx ON catalog.entry (name text_pattern_ops);
+-- when the published version last changed (CKAN's metadata_modified; published_at is the first publication)
+ALTER TABLE catalog.entry ADD COLUMN modified_at timestamptz;
+UPDATE catalog.entry e SET modified_at = coalesce(v.published_at, e.published_at)
+  FROM catalog.resource_version v WHERE v.resource_id = e.resource_id AND v.version = e.version;
+UPDATE catalog.entry SET modified_at = published_at WHERE modified_at IS NULL;
+ALTER TABLE catalog.entry ALTER COLUMN modified_at SET NOT NULL;
+CREATE INDEX entry_modified_idx ON catalog.entry (modified_at DESC, resource_id);
+-- a narrow heap: the vectors and the summary are kept out of line, so counting the matches of a
+-- query visits few pages (the text index answers without reading a vector)
+ALTER TABLE catalog.entry SET (toast_tuple_target = 128);
 
 -- common terms of government work: an abbreviation or everyday word, and the names resources use
 INSERT INTO catalog.synonym (terms, note) VALUES
