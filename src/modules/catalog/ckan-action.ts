@@ -72,8 +72,10 @@ export function registerActions(app: FastifyInstance, k: Kernel, actions: CkanAc
       done(null, Object.fromEntries(new URLSearchParams(body as string))),
     );
     inst.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-      const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
-      const msg = status === 500 ? 'Internal Server Error' : `Bad request - ${err.message}`;
+      const code = err instanceof AppError ? err.status : err.statusCode;
+      const status = code && code < 500 ? code : 500;
+      const text = err instanceof AppError ? err.en : err.message;
+      const msg = status === 500 ? 'Internal Server Error' : `Bad request - ${text}`;
       if (status === 500) req.log.error(err);
       return reply.code(status).send({
         help: helpOf(k, req, 'help_show'),

@@ -27,7 +27,7 @@ afterAll(async () => env.close());
 
 type Call = (action: string, params: Record<string, unknown>) => Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const viaGet: Call = async (action, params) => {
-  const qs = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+  const qs = new URLSearchParams(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])));
   const r = await env.app.inject({ method: 'GET', url: `/api/3/action/${action}?${qs}` });
   return { status: r.statusCode, body: r.json() };
 };

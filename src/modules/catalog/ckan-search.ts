@@ -201,7 +201,7 @@ const FACET_FIELDS = ['organization', 'groups', 'tags', 'res_format', 'license_i
 export async function packageSearch(tx: Tx, p: PackageSearch, env: CkanEnv) {
   const lk = await lookup(tx, env);
   let where: Cond = TRUE;
-  let score: RawBuilder<unknown> = sql`0`;
+  let score: RawBuilder<unknown> | null = null; // free text ranks; otherwise every match scores the same
   try {
     const q = p.q?.trim();
     if (q && !['*:*', '""', "''"].includes(q)) {
@@ -233,7 +233,10 @@ export async function packageSearch(tx: Tx, p: PackageSearch, env: CkanEnv) {
   const sorts = parseSort(p.sort);
   const base = () => matches(tx, where);
   let page = base().select('e.resource_id');
-  for (const s of sorts) page = page.orderBy(s.by === 'score' ? score : s.by, s.desc ? 'desc' : 'asc');
+  for (const s of sorts) {
+    const by = s.by === 'score' ? score : s.by;
+    if (by) page = page.orderBy(by, s.desc ? 'desc' : 'asc');
+  }
   const [count, ids] = await Promise.all([
     base()
       .select(sql<number>`count(*)::int`.as('n'))

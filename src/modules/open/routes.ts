@@ -9,7 +9,6 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { inTx } from '../../kernel/http/tx.js';
 import { access } from '../../kernel/http/access.js';
 import { pageQuery } from '../../kernel/http/pagination.js';
-import { AppError } from '../../kernel/http/errors.js';
 import { ckanParam, defineAction, registerActions } from '../catalog/service.js';
 import { datastoreSearch } from './datastore.js';
 import { publicObjections, raisePublic, respondPublic } from './objections.js';
