@@ -15,17 +15,8 @@ import {
   ckanStatus,
   ckanTag,
 } from './ckan-schema.js';
-import {
-  groupList,
-  groupShow,
-  licenseList,
-  organizationList,
-  organizationShow,
-  packageList,
-  packageShow,
-  resourceShow,
-  tagList,
-} from './ckan.js';
+import { packageList, packageShow, resourceShow } from './ckan.js';
+import { groupList, groupShow, licenseList, organizationList, organizationShow, tagList } from './ckan-lists.js';
 import { packageSearch } from './ckan-search.js';
 import { defineAction, envOf, registerActions, registerHelp } from './ckan-action.js';
 import { dcatFeed } from './dcat.js';

@@ -147,7 +147,7 @@ export async function catalogTemplate(ctx: Ctx): Promise<Buffer> {
 
 /** The overview (totals by department and by classification) as a workbook. */
 export async function overviewWorkbook(ctx: Ctx, tx: Tx): Promise<Buffer> {
-  const { catalogOverview } = await import('./search.js');
+  const { catalogOverview } = await import('./entry.js');
   const o = await catalogOverview(ctx, tx);
   const wb = new ExcelJS.Workbook();
   const en = ctx.lang === 'en-US';

@@ -14,7 +14,7 @@ import { fail } from '../../kernel/http/errors.js';
 import { cat, loadResource, loadVersion, toResourceDto } from './repo.js';
 import { gradeOf } from './items.js';
 import { createDatasetTable, migrateDatasetTable, migrationSql, tableNameOf } from './dataset.js';
-import { removeEntry, upsertEntry } from './search.js';
+import { removeEntry, upsertEntry } from './entry.js';
 import { compact, type DataItem, type ResourceDto, type ResourceInput, type ResourceMeta } from './schema.js';
 
 /** Run in the publishing transaction (governance: adopt the identity rules of the published items). */

@@ -1,4 +1,4 @@
-/** 一本账: the search entry of each published resource, Chinese full-text search with facets, the overview. */
+/** 一本账 search: Chinese full text with synonyms, pinyin and near misses, relevance tiers, exact totals and facets. */
 import { sql } from 'kysely';
 import type { Tx } from '../../kernel/db/pool.js';
 import type { Ctx } from '../../kernel/http/context.js';
@@ -6,69 +6,7 @@ import { requireRole } from '../../kernel/auth/authz.js';
 import { ALL_ROLES } from '../../kernel/http/access.js';
 import { cat } from './repo.js';
 import { query } from '../../kernel/db/raw.js';
-import { entryVectors, highlights, planQuery, TOKENS_VERSION, type QueryPlan } from './tokens.js';
-import type { DataItem, ResourceMeta } from './schema.js';
-
-/** Writes (or replaces) the search entry of a published version. */
-export async function upsertEntry(
-  tx: Tx,
-  r: {
-    id: string;
-    code: string;
-    departmentId: string;
-    departmentName: string;
-    version: number;
-    publishedAt: Date;
-    modifiedAt: Date;
-  },
-  meta: ResourceMeta,
-  items: DataItem[],
-  grade: number,
-): Promise<void> {
-  const category = await cat(tx)
-    .selectFrom('catalog.category')
-    .select('full_code')
-    .where('id', '=', meta.categoryId)
-    .executeTakeFirstOrThrow();
-  const v = entryVectors({
-    name: meta.name,
-    code: r.code,
-    items,
-    summary: meta.summary,
-    department: r.departmentName,
-  });
-  const row = {
-    resource_id: r.id,
-    code: r.code,
-    name: meta.name,
-    summary: meta.summary,
-    department_id: r.departmentId,
-    category_id: meta.categoryId,
-    category_code: category.full_code,
-    category_top: category.full_code.slice(0, 1),
-    share_type: meta.shareType,
-    open_type: meta.openType,
-    grade,
-    update_cycle: meta.updateCycle,
-    format_class: meta.formatClass,
-    item_count: items.length,
-    published_at: r.publishedAt,
-    modified_at: r.modifiedAt,
-    version: r.version,
-    name_search: sql<string>`${v.name}::tsvector`,
-    search: sql<string>`${v.all}::tsvector`,
-    tokens_version: TOKENS_VERSION,
-  };
-  await cat(tx)
-    .insertInto('catalog.entry')
-    .values(row)
-    .onConflict((oc) => oc.column('resource_id').doUpdateSet(row))
-    .execute();
-}
-
-export async function removeEntry(tx: Tx, id: string): Promise<void> {
-  await cat(tx).deleteFrom('catalog.entry').where('resource_id', '=', id).execute();
-}
+import { highlights, planQuery, type QueryPlan } from './tokens.js';
 
 export interface SearchQuery {
   q?: string | undefined;
@@ -371,18 +309,14 @@ async function counts(
       .select(sql<number>`count(*)::int`.as('n'))
       .executeTakeFirstOrThrow()
       .then((r) => r.n);
-  // the tiers' sizes, each through its own index (no row's vector is read); in parallel where the pool allows
   const inName = (b: EntryQuery) => (tsq ? b.where(sql<boolean>`e.name_search @@ ${tsq}::tsquery`) : b);
-  const sizes = tsq
-    ? viaBitmap(on, (t) =>
-        inName(filtered(t, undefined, 'bare'))
-          .select([
-            sql<number>`count(*)::int`.as('name'),
-            sql<number>`(count(*) FILTER (WHERE ${startsWithAny(prefixes)}))::int`.as('prefix'),
-          ])
-          .executeTakeFirstOrThrow(),
-      )
-    : Promise.resolve({ name: 0, prefix: 0 });
+  // the tiers' sizes, each through its own index (no row's vector is read), in parallel where the pool allows
+  const sizes = Promise.all([
+    tsq ? viaBitmap(on, (t) => count(inName(filtered(t, undefined, 'bare')))) : Promise.resolve(0),
+    tsq && prefixes.length
+      ? viaBitmap(on, (t) => count(inName(filtered(t, undefined, 'bare')).where(startsWithAny(prefixes))))
+      : Promise.resolve(0),
+  ]);
   let total: number;
   if (shared.length) {
     const refs = shared.map((key) => sql.ref(`e.${FACETS[key]}`));
@@ -415,47 +349,6 @@ async function counts(
         .execute(),
     )) as { value: string; count: number }[];
   }
-  const { name, prefix } = await sizes;
+  const [name, prefix] = await sizes;
   return { total, name, prefix, facets: out };
-}
-
-/** Totals of the published catalog by department and by classification. */
-export async function catalogOverview(ctx: Ctx, tx: Tx) {
-  requireRole(ctx, ...ALL_ROLES);
-  const byDepartment = await cat(tx)
-    .selectFrom('kernel.department as d')
-    .leftJoin('catalog.entry as e', 'e.department_id', 'd.id')
-    .select([
-      'd.id',
-      'd.name',
-      sql<number>`count(e.resource_id)::int`.as('resources'),
-      sql<number>`coalesce(sum(e.item_count), 0)::int`.as('items'),
-    ])
-    .groupBy(['d.id', 'd.name'])
-    .orderBy(sql`3`, 'desc')
-    .orderBy('d.name')
-    .execute();
-  const counts = await cat(tx)
-    .selectFrom('catalog.entry')
-    .select(['category_code', sql<number>`count(*)::int`.as('n')])
-    .groupBy('category_code')
-    .execute();
-  const categories = await cat(tx)
-    .selectFrom('catalog.category')
-    .select(['id', 'full_code', 'name', 'level'])
-    .where('level', '<=', 2)
-    .orderBy('full_code')
-    .execute();
-  const byCategory = categories.map((c) => ({
-    id: c.id,
-    fullCode: c.full_code,
-    name: c.name,
-    level: c.level,
-    resources: counts.filter((x) => x.category_code.startsWith(c.full_code)).reduce((n, x) => n + x.n, 0),
-  }));
-  const totals = await cat(tx)
-    .selectFrom('catalog.entry')
-    .select([sql<number>`count(*)::int`.as('resources'), sql<number>`coalesce(sum(item_count), 0)::int`.as('items')])
-    .executeTakeFirstOrThrow();
-  return { totals, byDepartment, byCategory };
 }

@@ -28,7 +28,8 @@ export {
 } from './read.js';
 export { resourceFacts, resourceFact, resourceIdsOf, resourceIdsNamed, type ResourceFacts } from './facts.js';
 export { openEntries, openEntry, type OpenEntry } from './open-view.js';
-export { searchCatalog, catalogOverview } from './search.js';
+export { searchCatalog } from './search.js';
+export { catalogOverview } from './entry.js';
 export { suggestItem, gradeOf, sqlType } from './items.js';
 export { tableNameOf } from './dataset.js';
 export { CkanError } from './ckan.js';
