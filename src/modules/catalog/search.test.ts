@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, type TestEnv } from '../../../test/support/db.js';
 import { as, loginAs, type Session } from '../../../test/support/http.js';
-import { DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
+import { ADMIN_PASSWORD, DEMO_PASSWORD, seeded } from '../../../test/support/seed.js';
 import { ITEMS, meta } from '../../../test/support/catalog.js';
 import { systemCtx } from '../../kernel/http/context.js';
 import { inTx } from '../../kernel/http/tx.js';
@@ -120,5 +120,50 @@ describe('Chinese search over the catalog', () => {
     expect(o.byDepartment[0]).toMatchObject({ name: '淄博市市场监督管理局', resources: 2 });
     expect(o.byCategory.find((c: { fullCode: string }) => c.fullCode === '1').resources).toBe(2);
     expect(o.byCategory.find((c: { fullCode: string }) => c.fullCode === '2').resources).toBe(3);
+  });
+});
+
+describe('the search dictionary (synonyms and abbreviations)', () => {
+  it('finds by a seeded abbreviation, and by a group the administrator adds; a term in two groups is refused', async () => {
+    const names = async (q: string) =>
+      (await search(`q=${encodeURIComponent(q)}`)).items.map((i: { name: string }) => i.name);
+    expect((await names('社保'))[0]).toBe('社会保险参保信息'); // seeded: 社保 = 社会保险, first by its name
+    expect(await names('法人库')).toEqual([]);
+    const admin = await loginAs(env.app, 'admin', ADMIN_PASSWORD);
+    const add = await env.app.inject(
+      as(admin, {
+        method: 'POST',
+        url: '/api/v1/catalog/synonyms',
+        payload: { terms: ['法人库', '企业登记信息'], note: '测试' },
+      }),
+    );
+    expect(add.statusCode).toBe(201);
+    expect(await names('法人库')).toContain('企业登记信息');
+    const clash = await env.app.inject(
+      as(admin, { method: 'POST', url: '/api/v1/catalog/synonyms', payload: { terms: ['社保', '社会统筹'] } }),
+    );
+    expect(clash.statusCode).toBe(400);
+    expect(JSON.stringify(clash.json())).toContain('“社保”已在另一组');
+    const officer = await env.app.inject(
+      as(user, { method: 'POST', url: '/api/v1/catalog/synonyms', payload: { terms: ['甲', '乙'] } }),
+    );
+    expect(officer.statusCode).toBe(403);
+    const del = await env.app.inject(as(admin, { method: 'DELETE', url: `/api/v1/catalog/synonyms/${add.json().id}` }));
+    expect(del.statusCode).toBe(204);
+    expect(await names('法人库')).toEqual([]);
+    const list = await env.app.inject(as(user, { method: 'GET', url: '/api/v1/catalog/synonyms?q=医保' }));
+    expect(list.json().items[0].terms).toContain('医疗保障');
+  });
+
+  it('marks what matched, and offers the closest name when nothing matches', async () => {
+    const r = await search(`q=${encodeURIComponent('社保')}`);
+    expect(r.items[0].highlight.name).toEqual([[0, 4]]); // 社会保险 in 社会保险参保信息
+    const typo = await search(`q=${encodeURIComponent('企业登己信息')}`);
+    expect(typo.suggestion).toBe('企业登记信息');
+    expect(typo.items[0].name).toBe('企业登记信息');
+    const py = await search('q=yibao');
+    expect(py.items[0].name).toBe('医保结算信息');
+    expect(py.items[0].highlight.name).toEqual([[0, 2]]);
+    expect((await search(`q=${encodeURIComponent('企业登记信息')}`)).suggestion).toBeNull();
   });
 });
