@@ -89,10 +89,13 @@ describe('NUL characters (item 5)', () => {
     expect(findNul({ a: 'fine' })).toBeNull();
   });
 
-  it('answers 400 naming the field: CKAN, the open portal, a JSON body and an upload file name', async () => {
+  it('answers naming the field: CKAN (in its own envelope), the open portal, a JSON body and an upload file name', async () => {
     const ckan = await env.app.inject({ method: 'GET', url: '/api/3/action/package_show?id=%00' });
-    expect(ckan.statusCode).toBe(400);
-    expect(ckan.json()).toMatchObject({ code: 'NUL_CHARACTER', field: 'id' });
+    expect(ckan.statusCode).toBe(409);
+    expect(ckan.json()).toMatchObject({
+      success: false,
+      error: { __type: 'Validation Error', id: [expect.any(String)] },
+    });
     const portal = await env.app.inject({ method: 'GET', url: '/api/v1/open/resources?q=%00' });
     expect(portal.json()).toMatchObject({ code: 'NUL_CHARACTER', field: 'q' });
     const body = await env.app.inject(

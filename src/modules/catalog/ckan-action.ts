@@ -72,6 +72,13 @@ export function registerActions(app: FastifyInstance, k: Kernel, actions: CkanAc
       done(null, Object.fromEntries(new URLSearchParams(body as string))),
     );
     inst.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+      // a parameter refused before the action (a NUL character, say) is CKAN's Validation Error naming it
+      if (err instanceof AppError && err.field && err.status === 400)
+        return reply.code(409).send({
+          help: helpOf(k, req, 'help_show'),
+          success: false,
+          error: { __type: 'Validation Error', [err.field]: [err.en] },
+        });
       const code = err instanceof AppError ? err.status : err.statusCode;
       const status = code && code < 500 ? code : 500;
       const text = err instanceof AppError ? err.en : err.message;
