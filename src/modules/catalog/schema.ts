@@ -309,8 +309,8 @@ export const searchHit = z.object({
   score: z.number(),
   /** where the name and the summary show what was searched: [start, end) in UTF-16 units */
   highlight: z.object({
-    name: z.array(z.tuple([z.number().int(), z.number().int()])),
-    summary: z.array(z.tuple([z.number().int(), z.number().int()])),
+    name: z.array(z.array(z.number().int()).length(2)),
+    summary: z.array(z.array(z.number().int()).length(2)),
   }),
 });
 const facetValues = z.array(z.object({ value: z.string(), count: z.number().int() }));
