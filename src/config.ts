@@ -109,6 +109,8 @@ export interface Config {
   statsK: number;
   /** the licence open data is published under (a CKAN licence id; docs/open-data.md) */
   openLicense: 'cc-by' | 'cc-by-sa' | 'cc-zero' | 'odc-by' | 'odc-odbl' | 'other-at';
+  /** NODE_ENV=production: no link or IRI is built from a request's Host header */
+  production: boolean;
   /** the open data desk's address, the contact point of every open dataset (DCAT) */
   openContactEmail: string | undefined;
   /** 无条件共享 applications are granted without review */
@@ -169,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     statsK: e.GONGSHU_STATS_K,
     openLicense: e.GONGSHU_OPEN_LICENSE,
     openContactEmail: e.GONGSHU_OPEN_CONTACT_EMAIL,
+    production: env.NODE_ENV === 'production',
     shareAutoUnconditional: e.GONGSHU_SHARE_AUTO_UNCONDITIONAL,
   };
   const merged = {

@@ -29,6 +29,7 @@ const docs = new Map<string, string>();
 
 /** The node's public address: GONGSHU_PUBLIC_URL, or (outside production) the request's own. */
 export function publicBase(k: Kernel, req: FastifyRequest): string {
+  if (!k.config.publicUrl && k.config.production) throw new AppError('PUBLIC_URL_REQUIRED');
   return (k.config.publicUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}`).replace(/\/$/, '');
 }
 export const envOf = (k: Kernel, req: FastifyRequest): CkanEnv => ({
@@ -36,8 +37,12 @@ export const envOf = (k: Kernel, req: FastifyRequest): CkanEnv => ({
   licence: k.config.openLicense as keyof typeof LICENCES,
 });
 
-const helpOf = (k: Kernel, req: FastifyRequest, name: string) =>
-  `${publicBase(k, req)}/api/3/action/help_show?name=${name}`;
+/** the help link of an answer (relative in production without a public address: an error must still be answered) */
+const helpOf = (k: Kernel, req: FastifyRequest, name: string) => {
+  const base =
+    k.config.publicUrl ?? (k.config.production ? '' : `${req.protocol}://${req.headers.host ?? 'localhost'}`);
+  return `${base.replace(/\/$/, '')}/api/3/action/help_show?name=${name}`;
+};
 
 function failure(reply: FastifyReply, help: string, e: CkanError) {
   return reply.code(e.status).send({
@@ -54,6 +59,7 @@ export function asCkan(e: unknown): CkanError | null {
   if (e.status === 404) return new CkanError(404, 'Not Found Error', `Not found: ${e.en}`);
   if (e.status === 401 || e.status === 403) return new CkanError(403, 'Authorization Error', `Access denied: ${e.en}`);
   if (e.status === 429) return new CkanError(429, 'Too Many Requests', e.en);
+  if (e.status >= 500) return new CkanError(e.status, 'Internal Server Error', e.en);
   return new CkanError(409, 'Validation Error', e.en, { message: [e.en] });
 }
 

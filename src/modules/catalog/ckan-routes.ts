@@ -1,9 +1,7 @@
-/** The catalog's CKAN actions (read-only, public) and the DCAT feed. */
+/** The catalog's CKAN actions (read-only, public). */
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Kernel } from '../../kernel/kernel.js';
-import { access } from '../../kernel/http/access.js';
 import { getNode } from '../../kernel/auth/node.js';
 import {
   ckanGroup,
@@ -18,8 +16,7 @@ import {
 import { packageList, packageShow, resourceShow } from './ckan.js';
 import { groupList, groupShow, licenseList, organizationList, organizationShow, tagList } from './ckan-lists.js';
 import { packageSearch } from './ckan-search.js';
-import { defineAction, envOf, registerActions, registerHelp } from './ckan-action.js';
-import { dcatFeed } from './dcat.js';
+import { defineAction, registerActions, registerHelp } from './ckan-action.js';
 
 /** CKAN's parameter types, as they arrive in a query string or a JSON body. */
 export const ckanParam = {
@@ -156,18 +153,4 @@ export function ckanRoutes(app: FastifyInstance, k: Kernel): void {
       },
     }),
   ]);
-
-  const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get(
-    '/api/v1/open/catalog.jsonld',
-    {
-      config: { access: access.public },
-      schema: { tags: ['open data'], summary: 'DCAT 开放目录（JSON-LD）/ The open catalog as DCAT JSON-LD' },
-    },
-    async (req, reply) => {
-      const node = (await getNode(k.db))!;
-      reply.type('application/ld+json; charset=utf-8');
-      return dcatFeed(k.db, envOf(k, req), node, k.config.openContactEmail);
-    },
-  );
 }

@@ -20,6 +20,11 @@ export const CATALOG_CODES = {
   ],
   CATALOG_IMPORT_INVALID: [422, '导入文件有错误，未导入任何资源', 'The file has errors; nothing was imported'],
   CATALOG_IMPORT_FILE: [400, '无法读取导入文件', 'The import file cannot be read'],
+  PUBLIC_URL_REQUIRED: [
+    503,
+    '未配置节点的公开地址（GONGSHU_PUBLIC_URL），生产环境不按请求的 Host 生成链接',
+    "The node's public address (GONGSHU_PUBLIC_URL) is not set; in production no link is built from the request's Host",
+  ],
 } as const satisfies CodeTable;
 
 declare module '../../kernel/http/errors.js' {

@@ -3,7 +3,9 @@
  * public portal page), download distributions (formats and media types as IRIs of the EU file-type
  * vocabulary and IANA), licence, access rights (无条件开放 → PUBLIC, 有条件开放 → RESTRICTED), contact
  * point, publisher (one agent per department, its USCC as identifier) and theme (the classification).
+ * Large catalogs come in pages (Hydra's PartialCollectionView, as DCAT-AP harvesters page).
  */
+import { sql } from 'kysely';
 import type { Tx } from '../../kernel/db/pool.js';
 import { OPEN_TYPE_ZH, type DataItem, type ResourceMeta } from './schema.js';
 import {
@@ -32,12 +34,30 @@ const EU = 'http://publications.europa.eu/resource/authority';
 const ACCESS = { unconditional: `${EU}/access-right/PUBLIC`, conditional: `${EU}/access-right/RESTRICTED` } as const;
 const lit = (v: string) => ({ '@language': 'zh', '@value': v });
 
-export async function dcatFeed(tx: Tx, env: CkanEnv, node: { name: string }, contactEmail: string | undefined) {
-  const [rows, groups, codes] = await Promise.all([
-    openRows(tx).orderBy('r.code').limit(10_000).execute(),
+export const DCAT_PAGE_MAX = 5_000;
+
+export async function dcatFeed(
+  tx: Tx,
+  env: CkanEnv,
+  node: { name: string },
+  contactEmail: string | undefined,
+  paging: { page: number; pageSize: number; self: (page: number) => string },
+) {
+  const [rows, total, groups, codes] = await Promise.all([
+    openRows(tx)
+      .orderBy('r.code')
+      .limit(paging.pageSize)
+      .offset((paging.page - 1) * paging.pageSize)
+      .execute(),
+    openRows(tx)
+      .clearSelect()
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow()
+      .then((r) => r.n),
     groupsByCode(tx),
     categoryCodes(tx),
   ]);
+  const last = Math.max(1, Math.ceil(total / paging.pageSize));
   const agents = new Map<string, { '@id': string; '@type': string; 'foaf:name': unknown; 'dct:identifier'?: string }>();
   const agentOf = (r: (typeof rows)[number]) => {
     const id = `${env.base}/api/3/action/organization_show?id=${orgName({ id: r.dept_id, uscc: r.dept_uscc })}`;
@@ -59,6 +79,7 @@ export async function dcatFeed(tx: Tx, env: CkanEnv, node: { name: string }, con
       xsd: 'http://www.w3.org/2001/XMLSchema#',
       vcard: 'http://www.w3.org/2006/vcard/ns#',
       skos: 'http://www.w3.org/2004/02/skos/core#',
+      hydra: 'http://www.w3.org/ns/hydra/core#',
     },
     '@graph': [
       {
@@ -67,10 +88,21 @@ export async function dcatFeed(tx: Tx, env: CkanEnv, node: { name: string }, con
         'dct:title': lit(`${node.name}公共数据开放目录`),
         'dct:description': lit(`${node.name}向社会开放的公共数据资源`),
         'dct:publisher': { '@id': `${env.base}/` },
-        'foaf:homepage': { '@id': `${env.base}/open` },
+        'foaf:homepage': { '@id': `${env.base}/open`, '@type': 'foaf:Document' },
         'dct:license': { '@id': LICENCES[env.licence].iri },
         'dcat:themeTaxonomy': { '@id': scheme },
         'dcat:dataset': rows.map((r) => ({ '@id': portalPage(env.base, r.id) })),
+        ...(last > 1 && {
+          'hydra:view': {
+            '@id': paging.self(paging.page),
+            '@type': 'hydra:PartialCollectionView',
+            'hydra:totalItems': { '@type': 'xsd:integer', '@value': String(total) },
+            'hydra:first': { '@id': paging.self(1) },
+            'hydra:last': { '@id': paging.self(last) },
+            ...(paging.page > 1 && { 'hydra:previous': { '@id': paging.self(paging.page - 1) } }),
+            ...(paging.page < last && { 'hydra:next': { '@id': paging.self(paging.page + 1) } }),
+          },
+        }),
       },
       { '@id': `${env.base}/`, '@type': 'foaf:Agent', 'foaf:name': lit(node.name) },
       {
@@ -98,7 +130,7 @@ export async function dcatFeed(tx: Tx, env: CkanEnv, node: { name: string }, con
           'dct:description': lit(m.summary),
           'dct:publisher': agentOf(r),
           'dcat:contactPoint': {
-            '@type': 'vcard:Organization',
+            '@type': ['vcard:Organization', 'vcard:Kind'],
             'vcard:fn': lit(r.dept_name),
             ...(contactEmail && { 'vcard:hasEmail': { '@id': `mailto:${contactEmail}` } }),
           },

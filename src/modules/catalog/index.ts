@@ -7,6 +7,7 @@ import { ckanRoutes } from './ckan-routes.js';
 import { CATALOG_CODES } from './codes.js';
 import { reindexEntries } from './reindex.js';
 import { synonymRoutes } from './synonym-routes.js';
+import { dcatRoutes } from './dcat-routes.js';
 
 export const catalogModule: Module = {
   name: 'catalog',
@@ -17,5 +18,6 @@ export const catalogModule: Module = {
     catalogRoutes(app, k);
     ckanRoutes(app, k);
     synonymRoutes(app, k);
+    dcatRoutes(app, k);
   },
 };
