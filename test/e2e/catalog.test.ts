@@ -172,4 +172,23 @@ describe.skipIf(!CHROMIUM)('catalog pages in Chromium', () => {
     await page.getByText('204001 广告监管').waitFor();
     await shot(page, 'catalog-categories');
   });
+
+  it('the bureau teaches the search a word (户外宣传 = 广告经营); the catalog then finds by it and marks the match', async () => {
+    await page.getByTestId('synonym-create').click();
+    const dialog = page.getByRole('dialog');
+    const terms = dialog.getByLabel('同义词组');
+    await terms.fill('户外宣传');
+    await page.keyboard.press('Enter');
+    await terms.fill('广告经营');
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('button', { name: /确\s*定/ }).click();
+    await page.getByRole('cell', { name: /户外宣传/ }).waitFor();
+    await menu('数据目录').click();
+    await page.getByTestId('catalog-search').locator('input').fill('户外宣传');
+    await page.keyboard.press('Enter');
+    const hit = page.getByRole('link', { name: '广告经营登记信息' });
+    await hit.waitFor();
+    expect(await hit.locator('mark').first().textContent()).toBe('广告经营');
+    await shot(page, 'catalog-synonym-search');
+  });
 });

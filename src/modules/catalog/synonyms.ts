@@ -28,7 +28,8 @@ export async function listSynonyms(ctx: Ctx, tx: Tx, q: { q?: string | undefined
   const [rows, n] = await Promise.all([
     b
       .selectAll()
-      .orderBy('id')
+      .orderBy('updated_at', 'desc') // what was changed last first
+      .orderBy('id', 'desc')
       .limit(q.pageSize)
       .offset((q.page - 1) * q.pageSize)
       .execute(),

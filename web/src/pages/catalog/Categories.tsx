@@ -7,6 +7,7 @@ import { api } from '../../api/client';
 import { category, catalogSettings } from '../../api/schemas';
 import { can, useSession } from '../../auth/session';
 import { showProblem } from '../../components/forms';
+import { Synonyms } from './Synonyms';
 
 const settings = catalogSettings;
 type Category = z.infer<typeof category>;
@@ -136,6 +137,9 @@ export default function Categories() {
           </Space>
         </Col>
       </Row>
+      <div style={{ marginTop: 16 }}>
+        <Synonyms />
+      </div>
     </>
   );
 }
