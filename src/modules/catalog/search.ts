@@ -42,7 +42,7 @@ type FacetKey = keyof typeof FACETS;
 /** A tier at most this large is read through the text index and sorted; a larger one by walking the date index. */
 const SMALL_TIER = 2_000;
 /** The fallback (nothing matched) ranks at most this many near misses. */
-const FUZZY_MAX = 500;
+const FUZZY_MAX = 300;
 
 /** The dictionary's groups that have a term in the text. */
 export async function synonymsIn(tx: Tx, text: string): Promise<string[][]> {
@@ -75,7 +75,8 @@ function textIn(b: EntryQuery, tier: Tier, tsq: string | null, prefixes: string[
     case 'all':
       return b.where(sql<boolean>`e.search @@ ${tsq}::tsquery`);
     case 'prefix':
-      return b.where(inName).where(startsWith);
+      // a name starting with the query (or a synonym's spelling of it) holds it: no vector need be read
+      return b.where(startsWith);
     case 'name':
       return prefixes.length ? b.where(inName).where(sql<boolean>`NOT ${startsWith}`) : b.where(inName);
     case 'rest':
@@ -131,16 +132,17 @@ export async function searchCatalog(ctx: Ctx | null, tx: Tx, q: SearchQuery) {
     if (q.categoryId) b = b.where('e.category_id', '=', q.categoryId);
     return b;
   };
-  const counted = await counts(
+  // the counting starts; the tiers are read as soon as the name tiers' sizes are known, while the
+  // whole result (the costlier count) is still being counted
+  const tiers: Tier[] = tsq && q.sort !== 'date' ? ['prefix', 'name', 'rest'] : ['all'];
+  const counting = counts(
     tx,
     (t, skip, text) => (text === 'bare' ? filteredOn(t, skip) : textIn(filteredOn(t, skip), 'all', tsq, [])),
+    tiers.length > 1 ? tsq : null,
     tsq,
-    prefixes,
+    q.page > 1 ? prefixes : [], // on the first page the prefix tier's own read tells its size
     q,
   );
-  const tiers: Tier[] = tsq && q.sort !== 'date' ? ['prefix', 'name', 'rest'] : ['all'];
-  const sizes =
-    tiers.length > 1 ? [counted.prefix, counted.name - counted.prefix, counted.total - counted.name] : [counted.total];
 
   const read = (on: Tx, tier: Tier, limit: number, offset: number) => {
     let b = textIn(filteredOn(on), tier, tsq, prefixes).innerJoin('kernel.department as d', 'd.id', 'e.department_id');
@@ -158,24 +160,44 @@ export async function searchCatalog(ctx: Ctx | null, tx: Tx, q: SearchQuery) {
       .execute();
   };
   type Hit = Awaited<ReturnType<typeof read>>[number] & { tier: number };
-  let rows: Hit[] = [];
-  let skip = (q.page - 1) * q.pageSize;
-  let want = q.pageSize;
-  for (let t = 0; t < tiers.length && want > 0; t++) {
-    const size = sizes[t]!;
-    if (skip >= size) {
-      skip -= size;
-      continue;
+  const sizeOf = async (t: number): Promise<number> => {
+    if (tiers.length === 1) return (await counting.all).total;
+    const names = await counting.names;
+    if (t === 0) return names.prefix;
+    if (t === 1) return names.name - names.prefix;
+    return (await counting.all).total - names.name;
+  };
+  const readPage = async () => {
+    const out: Hit[] = [];
+    let skip = (q.page - 1) * q.pageSize;
+    let want = q.pageSize;
+    let prefixSize = -1;
+    if (q.page === 1 && tiers.length > 1) {
+      // the prefix tier is read at once (by the name's prefix index): fewer rows than asked is its size
+      const page = prefixes.length ? await read(tx, 'prefix', want, 0) : [];
+      out.push(...page.map((r) => ({ ...r, tier: 0 })));
+      want -= page.length;
+      prefixSize = page.length;
     }
-    const tier = tiers[t]!;
-    const page =
-      size <= SMALL_TIER && tsq
-        ? await viaBitmap(tx, (on) => read(on, tier, want, skip))
-        : await read(tx, tier, want, skip);
-    rows.push(...page.map((r) => ({ ...r, tier: t })));
-    skip = 0;
-    want -= page.length;
-  }
+    for (let t = prefixSize < 0 ? 0 : 1; t < tiers.length && want > 0; t++) {
+      const size = t === 1 && prefixSize >= 0 ? (await counting.names).name - prefixSize : await sizeOf(t);
+      if (skip >= size) {
+        skip -= size;
+        continue;
+      }
+      const tier = tiers[t]!;
+      const page =
+        size <= SMALL_TIER && tsq
+          ? await viaBitmap(tx, (on) => read(on, tier, want, skip))
+          : await read(tx, tier, want, skip);
+      out.push(...page.map((r) => ({ ...r, tier: t })));
+      skip = 0;
+      want -= page.length;
+    }
+    return out;
+  };
+  const [read1, counted] = await Promise.all([readPage(), counting.all]);
+  let rows = read1;
   let total = counted.total;
   let suggestion: string | null = null;
   if (total === 0 && plan?.fuzzy) {
@@ -216,18 +238,17 @@ export async function searchCatalog(ctx: Ctx | null, tx: Tx, q: SearchQuery) {
   /** the rows of the given ids, in that order */
   async function nearMisses(on: Tx, base: (t: Tx) => EntryQuery, p: QueryPlan, sq: SearchQuery) {
     const fuzzy = p.fuzzy!;
-    const cands = await viaBitmap(on, (t) =>
-      base(t)
-        .where(sql<boolean>`e.search @@ ${fuzzy}::tsquery`)
-        .select([
-          'e.resource_id',
-          'e.name',
-          'e.published_at',
-          sql<boolean>`e.name_search @@ ${fuzzy}::tsquery`.as('in_name'),
-        ])
-        .limit(FUZZY_MAX)
-        .execute(),
-    );
+    // near misses of a name first (through the name's index); anywhere else only when no name is near
+    const near = (where: 'name_search' | 'search') =>
+      viaBitmap(on, (t) =>
+        base(t)
+          .where(sql<boolean>`${sql.ref(`e.${where}`)} @@ ${fuzzy}::tsquery`)
+          .select(['e.resource_id', 'e.name', 'e.published_at', sql<boolean>`${where === 'name_search'}`.as('in_name')])
+          .limit(FUZZY_MAX)
+          .execute(),
+      );
+    let cands = await near('name_search');
+    if (!cands.length) cands = await near('search');
     const typed = p.han.length ? p.han[0]! : '';
     const ranked = cands
       .map((c) => ({ ...c, d: nearness(typed, c.name) }))
@@ -287,14 +308,17 @@ async function viaBitmap<T>(tx: Tx, fn: (t: Tx) => Promise<T>): Promise<T> {
 }
 
 /**
- * The counting pass: the total, the name tier's and the prefix tier's sizes and, when asked, the
- * facets. A facet's counts ignore its own filter (so its other values stay selectable): the facets
+ * The counting: the name tier's and the prefix tier's sizes (`names`, quick: through the name
+ * index) and the total with, when asked, the facets (`all`), two promises so the page can be read
+ * while the total is counted. A facet's counts ignore its own filter (so its other values stay selectable): the facets
  * without an active filter share the pass (GROUPING SETS with the grand total), each active one
  * has its own.
  */
-async function counts(
+function counts(
   on: Tx,
   filtered: (t: Tx, skip?: FacetKey, text?: 'bare') => EntryQuery,
+  /** the query of the name tiers (null: no tiers to size) */
+  tiered: string | null,
   tsq: string | null,
   prefixes: string[],
   q: SearchQuery,
@@ -303,52 +327,54 @@ async function counts(
   const keys = q.facets ? (Object.keys(FACETS) as FacetKey[]) : [];
   const active = keys.filter((key) => q[key] !== undefined && q[key] !== null && q[key] !== '');
   const shared = keys.filter((key) => !active.includes(key));
-  const out: Record<string, { value: string; count: number }[]> = {};
   const count = (b: EntryQuery) =>
     b
       .select(sql<number>`count(*)::int`.as('n'))
       .executeTakeFirstOrThrow()
       .then((r) => r.n);
-  const inName = (b: EntryQuery) => (tsq ? b.where(sql<boolean>`e.name_search @@ ${tsq}::tsquery`) : b);
   // the tiers' sizes, each through its own index (no row's vector is read), in parallel where the pool allows
-  const sizes = Promise.all([
-    tsq ? viaBitmap(on, (t) => count(inName(filtered(t, undefined, 'bare')))) : Promise.resolve(0),
-    tsq && prefixes.length
-      ? viaBitmap(on, (t) => count(inName(filtered(t, undefined, 'bare')).where(startsWithAny(prefixes))))
+  const inName = (b: EntryQuery) => b.where(sql<boolean>`e.name_search @@ ${tiered}::tsquery`);
+  const names = Promise.all([
+    tiered ? viaBitmap(on, (t) => count(inName(filtered(t, undefined, 'bare')))) : Promise.resolve(0),
+    tiered && prefixes.length
+      ? count(filtered(on, undefined, 'bare').where(startsWithAny(prefixes))) // by the name's prefix index
       : Promise.resolve(0),
-  ]);
-  let total: number;
-  if (shared.length) {
-    const refs = shared.map((key) => sql.ref(`e.${FACETS[key]}`));
-    const cols = shared.map((key, n) => sql<string | null>`${refs[n]}::text`.as(key));
-    const rows = (await viaText(on, (t) =>
-      filtered(t)
-        .select([...cols, sql<number>`GROUPING(${sql.join(refs)})`.as('g'), sql<number>`count(*)::int`.as('total')])
-        .groupBy(sql`GROUPING SETS (${sql.join([...refs.map((r) => sql`(${r})`), sql`()`])})`)
-        .execute(),
-    )) as unknown as Record<string, string | number | null>[];
-    const all = (1 << shared.length) - 1;
-    total = Number(rows.find((r) => Number(r.g) === all)?.total ?? 0);
-    shared.forEach((key, n) => {
-      const bit = 1 << (shared.length - 1 - n);
-      out[key] = rows
-        .filter((r) => Number(r.g) !== all && (Number(r.g) & bit) === 0)
-        .map((r) => ({ value: String(r[key]), count: Number(r.total) }))
-        .sort((a, b) => b.count - a.count);
-    });
-  } else {
-    total = await viaText(on, (t) => count(filtered(t)));
-  }
-  for (const key of active) {
-    const col = FACETS[key];
-    out[key] = (await viaText(on, (t) =>
-      filtered(t, key)
-        .select([sql<string>`${sql.ref(`e.${col}`)}::text`.as('value'), sql<number>`count(*)::int`.as('count')])
-        .groupBy(sql.ref(`e.${col}`))
-        .orderBy(sql`2`, 'desc')
-        .execute(),
-    )) as { value: string; count: number }[];
-  }
-  const [name, prefix] = await sizes;
-  return { total, name, prefix, facets: out };
+  ]).then(([name, prefix]) => ({ name, prefix }));
+  const all = (async () => {
+    const out: Record<string, { value: string; count: number }[]> = {};
+    let total: number;
+    if (shared.length) {
+      const refs = shared.map((key) => sql.ref(`e.${FACETS[key]}`));
+      const cols = shared.map((key, n) => sql<string | null>`${refs[n]}::text`.as(key));
+      const rows = (await viaText(on, (t) =>
+        filtered(t)
+          .select([...cols, sql<number>`GROUPING(${sql.join(refs)})`.as('g'), sql<number>`count(*)::int`.as('total')])
+          .groupBy(sql`GROUPING SETS (${sql.join([...refs.map((r) => sql`(${r})`), sql`()`])})`)
+          .execute(),
+      )) as unknown as Record<string, string | number | null>[];
+      const every = (1 << shared.length) - 1;
+      total = Number(rows.find((r) => Number(r.g) === every)?.total ?? 0);
+      shared.forEach((key, n) => {
+        const bit = 1 << (shared.length - 1 - n);
+        out[key] = rows
+          .filter((r) => Number(r.g) !== every && (Number(r.g) & bit) === 0)
+          .map((r) => ({ value: String(r[key]), count: Number(r.total) }))
+          .sort((a, b) => b.count - a.count);
+      });
+    } else {
+      total = await viaText(on, (t) => count(filtered(t)));
+    }
+    for (const key of active) {
+      const col = FACETS[key];
+      out[key] = (await viaText(on, (t) =>
+        filtered(t, key)
+          .select([sql<string>`${sql.ref(`e.${col}`)}::text`.as('value'), sql<number>`count(*)::int`.as('count')])
+          .groupBy(sql.ref(`e.${col}`))
+          .orderBy(sql`2`, 'desc')
+          .execute(),
+      )) as { value: string; count: number }[];
+    }
+    return { total, facets: out };
+  })();
+  return { names, all };
 }
