@@ -279,7 +279,11 @@ describe('every endpoint × every role', () => {
       '/metrics',
       '/api/v1/auth/login',
       '/',
+      // the DCAT feed (docs/open-data.md)
       '/api/v1/open/catalog.jsonld',
+      '/api/v1/open/catalog.ttl',
+      '/api/v1/open/catalog.rdf',
+      '/api/v1/open/catalog',
       // the CKAN Action API (read-only; docs/open-data.md), under both of CKAN's prefixes, and the answer to an unknown action
       ...[
         'package_list',

@@ -50,13 +50,16 @@ export function dcatRoutes(app: FastifyInstance, k: Kernel): void {
   for (const f of Object.keys(FORMATS) as Format[])
     r.get(
       `/api/v1/open/catalog.${f}`,
-      { config: { access: access.public }, schema: schema(`DCAT 开放目录 / The open catalog as DCAT (${FORMATS[f]})`) },
+      {
+        config: { access: access.public, produces: [FORMATS[f]] },
+        schema: schema(`DCAT 开放目录 / The open catalog as DCAT (${FORMATS[f]})`),
+      },
       (req, reply) => answer(req, reply, f, `/api/v1/open/catalog.${f}`),
     );
   r.get(
     '/api/v1/open/catalog',
     {
-      config: { access: access.public },
+      config: { access: access.public, produces: Object.values(FORMATS) },
       schema: schema('DCAT 开放目录（按 Accept）/ The open catalog as DCAT, by Accept'),
     },
     (req, reply) => answer(req, reply, negotiated(req.headers.accept), '/api/v1/open/catalog'),
