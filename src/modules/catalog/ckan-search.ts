@@ -207,7 +207,7 @@ export async function packageSearch(tx: Tx, p: PackageSearch, env: CkanEnv) {
     if (q && !['*:*', '""', "''"].includes(q)) {
       if (/(^|[\s(+-])[A-Za-z_]+:/.test(q)) where = await toSql(tx, parseQuery(q) ?? { op: 'and', items: [] }, lk);
       else {
-        // free text, ranked as the catalog ranks it: the name starting with it, the name holding it, the rest
+        // free text, ranked as the catalog search ranks it
         const plan = planQuery(q, await synonymsIn(tx, q));
         if (!plan.tsq) where = FALSE;
         else {
@@ -218,7 +218,8 @@ export async function packageSearch(tx: Tx, p: PackageSearch, env: CkanEnv) {
                 sql` OR `,
               )
             : sql`false`;
-          score = sql`CASE WHEN ${starts} THEN 3 WHEN e.name_search @@ ${plan.tsq}::tsquery THEN 2 ELSE 1 END`;
+          // a name equal to the query, then starting with it (the shorter the closer), then holding it, then the rest
+          score = sql`CASE WHEN e.name = ANY (${plan.han}::text[]) THEN 5 WHEN ${starts} THEN 3 + 1.0 / length(e.name) WHEN e.name_search @@ ${plan.tsq}::tsquery THEN 2 ELSE 1 END`;
         }
       }
     }

@@ -40,4 +40,16 @@ describe('search finds what officials type (the relevance set over the demo cata
     expect(misses).toEqual([]);
     expect(mrr).toBeGreaterThanOrEqual(0.9);
   });
+
+  it("ranks CKAN's free text the same way: the name equal to the query, then names starting with it, shortest first", async () => {
+    const titles = async (q: string) =>
+      (await env.app.inject({ method: 'GET', url: `/api/3/action/package_search?q=${encodeURIComponent(q)}&rows=3` }))
+        .json()
+        .result.results.map((p: { title: string }) => p.title);
+    // four names start with 企业: the shortest first (it is the oldest of them), then the others of 8 characters
+    const top = await titles('企业');
+    expect(top[0]).toBe('企业登记信息');
+    expect(top.slice(1).every((t: string) => t.startsWith('企业') && t.length === 8)).toBe(true);
+    expect((await titles('企业登记信息'))[0]).toBe('企业登记信息');
+  });
 });
