@@ -43,6 +43,7 @@ export async function openDatabaseUrl(
 ): Promise<{ url: string; embedded: EmbeddedHandle | undefined }> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: undefined };
   const embedded = await startEmbedded(config.dataDir, {
+    avoidPorts: [config.port],
     log: (m) => (/ERROR|FATAL|PANIC|orphan|stale|initialising|restart|unexpectedly/.test(m) ? log(m) : undefined),
   });
   return { url: embedded.url, embedded };

@@ -97,8 +97,10 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function freePort(preferred?: number): Promise<number> {
-  if (preferred && preferred !== 5432 && (await portFree(preferred))) return preferred;
+/** A free port that is never 5432 nor one of `avoid` (the HTTP port, bound only after the database runs). */
+async function freePort(preferred: number | undefined, avoid: number[]): Promise<number> {
+  const allowed = (p: number) => p > 0 && p !== 5432 && !avoid.includes(p);
+  if (preferred && allowed(preferred) && (await portFree(preferred))) return preferred;
   for (;;) {
     const port = await new Promise<number>((resolve, reject) => {
       const srv = net.createServer();
@@ -108,13 +110,13 @@ async function freePort(preferred?: number): Promise<number> {
         srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
       });
     });
-    if (port !== 5432 && port > 0) return port;
+    if (allowed(port)) return port;
   }
 }
 
 export async function startEmbedded(
   dataDir: string,
-  opts: { log?: Log; database?: string } = {},
+  opts: { log?: Log; database?: string; avoidPorts?: number[] } = {},
 ): Promise<EmbeddedHandle> {
   const log = opts.log ?? (() => {});
   const database = opts.database ?? 'gongshu';
@@ -144,7 +146,7 @@ export async function startEmbedded(
     await recoverOrphan(pgDir, log);
   }
 
-  const port = await freePort(state?.port);
+  const port = await freePort(state?.port, opts.avoidPorts ?? []);
   const password = state?.password ?? randomBytes(18).toString('base64url');
   state = { port, password };
   writeFileSync(stateFile, JSON.stringify(state), { mode: 0o600 });
